@@ -1,0 +1,105 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+
+	"github.com/gmc-project/gmc/internal/gmc"
+)
+
+func insertMember(ctx context.Context, tx *sql.Tx, m *gmc.Member) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO members (campaign_id, user_id, role, joined_at) VALUES (?, ?, ?, ?)`,
+		m.CampaignID, m.UserID, string(m.Role), micros(m.JoinedAt))
+	return interpretError(err)
+}
+
+const memberSelect = `SELECT m.campaign_id, m.user_id, m.role, u.email, u.display_name, m.joined_at
+	FROM members m JOIN users u ON u.id = m.user_id`
+
+func scanMember(row interface{ Scan(...any) error }) (*gmc.Member, error) {
+	var m gmc.Member
+	var role string
+	var joined int64
+	if err := row.Scan(&m.CampaignID, &m.UserID, &role, &m.Email, &m.DisplayName, &joined); err != nil {
+		return nil, interpretError(err)
+	}
+	m.Role, m.JoinedAt = gmc.Role(role), fromMicros(joined)
+	return &m, nil
+}
+
+// Member returns one membership.
+func (db *DB) Member(ctx context.Context, campaignID, userID string) (*gmc.Member, error) {
+	return scanMember(db.read.QueryRowContext(ctx, memberSelect+` WHERE m.campaign_id = ? AND m.user_id = ?`, campaignID, userID))
+}
+
+// Members lists a campaign's members in order of joining.
+func (db *DB) Members(ctx context.Context, campaignID string) ([]*gmc.Member, error) {
+	rows, err := db.read.QueryContext(ctx, memberSelect+` WHERE m.campaign_id = ? ORDER BY m.joined_at, m.user_id`, campaignID)
+	if err != nil {
+		return nil, interpretError(err)
+	}
+	defer rows.Close()
+	var out []*gmc.Member
+	for rows.Next() {
+		m, err := scanMember(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, interpretError(rows.Err())
+}
+
+// SetMemberRole changes a member's role, keeping at least one GM.
+func (db *DB) SetMemberRole(ctx context.Context, m *gmc.Member, ev *gmc.Event) error {
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		if m.Role != gmc.RoleGM {
+			if err := ensureOtherGM(ctx, tx, m.CampaignID, m.UserID); err != nil {
+				return err
+			}
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE members SET role = ? WHERE campaign_id = ? AND user_id = ?`, string(m.Role), m.CampaignID, m.UserID)
+		if err != nil {
+			return interpretError(err)
+		}
+		if err := mustAffect(res); err != nil {
+			return err
+		}
+		return insertEvent(ctx, tx, ev)
+	})
+}
+
+// RemoveMember removes a member, keeping at least one GM.
+func (db *DB) RemoveMember(ctx context.Context, campaignID, userID string, ev *gmc.Event) error {
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		if err := ensureOtherGM(ctx, tx, campaignID, userID); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `DELETE FROM members WHERE campaign_id = ? AND user_id = ?`, campaignID, userID)
+		if err != nil {
+			return interpretError(err)
+		}
+		if err := mustAffect(res); err != nil {
+			return err
+		}
+		return insertEvent(ctx, tx, ev)
+	})
+}
+
+// ensureOtherGM fails when userID is a GM of the campaign and no other
+// member is. It runs inside the write transaction, so two concurrent
+// demotions cannot both pass it.
+func ensureOtherGM(ctx context.Context, tx *sql.Tx, campaignID, userID string) error {
+	var isGM, others int
+	err := tx.QueryRowContext(ctx, `SELECT
+		coalesce(sum(CASE WHEN user_id = ? THEN 1 ELSE 0 END), 0),
+		coalesce(sum(CASE WHEN user_id <> ? THEN 1 ELSE 0 END), 0)
+		FROM members WHERE campaign_id = ? AND role = 'gm'`, userID, userID, campaignID).Scan(&isGM, &others)
+	if err != nil {
+		return interpretError(err)
+	}
+	if isGM > 0 && others == 0 {
+		return gmc.Errorf(gmc.ErrConflict, "last_gm", "a campaign must keep at least one GM")
+	}
+	return nil
+}

@@ -1,0 +1,23 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/gmc-project/gmc/internal/gmc"
+)
+
+// TokenStore keeps refresh tokens, hashed, in rotation families.
+type TokenStore interface {
+	// CreateRefreshToken stores t.
+	CreateRefreshToken(ctx context.Context, t *gmc.RefreshToken) error
+	// RotateRefreshToken spends the token with oldHash and stores next in the
+	// same family, atomically. When the old token was already spent or its
+	// family revoked, the whole family is revoked (and that revocation is
+	// kept) and ErrUnauthenticated is returned; unknown or expired tokens are
+	// ErrUnauthenticated too. next.FamilyID and next.UserID are filled in.
+	RotateRefreshToken(ctx context.Context, oldHash []byte, next *gmc.RefreshToken, now time.Time) error
+	// RevokeRefreshFamily revokes the family of the token with hash. Unknown
+	// tokens are ignored, so logout cannot be used to probe for tokens.
+	RevokeRefreshFamily(ctx context.Context, hash []byte, now time.Time) error
+}
