@@ -1,0 +1,126 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// syncBuffer is a log sink the server goroutine and the test share.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// TestServeOnEmbeddedDefaults runs `gmc serve` the way the README does,
+// with nothing but a data dir, and stops it like SIGTERM would.
+func TestServeOnEmbeddedDefaults(t *testing.T) {
+	t.Parallel()
+	dataDir := filepath.Join(t.TempDir(), "data")
+	addr := freeAddr(t)
+	env := map[string]string{"GMC_DATA_DIR": dataDir, "GMC_ADDR": addr, "GMC_LOG_FORMAT": "json"}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	logs := &syncBuffer{}
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, []string{"serve"}, func(k string) string { return env[k] }, &bytes.Buffer{}, logs) }()
+
+	var res *http.Response
+	var err error
+	for range 200 {
+		if res, err = http.Get("http://" + addr + "/healthz"); err == nil {
+			break
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+	if err != nil {
+		t.Fatalf("server never answered: %v\nlogs:\n%s", err, logs.String())
+	}
+	res.Body.Close()
+	if res.StatusCode != 200 {
+		t.Fatalf("/healthz = %d", res.StatusCode)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("run returned %v", err)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("serve did not stop after its context ended")
+	}
+
+	fi, err := os.Stat(filepath.Join(dataDir, "secret.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode().Perm() != 0o600 {
+		t.Errorf("secret.key mode = %v, want 0600", fi.Mode().Perm())
+	}
+	if _, err := os.Stat(filepath.Join(dataDir, "gmc.db")); err != nil {
+		t.Errorf("no SQLite database in the data dir: %v", err)
+	}
+	l := logs.String()
+	for _, want := range []string{`"database":"sqlite"`, `"realtime":"memory"`, `"route":"GET /healthz"`} {
+		if !strings.Contains(l, want) {
+			t.Errorf("logs lack %s:\n%s", want, l)
+		}
+	}
+	key, _ := os.ReadFile(filepath.Join(dataDir, "secret.key"))
+	if strings.Contains(l, strings.TrimSpace(string(key))) {
+		t.Error("the secret key appears in the logs")
+	}
+}
+
+func TestMigrateAndVersion(t *testing.T) {
+	t.Parallel()
+	env := map[string]string{"GMC_DATA_DIR": t.TempDir()}
+	getenv := func(k string) string { return env[k] }
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"migrate", "up"}, getenv, &out, &out); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	if err := run(context.Background(), []string{"migrate", "status"}, getenv, &out, &out); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "00001") || !strings.Contains(out.String(), "applied") {
+		t.Errorf("migrate status = %q", out.String())
+	}
+	out.Reset()
+	if err := run(context.Background(), []string{"version"}, getenv, &out, &out); err != nil || !strings.HasPrefix(out.String(), "gmc ") {
+		t.Errorf("version = %q, %v", out.String(), err)
+	}
+	if err := run(context.Background(), []string{"serve", "-addr", "nonsense"}, getenv, &out, &out); err == nil || !strings.Contains(err.Error(), "GMC_ADDR") {
+		t.Errorf("bad addr error = %v, want one naming GMC_ADDR", err)
+	}
+}

@@ -1,0 +1,154 @@
+// Package app wires gmc together from its configuration and runs it: it
+// picks each swappable component, starts the HTTP server and shuts
+// everything down in order. It holds no business logic.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/gmc-project/gmc/internal/config"
+	"github.com/gmc-project/gmc/internal/httpapi"
+	"github.com/gmc-project/gmc/internal/service"
+	"github.com/gmc-project/gmc/internal/store"
+	"github.com/gmc-project/gmc/internal/store/postgres"
+	"github.com/gmc-project/gmc/internal/store/sqlite"
+)
+
+// App is a configured gmc server.
+type App struct {
+	cfg     config.Config
+	log     *slog.Logger
+	store   store.Store
+	redis   *redis.Client
+	handler http.Handler
+}
+
+// New opens the database (migrating it), connects the optional Redis and
+// builds the HTTP handler.
+func New(ctx context.Context, cfg config.Config, log *slog.Logger, version string) (*App, error) {
+	a := &App{cfg: cfg, log: log}
+	secret, err := loadSecretKey(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if a.store, err = OpenStore(ctx, cfg); err != nil {
+		return nil, err
+	}
+	n, err := a.store.Migrate(ctx)
+	if err != nil {
+		a.store.Close()
+		return nil, err
+	}
+	if cfg.RedisURL != "" {
+		opts, err := redis.ParseURL(cfg.RedisURL)
+		if err != nil {
+			a.store.Close()
+			return nil, fmt.Errorf("GMC_REDIS_URL: %w", err)
+		}
+		a.redis = redis.NewClient(opts)
+	}
+	svc, err := service.New(service.Config{Store: a.store, SecretKey: secret, Logger: log})
+	if err != nil {
+		a.Close()
+		return nil, err
+	}
+	a.handler = httpapi.New(httpapi.Config{Service: svc, Logger: log, Ready: a.ready, Version: version})
+	log.Info("gmc ready",
+		slog.String("version", version),
+		slog.String("database", a.store.Backend()),
+		slog.String("realtime", a.backendName("memory", "redis")),
+		slog.String("rate_limits", "memory"),
+		slog.Int("migrations_applied", n),
+	)
+	return a, nil
+}
+
+func (a *App) backendName(embedded, scaled string) string {
+	if a.redis != nil {
+		return scaled
+	}
+	return embedded
+}
+
+// OpenStore opens the store the configuration selects, without migrating.
+func OpenStore(ctx context.Context, cfg config.Config) (store.Store, error) {
+	if cfg.DatabaseURL != "" {
+		return postgres.Open(ctx, cfg.DatabaseURL)
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("GMC_DATA_DIR: %w", err)
+	}
+	return sqlite.Open(filepath.Join(cfg.DataDir, "gmc.db"))
+}
+
+// Handler is the server's HTTP handler (tests serve it with httptest).
+func (a *App) Handler() http.Handler { return a.handler }
+
+func (a *App) ready(ctx context.Context) error {
+	if err := a.store.Ping(ctx); err != nil {
+		return fmt.Errorf("database: %w", err)
+	}
+	if a.redis != nil {
+		if err := a.redis.Ping(ctx).Err(); err != nil {
+			return fmt.Errorf("redis: %w", err)
+		}
+	}
+	return nil
+}
+
+// Serve answers HTTP on ln until ctx ends, then stops accepting, lets
+// in-flight requests finish within the shutdown timeout and returns.
+func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{
+		Handler:           a.handler,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return ctx },
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	a.log.Info("listening", slog.String("addr", ln.Addr().String()))
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	a.log.Info("shutting down", slog.Duration("drain_timeout", a.cfg.ShutdownTimeout))
+	sctx, cancel := context.WithTimeout(context.Background(), a.cfg.ShutdownTimeout)
+	defer cancel()
+	err := srv.Shutdown(sctx)
+	if errors.Is(err, context.DeadlineExceeded) {
+		a.log.Warn("requests still running after the drain timeout; closing them")
+		err = srv.Close()
+	}
+	if serr := <-errc; !errors.Is(serr, http.ErrServerClosed) {
+		err = errors.Join(err, serr)
+	}
+	return err
+}
+
+// Close releases the connections, database last.
+func (a *App) Close() error {
+	var errs []error
+	if a.redis != nil {
+		errs = append(errs, a.redis.Close())
+	}
+	if a.store != nil {
+		errs = append(errs, a.store.Close())
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,118 @@
+// Package config reads gmc's settings once, from GMC_* environment
+// variables and command-line flags (flags win), and validates them with
+// messages that name the variable.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Config is every setting of the server.
+type Config struct {
+	Addr        string
+	DataDir     string
+	DatabaseURL string
+	RedisURL    string
+	// SecretKey is empty when the server should use (or make) the key file
+	// in the data directory.
+	SecretKey string
+	LogFormat string
+	LogLevel  string
+	// ShutdownTimeout bounds how long in-flight requests may drain.
+	ShutdownTimeout time.Duration
+}
+
+// setting ties a flag to its environment variable and default.
+type setting struct {
+	flag, env, def, usage string
+	dst                   *string
+}
+
+func (c *Config) settings() []setting {
+	return []setting{
+		{"addr", "GMC_ADDR", "127.0.0.1:8080", "address to listen on", &c.Addr},
+		{"data-dir", "GMC_DATA_DIR", "./data", "directory for the SQLite database, the secret key and files", &c.DataDir},
+		{"database-url", "GMC_DATABASE_URL", "", "postgres://… to use PostgreSQL; empty uses SQLite in the data dir", &c.DatabaseURL},
+		{"redis-url", "GMC_REDIS_URL", "", "redis://… to share live state between instances (optional)", &c.RedisURL},
+		{"log-format", "GMC_LOG_FORMAT", "text", "log format: json or text", &c.LogFormat},
+		{"log-level", "GMC_LOG_LEVEL", "info", "log level: debug, info, warn or error", &c.LogLevel},
+	}
+}
+
+// Load reads the settings for a command from its flags and the environment.
+// The secret key is read from GMC_SECRET_KEY only: a flag would show it in
+// the process list.
+func Load(name string, args []string, getenv func(string) string, stderr io.Writer) (Config, []string, error) {
+	var c Config
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	for _, s := range c.settings() {
+		def := s.def
+		if v := getenv(s.env); v != "" {
+			def = v
+		}
+		fs.StringVar(s.dst, s.flag, def, s.usage+" ($"+s.env+")")
+	}
+	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 10*time.Second, "how long in-flight requests may finish on shutdown")
+	if err := fs.Parse(args); err != nil {
+		return c, nil, err
+	}
+	c.SecretKey = getenv("GMC_SECRET_KEY")
+	return c, fs.Args(), c.Validate()
+}
+
+// Validate checks every setting and names the variable of each problem.
+func (c Config) Validate() error {
+	var errs []error
+	bad := func(env, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s: %s", env, fmt.Sprintf(format, args...)))
+	}
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		bad("GMC_ADDR", "must be host:port, got %q", c.Addr)
+	}
+	if strings.TrimSpace(c.DataDir) == "" {
+		bad("GMC_DATA_DIR", "must not be empty")
+	}
+	if c.DatabaseURL != "" {
+		u, err := url.Parse(c.DatabaseURL)
+		if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+			bad("GMC_DATABASE_URL", "must be a postgres:// or postgresql:// URL (leave empty for SQLite)")
+		}
+	}
+	if c.RedisURL != "" {
+		u, err := url.Parse(c.RedisURL)
+		if err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") {
+			bad("GMC_REDIS_URL", "must be a redis:// or rediss:// URL")
+		}
+	}
+	if c.SecretKey != "" && len(c.SecretKey) < 32 {
+		bad("GMC_SECRET_KEY", "must be at least 32 characters (or empty to use a generated key)")
+	}
+	if c.LogFormat != "json" && c.LogFormat != "text" {
+		bad("GMC_LOG_FORMAT", "must be json or text, got %q", c.LogFormat)
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		bad("GMC_LOG_LEVEL", "must be debug, info, warn or error, got %q", c.LogLevel)
+	}
+	if c.ShutdownTimeout <= 0 {
+		bad("-shutdown-timeout", "must be positive")
+	}
+	return errors.Join(errs...)
+}
+
+// DatabaseBackend names the store backend the settings select.
+func (c Config) DatabaseBackend() string {
+	if c.DatabaseURL == "" {
+		return "sqlite"
+	}
+	return "postgres"
+}

@@ -1,0 +1,54 @@
+package config
+
+import (
+	"io"
+	"strings"
+	"testing"
+)
+
+func env(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+func TestLoadDefaults(t *testing.T) {
+	t.Parallel()
+	c, _, err := Load("serve", nil, env(nil), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != "127.0.0.1:8080" || c.DataDir != "./data" || c.DatabaseBackend() != "sqlite" || c.LogFormat != "text" {
+		t.Errorf("defaults = %+v", c)
+	}
+}
+
+func TestFlagsWinOverEnv(t *testing.T) {
+	t.Parallel()
+	c, _, err := Load("serve", []string{"-addr", "127.0.0.1:9000"}, env(map[string]string{"GMC_ADDR": "127.0.0.1:7000", "GMC_LOG_FORMAT": "json"}), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != "127.0.0.1:9000" || c.LogFormat != "json" {
+		t.Errorf("Load = %+v, want flag addr and env log format", c)
+	}
+}
+
+func TestValidateNamesVariable(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		env  map[string]string
+		want string
+	}{
+		{map[string]string{"GMC_ADDR": "nope"}, "GMC_ADDR"},
+		{map[string]string{"GMC_DATABASE_URL": "mysql://x"}, "GMC_DATABASE_URL"},
+		{map[string]string{"GMC_REDIS_URL": "http://x"}, "GMC_REDIS_URL"},
+		{map[string]string{"GMC_SECRET_KEY": "short"}, "GMC_SECRET_KEY"},
+		{map[string]string{"GMC_LOG_FORMAT": "xml"}, "GMC_LOG_FORMAT"},
+		{map[string]string{"GMC_LOG_LEVEL": "loud"}, "GMC_LOG_LEVEL"},
+	}
+	for _, tc := range tests {
+		_, _, err := Load("serve", nil, env(tc.env), io.Discard)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("Load(%v) error = %v, want one naming %s", tc.env, err, tc.want)
+		}
+	}
+}

@@ -1,0 +1,28 @@
+package httpapi
+
+import (
+	"context"
+
+	"github.com/gmc-project/gmc/internal/gmc"
+	"github.com/gmc-project/gmc/internal/store"
+)
+
+type eventListInput struct {
+	CampaignPath
+	PageInput
+	EntityType string `query:"entity_type" maxLength:"64" doc:"Only events about this kind of entity"`
+	EntityID   string `query:"entity_id" maxLength:"64" doc:"Only events about this entity"`
+	ActorID    string `query:"actor_id" maxLength:"64" doc:"Only events by this user"`
+}
+
+func (a *api) handleEventList(ctx context.Context, in *eventListInput) (*ListOutput[*gmc.Event], error) {
+	uid, err := a.user(ctx)
+	if err != nil {
+		return nil, err
+	}
+	items, next, err := a.svc.Events(ctx, uid, store.EventFilter{CampaignID: in.CampaignID, EntityType: in.EntityType, EntityID: in.EntityID, ActorID: in.ActorID, Page: in.page()})
+	if err != nil {
+		return nil, err
+	}
+	return list(items, next), nil
+}

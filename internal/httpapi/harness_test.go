@@ -1,0 +1,165 @@
+package httpapi_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gmc-project/gmc/internal/httpapi"
+	"github.com/gmc-project/gmc/internal/service"
+	"github.com/gmc-project/gmc/internal/store"
+	"github.com/gmc-project/gmc/internal/store/postgres"
+	"github.com/gmc-project/gmc/internal/store/sqlite"
+	"github.com/gmc-project/gmc/internal/testenv"
+)
+
+// backends are the store backends every API test runs on.
+var backends = []struct {
+	name string
+	open func(t testing.TB) store.Store
+}{
+	{"sqlite", func(t testing.TB) store.Store {
+		db, err := sqlite.Open(filepath.Join(t.TempDir(), "gmc.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return db
+	}},
+	{"postgres", func(t testing.TB) store.Store {
+		db, err := postgres.Open(context.Background(), testenv.PostgresSchema(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return db
+	}},
+}
+
+// fakeClock is a settable clock for token-expiry tests.
+type fakeClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+type serverOpts struct {
+	now func() time.Time
+}
+
+// newServer runs the real stack on a fresh database behind httptest.
+func newServer(t testing.TB, open func(t testing.TB) store.Store, opts serverOpts) *client {
+	t.Helper()
+	st := open(t)
+	t.Cleanup(func() { st.Close() })
+	if _, err := st.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	// Cheap password hashing: these tests are about the API, not argon2's cost.
+	cheap := service.PasswordParams{Time: 1, MemoryKiB: 1024, Threads: 1}
+	svc, err := service.New(service.Config{Store: st, SecretKey: bytes.Repeat([]byte("k"), 32), Now: opts.now, PasswordParams: &cheap})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(httpapi.New(httpapi.Config{Service: svc, Ready: st.Ping, Version: "test"}))
+	t.Cleanup(srv.Close)
+	return &client{t: t, base: srv.URL}
+}
+
+// client speaks JSON to the test server.
+type client struct {
+	t    testing.TB
+	base string
+}
+
+// response is a decoded answer.
+type response struct {
+	status int
+	header http.Header
+	body   map[string]any
+	raw    []byte
+}
+
+func (c *client) do(method, path, token string, body any, headers ...string) response {
+	c.t.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		rd = strings.NewReader(b)
+	case []byte:
+		rd = bytes.NewReader(b)
+	default:
+		j, err := json.Marshal(b)
+		if err != nil {
+			c.t.Fatal(err)
+		}
+		rd = bytes.NewReader(j)
+	}
+	req, err := http.NewRequest(method, c.base+path, rd)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	if rd != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	raw, _ := io.ReadAll(res.Body)
+	r := response{status: res.StatusCode, header: res.Header, raw: raw}
+	if len(raw) > 0 && raw[0] == '{' {
+		if err := json.Unmarshal(raw, &r.body); err != nil {
+			c.t.Fatalf("%s %s: bad JSON %q: %v", method, path, raw, err)
+		}
+	}
+	return r
+}
+
+// must fails the test unless the answer has status want.
+func (c *client) must(want int, method, path, token string, body any, headers ...string) response {
+	c.t.Helper()
+	r := c.do(method, path, token, body, headers...)
+	if r.status != want {
+		c.t.Fatalf("%s %s = %d %s, want %d", method, path, r.status, r.raw, want)
+	}
+	return r
+}
+
+func (r response) str(key string) string {
+	s, _ := r.body[key].(string)
+	return s
+}
+
+// register and login make an account and return its id and access token.
+func (c *client) signUp(email string) (id, token, refresh string) {
+	c.t.Helper()
+	u := c.must(201, "POST", "/api/v1/auth/register", "", map[string]any{"email": email, "password": "correct horse battery", "display_name": "User " + email})
+	tok := c.must(200, "POST", "/api/v1/auth/login", "", map[string]any{"email": email, "password": "correct horse battery"})
+	return u.str("id"), tok.str("access_token"), tok.str("refresh_token")
+}

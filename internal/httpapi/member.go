@@ -1,0 +1,100 @@
+package httpapi
+
+import (
+	"context"
+	"time"
+
+	"github.com/gmc-project/gmc/internal/gmc"
+	"github.com/gmc-project/gmc/internal/service"
+)
+
+func (a *api) handleMemberList(ctx context.Context, in *CampaignPath) (*ListOutput[*gmc.Member], error) {
+	uid, err := a.user(ctx)
+	if err != nil {
+		return nil, err
+	}
+	members, err := a.svc.Members(ctx, uid, in.CampaignID)
+	if err != nil {
+		return nil, err
+	}
+	return list(members, ""), nil
+}
+
+// MemberPath names one member of a campaign. It is exported because huma
+// skips parameters of unexported embedded structs.
+type MemberPath struct {
+	CampaignID string `path:"campaign_id" format:"uuid" doc:"Campaign id"`
+	UserID     string `path:"user_id" format:"uuid" doc:"Member's user id"`
+}
+
+type memberPutInput struct {
+	MemberPath
+	Body struct {
+		Role gmc.Role `json:"role" enum:"gm,player,observer"`
+	}
+}
+
+type memberOutput struct {
+	Body *gmc.Member
+}
+
+func (a *api) handleMemberPut(ctx context.Context, in *memberPutInput) (*memberOutput, error) {
+	uid, err := a.user(ctx)
+	if err != nil {
+		return nil, err
+	}
+	m, err := a.svc.SetMemberRole(ctx, uid, in.CampaignID, in.UserID, in.Body.Role)
+	if err != nil {
+		return nil, err
+	}
+	return &memberOutput{Body: m}, nil
+}
+
+func (a *api) handleMemberDelete(ctx context.Context, in *MemberPath) (*struct{}, error) {
+	uid, err := a.user(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return nil, a.svc.RemoveMember(ctx, uid, in.CampaignID, in.UserID)
+}
+
+type inviteCreateInput struct {
+	CampaignPath
+	Body struct {
+		Role      gmc.Role `json:"role,omitempty" enum:"gm,player,observer" default:"player"`
+		ExpiresIn int      `json:"expires_in,omitempty" minimum:"60" maximum:"7776000" doc:"Seconds until the code expires (default a week)"`
+		MaxUses   int      `json:"max_uses,omitempty" minimum:"1" maximum:"1000" doc:"How many people may use the code (default 1)"`
+	}
+}
+
+type inviteOutput struct {
+	Body *gmc.Invite
+}
+
+func (a *api) handleInviteCreate(ctx context.Context, in *inviteCreateInput) (*inviteOutput, error) {
+	uid, err := a.user(ctx)
+	if err != nil {
+		return nil, err
+	}
+	inv, err := a.svc.CreateInvite(ctx, uid, in.CampaignID, service.InviteParams{Role: in.Body.Role, ExpiresIn: time.Duration(in.Body.ExpiresIn) * time.Second, MaxUses: in.Body.MaxUses})
+	if err != nil {
+		return nil, err
+	}
+	return &inviteOutput{Body: inv}, nil
+}
+
+type inviteAcceptInput struct {
+	Code string `path:"code" maxLength:"64"`
+}
+
+func (a *api) handleInviteAccept(ctx context.Context, in *inviteAcceptInput) (*memberOutput, error) {
+	uid, err := a.user(ctx)
+	if err != nil {
+		return nil, err
+	}
+	m, err := a.svc.AcceptInvite(ctx, uid, in.Code)
+	if err != nil {
+		return nil, err
+	}
+	return &memberOutput{Body: m}, nil
+}

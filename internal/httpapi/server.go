@@ -1,0 +1,166 @@
+// Package httpapi is gmc's HTTP adapter: routes, request and response
+// types, authentication of requests and problem+json errors. Handlers
+// decode, call one service method and encode; rules live in service.
+package httpapi
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/danielgtaylor/huma/v2/adapters/humago"
+
+	"github.com/gmc-project/gmc/internal/gmc"
+	"github.com/gmc-project/gmc/internal/service"
+)
+
+// BasePath prefixes every API route.
+const BasePath = "/api/v1"
+
+// Config is what the HTTP layer needs.
+type Config struct {
+	Service *service.Service
+	Logger  *slog.Logger
+	// Ready reports whether the server's dependencies answer (for /readyz).
+	Ready func(ctx context.Context) error
+	// Version is reported by the OpenAPI document.
+	Version string
+}
+
+// api holds what handlers need; handlers are its methods.
+type api struct {
+	svc   *service.Service
+	log   *slog.Logger
+	ready func(ctx context.Context) error
+}
+
+// New returns the HTTP handler of the whole server.
+func New(cfg Config) http.Handler {
+	useProblemErrors()
+	a := &api{svc: cfg.Service, log: cfg.Logger, ready: cfg.Ready}
+	if a.log == nil {
+		a.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	mux := http.NewServeMux()
+	hc := huma.DefaultConfig("GameMaster's Companion API", cfg.Version)
+	hc.OpenAPIPath = BasePath + "/openapi"
+	hc.DocsPath = BasePath + "/docs"
+	hc.SchemasPath = BasePath + "/schemas"
+	// The default hooks add "$schema" to every response body; our clients
+	// get plain objects.
+	hc.CreateHooks = nil
+	hc.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
+		"bearer": {Type: "http", Scheme: "bearer", BearerFormat: "JWT"},
+	}
+	h := humago.New(mux, hc)
+	a.routes(h)
+	a.healthRoutes(mux)
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeProblem(w, newProblem(http.StatusNotFound, "not_found", "no such route"))
+	})
+	return withRequestInfo(a.log, mux)
+}
+
+// register adds an operation whose errors become problem documents.
+func register[I, O any](h huma.API, op huma.Operation, handler func(context.Context, *I) (*O, error), a *api) {
+	if op.Security == nil && !op.Hidden {
+		op.Security = []map[string][]string{{"bearer": {}}}
+	}
+	huma.Register(h, op, func(ctx context.Context, in *I) (*O, error) {
+		out, err := handler(ctx, in)
+		if err != nil {
+			return nil, problemFrom(ctx, a.log, err)
+		}
+		return out, nil
+	})
+}
+
+// public marks an operation that needs no token.
+func public(op huma.Operation) huma.Operation {
+	op.Security = []map[string][]string{}
+	return op
+}
+
+func withStatus(op huma.Operation, status int) huma.Operation {
+	op.DefaultStatus = status
+	return op
+}
+
+func operation(method, path, id, summary, tag string) huma.Operation {
+	op := huma.Operation{Method: method, Path: BasePath + path, OperationID: id, Summary: summary, Tags: []string{tag}}
+	switch method {
+	case http.MethodPost:
+		op.DefaultStatus = http.StatusCreated
+	case http.MethodDelete:
+		op.DefaultStatus = http.StatusNoContent
+	}
+	return op
+}
+
+// user returns the authenticated caller's id or an ErrUnauthenticated.
+func (a *api) user(ctx context.Context) (string, error) {
+	ri := info(ctx)
+	if ri.userID != "" {
+		return ri.userID, nil
+	}
+	if ri.bearer == "" {
+		return "", gmc.Errorf(gmc.ErrUnauthenticated, "missing_token", "send an access token in the Authorization header: Bearer <token>")
+	}
+	id, err := a.svc.Authenticate(ri.bearer)
+	if err != nil {
+		return "", err
+	}
+	ri.userID = id
+	return id, nil
+}
+
+func writeProblem(w http.ResponseWriter, p *Problem) {
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(p.Status)
+	_, _ = io.WriteString(w, `{"type":"about:blank","title":`+strconv.Quote(p.Title)+`,"status":`+strconv.Itoa(p.Status)+`,"detail":`+strconv.Quote(p.Detail)+`,"code":`+strconv.Quote(p.Code)+`}`)
+}
+
+// ifMatch reads an If-Match version: `"3"`, `W/"3"` or `3`; empty is 0.
+func ifMatch(h string) (int64, error) {
+	h = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(h), "W/"))
+	if h == "" || h == "*" {
+		return 0, nil
+	}
+	v, err := strconv.ParseInt(strings.Trim(h, `"`), 10, 64)
+	if err != nil || v < 1 {
+		return 0, gmc.Invalid("header.If-Match", "must be an entity version such as \"3\"")
+	}
+	return v, nil
+}
+
+func etag(version int64) string { return `"` + strconv.FormatInt(version, 10) + `"` }
+
+// ListOutput is the shape of every list answer.
+type ListOutput[T any] struct {
+	Body struct {
+		Items      []T    `json:"items"`
+		NextCursor string `json:"next_cursor"`
+	}
+}
+
+func list[T any](items []T, next string) *ListOutput[T] {
+	out := &ListOutput[T]{}
+	out.Body.Items = items
+	if out.Body.Items == nil {
+		out.Body.Items = []T{}
+	}
+	out.Body.NextCursor = next
+	return out
+}
+
+// PageInput is the paging query of every list.
+type PageInput struct {
+	Limit  int    `query:"limit" minimum:"1" maximum:"200" default:"50" doc:"Page size"`
+	Cursor string `query:"cursor" doc:"next_cursor of the previous page"`
+}
+
+func (p PageInput) page() gmc.Page { return gmc.Page{Limit: p.Limit, Cursor: p.Cursor} }

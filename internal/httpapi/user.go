@@ -1,0 +1,70 @@
+package httpapi
+
+import (
+	"context"
+
+	"github.com/gmc-project/gmc/internal/service"
+)
+
+func (a *api) handleMeGet(ctx context.Context, _ *struct{}) (*UserOutput, error) {
+	uid, err := a.user(ctx)
+	if err != nil {
+		return nil, err
+	}
+	u, err := a.svc.Me(ctx, uid)
+	if err != nil {
+		return nil, err
+	}
+	return &UserOutput{ETag: etag(u.Version), Body: u}, nil
+}
+
+type mePatchInput struct {
+	IfMatch string `header:"If-Match" doc:"Version the change is based on"`
+	Body    struct {
+		DisplayName     *string `json:"display_name,omitempty" maxLength:"255"`
+		Email           *string `json:"email,omitempty" maxLength:"320"`
+		NewPassword     *string `json:"new_password,omitempty" maxLength:"1024"`
+		CurrentPassword string  `json:"current_password,omitempty" maxLength:"1024" doc:"Needed to change email or password"`
+	}
+}
+
+func (a *api) handleMePatch(ctx context.Context, in *mePatchInput) (*UserOutput, error) {
+	uid, err := a.user(ctx)
+	if err != nil {
+		return nil, err
+	}
+	version, err := ifMatch(in.IfMatch)
+	if err != nil {
+		return nil, err
+	}
+	u, err := a.svc.UpdateMe(ctx, uid, service.UserUpdate{DisplayName: in.Body.DisplayName, Email: in.Body.Email,
+		NewPassword: in.Body.NewPassword, CurrentPassword: in.Body.CurrentPassword, IfMatch: version})
+	if err != nil {
+		return nil, err
+	}
+	return &UserOutput{ETag: etag(u.Version), Body: u}, nil
+}
+
+type exportOutput struct {
+	Body *service.UserExport
+}
+
+func (a *api) handleMeExport(ctx context.Context, _ *struct{}) (*exportOutput, error) {
+	uid, err := a.user(ctx)
+	if err != nil {
+		return nil, err
+	}
+	e, err := a.svc.ExportMe(ctx, uid)
+	if err != nil {
+		return nil, err
+	}
+	return &exportOutput{Body: e}, nil
+}
+
+func (a *api) handleMeDelete(ctx context.Context, _ *struct{}) (*struct{}, error) {
+	uid, err := a.user(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return nil, a.svc.DeleteMe(ctx, uid)
+}

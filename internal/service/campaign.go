@@ -1,0 +1,102 @@
+package service
+
+import (
+	"context"
+	"strings"
+
+	"github.com/gmc-project/gmc/internal/gmc"
+	"github.com/gmc-project/gmc/internal/store"
+)
+
+// CampaignParams are a campaign's editable fields.
+type CampaignParams struct {
+	Name        string
+	Description string
+	GameSystem  string
+	Settings    *gmc.CampaignSettings
+}
+
+// CreateCampaign creates a campaign with the caller as its GM.
+func (s *Service) CreateCampaign(ctx context.Context, userID string, p CampaignParams) (*gmc.Campaign, error) {
+	now := s.clock()
+	c := &gmc.Campaign{ID: s.newID(), Name: strings.TrimSpace(p.Name), Description: p.Description, GameSystem: p.GameSystem,
+		Settings: gmc.DefaultCampaignSettings(), CreatedBy: userID, CreatedAt: now, UpdatedAt: now}
+	if p.Settings != nil {
+		c.Settings = *p.Settings
+	}
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	gm := &gmc.Member{CampaignID: c.ID, UserID: userID, Role: gmc.RoleGM, JoinedAt: now}
+	c.Version = 1
+	if err := s.store.CreateCampaign(ctx, c, gm, s.event(c.ID, userID, gmc.ActionCreate, "campaign", c.ID, nil, c)); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// Campaign returns a campaign the caller belongs to.
+func (s *Service) Campaign(ctx context.Context, userID, campaignID string) (*gmc.Campaign, error) {
+	if _, err := s.access(ctx, campaignID, userID, gmc.RoleObserver); err != nil {
+		return nil, err
+	}
+	return s.store.Campaign(ctx, campaignID)
+}
+
+// Campaigns lists the caller's campaigns.
+func (s *Service) Campaigns(ctx context.Context, userID string, page gmc.Page) ([]*gmc.Campaign, string, error) {
+	return s.store.Campaigns(ctx, store.CampaignFilter{MemberID: userID, Page: page})
+}
+
+// CampaignUpdate changes some of a campaign's fields; nil means unchanged.
+type CampaignUpdate struct {
+	Name        *string
+	Description *string
+	GameSystem  *string
+	Settings    *gmc.CampaignSettings
+	IfMatch     int64
+}
+
+// UpdateCampaign changes a campaign. GM only.
+func (s *Service) UpdateCampaign(ctx context.Context, userID, campaignID string, upd CampaignUpdate) (*gmc.Campaign, error) {
+	if _, err := s.access(ctx, campaignID, userID, gmc.RoleGM); err != nil {
+		return nil, err
+	}
+	c, err := s.store.Campaign(ctx, campaignID)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkVersion(upd.IfMatch, c.Version); err != nil {
+		return nil, err
+	}
+	before := *c
+	setIf(&c.Name, upd.Name)
+	setIf(&c.Description, upd.Description)
+	setIf(&c.GameSystem, upd.GameSystem)
+	setIf(&c.Settings, upd.Settings)
+	c.Name = strings.TrimSpace(c.Name)
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	c.UpdatedAt = s.clock()
+	after := *c
+	after.Version++
+	if err := s.store.UpdateCampaign(ctx, c, s.event(c.ID, userID, gmc.ActionUpdate, "campaign", c.ID, before, after)); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// DeleteCampaign deletes a campaign and everything in it. GM only.
+func (s *Service) DeleteCampaign(ctx context.Context, userID, campaignID string) error {
+	if _, err := s.access(ctx, campaignID, userID, gmc.RoleGM); err != nil {
+		return err
+	}
+	return s.store.DeleteCampaign(ctx, campaignID)
+}
+
+func setIf[T any](dst *T, v *T) {
+	if v != nil {
+		*dst = *v
+	}
+}

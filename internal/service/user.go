@@ -1,0 +1,109 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/gmc-project/gmc/internal/gmc"
+	"github.com/gmc-project/gmc/internal/store"
+)
+
+// Me returns the caller's account.
+func (s *Service) Me(ctx context.Context, userID string) (*gmc.User, error) {
+	u, err := s.store.User(ctx, userID)
+	if errors.Is(err, gmc.ErrNotFound) {
+		// The token outlived its account.
+		return nil, gmc.Errorf(gmc.ErrUnauthenticated, "invalid_token", "the account no longer exists")
+	}
+	return u, err
+}
+
+// UserUpdate changes some of an account's fields. Changing the email or the
+// password needs the current password.
+type UserUpdate struct {
+	DisplayName     *string
+	Email           *string
+	NewPassword     *string
+	CurrentPassword string
+	IfMatch         int64
+}
+
+// UpdateMe changes the caller's account.
+func (s *Service) UpdateMe(ctx context.Context, userID string, upd UserUpdate) (*gmc.User, error) {
+	u, err := s.Me(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkVersion(upd.IfMatch, u.Version); err != nil {
+		return nil, err
+	}
+	var v gmc.Validator
+	if upd.DisplayName != nil {
+		gmc.ValidateName(&v, "body.display_name", *upd.DisplayName)
+		u.DisplayName = strings.TrimSpace(*upd.DisplayName)
+	}
+	if upd.Email != nil {
+		u.Email = gmc.NormalizeEmail(*upd.Email)
+		gmc.ValidateEmail(&v, "body.email", u.Email)
+	}
+	if upd.NewPassword != nil {
+		gmc.ValidatePassword(&v, "body.new_password", *upd.NewPassword)
+	}
+	if (upd.Email != nil || upd.NewPassword != nil) && !verifyPassword(u.PasswordHash, upd.CurrentPassword) {
+		v.Add("body.current_password", "must be your current password to change email or password")
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	if upd.NewPassword != nil {
+		if u.PasswordHash, err = s.hashPassword(*upd.NewPassword); err != nil {
+			return nil, err
+		}
+	}
+	u.UpdatedAt = s.clock()
+	if err := s.store.UpdateUser(ctx, u); err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+// UserExport is everything gmc holds about one user.
+type UserExport struct {
+	User        *gmc.User       `json:"user"`
+	Memberships []*gmc.Member   `json:"memberships"`
+	Campaigns   []*gmc.Campaign `json:"campaigns"`
+}
+
+// ExportMe gathers the caller's data.
+func (s *Service) ExportMe(ctx context.Context, userID string) (*UserExport, error) {
+	u, err := s.Me(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
+	out := &UserExport{User: u, Memberships: []*gmc.Member{}, Campaigns: []*gmc.Campaign{}}
+	cursor := ""
+	for {
+		page, next, err := s.store.Campaigns(ctx, store.CampaignFilter{MemberID: userID, Page: gmc.Page{Limit: gmc.MaxPageSize, Cursor: cursor}})
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range page {
+			m, err := s.store.Member(ctx, c.ID, userID)
+			if err != nil {
+				return nil, err
+			}
+			out.Campaigns = append(out.Campaigns, c)
+			out.Memberships = append(out.Memberships, m)
+		}
+		if next == "" {
+			return out, nil
+		}
+		cursor = next
+	}
+}
+
+// DeleteMe deletes the caller's account (see store.UserStore.DeleteUser).
+func (s *Service) DeleteMe(ctx context.Context, userID string) error {
+	return s.store.DeleteUser(ctx, userID)
+}
