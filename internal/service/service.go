@@ -33,6 +33,10 @@ type Config struct {
 	NewID func() string
 	// PasswordParams defaults to DefaultPasswordParams.
 	PasswordParams *PasswordParams
+	// OnChange, when set, is told after every committed write to campaign
+	// data (the live table turns it into entity.changed messages). It must
+	// not block.
+	OnChange func(ctx context.Context, ref gmc.EntityRef)
 }
 
 // Service implements the use cases of gmc.
@@ -44,6 +48,7 @@ type Service struct {
 	now      func() time.Time
 	newID    func() string
 	password PasswordParams
+	onChange func(ctx context.Context, ref gmc.EntityRef)
 	// dummyHash is verified against when a login names an unknown email,
 	// so that answer takes as long as a wrong password.
 	dummyHash string
@@ -57,7 +62,7 @@ func New(cfg Config) (*Service, error) {
 	if len(cfg.SecretKey) < 32 {
 		return nil, errors.New("service: SecretKey must be at least 32 bytes")
 	}
-	s := &Service{store: cfg.Store, limiter: cfg.LoginLimiter, log: cfg.Logger, now: cfg.Now, newID: cfg.NewID, password: DefaultPasswordParams}
+	s := &Service{store: cfg.Store, limiter: cfg.LoginLimiter, log: cfg.Logger, now: cfg.Now, newID: cfg.NewID, password: DefaultPasswordParams, onChange: cfg.OnChange}
 	if s.log == nil {
 		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
@@ -109,6 +114,13 @@ func marshalOrNil(v any) json.RawMessage {
 		panic(fmt.Sprintf("audit: marshal %T: %v", v, err))
 	}
 	return b
+}
+
+// changed reports a committed write of campaign data to OnChange.
+func (s *Service) changed(ctx context.Context, ref gmc.EntityRef) {
+	if s.onChange != nil {
+		s.onChange(ctx, ref)
+	}
 }
 
 // access returns the caller's membership of a campaign when their role is
