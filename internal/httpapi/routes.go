@@ -33,4 +33,6 @@ func (a *api) routes(h huma.API) {
 	register(h, operation(del, "/campaigns/{campaign_id}/members/{user_id}", "remove-member", "Remove a member, or leave", "members"), a.handleMemberDelete, a)
 	register(h, operation(post, "/campaigns/{campaign_id}/invites", "create-invite", "Make an invite code (GM only)", "members"), a.handleInviteCreate, a)
 	register(h, withStatus(operation(post, "/invites/{code}/accept", "accept-invite", "Join a campaign with an invite code", "members"), http.StatusOK), a.handleInviteAccept, a)
+
+	a.sessionRoutes(h)
 }

@@ -84,6 +84,7 @@ func (s *Service) UpdateCampaign(ctx context.Context, userID, campaignID string,
 	if err := s.store.UpdateCampaign(ctx, c, s.event(c.ID, userID, gmc.ActionUpdate, "campaign", c.ID, before, after)); err != nil {
 		return nil, err
 	}
+	s.changed(ctx, gmc.EntityRef{CampaignID: c.ID, Type: "campaign", ID: c.ID, Action: gmc.ActionUpdate, Visibility: gmc.VisiblePlayers})
 	return c, nil
 }
 

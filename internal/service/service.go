@@ -147,3 +147,11 @@ func checkVersion(ifMatch, current int64) error {
 	}
 	return nil
 }
+
+// notFound gives a missing entity of a kind its own code ("session_not_found").
+func notFound(err error, kind string) error {
+	if errors.Is(err, gmc.ErrNotFound) {
+		return gmc.Errorf(gmc.ErrNotFound, kind+"_not_found", "%s not found", kind)
+	}
+	return err
+}

@@ -18,6 +18,7 @@ type Store interface {
 	MemberStore
 	InviteStore
 	EventStore
+	SessionStore
 	Migrator
 
 	// Backend names the implementation for logs ("sqlite", "postgres").

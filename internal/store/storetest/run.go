@@ -34,6 +34,7 @@ func Run(t *testing.T, open OpenFunc) {
 		{"Member", testMember},
 		{"Invite", testInvite},
 		{"Event", testEvent},
+		{"Session", testSession},
 	}
 	for _, s := range suites {
 		t.Run(s.name, func(t *testing.T) {

@@ -1,0 +1,151 @@
+package httpapi
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/gmc-project/gmc/internal/gmc"
+	"github.com/gmc-project/gmc/internal/service"
+	"github.com/gmc-project/gmc/internal/store"
+)
+
+func (a *api) sessionRoutes(h huma.API) {
+	const get, post, patch, del = http.MethodGet, http.MethodPost, http.MethodPatch, http.MethodDelete
+	register(h, operation(get, "/campaigns/{campaign_id}/sessions", "list-sessions", "The campaign's game sessions", "sessions"), a.handleSessionList, a)
+	register(h, operation(post, "/campaigns/{campaign_id}/sessions", "create-session", "Schedule a session (GM only)", "sessions"), a.handleSessionCreate, a)
+	register(h, operation(get, "/sessions/{session_id}", "get-session", "A game session", "sessions"), a.handleSessionGet, a)
+	register(h, operation(patch, "/sessions/{session_id}", "patch-session", "Change a session's record (GM only)", "sessions"), a.handleSessionPatch, a)
+	register(h, operation(del, "/sessions/{session_id}", "delete-session", "Delete a session that is not live (GM only)", "sessions"), a.handleSessionDelete, a)
+	register(h, withStatus(operation(post, "/sessions/{session_id}/start", "start-session", "Make a session live (GM only; one per campaign)", "sessions"), http.StatusOK), a.handleSessionStart, a)
+	register(h, withStatus(operation(post, "/sessions/{session_id}/end", "end-session", "End a live session (GM only)", "sessions"), http.StatusOK), a.handleSessionEnd, a)
+}
+
+// SessionPath names one game session in a path.
+type SessionPath struct {
+	SessionID string `path:"session_id" format:"uuid" doc:"Game session id"`
+}
+
+// SessionOutput answers with one game session.
+type SessionOutput struct {
+	ETag     string `header:"ETag"`
+	Location string `header:"Location"`
+	Body     *gmc.GameSession
+}
+
+func sessionOut(gs *gmc.GameSession) *SessionOutput {
+	return &SessionOutput{ETag: etag(gs.Version), Body: gs}
+}
+
+type sessionCreateInput struct {
+	CampaignPath
+	Body struct {
+		Title       string     `json:"title,omitempty" maxLength:"255" example:"Session 1: Goblin Arrows"`
+		ScheduledAt *time.Time `json:"scheduled_at,omitempty"`
+		Notes       string     `json:"notes,omitempty" maxLength:"100000"`
+	}
+}
+
+func (a *api) handleSessionCreate(ctx context.Context, in *sessionCreateInput) (*SessionOutput, error) {
+	uid, err := a.user(ctx)
+	if err != nil {
+		return nil, err
+	}
+	gs, err := a.svc.CreateSession(ctx, uid, in.CampaignID, service.SessionParams{Title: in.Body.Title, ScheduledAt: in.Body.ScheduledAt, Notes: in.Body.Notes})
+	if err != nil {
+		return nil, err
+	}
+	out := sessionOut(gs)
+	out.Location = BasePath + "/sessions/" + gs.ID
+	return out, nil
+}
+
+type sessionListInput struct {
+	CampaignPath
+	PageInput
+	Status string `query:"status" enum:"scheduled,live,ended" doc:"Only sessions in this state"`
+}
+
+func (a *api) handleSessionList(ctx context.Context, in *sessionListInput) (*ListOutput[*gmc.GameSession], error) {
+	uid, err := a.user(ctx)
+	if err != nil {
+		return nil, err
+	}
+	items, next, err := a.svc.Sessions(ctx, uid, store.SessionFilter{CampaignID: in.CampaignID, Status: gmc.SessionStatus(in.Status), Page: in.page()})
+	if err != nil {
+		return nil, err
+	}
+	return list(items, next), nil
+}
+
+func (a *api) handleSessionGet(ctx context.Context, in *SessionPath) (*SessionOutput, error) {
+	uid, err := a.user(ctx)
+	if err != nil {
+		return nil, err
+	}
+	gs, _, err := a.svc.Session(ctx, uid, in.SessionID)
+	if err != nil {
+		return nil, err
+	}
+	return sessionOut(gs), nil
+}
+
+type sessionPatchInput struct {
+	SessionPath
+	IfMatch string `header:"If-Match" doc:"Version the change is based on"`
+	Body    struct {
+		Title       *string    `json:"title,omitempty" maxLength:"255"`
+		ScheduledAt *time.Time `json:"scheduled_at,omitempty"`
+		Notes       *string    `json:"notes,omitempty" maxLength:"100000"`
+	}
+}
+
+func (a *api) handleSessionPatch(ctx context.Context, in *sessionPatchInput) (*SessionOutput, error) {
+	uid, err := a.user(ctx)
+	if err != nil {
+		return nil, err
+	}
+	version, err := ifMatch(in.IfMatch)
+	if err != nil {
+		return nil, err
+	}
+	gs, err := a.svc.UpdateSession(ctx, uid, in.SessionID, service.SessionUpdate{Title: in.Body.Title, ScheduledAt: in.Body.ScheduledAt, Notes: in.Body.Notes, IfMatch: version})
+	if err != nil {
+		return nil, err
+	}
+	return sessionOut(gs), nil
+}
+
+func (a *api) handleSessionDelete(ctx context.Context, in *SessionPath) (*struct{}, error) {
+	uid, err := a.user(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return nil, a.svc.DeleteSession(ctx, uid, in.SessionID)
+}
+
+func (a *api) handleSessionStart(ctx context.Context, in *SessionPath) (*SessionOutput, error) {
+	uid, err := a.user(ctx)
+	if err != nil {
+		return nil, err
+	}
+	gs, err := a.svc.StartSession(ctx, uid, in.SessionID)
+	if err != nil {
+		return nil, err
+	}
+	return sessionOut(gs), nil
+}
+
+func (a *api) handleSessionEnd(ctx context.Context, in *SessionPath) (*SessionOutput, error) {
+	uid, err := a.user(ctx)
+	if err != nil {
+		return nil, err
+	}
+	gs, err := a.svc.EndSession(ctx, uid, in.SessionID)
+	if err != nil {
+		return nil, err
+	}
+	return sessionOut(gs), nil
+}

@@ -1,0 +1,165 @@
+package service
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/gmc-project/gmc/internal/gmc"
+	"github.com/gmc-project/gmc/internal/store"
+)
+
+// SessionParams are a game session's editable fields.
+type SessionParams struct {
+	Title       string
+	ScheduledAt *time.Time
+	Notes       string
+}
+
+// CreateSession schedules a campaign's next session. GM only.
+func (s *Service) CreateSession(ctx context.Context, userID, campaignID string, p SessionParams) (*gmc.GameSession, error) {
+	if _, err := s.access(ctx, campaignID, userID, gmc.RoleGM); err != nil {
+		return nil, err
+	}
+	now := s.clock()
+	gs := &gmc.GameSession{ID: s.newID(), CampaignID: campaignID, Title: strings.TrimSpace(p.Title), ScheduledAt: utc(p.ScheduledAt),
+		Status: gmc.SessionScheduled, Notes: p.Notes, CreatedAt: now, UpdatedAt: now}
+	if err := gs.Validate(); err != nil {
+		return nil, err
+	}
+	ev := s.event(campaignID, userID, gmc.ActionCreate, "session", gs.ID, nil, nil)
+	if err := s.store.CreateSession(ctx, gs, ev); err != nil {
+		return nil, err
+	}
+	s.changed(ctx, sessionRef(gs, gmc.ActionCreate))
+	return gs, nil
+}
+
+func sessionRef(gs *gmc.GameSession, action string) gmc.EntityRef {
+	return gmc.EntityRef{CampaignID: gs.CampaignID, Type: "session", ID: gs.ID, Action: action, Visibility: gmc.VisiblePlayers}
+}
+
+// Session returns a session of a campaign the caller belongs to, with the
+// caller's role there.
+func (s *Service) Session(ctx context.Context, userID, sessionID string) (*gmc.GameSession, gmc.Role, error) {
+	gs, err := s.store.Session(ctx, sessionID)
+	if err != nil {
+		return nil, "", notFound(err, "session")
+	}
+	m, err := s.access(ctx, gs.CampaignID, userID, gmc.RoleObserver)
+	if err != nil {
+		return nil, "", gmc.Errorf(gmc.ErrNotFound, "session_not_found", "session not found")
+	}
+	return gs, m.Role, nil
+}
+
+// Sessions lists a campaign's sessions.
+func (s *Service) Sessions(ctx context.Context, userID string, f store.SessionFilter) ([]*gmc.GameSession, string, error) {
+	if f.Status != "" && !f.Status.Valid() {
+		return nil, "", gmc.Invalid("query.status", "must be one of scheduled, live, ended")
+	}
+	if _, err := s.access(ctx, f.CampaignID, userID, gmc.RoleObserver); err != nil {
+		return nil, "", err
+	}
+	return s.store.Sessions(ctx, f)
+}
+
+// SessionUpdate changes some of a session's fields; nil means unchanged.
+type SessionUpdate struct {
+	Title       *string
+	ScheduledAt *time.Time
+	Notes       *string
+	IfMatch     int64
+}
+
+// UpdateSession changes a session's record. GM only.
+func (s *Service) UpdateSession(ctx context.Context, userID, sessionID string, upd SessionUpdate) (*gmc.GameSession, error) {
+	return s.changeSession(ctx, userID, sessionID, upd.IfMatch, func(gs *gmc.GameSession) error {
+		if upd.Title != nil {
+			gs.Title = strings.TrimSpace(*upd.Title)
+		}
+		if upd.ScheduledAt != nil {
+			gs.ScheduledAt = utc(upd.ScheduledAt)
+		}
+		setIf(&gs.Notes, upd.Notes)
+		return gs.Validate()
+	})
+}
+
+// StartSession makes a scheduled session live. GM only; one live session
+// per campaign.
+func (s *Service) StartSession(ctx context.Context, userID, sessionID string) (*gmc.GameSession, error) {
+	return s.changeSession(ctx, userID, sessionID, 0, func(gs *gmc.GameSession) error {
+		if gs.Status != gmc.SessionScheduled {
+			return gmc.Errorf(gmc.ErrConflict, "session_not_scheduled", "only a scheduled session can start; this one is %s", gs.Status)
+		}
+		now := s.clock()
+		gs.Status, gs.StartedAt = gmc.SessionLive, &now
+		return nil
+	})
+}
+
+// EndSession ends a live session. GM only.
+func (s *Service) EndSession(ctx context.Context, userID, sessionID string) (*gmc.GameSession, error) {
+	return s.changeSession(ctx, userID, sessionID, 0, func(gs *gmc.GameSession) error {
+		if gs.Status != gmc.SessionLive {
+			return gmc.Errorf(gmc.ErrConflict, "session_not_live", "only a live session can end; this one is %s", gs.Status)
+		}
+		now := s.clock()
+		gs.Status, gs.EndedAt = gmc.SessionEnded, &now
+		return nil
+	})
+}
+
+// changeSession loads a session for a GM, applies change and stores it.
+func (s *Service) changeSession(ctx context.Context, userID, sessionID string, ifMatch int64, change func(*gmc.GameSession) error) (*gmc.GameSession, error) {
+	gs, role, err := s.Session(ctx, userID, sessionID)
+	if err != nil {
+		return nil, err
+	}
+	if role != gmc.RoleGM {
+		return nil, gmc.Errorf(gmc.ErrForbidden, "role_too_low", "only a GM can change sessions")
+	}
+	if err := checkVersion(ifMatch, gs.Version); err != nil {
+		return nil, err
+	}
+	before := *gs
+	if err := change(gs); err != nil {
+		return nil, err
+	}
+	gs.UpdatedAt = s.clock()
+	after := *gs
+	after.Version++
+	if err := s.store.UpdateSession(ctx, gs, s.event(gs.CampaignID, userID, gmc.ActionUpdate, "session", gs.ID, before, after)); err != nil {
+		return nil, err
+	}
+	s.changed(ctx, sessionRef(gs, gmc.ActionUpdate))
+	return gs, nil
+}
+
+// DeleteSession removes a session that is not live. GM only.
+func (s *Service) DeleteSession(ctx context.Context, userID, sessionID string) error {
+	gs, role, err := s.Session(ctx, userID, sessionID)
+	if err != nil {
+		return err
+	}
+	if role != gmc.RoleGM {
+		return gmc.Errorf(gmc.ErrForbidden, "role_too_low", "only a GM can delete sessions")
+	}
+	if gs.Status == gmc.SessionLive {
+		return gmc.Errorf(gmc.ErrConflict, "session_live", "end the session before deleting it")
+	}
+	if err := s.store.DeleteSession(ctx, gs.ID, s.event(gs.CampaignID, userID, gmc.ActionDelete, "session", gs.ID, gs, nil)); err != nil {
+		return err
+	}
+	s.changed(ctx, sessionRef(gs, gmc.ActionDelete))
+	return nil
+}
+
+func utc(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC().Truncate(time.Microsecond)
+	return &u
+}
