@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -124,5 +125,32 @@ func TestMigrateAndVersion(t *testing.T) {
 	}
 	if err := run(context.Background(), []string{"serve", "-addr", "nonsense"}, getenv, &out, &out); err == nil || !strings.Contains(err.Error(), "GMC_ADDR") {
 		t.Errorf("bad addr error = %v, want one naming GMC_ADDR", err)
+	}
+}
+
+func TestReferenceImport(t *testing.T) {
+	t.Parallel()
+	srd := filepath.Join("..", "..", "..", "shared", "srd")
+	if _, err := os.Stat(srd); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("SRD data missing at %s: %v", srd, err)
+		}
+		t.Skipf("SKIPPED: no SRD data at %s", srd)
+	}
+	env := map[string]string{"GMC_DATA_DIR": t.TempDir()}
+	getenv := func(k string) string { return env[k] }
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"reference", "import", srd}, getenv, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "spell") || !strings.Contains(out.String(), "Creative Commons") {
+		t.Errorf("first import output:\n%s", out.String())
+	}
+	out.Reset()
+	if err := run(context.Background(), []string{"reference", "import", srd}, getenv, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), " 0 new, 0 updated") {
+		t.Errorf("second import is not a no-op:\n%s", out.String())
 	}
 }

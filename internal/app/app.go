@@ -30,6 +30,7 @@ type App struct {
 	log     *slog.Logger
 	store   store.Store
 	redis   *redis.Client
+	svc     *service.Service
 	handler http.Handler
 }
 
@@ -57,12 +58,12 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 		}
 		a.redis = redis.NewClient(opts)
 	}
-	svc, err := service.New(service.Config{Store: a.store, SecretKey: secret, Logger: log})
+	a.svc, err = service.New(service.Config{Store: a.store, SecretKey: secret, Logger: log})
 	if err != nil {
 		a.Close()
 		return nil, err
 	}
-	a.handler = httpapi.New(httpapi.Config{Service: svc, Logger: log, Ready: a.ready, Version: version})
+	a.handler = httpapi.New(httpapi.Config{Service: a.svc, Logger: log, Ready: a.ready, Version: version})
 	log.Info("gmc ready",
 		slog.String("version", version),
 		slog.String("database", a.store.Backend()),
@@ -90,6 +91,9 @@ func OpenStore(ctx context.Context, cfg config.Config) (store.Store, error) {
 	}
 	return sqlite.Open(filepath.Join(cfg.DataDir, "gmc.db"))
 }
+
+// Service is the business layer, for commands that act without HTTP.
+func (a *App) Service() *service.Service { return a.svc }
 
 // Handler is the server's HTTP handler (tests serve it with httptest).
 func (a *App) Handler() http.Handler { return a.handler }

@@ -35,4 +35,6 @@ func (a *api) routes(h huma.API) {
 	register(h, withStatus(operation(post, "/invites/{code}/accept", "accept-invite", "Join a campaign with an invite code", "members"), http.StatusOK), a.handleInviteAccept, a)
 
 	a.sessionRoutes(h)
+	a.transcriptRoutes(h)
+	a.referenceRoutes(h)
 }

@@ -37,6 +37,8 @@ type Config struct {
 	// data (the live table turns it into entity.changed messages). It must
 	// not block.
 	OnChange func(ctx context.Context, ref gmc.EntityRef)
+	// Live reaches connected clients of live sessions; nil disables it.
+	Live Live
 }
 
 // Service implements the use cases of gmc.
@@ -49,6 +51,7 @@ type Service struct {
 	newID    func() string
 	password PasswordParams
 	onChange func(ctx context.Context, ref gmc.EntityRef)
+	live     Live
 	// dummyHash is verified against when a login names an unknown email,
 	// so that answer takes as long as a wrong password.
 	dummyHash string
@@ -62,7 +65,7 @@ func New(cfg Config) (*Service, error) {
 	if len(cfg.SecretKey) < 32 {
 		return nil, errors.New("service: SecretKey must be at least 32 bytes")
 	}
-	s := &Service{store: cfg.Store, limiter: cfg.LoginLimiter, log: cfg.Logger, now: cfg.Now, newID: cfg.NewID, password: DefaultPasswordParams, onChange: cfg.OnChange}
+	s := &Service{store: cfg.Store, limiter: cfg.LoginLimiter, log: cfg.Logger, now: cfg.Now, newID: cfg.NewID, password: DefaultPasswordParams, onChange: cfg.OnChange, live: cfg.Live}
 	if s.log == nil {
 		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}

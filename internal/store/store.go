@@ -19,6 +19,12 @@ type Store interface {
 	InviteStore
 	EventStore
 	SessionStore
+	TranscriptStore
+	ReferenceStore
+	CharacterStore
+	AchievementStore
+	RelationshipStore
+	GraphStore
 	Migrator
 
 	// Backend names the implementation for logs ("sqlite", "postgres").

@@ -35,6 +35,8 @@ func Run(t *testing.T, open OpenFunc) {
 		{"Invite", testInvite},
 		{"Event", testEvent},
 		{"Session", testSession},
+		{"Transcript", testTranscript},
+		{"Reference", testReference},
 	}
 	for _, s := range suites {
 		t.Run(s.name, func(t *testing.T) {

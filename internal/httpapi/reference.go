@@ -1,0 +1,84 @@
+package httpapi
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/gmc-project/gmc/internal/reference"
+)
+
+func (a *api) referenceRoutes(h huma.API) {
+	register(h, operation(http.MethodGet, "/reference", "list-reference", "SRD rules entries (imported with `gmc reference import`)", "reference"), a.handleReferenceList, a)
+	register(h, operation(http.MethodGet, "/reference/{kind}/{slug}", "get-reference", "One SRD entry with its card", "reference"), a.handleReferenceGet, a)
+}
+
+// referenceOutput carries the licence statement CC-BY-4.0 asks for with
+// every piece of SRD text served.
+type referenceOutput struct {
+	Body struct {
+		*reference.Entry
+		Attribution string `json:"attribution"`
+		DataNotice  string `json:"data_notice"`
+	}
+}
+
+type referenceGetInput struct {
+	Kind string `path:"kind" maxLength:"64" example:"spell"`
+	Slug string `path:"slug" maxLength:"128" example:"fireball"`
+}
+
+func (a *api) handleReferenceGet(ctx context.Context, in *referenceGetInput) (*referenceOutput, error) {
+	if _, err := a.user(ctx); err != nil {
+		return nil, err
+	}
+	e, err := a.svc.ReferenceEntry(ctx, in.Kind, in.Slug)
+	if err != nil {
+		return nil, err
+	}
+	out := &referenceOutput{}
+	out.Body.Entry = e
+	out.Body.Attribution, out.Body.DataNotice = reference.Attribution, reference.DataNotice
+	return out, nil
+}
+
+type referenceListInput struct {
+	Kind   string `query:"kind" maxLength:"64" doc:"Only entries of this kind (spell, monster, condition, magic_item, equipment, …)"`
+	Limit  int    `query:"limit" minimum:"1" maximum:"200" default:"50"`
+	Cursor string `query:"cursor" maxLength:"256"`
+}
+
+// referenceSummary is an entry without its raw data, for lists.
+type referenceSummary struct {
+	Kind    string         `json:"kind"`
+	Slug    string         `json:"slug"`
+	Name    string         `json:"name"`
+	Aliases []string       `json:"aliases,omitempty"`
+	Card    reference.Card `json:"card"`
+}
+
+type referenceListOutput struct {
+	Body struct {
+		Items       []referenceSummary `json:"items"`
+		NextCursor  string             `json:"next_cursor"`
+		Attribution string             `json:"attribution"`
+	}
+}
+
+func (a *api) handleReferenceList(ctx context.Context, in *referenceListInput) (*referenceListOutput, error) {
+	if _, err := a.user(ctx); err != nil {
+		return nil, err
+	}
+	entries, next, err := a.svc.ReferenceEntries(ctx, in.Kind, PageInput{Limit: in.Limit, Cursor: in.Cursor}.page())
+	if err != nil {
+		return nil, err
+	}
+	out := &referenceListOutput{}
+	out.Body.Items = make([]referenceSummary, len(entries))
+	for i, e := range entries {
+		out.Body.Items[i] = referenceSummary{Kind: e.Kind, Slug: e.Slug, Name: e.Name, Aliases: e.Aliases, Card: e.Card}
+	}
+	out.Body.NextCursor, out.Body.Attribution = next, reference.Attribution
+	return out, nil
+}
