@@ -63,8 +63,8 @@ CREATE TABLE events (
     action      text NOT NULL,
     entity_type text NOT NULL,
     entity_id   text NOT NULL,
-    before      jsonb,
-    after       jsonb,
+    before      json,
+    after       json,
     at          timestamptz NOT NULL
 );
 CREATE INDEX events_campaign ON events(campaign_id, id);

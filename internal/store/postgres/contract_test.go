@@ -1,0 +1,32 @@
+package postgres_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/gmc-project/gmc/internal/store"
+	"github.com/gmc-project/gmc/internal/store/postgres"
+	"github.com/gmc-project/gmc/internal/store/storetest"
+	"github.com/gmc-project/gmc/internal/testenv"
+)
+
+// TestMain stops the throw-away PostgreSQL server testenv may start.
+func TestMain(m *testing.M) { testenv.Main(m) }
+
+// TestContract runs the store contract suite, each test on a fresh schema
+// of the PostgreSQL server testenv provides.
+func TestContract(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) store.Store {
+		t.Helper()
+		ctx := context.Background()
+		db, err := postgres.Open(ctx, testenv.PostgresSchema(t))
+		if err != nil {
+			t.Fatalf("Open = %v", err)
+		}
+		t.Cleanup(func() { db.Close() })
+		if _, err := db.Migrate(ctx); err != nil {
+			t.Fatalf("Migrate = %v", err)
+		}
+		return db
+	})
+}

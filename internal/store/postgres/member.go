@@ -1,0 +1,115 @@
+package postgres
+
+import (
+	"context"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/gmc-project/gmc/internal/gmc"
+)
+
+func insertMember(ctx context.Context, tx pgx.Tx, m *gmc.Member) error {
+	_, err := tx.Exec(ctx, `INSERT INTO members (campaign_id, user_id, role, joined_at) VALUES ($1, $2, $3, $4)`,
+		m.CampaignID, m.UserID, string(m.Role), m.JoinedAt)
+	return interpretError(err)
+}
+
+const memberSelect = `SELECT m.campaign_id, m.user_id, m.role, u.email, u.display_name, m.joined_at
+	FROM members m JOIN users u ON u.id = m.user_id`
+
+func scanMember(row pgx.Row) (*gmc.Member, error) {
+	var m gmc.Member
+	var role string
+	if err := row.Scan(&m.CampaignID, &m.UserID, &role, &m.Email, &m.DisplayName, &m.JoinedAt); err != nil {
+		return nil, interpretError(err)
+	}
+	m.Role, m.JoinedAt = gmc.Role(role), m.JoinedAt.UTC()
+	return &m, nil
+}
+
+// Member returns one membership.
+func (db *DB) Member(ctx context.Context, campaignID, userID string) (*gmc.Member, error) {
+	return scanMember(db.pool.QueryRow(ctx, memberSelect+` WHERE m.campaign_id = $1 AND m.user_id = $2`, campaignID, userID))
+}
+
+// Members lists a campaign's members in order of joining.
+func (db *DB) Members(ctx context.Context, campaignID string) ([]*gmc.Member, error) {
+	if !isUUID(campaignID) {
+		return nil, nil
+	}
+	rows, err := db.pool.Query(ctx, memberSelect+` WHERE m.campaign_id = $1 ORDER BY m.joined_at, m.user_id`, campaignID)
+	if err != nil {
+		return nil, interpretError(err)
+	}
+	return collect(rows, scanMember)
+}
+
+// SetMemberRole changes a member's role, keeping at least one GM.
+func (db *DB) SetMemberRole(ctx context.Context, m *gmc.Member, ev *gmc.Event) error {
+	return db.tx(ctx, func(tx pgx.Tx) error {
+		if err := lockCampaign(ctx, tx, m.CampaignID); err != nil {
+			return err
+		}
+		if m.Role != gmc.RoleGM {
+			if err := ensureOtherGM(ctx, tx, m.CampaignID, m.UserID); err != nil {
+				return err
+			}
+		}
+		tag, err := tx.Exec(ctx, `UPDATE members SET role = $1 WHERE campaign_id = $2 AND user_id = $3`, string(m.Role), m.CampaignID, m.UserID)
+		if err != nil {
+			return interpretError(err)
+		}
+		if err := mustAffect(tag); err != nil {
+			return err
+		}
+		return insertEvent(ctx, tx, ev)
+	})
+}
+
+// RemoveMember removes a member, keeping at least one GM.
+func (db *DB) RemoveMember(ctx context.Context, campaignID, userID string, ev *gmc.Event) error {
+	return db.tx(ctx, func(tx pgx.Tx) error {
+		if err := lockCampaign(ctx, tx, campaignID); err != nil {
+			return err
+		}
+		if err := ensureOtherGM(ctx, tx, campaignID, userID); err != nil {
+			return err
+		}
+		tag, err := tx.Exec(ctx, `DELETE FROM members WHERE campaign_id = $1 AND user_id = $2`, campaignID, userID)
+		if err != nil {
+			return interpretError(err)
+		}
+		if err := mustAffect(tag); err != nil {
+			return err
+		}
+		return insertEvent(ctx, tx, ev)
+	})
+}
+
+// ensureOtherGM fails when userID is a GM of the campaign and no other
+// member is. It locks the campaign's GM rows (in user order, so two callers
+// never wait on each other crosswise): of two concurrent demotions of the
+// campaign's last two GMs, the second waits here, then no longer sees the
+// first as a GM and is refused.
+func ensureOtherGM(ctx context.Context, tx pgx.Tx, campaignID, userID string) error {
+	rows, err := tx.Query(ctx, `SELECT user_id FROM members WHERE campaign_id = $1 AND role = 'gm' ORDER BY user_id FOR UPDATE`, campaignID)
+	if err != nil {
+		return interpretError(err)
+	}
+	gms, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return interpretError(err)
+	}
+	isGM, others := false, 0
+	for _, id := range gms {
+		if id == userID {
+			isGM = true
+		} else {
+			others++
+		}
+	}
+	if isGM && others == 0 {
+		return gmc.Errorf(gmc.ErrConflict, "last_gm", "a campaign must keep at least one GM")
+	}
+	return nil
+}
