@@ -18,6 +18,7 @@ import (
 
 	"github.com/gmc-project/gmc/internal/config"
 	"github.com/gmc-project/gmc/internal/httpapi"
+	"github.com/gmc-project/gmc/internal/realtime"
 	"github.com/gmc-project/gmc/internal/service"
 	"github.com/gmc-project/gmc/internal/store"
 	"github.com/gmc-project/gmc/internal/store/postgres"
@@ -30,6 +31,8 @@ type App struct {
 	log     *slog.Logger
 	store   store.Store
 	redis   *redis.Client
+	broker  realtime.Broker
+	hub     *realtime.Hub
 	svc     *service.Service
 	handler http.Handler
 }
@@ -50,20 +53,16 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 		a.store.Close()
 		return nil, err
 	}
-	if cfg.RedisURL != "" {
-		opts, err := redis.ParseURL(cfg.RedisURL)
-		if err != nil {
-			a.store.Close()
-			return nil, fmt.Errorf("GMC_REDIS_URL: %w", err)
-		}
-		a.redis = redis.NewClient(opts)
+	if err := a.openLive(ctx); err != nil {
+		a.Close()
+		return nil, err
 	}
-	a.svc, err = service.New(service.Config{Store: a.store, SecretKey: secret, Logger: log})
+	a.svc, err = service.New(service.Config{Store: a.store, SecretKey: secret, Logger: log, Live: hubLive{hub: a.hub, broker: a.broker}})
 	if err != nil {
 		a.Close()
 		return nil, err
 	}
-	a.handler = httpapi.New(httpapi.Config{Service: a.svc, Logger: log, Ready: a.ready, Version: version})
+	a.handler = httpapi.New(httpapi.Config{Service: a.svc, Logger: log, Ready: a.ready, Version: version, Live: a.hub, AllowedOrigins: cfg.AllowedOrigins})
 	log.Info("gmc ready",
 		slog.String("version", version),
 		slog.String("database", a.store.Backend()),
@@ -72,6 +71,29 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 		slog.Int("migrations_applied", n),
 	)
 	return a, nil
+}
+
+// openLive starts the realtime broker (in memory, or on Redis when
+// configured) and the hub that serves live-session WebSockets.
+func (a *App) openLive(ctx context.Context) error {
+	if a.cfg.RedisURL == "" {
+		a.broker = realtime.NewMemoryBroker(realtime.BrokerOpts{Logger: a.log})
+	} else {
+		opts, err := redis.ParseURL(a.cfg.RedisURL)
+		if err != nil {
+			return errors.New("GMC_REDIS_URL: not a valid redis:// URL")
+		}
+		a.redis = redis.NewClient(opts)
+		if a.broker, err = realtime.NewRedisBroker(ctx, a.redis, realtime.RedisBrokerOpts{BrokerOpts: realtime.BrokerOpts{Logger: a.log}}); err != nil {
+			return fmt.Errorf("GMC_REDIS_URL: %w", err)
+		}
+	}
+	hub, err := realtime.NewHub(realtime.HubOpts{Broker: a.broker, Logger: a.log})
+	if err != nil {
+		return err
+	}
+	a.hub = hub
+	return nil
 }
 
 func (a *App) backendName(embedded, scaled string) string {
@@ -142,12 +164,17 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	if serr := <-errc; !errors.Is(serr, http.ErrServerClosed) {
 		err = errors.Join(err, serr)
 	}
-	return err
+	// Shutdown does not wait for hijacked connections: end the WebSockets
+	// (clients are told to reconnect and resume elsewhere).
+	return errors.Join(err, a.hub.Close())
 }
 
 // Close releases the connections, database last.
 func (a *App) Close() error {
 	var errs []error
+	if a.broker != nil {
+		errs = append(errs, a.broker.Close())
+	}
 	if a.redis != nil {
 		errs = append(errs, a.redis.Close())
 	}

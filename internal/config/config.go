@@ -25,6 +25,10 @@ type Config struct {
 	SecretKey string
 	LogFormat string
 	LogLevel  string
+	// allowedOrigins is the raw comma-separated setting.
+	allowedOrigins string
+	// AllowedOrigins lists other hosts whose pages may open live WebSockets.
+	AllowedOrigins []string
 	// ShutdownTimeout bounds how long in-flight requests may drain.
 	ShutdownTimeout time.Duration
 }
@@ -43,6 +47,7 @@ func (c *Config) settings() []setting {
 		{"redis-url", "GMC_REDIS_URL", "", "redis://… to share live state between instances (optional)", &c.RedisURL},
 		{"log-format", "GMC_LOG_FORMAT", "text", "log format: json or text", &c.LogFormat},
 		{"log-level", "GMC_LOG_LEVEL", "info", "log level: debug, info, warn or error", &c.LogLevel},
+		{"allowed-origins", "GMC_ALLOWED_ORIGINS", "", "comma-separated hosts (e.g. app.example.com) whose pages may open live WebSockets", &c.allowedOrigins},
 	}
 }
 
@@ -65,6 +70,11 @@ func Load(name string, args []string, getenv func(string) string, stderr io.Writ
 		return c, nil, err
 	}
 	c.SecretKey = getenv("GMC_SECRET_KEY")
+	for _, o := range strings.Split(c.allowedOrigins, ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			c.AllowedOrigins = append(c.AllowedOrigins, o)
+		}
+	}
 	return c, fs.Args(), c.Validate()
 }
 

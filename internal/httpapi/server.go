@@ -29,19 +29,26 @@ type Config struct {
 	Ready func(ctx context.Context) error
 	// Version is reported by the OpenAPI document.
 	Version string
+	// Live serves the live-table WebSockets; nil answers them with 503.
+	Live LiveServer
+	// AllowedOrigins are extra host patterns (e.g. "app.example.com") whose
+	// pages may open WebSockets; the server's own origin always may.
+	AllowedOrigins []string
 }
 
 // api holds what handlers need; handlers are its methods.
 type api struct {
-	svc   *service.Service
-	log   *slog.Logger
-	ready func(ctx context.Context) error
+	svc            *service.Service
+	log            *slog.Logger
+	ready          func(ctx context.Context) error
+	live           LiveServer
+	allowedOrigins []string
 }
 
 // New returns the HTTP handler of the whole server.
 func New(cfg Config) http.Handler {
 	useProblemErrors()
-	a := &api{svc: cfg.Service, log: cfg.Logger, ready: cfg.Ready}
+	a := &api{svc: cfg.Service, log: cfg.Logger, ready: cfg.Ready, live: cfg.Live, allowedOrigins: cfg.AllowedOrigins}
 	if a.log == nil {
 		a.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
@@ -58,6 +65,7 @@ func New(cfg Config) http.Handler {
 	}
 	h := humago.New(mux, hc)
 	a.routes(h)
+	a.liveRoutes(h, mux)
 	a.healthRoutes(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, newProblem(http.StatusNotFound, "not_found", "no such route"))
@@ -160,7 +168,7 @@ func list[T any](items []T, next string) *ListOutput[T] {
 // PageInput is the paging query of every list.
 type PageInput struct {
 	Limit  int    `query:"limit" minimum:"1" maximum:"200" default:"50" doc:"Page size"`
-	Cursor string `query:"cursor" doc:"next_cursor of the previous page"`
+	Cursor string `query:"cursor" format:"uuid" doc:"next_cursor of the previous page"`
 }
 
 func (p PageInput) page() gmc.Page { return gmc.Page{Limit: p.Limit, Cursor: p.Cursor} }

@@ -119,8 +119,10 @@ func marshalOrNil(v any) json.RawMessage {
 	return b
 }
 
-// changed reports a committed write of campaign data to OnChange.
+// changed reports a committed write of campaign data to the campaign's
+// live session and to OnChange.
 func (s *Service) changed(ctx context.Context, ref gmc.EntityRef) {
+	s.announceChange(ctx, ref)
 	if s.onChange != nil {
 		s.onChange(ctx, ref)
 	}

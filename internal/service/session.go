@@ -99,9 +99,9 @@ func (s *Service) StartSession(ctx context.Context, userID, sessionID string) (*
 	})
 }
 
-// EndSession ends a live session. GM only.
+// EndSession ends a live session and disconnects its clients. GM only.
 func (s *Service) EndSession(ctx context.Context, userID, sessionID string) (*gmc.GameSession, error) {
-	return s.changeSession(ctx, userID, sessionID, 0, func(gs *gmc.GameSession) error {
+	gs, err := s.changeSession(ctx, userID, sessionID, 0, func(gs *gmc.GameSession) error {
 		if gs.Status != gmc.SessionLive {
 			return gmc.Errorf(gmc.ErrConflict, "session_not_live", "only a live session can end; this one is %s", gs.Status)
 		}
@@ -109,6 +109,12 @@ func (s *Service) EndSession(ctx context.Context, userID, sessionID string) (*gm
 		gs.Status, gs.EndedAt = gmc.SessionEnded, &now
 		return nil
 	})
+	if err == nil && s.live != nil {
+		if err := s.live.CloseSession(ctx, sessionID, "session ended"); err != nil {
+			s.log.WarnContext(ctx, "close live session", "session_id", sessionID, "error", err.Error())
+		}
+	}
+	return gs, err
 }
 
 // changeSession loads a session for a GM, applies change and stores it.

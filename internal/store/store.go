@@ -21,10 +21,15 @@ type Store interface {
 	SessionStore
 	TranscriptStore
 	ReferenceStore
+	TicketStore
 	CharacterStore
 	AchievementStore
 	RelationshipStore
 	GraphStore
+	LocationStore
+	PlotStore
+	PlotDependencyStore
+	ForeshadowingStore
 	Migrator
 
 	// Backend names the implementation for logs ("sqlite", "postgres").

@@ -98,6 +98,9 @@ func (db *DB) Sessions(ctx context.Context, f store.SessionFilter) ([]*gmc.GameS
 // UpdateSession writes s when its version is current.
 func (db *DB) UpdateSession(ctx context.Context, s *gmc.GameSession, ev *gmc.Event) error {
 	return db.tx(ctx, func(tx pgx.Tx) error {
+		if err := lockSessionCampaign(ctx, tx, s.ID); err != nil {
+			return err
+		}
 		tag, err := tx.Exec(ctx, `UPDATE game_sessions SET title = $1, scheduled_at = $2, status = $3, started_at = $4, ended_at = $5, notes = $6,
 			version = version + 1, updated_at = $7 WHERE id = $8 AND version = $9`,
 			s.Title, s.ScheduledAt, string(s.Status), s.StartedAt, s.EndedAt, s.Notes, s.UpdatedAt, s.ID, s.Version)
@@ -118,6 +121,9 @@ func (db *DB) UpdateSession(ctx context.Context, s *gmc.GameSession, ev *gmc.Eve
 // DeleteSession removes a session.
 func (db *DB) DeleteSession(ctx context.Context, id string, ev *gmc.Event) error {
 	return db.tx(ctx, func(tx pgx.Tx) error {
+		if err := lockSessionCampaign(ctx, tx, id); err != nil {
+			return err
+		}
 		tag, err := tx.Exec(ctx, `DELETE FROM game_sessions WHERE id = $1`, id)
 		if err != nil {
 			return interpretError(err)
@@ -127,4 +133,14 @@ func (db *DB) DeleteSession(ctx context.Context, id string, ev *gmc.Event) error
 		}
 		return insertEvent(ctx, tx, ev)
 	})
+}
+
+// lockSessionCampaign takes a key-share lock on the campaign of a session
+// before anything locks the session row itself: campaign before its rows is
+// the lock order of this package (see the package doc), which DeleteCampaign
+// follows too.
+func lockSessionCampaign(ctx context.Context, tx pgx.Tx, sessionID string) error {
+	var one int
+	err := tx.QueryRow(ctx, `SELECT 1 FROM campaigns WHERE id = (SELECT campaign_id FROM game_sessions WHERE id = $1) FOR KEY SHARE`, sessionID).Scan(&one)
+	return interpretError(err)
 }

@@ -16,6 +16,9 @@ func (db *DB) AppendSegments(ctx context.Context, segs []*gmc.TranscriptSegment,
 	}
 	return db.tx(ctx, func(tx pgx.Tx) error {
 		sessionID := segs[0].SessionID
+		if err := lockSessionCampaign(ctx, tx, sessionID); err != nil {
+			return err
+		}
 		// Locking the session row serialises concurrent batches, so their
 		// seqs never collide.
 		var last int64
@@ -76,6 +79,9 @@ func (db *DB) Segments(ctx context.Context, f store.SegmentFilter) ([]*gmc.Trans
 // SetSpeakers replaces a session's speaker mapping.
 func (db *DB) SetSpeakers(ctx context.Context, sessionID string, speakers []gmc.Speaker, ev *gmc.Event) error {
 	return db.tx(ctx, func(tx pgx.Tx) error {
+		if err := lockSessionCampaign(ctx, tx, sessionID); err != nil {
+			return err
+		}
 		var one int
 		if err := tx.QueryRow(ctx, `SELECT 1 FROM game_sessions WHERE id = $1 FOR UPDATE`, sessionID).Scan(&one); err != nil {
 			return interpretError(err)

@@ -35,8 +35,14 @@ func Run(t *testing.T, open OpenFunc) {
 		{"Invite", testInvite},
 		{"Event", testEvent},
 		{"Session", testSession},
+		{"Character", testCharacter},
+		{"Achievement", testAchievement},
+		{"Relationship", testRelationship},
+		{"Graph", testGraph},
+		{"Location", testLocation},
 		{"Transcript", testTranscript},
 		{"Reference", testReference},
+		{"Ticket", testTicket},
 	}
 	for _, s := range suites {
 		t.Run(s.name, func(t *testing.T) {
