@@ -84,7 +84,7 @@ func (a *App) openLive(ctx context.Context) error {
 			return errors.New("GMC_REDIS_URL: not a valid redis:// URL")
 		}
 		a.redis = redis.NewClient(opts)
-		if a.broker, err = realtime.NewRedisBroker(ctx, a.redis, realtime.RedisBrokerOpts{BrokerOpts: realtime.BrokerOpts{Logger: a.log}}); err != nil {
+		if a.broker, err = realtime.NewRedisBroker(ctx, a.redis, realtime.RedisBrokerOpts{KeyPrefix: a.cfg.RedisPrefix + "rt:", BrokerOpts: realtime.BrokerOpts{Logger: a.log}}); err != nil {
 			return fmt.Errorf("GMC_REDIS_URL: %w", err)
 		}
 	}

@@ -20,6 +20,9 @@ type Config struct {
 	DataDir     string
 	DatabaseURL string
 	RedisURL    string
+	// RedisPrefix starts every Redis key gmc writes, so instances of
+	// different deployments can share one Redis.
+	RedisPrefix string
 	// SecretKey is empty when the server should use (or make) the key file
 	// in the data directory.
 	SecretKey string
@@ -45,6 +48,7 @@ func (c *Config) settings() []setting {
 		{"data-dir", "GMC_DATA_DIR", "./data", "directory for the SQLite database, the secret key and files", &c.DataDir},
 		{"database-url", "GMC_DATABASE_URL", "", "postgres://… to use PostgreSQL; empty uses SQLite in the data dir", &c.DatabaseURL},
 		{"redis-url", "GMC_REDIS_URL", "", "redis://… to share live state between instances (optional)", &c.RedisURL},
+		{"redis-prefix", "GMC_REDIS_PREFIX", "gmc:", "prefix of every Redis key gmc writes", &c.RedisPrefix},
 		{"log-format", "GMC_LOG_FORMAT", "text", "log format: json or text", &c.LogFormat},
 		{"log-level", "GMC_LOG_LEVEL", "info", "log level: debug, info, warn or error", &c.LogLevel},
 		{"allowed-origins", "GMC_ALLOWED_ORIGINS", "", "comma-separated hosts (e.g. app.example.com) whose pages may open live WebSockets", &c.allowedOrigins},
