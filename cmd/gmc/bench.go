@@ -1,0 +1,28 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"github.com/gmc-project/gmc/internal/keywords/kwbench"
+)
+
+const benchUsage = `usage: gmc bench <tool> [flags]
+
+Tools:
+  keywords   live keyword detection quality on a benchmark file (precision, recall, F1)
+`
+
+func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, benchUsage)
+		return fmt.Errorf("no bench tool given")
+	}
+	switch args[0] {
+	case "keywords":
+		return kwbench.Main(ctx, args[1:], stdout, stderr)
+	}
+	fmt.Fprint(stderr, benchUsage)
+	return fmt.Errorf("unknown bench tool %q", args[0])
+}
