@@ -6,12 +6,14 @@ import (
 	"io"
 
 	"github.com/gmc-project/gmc/internal/keywords/kwbench"
+	"github.com/gmc-project/gmc/internal/livebench"
 )
 
 const benchUsage = `usage: gmc bench <tool> [flags]
 
 Tools:
   keywords   live keyword detection quality on a benchmark file (precision, recall, F1)
+  ws         live-table WebSocket load: delivered messages/s, latency, memory per connection
 `
 
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -22,6 +24,8 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	switch args[0] {
 	case "keywords":
 		return kwbench.Main(ctx, args[1:], stdout, stderr)
+	case "ws":
+		return livebench.Main(ctx, args[1:], stdout, stderr)
 	}
 	fmt.Fprint(stderr, benchUsage)
 	return fmt.Errorf("unknown bench tool %q", args[0])

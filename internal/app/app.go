@@ -37,9 +37,18 @@ type App struct {
 	handler http.Handler
 }
 
+// Option adjusts what configuration does not cover, for tools and tests.
+type Option func(*service.Config)
+
+// WithPasswordParams sets the password-hashing cost; load generators that
+// sign up thousands of users use a cheap one.
+func WithPasswordParams(p service.PasswordParams) Option {
+	return func(c *service.Config) { c.PasswordParams = &p }
+}
+
 // New opens the database (migrating it), connects the optional Redis and
 // builds the HTTP handler.
-func New(ctx context.Context, cfg config.Config, log *slog.Logger, version string) (*App, error) {
+func New(ctx context.Context, cfg config.Config, log *slog.Logger, version string, opts ...Option) (*App, error) {
 	a := &App{cfg: cfg, log: log}
 	secret, err := loadSecretKey(cfg)
 	if err != nil {
@@ -57,7 +66,11 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 		a.Close()
 		return nil, err
 	}
-	a.svc, err = service.New(service.Config{Store: a.store, SecretKey: secret, Logger: log, Live: hubLive{hub: a.hub, broker: a.broker}})
+	scfg := service.Config{Store: a.store, SecretKey: secret, Logger: log, Live: hubLive{hub: a.hub, broker: a.broker}}
+	for _, o := range opts {
+		o(&scfg)
+	}
+	a.svc, err = service.New(scfg)
 	if err != nil {
 		a.Close()
 		return nil, err

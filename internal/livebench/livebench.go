@@ -1,0 +1,194 @@
+// Package livebench is `gmc bench ws`: it runs one gmc instance in process
+// (or two on one Redis), fills it with live sessions of a GM and players
+// each, and drives their WebSockets with chat to measure delivery rate,
+// publish→deliver latency and memory per connection.
+package livebench
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gmc-project/gmc/internal/app"
+	"github.com/gmc-project/gmc/internal/config"
+	"github.com/gmc-project/gmc/internal/realtime/wsbench"
+	"github.com/gmc-project/gmc/internal/service"
+)
+
+// Main runs the benchmark with command-line args.
+func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("bench ws", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	sessions := fs.Int("sessions", 100, "live sessions")
+	clients := fs.Int("clients", 15, "clients per session (one GM, the rest players)")
+	rate := fs.Float64("rate", 1, "chat messages per second each client sends")
+	duration := fs.Duration("duration", 20*time.Second, "how long the clients send")
+	redisURL := fs.String("redis-url", "", "run two instances on this Redis (empty: one instance, memory broker)")
+	databaseURL := fs.String("database-url", "", "PostgreSQL URL (empty: SQLite in a temporary directory; needed with -redis-url so both instances share it)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *sessions < 1 || *clients < 2 {
+		return errors.New("-sessions must be ≥ 1 and -clients ≥ 2")
+	}
+	if *redisURL != "" && *databaseURL == "" {
+		return errors.New("-redis-url needs -database-url: two instances must share a database")
+	}
+	dir, err := os.MkdirTemp("", "gmc-bench-ws-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	cfg := config.Config{DataDir: dir, DatabaseURL: *databaseURL, RedisURL: *redisURL, RedisPrefix: fmt.Sprintf("gmcbench%d:", time.Now().UnixNano()),
+		SecretKey: strings.Repeat("b", 32), ShutdownTimeout: 5 * time.Second}
+	n := 1
+	if *redisURL != "" {
+		n = 2
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	instances, err := startInstances(ctx, cfg, n)
+	defer stopInstances(instances)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "setting up %d sessions × %d clients on %d instance(s) (%s)…\n", *sessions, *clients, n, backendLabel(cfg))
+	tables, err := setUp(ctx, instances[0].app.Service(), *sessions, *clients)
+	if err != nil {
+		return err
+	}
+	rep, err := wsbench.Run(ctx, wsbench.Options{
+		Sessions: *sessions, ClientsPerSession: *clients, Rate: *rate, Duration: *duration,
+		URL: func(s, c int) string {
+			in := instances[(s*(*clients)+c)%n] // alternate instances so messages must cross Redis
+			ticket, _, err := in.app.Service().CreateTicket(ctx, tables[s].users[c], tables[s].session)
+			if err != nil {
+				return "ws://invalid/" + err.Error()
+			}
+			return "ws://" + in.addr + "/api/v1/sessions/" + tables[s].session + "/ws?ticket=" + ticket
+		},
+	})
+	if err != nil {
+		return err
+	}
+	printReport(stdout, rep)
+	return nil
+}
+
+type instance struct {
+	app  *app.App
+	addr string
+	done chan error
+	stop context.CancelFunc
+}
+
+func startInstances(ctx context.Context, cfg config.Config, n int) ([]*instance, error) {
+	var out []*instance
+	for range n {
+		a, err := app.New(ctx, cfg, slog.New(slog.DiscardHandler), "bench", app.WithPasswordParams(service.PasswordParams{Time: 1, MemoryKiB: 64, Threads: 1}))
+		if err != nil {
+			return out, err
+		}
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			a.Close()
+			return out, err
+		}
+		sctx, stop := context.WithCancel(ctx)
+		in := &instance{app: a, addr: ln.Addr().String(), done: make(chan error, 1), stop: stop}
+		go func() { in.done <- a.Serve(sctx, ln) }()
+		out = append(out, in)
+	}
+	return out, nil
+}
+
+func stopInstances(instances []*instance) {
+	for _, in := range instances {
+		in.stop()
+		<-in.done
+		in.app.Close()
+	}
+}
+
+// liveTable is one live session and the users who connect to it, GM first.
+type liveTable struct {
+	session string
+	users   []string
+}
+
+// setUp makes, per session, a GM with a campaign and a live session, and
+// players who joined it by invite. It goes through the service, as the API would.
+func setUp(ctx context.Context, svc *service.Service, sessions, clients int) ([]liveTable, error) {
+	tables := make([]liveTable, sessions)
+	errs := make([]error, sessions)
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 4)
+	for s := range sessions {
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			tables[s], errs[s] = setUpTable(ctx, svc, s, clients)
+		})
+	}
+	wg.Wait()
+	return tables, errors.Join(errs...)
+}
+
+func setUpTable(ctx context.Context, svc *service.Service, s, clients int) (liveTable, error) {
+	var t liveTable
+	for c := range clients {
+		u, err := svc.Register(ctx, service.RegisterParams{Email: fmt.Sprintf("bench-%d-%d@example.com", s, c), Password: "bench password", DisplayName: fmt.Sprintf("S%d C%d", s, c)})
+		if err != nil {
+			return t, err
+		}
+		t.users = append(t.users, u.ID)
+	}
+	gm := t.users[0]
+	camp, err := svc.CreateCampaign(ctx, gm, service.CampaignParams{Name: fmt.Sprintf("Bench %d", s)})
+	if err != nil {
+		return t, err
+	}
+	inv, err := svc.CreateInvite(ctx, gm, camp.ID, service.InviteParams{MaxUses: clients})
+	if err != nil {
+		return t, err
+	}
+	for _, u := range t.users[1:] {
+		if _, err := svc.AcceptInvite(ctx, u, inv.Code); err != nil {
+			return t, err
+		}
+	}
+	gs, err := svc.CreateSession(ctx, gm, camp.ID, service.SessionParams{Title: "Bench"})
+	if err != nil {
+		return t, err
+	}
+	if _, err := svc.StartSession(ctx, gm, gs.ID); err != nil {
+		return t, err
+	}
+	t.session = gs.ID
+	return t, nil
+}
+
+func backendLabel(cfg config.Config) string {
+	if cfg.RedisURL != "" {
+		return "Redis broker, PostgreSQL"
+	}
+	return "memory broker, " + cfg.DatabaseBackend()
+}
+
+func printReport(w io.Writer, r wsbench.Report) {
+	fmt.Fprintf(w, "connections          %d\n", r.Connections)
+	fmt.Fprintf(w, "chat sent            %d over %s\n", r.Sent, r.Elapsed.Round(time.Millisecond))
+	fmt.Fprintf(w, "delivered            %d of %d expected (%.2f%%)\n", r.Delivered, r.Expected, 100*float64(r.Delivered)/float64(max(r.Expected, 1)))
+	fmt.Fprintf(w, "delivered/s          %.0f\n", r.DeliveredPerSec)
+	fmt.Fprintf(w, "latency p50/p99/max  %s / %s / %s\n", r.P50.Round(10*time.Microsecond), r.P99.Round(10*time.Microsecond), r.Max.Round(10*time.Microsecond))
+	fmt.Fprintf(w, "heap per connection  %.1f KiB (client and server sides, both in this process)\n", float64(r.HeapPerConn)/1024)
+	fmt.Fprintf(w, "errors               %d\n", r.Errors)
+}
