@@ -1,0 +1,222 @@
+// Package kwbench implements `gmc bench keywords`: it runs the keyword
+// engine over a benchmark file of transcribed utterances (the format of
+// shared/bench/keywords), writes predictions in the format its score.py
+// reads, and prints precision, recall and F1 by score.py's rule next to a
+// naive exact-substring baseline run on the same text.
+//
+// The dictionary is the whole SRD, loaded with package reference, plus the
+// campaign gazetteer. The benchmark's term list (srd-terms.json) is read
+// only to score, as score.py does: detections of other SRD terms are
+// neither right nor wrong.
+package kwbench
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/gmc-project/gmc/internal/keywords"
+	"github.com/gmc-project/gmc/internal/reference"
+)
+
+// config holds the command line.
+type config struct {
+	data, campaign, srd, out, field string
+	vocab                           []string
+	threshold                       float64
+	byCategory                      bool
+}
+
+// Main runs `gmc bench keywords` with args (without the command words).
+func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	cfg, err := parseArgs(args, stderr)
+	if err != nil {
+		return err
+	}
+	entries, err := reference.Load(cfg.srd)
+	if err != nil {
+		return err
+	}
+	camp, err := loadCampaign(cfg.campaign)
+	if err != nil {
+		return err
+	}
+	utts, err := loadUtterances(cfg.data)
+	if err != nil {
+		return err
+	}
+	terms := append(keywords.FromReference(entries), camp.terms()...)
+	eng := keywords.New(terms, keywords.Options{
+		Threshold: cfg.threshold,
+		Lexicon:   keywords.LexiconFromReference(entries),
+	})
+
+	preds := make([]prediction, 0, len(utts))
+	start := time.Now()
+	for _, u := range utts {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		p := prediction{ID: u.ID, Detections: []predDetection{}}
+		for _, d := range eng.Detect(u.text(cfg.field)) {
+			p.Detections = append(p.Detections, predDetection{
+				Term: d.Term.Name, Category: d.Term.Category, Surface: d.Surface,
+				Confidence: round3(d.Confidence), Reason: d.Reason,
+			})
+		}
+		preds = append(preds, p)
+	}
+	elapsed := time.Since(start)
+	if err := writePredictions(cfg.out, preds); err != nil {
+		return err
+	}
+
+	vocab, err := loadVocabulary(cfg.vocab)
+	if err != nil {
+		return err
+	}
+	engine := score(utts, preds, vocab)
+	naive := score(utts, naiveBaseline(utts, cfg.field, vocab), vocab)
+
+	fmt.Fprintf(stdout, "keyword benchmark: %s (%s field), %d utterances, %d gold pairs\n",
+		filepath.Base(cfg.data), cfg.field, len(utts), engine.TP+engine.FN)
+	fmt.Fprintf(stdout, "dictionary: %d terms (%d SRD + %d campaign); scored vocabulary: %d terms; %d out-of-vocabulary detections ignored\n",
+		eng.Len(), len(terms)-len(camp.Entries), len(camp.Entries), len(vocab.terms), engine.Ignored)
+	fmt.Fprintf(stdout, "engine speed: %.0f segments/s (%.3f ms per segment, one goroutine)\n",
+		float64(len(utts))/elapsed.Seconds(), elapsed.Seconds()*1000/float64(max(len(utts), 1)))
+	fmt.Fprintf(stdout, "%-16s %5s %5s %5s %9s %7s %7s\n", "matcher", "TP", "FP", "FN", "precision", "recall", "F1")
+	engine.print(stdout, "engine")
+	naive.print(stdout, "naive substring")
+	if cfg.byCategory {
+		engine.printCategories(stdout)
+	}
+	fmt.Fprintf(stdout, "predictions: %s\n", cfg.out)
+	return nil
+}
+
+func parseArgs(args []string, stderr io.Writer) (config, error) {
+	var cfg config
+	fs := flag.NewFlagSet("gmc bench keywords", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&cfg.data, "data", "", "benchmark utterances (`file.jsonl`, e.g. shared/bench/keywords/dev.jsonl)")
+	fs.StringVar(&cfg.campaign, "campaign", "", "campaign gazetteer (`campaign.json`)")
+	fs.StringVar(&cfg.srd, "srd", "", "5e-database JSON `folder` (src/2014/en)")
+	fs.StringVar(&cfg.out, "out", "", "where to write predictions (`predictions.jsonl`)")
+	fs.StringVar(&cfg.field, "field", "asr", "text to run on: asr or reference")
+	fs.Float64Var(&cfg.threshold, "threshold", 0, "confidence threshold (0: the engine default)")
+	fs.BoolVar(&cfg.byCategory, "by-category", false, "also print figures per category")
+	if err := fs.Parse(args); err != nil {
+		return cfg, err
+	}
+	for _, req := range []struct{ name, val string }{
+		{"--data", cfg.data}, {"--campaign", cfg.campaign}, {"--srd", cfg.srd}, {"--out", cfg.out},
+	} {
+		if req.val == "" {
+			return cfg, fmt.Errorf("bench keywords: %s is required", req.name)
+		}
+	}
+	if cfg.field != "asr" && cfg.field != "reference" {
+		return cfg, fmt.Errorf("bench keywords: --field must be asr or reference, not %q", cfg.field)
+	}
+	// Scored like score.py: the vocabulary files beside the data file.
+	dir := filepath.Dir(cfg.data)
+	for _, name := range []string{"srd-terms.json", "campaign.json"} {
+		p := filepath.Join(dir, name)
+		if _, err := os.Stat(p); err == nil {
+			cfg.vocab = append(cfg.vocab, p)
+		}
+	}
+	return cfg, nil
+}
+
+// utterance is one line of a benchmark file.
+type utterance struct {
+	ID        string    `json:"id"`
+	Reference string    `json:"reference"`
+	ASR       string    `json:"asr"`
+	Mentions  []mention `json:"mentions"`
+}
+
+type mention struct {
+	Term     string `json:"term"`
+	Category string `json:"category"`
+}
+
+func (u utterance) text(field string) string {
+	if field == "reference" {
+		return u.Reference
+	}
+	return u.ASR
+}
+
+func loadUtterances(path string) ([]utterance, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("bench keywords: %w", err)
+	}
+	defer f.Close()
+	var out []utterance
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 1<<24)
+	for n := 1; sc.Scan(); n++ {
+		line := sc.Bytes()
+		if len(line) == 0 {
+			continue
+		}
+		var u utterance
+		if err := json.Unmarshal(line, &u); err != nil {
+			return nil, fmt.Errorf("bench keywords: %s:%d: %w", path, n, err)
+		}
+		if u.ID == "" {
+			return nil, fmt.Errorf("bench keywords: %s:%d: no \"id\"", path, n)
+		}
+		out = append(out, u)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("bench keywords: %s: %w", path, err)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("bench keywords: %s: no utterances", path)
+	}
+	return out, nil
+}
+
+// prediction is one line of the output, in score.py's format; fields other
+// than "term" are for people reading the file.
+type prediction struct {
+	ID         string          `json:"id"`
+	Detections []predDetection `json:"detections"`
+}
+
+type predDetection struct {
+	Term       string  `json:"term"`
+	Category   string  `json:"category,omitempty"`
+	Surface    string  `json:"surface,omitempty"`
+	Confidence float64 `json:"confidence,omitempty"`
+	Reason     string  `json:"reason,omitempty"`
+}
+
+func writePredictions(path string, preds []prediction) (err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("bench keywords: %w", err)
+	}
+	defer func() { err = errors.Join(err, f.Close()) }()
+	w := bufio.NewWriter(f)
+	enc := json.NewEncoder(w)
+	for _, p := range preds {
+		if err := enc.Encode(p); err != nil {
+			return fmt.Errorf("bench keywords: %w", err)
+		}
+	}
+	return w.Flush()
+}
+
+func round3(x float64) float64 { return float64(int(x*1000+0.5)) / 1000 }

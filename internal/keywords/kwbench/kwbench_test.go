@@ -1,0 +1,123 @@
+package kwbench
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// sharedDir finds the workplace's shared folder (GMC_SHARED_DIR, else
+// beside the repository). Without it the test is skipped loudly, except
+// in CI, where the data must be there.
+func sharedDir(t *testing.T) string {
+	t.Helper()
+	dir := os.Getenv("GMC_SHARED_DIR")
+	if dir == "" {
+		dir = filepath.Join("..", "..", "..", "..", "shared")
+	}
+	for _, p := range []string{"srd/5e-SRD-Spells.json", "bench/keywords/dev.jsonl", "bench/keywords/campaign.json"} {
+		if _, err := os.Stat(filepath.Join(dir, p)); err != nil {
+			if os.Getenv("CI") == "true" {
+				t.Fatalf("benchmark data not found (set GMC_SHARED_DIR): %v", err)
+			}
+			t.Skipf("SKIPPING: benchmark data not found at %s (set GMC_SHARED_DIR): %v", dir, err)
+		}
+	}
+	return dir
+}
+
+func TestMainOnDevData(t *testing.T) {
+	shared := sharedDir(t)
+	bench := filepath.Join(shared, "bench", "keywords")
+	for _, field := range []string{"asr", "reference"} {
+		t.Run(field, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "pred.jsonl")
+			var stdout, stderr bytes.Buffer
+			err := Main(context.Background(), []string{
+				"--data", filepath.Join(bench, "dev.jsonl"),
+				"--campaign", filepath.Join(bench, "campaign.json"),
+				"--srd", filepath.Join(shared, "srd"),
+				"--out", out, "--field", field,
+			}, &stdout, &stderr)
+			if err != nil {
+				t.Fatalf("Main: %v\nstderr: %s", err, stderr.String())
+			}
+			for _, want := range []string{"engine ", "naive substring ", "segments/s"} {
+				if !strings.Contains(stdout.String(), want) {
+					t.Errorf("output lacks %q:\n%s", want, stdout.String())
+				}
+			}
+			f, err := os.Open(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			lines := 0
+			sc := bufio.NewScanner(f)
+			for sc.Scan() {
+				var p struct {
+					ID         string `json:"id"`
+					Detections []struct {
+						Term string `json:"term"`
+					} `json:"detections"`
+				}
+				if err := json.Unmarshal(sc.Bytes(), &p); err != nil || p.ID == "" {
+					t.Fatalf("line %d does not parse as a prediction: %v: %s", lines+1, err, sc.Text())
+				}
+				for _, d := range p.Detections {
+					if d.Term == "" {
+						t.Errorf("%s: detection without a term", p.ID)
+					}
+				}
+				lines++
+			}
+			if lines != 316 {
+				t.Errorf("%d predictions, want one per utterance (316)", lines)
+			}
+			t.Log(stdout.String())
+		})
+	}
+}
+
+func TestMainArguments(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--campaign", "c.json", "--srd", "srd", "--out", "o"}, "--data is required"},
+		{[]string{"--data", "d.jsonl", "--srd", "srd", "--out", "o"}, "--campaign is required"},
+		{[]string{"--data", "d.jsonl", "--campaign", "c.json", "--srd", "s", "--out", "o", "--field", "text"}, "--field must be asr or reference"},
+		{[]string{"--nope"}, "flag provided but not defined"},
+	}
+	for _, tt := range tests {
+		var stderr bytes.Buffer
+		err := Main(context.Background(), tt.args, &bytes.Buffer{}, &stderr)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("Main(%q) = %v, want an error containing %q", tt.args, err, tt.want)
+		}
+	}
+}
+
+func TestScoreMatchesScorePyRule(t *testing.T) {
+	utts := []utterance{
+		{ID: "u1", Mentions: []mention{{Term: "Goblin", Category: "monster"}, {Term: "Pip Tumblewick", Category: "pc"}}},
+		{ID: "u2", Mentions: nil},
+	}
+	v := vocabulary{terms: map[string]bool{"goblin": true, "pip tumblewick": true, "shield": true}}
+	preds := []prediction{
+		{ID: "u1", Detections: []predDetection{{Term: "goblin"}, {Term: "Goblin"}, {Term: "Longsword"}}},
+		{ID: "u2", Detections: []predDetection{{Term: "Shield"}}},
+	}
+	r := score(utts, preds, v)
+	if r.TP != 1 || r.FP != 1 || r.FN != 1 || r.Ignored != 1 {
+		t.Errorf("score = %+v, want TP 1 FP 1 FN 1 ignored 1", r)
+	}
+	if p, rc := r.Precision(), r.Recall(); p != 0.5 || rc != 0.5 || r.F1() != 0.5 {
+		t.Errorf("P %v R %v F1 %v, want 0.5 each", p, rc, r.F1())
+	}
+}
