@@ -35,6 +35,14 @@ func (a *api) routes(h huma.API) {
 	register(h, withStatus(operation(post, "/invites/{code}/accept", "accept-invite", "Join a campaign with an invite code", "members"), http.StatusOK), a.handleInviteAccept, a)
 
 	a.sessionRoutes(h)
+	a.characterRoutes(h)
+	a.achievementRoutes(h)
+	a.relationshipRoutes(h)
+	a.graphRoutes(h)
 	a.transcriptRoutes(h)
 	a.referenceRoutes(h)
+	a.keywordRoutes(h)
+	a.searchRoutes(h)
+	a.locationRoutes(h)
+	a.plotRoutes(h)
 }

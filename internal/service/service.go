@@ -52,6 +52,8 @@ type Service struct {
 	password PasswordParams
 	onChange func(ctx context.Context, ref gmc.EntityRef)
 	live     Live
+	// keywords caches the live keyword dictionaries (keyword_dict.go).
+	keywords *keywordCache
 	// dummyHash is verified against when a login names an unknown email,
 	// so that answer takes as long as a wrong password.
 	dummyHash string
@@ -86,6 +88,7 @@ func New(cfg Config) (*Service, error) {
 		return nil, err
 	}
 	s.tokens = keys
+	s.keywords = newKeywordCache(s.store, s.log, s.clock)
 	if s.dummyHash, err = s.hashPassword("not a real password"); err != nil {
 		return nil, err
 	}
@@ -122,6 +125,7 @@ func marshalOrNil(v any) json.RawMessage {
 // changed reports a committed write of campaign data to the campaign's
 // live session and to OnChange.
 func (s *Service) changed(ctx context.Context, ref gmc.EntityRef) {
+	s.keywords.entityChanged(ctx, ref)
 	s.announceChange(ctx, ref)
 	if s.onChange != nil {
 		s.onChange(ctx, ref)

@@ -35,6 +35,7 @@ func (s *Service) IngestSegments(ctx context.Context, userID, sessionID string, 
 	for _, seg := range segs {
 		s.publish(ctx, sessionID, LiveMessage{Type: "transcript.segment", Data: seg})
 	}
+	s.detectKeywords(ctx, gs, segs)
 	return segs, nil
 }
 

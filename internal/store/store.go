@@ -30,6 +30,8 @@ type Store interface {
 	PlotStore
 	PlotDependencyStore
 	ForeshadowingStore
+	SearchStore
+	KeywordStore
 	Migrator
 
 	// Backend names the implementation for logs ("sqlite", "postgres").

@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/gmc-project/gmc/internal/reference"
+	"github.com/gmc-project/gmc/internal/search"
 	"github.com/gmc-project/gmc/internal/store"
 )
 
@@ -35,6 +36,7 @@ func (db *DB) UpsertReferenceEntries(ctx context.Context, entries []reference.En
 				ON CONFLICT (kind, slug) DO UPDATE SET name = excluded.name, aliases = excluded.aliases, variant = excluded.variant,
 					card = excluded.card, data = excluded.data, content_hash = excluded.content_hash, imported_at = excluded.imported_at`,
 				e.Kind, e.Slug, e.Name, string(row.Aliases), e.Variant, string(row.Card), string(e.Data), row.Hash, at)
+			queueIndexDoc(batch, search.ReferenceDoc(e))
 			if exists {
 				updated++
 			} else {

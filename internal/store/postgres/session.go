@@ -8,6 +8,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/gmc-project/gmc/internal/gmc"
+	"github.com/gmc-project/gmc/internal/search"
 	"github.com/gmc-project/gmc/internal/store"
 )
 
@@ -53,6 +54,9 @@ func (db *DB) CreateSession(ctx context.Context, s *gmc.GameSession, ev *gmc.Eve
 		if err = interpretError(err); errors.Is(err, gmc.ErrConflict) && s.Status == gmc.SessionLive {
 			return errSessionLive
 		} else if err != nil {
+			return err
+		}
+		if err := indexDoc(ctx, tx, search.SessionDoc(s)); err != nil {
 			return err
 		}
 		return insertEvent(ctx, tx, ev)
@@ -114,6 +118,9 @@ func (db *DB) UpdateSession(ctx context.Context, s *gmc.GameSession, ev *gmc.Eve
 			return err
 		}
 		s.Version++
+		if err := indexDoc(ctx, tx, search.SessionDoc(s)); err != nil {
+			return err
+		}
 		return insertEvent(ctx, tx, ev)
 	})
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/gmc-project/gmc/internal/reference"
+	"github.com/gmc-project/gmc/internal/search"
 	"github.com/gmc-project/gmc/internal/store"
 )
 
@@ -33,6 +34,9 @@ func (db *DB) UpsertReferenceEntries(ctx context.Context, entries []reference.En
 					card = excluded.card, data = excluded.data, content_hash = excluded.content_hash, imported_at = excluded.imported_at`,
 				e.Kind, e.Slug, e.Name, string(row.Aliases), e.Variant, string(row.Card), string(e.Data), row.Hash, micros(at)); err != nil {
 				return interpretError(err)
+			}
+			if err := indexDoc(ctx, tx, search.ReferenceDoc(e)); err != nil {
+				return err
 			}
 			if exists {
 				updated++

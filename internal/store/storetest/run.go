@@ -40,8 +40,15 @@ func Run(t *testing.T, open OpenFunc) {
 		{"Relationship", testRelationship},
 		{"Graph", testGraph},
 		{"Location", testLocation},
+		{"Plot", testPlot},
+		{"PlotDependency", testPlotDependency},
+		{"Foreshadowing", testForeshadowing},
+		{"PlotReminders", testPlotReminders},
 		{"Transcript", testTranscript},
 		{"Reference", testReference},
+		{"Keyword", testKeyword},
+		{"KeywordHits", testKeywordHits},
+		{"Search", testSearch},
 		{"Ticket", testTicket},
 	}
 	for _, s := range suites {
