@@ -1,0 +1,61 @@
+package httpapi
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/gmc-project/gmc/internal/gmc"
+	"github.com/gmc-project/gmc/internal/service"
+)
+
+func (a *api) achievementRoutes(h huma.API) {
+	register(h, operation(http.MethodGet, "/characters/{character_id}/achievements", "list-achievements", "A character's achievements", "characters"), a.handleAchievementList, a)
+	register(h, operation(http.MethodPost, "/characters/{character_id}/achievements", "award-achievement", "Award a character an achievement (GM only)", "characters"), a.handleAchievementCreate, a)
+}
+
+type achievementListInput struct {
+	CharacterPath
+	PageInput
+}
+
+func (a *api) handleAchievementList(ctx context.Context, in *achievementListInput) (*ListOutput[*gmc.Achievement], error) {
+	uid, err := a.user(ctx)
+	if err != nil {
+		return nil, err
+	}
+	items, next, err := a.svc.Achievements(ctx, uid, in.CharacterID, in.page())
+	if err != nil {
+		return nil, err
+	}
+	return list(items, next), nil
+}
+
+type achievementCreateInput struct {
+	CharacterPath
+	Body struct {
+		Title       string    `json:"title" maxLength:"255" example:"Slew the Red Dragon"`
+		Description string    `json:"description,omitempty" maxLength:"100000"`
+		SessionID   *string   `json:"session_id,omitempty" format:"uuid" nullable:"true" doc:"The game session it was earned in"`
+		AwardedAt   time.Time `json:"awarded_at,omitzero" doc:"When it was earned; now by default"`
+	}
+}
+
+type achievementOutput struct {
+	Body *gmc.Achievement
+}
+
+func (a *api) handleAchievementCreate(ctx context.Context, in *achievementCreateInput) (*achievementOutput, error) {
+	uid, err := a.user(ctx)
+	if err != nil {
+		return nil, err
+	}
+	b := in.Body
+	ach, err := a.svc.AwardAchievement(ctx, uid, in.CharacterID, service.AchievementParams{Title: b.Title, Description: b.Description, SessionID: b.SessionID, AwardedAt: b.AwardedAt})
+	if err != nil {
+		return nil, err
+	}
+	return &achievementOutput{Body: ach}, nil
+}

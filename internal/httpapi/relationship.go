@@ -1,0 +1,168 @@
+package httpapi
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/gmc-project/gmc/internal/gmc"
+	"github.com/gmc-project/gmc/internal/service"
+)
+
+func (a *api) relationshipRoutes(h huma.API) {
+	const get, post, put, patch, del = http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete
+	register(h, operation(get, "/characters/{character_id}/relationships", "list-relationships", "Relationships from and to a character, with their history", "relationships"), a.handleRelationshipList, a)
+	register(h, operation(post, "/characters/{character_id}/relationships", "create-relationship", "Relate a character to another (GM only)", "relationships"), a.handleRelationshipCreate, a)
+	register(h, operation(get, "/relationships/{relationship_id}", "get-relationship", "A relationship with its history", "relationships"), a.handleRelationshipGet, a)
+	register(h, operation(put, "/relationships/{relationship_id}", "put-relationship", "Replace a relationship's fields (GM only)", "relationships"), a.handleRelationshipPut, a)
+	register(h, operation(patch, "/relationships/{relationship_id}", "patch-relationship", "Change some of a relationship's fields (GM only)", "relationships"), a.handleRelationshipPatch, a)
+	register(h, operation(del, "/relationships/{relationship_id}", "delete-relationship", "Delete a relationship, both edges when mutual (GM only)", "relationships"), a.handleRelationshipDelete, a)
+}
+
+// RelationshipPath names one relationship in a path.
+type RelationshipPath struct {
+	RelationshipID string `path:"relationship_id" format:"uuid" doc:"Relationship id"`
+}
+
+// RelationshipOutput answers with one relationship.
+type RelationshipOutput struct {
+	ETag     string `header:"ETag"`
+	Location string `header:"Location"`
+	Body     *gmc.Relationship
+}
+
+func relationshipOut(r *gmc.Relationship) *RelationshipOutput {
+	return &RelationshipOutput{ETag: etag(r.Version), Body: r}
+}
+
+// HistoryFields go into the history entry a relationship write appends.
+// Exported because huma skips the fields of unexported embedded structs.
+type HistoryFields struct {
+	SessionID *string `json:"session_id,omitempty" format:"uuid" nullable:"true" doc:"The game session the change happened in"`
+	Note      string  `json:"note,omitempty" maxLength:"2000" doc:"Why it changed; by default a summary of the change"`
+}
+
+type relationshipCreateInput struct {
+	CharacterPath
+	Body struct {
+		TargetID    string         `json:"target_id" format:"uuid" doc:"The other character, in the same campaign"`
+		Kind        string         `json:"kind" maxLength:"32" example:"ally" doc:"ally, enemy, family, romance, rival, employer, member_of, or a lower-case word of your own"`
+		Attitude    int            `json:"attitude,omitempty" minimum:"-100" maximum:"100" doc:"How the source feels about the target"`
+		Description string         `json:"description,omitempty" maxLength:"100000"`
+		Visibility  gmc.Visibility `json:"visibility,omitempty" enum:"gm,players" doc:"Who sees it; gm by default"`
+		Mutual      bool           `json:"mutual,omitempty" doc:"Keep a reverse edge target→source in step with this one"`
+		SessionID   *string        `json:"session_id,omitempty" format:"uuid" nullable:"true" doc:"The game session it began in"`
+		Note        string         `json:"note,omitempty" maxLength:"2000"`
+	}
+}
+
+func (a *api) handleRelationshipCreate(ctx context.Context, in *relationshipCreateInput) (*RelationshipOutput, error) {
+	uid, err := a.user(ctx)
+	if err != nil {
+		return nil, err
+	}
+	b := in.Body
+	r, err := a.svc.CreateRelationship(ctx, uid, in.CharacterID, service.RelationshipParams{TargetID: b.TargetID, Kind: b.Kind, Attitude: b.Attitude,
+		Description: b.Description, Visibility: b.Visibility, Mutual: b.Mutual, SessionID: b.SessionID, Note: b.Note})
+	if err != nil {
+		return nil, err
+	}
+	out := relationshipOut(r)
+	out.Location = BasePath + "/relationships/" + r.ID
+	return out, nil
+}
+
+type relationshipListInput struct {
+	CharacterPath
+	PageInput
+}
+
+func (a *api) handleRelationshipList(ctx context.Context, in *relationshipListInput) (*ListOutput[*gmc.Relationship], error) {
+	uid, err := a.user(ctx)
+	if err != nil {
+		return nil, err
+	}
+	items, next, err := a.svc.Relationships(ctx, uid, in.CharacterID, in.page())
+	if err != nil {
+		return nil, err
+	}
+	return list(items, next), nil
+}
+
+func (a *api) handleRelationshipGet(ctx context.Context, in *RelationshipPath) (*RelationshipOutput, error) {
+	uid, err := a.user(ctx)
+	if err != nil {
+		return nil, err
+	}
+	r, err := a.svc.Relationship(ctx, uid, in.RelationshipID)
+	if err != nil {
+		return nil, err
+	}
+	return relationshipOut(r), nil
+}
+
+type relationshipPutInput struct {
+	RelationshipPath
+	IfMatch string `header:"If-Match" doc:"Version the change is based on"`
+	Body    struct {
+		Kind        string         `json:"kind" maxLength:"32"`
+		Attitude    int            `json:"attitude,omitempty" minimum:"-100" maximum:"100"`
+		Description string         `json:"description,omitempty" maxLength:"100000"`
+		Visibility  gmc.Visibility `json:"visibility,omitempty" enum:"gm,players" doc:"gm when absent"`
+		Mutual      bool           `json:"mutual,omitempty"`
+		HistoryFields
+	}
+}
+
+func (a *api) handleRelationshipPut(ctx context.Context, in *relationshipPutInput) (*RelationshipOutput, error) {
+	b := in.Body
+	vis := b.Visibility
+	if vis == "" {
+		vis = gmc.VisibleGM
+	}
+	return a.updateRelationship(ctx, in.RelationshipID, in.IfMatch, service.RelationshipUpdate{Kind: &b.Kind, Attitude: &b.Attitude,
+		Description: &b.Description, Visibility: &vis, Mutual: &b.Mutual, SessionID: b.SessionID, Note: b.Note})
+}
+
+type relationshipPatchInput struct {
+	RelationshipPath
+	IfMatch string `header:"If-Match" doc:"Version the change is based on"`
+	Body    struct {
+		Kind        *string         `json:"kind,omitempty" maxLength:"32"`
+		Attitude    *int            `json:"attitude,omitempty" minimum:"-100" maximum:"100"`
+		Description *string         `json:"description,omitempty" maxLength:"100000"`
+		Visibility  *gmc.Visibility `json:"visibility,omitempty" enum:"gm,players"`
+		Mutual      *bool           `json:"mutual,omitempty"`
+		HistoryFields
+	}
+}
+
+func (a *api) handleRelationshipPatch(ctx context.Context, in *relationshipPatchInput) (*RelationshipOutput, error) {
+	b := in.Body
+	return a.updateRelationship(ctx, in.RelationshipID, in.IfMatch, service.RelationshipUpdate{Kind: b.Kind, Attitude: b.Attitude,
+		Description: b.Description, Visibility: b.Visibility, Mutual: b.Mutual, SessionID: b.SessionID, Note: b.Note})
+}
+
+func (a *api) updateRelationship(ctx context.Context, id, ifMatchHeader string, upd service.RelationshipUpdate) (*RelationshipOutput, error) {
+	uid, err := a.user(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if upd.IfMatch, err = ifMatch(ifMatchHeader); err != nil {
+		return nil, err
+	}
+	r, err := a.svc.UpdateRelationship(ctx, uid, id, upd)
+	if err != nil {
+		return nil, err
+	}
+	return relationshipOut(r), nil
+}
+
+func (a *api) handleRelationshipDelete(ctx context.Context, in *RelationshipPath) (*struct{}, error) {
+	uid, err := a.user(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return nil, a.svc.DeleteRelationship(ctx, uid, in.RelationshipID)
+}

@@ -1,0 +1,17 @@
+package store
+
+import (
+	"context"
+
+	"github.com/gmc-project/gmc/internal/gmc"
+)
+
+// AchievementStore keeps the achievements awarded to characters.
+type AchievementStore interface {
+	// CreateAchievement inserts a. ErrNotFound when its character (in its
+	// campaign) or its session does not exist.
+	CreateAchievement(ctx context.Context, a *gmc.Achievement, ev *gmc.Event) error
+	// Achievements lists a character's achievements in award order and
+	// the next page's cursor.
+	Achievements(ctx context.Context, characterID string, page gmc.Page) ([]*gmc.Achievement, string, error)
+}

@@ -1,0 +1,238 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+
+	"github.com/gmc-project/gmc/internal/gmc"
+	"github.com/gmc-project/gmc/internal/search"
+	"github.com/gmc-project/gmc/internal/store"
+)
+
+const characterColumns = `id, campaign_id, name, character_type, stats, notes, gm_notes, voice_notes, aliases, tags,
+	visibility, owner_id, portrait_file_id, version, created_at, updated_at`
+
+func scanCharacter(row interface{ Scan(...any) error }) (*gmc.Character, error) {
+	var c gmc.Character
+	var stats, notes, gmNotes, aliases, tags string
+	var owner, portrait sql.NullString
+	var created, updated int64
+	if err := row.Scan(&c.ID, &c.CampaignID, &c.Name, &c.CharacterType, &stats, &notes, &gmNotes, &c.VoiceNotes, &aliases, &tags,
+		&c.Visibility, &owner, &portrait, &c.Version, &created, &updated); err != nil {
+		return nil, interpretError(err)
+	}
+	c.Stats, c.Notes, c.GMNotes = json.RawMessage(stats), json.RawMessage(notes), json.RawMessage(gmNotes)
+	if err := json.Unmarshal([]byte(aliases), &c.Aliases); err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal([]byte(tags), &c.Tags); err != nil {
+		return nil, err
+	}
+	c.OwnerID, c.PortraitFileID = strPtr(owner), strPtr(portrait)
+	c.CreatedAt, c.UpdatedAt = fromMicros(created), fromMicros(updated)
+	return &c, nil
+}
+
+// CreateCharacter inserts c.
+func (db *DB) CreateCharacter(ctx context.Context, c *gmc.Character, ev *gmc.Event) error {
+	c.Version = 1
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		if err := insertCharacter(ctx, tx, c); err != nil {
+			return err
+		}
+		return insertEvent(ctx, tx, ev)
+	})
+}
+
+// CreateCharacters inserts many characters in one transaction.
+func (db *DB) CreateCharacters(ctx context.Context, cs []*gmc.Character, ev *gmc.Event) error {
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		for _, c := range cs {
+			c.Version = 1
+			if err := insertCharacter(ctx, tx, c); err != nil {
+				return err
+			}
+		}
+		return insertEvent(ctx, tx, ev)
+	})
+	return err
+}
+
+func insertCharacter(ctx context.Context, tx *sql.Tx, c *gmc.Character) error {
+	cols, err := characterValues(c)
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO characters (`+characterColumns+`, search_key)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		c.ID, c.CampaignID, c.Name, c.CharacterType, cols[0], cols[1], cols[2], c.VoiceNotes, cols[3], cols[4],
+		c.Visibility, strArg(c.OwnerID), strArg(c.PortraitFileID), c.Version, micros(c.CreatedAt), micros(c.UpdatedAt), c.SearchKey())
+	if err != nil {
+		return interpretError(err)
+	}
+	if err := insertTags(ctx, tx, c); err != nil {
+		return err
+	}
+	return indexDoc(ctx, tx, search.CharacterDoc(c))
+}
+
+// characterValues returns the text columns stats, notes, gm_notes, aliases
+// and tags. Absent documents are {}; invalid JSON is refused here, as the
+// PostgreSQL backend refuses it, so neither stores what cannot be read.
+func characterValues(c *gmc.Character) ([5]string, error) {
+	var out [5]string
+	for i, doc := range []json.RawMessage{c.Stats, c.Notes, c.GMNotes} {
+		switch {
+		case len(doc) == 0:
+			out[i] = "{}"
+		case !json.Valid(doc):
+			return out, fmt.Errorf("character %s: document %d is not valid JSON", c.ID, i)
+		default:
+			out[i] = string(doc)
+		}
+	}
+	for i, list := range [][]string{c.Aliases, c.Tags} {
+		b, err := json.Marshal(nonNil(list))
+		if err != nil {
+			return out, err
+		}
+		out[3+i] = string(b)
+	}
+	return out, nil
+}
+
+// insertTags writes the character_tags rows ?tag= looks up.
+func insertTags(ctx context.Context, tx *sql.Tx, c *gmc.Character) error {
+	for _, tag := range c.Tags {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO character_tags (campaign_id, tag, character_id) VALUES (?, ?, ?)`, c.CampaignID, tag, c.ID); err != nil {
+			return interpretError(err)
+		}
+	}
+	return nil
+}
+
+// Character returns the character with id.
+func (db *DB) Character(ctx context.Context, id string) (*gmc.Character, error) {
+	return scanCharacter(db.read.QueryRowContext(ctx, `SELECT `+characterColumns+` FROM characters WHERE id = ?`, id))
+}
+
+// Characters lists a campaign's characters in id order.
+func (db *DB) Characters(ctx context.Context, f store.CharacterFilter) ([]*gmc.Character, string, error) {
+	f.Page = f.Page.Normalize()
+	q := `SELECT ` + characterColumns + ` FROM characters WHERE campaign_id = ? AND id > ?`
+	args := []any{f.CampaignID, f.Page.Cursor}
+	if f.Type != "" {
+		q += ` AND character_type = ?`
+		args = append(args, f.Type)
+	}
+	if f.OwnerID != "" {
+		q += ` AND owner_id = ?`
+		args = append(args, f.OwnerID)
+	}
+	if f.Tag != "" {
+		q += ` AND id IN (SELECT character_id FROM character_tags WHERE campaign_id = ? AND tag = ?)`
+		args = append(args, f.CampaignID, f.Tag)
+	}
+	if f.Query != "" {
+		q += ` AND instr(search_key, ?) > 0`
+		args = append(args, f.Query)
+	}
+	if f.HideGMOnly {
+		q += ` AND visibility = 'players'`
+	}
+	rows, err := db.read.QueryContext(ctx, q+` ORDER BY id LIMIT ?`, append(args, f.Page.Limit+1)...)
+	if err != nil {
+		return nil, "", interpretError(err)
+	}
+	out, err := collectRows(rows, scanCharacter)
+	if err != nil {
+		return nil, "", err
+	}
+	out, next := gmc.NextCursor(out, f.Page.Limit, func(c *gmc.Character) string { return c.ID })
+	return out, next, nil
+}
+
+// UpdateCharacter writes c when its version is current.
+func (db *DB) UpdateCharacter(ctx context.Context, c *gmc.Character, ev *gmc.Event) error {
+	cols, err := characterValues(c)
+	if err != nil {
+		return err
+	}
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE characters SET name = ?, character_type = ?, stats = ?, notes = ?, gm_notes = ?, voice_notes = ?,
+			aliases = ?, tags = ?, search_key = ?, visibility = ?, owner_id = ?, portrait_file_id = ?, version = version + 1, updated_at = ?
+			WHERE id = ? AND version = ?`,
+			c.Name, c.CharacterType, cols[0], cols[1], cols[2], c.VoiceNotes, cols[3], cols[4], c.SearchKey(),
+			c.Visibility, strArg(c.OwnerID), strArg(c.PortraitFileID), micros(c.UpdatedAt), c.ID, c.Version)
+		if err != nil {
+			return interpretError(err)
+		}
+		if err := checkVersioned(ctx, tx, res, "characters", c.ID); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM character_tags WHERE character_id = ?`, c.ID); err != nil {
+			return interpretError(err)
+		}
+		if err := insertTags(ctx, tx, c); err != nil {
+			return err
+		}
+		if err := indexDoc(ctx, tx, search.CharacterDoc(c)); err != nil {
+			return err
+		}
+		c.Version++
+		return insertEvent(ctx, tx, ev)
+	})
+}
+
+// DeleteCharacter removes the character; ON DELETE CASCADE removes its
+// tags, achievements and relationships (and so their history) with it.
+func (db *DB) DeleteCharacter(ctx context.Context, id string, ev *gmc.Event) error {
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM characters WHERE id = ?`, id)
+		if err != nil {
+			return interpretError(err)
+		}
+		if err := mustAffect(res); err != nil {
+			return err
+		}
+		return insertEvent(ctx, tx, ev)
+	})
+}
+
+// collectRows scans every row with scan and closes rows.
+func collectRows[T any](rows *sql.Rows, scan func(interface{ Scan(...any) error }) (T, error)) ([]T, error) {
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, interpretError(rows.Err())
+}
+
+// strArg passes an optional string: NULL when nil.
+func strArg(s *string) any {
+	if s == nil {
+		return nil
+	}
+	return *s
+}
+
+func strPtr(s sql.NullString) *string {
+	if !s.Valid {
+		return nil
+	}
+	return &s.String
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
