@@ -32,6 +32,7 @@ type Store interface {
 	ForeshadowingStore
 	SearchStore
 	KeywordStore
+	BundleStore
 	Migrator
 
 	// Backend names the implementation for logs ("sqlite", "postgres").

@@ -50,6 +50,7 @@ func Run(t *testing.T, open OpenFunc) {
 		{"KeywordHits", testKeywordHits},
 		{"Search", testSearch},
 		{"Ticket", testTicket},
+		{"Bundle", testBundle},
 	}
 	for _, s := range suites {
 		t.Run(s.name, func(t *testing.T) {

@@ -1,0 +1,93 @@
+package httpapi
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/gmc-project/gmc/internal/gmc"
+	"github.com/gmc-project/gmc/internal/service"
+)
+
+func (a *api) foreshadowingRoutes(h huma.API) {
+	const post, patch, del = http.MethodPost, http.MethodPatch, http.MethodDelete
+	register(h, operation(post, "/plots/{plot_id}/foreshadowing", "plant-foreshadowing", "Plant a hint for the thread, in a session (GM only)", "plots"), a.handleForeshadowingCreate, a)
+	register(h, operation(patch, "/foreshadowing/{foreshadowing_id}", "patch-foreshadowing", "Reveal a hint (or change it) (GM only)", "plots"), a.handleForeshadowingPatch, a)
+	register(h, operation(del, "/foreshadowing/{foreshadowing_id}", "delete-foreshadowing", "Delete a hint (GM only)", "plots"), a.handleForeshadowingDelete, a)
+}
+
+// ForeshadowingPath names one foreshadowing item in a path.
+type ForeshadowingPath struct {
+	ForeshadowingID string `path:"foreshadowing_id" format:"uuid" doc:"Foreshadowing id"`
+}
+
+// ForeshadowingOutput answers with one foreshadowing item.
+type ForeshadowingOutput struct {
+	ETag string `header:"ETag"`
+	Body *gmc.Foreshadowing
+}
+
+type foreshadowingCreateInput struct {
+	PlotPath
+	Body struct {
+		Description string  `json:"description" maxLength:"20000" example:"A raven follows the party from Barovia"`
+		SessionID   *string `json:"session_id,omitempty" format:"uuid" doc:"The session it was planted in; by default the latest played"`
+	}
+}
+
+func (a *api) handleForeshadowingCreate(ctx context.Context, in *foreshadowingCreateInput) (*ForeshadowingOutput, error) {
+	uid, err := a.user(ctx)
+	if err != nil {
+		return nil, err
+	}
+	f, err := a.svc.CreateForeshadowing(ctx, uid, in.PlotID, service.ForeshadowingParams{Description: in.Body.Description, SessionID: in.Body.SessionID})
+	if err != nil {
+		return nil, err
+	}
+	return &ForeshadowingOutput{ETag: etag(f.Version), Body: f}, nil
+}
+
+type foreshadowingPatchInput struct {
+	ForeshadowingPath
+	IfMatch string `header:"If-Match" doc:"Version the change is based on"`
+	Body    struct {
+		Description *string `json:"description,omitempty" maxLength:"20000"`
+		Revealed    *bool   `json:"revealed,omitempty" doc:"true reveals the hint (players then see it), false hides it again"`
+		SessionID   *string `json:"session_id,omitempty" format:"uuid" doc:"The session it was revealed in"`
+	}
+}
+
+func (a *api) handleForeshadowingPatch(ctx context.Context, in *foreshadowingPatchInput) (*ForeshadowingOutput, error) {
+	uid, err := a.user(ctx)
+	if err != nil {
+		return nil, err
+	}
+	v, err := ifMatch(in.IfMatch)
+	if err != nil {
+		return nil, err
+	}
+	b := in.Body
+	f, err := a.svc.UpdateForeshadowing(ctx, uid, in.ForeshadowingID, service.ForeshadowingUpdate{Description: b.Description, Revealed: b.Revealed, SessionID: b.SessionID, IfMatch: v})
+	if err != nil {
+		return nil, err
+	}
+	return &ForeshadowingOutput{ETag: etag(f.Version), Body: f}, nil
+}
+
+type foreshadowingDeleteInput struct {
+	ForeshadowingPath
+	IfMatch string `header:"If-Match" doc:"Version the deletion is based on"`
+}
+
+func (a *api) handleForeshadowingDelete(ctx context.Context, in *foreshadowingDeleteInput) (*struct{}, error) {
+	uid, err := a.user(ctx)
+	if err != nil {
+		return nil, err
+	}
+	v, err := ifMatch(in.IfMatch)
+	if err != nil {
+		return nil, err
+	}
+	return nil, a.svc.DeleteForeshadowing(ctx, uid, in.ForeshadowingID, v)
+}

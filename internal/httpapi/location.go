@@ -1,0 +1,222 @@
+package httpapi
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/gmc-project/gmc/internal/gmc"
+	"github.com/gmc-project/gmc/internal/service"
+	"github.com/gmc-project/gmc/internal/store"
+)
+
+func (a *api) locationRoutes(h huma.API) {
+	const get, post, put, patch, del = http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete
+	// Two JSON documents of up to 256 KiB each and a long description
+	// may pass huma's default 1 MiB body limit.
+	big := func(op huma.Operation) huma.Operation { op.MaxBodyBytes = 2 << 20; return op }
+	register(h, operation(get, "/campaigns/{campaign_id}/locations", "list-locations", "The location tree: roots, one level (?parent_id=) or everything (?flat=true)", "locations"), a.handleLocationList, a)
+	register(h, big(operation(post, "/campaigns/{campaign_id}/locations", "create-location", "Create a location (GM only)", "locations")), a.handleLocationCreate, a)
+	register(h, operation(get, "/locations/{location_id}", "get-location", "A location with its breadcrumb and children count", "locations"), a.handleLocationGet, a)
+	register(h, big(operation(put, "/locations/{location_id}", "put-location", "Replace a location's fields (GM only)", "locations")), a.handleLocationPut, a)
+	register(h, big(operation(patch, "/locations/{location_id}", "patch-location", "Change some of a location's fields (GM only)", "locations")), a.handleLocationPatch, a)
+	register(h, operation(del, "/locations/{location_id}", "delete-location", "Delete a location; with children only with ?cascade=true (GM only)", "locations"), a.handleLocationDelete, a)
+	register(h, withStatus(operation(post, "/locations/{location_id}/move", "move-location", "Move a location with its subtree below another, or to the top (GM only)", "locations"), http.StatusOK), a.handleLocationMove, a)
+}
+
+// LocationPath names one location in a path.
+type LocationPath struct {
+	LocationID string `path:"location_id" format:"uuid" doc:"Location id"`
+}
+
+// LocationOutput answers with one location.
+type LocationOutput struct {
+	ETag     string `header:"ETag"`
+	Location string `header:"Location"`
+	Body     *gmc.Location
+}
+
+func locationOut(l *gmc.Location) *LocationOutput {
+	return &LocationOutput{ETag: etag(l.Version), Body: l}
+}
+
+// LocationFields are a location's editable fields, a PUT body: absent
+// documents are {} and an absent visibility is gm. A location's place in
+// the tree changes only by a move.
+type LocationFields struct {
+	Name         string          `json:"name" maxLength:"255" example:"The Yawning Portal"`
+	LocationType string          `json:"location_type,omitempty" maxLength:"255" example:"tavern"`
+	Description  string          `json:"description,omitempty" maxLength:"100000"`
+	Metadata     json.RawMessage `json:"metadata,omitempty" doc:"A JSON object (at most 256 KiB): population, ruler, anything"`
+	Coordinates  json.RawMessage `json:"coordinates,omitempty" doc:"A JSON object (at most 256 KiB), e.g. {\"x\": 12, \"y\": 40} on the parent's map"`
+	Visibility   gmc.Visibility  `json:"visibility,omitempty" enum:"gm,players" doc:"Who sees it (gm by default); below a GM-only location players see nothing"`
+}
+
+type locationCreateInput struct {
+	CampaignPath
+	Body struct {
+		LocationFields
+		ParentID *string `json:"parent_id,omitempty" format:"uuid" nullable:"true" doc:"The location it lies in; none for a root"`
+	}
+}
+
+func (a *api) handleLocationCreate(ctx context.Context, in *locationCreateInput) (*LocationOutput, error) {
+	uid, err := a.user(ctx)
+	if err != nil {
+		return nil, err
+	}
+	b := in.Body
+	l, err := a.svc.CreateLocation(ctx, uid, in.CampaignID, service.LocationParams{ParentID: b.ParentID, Name: b.Name, LocationType: b.LocationType,
+		Description: b.Description, Metadata: b.Metadata, Coordinates: b.Coordinates, Visibility: b.Visibility})
+	if err != nil {
+		return nil, err
+	}
+	out := locationOut(l)
+	out.Location = BasePath + "/locations/" + l.ID
+	return out, nil
+}
+
+// TreePageInput is the paging query of location lists. They are in tree
+// order, so their cursor is the last location's materialised path, not
+// an id.
+type TreePageInput struct {
+	Limit  int    `query:"limit" minimum:"1" maximum:"200" default:"50" doc:"Page size"`
+	Cursor string `query:"cursor" maxLength:"1200" pattern:"^(/[0-9a-f-]{36})+/$" doc:"next_cursor of the previous page"`
+}
+
+type locationListInput struct {
+	CampaignPath
+	TreePageInput
+	ParentID string `query:"parent_id" format:"uuid" doc:"List the children of this location (with flat=true: everything below it)"`
+	Flat     bool   `query:"flat" doc:"List every level, in tree order (each location before its descendants)"`
+}
+
+func (a *api) handleLocationList(ctx context.Context, in *locationListInput) (*ListOutput[*gmc.Location], error) {
+	uid, err := a.user(ctx)
+	if err != nil {
+		return nil, err
+	}
+	items, next, err := a.svc.Locations(ctx, uid, store.LocationFilter{CampaignID: in.CampaignID, ParentID: in.ParentID, Subtree: in.Flat, Page: gmc.Page{Limit: in.Limit, Cursor: in.Cursor}})
+	if err != nil {
+		return nil, err
+	}
+	return list(items, next), nil
+}
+
+// LocationViewOutput answers with a location, its breadcrumb and its
+// children count.
+type LocationViewOutput struct {
+	ETag string `header:"ETag"`
+	Body *service.LocationView
+}
+
+func (a *api) handleLocationGet(ctx context.Context, in *LocationPath) (*LocationViewOutput, error) {
+	uid, err := a.user(ctx)
+	if err != nil {
+		return nil, err
+	}
+	v, err := a.svc.Location(ctx, uid, in.LocationID)
+	if err != nil {
+		return nil, err
+	}
+	return &LocationViewOutput{ETag: etag(v.Version), Body: v}, nil
+}
+
+type locationPutInput struct {
+	LocationPath
+	IfMatch string `header:"If-Match" doc:"Version the change is based on"`
+	Body    LocationFields
+}
+
+func (a *api) handleLocationPut(ctx context.Context, in *locationPutInput) (*LocationOutput, error) {
+	b := in.Body
+	if b.Visibility == "" {
+		b.Visibility = gmc.VisibleGM
+	}
+	return a.updateLocation(ctx, in.LocationID, in.IfMatch, service.LocationUpdate{Name: &b.Name, LocationType: &b.LocationType, Description: &b.Description,
+		Metadata: &b.Metadata, Coordinates: &b.Coordinates, Visibility: &b.Visibility})
+}
+
+type locationPatchInput struct {
+	LocationPath
+	IfMatch string `header:"If-Match" doc:"Version the change is based on"`
+	Body    struct {
+		Name         *string         `json:"name,omitempty" maxLength:"255"`
+		LocationType *string         `json:"location_type,omitempty" maxLength:"255"`
+		Description  *string         `json:"description,omitempty" maxLength:"100000"`
+		Metadata     json.RawMessage `json:"metadata,omitempty" doc:"A JSON object; null resets it to {}"`
+		Coordinates  json.RawMessage `json:"coordinates,omitempty" doc:"A JSON object; null resets it to {}"`
+		Visibility   *gmc.Visibility `json:"visibility,omitempty" enum:"gm,players"`
+	}
+}
+
+func (a *api) handleLocationPatch(ctx context.Context, in *locationPatchInput) (*LocationOutput, error) {
+	b := in.Body
+	upd := service.LocationUpdate{Name: b.Name, LocationType: b.LocationType, Description: b.Description, Visibility: b.Visibility}
+	if b.Metadata != nil {
+		upd.Metadata = &b.Metadata
+	}
+	if b.Coordinates != nil {
+		upd.Coordinates = &b.Coordinates
+	}
+	return a.updateLocation(ctx, in.LocationID, in.IfMatch, upd)
+}
+
+func (a *api) updateLocation(ctx context.Context, id, ifMatchHeader string, upd service.LocationUpdate) (*LocationOutput, error) {
+	uid, err := a.user(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if upd.IfMatch, err = ifMatch(ifMatchHeader); err != nil {
+		return nil, err
+	}
+	l, err := a.svc.UpdateLocation(ctx, uid, id, upd)
+	if err != nil {
+		return nil, err
+	}
+	return locationOut(l), nil
+}
+
+type locationMoveInput struct {
+	LocationPath
+	IfMatch string `header:"If-Match" doc:"Version the move is based on"`
+	Body    struct {
+		ParentID *string `json:"parent_id" format:"uuid" doc:"The new parent, or null to make the location a root"`
+	}
+}
+
+func (a *api) handleLocationMove(ctx context.Context, in *locationMoveInput) (*LocationOutput, error) {
+	uid, err := a.user(ctx)
+	if err != nil {
+		return nil, err
+	}
+	v, err := ifMatch(in.IfMatch)
+	if err != nil {
+		return nil, err
+	}
+	l, err := a.svc.MoveLocation(ctx, uid, in.LocationID, in.Body.ParentID, v)
+	if err != nil {
+		return nil, err
+	}
+	return locationOut(l), nil
+}
+
+type locationDeleteInput struct {
+	LocationPath
+	IfMatch string `header:"If-Match" doc:"Version the deletion is based on"`
+	Cascade bool   `query:"cascade" doc:"Delete the whole subtree too; without it a location with children is not deleted (409)"`
+}
+
+func (a *api) handleLocationDelete(ctx context.Context, in *locationDeleteInput) (*struct{}, error) {
+	uid, err := a.user(ctx)
+	if err != nil {
+		return nil, err
+	}
+	v, err := ifMatch(in.IfMatch)
+	if err != nil {
+		return nil, err
+	}
+	return nil, a.svc.DeleteLocation(ctx, uid, in.LocationID, in.Cascade, v)
+}
