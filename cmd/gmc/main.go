@@ -33,6 +33,7 @@ Usage:
   gmc serve [flags]            run the server (SQLite in ./data unless GMC_DATABASE_URL is set)
   gmc migrate up|status        apply or list database migrations
   gmc reference import <dir>   load D&D 5e SRD data (5e-database JSON files) for cards and search
+  gmc demo [email]             create a demo GM account and a rich demo campaign
   gmc bench <tool>             benchmarks (gmc bench for the list)
   gmc version                  print the version
 
@@ -54,6 +55,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runReference(ctx, rest, getenv, stdout, stderr)
 	case "bench":
 		return runBench(ctx, rest, stdout, stderr)
+	case "demo":
+		return runDemo(ctx, rest, getenv, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "gmc", version)
 		return nil

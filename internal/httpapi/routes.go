@@ -45,4 +45,5 @@ func (a *api) routes(h huma.API) {
 	a.searchRoutes(h)
 	a.locationRoutes(h)
 	a.plotRoutes(h)
+	a.bundleRoutes(h)
 }
