@@ -143,6 +143,9 @@ func BenchmarkWorld(b *testing.B) {
 				{"graph_depth2_player", w.player, func() string { return "/graph?depth=2&center=" + visible() }},
 				{"path_gm", w.gm, func() string { return "/graph/path?from=" + visible() + "&to=" + visible() }},
 				{"path_player", w.player, func() string { return "/graph/path?from=" + visible() + "&to=" + visible() }},
+				// The whole campaign as one document; run it alone with few
+				// iterations: -bench 'World/.*/export' -benchtime 5x.
+				{"export", w.gm, func() string { return "/export" }},
 			}
 			for _, r := range reads {
 				b.Run(r.name, func(b *testing.B) {
