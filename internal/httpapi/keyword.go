@@ -1,0 +1,188 @@
+package httpapi
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/gmc-project/gmc/internal/gmc"
+	"github.com/gmc-project/gmc/internal/service"
+	"github.com/gmc-project/gmc/internal/store"
+)
+
+func (a *api) keywordRoutes(h huma.API) {
+	const get, post, put, patch, del = http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete
+	register(h, operation(get, "/campaigns/{campaign_id}/keywords", "list-keywords", "The campaign's custom keywords you can see", "keywords"), a.handleKeywordList, a)
+	register(h, operation(post, "/campaigns/{campaign_id}/keywords", "create-keyword", "Add a custom term to the live keyword dictionary (GM only)", "keywords"), a.handleKeywordCreate, a)
+	register(h, operation(get, "/keywords/{keyword_id}", "get-keyword", "A custom keyword", "keywords"), a.handleKeywordGet, a)
+	register(h, operation(put, "/keywords/{keyword_id}", "put-keyword", "Replace a custom keyword's fields (GM only)", "keywords"), a.handleKeywordPut, a)
+	register(h, operation(patch, "/keywords/{keyword_id}", "patch-keyword", "Change some of a custom keyword's fields (GM only)", "keywords"), a.handleKeywordPatch, a)
+	register(h, operation(del, "/keywords/{keyword_id}", "delete-keyword", "Delete a custom keyword (GM only)", "keywords"), a.handleKeywordDelete, a)
+	register(h, operation(get, "/sessions/{session_id}/keywords", "list-keyword-hits", "Keyword hits detected in a session's transcript", "keywords"), a.handleKeywordHitList, a)
+}
+
+// KeywordPath names one keyword in a path.
+type KeywordPath struct {
+	KeywordID string `path:"keyword_id" format:"uuid" doc:"Keyword id"`
+}
+
+// KeywordOutput answers with one keyword.
+type KeywordOutput struct {
+	ETag     string `header:"ETag"`
+	Location string `header:"Location"`
+	Body     *gmc.Keyword
+}
+
+func keywordOut(k *gmc.Keyword) *KeywordOutput {
+	return &KeywordOutput{ETag: etag(k.Version), Body: k}
+}
+
+// keywordBody is a create or PUT body. In a PUT, absent fields take their
+// defaults: no aliases, category "custom", visibility gm, not common, no notes.
+type keywordBody struct {
+	Term       string         `json:"term" maxLength:"255" example:"Iron Lanterns"`
+	Aliases    []string       `json:"aliases,omitempty" maxItems:"50" doc:"Other names that mean the same term"`
+	Category   string         `json:"category,omitempty" maxLength:"32" example:"faction" doc:"One word: item, faction, deity, … (default custom)"`
+	Visibility gmc.Visibility `json:"visibility,omitempty" enum:"gm,players" doc:"Who sees it and its alerts; gm by default"`
+	Common     bool           `json:"common,omitempty" doc:"An everyday word: alert only when the words around it show the game sense"`
+	Notes      string         `json:"notes,omitempty" maxLength:"10000" doc:"Shown on the alert's card"`
+}
+
+func (b keywordBody) params() service.KeywordParams {
+	return service.KeywordParams{Term: b.Term, Aliases: b.Aliases, Category: b.Category, Visibility: b.Visibility, Common: b.Common, Notes: b.Notes}
+}
+
+type keywordCreateInput struct {
+	CampaignPath
+	Body keywordBody
+}
+
+func (a *api) handleKeywordCreate(ctx context.Context, in *keywordCreateInput) (*KeywordOutput, error) {
+	uid, err := a.user(ctx)
+	if err != nil {
+		return nil, err
+	}
+	k, err := a.svc.CreateKeyword(ctx, uid, in.CampaignID, in.Body.params())
+	if err != nil {
+		return nil, err
+	}
+	out := keywordOut(k)
+	out.Location = BasePath + "/keywords/" + k.ID
+	return out, nil
+}
+
+type keywordListInput struct {
+	CampaignPath
+	PageInput
+	Category string `query:"category" maxLength:"32" doc:"Only keywords of this category"`
+}
+
+func (a *api) handleKeywordList(ctx context.Context, in *keywordListInput) (*ListOutput[*gmc.Keyword], error) {
+	uid, err := a.user(ctx)
+	if err != nil {
+		return nil, err
+	}
+	items, next, err := a.svc.Keywords(ctx, uid, store.KeywordFilter{CampaignID: in.CampaignID, Category: in.Category, Page: in.page()})
+	if err != nil {
+		return nil, err
+	}
+	return list(items, next), nil
+}
+
+func (a *api) handleKeywordGet(ctx context.Context, in *KeywordPath) (*KeywordOutput, error) {
+	uid, err := a.user(ctx)
+	if err != nil {
+		return nil, err
+	}
+	k, err := a.svc.Keyword(ctx, uid, in.KeywordID)
+	if err != nil {
+		return nil, err
+	}
+	return keywordOut(k), nil
+}
+
+type keywordPutInput struct {
+	KeywordPath
+	IfMatch string `header:"If-Match" doc:"Version the change is based on"`
+	Body    keywordBody
+}
+
+func (a *api) handleKeywordPut(ctx context.Context, in *keywordPutInput) (*KeywordOutput, error) {
+	b := in.Body
+	aliases := b.Aliases
+	upd := service.KeywordUpdate{Term: &b.Term, Aliases: &aliases, Category: &b.Category, Visibility: &b.Visibility, Common: &b.Common, Notes: &b.Notes}
+	return a.updateKeyword(ctx, in.KeywordID, in.IfMatch, upd)
+}
+
+type keywordPatchInput struct {
+	KeywordPath
+	IfMatch string `header:"If-Match" doc:"Version the change is based on"`
+	Body    struct {
+		Term       *string         `json:"term,omitempty" maxLength:"255"`
+		Aliases    []string        `json:"aliases,omitempty" maxItems:"50"`
+		Category   *string         `json:"category,omitempty" maxLength:"32"`
+		Visibility *gmc.Visibility `json:"visibility,omitempty" enum:"gm,players"`
+		Common     *bool           `json:"common,omitempty"`
+		Notes      *string         `json:"notes,omitempty" maxLength:"10000"`
+	}
+}
+
+func (a *api) handleKeywordPatch(ctx context.Context, in *keywordPatchInput) (*KeywordOutput, error) {
+	b := in.Body
+	upd := service.KeywordUpdate{Term: b.Term, Category: b.Category, Visibility: b.Visibility, Common: b.Common, Notes: b.Notes}
+	if b.Aliases != nil {
+		upd.Aliases = &b.Aliases
+	}
+	return a.updateKeyword(ctx, in.KeywordID, in.IfMatch, upd)
+}
+
+func (a *api) updateKeyword(ctx context.Context, id, ifMatchHeader string, upd service.KeywordUpdate) (*KeywordOutput, error) {
+	uid, err := a.user(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if upd.IfMatch, err = ifMatch(ifMatchHeader); err != nil {
+		return nil, err
+	}
+	k, err := a.svc.UpdateKeyword(ctx, uid, id, upd)
+	if err != nil {
+		return nil, err
+	}
+	return keywordOut(k), nil
+}
+
+type keywordDeleteInput struct {
+	KeywordPath
+	IfMatch string `header:"If-Match" doc:"Version the deletion is based on"`
+}
+
+func (a *api) handleKeywordDelete(ctx context.Context, in *keywordDeleteInput) (*struct{}, error) {
+	uid, err := a.user(ctx)
+	if err != nil {
+		return nil, err
+	}
+	v, err := ifMatch(in.IfMatch)
+	if err != nil {
+		return nil, err
+	}
+	return nil, a.svc.DeleteKeyword(ctx, uid, in.KeywordID, v)
+}
+
+type keywordHitListInput struct {
+	SessionPath
+	PageInput
+	Kind string `query:"kind" enum:"term,rule" doc:"Only term mentions or only rule phrases"`
+}
+
+func (a *api) handleKeywordHitList(ctx context.Context, in *keywordHitListInput) (*ListOutput[*gmc.KeywordHit], error) {
+	uid, err := a.user(ctx)
+	if err != nil {
+		return nil, err
+	}
+	items, next, err := a.svc.KeywordHits(ctx, uid, store.KeywordHitFilter{SessionID: in.SessionID, Kind: in.Kind, Page: in.page()})
+	if err != nil {
+		return nil, err
+	}
+	return list(items, next), nil
+}

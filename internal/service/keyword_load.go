@@ -1,0 +1,118 @@
+package service
+
+import (
+	"context"
+	"errors"
+
+	"github.com/gmc-project/gmc/internal/gmc"
+	"github.com/gmc-project/gmc/internal/store"
+)
+
+// Loading the terms of a keyword dictionary from the store.
+
+// ownTerms is a set of campaign terms by key.
+type ownTerms map[string]ownTerm
+
+// loadOwnTerms reads every term of a campaign: characters, locations, plot
+// threads and custom keywords.
+func loadOwnTerms(ctx context.Context, st store.Store, campaignID string) (ownTerms, error) {
+	out := ownTerms{}
+	for _, load := range []func(context.Context, store.Store, string, ownTerms) error{
+		loadCharacterTerms, loadLocationTerms, loadPlotTerms, loadKeywordTerms,
+	} {
+		if err := load(ctx, st, campaignID, out); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// eachPage calls fn for every item of a paged list, page after page.
+func eachPage[T any](list func(cursor string) ([]T, string, error), fn func(T)) error {
+	for cursor := ""; ; {
+		items, next, err := list(cursor)
+		if err != nil {
+			return err
+		}
+		for _, it := range items {
+			fn(it)
+		}
+		if next == "" {
+			return nil
+		}
+		cursor = next
+	}
+}
+
+func fullPage(cursor string) gmc.Page { return gmc.Page{Limit: gmc.MaxPageSize, Cursor: cursor} }
+
+func loadCharacterTerms(ctx context.Context, st store.Store, campaignID string, out ownTerms) error {
+	return eachPage(func(cursor string) ([]*gmc.Character, string, error) {
+		return st.Characters(ctx, store.CharacterFilter{CampaignID: campaignID, Page: fullPage(cursor)})
+	}, func(c *gmc.Character) { add(out, characterTerm(c)) })
+}
+
+// loadLocationTerms reads the whole location tree at once: whether players
+// may see a location depends on its ancestors, so one location's change
+// (a move, a hidden parent, a cascading delete) can change many terms.
+func loadLocationTerms(ctx context.Context, st store.Store, campaignID string, out ownTerms) error {
+	byID := map[string]*gmc.Location{}
+	var all []*gmc.Location
+	err := eachPage(func(cursor string) ([]*gmc.Location, string, error) {
+		return st.Locations(ctx, store.LocationFilter{CampaignID: campaignID, Subtree: true, Page: fullPage(cursor)})
+	}, func(l *gmc.Location) { byID[l.ID], all = l, append(all, l) })
+	if err != nil {
+		return err
+	}
+	for _, l := range all {
+		var ancestors []*gmc.Location
+		for _, id := range l.AncestorIDs() {
+			if a, ok := byID[id]; ok {
+				ancestors = append(ancestors, a)
+			}
+		}
+		add(out, locationTerm(l, gmc.VisibleToPlayers(l, ancestors)))
+	}
+	return nil
+}
+
+func loadPlotTerms(ctx context.Context, st store.Store, campaignID string, out ownTerms) error {
+	return eachPage(func(cursor string) ([]*gmc.PlotThread, string, error) {
+		return st.Plots(ctx, store.PlotFilter{CampaignID: campaignID, Page: fullPage(cursor)})
+	}, func(p *gmc.PlotThread) { add(out, plotTerm(p)) })
+}
+
+func loadKeywordTerms(ctx context.Context, st store.Store, campaignID string, out ownTerms) error {
+	return eachPage(func(cursor string) ([]*gmc.Keyword, string, error) {
+		return st.Keywords(ctx, store.KeywordFilter{CampaignID: campaignID, Page: fullPage(cursor)})
+	}, func(k *gmc.Keyword) { add(out, keywordTerm(k)) })
+}
+
+func add(out ownTerms, t ownTerm) { out[t.term.Key] = t }
+
+// loadEntityTerm reads the term of one changed entity; ok is false when the
+// entity is gone or not (any more) in the campaign, so its term must go.
+func loadEntityTerm(ctx context.Context, st store.Store, ref gmc.EntityRef) (t ownTerm, ok bool, err error) {
+	var campaignID string
+	switch ref.Type {
+	case "character":
+		var c *gmc.Character
+		if c, err = st.Character(ctx, ref.ID); err == nil {
+			t, campaignID = characterTerm(c), c.CampaignID
+		}
+	case "plot":
+		var p *gmc.PlotThread
+		if p, err = st.Plot(ctx, ref.ID, false); err == nil {
+			t, campaignID = plotTerm(p), p.CampaignID
+		}
+	case "keyword":
+		var k *gmc.Keyword
+		if k, err = st.Keyword(ctx, ref.ID); err == nil {
+			t, campaignID = keywordTerm(k), k.CampaignID
+		}
+	}
+	if errors.Is(err, gmc.ErrNotFound) {
+		return t, false, nil
+	}
+	return t, err == nil && campaignID == ref.CampaignID, err
+}
