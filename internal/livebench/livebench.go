@@ -76,11 +76,24 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return "ws://" + in.addr + "/api/v1/sessions/" + tables[s].session + "/ws?ticket=" + ticket
 		},
 	})
+	// Ending the sessions closes the sockets and deletes their channels, so
+	// a run on a shared Redis leaves no keys behind.
+	endErr := endSessions(context.WithoutCancel(ctx), instances[0].app.Service(), tables)
 	if err != nil {
 		return err
 	}
 	printReport(stdout, rep)
-	return nil
+	return endErr
+}
+
+func endSessions(ctx context.Context, svc *service.Service, tables []liveTable) error {
+	var errs []error
+	for _, t := range tables {
+		if _, err := svc.EndSession(ctx, t.users[0], t.session); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
 }
 
 type instance struct {
