@@ -1,0 +1,73 @@
+package httpapi
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/gmc-project/gmc/internal/reference"
+	"github.com/gmc-project/gmc/internal/search"
+	"github.com/gmc-project/gmc/internal/service"
+)
+
+func (a *api) searchRoutes(h huma.API) {
+	register(h, operation(http.MethodGet, "/campaigns/{campaign_id}/search", "search-campaign",
+		"Search a campaign's characters, locations, plot threads and sessions, forgiving typos and sound-alikes", "search"), a.handleSearch, a)
+	register(h, operation(http.MethodGet, "/reference/search", "search-reference",
+		"Search the SRD reference entries, forgiving typos and sound-alikes", "reference"), a.handleReferenceSearch, a)
+}
+
+type searchInput struct {
+	CampaignPath
+	Q     string   `query:"q" maxLength:"200" example:"gorik stone beard" doc:"Names (misspelt, sounded out, split or run together) or words of the text"`
+	Types []string `query:"types" doc:"Only results of these types (comma-separated): character, location, plot, session. Facets count every type."`
+	Tags  []string `query:"tags" doc:"Only entities carrying every one of these tags (comma-separated)"`
+	Limit int      `query:"limit" minimum:"1" maximum:"100" default:"20"`
+}
+
+// SearchOutput answers a search: results best first (exact > prefix >
+// fuzzy > phonetic > fulltext) and the count of matches of each type.
+type SearchOutput struct {
+	Body *search.Result
+}
+
+func (a *api) handleSearch(ctx context.Context, in *searchInput) (*SearchOutput, error) {
+	uid, err := a.user(ctx)
+	if err != nil {
+		return nil, err
+	}
+	res, err := a.svc.Search(ctx, uid, in.CampaignID, service.SearchParams{Query: in.Q, Types: in.Types, Tags: in.Tags, Limit: in.Limit})
+	if err != nil {
+		return nil, err
+	}
+	return &SearchOutput{Body: res}, nil
+}
+
+type referenceSearchInput struct {
+	Q     string `query:"q" maxLength:"200" example:"fire ball"`
+	Kind  string `query:"kind" doc:"Only entries of this kind: spell, monster, condition, item (magic items and equipment)"`
+	Limit int    `query:"limit" minimum:"1" maximum:"100" default:"20"`
+}
+
+// referenceSearchOutput carries the licence statement CC-BY-4.0 asks for
+// with SRD text (the highlights quote it).
+type referenceSearchOutput struct {
+	Body struct {
+		*search.Result
+		Attribution string `json:"attribution"`
+	}
+}
+
+func (a *api) handleReferenceSearch(ctx context.Context, in *referenceSearchInput) (*referenceSearchOutput, error) {
+	if _, err := a.user(ctx); err != nil {
+		return nil, err
+	}
+	res, err := a.svc.SearchReference(ctx, in.Q, in.Kind, in.Limit)
+	if err != nil {
+		return nil, err
+	}
+	out := &referenceSearchOutput{}
+	out.Body.Result, out.Body.Attribution = res, reference.Attribution
+	return out, nil
+}

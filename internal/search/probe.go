@@ -1,0 +1,90 @@
+package search
+
+import "context"
+
+// Source is what a store offers search: bounded index lookups. Every
+// method sees only the documents Filter allows.
+type Source interface {
+	// SearchKeys returns the documents each key reaches, in key and then
+	// document order, within the per-key bounds of p.
+	SearchKeys(ctx context.Context, p KeyProbe) ([]Hit, error)
+	// SearchText returns up to p.Limit documents whose text holds every
+	// word of p (the last as a prefix when p.LastPrefix); GM-only text
+	// counts only when p.GM is set.
+	SearchText(ctx context.Context, p TextProbe) ([]int64, error)
+	// SearchTrigrams returns up to p.Limit documents whose names are most
+	// like p.Text by trigram similarity: the fallback for what keys miss.
+	SearchTrigrams(ctx context.Context, p TrigramProbe) ([]int64, error)
+	// SearchDocs loads the documents p.IDs, with their text for those in
+	// p.TextIDs (and GM-only text when p.GM is set).
+	SearchDocs(ctx context.Context, p DocsProbe) ([]Candidate, error)
+}
+
+// Filter says which documents a probe may reach.
+type Filter struct {
+	// Scope is a campaign id or ReferenceScope.
+	Scope string
+	// GM admits GM-only documents and GM-only text.
+	GM bool
+	// Tags, when set, admits only documents that carry every one of them.
+	Tags []string
+}
+
+// Key is one index lookup: the keys equal to Text, or that begin with it.
+type Key struct {
+	Text   string
+	Prefix bool
+	// unit is the query unit the key stands for.
+	unit int
+}
+
+// KeyProbe asks for the documents of many keys at once: at most PerKey
+// documents for each exact key and PerPrefix for each prefix.
+type KeyProbe struct {
+	Filter
+	Keys              []Key
+	PerKey, PerPrefix int
+}
+
+// Hit says that key number Key of a probe reached document DocID.
+type Hit struct {
+	DocID int64
+	Key   int
+}
+
+// TextProbe asks for documents whose text holds all of Words.
+type TextProbe struct {
+	Filter
+	Words      []string
+	LastPrefix bool
+	Limit      int
+}
+
+// TrigramProbe asks for the documents whose names are most like Text.
+type TrigramProbe struct {
+	Filter
+	Text  string
+	Limit int
+}
+
+// DocsProbe asks for documents by id.
+type DocsProbe struct {
+	Filter
+	IDs, TextIDs []int64
+}
+
+// Candidate is a stored document as ranking reads it.
+type Candidate struct {
+	DocID   int64
+	Type    string
+	ID      string
+	Name    string
+	Aliases []string
+	Context string
+	GMOnly  bool
+	// Forms is Indexed.Forms.
+	Forms string
+	// Text and GMText are loaded for documents the text probe found
+	// (GMText only for GMs).
+	Text, GMText string
+}

@@ -1,0 +1,154 @@
+package searchbench
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/gmc-project/gmc/internal/gmc"
+	"github.com/gmc-project/gmc/internal/search"
+)
+
+// loaded is a data set stored as one campaign.
+type loaded struct {
+	dataset
+	campaignID string
+	refs       []string // "type/id" of each entity, as search results name them
+}
+
+// charactersPerTx batches character inserts; every other entity is stored
+// by the ordinary one-per-transaction store call.
+const charactersPerTx = 500
+
+// load stores d as a campaign, or finds it stored by an earlier run.
+func (b *backend) load(ctx context.Context, d dataset, progress io.Writer) (*loaded, error) {
+	l := &loaded{dataset: d}
+	done, err := b.sql.strings(ctx, `SELECT key, value FROM bench_meta WHERE key = ?`, d.label)
+	if err != nil {
+		return nil, err
+	}
+	if len(done) == 1 {
+		l.campaignID = done[0][1]
+		return l, b.readRefs(ctx, l)
+	}
+	start := time.Now()
+	if err := b.store(ctx, l, progress); err != nil {
+		return nil, err
+	}
+	var entities, names [][]any
+	for i, ref := range l.refs {
+		entities = append(entities, []any{d.label, i, ref})
+		for _, form := range append([]string{d.entities[i].name}, d.entities[i].aliases...) {
+			names = append(names, []any{l.campaignID, ref, form})
+		}
+	}
+	if err := b.insertMany(ctx, "bench_entities (label, idx, ref)", entities); err != nil {
+		return nil, err
+	}
+	if err := b.insertMany(ctx, "bench_names (scope, ref, form)", names); err != nil {
+		return nil, err
+	}
+	if err := b.sql.analyze(ctx); err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(progress, "loaded %q: %d entities in %s\n", d.label, len(d.entities), time.Since(start).Round(time.Second))
+	return l, b.sql.exec(ctx, `INSERT INTO bench_meta (key, value) VALUES (?, ?)`, d.label, l.campaignID)
+}
+
+func (b *backend) readRefs(ctx context.Context, l *loaded) error {
+	rows, err := b.sql.strings(ctx, `SELECT label, ref FROM bench_entities WHERE label = ? ORDER BY idx`, l.label)
+	if err != nil {
+		return err
+	}
+	if len(rows) != len(l.entities) {
+		return fmt.Errorf("stored campaign %q has %d entities, want %d: run with --fresh", l.label, len(rows), len(l.entities))
+	}
+	for _, r := range rows {
+		l.refs = append(l.refs, r[1])
+	}
+	return nil
+}
+
+// store writes the campaign through the store API, so that the index is
+// built exactly as the server builds it.
+func (b *backend) store(ctx context.Context, l *loaded, progress io.Writer) error {
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	newID := func() string { return uuid.Must(uuid.NewV7()).String() }
+	u := &gmc.User{ID: newID(), Email: newID() + "@bench.invalid", DisplayName: "bench", PasswordHash: "x", CreatedAt: now, UpdatedAt: now}
+	if err := b.st.CreateUser(ctx, u); err != nil {
+		return err
+	}
+	c := &gmc.Campaign{ID: newID(), Name: l.label, Settings: gmc.DefaultCampaignSettings(), CreatedBy: u.ID, CreatedAt: now, UpdatedAt: now}
+	ev := func(typ, id string) *gmc.Event {
+		return &gmc.Event{ID: newID(), CampaignID: c.ID, ActorID: u.ID, Action: gmc.ActionCreate, EntityType: typ, EntityID: id, At: now}
+	}
+	if err := b.st.CreateCampaign(ctx, c, &gmc.Member{CampaignID: c.ID, UserID: u.ID, Role: gmc.RoleGM, JoinedAt: now}, ev("campaign", c.ID)); err != nil {
+		return err
+	}
+	l.campaignID = c.ID
+	l.refs = make([]string, len(l.entities))
+	var batch []*gmc.Character
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		err := b.st.CreateCharacters(ctx, batch, ev("character", batch[0].ID))
+		batch = batch[:0]
+		return err
+	}
+	for i, e := range l.entities {
+		id := newID()
+		l.refs[i] = e.typ + "/" + id
+		var err error
+		switch e.typ {
+		case search.TypeCharacter:
+			ch := &gmc.Character{ID: id, CampaignID: c.ID, Name: e.name, Aliases: e.aliases, CharacterType: gmc.CharacterNPC,
+				Visibility: gmc.VisiblePlayers, CreatedAt: now, UpdatedAt: now}
+			ch.Normalize()
+			if batch = append(batch, ch); len(batch) == charactersPerTx {
+				err = flush()
+			}
+		case search.TypeLocation:
+			loc := &gmc.Location{ID: id, CampaignID: c.ID, Name: e.name, Visibility: gmc.VisiblePlayers, CreatedAt: now, UpdatedAt: now}
+			if e.parent >= 0 {
+				parent := strings.TrimPrefix(l.refs[e.parent], search.TypeLocation+"/")
+				loc.ParentID = &parent
+			}
+			loc.Normalize()
+			err = b.st.CreateLocation(ctx, loc, ev("location", id))
+		default:
+			p := &gmc.PlotThread{ID: id, CampaignID: c.ID, Title: e.name, Status: gmc.PlotActive, Visibility: gmc.VisiblePlayers, CreatedAt: now, UpdatedAt: now}
+			p.Normalize()
+			err = b.st.CreatePlot(ctx, p, ev("plot", id))
+		}
+		if err != nil {
+			return fmt.Errorf("store %s %q: %w", e.typ, e.name, err)
+		}
+		if (i+1)%10000 == 0 {
+			fmt.Fprintf(progress, "  %s: %d/%d\n", l.label, i+1, len(l.entities))
+		}
+	}
+	return flush()
+}
+
+// insertMany inserts rows (all of one width) into table, many per statement.
+func (b *backend) insertMany(ctx context.Context, table string, rows [][]any) error {
+	const perStatement = 200
+	for start := 0; start < len(rows); start += perStatement {
+		chunk := rows[start:min(len(rows), start+perStatement)]
+		marks := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(chunk[0])), ", ") + ")"
+		var args []any
+		for _, r := range chunk {
+			args = append(args, r...)
+		}
+		q := `INSERT INTO ` + table + ` VALUES ` + strings.TrimSuffix(strings.Repeat(marks+", ", len(chunk)), ", ")
+		if err := b.sql.exec(ctx, q, args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,158 @@
+// Package searchbench is `gmc bench search`: it measures the quality and
+// the speed of gmc's search against two baselines, ILIKE '%q%' and pg_trgm
+// similarity alone, on the same data in the same database.
+//
+// Quality: campaigns of invented names (a seeded syllable generator) and,
+// when the file is there, the keyword benchmark's gazetteer; each gets a
+// query set made from its own names by general, seeded error rules
+// (deletions, transpositions, keyboard slips, doubled and undoubled
+// letters, sound-alike respellings, split and joined words) and is scored
+// by recall@1, recall@5 and MRR. Speed: one campaign of --entities
+// entities, searched by --concurrency clients at once; latency
+// percentiles per system.
+//
+// The data is stored through the store API (so indexed as the server
+// indexes it) in a database of its own, named after the parameters: a
+// second run with the same parameters reuses it; --fresh rebuilds it.
+package searchbench
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"strconv"
+)
+
+// options are the command's flags.
+type options struct {
+	backend, databaseURL string
+	entities             int
+	qualityEntities      int
+	queries              int
+	concurrency          int
+	seed                 uint64
+	gazetteer            string
+	fresh                bool
+	skipQuality          bool
+	baselines            bool
+	showMisses           int
+}
+
+// fingerprint names the data a run builds, so that runs with the same
+// data share it.
+func (o options) fingerprint() string {
+	return "s" + strconv.FormatUint(o.seed, 10) + "_n" + strconv.Itoa(o.entities) + "_q" + strconv.Itoa(o.qualityEntities) + "_v3"
+}
+
+func parseFlags(args []string, stderr io.Writer) (options, error) {
+	var o options
+	fs := flag.NewFlagSet("gmc bench search", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&o.backend, "backend", "sqlite", "store backend: sqlite or postgres")
+	fs.StringVar(&o.databaseURL, "database-url", "", "PostgreSQL URL (a schema of its own is created in it), or the SQLite file (default: in the temporary directory)")
+	fs.IntVar(&o.entities, "entities", 100_000, "entities of the speed campaign (0: no speed run)")
+	fs.IntVar(&o.qualityEntities, "quality-entities", 2_000, "entities of the generated quality campaign")
+	fs.IntVar(&o.queries, "queries", 1_000, "queries per query set")
+	fs.IntVar(&o.concurrency, "concurrency", 16, "concurrent searches in the speed run")
+	fs.Uint64Var(&o.seed, "seed", 1, "seed of the name and query generators")
+	fs.StringVar(&o.gazetteer, "campaign-json", "../shared/bench/keywords/campaign.json", "a keyword-benchmark campaign file to measure quality on too (skipped when absent)")
+	fs.BoolVar(&o.fresh, "fresh", false, "rebuild the benchmark data even if an earlier run left it")
+	fs.BoolVar(&o.skipQuality, "skip-quality", false, "measure speed only")
+	fs.IntVar(&o.showMisses, "show-misses", 0, "print up to this many queries per quality set whose entity gmc search did not rank first")
+	fs.BoolVar(&o.baselines, "speed-baselines", true, "time the baselines in the speed run too (ILIKE is slow at 100,000 names)")
+	if err := fs.Parse(args); err != nil {
+		return o, err
+	}
+	if o.queries < 1 || o.concurrency < 1 || o.qualityEntities < 1 || o.entities < 0 {
+		return o, errors.New("--queries, --concurrency and --quality-entities must be positive")
+	}
+	return o, nil
+}
+
+// Main runs `gmc bench search` with args (the flags after "search").
+func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	o, err := parseFlags(args, stderr)
+	if err != nil {
+		return err
+	}
+	b, err := openBackend(ctx, o)
+	if err != nil {
+		return err
+	}
+	defer b.close()
+	fmt.Fprintf(stdout, "gmc bench search: backend %s, seed %d, %d CPUs (GOMAXPROCS %d)\n", b.name, o.seed, runtime.NumCPU(), runtime.GOMAXPROCS(0))
+	sets := []dataset{generate("generated campaign", o.qualityEntities, o.seed)}
+	if g, err := loadGazetteer(o.gazetteer); err == nil {
+		sets = append(sets, g)
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	for _, d := range sets {
+		if o.skipQuality {
+			break
+		}
+		if err := quality(ctx, b, d, o, stdout, stderr); err != nil {
+			return err
+		}
+	}
+	if o.entities > 0 {
+		return speed(ctx, b, o, stdout, stderr)
+	}
+	return nil
+}
+
+func quality(ctx context.Context, b *backend, d dataset, o options, stdout, stderr io.Writer) error {
+	l, err := b.load(ctx, d, stderr)
+	if err != nil {
+		return err
+	}
+	qs := makeQueries(d, o.queries, o.seed)
+	systems := b.systems(b.st)
+	results := make([]*result, len(systems))
+	for i, sys := range systems {
+		if results[i], err = run(ctx, sys, l, qs, 1); err != nil {
+			return err
+		}
+	}
+	printQuality(stdout, l, len(qs), results, systems)
+	return showMisses(ctx, stdout, systems[0], l, qs, o.showMisses)
+}
+
+func speed(ctx context.Context, b *backend, o options, stdout, stderr io.Writer) error {
+	d := generate("speed campaign", o.entities, o.seed+1)
+	l, err := b.load(ctx, d, stderr)
+	if err != nil {
+		return err
+	}
+	qs := makeQueries(d, o.queries, o.seed+1)
+	fmt.Fprintf(stdout, "\nspeed: %s (%d entities, %d queries, concurrency %d)\n", l.label, len(d.entities), len(qs), o.concurrency)
+	timer := newProbeTimer(b.st)
+	systems := b.systems(timer)
+	if !o.baselines {
+		systems = systems[:1]
+	}
+	for i, sys := range systems {
+		// A first pass warms caches (and PostgreSQL's plans) so that the
+		// measured pass compares steady states.
+		if _, err := run(ctx, sys, l, qs[:min(len(qs), 200)], o.concurrency); err != nil {
+			return err
+		}
+		if i == 0 {
+			timer = newProbeTimer(b.st)
+			systems = b.systems(timer)
+		}
+		r, err := run(ctx, systems[i], l, qs, o.concurrency)
+		if err != nil {
+			return err
+		}
+		printSpeed(stdout, sys.name, r)
+		if i == 0 {
+			timer.print(stdout, len(qs), o.showMisses)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,228 @@
+package postgres
+
+import (
+	"context"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/gmc-project/gmc/internal/gmc"
+	"github.com/gmc-project/gmc/internal/search"
+)
+
+// trigramThreshold is the word similarity (pg_trgm's %> operator) a name
+// needs to be a fallback candidate: low, because the fallback serves
+// queries too mangled for the keys, and ranking in Go has the last word.
+const trigramThreshold = "0.4"
+
+// indexDoc writes d into the search index inside tx, replacing what was
+// indexed for the same entity, in one round trip. Every write of an
+// indexed entity calls it, so the index is never behind the data.
+func indexDoc(ctx context.Context, tx pgx.Tx, d search.Document) error {
+	b := &pgx.Batch{}
+	queueIndexDoc(b, d)
+	return interpretError(tx.SendBatch(ctx, b).Close())
+}
+
+// queueIndexDoc adds to b the statements that index d: upsert the
+// document (keeping its doc_id), then replace its keys. Statements of a
+// batch run in order, so the later ones find the doc_id by entity.
+func queueIndexDoc(b *pgx.Batch, d search.Document) {
+	in := search.Index(d)
+	var campaign any
+	if d.Scope != search.ReferenceScope {
+		campaign = d.Scope
+	}
+	args := pgx.NamedArgs{
+		"campaign": campaign, "scope": d.Scope, "type": d.Type, "id": d.ID, "name": d.Name,
+		"aliases": emptyIfNil(d.Aliases), "tags": emptyIfNil(in.Tags), "context": d.Context, "forms": in.Forms, "names": in.Names,
+		"gm_only": d.GMOnly, "body": in.Text, "gm_body": in.GMText, "words": in.TextWords, "gm_words": in.GMTextWords, "keys": in.Keys,
+	}
+	b.Queue(`INSERT INTO search_docs (campaign_id, scope, entity_type, entity_id, name, aliases, tags, context, forms, names, gm_only, body, gm_body, body_tsv, gm_tsv)
+		VALUES (@campaign, @scope, @type, @id, @name, @aliases, @tags, @context, @forms, @names, @gm_only, @body, @gm_body,
+			to_tsvector('simple', @words), to_tsvector('simple', @gm_words))
+		ON CONFLICT (entity_type, entity_id) DO UPDATE SET campaign_id = excluded.campaign_id, scope = excluded.scope, name = excluded.name,
+			aliases = excluded.aliases, tags = excluded.tags, context = excluded.context, forms = excluded.forms, names = excluded.names,
+			gm_only = excluded.gm_only, body = excluded.body, gm_body = excluded.gm_body, body_tsv = excluded.body_tsv, gm_tsv = excluded.gm_tsv`, args)
+	b.Queue(`DELETE FROM search_keys WHERE doc_id = (SELECT doc_id FROM search_docs WHERE entity_type = @type AND entity_id = @id)`, args)
+	b.Queue(`INSERT INTO search_keys (scope, key, doc_id, gm_only)
+		SELECT @scope, k, d.doc_id, @gm_only FROM search_docs d, unnest(@keys::text[]) k WHERE d.entity_type = @type AND d.entity_id = @id`, args)
+}
+
+// emptyIfNil makes a nil list an empty array rather than NULL.
+func emptyIfNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// searchFilter is the SQL condition of f on the search_docs alias d; it
+// adds its arguments to args.
+func searchFilter(f search.Filter, d string, args pgx.NamedArgs) string {
+	args["scope"], args["gm"] = f.Scope, f.GM
+	cond := d + `.scope = @scope AND (@gm OR NOT ` + d + `.gm_only)`
+	if len(f.Tags) > 0 {
+		args["tags"] = f.Tags
+		cond += ` AND ` + d + `.tags @> @tags::text[]`
+	}
+	return cond
+}
+
+// SearchKeys looks every key up in the primary key of search_keys, a
+// bounded index range per key.
+func (db *DB) SearchKeys(ctx context.Context, p search.KeyProbe) ([]search.Hit, error) {
+	var exact, prefix []string
+	var exactAt, prefixAt []int
+	for i, k := range p.Keys {
+		if k.Prefix {
+			prefix, prefixAt = append(prefix, k.Text), append(prefixAt, i)
+		} else {
+			exact, exactAt = append(exact, k.Text), append(exactAt, i)
+		}
+	}
+	args := pgx.NamedArgs{"scope": p.Scope, "gm": p.GM, "exact": emptyIfNil(exact), "prefix": emptyIfNil(prefix), "per_key": p.PerKey, "per_prefix": p.PerPrefix}
+	tags := ""
+	if len(p.Tags) > 0 {
+		args["tags"] = p.Tags
+		tags = ` AND EXISTS (SELECT 1 FROM search_docs d WHERE d.doc_id = s.doc_id AND d.tags @> @tags::text[])`
+	}
+	rows, err := db.pool.Query(ctx, `
+		SELECT false, k.i, s.doc_id FROM unnest(@exact::text[]) WITH ORDINALITY AS k(key, i)
+		CROSS JOIN LATERAL (SELECT s.doc_id FROM search_keys s WHERE s.scope = @scope AND s.key = k.key AND (@gm OR NOT s.gm_only)`+tags+`
+			ORDER BY s.doc_id LIMIT @per_key) s
+		UNION ALL
+		SELECT true, k.i, s.doc_id FROM unnest(@prefix::text[]) WITH ORDINALITY AS k(key, i)
+		CROSS JOIN LATERAL (SELECT s.key, s.doc_id FROM search_keys s
+			WHERE s.scope = @scope AND s.key >= k.key AND s.key < k.key || chr(1114111) AND (@gm OR NOT s.gm_only)`+tags+`
+			ORDER BY s.key, s.doc_id LIMIT @per_prefix) s`, args)
+	if err != nil {
+		return nil, interpretError(err)
+	}
+	defer rows.Close()
+	var hits []search.Hit
+	for rows.Next() {
+		var isPrefix bool
+		var at, id int64
+		if err := rows.Scan(&isPrefix, &at, &id); err != nil {
+			return nil, interpretError(err)
+		}
+		key := exactAt
+		if isPrefix {
+			key = prefixAt
+		}
+		hits = append(hits, search.Hit{DocID: id, Key: key[at-1]})
+	}
+	return hits, interpretError(rows.Err())
+}
+
+// SearchText asks the full-text indexes for documents holding every word;
+// players' probes look at the body only.
+func (db *DB) SearchText(ctx context.Context, p search.TextProbe) ([]int64, error) {
+	terms := make([]string, len(p.Words))
+	for i, w := range p.Words {
+		terms[i] = `'` + w + `'`
+		if p.LastPrefix && i == len(p.Words)-1 {
+			terms[i] += ":*"
+		}
+	}
+	args := pgx.NamedArgs{"query": strings.Join(terms, " & "), "limit": p.Limit}
+	cond := searchFilter(p.Filter, "d", args)
+	return db.searchIDs(ctx, `SELECT d.doc_id FROM search_docs d WHERE `+cond+`
+		AND (d.body_tsv @@ to_tsquery('simple', @query) OR (@gm AND d.gm_tsv @@ to_tsquery('simple', @query))) LIMIT @limit`, args)
+}
+
+// SearchTrigrams asks the pg_trgm index for the documents whose names are
+// most like p.Text by word similarity. The threshold is set for this
+// transaction only.
+func (db *DB) SearchTrigrams(ctx context.Context, p search.TrigramProbe) ([]int64, error) {
+	var out []int64
+	err := pgx.BeginTxFunc(ctx, db.pool, pgx.TxOptions{AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT set_config('pg_trgm.word_similarity_threshold', $1, true)`, trigramThreshold); err != nil {
+			return err
+		}
+		args := pgx.NamedArgs{"text": p.Text, "limit": p.Limit}
+		cond := searchFilter(p.Filter, "d", args)
+		var err error
+		out, err = collectIDs(tx.Query(ctx, `SELECT d.doc_id FROM search_docs d WHERE `+cond+` AND d.names OPERATOR(public.%>) @text
+			ORDER BY public.word_similarity(@text, d.names) DESC, d.doc_id LIMIT @limit`, args))
+		return err
+	})
+	return out, interpretError(err)
+}
+
+func (db *DB) searchIDs(ctx context.Context, q string, args pgx.NamedArgs) ([]int64, error) {
+	return collectIDs(db.pool.Query(ctx, q, args))
+}
+
+func collectIDs(rows pgx.Rows, err error) ([]int64, error) {
+	if err != nil {
+		return nil, interpretError(err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	return ids, interpretError(err)
+}
+
+// SearchDocs loads candidates, with text only where the text probe
+// matched (bounded: ranking reads no further).
+func (db *DB) SearchDocs(ctx context.Context, p search.DocsProbe) ([]search.Candidate, error) {
+	args := pgx.NamedArgs{"ids": p.IDs, "text_ids": p.TextIDs}
+	cond := searchFilter(p.Filter, "d", args)
+	rows, err := db.pool.Query(ctx, `SELECT d.doc_id, d.entity_type, d.entity_id, d.name, d.aliases, d.context, d.gm_only, d.forms,
+			CASE WHEN d.doc_id = ANY(@text_ids::bigint[]) THEN left(d.body, 65536) ELSE '' END,
+			CASE WHEN @gm AND d.doc_id = ANY(@text_ids::bigint[]) THEN left(d.gm_body, 65536) ELSE '' END
+		FROM search_docs d WHERE d.doc_id = ANY(@ids::bigint[]) AND `+cond, args)
+	if err != nil {
+		return nil, interpretError(err)
+	}
+	defer rows.Close()
+	var out []search.Candidate
+	for rows.Next() {
+		var c search.Candidate
+		if err := rows.Scan(&c.DocID, &c.Type, &c.ID, &c.Name, &c.Aliases, &c.Context, &c.GMOnly, &c.Forms, &c.Text, &c.GMText); err != nil {
+			return nil, interpretError(err)
+		}
+		out = append(out, c)
+	}
+	return out, interpretError(rows.Err())
+}
+
+// indexLocations indexes the location id and every location below it,
+// inside tx. A location's breadcrumb, and whether players see it, depend
+// on its ancestors, so a rename, a change of visibility or a move changes
+// the documents of the whole subtree.
+//
+// The ancestors are read FOR SHARE: a concurrent update of an ancestor
+// (which reindexes this subtree itself) either commits first, and is read
+// here, or waits for this transaction and then sees what it wrote. Without
+// the lock a child created beside a parent's change to GM-only could be
+// indexed as visible to players.
+func indexLocations(ctx context.Context, tx pgx.Tx, id string) error {
+	var campaignID, path string
+	if err := tx.QueryRow(ctx, `SELECT campaign_id, path FROM locations WHERE id = $1`, id).Scan(&campaignID, &path); err != nil {
+		return interpretError(err)
+	}
+	lo, hi := gmc.SubtreeRange(path)
+	ids := strings.Split(strings.Trim(path, "/"), "/")
+	ancestors, err := selectLocations(ctx, tx, `SELECT `+locationColumns+` FROM locations WHERE id = ANY($1::uuid[]) AND path < $2 ORDER BY path FOR SHARE`, ids[:len(ids)-1], lo)
+	if err != nil {
+		return err
+	}
+	subtree, err := selectLocations(ctx, tx, `SELECT `+locationColumns+` FROM locations WHERE campaign_id = $1 AND path >= $2 AND path < $3 ORDER BY path`, campaignID, lo, hi)
+	if err != nil {
+		return err
+	}
+	b := &pgx.Batch{}
+	for _, d := range search.LocationDocs(append(ancestors, subtree...), lo, hi) {
+		queueIndexDoc(b, d)
+	}
+	return interpretError(tx.SendBatch(ctx, b).Close())
+}
+
+func selectLocations(ctx context.Context, tx pgx.Tx, q string, args ...any) ([]*gmc.Location, error) {
+	rows, err := tx.Query(ctx, q, args...)
+	if err != nil {
+		return nil, interpretError(err)
+	}
+	return collect(rows, scanLocation)
+}
