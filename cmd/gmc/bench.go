@@ -7,12 +7,14 @@ import (
 
 	"github.com/gmc-project/gmc/internal/keywords/kwbench"
 	"github.com/gmc-project/gmc/internal/livebench"
+	"github.com/gmc-project/gmc/internal/search/searchbench"
 )
 
 const benchUsage = `usage: gmc bench <tool> [flags]
 
 Tools:
   keywords   live keyword detection quality on a benchmark file (precision, recall, F1)
+  search     search quality (recall@1/5, MRR) and speed against ILIKE and pg_trgm baselines
   ws         live-table WebSocket load: delivered messages/s, latency, memory per connection
 `
 
@@ -24,6 +26,8 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	switch args[0] {
 	case "keywords":
 		return kwbench.Main(ctx, args[1:], stdout, stderr)
+	case "search":
+		return searchbench.Main(ctx, args[1:], stdout, stderr)
 	case "ws":
 		return livebench.Main(ctx, args[1:], stdout, stderr)
 	}

@@ -46,9 +46,10 @@ func Open(path string) (*DB, error) {
 	// reader wait for a checkpoint instead of failing; foreign keys are off
 	// by default in SQLite and our ON DELETE CASCADE relies on them;
 	// synchronous=NORMAL is durable in WAL mode except on power loss of the
-	// last commits, the usual trade for an embedded server.
+	// last commits, the usual trade for an embedded server; mmap lets reads
+	// of the search index skip a copy through SQLite's page cache.
 	q := url.Values{}
-	for _, p := range []string{"journal_mode(WAL)", "busy_timeout(10000)", "foreign_keys(ON)", "synchronous(NORMAL)"} {
+	for _, p := range []string{"journal_mode(WAL)", "busy_timeout(10000)", "foreign_keys(ON)", "synchronous(NORMAL)", "mmap_size(268435456)"} {
 		q.Add("_pragma", p)
 	}
 	dsn := "file:" + path + "?" + q.Encode()
