@@ -22,7 +22,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"runtime"
 	"strconv"
 )
@@ -59,7 +58,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.queries, "queries", 1_000, "queries per query set")
 	fs.IntVar(&o.concurrency, "concurrency", 16, "concurrent searches in the speed run")
 	fs.Uint64Var(&o.seed, "seed", 1, "seed of the name and query generators")
-	fs.StringVar(&o.gazetteer, "campaign-json", "../shared/bench/keywords/campaign.json", "a keyword-benchmark campaign file to measure quality on too (skipped when absent)")
+	fs.StringVar(&o.gazetteer, "campaign-json", "", "a keyword-benchmark campaign file (names with aliases) to measure quality on too")
 	fs.BoolVar(&o.fresh, "fresh", false, "rebuild the benchmark data even if an earlier run left it")
 	fs.BoolVar(&o.skipQuality, "skip-quality", false, "measure speed only")
 	fs.IntVar(&o.showMisses, "show-misses", 0, "print up to this many queries per quality set whose entity gmc search did not rank first")
@@ -86,10 +85,12 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	defer b.close()
 	fmt.Fprintf(stdout, "gmc bench search: backend %s, seed %d, %d CPUs (GOMAXPROCS %d)\n", b.name, o.seed, runtime.NumCPU(), runtime.GOMAXPROCS(0))
 	sets := []dataset{generate("generated campaign", o.qualityEntities, o.seed)}
-	if g, err := loadGazetteer(o.gazetteer); err == nil {
+	if o.gazetteer != "" {
+		g, err := loadGazetteer(o.gazetteer)
+		if err != nil {
+			return fmt.Errorf("-campaign-json: %w", err)
+		}
 		sets = append(sets, g)
-	} else if !errors.Is(err, os.ErrNotExist) {
-		return err
 	}
 	for _, d := range sets {
 		if o.skipQuality {
