@@ -54,7 +54,7 @@ func TestQueriesAreRepeatable(t *testing.T) {
 func TestMainOnSQLite(t *testing.T) {
 	var out, errs bytes.Buffer
 	args := []string{"--database-url", filepath.Join(t.TempDir(), "bench.db"), "--entities", "300", "--quality-entities", "200",
-		"--queries", "60", "--concurrency", "4", "--campaign-json", filepath.Join(t.TempDir(), "absent.json")}
+		"--queries", "60", "--concurrency", "4"}
 	if err := Main(context.Background(), args, &out, &errs); err != nil {
 		t.Fatalf("Main = %v\n%s", err, errs.String())
 	}
