@@ -29,7 +29,8 @@ type RedisBrokerOpts struct {
 //
 // Each channel is a stream (the replay window, entries carry the seq), a hash
 // with the seq counter, a state hash and two presence keys; a Lua script
-// assigns the seq, appends to the stream and publishes in one step. One pub/sub
+// assigns the seq, appends to the stream and publishes in one step; concurrent
+// publishes share round trips, pipelined by a few publisher goroutines. One pub/sub
 // connection per broker feeds all local subscribers; when it is lost, go-redis
 // reconnects and resubscribes, and the broker fills what was missed meanwhile
 // from the stream, so subscribers never see a silent gap (or are closed with
@@ -43,8 +44,13 @@ type RedisBroker struct {
 	done   chan struct{} // closed when the pub/sub loop has ended
 	closed atomic.Bool
 
-	subMu  sync.Mutex // orders SUBSCRIBE/UNSUBSCRIBE with changes to groups
-	groups map[string]*redisGroup
+	pubq    chan *pubReq  // publishes waiting for a pipeline
+	pubStop chan struct{} // closed by Close: publishers finish and end
+	pubDone chan struct{} // closed when every publisher has ended
+
+	subMu    sync.Mutex   // orders SUBSCRIBE/UNSUBSCRIBE with changes to groups
+	groupsMu sync.RWMutex // guards groups; changed only while subMu is held too
+	groups   map[string]*redisGroup
 }
 
 var _ Broker = (*RedisBroker)(nil)
@@ -63,12 +69,23 @@ func NewRedisBroker(ctx context.Context, rdb redis.UniversalClient, opts RedisBr
 		return nil, fmt.Errorf("realtime: redis: %w", err)
 	}
 	b := &RedisBroker{
-		rdb:    rdb,
-		opts:   opts,
-		ps:     rdb.Subscribe(ctx),
-		done:   make(chan struct{}),
-		groups: map[string]*redisGroup{},
+		rdb:     rdb,
+		opts:    opts,
+		ps:      rdb.Subscribe(ctx),
+		done:    make(chan struct{}),
+		groups:  map[string]*redisGroup{},
+		pubq:    make(chan *pubReq, 4096),
+		pubStop: make(chan struct{}),
+		pubDone: make(chan struct{}),
 	}
+	var publishers sync.WaitGroup
+	for range publishPipelines {
+		publishers.Go(b.publisher)
+	}
+	go func() {
+		publishers.Wait()
+		close(b.pubDone)
+	}()
 	// A buffer well above one channel's burst keeps go-redis from ever
 	// dropping a message because this loop is busy filling a gap.
 	go b.run(b.ps.ChannelWithSubscriptions(redis.WithChannelSize(1024)))
@@ -111,8 +128,8 @@ func (b *RedisBroker) Publish(ctx context.Context, channel string, m Message) (M
 		return Message{}, fmt.Errorf("realtime: publish: %w", err)
 	}
 	minID := m.TS.Add(-b.opts.WindowAge).UnixMilli()
-	seq, err := publishScript.Run(ctx, b.rdb, b.keys(channel), b.topic(channel), payload,
-		m.TS.UnixMilli(), b.opts.WindowSize, max(minID, 0), b.ttlMillis()).Int64()
+	seq, err := b.publish(ctx, b.keys(channel), b.topic(channel), payload,
+		m.TS.UnixMilli(), b.opts.WindowSize, max(minID, 0), b.ttlMillis())
 	if err != nil {
 		return Message{}, fmt.Errorf("realtime: publish: %w", err)
 	}
@@ -308,6 +325,8 @@ func (b *RedisBroker) Close() error {
 	if b.closed.Swap(true) {
 		return nil
 	}
+	close(b.pubStop)
+	<-b.pubDone
 	err := b.ps.Close()
 	<-b.done
 	return err

@@ -40,15 +40,19 @@ func (b *RedisBroker) Subscribe(ctx context.Context, channel string) (Subscripti
 	b.subMu.Lock()
 	g := b.groups[topic]
 	if g == nil || g.failed() != nil {
+		prev := g
 		g = &redisGroup{channel: channel, ready: make(chan struct{}), subs: map[*subscriber]struct{}{}}
+		// In the map before SUBSCRIBE: the pub/sub loop does not wait for
+		// subMu, and must find the group when the confirmation arrives.
+		b.setGroup(topic, g)
 		if err := b.ps.Subscribe(ctx, topic); err != nil {
+			b.setGroup(topic, prev)
 			// go-redis remembers the topic even when the command failed;
 			// forget it so a reconnect does not subscribe to it.
 			_ = b.ps.Unsubscribe(context.WithoutCancel(ctx), topic)
 			b.subMu.Unlock()
 			return nil, fmt.Errorf("realtime: subscribe: %w", err)
 		}
-		b.groups[topic] = g
 	}
 	sub := newSubscriber(b.opts.SubscriberBuffer, func(s *subscriber) { b.unsubscribe(g, s) })
 	g.mu.Lock()
@@ -91,7 +95,7 @@ func (b *RedisBroker) unsubscribe(g *redisGroup, s *subscriber) {
 	if !empty || b.groups[topic] != g {
 		return
 	}
-	delete(b.groups, topic)
+	b.setGroup(topic, nil)
 	if b.closed.Load() {
 		return
 	}
@@ -104,10 +108,23 @@ func (b *RedisBroker) unsubscribe(g *redisGroup, s *subscriber) {
 	}
 }
 
+// group is the pub/sub loop's lookup: it takes only the read lock of the
+// map, never waiting for a SUBSCRIBE round trip under subMu.
 func (b *RedisBroker) group(topic string) *redisGroup {
-	b.subMu.Lock()
-	defer b.subMu.Unlock()
+	b.groupsMu.RLock()
+	defer b.groupsMu.RUnlock()
 	return b.groups[topic]
+}
+
+// setGroup changes the map (nil deletes); the caller holds subMu.
+func (b *RedisBroker) setGroup(topic string, g *redisGroup) {
+	b.groupsMu.Lock()
+	defer b.groupsMu.Unlock()
+	if g == nil {
+		delete(b.groups, topic)
+	} else {
+		b.groups[topic] = g
+	}
 }
 
 // run is the pub/sub loop: it delivers messages and, on every SUBSCRIBE
@@ -131,8 +148,10 @@ func (b *RedisBroker) run(in <-chan any) {
 		}
 	}
 	b.subMu.Lock()
+	b.groupsMu.Lock()
 	groups := b.groups
 	b.groups = map[string]*redisGroup{}
+	b.groupsMu.Unlock()
 	b.subMu.Unlock()
 	for _, g := range groups {
 		g.close(ErrClosed)
@@ -251,7 +270,7 @@ func (b *RedisBroker) forget(g *redisGroup) {
 	if !empty || b.groups[topic] != g {
 		return
 	}
-	delete(b.groups, topic)
+	b.setGroup(topic, nil)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	_ = b.ps.Unsubscribe(ctx, topic)
