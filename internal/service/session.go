@@ -89,7 +89,7 @@ func (s *Service) UpdateSession(ctx context.Context, userID, sessionID string, u
 // StartSession makes a scheduled session live. GM only; one live session
 // per campaign.
 func (s *Service) StartSession(ctx context.Context, userID, sessionID string) (*gmc.GameSession, error) {
-	return s.changeSession(ctx, userID, sessionID, 0, func(gs *gmc.GameSession) error {
+	gs, err := s.changeSession(ctx, userID, sessionID, 0, func(gs *gmc.GameSession) error {
 		if gs.Status != gmc.SessionScheduled {
 			return gmc.Errorf(gmc.ErrConflict, "session_not_scheduled", "only a scheduled session can start; this one is %s", gs.Status)
 		}
@@ -97,6 +97,10 @@ func (s *Service) StartSession(ctx context.Context, userID, sessionID string) (*
 		gs.Status, gs.StartedAt = gmc.SessionLive, &now
 		return nil
 	})
+	if err == nil {
+		s.warmKeywords(ctx, gs.CampaignID)
+	}
+	return gs, err
 }
 
 // EndSession ends a live session and disconnects its clients. GM only.
