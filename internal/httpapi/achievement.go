@@ -2,19 +2,11 @@ package httpapi
 
 import (
 	"context"
-	"net/http"
 	"time"
-
-	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/gmc-project/gmc/internal/gmc"
 	"github.com/gmc-project/gmc/internal/service"
 )
-
-func (a *api) achievementRoutes(h huma.API) {
-	register(h, operation(http.MethodGet, "/characters/{character_id}/achievements", "list-achievements", "A character's achievements", "characters"), a.handleAchievementList, a)
-	register(h, operation(http.MethodPost, "/characters/{character_id}/achievements", "award-achievement", "Award a character an achievement (GM only)", "characters"), a.handleAchievementCreate, a)
-}
 
 type achievementListInput struct {
 	CharacterPath

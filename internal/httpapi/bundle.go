@@ -5,10 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"net/http"
 	"strings"
-
-	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/gmc-project/gmc/internal/gmc"
 	"github.com/gmc-project/gmc/internal/service"
@@ -17,18 +14,6 @@ import (
 // maxBundleBytes bounds an imported document: a large campaign exports to
 // a few MiB, and the whole document is held in memory while it is checked.
 const maxBundleBytes = 64 << 20
-
-func (a *api) bundleRoutes(h huma.API) {
-	const get, post = http.MethodGet, http.MethodPost
-	register(h, operation(get, "/campaigns/{campaign_id}/export", "export-campaign",
-		"The whole campaign as one versioned JSON document, or a readable campaign book with ?format=markdown (GM only)", "campaigns"),
-		a.handleCampaignExport, a)
-	imp := operation(post, "/campaigns/import", "import-campaign", "Make a new campaign from an exported document (you become its GM)", "campaigns")
-	imp.MaxBodyBytes = maxBundleBytes
-	// The document is checked whole by gmc.Bundle.Validate (see campaignImportInput).
-	imp.SkipValidateBody = true
-	register(h, imp, a.handleCampaignImport, a)
-}
 
 type campaignExportInput struct {
 	CampaignPath

@@ -3,7 +3,6 @@ package httpapi
 import (
 	"context"
 	"encoding/json"
-	"net/http"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -11,18 +10,6 @@ import (
 	"github.com/gmc-project/gmc/internal/service"
 	"github.com/gmc-project/gmc/internal/store"
 )
-
-func (a *api) characterRoutes(h huma.API) {
-	const get, post, put, patch, del = http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete
-	register(h, operation(get, "/campaigns/{campaign_id}/characters", "list-characters", "The campaign's characters you can see", "characters"), a.handleCharacterList, a)
-	register(h, bigBody(operation(post, "/campaigns/{campaign_id}/characters", "create-character", "Create a character (GMs any; players their own PC)", "characters")), a.handleCharacterCreate, a)
-	register(h, operation(get, "/characters/{character_id}", "get-character", "A character", "characters"), a.handleCharacterGet, a)
-	register(h, bigBody(operation(put, "/characters/{character_id}", "put-character", "Replace a character's fields (GM, or the PC's owner)", "characters")), a.handleCharacterPut, a)
-	register(h, bigBody(operation(patch, "/characters/{character_id}", "patch-character", "Change some of a character's fields (GM, or the PC's owner)", "characters")), a.handleCharacterPatch, a)
-	register(h, operation(del, "/characters/{character_id}", "delete-character", "Delete a character with its relationships and achievements (GM only)", "characters"), a.handleCharacterDelete, a)
-	register(h, operation(get, "/characters/{character_id}/voice-notes", "get-voice-notes", "How the character is voiced", "characters"), a.handleVoiceNotesGet, a)
-	register(h, operation(put, "/characters/{character_id}/voice-notes", "put-voice-notes", "Replace the voice notes (GM, or the PC's owner)", "characters"), a.handleVoiceNotesPut, a)
-}
 
 // bigBody lets a character's three JSON documents (256 KiB each) and its
 // other fields through huma's default 1 MiB body limit.

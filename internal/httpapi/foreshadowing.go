@@ -2,20 +2,10 @@ package httpapi
 
 import (
 	"context"
-	"net/http"
-
-	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/gmc-project/gmc/internal/gmc"
 	"github.com/gmc-project/gmc/internal/service"
 )
-
-func (a *api) foreshadowingRoutes(h huma.API) {
-	const post, patch, del = http.MethodPost, http.MethodPatch, http.MethodDelete
-	register(h, operation(post, "/plots/{plot_id}/foreshadowing", "plant-foreshadowing", "Plant a hint for the thread, in a session (GM only)", "plots"), a.handleForeshadowingCreate, a)
-	register(h, operation(patch, "/foreshadowing/{foreshadowing_id}", "patch-foreshadowing", "Reveal a hint (or change it) (GM only)", "plots"), a.handleForeshadowingPatch, a)
-	register(h, operation(del, "/foreshadowing/{foreshadowing_id}", "delete-foreshadowing", "Delete a hint (GM only)", "plots"), a.handleForeshadowingDelete, a)
-}
 
 // ForeshadowingPath names one foreshadowing item in a path.
 type ForeshadowingPath struct {

@@ -2,17 +2,9 @@ package httpapi
 
 import (
 	"context"
-	"net/http"
-
-	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/gmc-project/gmc/internal/gmc"
 )
-
-func (a *api) graphRoutes(h huma.API) {
-	register(h, operation(http.MethodGet, "/campaigns/{campaign_id}/graph", "get-graph", "The relationships around a character, as nodes and edges", "relationships"), a.handleGraph, a)
-	register(h, operation(http.MethodGet, "/campaigns/{campaign_id}/graph/path", "get-graph-path", "A shortest chain of relationships between two characters", "relationships"), a.handleGraphPath, a)
-}
 
 type graphOutput struct {
 	Body *gmc.Graph

@@ -2,25 +2,11 @@ package httpapi
 
 import (
 	"context"
-	"net/http"
-
-	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/gmc-project/gmc/internal/gmc"
 	"github.com/gmc-project/gmc/internal/service"
 	"github.com/gmc-project/gmc/internal/store"
 )
-
-func (a *api) keywordRoutes(h huma.API) {
-	const get, post, put, patch, del = http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete
-	register(h, operation(get, "/campaigns/{campaign_id}/keywords", "list-keywords", "The campaign's custom keywords you can see", "keywords"), a.handleKeywordList, a)
-	register(h, operation(post, "/campaigns/{campaign_id}/keywords", "create-keyword", "Add a custom term to the live keyword dictionary (GM only)", "keywords"), a.handleKeywordCreate, a)
-	register(h, operation(get, "/keywords/{keyword_id}", "get-keyword", "A custom keyword", "keywords"), a.handleKeywordGet, a)
-	register(h, operation(put, "/keywords/{keyword_id}", "put-keyword", "Replace a custom keyword's fields (GM only)", "keywords"), a.handleKeywordPut, a)
-	register(h, operation(patch, "/keywords/{keyword_id}", "patch-keyword", "Change some of a custom keyword's fields (GM only)", "keywords"), a.handleKeywordPatch, a)
-	register(h, operation(del, "/keywords/{keyword_id}", "delete-keyword", "Delete a custom keyword (GM only)", "keywords"), a.handleKeywordDelete, a)
-	register(h, operation(get, "/sessions/{session_id}/keywords", "list-keyword-hits", "Keyword hits detected in a session's transcript", "keywords"), a.handleKeywordHitList, a)
-}
 
 // KeywordPath names one keyword in a path.
 type KeywordPath struct {

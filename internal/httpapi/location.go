@@ -3,28 +3,11 @@ package httpapi
 import (
 	"context"
 	"encoding/json"
-	"net/http"
-
-	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/gmc-project/gmc/internal/gmc"
 	"github.com/gmc-project/gmc/internal/service"
 	"github.com/gmc-project/gmc/internal/store"
 )
-
-func (a *api) locationRoutes(h huma.API) {
-	const get, post, put, patch, del = http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete
-	// Two JSON documents of up to 256 KiB each and a long description
-	// may pass huma's default 1 MiB body limit.
-	big := func(op huma.Operation) huma.Operation { op.MaxBodyBytes = 2 << 20; return op }
-	register(h, operation(get, "/campaigns/{campaign_id}/locations", "list-locations", "The location tree: roots, one level (?parent_id=) or everything (?flat=true)", "locations"), a.handleLocationList, a)
-	register(h, big(operation(post, "/campaigns/{campaign_id}/locations", "create-location", "Create a location (GM only)", "locations")), a.handleLocationCreate, a)
-	register(h, operation(get, "/locations/{location_id}", "get-location", "A location with its breadcrumb and children count", "locations"), a.handleLocationGet, a)
-	register(h, big(operation(put, "/locations/{location_id}", "put-location", "Replace a location's fields (GM only)", "locations")), a.handleLocationPut, a)
-	register(h, big(operation(patch, "/locations/{location_id}", "patch-location", "Change some of a location's fields (GM only)", "locations")), a.handleLocationPatch, a)
-	register(h, operation(del, "/locations/{location_id}", "delete-location", "Delete a location; with children only with ?cascade=true (GM only)", "locations"), a.handleLocationDelete, a)
-	register(h, withStatus(operation(post, "/locations/{location_id}/move", "move-location", "Move a location with its subtree below another, or to the top (GM only)", "locations"), http.StatusOK), a.handleLocationMove, a)
-}
 
 // LocationPath names one location in a path.
 type LocationPath struct {

@@ -2,29 +2,11 @@ package httpapi
 
 import (
 	"context"
-	"net/http"
-
-	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/gmc-project/gmc/internal/gmc"
 	"github.com/gmc-project/gmc/internal/service"
 	"github.com/gmc-project/gmc/internal/store"
 )
-
-func (a *api) plotRoutes(h huma.API) {
-	const get, post, put, patch, del = http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete
-	register(h, operation(get, "/campaigns/{campaign_id}/plots", "list-plots", "The campaign's plot threads you can see", "plots"), a.handlePlotList, a)
-	register(h, operation(post, "/campaigns/{campaign_id}/plots", "create-plot", "Create a plot thread (GM only)", "plots"), a.handlePlotCreate, a)
-	register(h, operation(get, "/campaigns/{campaign_id}/plots/reminders", "plot-reminders", "Hooks, active threads and foreshadowing left alone for settings.reminder_sessions sessions (GM only)", "plots"), a.handlePlotReminders, a)
-	register(h, operation(get, "/plots/{plot_id}", "get-plot", "A plot thread with its foreshadowing", "plots"), a.handlePlotGet, a)
-	register(h, operation(put, "/plots/{plot_id}", "put-plot", "Replace a plot thread's fields (GM only)", "plots"), a.handlePlotPut, a)
-	register(h, operation(patch, "/plots/{plot_id}", "patch-plot", "Change some of a plot thread's fields (GM only)", "plots"), a.handlePlotPatch, a)
-	register(h, operation(del, "/plots/{plot_id}", "delete-plot", "Delete a plot thread with its dependencies and foreshadowing (GM only)", "plots"), a.handlePlotDelete, a)
-	register(h, operation(put, "/plots/{plot_id}/progress", "put-plot-progress", "Record progress, status and a milestone, in a session (GM only)", "plots"), a.handlePlotProgress, a)
-	register(h, operation(get, "/plots/{plot_id}/status", "get-plot-status", "Status, progress, milestones and blockers of a plot thread", "plots"), a.handlePlotStatus, a)
-	a.plotDependencyRoutes(h)
-	a.foreshadowingRoutes(h)
-}
 
 // PlotPath names one plot thread in a path.
 type PlotPath struct {

@@ -2,19 +2,9 @@ package httpapi
 
 import (
 	"context"
-	"net/http"
-
-	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/gmc-project/gmc/internal/gmc"
 )
-
-func (a *api) plotDependencyRoutes(h huma.API) {
-	const get, post, del = http.MethodGet, http.MethodPost, http.MethodDelete
-	register(h, operation(get, "/plots/{plot_id}/dependencies", "get-plot-dependencies", "The threads this one waits on (upstream) and that wait on it (downstream)", "plots"), a.handlePlotDependencies, a)
-	register(h, operation(post, "/plots/{plot_id}/dependencies", "add-plot-dependency", "Make the thread depend on another; 409 naming the cycle it would close (GM only)", "plots"), a.handlePlotDependencyAdd, a)
-	register(h, operation(del, "/plots/{plot_id}/dependencies/{depends_on_id}", "remove-plot-dependency", "Remove a dependency (GM only)", "plots"), a.handlePlotDependencyRemove, a)
-}
 
 type plotDependenciesOutput struct {
 	Body *gmc.PlotDependencies

@@ -2,17 +2,9 @@ package httpapi
 
 import (
 	"context"
-	"net/http"
-
-	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/gmc-project/gmc/internal/reference"
 )
-
-func (a *api) referenceRoutes(h huma.API) {
-	register(h, operation(http.MethodGet, "/reference", "list-reference", "SRD rules entries (imported with `gmc reference import`)", "reference"), a.handleReferenceList, a)
-	register(h, operation(http.MethodGet, "/reference/{kind}/{slug}", "get-reference", "One SRD entry with its card", "reference"), a.handleReferenceGet, a)
-}
 
 // referenceOutput carries the licence statement CC-BY-4.0 asks for with
 // every piece of SRD text served.

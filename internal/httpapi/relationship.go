@@ -2,23 +2,10 @@ package httpapi
 
 import (
 	"context"
-	"net/http"
-
-	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/gmc-project/gmc/internal/gmc"
 	"github.com/gmc-project/gmc/internal/service"
 )
-
-func (a *api) relationshipRoutes(h huma.API) {
-	const get, post, put, patch, del = http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete
-	register(h, operation(get, "/characters/{character_id}/relationships", "list-relationships", "Relationships from and to a character, with their history", "relationships"), a.handleRelationshipList, a)
-	register(h, operation(post, "/characters/{character_id}/relationships", "create-relationship", "Relate a character to another (GM only)", "relationships"), a.handleRelationshipCreate, a)
-	register(h, operation(get, "/relationships/{relationship_id}", "get-relationship", "A relationship with its history", "relationships"), a.handleRelationshipGet, a)
-	register(h, operation(put, "/relationships/{relationship_id}", "put-relationship", "Replace a relationship's fields (GM only)", "relationships"), a.handleRelationshipPut, a)
-	register(h, operation(patch, "/relationships/{relationship_id}", "patch-relationship", "Change some of a relationship's fields (GM only)", "relationships"), a.handleRelationshipPatch, a)
-	register(h, operation(del, "/relationships/{relationship_id}", "delete-relationship", "Delete a relationship, both edges when mutual (GM only)", "relationships"), a.handleRelationshipDelete, a)
-}
 
 // RelationshipPath names one relationship in a path.
 type RelationshipPath struct {

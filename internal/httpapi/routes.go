@@ -6,7 +6,9 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 )
 
-// routes lists every API operation: the whole v1 surface in one place.
+// routes lists every API operation: the whole v1 surface in one place
+// (the WebSocket upgrade with its ticket, and the health probes, are plain
+// handlers next to it in live.go and health.go).
 func (a *api) routes(h huma.API) {
 	const get, post, put, patch, del = http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete
 
@@ -34,16 +36,90 @@ func (a *api) routes(h huma.API) {
 	register(h, operation(post, "/campaigns/{campaign_id}/invites", "create-invite", "Make an invite code (GM only)", "members"), a.handleInviteCreate, a)
 	register(h, withStatus(operation(post, "/invites/{code}/accept", "accept-invite", "Join a campaign with an invite code", "members"), http.StatusOK), a.handleInviteAccept, a)
 
-	a.sessionRoutes(h)
-	a.characterRoutes(h)
-	a.achievementRoutes(h)
-	a.relationshipRoutes(h)
-	a.graphRoutes(h)
-	a.transcriptRoutes(h)
-	a.referenceRoutes(h)
-	a.keywordRoutes(h)
-	a.searchRoutes(h)
-	a.locationRoutes(h)
-	a.plotRoutes(h)
-	a.bundleRoutes(h)
+	register(h, operation(get, "/campaigns/{campaign_id}/sessions", "list-sessions", "The campaign's game sessions", "sessions"), a.handleSessionList, a)
+	register(h, operation(post, "/campaigns/{campaign_id}/sessions", "create-session", "Schedule a session (GM only)", "sessions"), a.handleSessionCreate, a)
+	register(h, operation(get, "/sessions/{session_id}", "get-session", "A game session", "sessions"), a.handleSessionGet, a)
+	register(h, operation(patch, "/sessions/{session_id}", "patch-session", "Change a session's record (GM only)", "sessions"), a.handleSessionPatch, a)
+	register(h, operation(del, "/sessions/{session_id}", "delete-session", "Delete a session that is not live (GM only)", "sessions"), a.handleSessionDelete, a)
+	register(h, withStatus(operation(post, "/sessions/{session_id}/start", "start-session", "Make a session live (GM only; one per campaign)", "sessions"), http.StatusOK), a.handleSessionStart, a)
+	register(h, withStatus(operation(post, "/sessions/{session_id}/end", "end-session", "End a live session (GM only)", "sessions"), http.StatusOK), a.handleSessionEnd, a)
+
+	register(h, operation(get, "/campaigns/{campaign_id}/characters", "list-characters", "The campaign's characters you can see", "characters"), a.handleCharacterList, a)
+	register(h, bigBody(operation(post, "/campaigns/{campaign_id}/characters", "create-character", "Create a character (GMs any; players their own PC)", "characters")), a.handleCharacterCreate, a)
+	register(h, operation(get, "/characters/{character_id}", "get-character", "A character", "characters"), a.handleCharacterGet, a)
+	register(h, bigBody(operation(put, "/characters/{character_id}", "put-character", "Replace a character's fields (GM, or the PC's owner)", "characters")), a.handleCharacterPut, a)
+	register(h, bigBody(operation(patch, "/characters/{character_id}", "patch-character", "Change some of a character's fields (GM, or the PC's owner)", "characters")), a.handleCharacterPatch, a)
+	register(h, operation(del, "/characters/{character_id}", "delete-character", "Delete a character with its relationships and achievements (GM only)", "characters"), a.handleCharacterDelete, a)
+	register(h, operation(get, "/characters/{character_id}/voice-notes", "get-voice-notes", "How the character is voiced", "characters"), a.handleVoiceNotesGet, a)
+	register(h, operation(put, "/characters/{character_id}/voice-notes", "put-voice-notes", "Replace the voice notes (GM, or the PC's owner)", "characters"), a.handleVoiceNotesPut, a)
+
+	register(h, operation(http.MethodGet, "/characters/{character_id}/achievements", "list-achievements", "A character's achievements", "characters"), a.handleAchievementList, a)
+	register(h, operation(http.MethodPost, "/characters/{character_id}/achievements", "award-achievement", "Award a character an achievement (GM only)", "characters"), a.handleAchievementCreate, a)
+
+	register(h, operation(get, "/characters/{character_id}/relationships", "list-relationships", "Relationships from and to a character, with their history", "relationships"), a.handleRelationshipList, a)
+	register(h, operation(post, "/characters/{character_id}/relationships", "create-relationship", "Relate a character to another (GM only)", "relationships"), a.handleRelationshipCreate, a)
+	register(h, operation(get, "/relationships/{relationship_id}", "get-relationship", "A relationship with its history", "relationships"), a.handleRelationshipGet, a)
+	register(h, operation(put, "/relationships/{relationship_id}", "put-relationship", "Replace a relationship's fields (GM only)", "relationships"), a.handleRelationshipPut, a)
+	register(h, operation(patch, "/relationships/{relationship_id}", "patch-relationship", "Change some of a relationship's fields (GM only)", "relationships"), a.handleRelationshipPatch, a)
+	register(h, operation(del, "/relationships/{relationship_id}", "delete-relationship", "Delete a relationship, both edges when mutual (GM only)", "relationships"), a.handleRelationshipDelete, a)
+
+	register(h, operation(http.MethodGet, "/campaigns/{campaign_id}/graph", "get-graph", "The relationships around a character, as nodes and edges", "relationships"), a.handleGraph, a)
+	register(h, operation(http.MethodGet, "/campaigns/{campaign_id}/graph/path", "get-graph-path", "A shortest chain of relationships between two characters", "relationships"), a.handleGraphPath, a)
+
+	register(h, operation(http.MethodPost, "/sessions/{session_id}/transcript/segments", "ingest-segments", "Add text segments from an outside recogniser (GM only)", "transcript"), a.handleSegmentsIngest, a)
+	register(h, operation(http.MethodGet, "/sessions/{session_id}/transcript", "get-transcript", "Page through a session's transcript", "transcript"), a.handleTranscriptGet, a)
+	register(h, operation(http.MethodGet, "/sessions/{session_id}/speakers", "get-speakers", "Who each diarization label is", "transcript"), a.handleSpeakersGet, a)
+	register(h, operation(http.MethodPut, "/sessions/{session_id}/speakers", "put-speakers", "Map diarization labels to members and characters (GM only)", "transcript"), a.handleSpeakersPut, a)
+
+	register(h, operation(http.MethodGet, "/reference", "list-reference", "SRD rules entries (imported with `gmc reference import`)", "reference"), a.handleReferenceList, a)
+	register(h, operation(http.MethodGet, "/reference/{kind}/{slug}", "get-reference", "One SRD entry with its card", "reference"), a.handleReferenceGet, a)
+
+	register(h, operation(get, "/campaigns/{campaign_id}/keywords", "list-keywords", "The campaign's custom keywords you can see", "keywords"), a.handleKeywordList, a)
+	register(h, operation(post, "/campaigns/{campaign_id}/keywords", "create-keyword", "Add a custom term to the live keyword dictionary (GM only)", "keywords"), a.handleKeywordCreate, a)
+	register(h, operation(get, "/keywords/{keyword_id}", "get-keyword", "A custom keyword", "keywords"), a.handleKeywordGet, a)
+	register(h, operation(put, "/keywords/{keyword_id}", "put-keyword", "Replace a custom keyword's fields (GM only)", "keywords"), a.handleKeywordPut, a)
+	register(h, operation(patch, "/keywords/{keyword_id}", "patch-keyword", "Change some of a custom keyword's fields (GM only)", "keywords"), a.handleKeywordPatch, a)
+	register(h, operation(del, "/keywords/{keyword_id}", "delete-keyword", "Delete a custom keyword (GM only)", "keywords"), a.handleKeywordDelete, a)
+	register(h, operation(get, "/sessions/{session_id}/keywords", "list-keyword-hits", "Keyword hits detected in a session's transcript", "keywords"), a.handleKeywordHitList, a)
+
+	register(h, operation(http.MethodGet, "/campaigns/{campaign_id}/search", "search-campaign",
+		"Search a campaign's characters, locations, plot threads and sessions, forgiving typos and sound-alikes", "search"), a.handleSearch, a)
+	register(h, operation(http.MethodGet, "/reference/search", "search-reference",
+		"Search the SRD reference entries, forgiving typos and sound-alikes", "reference"), a.handleReferenceSearch, a)
+
+	// Two JSON documents of up to 256 KiB each and a long description
+	// may pass huma's default 1 MiB body limit.
+	big := func(op huma.Operation) huma.Operation { op.MaxBodyBytes = 2 << 20; return op }
+	register(h, operation(get, "/campaigns/{campaign_id}/locations", "list-locations", "The location tree: roots, one level (?parent_id=) or everything (?flat=true)", "locations"), a.handleLocationList, a)
+	register(h, big(operation(post, "/campaigns/{campaign_id}/locations", "create-location", "Create a location (GM only)", "locations")), a.handleLocationCreate, a)
+	register(h, operation(get, "/locations/{location_id}", "get-location", "A location with its breadcrumb and children count", "locations"), a.handleLocationGet, a)
+	register(h, big(operation(put, "/locations/{location_id}", "put-location", "Replace a location's fields (GM only)", "locations")), a.handleLocationPut, a)
+	register(h, big(operation(patch, "/locations/{location_id}", "patch-location", "Change some of a location's fields (GM only)", "locations")), a.handleLocationPatch, a)
+	register(h, operation(del, "/locations/{location_id}", "delete-location", "Delete a location; with children only with ?cascade=true (GM only)", "locations"), a.handleLocationDelete, a)
+	register(h, withStatus(operation(post, "/locations/{location_id}/move", "move-location", "Move a location with its subtree below another, or to the top (GM only)", "locations"), http.StatusOK), a.handleLocationMove, a)
+
+	register(h, operation(get, "/campaigns/{campaign_id}/plots", "list-plots", "The campaign's plot threads you can see", "plots"), a.handlePlotList, a)
+	register(h, operation(post, "/campaigns/{campaign_id}/plots", "create-plot", "Create a plot thread (GM only)", "plots"), a.handlePlotCreate, a)
+	register(h, operation(get, "/campaigns/{campaign_id}/plots/reminders", "plot-reminders", "Hooks, active threads and foreshadowing left alone for settings.reminder_sessions sessions (GM only)", "plots"), a.handlePlotReminders, a)
+	register(h, operation(get, "/plots/{plot_id}", "get-plot", "A plot thread with its foreshadowing", "plots"), a.handlePlotGet, a)
+	register(h, operation(put, "/plots/{plot_id}", "put-plot", "Replace a plot thread's fields (GM only)", "plots"), a.handlePlotPut, a)
+	register(h, operation(patch, "/plots/{plot_id}", "patch-plot", "Change some of a plot thread's fields (GM only)", "plots"), a.handlePlotPatch, a)
+	register(h, operation(del, "/plots/{plot_id}", "delete-plot", "Delete a plot thread with its dependencies and foreshadowing (GM only)", "plots"), a.handlePlotDelete, a)
+	register(h, operation(put, "/plots/{plot_id}/progress", "put-plot-progress", "Record progress, status and a milestone, in a session (GM only)", "plots"), a.handlePlotProgress, a)
+	register(h, operation(get, "/plots/{plot_id}/status", "get-plot-status", "Status, progress, milestones and blockers of a plot thread", "plots"), a.handlePlotStatus, a)
+	register(h, operation(get, "/plots/{plot_id}/dependencies", "get-plot-dependencies", "The threads this one waits on (upstream) and that wait on it (downstream)", "plots"), a.handlePlotDependencies, a)
+	register(h, operation(post, "/plots/{plot_id}/dependencies", "add-plot-dependency", "Make the thread depend on another; 409 naming the cycle it would close (GM only)", "plots"), a.handlePlotDependencyAdd, a)
+	register(h, operation(del, "/plots/{plot_id}/dependencies/{depends_on_id}", "remove-plot-dependency", "Remove a dependency (GM only)", "plots"), a.handlePlotDependencyRemove, a)
+	register(h, operation(post, "/plots/{plot_id}/foreshadowing", "plant-foreshadowing", "Plant a hint for the thread, in a session (GM only)", "plots"), a.handleForeshadowingCreate, a)
+	register(h, operation(patch, "/foreshadowing/{foreshadowing_id}", "patch-foreshadowing", "Reveal a hint (or change it) (GM only)", "plots"), a.handleForeshadowingPatch, a)
+	register(h, operation(del, "/foreshadowing/{foreshadowing_id}", "delete-foreshadowing", "Delete a hint (GM only)", "plots"), a.handleForeshadowingDelete, a)
+
+	register(h, operation(get, "/campaigns/{campaign_id}/export", "export-campaign",
+		"The whole campaign as one versioned JSON document, or a readable campaign book with ?format=markdown (GM only)", "campaigns"),
+		a.handleCampaignExport, a)
+	imp := operation(post, "/campaigns/import", "import-campaign", "Make a new campaign from an exported document (you become its GM)", "campaigns")
+	imp.MaxBodyBytes = maxBundleBytes
+	// The document is checked whole by gmc.Bundle.Validate (see campaignImportInput).
+	imp.SkipValidateBody = true
+	register(h, imp, a.handleCampaignImport, a)
 }

@@ -2,21 +2,11 @@ package httpapi
 
 import (
 	"context"
-	"net/http"
-
-	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/gmc-project/gmc/internal/reference"
 	"github.com/gmc-project/gmc/internal/search"
 	"github.com/gmc-project/gmc/internal/service"
 )
-
-func (a *api) searchRoutes(h huma.API) {
-	register(h, operation(http.MethodGet, "/campaigns/{campaign_id}/search", "search-campaign",
-		"Search a campaign's characters, locations, plot threads and sessions, forgiving typos and sound-alikes", "search"), a.handleSearch, a)
-	register(h, operation(http.MethodGet, "/reference/search", "search-reference",
-		"Search the SRD reference entries, forgiving typos and sound-alikes", "reference"), a.handleReferenceSearch, a)
-}
 
 type searchInput struct {
 	CampaignPath

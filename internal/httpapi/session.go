@@ -2,26 +2,12 @@ package httpapi
 
 import (
 	"context"
-	"net/http"
 	"time"
-
-	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/gmc-project/gmc/internal/gmc"
 	"github.com/gmc-project/gmc/internal/service"
 	"github.com/gmc-project/gmc/internal/store"
 )
-
-func (a *api) sessionRoutes(h huma.API) {
-	const get, post, patch, del = http.MethodGet, http.MethodPost, http.MethodPatch, http.MethodDelete
-	register(h, operation(get, "/campaigns/{campaign_id}/sessions", "list-sessions", "The campaign's game sessions", "sessions"), a.handleSessionList, a)
-	register(h, operation(post, "/campaigns/{campaign_id}/sessions", "create-session", "Schedule a session (GM only)", "sessions"), a.handleSessionCreate, a)
-	register(h, operation(get, "/sessions/{session_id}", "get-session", "A game session", "sessions"), a.handleSessionGet, a)
-	register(h, operation(patch, "/sessions/{session_id}", "patch-session", "Change a session's record (GM only)", "sessions"), a.handleSessionPatch, a)
-	register(h, operation(del, "/sessions/{session_id}", "delete-session", "Delete a session that is not live (GM only)", "sessions"), a.handleSessionDelete, a)
-	register(h, withStatus(operation(post, "/sessions/{session_id}/start", "start-session", "Make a session live (GM only; one per campaign)", "sessions"), http.StatusOK), a.handleSessionStart, a)
-	register(h, withStatus(operation(post, "/sessions/{session_id}/end", "end-session", "End a live session (GM only)", "sessions"), http.StatusOK), a.handleSessionEnd, a)
-}
 
 // SessionPath names one game session in a path.
 type SessionPath struct {

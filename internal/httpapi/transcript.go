@@ -2,20 +2,10 @@ package httpapi
 
 import (
 	"context"
-	"net/http"
-
-	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/gmc-project/gmc/internal/gmc"
 	"github.com/gmc-project/gmc/internal/store"
 )
-
-func (a *api) transcriptRoutes(h huma.API) {
-	register(h, operation(http.MethodPost, "/sessions/{session_id}/transcript/segments", "ingest-segments", "Add text segments from an outside recogniser (GM only)", "transcript"), a.handleSegmentsIngest, a)
-	register(h, operation(http.MethodGet, "/sessions/{session_id}/transcript", "get-transcript", "Page through a session's transcript", "transcript"), a.handleTranscriptGet, a)
-	register(h, operation(http.MethodGet, "/sessions/{session_id}/speakers", "get-speakers", "Who each diarization label is", "transcript"), a.handleSpeakersGet, a)
-	register(h, operation(http.MethodPut, "/sessions/{session_id}/speakers", "put-speakers", "Map diarization labels to members and characters (GM only)", "transcript"), a.handleSpeakersPut, a)
-}
 
 type segmentIn struct {
 	SpeakerLabel string `json:"speaker_label,omitempty" maxLength:"64" example:"SPEAKER_00"`
