@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/coder/websocket"
@@ -85,24 +86,8 @@ func (a *api) socketUser(ctx context.Context, r *http.Request, sessionID string)
 		}
 		return uid, err
 	}
-	if !validUUID(sessionID) {
+	if !gmc.IsID(strings.ToLower(sessionID)) {
 		return "", gmc.Invalid("path.session_id", "must be a UUID")
 	}
 	return a.user(ctx)
-}
-
-func validUUID(s string) bool {
-	if len(s) != 36 {
-		return false
-	}
-	for i, r := range s {
-		if i == 8 || i == 13 || i == 18 || i == 23 {
-			if r != '-' {
-				return false
-			}
-		} else if !('0' <= r && r <= '9' || 'a' <= r && r <= 'f' || 'A' <= r && r <= 'F') {
-			return false
-		}
-	}
-	return true
 }

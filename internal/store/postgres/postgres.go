@@ -172,28 +172,10 @@ func checkVersioned(ctx context.Context, q querier, tag pgconn.CommandTag, table
 	return gmc.StaleVersion(current)
 }
 
-// isUUID reports whether s is an id as gmc writes them: a lower-case,
-// hyphenated uuid. List filters use it where SQLite, comparing text, would
-// match nothing, so that both backends return an empty list rather than
-// PostgreSQL failing to parse the value.
-func isUUID(s string) bool {
-	if len(s) != 36 {
-		return false
-	}
-	for i, r := range s {
-		switch i {
-		case 8, 13, 18, 23:
-			if r != '-' {
-				return false
-			}
-		default:
-			if (r < '0' || r > '9') && (r < 'a' || r > 'f') {
-				return false
-			}
-		}
-	}
-	return true
-}
+// isUUID is gmc.IsID: list filters use it where SQLite, comparing text,
+// would match nothing, so that both backends return an empty list rather
+// than PostgreSQL failing to parse the value.
+func isUUID(s string) bool { return gmc.IsID(s) }
 
 // checkCursor rejects a page cursor that no list of ours handed out.
 // SQLite would compare it as text and return some page; here it cannot be
