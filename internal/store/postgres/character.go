@@ -227,6 +227,7 @@ func characterDocs(c *gmc.Character) ([3]string, error) {
 	return out, nil
 }
 
+// nonNil makes a nil list an empty array rather than NULL.
 func nonNil(s []string) []string {
 	if s == nil {
 		return []string{}

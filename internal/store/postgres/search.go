@@ -35,7 +35,7 @@ func queueIndexDoc(b *pgx.Batch, d search.Document) {
 	}
 	args := pgx.NamedArgs{
 		"campaign": campaign, "scope": d.Scope, "type": d.Type, "id": d.ID, "name": d.Name,
-		"aliases": emptyIfNil(d.Aliases), "tags": emptyIfNil(in.Tags), "context": d.Context, "forms": in.Forms, "names": in.Names,
+		"aliases": nonNil(d.Aliases), "tags": nonNil(in.Tags), "context": d.Context, "forms": in.Forms, "names": in.Names,
 		"gm_only": d.GMOnly, "body": in.Text, "gm_body": in.GMText, "words": in.TextWords, "gm_words": in.GMTextWords, "keys": in.Keys,
 	}
 	b.Queue(`INSERT INTO search_docs (campaign_id, scope, entity_type, entity_id, name, aliases, tags, context, forms, names, gm_only, body, gm_body, body_tsv, gm_tsv)
@@ -47,14 +47,6 @@ func queueIndexDoc(b *pgx.Batch, d search.Document) {
 	b.Queue(`DELETE FROM search_keys WHERE doc_id = (SELECT doc_id FROM search_docs WHERE entity_type = @type AND entity_id = @id)`, args)
 	b.Queue(`INSERT INTO search_keys (scope, key, doc_id, gm_only)
 		SELECT @scope, k, d.doc_id, @gm_only FROM search_docs d, unnest(@keys::text[]) k WHERE d.entity_type = @type AND d.entity_id = @id`, args)
-}
-
-// emptyIfNil makes a nil list an empty array rather than NULL.
-func emptyIfNil(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
 }
 
 // searchFilter is the SQL condition of f on the search_docs alias d; it
@@ -81,7 +73,7 @@ func (db *DB) SearchKeys(ctx context.Context, p search.KeyProbe) ([]search.Hit, 
 			exact, exactAt = append(exact, k.Text), append(exactAt, i)
 		}
 	}
-	args := pgx.NamedArgs{"scope": p.Scope, "gm": p.GM, "exact": emptyIfNil(exact), "prefix": emptyIfNil(prefix), "per_key": p.PerKey, "per_prefix": p.PerPrefix}
+	args := pgx.NamedArgs{"scope": p.Scope, "gm": p.GM, "exact": nonNil(exact), "prefix": nonNil(prefix), "per_key": p.PerKey, "per_prefix": p.PerPrefix}
 	tags := ""
 	if len(p.Tags) > 0 {
 		args["tags"] = p.Tags
