@@ -154,3 +154,24 @@ func TestReferenceImport(t *testing.T) {
 		t.Errorf("second import is not a no-op:\n%s", out.String())
 	}
 }
+
+// TestHelpSucceeds checks that asking a command for its flags prints them
+// and is not an error (a shell sees exit status 0).
+func TestHelpSucceeds(t *testing.T) {
+	t.Parallel()
+	for _, args := range [][]string{{"serve", "-h"}, {"migrate", "-h"}, {"demo", "-help"}, {"help"}} {
+		var out, errOut bytes.Buffer
+		err := run(context.Background(), args, func(string) string { return "" }, &out, &errOut)
+		if err != nil {
+			t.Errorf("run %v = %v, want nil", args, err)
+		}
+		if out.Len()+errOut.Len() == 0 {
+			t.Errorf("run %v printed nothing", args)
+		}
+	}
+	var errOut bytes.Buffer
+	_ = run(context.Background(), []string{"serve", "-h"}, func(string) string { return "" }, io.Discard, &errOut)
+	if !strings.Contains(errOut.String(), "GMC_SHUTDOWN_TIMEOUT") || !strings.Contains(errOut.String(), "GMC_DATABASE_URL") {
+		t.Errorf("serve -h does not list the settings' variables:\n%s", errOut.String())
+	}
+}

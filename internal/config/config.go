@@ -28,8 +28,10 @@ type Config struct {
 	SecretKey string
 	LogFormat string
 	LogLevel  string
-	// allowedOrigins is the raw comma-separated setting.
-	allowedOrigins string
+	// allowedOrigins and shutdownTimeout are the raw settings behind
+	// AllowedOrigins and ShutdownTimeout.
+	allowedOrigins  string
+	shutdownTimeout string
 	// AllowedOrigins lists other hosts whose pages may open live WebSockets.
 	AllowedOrigins []string
 	// ShutdownTimeout bounds how long in-flight requests may drain.
@@ -52,12 +54,13 @@ func (c *Config) settings() []setting {
 		{"log-format", "GMC_LOG_FORMAT", "text", "log format: json or text", &c.LogFormat},
 		{"log-level", "GMC_LOG_LEVEL", "info", "log level: debug, info, warn or error", &c.LogLevel},
 		{"allowed-origins", "GMC_ALLOWED_ORIGINS", "", "comma-separated hosts (e.g. app.example.com) whose pages may open live WebSockets", &c.allowedOrigins},
+		{"shutdown-timeout", "GMC_SHUTDOWN_TIMEOUT", "10s", "how long in-flight requests may finish on shutdown (a Go duration)", &c.shutdownTimeout},
 	}
 }
 
 // Load reads the settings for a command from its flags and the environment.
 // The secret key is read from GMC_SECRET_KEY only: a flag would show it in
-// the process list.
+// the process list. With -h it prints the flags and returns flag.ErrHelp.
 func Load(name string, args []string, getenv func(string) string, stderr io.Writer) (Config, []string, error) {
 	var c Config
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
@@ -69,11 +72,11 @@ func Load(name string, args []string, getenv func(string) string, stderr io.Writ
 		}
 		fs.StringVar(s.dst, s.flag, def, s.usage+" ($"+s.env+")")
 	}
-	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 10*time.Second, "how long in-flight requests may finish on shutdown")
 	if err := fs.Parse(args); err != nil {
 		return c, nil, err
 	}
 	c.SecretKey = getenv("GMC_SECRET_KEY")
+	c.ShutdownTimeout, _ = time.ParseDuration(c.shutdownTimeout) // Validate names a bad value
 	for _, o := range strings.Split(c.allowedOrigins, ",") {
 		if o = strings.TrimSpace(o); o != "" {
 			c.AllowedOrigins = append(c.AllowedOrigins, o)
@@ -118,7 +121,7 @@ func (c Config) Validate() error {
 		bad("GMC_LOG_LEVEL", "must be debug, info, warn or error, got %q", c.LogLevel)
 	}
 	if c.ShutdownTimeout <= 0 {
-		bad("-shutdown-timeout", "must be positive")
+		bad("GMC_SHUTDOWN_TIMEOUT", "must be a positive duration such as 10s, got %q", c.shutdownTimeout)
 	}
 	return errors.Join(errs...)
 }

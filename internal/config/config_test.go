@@ -4,6 +4,7 @@ import (
 	"io"
 	"strings"
 	"testing"
+	"time"
 )
 
 func env(m map[string]string) func(string) string {
@@ -44,11 +45,25 @@ func TestValidateNamesVariable(t *testing.T) {
 		{map[string]string{"GMC_SECRET_KEY": "short"}, "GMC_SECRET_KEY"},
 		{map[string]string{"GMC_LOG_FORMAT": "xml"}, "GMC_LOG_FORMAT"},
 		{map[string]string{"GMC_LOG_LEVEL": "loud"}, "GMC_LOG_LEVEL"},
+		{map[string]string{"GMC_SHUTDOWN_TIMEOUT": "soon"}, "GMC_SHUTDOWN_TIMEOUT"},
+		{map[string]string{"GMC_SHUTDOWN_TIMEOUT": "-1s"}, "GMC_SHUTDOWN_TIMEOUT"},
 	}
 	for _, tc := range tests {
 		_, _, err := Load("serve", nil, env(tc.env), io.Discard)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("Load(%v) error = %v, want one naming %s", tc.env, err, tc.want)
 		}
+	}
+}
+
+func TestShutdownTimeoutFromEnvAndFlag(t *testing.T) {
+	t.Parallel()
+	c, _, err := Load("serve", nil, env(map[string]string{"GMC_SHUTDOWN_TIMEOUT": "3s"}), io.Discard)
+	if err != nil || c.ShutdownTimeout != 3*time.Second {
+		t.Fatalf("env: ShutdownTimeout = %v, %v; want 3s", c.ShutdownTimeout, err)
+	}
+	c, _, err = Load("serve", []string{"-shutdown-timeout", "1m"}, env(map[string]string{"GMC_SHUTDOWN_TIMEOUT": "3s"}), io.Discard)
+	if err != nil || c.ShutdownTimeout != time.Minute {
+		t.Fatalf("flag: ShutdownTimeout = %v, %v; want 1m", c.ShutdownTimeout, err)
 	}
 }
