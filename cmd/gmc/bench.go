@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/gmc-project/gmc/internal/keywords/kwbench"
-	"github.com/gmc-project/gmc/internal/livebench"
-	"github.com/gmc-project/gmc/internal/search/searchbench"
+	"github.com/gmc-project/gmc/internal/bench/kwbench"
+	"github.com/gmc-project/gmc/internal/bench/searchbench"
+	"github.com/gmc-project/gmc/internal/bench/wsbench"
 )
 
 const benchUsage = `usage: gmc bench <tool> [flags]
@@ -29,7 +29,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	case "search":
 		return searchbench.Main(ctx, args[1:], stdout, stderr)
 	case "ws":
-		return livebench.Main(ctx, args[1:], stdout, stderr)
+		return wsbench.Main(ctx, args[1:], stdout, stderr)
 	}
 	fmt.Fprint(stderr, benchUsage)
 	return fmt.Errorf("unknown bench tool %q", args[0])

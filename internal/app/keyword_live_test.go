@@ -12,12 +12,13 @@ import (
 
 	"github.com/gmc-project/gmc/internal/config"
 	"github.com/gmc-project/gmc/internal/reference"
+	"github.com/gmc-project/gmc/internal/reference/referencetest"
 	"github.com/gmc-project/gmc/internal/testenv"
 )
 
 // testSRD holds a few records in the 5e-database format, written for
 // gmc's tests.
-const testSRD = "../service/testdata/srd"
+var testSRD = referencetest.Dir()
 
 // kwAlert is the part of a keyword.alert message the tests read.
 type kwAlert struct {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"strings"
 
+	"github.com/gmc-project/gmc/internal/bundle"
 	"github.com/gmc-project/gmc/internal/gmc"
 	"github.com/gmc-project/gmc/internal/service"
 )
@@ -39,7 +40,7 @@ func (a *api) handleCampaignExport(ctx context.Context, in *campaignExportInput)
 	name := fileName(b.Campaign.Name)
 	if in.Format == "markdown" {
 		return &ExportOutput{ContentType: "text/markdown; charset=utf-8", ContentDisposition: `attachment; filename="` + name + `.md"`,
-			Body: gmc.BundleMarkdown(b)}, nil
+			Body: bundle.Markdown(b)}, nil
 	}
 	body, err := json.MarshalIndent(b, "", "  ")
 	if err != nil {

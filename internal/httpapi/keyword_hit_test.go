@@ -6,16 +6,17 @@ import (
 	"time"
 
 	"github.com/gmc-project/gmc/internal/reference"
+	"github.com/gmc-project/gmc/internal/reference/referencetest"
 	"github.com/gmc-project/gmc/internal/store"
 )
 
 // withReference opens stores that hold the test SRD records (written for
-// gmc's tests, in internal/service/testdata).
+// gmc's tests, in package referencetest).
 func withReference(open func(t testing.TB) store.Store) func(t testing.TB) store.Store {
 	return func(t testing.TB) store.Store {
 		t.Helper()
 		st := open(t)
-		entries, err := reference.Load("../service/testdata/srd")
+		entries, err := reference.Load(referencetest.Dir())
 		if err != nil {
 			t.Fatal(err)
 		}

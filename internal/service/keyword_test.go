@@ -14,6 +14,7 @@ import (
 
 	"github.com/gmc-project/gmc/internal/gmc"
 	"github.com/gmc-project/gmc/internal/reference"
+	"github.com/gmc-project/gmc/internal/reference/referencetest"
 	"github.com/gmc-project/gmc/internal/service"
 	"github.com/gmc-project/gmc/internal/store"
 	"github.com/gmc-project/gmc/internal/store/sqlite"
@@ -111,7 +112,7 @@ func newKWTable(t *testing.T, path string, clock *kwClock) *kwTable {
 	ctx := context.Background()
 	svc, live := newKWInstance(t, path, clock)
 	tb := &kwTable{t: t, svc: svc, live: live}
-	if _, err := svc.ImportReference(ctx, "testdata/srd"); err != nil {
+	if _, err := svc.ImportReference(ctx, referencetest.Dir()); err != nil {
 		t.Fatal(err)
 	}
 	tb.gm, tb.player = tb.user("gm@example.com"), tb.user("player@example.com")

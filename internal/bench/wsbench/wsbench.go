@@ -1,9 +1,10 @@
-// Package wsbench is the load generator behind `gmc bench ws`: it opens many
-// clients across live sessions, has each send chat at a steady rate, and
-// reports how many chat messages were delivered and how long each took from
-// the sender's write to a recipient's read. Every chat carries its send time
-// (client_ts, echoed by the hub), so latency needs no clock sync: senders and
-// recipients are in this process.
+// Package wsbench is `gmc bench ws`. Main starts gmc in process; Run, the
+// load generator, opens many clients across its live sessions, has each
+// send chat at a steady rate, and reports how many chat messages were
+// delivered and how long each took from the sender's write to a
+// recipient's read. Every chat carries its send time (client_ts, echoed by
+// the hub), so latency needs no clock sync: senders and recipients are in
+// this process.
 package wsbench
 
 import (

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/gmc-project/gmc/internal/search"
+	"github.com/gmc-project/gmc/internal/store"
 )
 
 // depth is how many results a system returns for scoring: MRR counts a
@@ -34,11 +35,12 @@ func (b *backend) systems(src search.Source) []system {
 		}
 		return refs, nil
 	}}, {"ILIKE '%q%'", func(ctx context.Context, scope, q string) ([]string, error) {
-		return b.sql.ilike(ctx, scope, q, depth)
+		return b.st.BaselineContains(ctx, scope, q, depth)
 	}}}
-	if b.sql.hasTrigram() {
+	// Only PostgreSQL has pg_trgm.
+	if tb, ok := b.st.(store.TrigramBaseline); ok {
 		out = append(out, system{"pg_trgm similarity", func(ctx context.Context, scope, q string) ([]string, error) {
-			return b.sql.trigram(ctx, scope, q, depth)
+			return tb.BaselineSimilar(ctx, scope, q, depth)
 		}})
 	}
 	return out

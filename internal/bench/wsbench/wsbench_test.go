@@ -11,8 +11,8 @@ import (
 
 	"github.com/coder/websocket"
 
+	"github.com/gmc-project/gmc/internal/bench/wsbench"
 	"github.com/gmc-project/gmc/internal/realtime"
-	"github.com/gmc-project/gmc/internal/realtime/wsbench"
 )
 
 // startHub serves a hub on a memory broker; the peer comes from the URL.

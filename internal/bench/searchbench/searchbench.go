@@ -42,9 +42,10 @@ type options struct {
 }
 
 // fingerprint names the data a run builds, so that runs with the same
-// data share it.
+// data share it. Its version suffix changes with the stored layout (v4:
+// the tables of store.SearchBaseline), so an older run's data is not read.
 func (o options) fingerprint() string {
-	return "s" + strconv.FormatUint(o.seed, 10) + "_n" + strconv.Itoa(o.entities) + "_q" + strconv.Itoa(o.qualityEntities) + "_v3"
+	return "s" + strconv.FormatUint(o.seed, 10) + "_n" + strconv.Itoa(o.entities) + "_q" + strconv.Itoa(o.qualityEntities) + "_v4"
 }
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {

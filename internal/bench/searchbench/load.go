@@ -2,6 +2,7 @@ package searchbench
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/gmc-project/gmc/internal/gmc"
 	"github.com/gmc-project/gmc/internal/search"
+	"github.com/gmc-project/gmc/internal/store"
 )
 
 // loaded is a data set stored as one campaign.
@@ -27,50 +29,33 @@ const charactersPerTx = 500
 // load stores d as a campaign, or finds it stored by an earlier run.
 func (b *backend) load(ctx context.Context, d dataset, progress io.Writer) (*loaded, error) {
 	l := &loaded{dataset: d}
-	done, err := b.sql.strings(ctx, `SELECT key, value FROM bench_meta WHERE key = ?`, d.label)
-	if err != nil {
+	campaignID, refs, err := b.st.BaselineSet(ctx, d.label)
+	switch {
+	case err == nil:
+		if len(refs) != len(d.entities) {
+			return nil, fmt.Errorf("stored campaign %q has %d entities, want %d: run with --fresh", d.label, len(refs), len(d.entities))
+		}
+		l.campaignID, l.refs = campaignID, refs
+		return l, nil
+	case !errors.Is(err, gmc.ErrNotFound):
 		return nil, err
-	}
-	if len(done) == 1 {
-		l.campaignID = done[0][1]
-		return l, b.readRefs(ctx, l)
 	}
 	start := time.Now()
 	if err := b.store(ctx, l, progress); err != nil {
 		return nil, err
 	}
-	var entities, names [][]any
+	set := store.BaselineSet{Label: d.label, CampaignID: l.campaignID, Entities: make([]store.BaselineEntity, len(l.refs))}
 	for i, ref := range l.refs {
-		entities = append(entities, []any{d.label, i, ref})
-		for _, form := range append([]string{d.entities[i].name}, d.entities[i].aliases...) {
-			names = append(names, []any{l.campaignID, ref, form})
-		}
+		set.Entities[i] = store.BaselineEntity{Ref: ref, Names: append([]string{d.entities[i].name}, d.entities[i].aliases...)}
 	}
-	if err := b.insertMany(ctx, "bench_entities (label, idx, ref)", entities); err != nil {
+	if err := b.st.SaveBaselineSet(ctx, set); err != nil {
 		return nil, err
 	}
-	if err := b.insertMany(ctx, "bench_names (scope, ref, form)", names); err != nil {
-		return nil, err
-	}
-	if err := b.sql.analyze(ctx); err != nil {
+	if err := b.st.RefreshStatistics(ctx); err != nil {
 		return nil, err
 	}
 	fmt.Fprintf(progress, "loaded %q: %d entities in %s\n", d.label, len(d.entities), time.Since(start).Round(time.Second))
-	return l, b.sql.exec(ctx, `INSERT INTO bench_meta (key, value) VALUES (?, ?)`, d.label, l.campaignID)
-}
-
-func (b *backend) readRefs(ctx context.Context, l *loaded) error {
-	rows, err := b.sql.strings(ctx, `SELECT label, ref FROM bench_entities WHERE label = ? ORDER BY idx`, l.label)
-	if err != nil {
-		return err
-	}
-	if len(rows) != len(l.entities) {
-		return fmt.Errorf("stored campaign %q has %d entities, want %d: run with --fresh", l.label, len(rows), len(l.entities))
-	}
-	for _, r := range rows {
-		l.refs = append(l.refs, r[1])
-	}
-	return nil
+	return l, nil
 }
 
 // store writes the campaign through the store API, so that the index is
@@ -133,22 +118,4 @@ func (b *backend) store(ctx context.Context, l *loaded, progress io.Writer) erro
 		}
 	}
 	return flush()
-}
-
-// insertMany inserts rows (all of one width) into table, many per statement.
-func (b *backend) insertMany(ctx context.Context, table string, rows [][]any) error {
-	const perStatement = 200
-	for start := 0; start < len(rows); start += perStatement {
-		chunk := rows[start:min(len(rows), start+perStatement)]
-		marks := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(chunk[0])), ", ") + ")"
-		var args []any
-		for _, r := range chunk {
-			args = append(args, r...)
-		}
-		q := `INSERT INTO ` + table + ` VALUES ` + strings.TrimSuffix(strings.Repeat(marks+", ", len(chunk)), ", ")
-		if err := b.sql.exec(ctx, q, args...); err != nil {
-			return err
-		}
-	}
-	return nil
 }

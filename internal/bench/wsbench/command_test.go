@@ -1,4 +1,4 @@
-package livebench
+package wsbench
 
 import (
 	"bytes"

@@ -1,4 +1,6 @@
-package gmc
+// Package bundle renders a campaign's export document (gmc.Bundle) in the
+// formats other than its own JSON: today the Markdown campaign book.
+package bundle
 
 import (
 	"bytes"
@@ -8,14 +10,16 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/gmc-project/gmc/internal/gmc"
 )
 
-// BundleMarkdown renders a bundle as a campaign book: one Markdown
+// Markdown renders a bundle as a campaign book: one Markdown
 // document to read or print, with the characters (PCs first), their
 // relationships, the locations as a tree, the plot threads and the session
 // log. The order is the bundle's, so the same campaign always renders the
 // same text. It shows everything, GM secrets marked as such: only GMs export.
-func BundleMarkdown(b *Bundle) []byte {
+func Markdown(b *gmc.Bundle) []byte {
 	w := &bookWriter{b: b, names: map[string]string{}, sessions: map[string]int{}}
 	for _, c := range b.Characters {
 		w.names[c.ID] = c.Name
@@ -41,7 +45,7 @@ func BundleMarkdown(b *Bundle) []byte {
 // bookWriter holds the lookups the book's sections share.
 type bookWriter struct {
 	buf      bytes.Buffer
-	b        *Bundle
+	b        *gmc.Bundle
 	names    map[string]string
 	sessions map[string]int
 }
@@ -62,8 +66,8 @@ func (w *bookWriter) session(id *string) string {
 	return fmt.Sprintf("session %d", w.sessions[*id])
 }
 
-func secret(v Visibility) string {
-	if v == VisibleGM {
+func secret(v gmc.Visibility) string {
+	if v == gmc.VisibleGM {
 		return " *(GM only)*"
 	}
 	return ""
@@ -98,9 +102,9 @@ func (w *bookWriter) campaign() {
 func (w *bookWriter) characters() {
 	w.f("## Characters\n\n")
 	for _, kind := range []struct {
-		t     CharacterType
+		t     gmc.CharacterType
 		title string
-	}{{CharacterPC, "Player characters"}, {CharacterNPC, "Non-player characters"}} {
+	}{{gmc.CharacterPC, "Player characters"}, {gmc.CharacterNPC, "Non-player characters"}} {
 		w.f("### %s\n\n", kind.title)
 		for _, c := range w.b.Characters {
 			if c.CharacterType == kind.t {
@@ -110,7 +114,7 @@ func (w *bookWriter) characters() {
 	}
 }
 
-func (w *bookWriter) character(c BundleCharacter) {
+func (w *bookWriter) character(c gmc.BundleCharacter) {
 	w.f("#### %s%s\n\n", c.Name, secret(c.Visibility))
 	if len(c.Aliases) > 0 {
 		w.f("- **Also known as:** %s\n", strings.Join(c.Aliases, ", "))
@@ -200,7 +204,7 @@ func (w *bookWriter) relationships() {
 // locations writes the tree as nested lists, children in bundle order.
 func (w *bookWriter) locations() {
 	w.f("## Locations\n\n")
-	children := map[string][]BundleLocation{}
+	children := map[string][]gmc.BundleLocation{}
 	for _, l := range w.b.Locations {
 		parent := ""
 		if l.ParentID != nil {
@@ -220,7 +224,7 @@ func (w *bookWriter) locations() {
 				w.f(" — %s", oneLine(l.Description))
 			}
 			w.f("\n")
-			if depth < MaxLocationDepth {
+			if depth < gmc.MaxLocationDepth {
 				walk(l.ID, depth+1)
 			}
 		}

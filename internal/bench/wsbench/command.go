@@ -1,8 +1,4 @@
-// Package livebench is `gmc bench ws`: it runs one gmc instance in process
-// (or two on one Redis), fills it with live sessions of a GM and players
-// each, and drives their WebSockets with chat to measure delivery rate,
-// publish→deliver latency and memory per connection.
-package livebench
+package wsbench
 
 import (
 	"context"
@@ -19,11 +15,12 @@ import (
 
 	"github.com/gmc-project/gmc/internal/app"
 	"github.com/gmc-project/gmc/internal/config"
-	"github.com/gmc-project/gmc/internal/realtime/wsbench"
 	"github.com/gmc-project/gmc/internal/service"
 )
 
-// Main runs the benchmark with command-line args.
+// Main is `gmc bench ws`: it runs one gmc instance in process (or two on
+// one Redis), fills it with live sessions of a GM and players each, and
+// drives their WebSockets with chat through Run. args are the flags after "ws".
 func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("bench ws", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -65,7 +62,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	rep, err := wsbench.Run(ctx, wsbench.Options{
+	rep, err := Run(ctx, Options{
 		Sessions: *sessions, ClientsPerSession: *clients, Rate: *rate, Duration: *duration,
 		URL: func(s, c int) string {
 			in := instances[(s*(*clients)+c)%n] // alternate instances so messages must cross Redis
@@ -196,7 +193,7 @@ func backendLabel(cfg config.Config) string {
 	return "memory broker, " + cfg.DatabaseBackend()
 }
 
-func printReport(w io.Writer, r wsbench.Report) {
+func printReport(w io.Writer, r Report) {
 	fmt.Fprintf(w, "connections          %d\n", r.Connections)
 	fmt.Fprintf(w, "chat sent            %d over %s\n", r.Sent, r.Elapsed.Round(time.Millisecond))
 	fmt.Fprintf(w, "delivered            %d of %d expected (%.2f%%)\n", r.Delivered, r.Expected, 100*float64(r.Delivered)/float64(max(r.Expected, 1)))
