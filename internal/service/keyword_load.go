@@ -27,28 +27,9 @@ func loadOwnTerms(ctx context.Context, st store.Store, campaignID string) (ownTe
 	return out, nil
 }
 
-// eachPage calls fn for every item of a paged list, page after page.
-func eachPage[T any](list func(cursor string) ([]T, string, error), fn func(T)) error {
-	for cursor := ""; ; {
-		items, next, err := list(cursor)
-		if err != nil {
-			return err
-		}
-		for _, it := range items {
-			fn(it)
-		}
-		if next == "" {
-			return nil
-		}
-		cursor = next
-	}
-}
-
-func fullPage(cursor string) gmc.Page { return gmc.Page{Limit: gmc.MaxPageSize, Cursor: cursor} }
-
 func loadCharacterTerms(ctx context.Context, st store.Store, campaignID string, out ownTerms) error {
-	return eachPage(func(cursor string) ([]*gmc.Character, string, error) {
-		return st.Characters(ctx, store.CharacterFilter{CampaignID: campaignID, Page: fullPage(cursor)})
+	return gmc.EachPage(func(cursor string) ([]*gmc.Character, string, error) {
+		return st.Characters(ctx, store.CharacterFilter{CampaignID: campaignID, Page: gmc.FullPage(cursor)})
 	}, func(c *gmc.Character) { add(out, characterTerm(c)) })
 }
 
@@ -58,8 +39,8 @@ func loadCharacterTerms(ctx context.Context, st store.Store, campaignID string, 
 func loadLocationTerms(ctx context.Context, st store.Store, campaignID string, out ownTerms) error {
 	byID := map[string]*gmc.Location{}
 	var all []*gmc.Location
-	err := eachPage(func(cursor string) ([]*gmc.Location, string, error) {
-		return st.Locations(ctx, store.LocationFilter{CampaignID: campaignID, Subtree: true, Page: fullPage(cursor)})
+	err := gmc.EachPage(func(cursor string) ([]*gmc.Location, string, error) {
+		return st.Locations(ctx, store.LocationFilter{CampaignID: campaignID, Subtree: true, Page: gmc.FullPage(cursor)})
 	}, func(l *gmc.Location) { byID[l.ID], all = l, append(all, l) })
 	if err != nil {
 		return err
@@ -77,14 +58,14 @@ func loadLocationTerms(ctx context.Context, st store.Store, campaignID string, o
 }
 
 func loadPlotTerms(ctx context.Context, st store.Store, campaignID string, out ownTerms) error {
-	return eachPage(func(cursor string) ([]*gmc.PlotThread, string, error) {
-		return st.Plots(ctx, store.PlotFilter{CampaignID: campaignID, Page: fullPage(cursor)})
+	return gmc.EachPage(func(cursor string) ([]*gmc.PlotThread, string, error) {
+		return st.Plots(ctx, store.PlotFilter{CampaignID: campaignID, Page: gmc.FullPage(cursor)})
 	}, func(p *gmc.PlotThread) { add(out, plotTerm(p)) })
 }
 
 func loadKeywordTerms(ctx context.Context, st store.Store, campaignID string, out ownTerms) error {
-	return eachPage(func(cursor string) ([]*gmc.Keyword, string, error) {
-		return st.Keywords(ctx, store.KeywordFilter{CampaignID: campaignID, Page: fullPage(cursor)})
+	return gmc.EachPage(func(cursor string) ([]*gmc.Keyword, string, error) {
+		return st.Keywords(ctx, store.KeywordFilter{CampaignID: campaignID, Page: gmc.FullPage(cursor)})
 	}, func(k *gmc.Keyword) { add(out, keywordTerm(k)) })
 }
 

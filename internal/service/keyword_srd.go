@@ -5,6 +5,7 @@ import (
 	"maps"
 	"slices"
 
+	"github.com/gmc-project/gmc/internal/gmc"
 	"github.com/gmc-project/gmc/internal/keywords"
 	"github.com/gmc-project/gmc/internal/reference"
 	"github.com/gmc-project/gmc/internal/store"
@@ -28,7 +29,7 @@ func loadSRD(ctx context.Context, st store.Store) (*srdDict, error) {
 		return nil, err
 	}
 	var entries []reference.Entry
-	err = eachPage(func(cursor string) ([]reference.Entry, string, error) {
+	err = gmc.EachPage(func(cursor string) ([]reference.Entry, string, error) {
 		return st.ReferenceEntries(ctx, store.ReferenceFilter{Limit: 1000, Cursor: cursor})
 	}, func(e reference.Entry) { entries = append(entries, e) })
 	if err != nil {
