@@ -1,4 +1,4 @@
-package service
+package live
 
 import (
 	"context"
@@ -15,9 +15,9 @@ type ownTerms map[string]ownTerm
 
 // loadOwnTerms reads every term of a campaign: characters, locations, plot
 // threads and custom keywords.
-func loadOwnTerms(ctx context.Context, st store.Store, campaignID string) (ownTerms, error) {
+func loadOwnTerms(ctx context.Context, st Store, campaignID string) (ownTerms, error) {
 	out := ownTerms{}
-	for _, load := range []func(context.Context, store.Store, string, ownTerms) error{
+	for _, load := range []func(context.Context, Store, string, ownTerms) error{
 		loadCharacterTerms, loadLocationTerms, loadPlotTerms, loadKeywordTerms,
 	} {
 		if err := load(ctx, st, campaignID, out); err != nil {
@@ -27,7 +27,7 @@ func loadOwnTerms(ctx context.Context, st store.Store, campaignID string) (ownTe
 	return out, nil
 }
 
-func loadCharacterTerms(ctx context.Context, st store.Store, campaignID string, out ownTerms) error {
+func loadCharacterTerms(ctx context.Context, st Store, campaignID string, out ownTerms) error {
 	return gmc.EachPage(func(cursor string) ([]*gmc.Character, string, error) {
 		return st.Characters(ctx, store.CharacterFilter{CampaignID: campaignID, Page: gmc.FullPage(cursor)})
 	}, func(c *gmc.Character) { add(out, characterTerm(c)) })
@@ -36,7 +36,7 @@ func loadCharacterTerms(ctx context.Context, st store.Store, campaignID string, 
 // loadLocationTerms reads the whole location tree at once: whether players
 // may see a location depends on its ancestors, so one location's change
 // (a move, a hidden parent, a cascading delete) can change many terms.
-func loadLocationTerms(ctx context.Context, st store.Store, campaignID string, out ownTerms) error {
+func loadLocationTerms(ctx context.Context, st Store, campaignID string, out ownTerms) error {
 	byID := map[string]*gmc.Location{}
 	var all []*gmc.Location
 	err := gmc.EachPage(func(cursor string) ([]*gmc.Location, string, error) {
@@ -57,13 +57,13 @@ func loadLocationTerms(ctx context.Context, st store.Store, campaignID string, o
 	return nil
 }
 
-func loadPlotTerms(ctx context.Context, st store.Store, campaignID string, out ownTerms) error {
+func loadPlotTerms(ctx context.Context, st Store, campaignID string, out ownTerms) error {
 	return gmc.EachPage(func(cursor string) ([]*gmc.PlotThread, string, error) {
 		return st.Plots(ctx, store.PlotFilter{CampaignID: campaignID, Page: gmc.FullPage(cursor)})
 	}, func(p *gmc.PlotThread) { add(out, plotTerm(p)) })
 }
 
-func loadKeywordTerms(ctx context.Context, st store.Store, campaignID string, out ownTerms) error {
+func loadKeywordTerms(ctx context.Context, st Store, campaignID string, out ownTerms) error {
 	return gmc.EachPage(func(cursor string) ([]*gmc.Keyword, string, error) {
 		return st.Keywords(ctx, store.KeywordFilter{CampaignID: campaignID, Page: gmc.FullPage(cursor)})
 	}, func(k *gmc.Keyword) { add(out, keywordTerm(k)) })
@@ -73,7 +73,7 @@ func add(out ownTerms, t ownTerm) { out[t.term.Key] = t }
 
 // loadEntityTerm reads the term of one changed entity; ok is false when the
 // entity is gone or not (any more) in the campaign, so its term must go.
-func loadEntityTerm(ctx context.Context, st store.Store, ref gmc.EntityRef) (t ownTerm, ok bool, err error) {
+func loadEntityTerm(ctx context.Context, st Store, ref gmc.EntityRef) (t ownTerm, ok bool, err error) {
 	var campaignID string
 	switch ref.Type {
 	case "character":

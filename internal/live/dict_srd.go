@@ -1,4 +1,4 @@
-package service
+package live
 
 import (
 	"context"
@@ -23,7 +23,7 @@ type srdDict struct {
 }
 
 // loadSRD reads every stored reference entry into a dictionary part.
-func loadSRD(ctx context.Context, st store.Store) (*srdDict, error) {
+func loadSRD(ctx context.Context, st Store) (*srdDict, error) {
 	kinds, err := st.ReferenceKinds(ctx)
 	if err != nil {
 		return nil, err
