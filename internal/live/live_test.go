@@ -175,7 +175,10 @@ func TestSessionEnd(t *testing.T) {
 	tb := newKWTable(t, filepath.Join(t.TempDir(), "gmc.db"), kwStartClock())
 	_, err := tb.svc.StartSession(ctx, tb.gm, tb.session)
 	tb.must(err)
-	sub, err := tb.screens.broker.Subscribe(ctx, tb.session)
+	// A channel that is not dropped ends the subscription with the deadline.
+	subCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	sub, err := tb.screens.broker.Subscribe(subCtx, tb.session)
 	tb.must(err)
 	defer sub.Close()
 	_, err = tb.svc.EndSession(ctx, tb.gm, tb.session)
