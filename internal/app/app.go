@@ -18,6 +18,7 @@ import (
 
 	"github.com/gmc-project/gmc/internal/config"
 	"github.com/gmc-project/gmc/internal/httpapi"
+	"github.com/gmc-project/gmc/internal/live"
 	"github.com/gmc-project/gmc/internal/realtime"
 	"github.com/gmc-project/gmc/internal/service"
 	"github.com/gmc-project/gmc/internal/store"
@@ -66,7 +67,12 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 		a.Close()
 		return nil, err
 	}
-	scfg := service.Config{Store: a.store, SecretKey: secret, Logger: log, Live: hubLive{hub: a.hub, broker: a.broker}}
+	table, err := live.New(live.Config{Store: a.store, Logger: log, Hub: a.hub, Broker: a.broker})
+	if err != nil {
+		a.Close()
+		return nil, err
+	}
+	scfg := service.Config{Store: a.store, SecretKey: secret, Logger: log, Live: table}
 	for _, o := range opts {
 		o(&scfg)
 	}

@@ -28,3 +28,24 @@ func NextCursor[T any](items []T, limit int, id func(T) string) ([]T, string) {
 	items = items[:limit]
 	return items, id(items[limit-1])
 }
+
+// EachPage calls fn for every item of a paged list, page after page.
+func EachPage[T any](list func(cursor string) ([]T, string, error), fn func(T)) error {
+	for cursor := ""; ; {
+		items, next, err := list(cursor)
+		if err != nil {
+			return err
+		}
+		for _, it := range items {
+			fn(it)
+		}
+		if next == "" {
+			return nil
+		}
+		cursor = next
+	}
+}
+
+// FullPage asks for the largest page after cursor, for readers that walk a
+// whole list.
+func FullPage(cursor string) Page { return Page{Limit: MaxPageSize, Cursor: cursor} }

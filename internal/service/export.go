@@ -54,8 +54,8 @@ func (x *exporter) members(ctx context.Context) error {
 
 func (x *exporter) sessions(ctx context.Context) error {
 	x.b.Sessions = []gmc.BundleSession{}
-	return eachPage(func(cursor string) ([]*gmc.GameSession, string, error) {
-		return x.s.store.Sessions(ctx, store.SessionFilter{CampaignID: x.campaignID, Page: fullPage(cursor)})
+	return gmc.EachPage(func(cursor string) ([]*gmc.GameSession, string, error) {
+		return x.s.store.Sessions(ctx, store.SessionFilter{CampaignID: x.campaignID, Page: gmc.FullPage(cursor)})
 	}, func(s *gmc.GameSession) {
 		x.b.Sessions = append(x.b.Sessions, gmc.BundleSession{ID: s.ID, Number: s.Number, Title: s.Title, ScheduledAt: s.ScheduledAt,
 			Status: s.Status, StartedAt: s.StartedAt, EndedAt: s.EndedAt, Notes: s.Notes, CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt})
@@ -64,8 +64,8 @@ func (x *exporter) sessions(ctx context.Context) error {
 
 func (x *exporter) characters(ctx context.Context) error {
 	var cs []*gmc.Character
-	err := eachPage(func(cursor string) ([]*gmc.Character, string, error) {
-		return x.s.store.Characters(ctx, store.CharacterFilter{CampaignID: x.campaignID, Page: fullPage(cursor)})
+	err := gmc.EachPage(func(cursor string) ([]*gmc.Character, string, error) {
+		return x.s.store.Characters(ctx, store.CharacterFilter{CampaignID: x.campaignID, Page: gmc.FullPage(cursor)})
 	}, func(c *gmc.Character) { cs = append(cs, c) })
 	if err != nil {
 		return err
@@ -137,8 +137,8 @@ func (x *exporter) relationships(ctx context.Context) error {
 // children and siblings keep their creation order.
 func (x *exporter) locations(ctx context.Context) error {
 	x.b.Locations = []gmc.BundleLocation{}
-	return eachPage(func(cursor string) ([]*gmc.Location, string, error) {
-		return x.s.store.Locations(ctx, store.LocationFilter{CampaignID: x.campaignID, Subtree: true, Page: fullPage(cursor)})
+	return gmc.EachPage(func(cursor string) ([]*gmc.Location, string, error) {
+		return x.s.store.Locations(ctx, store.LocationFilter{CampaignID: x.campaignID, Subtree: true, Page: gmc.FullPage(cursor)})
 	}, func(l *gmc.Location) {
 		x.b.Locations = append(x.b.Locations, gmc.BundleLocation{ID: l.ID, ParentID: l.ParentID, Name: l.Name, LocationType: l.LocationType,
 			Description: l.Description, Metadata: l.Metadata, Coordinates: l.Coordinates, Visibility: l.Visibility,
@@ -148,8 +148,8 @@ func (x *exporter) locations(ctx context.Context) error {
 
 func (x *exporter) plots(ctx context.Context) error {
 	var ps []*gmc.PlotThread
-	err := eachPage(func(cursor string) ([]*gmc.PlotThread, string, error) {
-		return x.s.store.Plots(ctx, store.PlotFilter{CampaignID: x.campaignID, Page: fullPage(cursor)})
+	err := gmc.EachPage(func(cursor string) ([]*gmc.PlotThread, string, error) {
+		return x.s.store.Plots(ctx, store.PlotFilter{CampaignID: x.campaignID, Page: gmc.FullPage(cursor)})
 	}, func(p *gmc.PlotThread) { ps = append(ps, p) })
 	if err != nil {
 		return err
@@ -187,8 +187,8 @@ func (x *exporter) dependencies(ctx context.Context) error {
 
 func (x *exporter) keywords(ctx context.Context) error {
 	x.b.Keywords = []gmc.BundleKeyword{}
-	return eachPage(func(cursor string) ([]*gmc.Keyword, string, error) {
-		return x.s.store.Keywords(ctx, store.KeywordFilter{CampaignID: x.campaignID, Page: fullPage(cursor)})
+	return gmc.EachPage(func(cursor string) ([]*gmc.Keyword, string, error) {
+		return x.s.store.Keywords(ctx, store.KeywordFilter{CampaignID: x.campaignID, Page: gmc.FullPage(cursor)})
 	}, func(k *gmc.Keyword) {
 		x.b.Keywords = append(x.b.Keywords, gmc.BundleKeyword{ID: k.ID, Term: k.Term, Aliases: k.Aliases, Category: k.Category,
 			Visibility: k.Visibility, Common: k.Common, Notes: k.Notes, CreatedAt: k.CreatedAt, UpdatedAt: k.UpdatedAt})

@@ -5,38 +5,7 @@ import (
 	"time"
 
 	"github.com/gmc-project/gmc/internal/gmc"
-	"github.com/gmc-project/gmc/internal/store"
 )
-
-// LiveMessage is something to show on the screens of a live session.
-type LiveMessage struct {
-	// Type is the protocol message type ("transcript.segment", "entity.changed"…).
-	Type string
-	Data any
-	// GMOnly restricts the message to the session's GMs.
-	GMOnly bool
-}
-
-// Live reaches the connected clients of game sessions. The realtime hub
-// implements it; without one (tests, tools) messages go nowhere.
-type Live interface {
-	// Publish sends msg to everyone in the session it may reach.
-	Publish(ctx context.Context, sessionID string, msg LiveMessage) error
-	// CloseSession tells every client of the session that it ended and
-	// disconnects them.
-	CloseSession(ctx context.Context, sessionID, reason string) error
-}
-
-// publish sends msg to a live session, logging rather than failing: the
-// write it reports has already committed.
-func (s *Service) publish(ctx context.Context, sessionID string, msg LiveMessage) {
-	if s.live == nil {
-		return
-	}
-	if err := s.live.Publish(ctx, sessionID, msg); err != nil {
-		s.log.WarnContext(ctx, "live publish failed", "session_id", sessionID, "type", msg.Type, "error", err.Error())
-	}
-}
 
 // TicketTTL is how long a WebSocket ticket may wait to be redeemed.
 const TicketTTL = 30 * time.Second
@@ -91,28 +60,4 @@ func (s *Service) RedeemTicket(ctx context.Context, ticket, sessionID string) (s
 		return "", gmc.Errorf(gmc.ErrUnauthenticated, "invalid_ticket", "the ticket is unknown, used, expired or for another session")
 	}
 	return userID, nil
-}
-
-// EntityChanged is the data of an entity.changed message.
-type EntityChanged struct {
-	Type   string `json:"entity_type"`
-	ID     string `json:"entity_id"`
-	Action string `json:"action"`
-}
-
-// announceChange tells the campaign's live session, if one is running,
-// that an entity changed; GM-only entities are announced to GMs only, so a
-// player never learns that one exists.
-func (s *Service) announceChange(ctx context.Context, ref gmc.EntityRef) {
-	if s.live == nil {
-		return
-	}
-	live, _, err := s.store.Sessions(ctx, store.SessionFilter{CampaignID: ref.CampaignID, Status: gmc.SessionLive, Page: gmc.Page{Limit: 1}})
-	if err != nil {
-		s.log.WarnContext(ctx, "find live session", "campaign_id", ref.CampaignID, "error", err.Error())
-		return
-	}
-	for _, gs := range live {
-		s.publish(ctx, gs.ID, LiveMessage{Type: "entity.changed", Data: EntityChanged{Type: ref.Type, ID: ref.ID, Action: ref.Action}, GMOnly: ref.Visibility == gmc.VisibleGM})
-	}
 }

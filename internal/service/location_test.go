@@ -3,35 +3,73 @@ package service_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"path/filepath"
-	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/gmc-project/gmc/internal/gmc"
+	"github.com/gmc-project/gmc/internal/live"
+	"github.com/gmc-project/gmc/internal/realtime"
 	"github.com/gmc-project/gmc/internal/service"
 	"github.com/gmc-project/gmc/internal/store/sqlite"
 )
 
-// notices records the change notices a service sends.
+// notices reads what a live table announced to a session: entity.changed
+// messages, from the replay window of the table's broker.
 type notices struct {
-	mu   sync.Mutex
-	seen []string
+	t         *testing.T
+	broker    realtime.Broker
+	sessionID string
+	seq       int64
 }
 
-func (n *notices) record(_ context.Context, ref gmc.EntityRef) {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	n.seen = append(n.seen, fmt.Sprintf("%s %s %s", ref.Action, ref.Type, ref.Visibility))
+// newNotices builds a live table on a real hub and in-memory broker.
+func newNotices(t *testing.T, st live.Store) (*live.Table, *notices) {
+	t.Helper()
+	broker := realtime.NewMemoryBroker(realtime.BrokerOpts{})
+	hub, err := realtime.NewHub(realtime.HubOpts{Broker: broker})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		hub.Close()
+		broker.Close()
+	})
+	table, err := live.New(live.Config{Store: st, Hub: hub, Broker: broker})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return table, &notices{t: t, broker: broker}
 }
 
+// take renders the entity.changed messages since the previous call as
+// "action type audience", the audience being "gm" for what players are not
+// sent.
 func (n *notices) take() []string {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	out := n.seen
-	n.seen = nil
+	n.t.Helper()
+	msgs, ok, err := n.broker.Replay(context.Background(), n.sessionID, n.seq)
+	if err != nil || !ok {
+		n.t.Fatalf("replay: ok=%v err=%v", ok, err)
+	}
+	var out []string
+	for _, m := range msgs {
+		n.seq = m.Seq
+		if m.Type != realtime.TypeEntityChanged {
+			continue
+		}
+		var c live.EntityChanged
+		if err := json.Unmarshal(m.Data, &c); err != nil {
+			n.t.Fatal(err)
+		}
+		who := "players"
+		if !m.Audience.Allows("", realtime.RolePlayer) {
+			who = "gm"
+		}
+		out = append(out, fmt.Sprintf("%s %s %s", c.Action, c.Type, who))
+	}
 	return out
 }
 
@@ -49,8 +87,8 @@ func TestLocationAndPlotChangeNotices(t *testing.T) {
 	if _, err := st.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	var n notices
-	svc, err := service.New(service.Config{Store: st, SecretKey: bytes.Repeat([]byte("k"), 32), OnChange: n.record,
+	table, n := newNotices(t, st)
+	svc, err := service.New(service.Config{Store: st, SecretKey: bytes.Repeat([]byte("k"), 32), Live: table,
 		PasswordParams: &service.PasswordParams{Time: 1, MemoryKiB: 1024, Threads: 1}})
 	if err != nil {
 		t.Fatal(err)
@@ -63,13 +101,19 @@ func TestLocationAndPlotChangeNotices(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	n.take()
 	must := func(err error) {
 		t.Helper()
 		if err != nil {
 			t.Fatal(err)
 		}
 	}
+	// Changes are announced to the campaign's live session.
+	gs, err := svc.CreateSession(ctx, u.ID, c.ID, service.SessionParams{Title: "One"})
+	must(err)
+	_, err = svc.StartSession(ctx, u.ID, gs.ID)
+	must(err)
+	n.sessionID = gs.ID
+	n.take()
 	hidden, err := svc.CreateLocation(ctx, u.ID, c.ID, service.LocationParams{Name: "Hidden"})
 	must(err)
 	below, err := svc.CreateLocation(ctx, u.ID, c.ID, service.LocationParams{Name: "Below", ParentID: &hidden.ID, Visibility: gmc.VisiblePlayers})
@@ -80,7 +124,7 @@ func TestLocationAndPlotChangeNotices(t *testing.T) {
 	_, err = svc.UpdateLocation(ctx, u.ID, below.ID, service.LocationUpdate{Visibility: &gmOnly})
 	must(err)
 	must(svc.DeleteLocation(ctx, u.ID, hidden.ID, false, 0))
-	wantNotices(t, &n, "create location gm", "create location gm", "update location players", "update location players", "delete location gm")
+	wantNotices(t, n, "create location gm", "create location gm", "update location players", "update location players", "delete location gm")
 
 	a, err := svc.CreatePlot(ctx, u.ID, c.ID, service.PlotParams{Title: "A", Visibility: gmc.VisiblePlayers})
 	must(err)
@@ -100,7 +144,7 @@ func TestLocationAndPlotChangeNotices(t *testing.T) {
 	must(err)
 	must(svc.DeleteForeshadowing(ctx, u.ID, f.ID, 0))
 	must(svc.DeletePlot(ctx, u.ID, a.ID, 0))
-	wantNotices(t, &n, "create plot players", "create plot gm", "update plot players", "update plot gm", "update plot gm", "update plot gm",
+	wantNotices(t, n, "create plot players", "create plot gm", "update plot players", "update plot gm", "update plot gm", "update plot gm",
 		"create foreshadowing gm", "update foreshadowing gm", "delete foreshadowing gm", "delete plot gm")
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/gmc-project/gmc/internal/gmc"
+	"github.com/gmc-project/gmc/internal/live"
 	"github.com/gmc-project/gmc/internal/ratelimit"
 	"github.com/gmc-project/gmc/internal/store"
 )
@@ -33,12 +34,9 @@ type Config struct {
 	NewID func() string
 	// PasswordParams defaults to DefaultPasswordParams.
 	PasswordParams *PasswordParams
-	// OnChange, when set, is told after every committed write to campaign
-	// data (the live table turns it into entity.changed messages). It must
-	// not block.
-	OnChange func(ctx context.Context, ref gmc.EntityRef)
-	// Live reaches connected clients of live sessions; nil disables it.
-	Live Live
+	// Live is the live table, told about every committed write it shows
+	// or learns from; nil builds one that reaches no clients (tools, tests).
+	Live *live.Table
 }
 
 // Service implements the use cases of gmc.
@@ -50,10 +48,7 @@ type Service struct {
 	now      func() time.Time
 	newID    func() string
 	password PasswordParams
-	onChange func(ctx context.Context, ref gmc.EntityRef)
-	live     Live
-	// keywords caches the live keyword dictionaries (keyword_dict.go).
-	keywords *keywordCache
+	live     *live.Table
 	// dummyHash is verified against when a login names an unknown email,
 	// so that answer takes as long as a wrong password.
 	dummyHash string
@@ -67,7 +62,7 @@ func New(cfg Config) (*Service, error) {
 	if len(cfg.SecretKey) < 32 {
 		return nil, errors.New("service: SecretKey must be at least 32 bytes")
 	}
-	s := &Service{store: cfg.Store, limiter: cfg.LoginLimiter, log: cfg.Logger, now: cfg.Now, newID: cfg.NewID, password: DefaultPasswordParams, onChange: cfg.OnChange, live: cfg.Live}
+	s := &Service{store: cfg.Store, limiter: cfg.LoginLimiter, log: cfg.Logger, now: cfg.Now, newID: cfg.NewID, password: DefaultPasswordParams, live: cfg.Live}
 	if s.log == nil {
 		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
@@ -88,7 +83,11 @@ func New(cfg Config) (*Service, error) {
 		return nil, err
 	}
 	s.tokens = keys
-	s.keywords = newKeywordCache(s.store, s.log, s.clock)
+	if s.live == nil {
+		if s.live, err = live.New(live.Config{Store: s.store, Logger: s.log, Now: s.now, NewID: s.newID}); err != nil {
+			return nil, err
+		}
+	}
 	if s.dummyHash, err = s.hashPassword("not a real password"); err != nil {
 		return nil, err
 	}
@@ -122,14 +121,9 @@ func marshalOrNil(v any) json.RawMessage {
 	return b
 }
 
-// changed reports a committed write of campaign data to the campaign's
-// live session and to OnChange.
+// changed reports a committed write of campaign data to the live table.
 func (s *Service) changed(ctx context.Context, ref gmc.EntityRef) {
-	s.keywords.entityChanged(ctx, ref)
-	s.announceChange(ctx, ref)
-	if s.onChange != nil {
-		s.onChange(ctx, ref)
-	}
+	s.live.Changed(ctx, ref)
 }
 
 // access returns the caller's membership of a campaign when their role is

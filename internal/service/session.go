@@ -98,7 +98,7 @@ func (s *Service) StartSession(ctx context.Context, userID, sessionID string) (*
 		return nil
 	})
 	if err == nil {
-		s.warmKeywords(ctx, gs.CampaignID)
+		s.live.Warm(ctx, gs.CampaignID)
 	}
 	return gs, err
 }
@@ -113,10 +113,8 @@ func (s *Service) EndSession(ctx context.Context, userID, sessionID string) (*gm
 		gs.Status, gs.EndedAt = gmc.SessionEnded, &now
 		return nil
 	})
-	if err == nil && s.live != nil {
-		if err := s.live.CloseSession(ctx, sessionID, "session ended"); err != nil {
-			s.log.WarnContext(ctx, "close live session", "session_id", sessionID, "error", err.Error())
-		}
+	if err == nil {
+		s.live.Close(ctx, sessionID, "session ended")
 	}
 	return gs, err
 }

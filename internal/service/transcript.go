@@ -32,10 +32,7 @@ func (s *Service) IngestSegments(ctx context.Context, userID, sessionID string, 
 	if err := s.store.AppendSegments(ctx, segs, ev); err != nil {
 		return nil, err
 	}
-	for _, seg := range segs {
-		s.publish(ctx, sessionID, LiveMessage{Type: "transcript.segment", Data: seg})
-	}
-	s.detectKeywords(ctx, gs, segs)
+	s.live.Segments(ctx, gs, segs)
 	return segs, nil
 }
 

@@ -1,4 +1,4 @@
-package service
+package live
 
 import (
 	"context"
@@ -13,7 +13,6 @@ import (
 
 	"github.com/gmc-project/gmc/internal/gmc"
 	"github.com/gmc-project/gmc/internal/keywords"
-	"github.com/gmc-project/gmc/internal/store"
 )
 
 // Live keyword dictionaries.
@@ -25,14 +24,14 @@ import (
 // and custom keywords — with GMOnly set on those players may not see.
 //
 // A dictionary is built on the first segment of its campaign and then kept
-// current incrementally: changed() reports every committed write of
+// current incrementally: Table.Changed reports every committed write of
 // campaign data, and the term it concerns is re-read and replaced or
 // removed. A location change re-reads the campaign's location tree, since
 // hiding, moving or deleting a location changes its whole subtree; a
 // campaign change re-reads the confidence threshold.
 //
 // Several instances behind Redis each keep their own dictionaries, and
-// changed() runs only on the instance that made the write. So a dictionary
+// Changed runs only on the instance that made the write. So a dictionary
 // older than dictRefresh is re-read whole at its campaign's next segment
 // and the differences applied, and the SRD part is reloaded when the
 // counts of reference entries have changed (an import by `gmc reference
@@ -50,7 +49,7 @@ const (
 
 // keywordCache holds the live keyword dictionaries of one process.
 type keywordCache struct {
-	store store.Store
+	store Store
 	log   *slog.Logger
 	now   func() time.Time
 
@@ -91,7 +90,7 @@ type sessionTracker struct {
 	used    time.Time
 }
 
-func newKeywordCache(st store.Store, log *slog.Logger, now func() time.Time) *keywordCache {
+func newKeywordCache(st Store, log *slog.Logger, now func() time.Time) *keywordCache {
 	return &keywordCache{store: st, log: log, now: now, campaigns: map[string]*campaignDict{}, trackers: map[string]*sessionTracker{}}
 }
 

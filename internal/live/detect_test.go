@@ -1,4 +1,4 @@
-package service_test
+package live_test
 
 import (
 	"bytes"
@@ -13,50 +13,13 @@ import (
 	"time"
 
 	"github.com/gmc-project/gmc/internal/gmc"
+	"github.com/gmc-project/gmc/internal/live"
 	"github.com/gmc-project/gmc/internal/reference"
 	"github.com/gmc-project/gmc/internal/reference/referencetest"
 	"github.com/gmc-project/gmc/internal/service"
 	"github.com/gmc-project/gmc/internal/store"
 	"github.com/gmc-project/gmc/internal/store/sqlite"
 )
-
-// liveRecorder is a service.Live that keeps the keyword alerts it is given.
-type liveRecorder struct {
-	mu     sync.Mutex
-	alerts []*service.KeywordAlert
-	gmOnly []bool
-}
-
-func (l *liveRecorder) Publish(_ context.Context, _ string, msg service.LiveMessage) error {
-	if a, ok := msg.Data.(*service.KeywordAlert); ok && msg.Type == "keyword.alert" {
-		l.mu.Lock()
-		defer l.mu.Unlock()
-		l.alerts, l.gmOnly = append(l.alerts, a), append(l.gmOnly, msg.GMOnly)
-	}
-	return nil
-}
-
-func (l *liveRecorder) CloseSession(context.Context, string, string) error { return nil }
-
-// heard returns the names (terms) or rule kinds alerted since the last
-// call, GM-only ones marked with a leading "gm:".
-func (l *liveRecorder) heard() []string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	var out []string
-	for i, a := range l.alerts {
-		name := a.Rule
-		if a.Term != nil {
-			name = a.Term.Name
-		}
-		if l.gmOnly[i] {
-			name = "gm:" + name
-		}
-		out = append(out, name)
-	}
-	l.alerts, l.gmOnly = nil, nil
-	return out
-}
 
 // kwClock is a settable clock shared by the services of a test.
 type kwClock struct {
@@ -77,18 +40,17 @@ func (c *kwClock) advance(d time.Duration) {
 }
 
 // kwTable is a campaign with a GM, a player and a session, served by one
-// service instance on a SQLite file.
+// service instance and its live table on a SQLite file.
 type kwTable struct {
 	t                 *testing.T
 	svc               *service.Service
-	live              *liveRecorder
+	screens           *screens
 	gm, player        string
 	campaign, session string
 	startMS           int64
 }
 
-// newKWInstance runs a service on the database file at path.
-func newKWInstance(t *testing.T, path string, clock *kwClock) (*service.Service, *liveRecorder) {
+func openStore(t *testing.T, path string) store.Store {
 	t.Helper()
 	st, err := sqlite.Open(path)
 	if err != nil {
@@ -98,20 +60,41 @@ func newKWInstance(t *testing.T, path string, clock *kwClock) (*service.Service,
 	if _, err := st.Migrate(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	live := &liveRecorder{}
-	svc, err := service.New(service.Config{Store: st, SecretKey: bytes.Repeat([]byte("k"), 32), Live: live, Now: clock.now,
+	return st
+}
+
+func newService(t *testing.T, st store.Store, table *live.Table, clock *kwClock) *service.Service {
+	t.Helper()
+	svc, err := service.New(service.Config{Store: st, SecretKey: bytes.Repeat([]byte("k"), 32), Live: table, Now: clock.now,
 		PasswordParams: &service.PasswordParams{Time: 1, MemoryKiB: 1024, Threads: 1}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return svc, live
+	return svc
+}
+
+// newKWInstance runs a service and its live table on the database file at
+// path.
+func newKWInstance(t *testing.T, path string, clock *kwClock) (*service.Service, *screens) {
+	t.Helper()
+	st := openStore(t, path)
+	table, screens := newTable(t, st, clock.now)
+	return newService(t, st, table, clock), screens
 }
 
 func newKWTable(t *testing.T, path string, clock *kwClock) *kwTable {
 	t.Helper()
+	st := openStore(t, path)
+	table, screens := newTable(t, st, clock.now)
+	return newKWTableOn(t, st, table, screens, clock)
+}
+
+// newKWTableOn sets the campaign up through a service on st and table.
+func newKWTableOn(t *testing.T, st store.Store, table *live.Table, screens *screens, clock *kwClock) *kwTable {
+	t.Helper()
 	ctx := context.Background()
-	svc, live := newKWInstance(t, path, clock)
-	tb := &kwTable{t: t, svc: svc, live: live}
+	svc := newService(t, st, table, clock)
+	tb := &kwTable{t: t, svc: svc, screens: screens}
 	if _, err := svc.ImportReference(ctx, referencetest.Dir()); err != nil {
 		t.Fatal(err)
 	}
@@ -143,15 +126,21 @@ func (tb *kwTable) must(err error) {
 	}
 }
 
-// say ingests one segment a minute after the previous one (outside the
-// tracker's window, so every mention alerts) and returns what was alerted.
-func (tb *kwTable) say(text string) []string {
+// ingest ingests one segment a minute after the previous one (outside
+// the tracker's window, so every mention alerts).
+func (tb *kwTable) ingest(text string) {
 	tb.t.Helper()
 	tb.startMS += 60_000
 	seg := &gmc.TranscriptSegment{StartMS: tb.startMS, EndMS: tb.startMS + 2000, Text: text}
 	_, err := tb.svc.IngestSegments(context.Background(), tb.gm, tb.session, []*gmc.TranscriptSegment{seg})
 	tb.must(err)
-	return tb.live.heard()
+}
+
+// say ingests one segment and returns what was alerted.
+func (tb *kwTable) say(text string) []string {
+	tb.t.Helper()
+	tb.ingest(text)
+	return tb.screens.heard(tb.session)
 }
 
 func wantHeard(t *testing.T, what string, got []string, want ...string) {
@@ -242,14 +231,12 @@ func TestKeywordAlertsAndHits(t *testing.T) {
 		seg(610_000, "Vethrax is poisoned. Everyone make a DC 15 dexterity saving throw"),
 	})
 	tb.must(err)
-	tb.live.mu.Lock()
-	alerts := slices.Clone(tb.live.alerts)
-	tb.live.mu.Unlock()
-	wantHeard(t, "one batch", tb.live.heard(), "gm:Vethrax the Unbound", "Fireball", "Poisoned", "gm:condition", "saving_throw")
+	alerts := tb.screens.alerts(tb.session)
+	wantHeard(t, "one batch", names(alerts), "gm:Vethrax the Unbound", "Fireball", "Poisoned", "gm:condition", "saving_throw")
 	for _, a := range alerts {
 		switch {
 		case a.Rule == "saving_throw":
-			if a.Values["dc"] != 15 || a.Values["ability"] != "DEX" || a.GMOnly || a.Seq != 3 {
+			if a.Values["dc"] != 15.0 || a.Values["ability"] != "DEX" || a.GMOnly || a.Seq != 3 {
 				t.Errorf("saving throw alert = %+v", a)
 			}
 		case a.Rule == "condition":
@@ -368,6 +355,6 @@ func TestKeywordDictionaryUnderConcurrency(t *testing.T) {
 	for err := range errs {
 		t.Error(err)
 	}
-	tb.live.heard()
+	tb.screens.heard(tb.session)
 	wantHeard(t, "after the renames", tb.say("Zorbo the 5 waves"), "gm:Zorbo the 5")
 }

@@ -1,4 +1,4 @@
-package service
+package live
 
 import (
 	"context"
@@ -15,9 +15,9 @@ type ownTerms map[string]ownTerm
 
 // loadOwnTerms reads every term of a campaign: characters, locations, plot
 // threads and custom keywords.
-func loadOwnTerms(ctx context.Context, st store.Store, campaignID string) (ownTerms, error) {
+func loadOwnTerms(ctx context.Context, st Store, campaignID string) (ownTerms, error) {
 	out := ownTerms{}
-	for _, load := range []func(context.Context, store.Store, string, ownTerms) error{
+	for _, load := range []func(context.Context, Store, string, ownTerms) error{
 		loadCharacterTerms, loadLocationTerms, loadPlotTerms, loadKeywordTerms,
 	} {
 		if err := load(ctx, st, campaignID, out); err != nil {
@@ -27,39 +27,20 @@ func loadOwnTerms(ctx context.Context, st store.Store, campaignID string) (ownTe
 	return out, nil
 }
 
-// eachPage calls fn for every item of a paged list, page after page.
-func eachPage[T any](list func(cursor string) ([]T, string, error), fn func(T)) error {
-	for cursor := ""; ; {
-		items, next, err := list(cursor)
-		if err != nil {
-			return err
-		}
-		for _, it := range items {
-			fn(it)
-		}
-		if next == "" {
-			return nil
-		}
-		cursor = next
-	}
-}
-
-func fullPage(cursor string) gmc.Page { return gmc.Page{Limit: gmc.MaxPageSize, Cursor: cursor} }
-
-func loadCharacterTerms(ctx context.Context, st store.Store, campaignID string, out ownTerms) error {
-	return eachPage(func(cursor string) ([]*gmc.Character, string, error) {
-		return st.Characters(ctx, store.CharacterFilter{CampaignID: campaignID, Page: fullPage(cursor)})
+func loadCharacterTerms(ctx context.Context, st Store, campaignID string, out ownTerms) error {
+	return gmc.EachPage(func(cursor string) ([]*gmc.Character, string, error) {
+		return st.Characters(ctx, store.CharacterFilter{CampaignID: campaignID, Page: gmc.FullPage(cursor)})
 	}, func(c *gmc.Character) { add(out, characterTerm(c)) })
 }
 
 // loadLocationTerms reads the whole location tree at once: whether players
 // may see a location depends on its ancestors, so one location's change
 // (a move, a hidden parent, a cascading delete) can change many terms.
-func loadLocationTerms(ctx context.Context, st store.Store, campaignID string, out ownTerms) error {
+func loadLocationTerms(ctx context.Context, st Store, campaignID string, out ownTerms) error {
 	byID := map[string]*gmc.Location{}
 	var all []*gmc.Location
-	err := eachPage(func(cursor string) ([]*gmc.Location, string, error) {
-		return st.Locations(ctx, store.LocationFilter{CampaignID: campaignID, Subtree: true, Page: fullPage(cursor)})
+	err := gmc.EachPage(func(cursor string) ([]*gmc.Location, string, error) {
+		return st.Locations(ctx, store.LocationFilter{CampaignID: campaignID, Subtree: true, Page: gmc.FullPage(cursor)})
 	}, func(l *gmc.Location) { byID[l.ID], all = l, append(all, l) })
 	if err != nil {
 		return err
@@ -76,15 +57,15 @@ func loadLocationTerms(ctx context.Context, st store.Store, campaignID string, o
 	return nil
 }
 
-func loadPlotTerms(ctx context.Context, st store.Store, campaignID string, out ownTerms) error {
-	return eachPage(func(cursor string) ([]*gmc.PlotThread, string, error) {
-		return st.Plots(ctx, store.PlotFilter{CampaignID: campaignID, Page: fullPage(cursor)})
+func loadPlotTerms(ctx context.Context, st Store, campaignID string, out ownTerms) error {
+	return gmc.EachPage(func(cursor string) ([]*gmc.PlotThread, string, error) {
+		return st.Plots(ctx, store.PlotFilter{CampaignID: campaignID, Page: gmc.FullPage(cursor)})
 	}, func(p *gmc.PlotThread) { add(out, plotTerm(p)) })
 }
 
-func loadKeywordTerms(ctx context.Context, st store.Store, campaignID string, out ownTerms) error {
-	return eachPage(func(cursor string) ([]*gmc.Keyword, string, error) {
-		return st.Keywords(ctx, store.KeywordFilter{CampaignID: campaignID, Page: fullPage(cursor)})
+func loadKeywordTerms(ctx context.Context, st Store, campaignID string, out ownTerms) error {
+	return gmc.EachPage(func(cursor string) ([]*gmc.Keyword, string, error) {
+		return st.Keywords(ctx, store.KeywordFilter{CampaignID: campaignID, Page: gmc.FullPage(cursor)})
 	}, func(k *gmc.Keyword) { add(out, keywordTerm(k)) })
 }
 
@@ -92,7 +73,7 @@ func add(out ownTerms, t ownTerm) { out[t.term.Key] = t }
 
 // loadEntityTerm reads the term of one changed entity; ok is false when the
 // entity is gone or not (any more) in the campaign, so its term must go.
-func loadEntityTerm(ctx context.Context, st store.Store, ref gmc.EntityRef) (t ownTerm, ok bool, err error) {
+func loadEntityTerm(ctx context.Context, st Store, ref gmc.EntityRef) (t ownTerm, ok bool, err error) {
 	var campaignID string
 	switch ref.Type {
 	case "character":

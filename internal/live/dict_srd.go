@@ -1,10 +1,11 @@
-package service
+package live
 
 import (
 	"context"
 	"maps"
 	"slices"
 
+	"github.com/gmc-project/gmc/internal/gmc"
 	"github.com/gmc-project/gmc/internal/keywords"
 	"github.com/gmc-project/gmc/internal/reference"
 	"github.com/gmc-project/gmc/internal/store"
@@ -22,13 +23,13 @@ type srdDict struct {
 }
 
 // loadSRD reads every stored reference entry into a dictionary part.
-func loadSRD(ctx context.Context, st store.Store) (*srdDict, error) {
+func loadSRD(ctx context.Context, st Store) (*srdDict, error) {
 	kinds, err := st.ReferenceKinds(ctx)
 	if err != nil {
 		return nil, err
 	}
 	var entries []reference.Entry
-	err = eachPage(func(cursor string) ([]reference.Entry, string, error) {
+	err = gmc.EachPage(func(cursor string) ([]reference.Entry, string, error) {
 		return st.ReferenceEntries(ctx, store.ReferenceFilter{Limit: 1000, Cursor: cursor})
 	}, func(e reference.Entry) { entries = append(entries, e) })
 	if err != nil {

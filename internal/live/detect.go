@@ -1,4 +1,4 @@
-package service
+package live
 
 import (
 	"context"
@@ -9,10 +9,11 @@ import (
 
 	"github.com/gmc-project/gmc/internal/gmc"
 	"github.com/gmc-project/gmc/internal/keywords"
+	"github.com/gmc-project/gmc/internal/realtime"
 )
 
 // Live keyword detection: every ingested segment goes through its
-// campaign's dictionary (see keyword_dict.go). Detections at or above the
+// campaign's dictionary (see dict.go). Detections at or above the
 // campaign's keyword_threshold are stored as hits, and each term raises one
 // keyword.alert per burst of mentions: repeats within keywords.DefaultWindow
 // of segment time are merged by the session's tracker (stored with merged
@@ -57,38 +58,40 @@ type KeywordAlert struct {
 	Characters []string       `json:"characters,omitempty"`
 }
 
+func (*KeywordAlert) messageType() string { return realtime.TypeKeywordAlert }
+
 // detectKeywords runs the campaign's dictionary over stored segments,
 // stores the hits in one transaction and publishes the alerts. It never
 // fails the ingestion, which has committed: problems are logged.
-func (s *Service) detectKeywords(ctx context.Context, gs *gmc.GameSession, segs []*gmc.TranscriptSegment) {
+func (t *Table) detectKeywords(ctx context.Context, gs *gmc.GameSession, segs []*gmc.TranscriptSegment) {
 	defer func() {
 		// A bug in detection must not turn a stored batch into a 500.
 		if r := recover(); r != nil {
-			s.log.ErrorContext(ctx, "keyword detection panicked", "session_id", gs.ID, "panic", fmt.Sprint(r))
+			t.log.ErrorContext(ctx, "keyword detection panicked", "session_id", gs.ID, "panic", fmt.Sprint(r))
 		}
 	}()
-	d, err := s.keywords.dict(ctx, gs.CampaignID)
+	d, err := t.dicts.dict(ctx, gs.CampaignID)
 	if err != nil {
-		s.log.WarnContext(ctx, "keyword dictionary unavailable", "campaign_id", gs.CampaignID, "error", err.Error())
+		t.log.WarnContext(ctx, "keyword dictionary unavailable", "campaign_id", gs.CampaignID, "error", err.Error())
 		return
 	}
-	tr := s.keywords.tracker(gs.ID)
+	tr := t.dicts.tracker(gs.ID)
 	var hits []*gmc.KeywordHit
 	var alerts []*KeywordAlert
 	for _, seg := range segs {
-		h, a := s.segmentKeywords(d, tr, seg)
+		h, a := t.segmentKeywords(d, tr, seg)
 		hits, alerts = append(hits, h...), append(alerts, a...)
 	}
-	if err := s.store.CreateKeywordHits(ctx, hits); err != nil {
-		s.log.WarnContext(ctx, "store keyword hits", "session_id", gs.ID, "hits", len(hits), "error", err.Error())
+	if err := t.store.CreateKeywordHits(ctx, hits); err != nil {
+		t.log.WarnContext(ctx, "store keyword hits", "session_id", gs.ID, "hits", len(hits), "error", err.Error())
 	}
 	for _, a := range alerts {
-		s.publish(ctx, gs.ID, LiveMessage{Type: "keyword.alert", Data: a, GMOnly: a.GMOnly})
+		t.publish(ctx, gs.ID, a, a.GMOnly)
 	}
 }
 
 // segmentKeywords detects one segment's terms and rule phrases.
-func (s *Service) segmentKeywords(d *campaignDict, tr *keywords.Tracker, seg *gmc.TranscriptSegment) ([]*gmc.KeywordHit, []*KeywordAlert) {
+func (t *Table) segmentKeywords(d *campaignDict, tr *keywords.Tracker, seg *gmc.TranscriptSegment) ([]*gmc.KeywordHit, []*KeywordAlert) {
 	dets := d.detect(seg.Text)
 	// The mention that raises a new alert is the tracker's best one of
 	// the segment; the term's other mentions are stored as merged.
@@ -101,7 +104,7 @@ func (s *Service) segmentKeywords(d *campaignDict, tr *keywords.Tracker, seg *gm
 	var hits []*gmc.KeywordHit
 	var alerts []*KeywordAlert
 	for _, det := range dets {
-		h := s.termHit(seg, det)
+		h := t.termHit(seg, det)
 		span, ok := raise[det.Term.Key]
 		h.Merged = !ok || span != det.Span
 		hits = append(hits, h)
@@ -113,7 +116,7 @@ func (s *Service) segmentKeywords(d *campaignDict, tr *keywords.Tracker, seg *gm
 		}
 	}
 	for _, ev := range keywords.Events(seg.Text, dets) {
-		h := s.ruleHit(seg, ev, ruleGMOnly(ev, dets))
+		h := t.ruleHit(seg, ev, ruleGMOnly(ev, dets))
 		hits = append(hits, h)
 		alerts = append(alerts, &KeywordAlert{Kind: AlertRule, HitID: h.ID, SessionID: seg.SessionID, SegmentID: seg.ID, Seq: seg.Seq,
 			Span: ev.Span, Surface: ev.Text, Confidence: 1, Reason: h.Reason, GMOnly: h.GMOnly,
@@ -152,18 +155,18 @@ func segmentTime(seg *gmc.TranscriptSegment) time.Time {
 	return time.UnixMilli(seg.StartMS)
 }
 
-func (s *Service) termHit(seg *gmc.TranscriptSegment, det keywords.Detection) *gmc.KeywordHit {
-	t := det.Term
-	return &gmc.KeywordHit{ID: s.newID(), SessionID: seg.SessionID, SegmentID: seg.ID, Seq: seg.Seq, Kind: gmc.HitTerm,
-		TermKey: t.Key, Name: t.Name, Category: t.Category, Source: t.Source, Ref: t.Ref, Span: det.Span, Surface: det.Surface,
-		Confidence: det.Confidence, Reason: det.Reason, GMOnly: t.GMOnly, CreatedAt: seg.CreatedAt}
+func (t *Table) termHit(seg *gmc.TranscriptSegment, det keywords.Detection) *gmc.KeywordHit {
+	term := det.Term
+	return &gmc.KeywordHit{ID: t.newID(), SessionID: seg.SessionID, SegmentID: seg.ID, Seq: seg.Seq, Kind: gmc.HitTerm,
+		TermKey: term.Key, Name: term.Name, Category: term.Category, Source: term.Source, Ref: term.Ref, Span: det.Span, Surface: det.Surface,
+		Confidence: det.Confidence, Reason: det.Reason, GMOnly: term.GMOnly, CreatedAt: seg.CreatedAt}
 }
 
 // ruleReason is the Reason of rule hits: a pattern over the words.
 const ruleReason = "pattern"
 
-func (s *Service) ruleHit(seg *gmc.TranscriptSegment, ev keywords.Event, gmOnly bool) *gmc.KeywordHit {
-	h := &gmc.KeywordHit{ID: s.newID(), SessionID: seg.SessionID, SegmentID: seg.ID, Seq: seg.Seq, Kind: gmc.HitRule,
+func (t *Table) ruleHit(seg *gmc.TranscriptSegment, ev keywords.Event, gmOnly bool) *gmc.KeywordHit {
+	h := &gmc.KeywordHit{ID: t.newID(), SessionID: seg.SessionID, SegmentID: seg.ID, Seq: seg.Seq, Kind: gmc.HitRule,
 		TermKey: "rule:" + ev.Kind, Name: ev.Kind, Category: "rule", Source: "rules", Span: ev.Span, Surface: ev.Text,
 		Confidence: 1, Reason: ruleReason, GMOnly: gmOnly, Characters: ev.Characters, CreatedAt: seg.CreatedAt}
 	if len(ev.Values) > 0 {
@@ -184,18 +187,4 @@ func ruleGMOnly(ev keywords.Event, dets []keywords.Detection) bool {
 		}
 	}
 	return false
-}
-
-// warmKeywords builds the campaign's keyword dictionary in the background
-// when a session starts, so that the first segment of the evening does not
-// wait for the build (a quarter to half a second with the whole SRD).
-func (s *Service) warmKeywords(ctx context.Context, campaignID string) {
-	go func() {
-		// The request that started the session ends before the build does.
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
-		defer cancel()
-		if _, err := s.keywords.dict(ctx, campaignID); err != nil {
-			s.log.WarnContext(ctx, "warm keyword dictionary", "campaign_id", campaignID, "error", err.Error())
-		}
-	}()
 }
