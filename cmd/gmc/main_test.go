@@ -12,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/gmc-project/gmc/internal/testenv"
 )
 
 // syncBuffer is a log sink the server goroutine and the test share.
@@ -130,13 +132,7 @@ func TestMigrateAndVersion(t *testing.T) {
 
 func TestReferenceImport(t *testing.T) {
 	t.Parallel()
-	srd := filepath.Join("..", "..", "..", "shared", "srd")
-	if _, err := os.Stat(srd); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("SRD data missing at %s: %v", srd, err)
-		}
-		t.Skipf("SKIPPED: no SRD data at %s", srd)
-	}
+	srd := testenv.SRDDir(t)
 	env := map[string]string{"GMC_DATA_DIR": t.TempDir()}
 	getenv := func(k string) string { return env[k] }
 	var out bytes.Buffer

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"path/filepath"
 	"slices"
 	"testing"
 	"time"
@@ -159,10 +158,7 @@ func TestKeywordAlertLatency(t *testing.T) {
 	if _, err := fmt.Sscan(os.Getenv("GMC_BENCH_ALERTS"), &n); err != nil || n <= 0 {
 		t.Skip("set GMC_BENCH_ALERTS=200 to measure segment-to-alert latency")
 	}
-	srd := os.Getenv("GMC_SRD_DIR")
-	if srd == "" {
-		srd = filepath.Join("..", "..", "..", "shared", "srd")
-	}
+	srd := testenv.SRDPath()
 	if _, err := os.Stat(srd); err != nil {
 		t.Logf("SRD not found at %s: measuring with the test records only", srd)
 		srd = testSRD

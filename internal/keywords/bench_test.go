@@ -13,19 +13,16 @@ import (
 	"time"
 
 	"github.com/gmc-project/gmc/internal/reference"
+	"github.com/gmc-project/gmc/internal/testenv"
 )
 
 // benchDictionary is the whole SRD plus 500 invented campaign names: the
 // size the issue sets for one campaign. It skips when the SRD is absent.
 func benchDictionary(b testing.TB) ([]Term, *Lexicon) {
 	b.Helper()
-	dir := os.Getenv("GMC_SRD_DIR")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "..", "shared", "srd")
-	}
-	entries, err := reference.Load(dir)
+	entries, err := reference.Load(testenv.SRDDir(b))
 	if err != nil {
-		b.Skipf("SKIPPING: SRD data not found at %s (set GMC_SRD_DIR): %v", dir, err)
+		b.Fatal(err)
 	}
 	return append(FromReference(entries), campaignNames(500)...), LexiconFromReference(entries)
 }
@@ -56,10 +53,7 @@ func campaignNames(n int) []Term {
 // benchSegments are transcript segments: the keyword benchmark's
 // recogniser output when it is there, else a few table-talk lines.
 func benchSegments() []string {
-	p := os.Getenv("GMC_KEYWORDS_DEV")
-	if p == "" {
-		p = filepath.Join("..", "..", "..", "shared", "bench", "keywords", "dev.jsonl")
-	}
+	p := filepath.Join(testenv.SharedDir(), "bench", "keywords", "dev.jsonl")
 	var segs []string
 	if f, err := os.Open(p); err == nil {
 		defer f.Close()

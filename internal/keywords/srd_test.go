@@ -1,11 +1,10 @@
 package keywords
 
 import (
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/gmc-project/gmc/internal/reference"
+	"github.com/gmc-project/gmc/internal/testenv"
 )
 
 func TestFromReference(t *testing.T) {
@@ -40,16 +39,9 @@ func TestFromReference(t *testing.T) {
 // TestFromReferenceSRD checks the whole SRD when it is there: the engine
 // built from it must find what a table says.
 func TestFromReferenceSRD(t *testing.T) {
-	dir := os.Getenv("GMC_SRD_DIR")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "..", "shared", "srd")
-	}
-	entries, err := reference.Load(dir)
+	entries, err := reference.Load(testenv.SRDDir(t))
 	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("SRD data not found (set GMC_SRD_DIR): %v", err)
-		}
-		t.Skipf("SKIPPING: SRD data not found at %s (set GMC_SRD_DIR): %v", dir, err)
+		t.Fatal(err)
 	}
 	terms := FromReference(entries)
 	if len(terms) < 1500 {

@@ -2,31 +2,16 @@ package reference
 
 import (
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/gmc-project/gmc/internal/testenv"
 )
 
-// srdDir finds the 5e-database folder the tests read: GMC_SRD_DIR, else
-// the workplace's shared copy. Without it the test is skipped loudly,
-// except in CI, where the data must be there.
-func srdDir(t *testing.T) string {
-	t.Helper()
-	dir := os.Getenv("GMC_SRD_DIR")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "..", "shared", "srd")
-	}
-	if _, err := os.Stat(filepath.Join(dir, "5e-SRD-Spells.json")); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("SRD data not found at %s (set GMC_SRD_DIR): %v", dir, err)
-		}
-		t.Skipf("SKIPPING: SRD data not found at %s (set GMC_SRD_DIR to a 5e-database src/2014/en folder)", dir)
-	}
-	return dir
-}
+// srdDir is the 5e-database folder the tests read (testenv.SRDDir).
+func srdDir(t *testing.T) string { t.Helper(); return testenv.SRDDir(t) }
 
 func loadSRD(t *testing.T) map[string]Entry {
 	t.Helper()

@@ -9,26 +9,14 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/gmc-project/gmc/internal/testenv"
 )
 
-// sharedDir finds the workplace's shared folder (GMC_SHARED_DIR, else
-// beside the repository). Without it the test is skipped loudly, except
-// in CI, where the data must be there.
+// sharedDir is the folder with the SRD and the keyword benchmark.
 func sharedDir(t *testing.T) string {
 	t.Helper()
-	dir := os.Getenv("GMC_SHARED_DIR")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "..", "..", "shared")
-	}
-	for _, p := range []string{"srd/5e-SRD-Spells.json", "bench/keywords/dev.jsonl", "bench/keywords/campaign.json"} {
-		if _, err := os.Stat(filepath.Join(dir, p)); err != nil {
-			if os.Getenv("CI") == "true" {
-				t.Fatalf("benchmark data not found (set GMC_SHARED_DIR): %v", err)
-			}
-			t.Skipf("SKIPPING: benchmark data not found at %s (set GMC_SHARED_DIR): %v", dir, err)
-		}
-	}
-	return dir
+	return testenv.SharedData(t, "srd/5e-SRD-Spells.json", "bench/keywords/dev.jsonl", "bench/keywords/campaign.json")
 }
 
 func TestMainOnDevData(t *testing.T) {
