@@ -8,7 +8,9 @@
 // COMMITTED, so every such sequence here takes row locks, always in the
 // same order to stay free of deadlocks: a campaign row before its member
 // and invite rows, and (in DeleteUser) a user's tokens and user row before
-// their campaigns.
+// their campaigns. A unit of work (InTx) holds every lock its methods take
+// until it commits, so it keeps the same order across them: within a
+// campaign, the method that locks the campaign row goes first.
 //
 // Ids are uuid columns read and written as Go strings; an id that is not a
 // uuid is simply not found, as it would be in SQLite. The one visible
