@@ -16,9 +16,9 @@ type CampaignImport struct {
 	Campaign *gmc.Campaign `json:"campaign"`
 	// Members are the bundle's members who were added, by email.
 	Members []gmc.BundleMember `json:"members"`
-	// SkippedMembers are the emails of members left out because no account
-	// has them here. The importer, who is the new campaign's GM whatever
-	// their role in the bundle, is never among them.
+	// SkippedMembers are the emails of members left out: no account has
+	// them here, or the bundle lists them twice. The importer, who is the
+	// new campaign's GM whatever their role in the bundle, is not skipped.
 	SkippedMembers []string       `json:"skipped_members"`
 	Counts         map[string]int `json:"counts"`
 }
