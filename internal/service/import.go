@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/gmc-project/gmc/internal/gmc"
+	"github.com/gmc-project/gmc/internal/store"
 )
 
 // CampaignImport says what a campaign import made.
@@ -16,7 +17,8 @@ type CampaignImport struct {
 	// Members are the bundle's members who were added, by email.
 	Members []gmc.BundleMember `json:"members"`
 	// SkippedMembers are the emails of members left out: no account has
-	// them here, or they are the importer (who is the GM).
+	// them here, or the bundle lists them twice. The importer, who is the
+	// new campaign's GM whatever their role in the bundle, is not skipped.
 	SkippedMembers []string       `json:"skipped_members"`
 	Counts         map[string]int `json:"counts"`
 }
@@ -25,12 +27,11 @@ type CampaignImport struct {
 // its GM. The bundle is validated whole first (gmc.Bundle.Validate), so
 // every reference is known to resolve before anything is written.
 //
-// Atomicity: the entities are written through the ordinary store methods,
-// each in its own transaction (so audit events and search indexes are
-// filled as for any create); should one of them still fail, the new
-// campaign is deleted again, and ON DELETE CASCADE takes everything
-// written so far with it. Nothing of a failed import stays.
-func (s *Service) ImportCampaign(ctx context.Context, userID string, b *gmc.Bundle) (res *CampaignImport, err error) {
+// Atomicity: the entities are written through the ordinary store methods
+// (so audit events and search indexes are filled as for any create), all
+// in one transaction: should one of them still fail, or the process stop,
+// nothing of the import stays, and nobody sees the campaign half-made.
+func (s *Service) ImportCampaign(ctx context.Context, userID string, b *gmc.Bundle) (*CampaignImport, error) {
 	if err := b.Validate(); err != nil {
 		return nil, err
 	}
@@ -39,23 +40,21 @@ func (s *Service) ImportCampaign(ctx context.Context, userID string, b *gmc.Bund
 		return nil, err
 	}
 	im := newImporter(s, b, me)
-	if err := im.campaign(ctx); err != nil {
+	err = s.store.InTx(ctx, func(tx store.Store) error {
+		im.st = tx
+		if err := im.campaign(ctx); err != nil {
+			return err
+		}
+		for _, step := range []func(context.Context) error{im.members, im.sessions, im.characters, im.achievements, im.relationships,
+			im.locations, im.plots, im.dependencies, im.foreshadowing, im.keywords} {
+			if err := step(ctx); err != nil {
+				return fmt.Errorf("import campaign: %w", err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
 		return nil, err
-	}
-	defer func() {
-		if err == nil {
-			return
-		}
-		// The caller's context may be what failed; the clean-up must run anyway.
-		if derr := s.store.DeleteCampaign(context.WithoutCancel(ctx), im.c.ID); derr != nil {
-			s.log.Error("import: removing the half-imported campaign", "campaign_id", im.c.ID, "error", derr)
-		}
-	}()
-	for _, step := range []func(context.Context) error{im.members, im.sessions, im.characters, im.achievements, im.relationships,
-		im.locations, im.plots, im.dependencies, im.foreshadowing, im.keywords} {
-		if err := step(ctx); err != nil {
-			return nil, fmt.Errorf("import campaign: %w", err)
-		}
 	}
 	return im.res, nil
 }
@@ -64,7 +63,9 @@ func (s *Service) ImportCampaign(ctx context.Context, userID string, b *gmc.Bund
 // new ids, assigned up front in document order: ids are time-ordered, so
 // the new entities list in the same order as the old ones did.
 type importer struct {
-	s     *Service
+	s *Service
+	// st is the transaction every write of the import goes through.
+	st    store.Store
 	b     *gmc.Bundle
 	me    *gmc.User
 	c     *gmc.Campaign
@@ -120,7 +121,7 @@ func (im *importer) campaign(ctx context.Context) error {
 		Settings: bc.Settings, CreatedBy: im.me.ID, Version: 1, CreatedAt: now, UpdatedAt: now}
 	gm := &gmc.Member{CampaignID: im.c.ID, UserID: im.me.ID, Role: gmc.RoleGM, JoinedAt: now}
 	ev := im.s.event(im.c.ID, im.me.ID, gmc.ActionCreate, "campaign", im.c.ID, nil, map[string]any{"campaign": im.c, "imported": im.res.Counts})
-	if err := im.s.store.CreateCampaign(ctx, im.c, gm, ev); err != nil {
+	if err := im.st.CreateCampaign(ctx, im.c, gm, ev); err != nil {
 		return err
 	}
 	im.res.Campaign = im.c
@@ -131,11 +132,14 @@ func (im *importer) campaign(ctx context.Context) error {
 func (im *importer) members(ctx context.Context) error {
 	for _, bm := range im.b.Members {
 		email := gmc.NormalizeEmail(bm.Email)
+		if email == im.me.Email {
+			continue // already the GM
+		}
 		if _, done := im.users[email]; done {
 			im.res.SkippedMembers = append(im.res.SkippedMembers, email)
 			continue
 		}
-		u, err := im.s.store.UserByEmail(ctx, email)
+		u, err := im.st.UserByEmail(ctx, email)
 		if errors.Is(err, gmc.ErrNotFound) {
 			im.res.SkippedMembers = append(im.res.SkippedMembers, email)
 			continue
@@ -143,7 +147,7 @@ func (im *importer) members(ctx context.Context) error {
 			return err
 		}
 		m := &gmc.Member{CampaignID: im.c.ID, UserID: u.ID, Role: bm.Role, JoinedAt: im.s.clock()}
-		if err := im.s.store.AddMember(ctx, m, im.event("member", u.ID, m)); err != nil {
+		if err := im.st.AddMember(ctx, m, im.event("member", u.ID, m)); err != nil {
 			return err
 		}
 		im.users[email] = u.ID
@@ -171,13 +175,13 @@ func (im *importer) sessions(ctx context.Context) error {
 			s = &gmc.GameSession{ID: im.s.newID(), CampaignID: im.c.ID, Status: gmc.SessionEnded, CreatedAt: now, UpdatedAt: now}
 			standIns = append(standIns, s.ID)
 		}
-		if err := im.s.store.CreateSession(ctx, s, im.event("session", s.ID, s)); err != nil {
+		if err := im.st.CreateSession(ctx, s, im.event("session", s.ID, s)); err != nil {
 			return err
 		}
 	}
 	for _, id := range standIns {
 		ev := im.s.event(im.c.ID, im.me.ID, gmc.ActionDelete, "session", id, nil, nil)
-		if err := im.s.store.DeleteSession(ctx, id, ev); err != nil {
+		if err := im.st.DeleteSession(ctx, id, ev); err != nil {
 			return err
 		}
 	}
@@ -202,7 +206,7 @@ func (im *importer) characters(ctx context.Context) error {
 	if len(cs) == 0 {
 		return nil
 	}
-	return im.s.store.CreateCharacters(ctx, cs, im.event("character", im.c.ID, map[string]int{"imported": len(cs)}))
+	return im.st.CreateCharacters(ctx, cs, im.event("character", im.c.ID, map[string]int{"imported": len(cs)}))
 }
 
 func (im *importer) achievements(ctx context.Context) error {
@@ -210,7 +214,7 @@ func (im *importer) achievements(ctx context.Context) error {
 		a := &gmc.Achievement{ID: im.id("achievements", ba.ID), CampaignID: im.c.ID, CharacterID: im.id("characters", ba.CharacterID),
 			Title: ba.Title, Description: ba.Description, SessionID: im.idPtr("sessions", ba.SessionID), AwardedAt: ba.AwardedAt,
 			AwardedBy: im.me.ID, CreatedAt: ba.CreatedAt}
-		if err := im.s.store.CreateAchievement(ctx, a, im.event("achievement", a.ID, a)); err != nil {
+		if err := im.st.CreateAchievement(ctx, a, im.event("achievement", a.ID, a)); err != nil {
 			return err
 		}
 	}
@@ -233,7 +237,7 @@ func (im *importer) relationships(ctx context.Context) error {
 	if len(rs) == 0 {
 		return nil
 	}
-	return im.s.store.CreateRelationships(ctx, rs, im.event("relationship", im.c.ID, map[string]int{"imported": len(rs)}))
+	return im.st.CreateRelationships(ctx, rs, im.event("relationship", im.c.ID, map[string]int{"imported": len(rs)}))
 }
 
 // locations creates parents before children, whatever the document's
@@ -255,7 +259,7 @@ func (im *importer) locations(ctx context.Context) error {
 			LocationType: bl.LocationType, Description: bl.Description, Metadata: bl.Metadata, Coordinates: bl.Coordinates,
 			Visibility: bl.Visibility, CreatedAt: bl.CreatedAt, UpdatedAt: bl.UpdatedAt}
 		l.Normalize()
-		if err := im.s.store.CreateLocation(ctx, l, im.event("location", l.ID, l)); err != nil {
+		if err := im.st.CreateLocation(ctx, l, im.event("location", l.ID, l)); err != nil {
 			return err
 		}
 	}
@@ -279,7 +283,7 @@ func (im *importer) plots(ctx context.Context) error {
 			p.LocationIDs = append(p.LocationIDs, im.id("locations", id))
 		}
 		p.Normalize()
-		if err := im.s.store.CreatePlot(ctx, p, im.event("plot", p.ID, p)); err != nil {
+		if err := im.st.CreatePlot(ctx, p, im.event("plot", p.ID, p)); err != nil {
 			return err
 		}
 	}
@@ -289,7 +293,7 @@ func (im *importer) plots(ctx context.Context) error {
 func (im *importer) dependencies(ctx context.Context) error {
 	for _, bd := range im.b.Dependencies {
 		d := &gmc.PlotDependency{CampaignID: im.c.ID, PlotID: im.id("plots", bd.PlotID), DependsOnID: im.id("plots", bd.DependsOnID), CreatedAt: bd.CreatedAt}
-		if err := im.s.store.AddPlotDependency(ctx, d, im.event("plot_dependency", d.PlotID, d)); err != nil {
+		if err := im.st.AddPlotDependency(ctx, d, im.event("plot_dependency", d.PlotID, d)); err != nil {
 			return err
 		}
 	}
@@ -302,7 +306,7 @@ func (im *importer) foreshadowing(ctx context.Context) error {
 			Description: bf.Description, PlantedSessionID: im.idPtr("sessions", bf.PlantedSessionID), PlantedSessionNumber: bf.PlantedSessionNumber,
 			Revealed: bf.Revealed, RevealedSessionID: im.idPtr("sessions", bf.RevealedSessionID), RevealedAt: bf.RevealedAt,
 			CreatedAt: bf.CreatedAt, UpdatedAt: bf.UpdatedAt}
-		if err := im.s.store.CreateForeshadowing(ctx, f, im.event("foreshadowing", f.ID, f)); err != nil {
+		if err := im.st.CreateForeshadowing(ctx, f, im.event("foreshadowing", f.ID, f)); err != nil {
 			return err
 		}
 	}
@@ -314,7 +318,7 @@ func (im *importer) keywords(ctx context.Context) error {
 		k := &gmc.Keyword{ID: im.id("keywords", bk.ID), CampaignID: im.c.ID, Term: bk.Term, Aliases: bk.Aliases, Category: bk.Category,
 			Visibility: bk.Visibility, Common: bk.Common, Notes: bk.Notes, CreatedAt: bk.CreatedAt, UpdatedAt: bk.UpdatedAt}
 		k.Normalize()
-		if err := im.s.store.CreateKeyword(ctx, k, im.event("keyword", k.ID, k)); err != nil {
+		if err := im.st.CreateKeyword(ctx, k, im.event("keyword", k.ID, k)); err != nil {
 			return err
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/gmc-project/gmc/internal/gmc"
+	"github.com/gmc-project/gmc/internal/store"
 )
 
 // Members lists a campaign's members; any member may see who plays.
@@ -35,6 +36,9 @@ func (s *Service) SetMemberRole(ctx context.Context, userID, campaignID, memberI
 }
 
 // RemoveMember removes a member. GMs may remove anyone; anyone may leave.
+// The characters the member owns in the campaign (their PCs) stay, with
+// no player: their owner is cleared in the same transaction, each change
+// audited and announced like any other character update.
 func (s *Service) RemoveMember(ctx context.Context, userID, campaignID, memberID string) error {
 	min := gmc.RoleGM
 	if memberID == userID {
@@ -47,5 +51,57 @@ func (s *Service) RemoveMember(ctx context.Context, userID, campaignID, memberID
 	if err != nil {
 		return gmc.Errorf(gmc.ErrNotFound, "member_not_found", "no such member in this campaign")
 	}
-	return s.store.RemoveMember(ctx, campaignID, memberID, s.event(campaignID, userID, gmc.ActionDelete, "member", memberID, m, nil))
+	var released []*gmc.Character
+	err = s.store.InTx(ctx, func(tx store.Store) (err error) {
+		// The membership goes first: it locks the campaign row, which
+		// PostgreSQL's lock order puts before the campaign's other rows.
+		if err := tx.RemoveMember(ctx, campaignID, memberID, s.event(campaignID, userID, gmc.ActionDelete, "member", memberID, m, nil)); err != nil {
+			return err
+		}
+		released, err = s.releaseCharacters(ctx, tx, userID, campaignID, memberID)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	for _, c := range released {
+		s.changed(ctx, characterRef(c, gmc.ActionUpdate))
+	}
+	return nil
+}
+
+// releaseCharacters clears the owner of every character ownerID owns in
+// the campaign and returns the characters changed.
+func (s *Service) releaseCharacters(ctx context.Context, tx store.Store, actorID, campaignID, ownerID string) ([]*gmc.Character, error) {
+	owned, err := allCharacters(ctx, tx, store.CharacterFilter{CampaignID: campaignID, OwnerID: ownerID})
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range owned {
+		before := *c
+		c.OwnerID, c.UpdatedAt = nil, s.clock()
+		after := *c
+		after.Version++
+		if err := tx.UpdateCharacter(ctx, c, s.event(campaignID, actorID, gmc.ActionUpdate, "character", c.ID, before, after)); err != nil {
+			return nil, err
+		}
+	}
+	return owned, nil
+}
+
+// allCharacters reads every page of a character list.
+func allCharacters(ctx context.Context, st store.Store, f store.CharacterFilter) ([]*gmc.Character, error) {
+	var out []*gmc.Character
+	f.Page = gmc.Page{Limit: gmc.MaxPageSize}
+	for {
+		page, next, err := st.Characters(ctx, f)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, page...)
+		if next == "" {
+			return out, nil
+		}
+		f.Page.Cursor = next
+	}
 }

@@ -33,6 +33,7 @@ type Store interface {
 	SearchStore
 	KeywordStore
 	BundleStore
+	Transactor
 	Migrator
 
 	// Backend names the implementation for logs ("sqlite", "postgres").

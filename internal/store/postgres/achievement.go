@@ -46,7 +46,7 @@ func (db *DB) Achievements(ctx context.Context, characterID string, page gmc.Pag
 		q += ` AND id > @cursor`
 		args["cursor"] = page.Cursor
 	}
-	rows, err := db.pool.Query(ctx, q+` ORDER BY id LIMIT @limit`, args)
+	rows, err := db.q.Query(ctx, q+` ORDER BY id LIMIT @limit`, args)
 	if err != nil {
 		return nil, "", interpretError(err)
 	}

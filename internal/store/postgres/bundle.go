@@ -24,7 +24,7 @@ func (db *DB) CampaignRelationships(ctx context.Context, campaignID string) ([]*
 	if !isUUID(campaignID) {
 		return nil, nil
 	}
-	rows, err := db.pool.Query(ctx, `SELECT `+relationshipColumns+` FROM relationships WHERE campaign_id = $1 ORDER BY id`, campaignID)
+	rows, err := db.q.Query(ctx, `SELECT `+relationshipColumns+` FROM relationships WHERE campaign_id = $1 ORDER BY id`, campaignID)
 	if err != nil {
 		return nil, interpretError(err)
 	}
@@ -32,7 +32,7 @@ func (db *DB) CampaignRelationships(ctx context.Context, campaignID string) ([]*
 	if err != nil {
 		return nil, err
 	}
-	return out, loadHistory(ctx, db.pool, out)
+	return out, loadHistory(ctx, db.q, out)
 }
 
 // CampaignAchievements returns every achievement of a campaign.
@@ -40,7 +40,7 @@ func (db *DB) CampaignAchievements(ctx context.Context, campaignID string) ([]*g
 	if !isUUID(campaignID) {
 		return nil, nil
 	}
-	rows, err := db.pool.Query(ctx, `SELECT `+achievementColumns+` FROM achievements WHERE campaign_id = $1 ORDER BY id`, campaignID)
+	rows, err := db.q.Query(ctx, `SELECT `+achievementColumns+` FROM achievements WHERE campaign_id = $1 ORDER BY id`, campaignID)
 	if err != nil {
 		return nil, interpretError(err)
 	}
@@ -52,7 +52,7 @@ func (db *DB) CampaignPlotDependencies(ctx context.Context, campaignID string) (
 	if !isUUID(campaignID) {
 		return nil, nil
 	}
-	rows, err := db.pool.Query(ctx, `SELECT campaign_id, plot_id, depends_on_id, created_at FROM plot_dependencies
+	rows, err := db.q.Query(ctx, `SELECT campaign_id, plot_id, depends_on_id, created_at FROM plot_dependencies
 		WHERE campaign_id = $1 ORDER BY plot_id, depends_on_id`, campaignID)
 	if err != nil {
 		return nil, interpretError(err)

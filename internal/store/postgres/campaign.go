@@ -49,7 +49,7 @@ func (db *DB) CreateCampaign(ctx context.Context, c *gmc.Campaign, gm *gmc.Membe
 
 // Campaign returns the campaign with id.
 func (db *DB) Campaign(ctx context.Context, id string) (*gmc.Campaign, error) {
-	return scanCampaign(db.pool.QueryRow(ctx, `SELECT `+campaignColumns+` FROM campaigns WHERE id = $1`, id))
+	return scanCampaign(db.q.QueryRow(ctx, `SELECT `+campaignColumns+` FROM campaigns WHERE id = $1`, id))
 }
 
 // Campaigns lists campaigns in creation order.
@@ -71,7 +71,7 @@ func (db *DB) Campaigns(ctx context.Context, f store.CampaignFilter) ([]*gmc.Cam
 		q += ` AND id IN (SELECT campaign_id FROM members WHERE user_id = @member)`
 		args["member"] = f.MemberID
 	}
-	rows, err := db.pool.Query(ctx, q+` ORDER BY id LIMIT @limit`, args)
+	rows, err := db.q.Query(ctx, q+` ORDER BY id LIMIT @limit`, args)
 	if err != nil {
 		return nil, "", interpretError(err)
 	}

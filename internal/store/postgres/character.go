@@ -65,8 +65,15 @@ func (db *DB) CreateCharacters(ctx context.Context, cs []*gmc.Character, ev *gmc
 // takes the tables for nearly empty and picks nested loops that are slow
 // at thousands of rows (a tag filter took 50 ms instead of 0.5). A failure
 // only leaves that to autovacuum, so it is not reported.
+// Inside InTx it waits for the commit: the rows are not there to count
+// before, and ANALYZE would hold its table lock until the end.
 func analyze(ctx context.Context, db *DB, tables string) {
-	_, _ = db.pool.Exec(ctx, `ANALYZE `+tables)
+	run := func(ctx context.Context) { _, _ = db.pool.Exec(ctx, `ANALYZE `+tables) }
+	if db.open != nil {
+		db.open.afterCommit = append(db.open.afterCommit, run)
+		return
+	}
+	run(ctx)
 }
 
 func insertCharacter(ctx context.Context, tx pgx.Tx, c *gmc.Character) error {
@@ -115,7 +122,7 @@ func insertTags(ctx context.Context, tx pgx.Tx, c *gmc.Character) error {
 
 // Character returns the character with id.
 func (db *DB) Character(ctx context.Context, id string) (*gmc.Character, error) {
-	return scanCharacter(db.pool.QueryRow(ctx, `SELECT `+characterColumns+` FROM characters WHERE id = $1`, id))
+	return scanCharacter(db.q.QueryRow(ctx, `SELECT `+characterColumns+` FROM characters WHERE id = $1`, id))
 }
 
 // Characters lists a campaign's characters in id order.
@@ -144,7 +151,7 @@ func (db *DB) Characters(ctx context.Context, f store.CharacterFilter) ([]*gmc.C
 	if f.HideGMOnly {
 		q += ` AND visibility = 'players'`
 	}
-	rows, err := db.pool.Query(ctx, q+` ORDER BY id LIMIT @limit`, args)
+	rows, err := db.q.Query(ctx, q+` ORDER BY id LIMIT @limit`, args)
 	if err != nil {
 		return nil, "", interpretError(err)
 	}

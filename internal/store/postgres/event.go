@@ -60,7 +60,7 @@ func (db *DB) Events(ctx context.Context, f store.EventFilter) ([]*gmc.Event, st
 		q += ` AND id < @cursor`
 		args["cursor"] = f.Page.Cursor
 	}
-	rows, err := db.pool.Query(ctx, q+` ORDER BY id DESC LIMIT @limit`, args)
+	rows, err := db.q.Query(ctx, q+` ORDER BY id DESC LIMIT @limit`, args)
 	if err != nil {
 		return nil, "", interpretError(err)
 	}

@@ -46,7 +46,7 @@ func (db *DB) CreateForeshadowing(ctx context.Context, f *gmc.Foreshadowing, ev 
 
 // Foreshadowing returns the item with id.
 func (db *DB) Foreshadowing(ctx context.Context, id string) (*gmc.Foreshadowing, error) {
-	return scanForeshadowing(db.pool.QueryRow(ctx, `SELECT `+foreshadowingColumns+` FROM foreshadowing WHERE id = $1`, id))
+	return scanForeshadowing(db.q.QueryRow(ctx, `SELECT `+foreshadowingColumns+` FROM foreshadowing WHERE id = $1`, id))
 }
 
 // Foreshadowings lists a thread's items in creation order.
@@ -58,7 +58,7 @@ func (db *DB) Foreshadowings(ctx context.Context, plotID string, forPlayers bool
 	if forPlayers {
 		q += ` AND revealed`
 	}
-	rows, err := db.pool.Query(ctx, q+` ORDER BY id`, plotID)
+	rows, err := db.q.Query(ctx, q+` ORDER BY id`, plotID)
 	if err != nil {
 		return nil, interpretError(err)
 	}

@@ -26,7 +26,7 @@ func (db *DB) Edges(ctx context.Context, f store.EdgeFilter) ([]gmc.GraphEdge, e
 	if f.Within {
 		q = sel + `r.source_id = ANY($2::uuid[]) AND r.target_id = ANY($2::uuid[])` + hide
 	}
-	rows, err := db.pool.Query(ctx, q+` ORDER BY 1`, f.CampaignID, f.Nodes)
+	rows, err := db.q.Query(ctx, q+` ORDER BY 1`, f.CampaignID, f.Nodes)
 	if err != nil {
 		return nil, interpretError(err)
 	}
@@ -46,7 +46,7 @@ func (db *DB) GraphNodes(ctx context.Context, f store.NodeFilter) ([]gmc.GraphNo
 	if f.HideGMOnly {
 		q += ` AND visibility = 'players'`
 	}
-	rows, err := db.pool.Query(ctx, q+` ORDER BY id`, f.CampaignID, f.IDs)
+	rows, err := db.q.Query(ctx, q+` ORDER BY id`, f.CampaignID, f.IDs)
 	if err != nil {
 		return nil, interpretError(err)
 	}

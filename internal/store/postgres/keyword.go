@@ -52,7 +52,7 @@ func (db *DB) CreateKeyword(ctx context.Context, k *gmc.Keyword, ev *gmc.Event) 
 
 // Keyword returns the keyword with id.
 func (db *DB) Keyword(ctx context.Context, id string) (*gmc.Keyword, error) {
-	return scanKeyword(db.pool.QueryRow(ctx, `SELECT `+keywordColumns+` FROM keywords WHERE id = $1`, id))
+	return scanKeyword(db.q.QueryRow(ctx, `SELECT `+keywordColumns+` FROM keywords WHERE id = $1`, id))
 }
 
 // Keywords lists a campaign's keywords in id order.
@@ -75,7 +75,7 @@ func (db *DB) Keywords(ctx context.Context, f store.KeywordFilter) ([]*gmc.Keywo
 	if f.HideGMOnly {
 		q += ` AND visibility = 'players'`
 	}
-	rows, err := db.pool.Query(ctx, q+` ORDER BY id LIMIT @limit`, args)
+	rows, err := db.q.Query(ctx, q+` ORDER BY id LIMIT @limit`, args)
 	if err != nil {
 		return nil, "", interpretError(err)
 	}

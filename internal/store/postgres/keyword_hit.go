@@ -71,7 +71,7 @@ func (db *DB) KeywordHits(ctx context.Context, f store.KeywordHitFilter) ([]*gmc
 	if f.HideGMOnly {
 		q += ` AND NOT gm_only`
 	}
-	rows, err := db.pool.Query(ctx, q+` ORDER BY id LIMIT @limit`, args)
+	rows, err := db.q.Query(ctx, q+` ORDER BY id LIMIT @limit`, args)
 	if err != nil {
 		return nil, "", interpretError(err)
 	}

@@ -97,7 +97,7 @@ func (db *DB) CreateLocation(ctx context.Context, l *gmc.Location, ev *gmc.Event
 
 // Location returns the location with id.
 func (db *DB) Location(ctx context.Context, id string) (*gmc.Location, error) {
-	return findLocation(ctx, db.pool, id)
+	return findLocation(ctx, db.q, id)
 }
 
 // LocationAncestors returns l's ancestors, root first.
@@ -106,7 +106,7 @@ func (db *DB) LocationAncestors(ctx context.Context, l *gmc.Location) ([]*gmc.Lo
 	if len(ids) == 0 {
 		return []*gmc.Location{}, nil
 	}
-	rows, err := db.pool.Query(ctx, `SELECT `+locationColumns+` FROM locations WHERE campaign_id = $1 AND id = ANY($2::uuid[]) ORDER BY depth`, l.CampaignID, ids)
+	rows, err := db.q.Query(ctx, `SELECT `+locationColumns+` FROM locations WHERE campaign_id = $1 AND id = ANY($2::uuid[]) ORDER BY depth`, l.CampaignID, ids)
 	if err != nil {
 		return nil, interpretError(err)
 	}
@@ -120,7 +120,7 @@ func (db *DB) LocationChildrenCount(ctx context.Context, l *gmc.Location, forPla
 		q += ` AND visibility = 'players'`
 	}
 	var n int
-	err := db.pool.QueryRow(ctx, q, l.ID).Scan(&n)
+	err := db.q.QueryRow(ctx, q, l.ID).Scan(&n)
 	return n, interpretError(err)
 }
 
@@ -142,7 +142,7 @@ func (db *DB) Locations(ctx context.Context, f store.LocationFilter) ([]*gmc.Loc
 		return nil, "", nil
 	}
 	if f.ParentID != "" {
-		p, err := findLocation(ctx, db.pool, f.ParentID)
+		p, err := findLocation(ctx, db.q, f.ParentID)
 		if err != nil || p.CampaignID != f.CampaignID {
 			return nil, "", store.ErrParentNotFound
 		}
@@ -161,7 +161,7 @@ func (db *DB) Locations(ctx context.Context, f store.LocationFilter) ([]*gmc.Loc
 	if f.Page.Cursor != "" {
 		where = append(where, "l.path > @cursor")
 	}
-	rows, err := db.pool.Query(ctx, `SELECT `+qualify("l.", locationColumns)+` FROM locations l
+	rows, err := db.q.Query(ctx, `SELECT `+qualify("l.", locationColumns)+` FROM locations l
 		WHERE `+strings.Join(where, " AND ")+` ORDER BY l.path LIMIT @limit`, args)
 	if err != nil {
 		return nil, "", interpretError(err)

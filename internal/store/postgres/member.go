@@ -29,7 +29,7 @@ func scanMember(row pgx.Row) (*gmc.Member, error) {
 
 // Member returns one membership.
 func (db *DB) Member(ctx context.Context, campaignID, userID string) (*gmc.Member, error) {
-	return scanMember(db.pool.QueryRow(ctx, memberSelect+` WHERE m.campaign_id = $1 AND m.user_id = $2`, campaignID, userID))
+	return scanMember(db.q.QueryRow(ctx, memberSelect+` WHERE m.campaign_id = $1 AND m.user_id = $2`, campaignID, userID))
 }
 
 // Members lists a campaign's members in order of joining.
@@ -37,7 +37,7 @@ func (db *DB) Members(ctx context.Context, campaignID string) ([]*gmc.Member, er
 	if !isUUID(campaignID) {
 		return nil, nil
 	}
-	rows, err := db.pool.Query(ctx, memberSelect+` WHERE m.campaign_id = $1 ORDER BY m.joined_at, m.user_id`, campaignID)
+	rows, err := db.q.Query(ctx, memberSelect+` WHERE m.campaign_id = $1 ORDER BY m.joined_at, m.user_id`, campaignID)
 	if err != nil {
 		return nil, interpretError(err)
 	}

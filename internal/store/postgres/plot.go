@@ -86,11 +86,11 @@ func (db *DB) CreatePlot(ctx context.Context, p *gmc.PlotThread, ev *gmc.Event) 
 
 // Plot returns one thread with its links and blockers.
 func (db *DB) Plot(ctx context.Context, id string, forPlayers bool) (*gmc.PlotThread, error) {
-	p, err := scanPlot(db.pool.QueryRow(ctx, `SELECT `+plotColumns+` FROM plot_threads WHERE id = $1`, id))
+	p, err := scanPlot(db.q.QueryRow(ctx, `SELECT `+plotColumns+` FROM plot_threads WHERE id = $1`, id))
 	if err != nil {
 		return nil, err
 	}
-	if err := loadPlotExtras(ctx, db.pool, []*gmc.PlotThread{p}, forPlayers); err != nil {
+	if err := loadPlotExtras(ctx, db.q, []*gmc.PlotThread{p}, forPlayers); err != nil {
 		return nil, err
 	}
 	return p, nil
@@ -130,7 +130,7 @@ func (db *DB) Plots(ctx context.Context, f store.PlotFilter) ([]*gmc.PlotThread,
 	if f.Page.Cursor != "" {
 		where, args["cursor"] = append(where, "p.id > @cursor"), f.Page.Cursor
 	}
-	rows, err := db.pool.Query(ctx, `SELECT `+qualify("p.", plotColumns)+` FROM plot_threads p
+	rows, err := db.q.Query(ctx, `SELECT `+qualify("p.", plotColumns)+` FROM plot_threads p
 		WHERE `+strings.Join(where, " AND ")+` ORDER BY p.id LIMIT @limit`, args)
 	if err != nil {
 		return nil, "", interpretError(err)
@@ -140,7 +140,7 @@ func (db *DB) Plots(ctx context.Context, f store.PlotFilter) ([]*gmc.PlotThread,
 		return nil, "", err
 	}
 	out, next := gmc.NextCursor(out, f.Page.Limit, func(p *gmc.PlotThread) string { return p.ID })
-	if err := loadPlotExtras(ctx, db.pool, out, f.ForPlayers); err != nil {
+	if err := loadPlotExtras(ctx, db.q, out, f.ForPlayers); err != nil {
 		return nil, "", err
 	}
 	return out, next, nil
@@ -251,7 +251,7 @@ func (db *DB) PlayedSessionNumber(ctx context.Context, campaignID string) (int, 
 	if !isUUID(campaignID) {
 		return 0, nil
 	}
-	return playedSessionNumber(ctx, db.pool, campaignID)
+	return playedSessionNumber(ctx, db.q, campaignID)
 }
 
 func playedSessionNumber(ctx context.Context, q querier, campaignID string) (int, error) {

@@ -124,14 +124,14 @@ func dependencyWalk(from, to string) string {
 // PlotDependencies returns the threads upstream and downstream of id.
 func (db *DB) PlotDependencies(ctx context.Context, id string, forPlayers bool) (*gmc.PlotDependencies, error) {
 	var one int
-	if err := db.pool.QueryRow(ctx, `SELECT 1 FROM plot_threads WHERE id = $1`, id).Scan(&one); err != nil {
+	if err := db.q.QueryRow(ctx, `SELECT 1 FROM plot_threads WHERE id = $1`, id).Scan(&one); err != nil {
 		return nil, interpretError(err)
 	}
-	up, err := walkDependencies(ctx, db.pool, "plot_id", "depends_on_id", id, forPlayers)
+	up, err := walkDependencies(ctx, db.q, "plot_id", "depends_on_id", id, forPlayers)
 	if err != nil {
 		return nil, err
 	}
-	down, err := walkDependencies(ctx, db.pool, "depends_on_id", "plot_id", id, forPlayers)
+	down, err := walkDependencies(ctx, db.q, "depends_on_id", "plot_id", id, forPlayers)
 	if err != nil {
 		return nil, err
 	}

@@ -15,13 +15,13 @@ func (db *DB) PlotReminders(ctx context.Context, campaignID string, sessions int
 	if !isUUID(campaignID) {
 		return out, nil
 	}
-	latest, err := playedSessionNumber(ctx, db.pool, campaignID)
+	latest, err := playedSessionNumber(ctx, db.q, campaignID)
 	if err != nil {
 		return nil, err
 	}
 	out.LatestSessionNumber = latest
 	due := latest - sessions
-	rows, err := db.pool.Query(ctx, `SELECT id, title, status, last_touched_session_number FROM plot_threads
+	rows, err := db.q.Query(ctx, `SELECT id, title, status, last_touched_session_number FROM plot_threads
 		WHERE campaign_id = $1 AND status IN ('hook', 'active') AND last_touched_session_number <= $2
 		ORDER BY last_touched_session_number, id`, campaignID, due)
 	if err != nil {
@@ -39,7 +39,7 @@ func (db *DB) PlotReminders(ctx context.Context, campaignID string, sessions int
 }
 
 func (db *DB) foreshadowingReminders(ctx context.Context, out *gmc.PlotReminders, campaignID string, due int) error {
-	rows, err := db.pool.Query(ctx, `SELECT `+qualify("f.", foreshadowingColumns)+`, p.title, p.status FROM foreshadowing f
+	rows, err := db.q.Query(ctx, `SELECT `+qualify("f.", foreshadowingColumns)+`, p.title, p.status FROM foreshadowing f
 		JOIN plot_threads p ON p.id = f.plot_id
 		WHERE f.campaign_id = $1 AND NOT f.revealed AND f.planted_session_number <= $2 AND p.status NOT IN ('resolved', 'abandoned')
 		ORDER BY f.planted_session_number, f.id`, campaignID, due)

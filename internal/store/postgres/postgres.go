@@ -8,7 +8,9 @@
 // COMMITTED, so every such sequence here takes row locks, always in the
 // same order to stay free of deadlocks: a campaign row before its member
 // and invite rows, and (in DeleteUser) a user's tokens and user row before
-// their campaigns.
+// their campaigns. A unit of work (InTx) holds every lock its methods take
+// until it commits, so it keeps the same order across them: within a
+// campaign, the method that locks the campaign row goes first.
 //
 // Ids are uuid columns read and written as Go strings; an id that is not a
 // uuid is simply not found, as it would be in SQLite. The one visible
@@ -39,8 +41,14 @@ import (
 var migrationFiles embed.FS
 
 // DB is the PostgreSQL store. It implements store.Store.
+//
+// Inside InTx the DB is a copy bound to the open transaction: q is that
+// transaction, so reads see its uncommitted writes.
 type DB struct {
 	pool *pgxpool.Pool
+	q    querier
+	// open is the transaction of InTx, nil outside it.
+	open *openTx
 }
 
 var _ store.Store = (*DB)(nil)
@@ -62,7 +70,7 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		pool.Close()
 		return nil, fmt.Errorf("open postgres: %w", err)
 	}
-	return &DB{pool: pool}, nil
+	return &DB{pool: pool, q: pool}, nil
 }
 
 // Backend names this implementation.
@@ -75,6 +83,9 @@ func (db *DB) Ping(ctx context.Context) error {
 
 // Close closes the connection pool.
 func (db *DB) Close() error {
+	if db.open != nil {
+		return nil // the DB InTx was called on owns the pool
+	}
 	db.pool.Close()
 	return nil
 }
@@ -89,6 +100,9 @@ func migrationsFS() fs.FS {
 
 // Migrate applies the embedded migrations.
 func (db *DB) Migrate(ctx context.Context) (int, error) {
+	if db.open != nil {
+		return 0, errMigrateInTx
+	}
 	// goose speaks database/sql; this *sql.DB borrows the pool's connections
 	// (and so their search_path) and closing it leaves the pool open.
 	sqlDB := stdlib.OpenDBFromPool(db.pool)
@@ -98,13 +112,25 @@ func (db *DB) Migrate(ctx context.Context) (int, error) {
 
 // MigrationStatus lists the embedded migrations and their state.
 func (db *DB) MigrationStatus(ctx context.Context) ([]migration.Status, error) {
+	if db.open != nil {
+		return nil, errMigrateInTx
+	}
 	sqlDB := stdlib.OpenDBFromPool(db.pool)
 	defer sqlDB.Close()
 	return migration.List(ctx, goose.DialectPostgres, sqlDB, migrationsFS())
 }
 
-// tx runs fn in a transaction and commits when it returns nil.
+// errMigrateInTx refuses migrations on a Store bound to a transaction:
+// goose runs its own transactions on the pool.
+var errMigrateInTx = errors.New("postgres: migrations cannot run inside InTx")
+
+// tx runs fn in a transaction and commits when it returns nil. Inside InTx
+// it joins the open transaction through a savepoint, so that the method
+// calling it still writes all or nothing.
 func (db *DB) tx(ctx context.Context, fn func(tx pgx.Tx) error) error {
+	if db.open != nil {
+		return db.savepoint(ctx, fn)
+	}
 	return interpretError(pgx.BeginFunc(ctx, db.pool, fn))
 }
 

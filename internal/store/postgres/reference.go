@@ -87,7 +87,7 @@ const referenceColumns = `kind, slug, name, aliases, variant, card, data`
 
 // ReferenceEntry returns one entry.
 func (db *DB) ReferenceEntry(ctx context.Context, kind, slug string) (*reference.Entry, error) {
-	e, err := scanReference(db.pool.QueryRow(ctx, `SELECT `+referenceColumns+` FROM reference_entries WHERE kind = $1 AND slug = $2`, kind, slug))
+	e, err := scanReference(db.q.QueryRow(ctx, `SELECT `+referenceColumns+` FROM reference_entries WHERE kind = $1 AND slug = $2`, kind, slug))
 	if err != nil {
 		return nil, err
 	}
@@ -110,7 +110,7 @@ func (db *DB) ReferenceEntries(ctx context.Context, f store.ReferenceFilter) ([]
 		args = append(args, f.Kind)
 	}
 	args = append(args, limit+1)
-	rows, err := db.pool.Query(ctx, q+` ORDER BY kind COLLATE "C", slug COLLATE "C" LIMIT $`+strconv.Itoa(len(args)), args...)
+	rows, err := db.q.Query(ctx, q+` ORDER BY kind COLLATE "C", slug COLLATE "C" LIMIT $`+strconv.Itoa(len(args)), args...)
 	if err != nil {
 		return nil, "", interpretError(err)
 	}
@@ -127,7 +127,7 @@ func (db *DB) ReferenceEntries(ctx context.Context, f store.ReferenceFilter) ([]
 
 // ReferenceKinds counts entries per kind.
 func (db *DB) ReferenceKinds(ctx context.Context) (map[string]int, error) {
-	rows, err := db.pool.Query(ctx, `SELECT kind, count(*) FROM reference_entries GROUP BY kind`)
+	rows, err := db.q.Query(ctx, `SELECT kind, count(*) FROM reference_entries GROUP BY kind`)
 	if err != nil {
 		return nil, interpretError(err)
 	}

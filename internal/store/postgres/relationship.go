@@ -193,11 +193,11 @@ func stepPartner(ctx context.Context, tx pgx.Tx, r, rev *gmc.Relationship, chang
 
 // Relationship returns the relationship with id and its history.
 func (db *DB) Relationship(ctx context.Context, id string) (*gmc.Relationship, error) {
-	r, err := scanRelationship(db.pool.QueryRow(ctx, `SELECT `+relationshipColumns+` FROM relationships WHERE id = $1`, id))
+	r, err := scanRelationship(db.q.QueryRow(ctx, `SELECT `+relationshipColumns+` FROM relationships WHERE id = $1`, id))
 	if err != nil {
 		return nil, err
 	}
-	return r, loadHistory(ctx, db.pool, []*gmc.Relationship{r})
+	return r, loadHistory(ctx, db.q, []*gmc.Relationship{r})
 }
 
 // hiddenEnd is true for an edge r with a GM-only character at either end.
@@ -221,7 +221,7 @@ func (db *DB) Relationships(ctx context.Context, f store.RelationshipFilter) ([]
 	if f.HideGMOnly {
 		q += ` AND visibility = 'players' AND NOT ` + hiddenEnd
 	}
-	rows, err := db.pool.Query(ctx, q+` ORDER BY id LIMIT @limit`, args)
+	rows, err := db.q.Query(ctx, q+` ORDER BY id LIMIT @limit`, args)
 	if err != nil {
 		return nil, "", interpretError(err)
 	}
@@ -230,7 +230,7 @@ func (db *DB) Relationships(ctx context.Context, f store.RelationshipFilter) ([]
 		return nil, "", err
 	}
 	out, next := gmc.NextCursor(out, f.Page.Limit, func(r *gmc.Relationship) string { return r.ID })
-	return out, next, loadHistory(ctx, db.pool, out)
+	return out, next, loadHistory(ctx, db.q, out)
 }
 
 // loadHistory fills in the history of rs with one query.

@@ -65,7 +65,7 @@ func (db *DB) CreateSession(ctx context.Context, s *gmc.GameSession, ev *gmc.Eve
 
 // Session returns the session with id.
 func (db *DB) Session(ctx context.Context, id string) (*gmc.GameSession, error) {
-	return scanSession(db.pool.QueryRow(ctx, `SELECT `+sessionColumns+` FROM game_sessions WHERE id = $1`, id))
+	return scanSession(db.q.QueryRow(ctx, `SELECT `+sessionColumns+` FROM game_sessions WHERE id = $1`, id))
 }
 
 // Sessions lists a campaign's sessions in order.
@@ -87,7 +87,7 @@ func (db *DB) Sessions(ctx context.Context, f store.SessionFilter) ([]*gmc.GameS
 		q += ` AND status = @status`
 		args["status"] = string(f.Status)
 	}
-	rows, err := db.pool.Query(ctx, q+` ORDER BY id LIMIT @limit`, args)
+	rows, err := db.q.Query(ctx, q+` ORDER BY id LIMIT @limit`, args)
 	if err != nil {
 		return nil, "", interpretError(err)
 	}

@@ -22,7 +22,7 @@ func (db *DB) CreateTicket(ctx context.Context, hash []byte, userID, sessionID s
 // RedeemTicket spends a ticket. DELETE … RETURNING makes it single use even
 // when two instances redeem the same ticket at once.
 func (db *DB) RedeemTicket(ctx context.Context, hash []byte, now time.Time) (userID, sessionID string, err error) {
-	err = interpretError(db.pool.QueryRow(ctx, `DELETE FROM ws_tickets WHERE ticket_hash = $1 AND expires_at > $2 RETURNING user_id, session_id`,
+	err = interpretError(db.q.QueryRow(ctx, `DELETE FROM ws_tickets WHERE ticket_hash = $1 AND expires_at > $2 RETURNING user_id, session_id`,
 		hash, now).Scan(&userID, &sessionID))
 	return userID, sessionID, err
 }

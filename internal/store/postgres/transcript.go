@@ -47,7 +47,7 @@ func (db *DB) Segments(ctx context.Context, f store.SegmentFilter) ([]*gmc.Trans
 	if !isUUID(f.SessionID) {
 		return nil, false, nil
 	}
-	rows, err := db.pool.Query(ctx, `SELECT t.id, t.session_id, t.seq, t.speaker_label, t.start_ms, t.end_ms, t.text, t.source, t.created_at,
+	rows, err := db.q.Query(ctx, `SELECT t.id, t.session_id, t.seq, t.speaker_label, t.start_ms, t.end_ms, t.text, t.source, t.created_at,
 			sp.label, sp.user_id, sp.character_id
 		FROM transcript_segments t LEFT JOIN session_speakers sp ON sp.session_id = t.session_id AND sp.label = t.speaker_label
 		WHERE t.session_id = $1 AND t.seq > $2 ORDER BY t.seq LIMIT $3`, f.SessionID, f.AfterSeq, limit+1)
@@ -104,7 +104,7 @@ func (db *DB) Speakers(ctx context.Context, sessionID string) ([]gmc.Speaker, er
 	if !isUUID(sessionID) {
 		return []gmc.Speaker{}, nil
 	}
-	rows, err := db.pool.Query(ctx, `SELECT label, user_id, character_id FROM session_speakers WHERE session_id = $1 ORDER BY label COLLATE "C"`, sessionID)
+	rows, err := db.q.Query(ctx, `SELECT label, user_id, character_id FROM session_speakers WHERE session_id = $1 ORDER BY label COLLATE "C"`, sessionID)
 	if err != nil {
 		return nil, interpretError(err)
 	}

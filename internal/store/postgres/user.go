@@ -42,12 +42,12 @@ func (db *DB) CreateUser(ctx context.Context, u *gmc.User) error {
 
 // User returns the user with id.
 func (db *DB) User(ctx context.Context, id string) (*gmc.User, error) {
-	return scanUser(db.pool.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE id = $1`, id))
+	return scanUser(db.q.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE id = $1`, id))
 }
 
 // UserByEmail returns the user with email.
 func (db *DB) UserByEmail(ctx context.Context, email string) (*gmc.User, error) {
-	return scanUser(db.pool.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE email = $1`, email))
+	return scanUser(db.q.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE email = $1`, email))
 }
 
 // UpdateUser writes u when its version is current.

@@ -38,7 +38,7 @@ func TestLocationPlansUseIndexes(t *testing.T) {
 
 func explain(t *testing.T, db *DB, query string) string {
 	t.Helper()
-	rows, err := db.read.Query(`EXPLAIN QUERY PLAN ` + query)
+	rows, err := db.readPool.Query(`EXPLAIN QUERY PLAN ` + query)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -32,9 +32,16 @@ import (
 var migrationFiles embed.FS
 
 // DB is the SQLite store. It implements store.Store.
+//
+// Inside InTx the DB is a copy bound to the open write transaction: read
+// is that transaction too, since the read pool neither sees its
+// uncommitted writes nor may wait for it.
 type DB struct {
-	write *sql.DB
-	read  *sql.DB
+	write    *sql.DB
+	readPool *sql.DB
+	read     querier
+	// open is the transaction of InTx, nil outside it.
+	open *sql.Tx
 }
 
 var _ store.Store = (*DB)(nil)
@@ -69,7 +76,7 @@ func Open(path string) (*DB, error) {
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
 	read.SetMaxOpenConns(max(4, runtime.NumCPU()))
-	db := &DB{write: write, read: read}
+	db := &DB{write: write, readPool: read, read: read}
 	if err := write.Ping(); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
@@ -88,7 +95,10 @@ func (db *DB) Ping(ctx context.Context) error {
 
 // Close closes both connection pools.
 func (db *DB) Close() error {
-	return errors.Join(db.read.Close(), db.write.Close())
+	if db.open != nil {
+		return nil // the DB InTx was called on owns the pools
+	}
+	return errors.Join(db.readPool.Close(), db.write.Close())
 }
 
 func migrationsFS() fs.FS {
@@ -101,16 +111,31 @@ func migrationsFS() fs.FS {
 
 // Migrate applies the embedded migrations.
 func (db *DB) Migrate(ctx context.Context) (int, error) {
+	if db.open != nil {
+		return 0, errMigrateInTx
+	}
 	return migration.Up(ctx, goose.DialectSQLite3, db.write, migrationsFS())
 }
 
 // MigrationStatus lists the embedded migrations and their state.
 func (db *DB) MigrationStatus(ctx context.Context) ([]migration.Status, error) {
+	if db.open != nil {
+		return nil, errMigrateInTx
+	}
 	return migration.List(ctx, goose.DialectSQLite3, db.write, migrationsFS())
 }
 
+// errMigrateInTx refuses migrations on a Store bound to a transaction:
+// goose needs the connection the transaction holds.
+var errMigrateInTx = errors.New("sqlite: migrations cannot run inside InTx")
+
 // tx runs fn in a write transaction and commits when it returns nil.
+// Inside InTx it joins the open transaction through a savepoint, so that
+// the method calling it still writes all or nothing.
 func (db *DB) tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	if db.open != nil {
+		return db.savepoint(ctx, fn)
+	}
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return interpretError(err)

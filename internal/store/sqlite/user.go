@@ -24,9 +24,12 @@ func scanUser(row interface{ Scan(...any) error }) (*gmc.User, error) {
 // CreateUser inserts u.
 func (db *DB) CreateUser(ctx context.Context, u *gmc.User) error {
 	u.Version = 1
-	_, err := db.write.ExecContext(ctx, `INSERT INTO users (`+userColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		u.ID, u.Email, u.DisplayName, u.PasswordHash, u.Version, micros(u.CreatedAt), micros(u.UpdatedAt))
-	if err = interpretError(err); errors.Is(err, gmc.ErrConflict) {
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO users (`+userColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			u.ID, u.Email, u.DisplayName, u.PasswordHash, u.Version, micros(u.CreatedAt), micros(u.UpdatedAt))
+		return interpretError(err)
+	})
+	if errors.Is(err, gmc.ErrConflict) {
 		return gmc.Errorf(gmc.ErrConflict, "email_taken", "an account with this email already exists")
 	}
 	return err

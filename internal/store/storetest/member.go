@@ -2,9 +2,11 @@ package storetest
 
 import (
 	"context"
+	"errors"
 	"testing"
 
 	"github.com/gmc-project/gmc/internal/gmc"
+	"github.com/gmc-project/gmc/internal/store"
 )
 
 func testMember(t *testing.T, open OpenFunc) {
@@ -57,4 +59,74 @@ func testMember(t *testing.T, open OpenFunc) {
 		err = s.SetMemberRole(ctx, &gmc.Member{CampaignID: c.ID, UserID: gm.ID, Role: gmc.RoleGM}, ev())
 		wantErr(t, "SetMemberRole(non-member)", err, gmc.ErrNotFound)
 	})
+	t.Run("RemoveAndReleaseCharactersInOneTx", func(t *testing.T) { testRemoveAndRelease(t, open) })
+}
+
+// testRemoveAndRelease removes a member and clears the owner of their PC
+// in one transaction, as the service does: both writes commit together or
+// not at all, and the PC keeps its search document either way.
+func testRemoveAndRelease(t *testing.T, open OpenFunc) {
+	tests := []struct {
+		name   string
+		giveUp error
+	}{
+		{name: "Commit"},
+		{name: "Rollback", giveUp: errTxTest},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			s := open(t)
+			gm, p := mustCreateUser(t, s, "gm@example.com"), mustCreateUser(t, s, "p@example.com")
+			c := mustCreateCampaign(t, s, gm, "C")
+			mustAddMember(t, s, c, p, gmc.RolePlayer)
+			pc := mustCreateCharacter(t, s, c, "Quillon Ashvane", func(ch *gmc.Character) { ch.CharacterType, ch.OwnerID = gmc.CharacterPC, &p.ID })
+			other := mustCreateCharacter(t, s, c, "Mirabel Tosk", func(ch *gmc.Character) { ch.CharacterType, ch.OwnerID = gmc.CharacterPC, &gm.ID })
+
+			err := s.InTx(ctx, func(tx store.Store) error {
+				if err := tx.RemoveMember(ctx, c.ID, p.ID, newEvent(t, c.ID, gm.ID, gmc.ActionDelete, "member", p.ID, nil)); err != nil {
+					return err
+				}
+				owned, _, err := tx.Characters(ctx, store.CharacterFilter{CampaignID: c.ID, OwnerID: p.ID, Page: gmc.Page{Limit: 10}})
+				if err != nil {
+					return err
+				}
+				if len(owned) != 1 || owned[0].ID != pc.ID {
+					t.Fatalf("characters owned by the member = %v, want their PC", characterIDs(owned))
+				}
+				owned[0].OwnerID = nil
+				if err := tx.UpdateCharacter(ctx, owned[0], newEvent(t, c.ID, gm.ID, gmc.ActionUpdate, "character", pc.ID, owned[0])); err != nil {
+					return err
+				}
+				return tt.giveUp
+			})
+			if !errors.Is(err, tt.giveUp) {
+				t.Fatalf("InTx = %v, want %v", err, tt.giveUp)
+			}
+			committed := tt.giveUp == nil
+
+			_, err = s.Member(ctx, c.ID, p.ID)
+			if gone := errors.Is(err, gmc.ErrNotFound); gone != committed {
+				t.Errorf("Member after InTx = %v; want it gone: %v", err, committed)
+			}
+			got, err := s.Character(ctx, pc.ID)
+			wantErr(t, "Character(pc)", err, nil)
+			if released := got.OwnerID == nil; released != committed {
+				t.Errorf("PC owner = %v; want it cleared: %v", got.OwnerID, committed)
+			}
+			if want := map[bool]int64{true: 2, false: 1}[committed]; got.Version != want {
+				t.Errorf("PC version = %d, want %d", got.Version, want)
+			}
+			events, _, err := s.Events(ctx, store.EventFilter{CampaignID: c.ID, EntityType: "character", EntityID: pc.ID, Page: gmc.Page{Limit: 10}})
+			wantErr(t, "Events(pc)", err, nil)
+			if want := map[bool]int{true: 2, false: 1}[committed]; len(events) != want {
+				t.Errorf("PC has %d audit events, want %d", len(events), want)
+			}
+			if o, _ := s.Character(ctx, other.ID); o.OwnerID == nil || *o.OwnerID != gm.ID || o.Version != 1 {
+				t.Errorf("another member's PC changed: %+v", o)
+			}
+			wantResults(t, s, campaignSearch(c, false, "Quillon"), "Quillon Ashvane/prefix")
+		})
+	}
 }

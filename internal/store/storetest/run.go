@@ -51,6 +51,7 @@ func Run(t *testing.T, open OpenFunc) {
 		{"Search", testSearch},
 		{"Ticket", testTicket},
 		{"Bundle", testBundle},
+		{"Tx", testTx},
 	}
 	for _, s := range suites {
 		t.Run(s.name, func(t *testing.T) {
