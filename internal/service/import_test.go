@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/gmc-project/gmc/internal/gmc"
+	"github.com/gmc-project/gmc/internal/live"
 	"github.com/gmc-project/gmc/internal/search"
 	"github.com/gmc-project/gmc/internal/service"
 	"github.com/gmc-project/gmc/internal/store"
@@ -94,15 +95,19 @@ type table struct {
 	campaign     *gmc.Campaign
 	pc, npc      *gmc.Character
 	relationship *gmc.Relationship
-	notices      *notices
+	session      *gmc.GameSession
+	// notices hears the entity.changed messages of session once it is live.
+	notices *notices
 }
 
 func newTable(t *testing.T, st store.Store) *table {
 	t.Helper()
 	ctx := context.Background()
-	tb := &table{st: st, ids: &idSource{}, notices: &notices{}}
+	tb := &table{st: st, ids: &idSource{}}
+	var liveTable *live.Table
+	liveTable, tb.notices = newNotices(t, st)
 	var err error
-	tb.svc, err = service.New(service.Config{Store: st, SecretKey: bytes.Repeat([]byte("k"), 32), NewID: tb.ids.next, OnChange: tb.notices.record,
+	tb.svc, err = service.New(service.Config{Store: st, SecretKey: bytes.Repeat([]byte("k"), 32), NewID: tb.ids.next, Live: liveTable,
 		PasswordParams: &service.PasswordParams{Time: 1, MemoryKiB: 1024, Threads: 1}})
 	if err != nil {
 		t.Fatal(err)
@@ -112,7 +117,7 @@ func newTable(t *testing.T, st store.Store) *table {
 	tb.campaign = ok(tb.svc.CreateCampaign(ctx, tb.gm.ID, service.CampaignParams{Name: "Barovia"}))(t)
 	inv := ok(tb.svc.CreateInvite(ctx, tb.gm.ID, tb.campaign.ID, service.InviteParams{Role: gmc.RolePlayer}))(t)
 	ok(tb.svc.AcceptInvite(ctx, tb.player.ID, inv.Code))(t)
-	ok(tb.svc.CreateSession(ctx, tb.gm.ID, tb.campaign.ID, service.SessionParams{Title: "Arrival"}))(t)
+	tb.session = ok(tb.svc.CreateSession(ctx, tb.gm.ID, tb.campaign.ID, service.SessionParams{Title: "Arrival"}))(t)
 	tb.pc = ok(tb.svc.CreateCharacter(ctx, tb.gm.ID, tb.campaign.ID, service.CharacterParams{Name: "Ireena Kolyana", CharacterType: gmc.CharacterPC, OwnerID: &tb.player.ID}))(t)
 	tb.npc = ok(tb.svc.CreateCharacter(ctx, tb.gm.ID, tb.campaign.ID, service.CharacterParams{Name: "Ismark Kolyanovich", CharacterType: gmc.CharacterNPC}))(t)
 	tb.relationship = ok(tb.svc.CreateRelationship(ctx, tb.gm.ID, tb.npc.ID, service.RelationshipParams{TargetID: tb.pc.ID, Kind: "sibling", Attitude: 80}))(t)

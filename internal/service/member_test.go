@@ -32,6 +32,8 @@ func TestRemoveMemberReleasesTheirCharacters(t *testing.T) {
 				t.Parallel()
 				ctx := context.Background()
 				tb := newTable(t, be.open(t))
+				ok(tb.svc.StartSession(ctx, tb.gm.ID, tb.session.ID))(t)
+				tb.notices.sessionID = tb.session.ID
 				tb.notices.take()
 
 				if err := tb.svc.RemoveMember(ctx, tt.by(tb), tb.campaign.ID, tb.player.ID); err != nil {
