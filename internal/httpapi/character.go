@@ -8,7 +8,6 @@ import (
 
 	"github.com/gmc-project/gmc/internal/gmc"
 	"github.com/gmc-project/gmc/internal/service"
-	"github.com/gmc-project/gmc/internal/store"
 )
 
 // bigBody lets a character's three JSON documents (256 KiB each) and its
@@ -87,8 +86,8 @@ func (a *api) handleCharacterList(ctx context.Context, in *characterListInput) (
 	if err != nil {
 		return nil, err
 	}
-	items, next, err := a.svc.Characters(ctx, uid, store.CharacterFilter{CampaignID: in.CampaignID, Type: gmc.CharacterType(in.CharacterType),
-		Tag: in.Tag, OwnerID: in.OwnerID, Query: in.Q, Page: in.page()})
+	items, next, err := a.svc.Characters(ctx, uid, service.CharacterQuery{CampaignID: in.CampaignID, Type: gmc.CharacterType(in.CharacterType),
+		Tag: in.Tag, OwnerID: in.OwnerID, Q: in.Q, Page: in.page()})
 	if err != nil {
 		return nil, err
 	}

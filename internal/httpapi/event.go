@@ -4,7 +4,7 @@ import (
 	"context"
 
 	"github.com/gmc-project/gmc/internal/gmc"
-	"github.com/gmc-project/gmc/internal/store"
+	"github.com/gmc-project/gmc/internal/service"
 )
 
 type eventListInput struct {
@@ -20,7 +20,7 @@ func (a *api) handleEventList(ctx context.Context, in *eventListInput) (*ListOut
 	if err != nil {
 		return nil, err
 	}
-	items, next, err := a.svc.Events(ctx, uid, store.EventFilter{CampaignID: in.CampaignID, EntityType: in.EntityType, EntityID: in.EntityID, ActorID: in.ActorID, Page: in.page()})
+	items, next, err := a.svc.Events(ctx, uid, service.EventQuery{CampaignID: in.CampaignID, EntityType: in.EntityType, EntityID: in.EntityID, ActorID: in.ActorID, Page: in.page()})
 	if err != nil {
 		return nil, err
 	}

@@ -5,7 +5,6 @@ import (
 
 	"github.com/gmc-project/gmc/internal/gmc"
 	"github.com/gmc-project/gmc/internal/service"
-	"github.com/gmc-project/gmc/internal/store"
 )
 
 // KeywordPath names one keyword in a path.
@@ -69,7 +68,7 @@ func (a *api) handleKeywordList(ctx context.Context, in *keywordListInput) (*Lis
 	if err != nil {
 		return nil, err
 	}
-	items, next, err := a.svc.Keywords(ctx, uid, store.KeywordFilter{CampaignID: in.CampaignID, Category: in.Category, Page: in.page()})
+	items, next, err := a.svc.Keywords(ctx, uid, service.KeywordQuery{CampaignID: in.CampaignID, Category: in.Category, Page: in.page()})
 	if err != nil {
 		return nil, err
 	}
@@ -166,7 +165,7 @@ func (a *api) handleKeywordHitList(ctx context.Context, in *keywordHitListInput)
 	if err != nil {
 		return nil, err
 	}
-	items, next, err := a.svc.KeywordHits(ctx, uid, store.KeywordHitFilter{SessionID: in.SessionID, Kind: in.Kind, Page: in.page()})
+	items, next, err := a.svc.KeywordHits(ctx, uid, service.KeywordHitQuery{SessionID: in.SessionID, Kind: in.Kind, Page: in.page()})
 	if err != nil {
 		return nil, err
 	}

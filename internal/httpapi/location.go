@@ -6,7 +6,6 @@ import (
 
 	"github.com/gmc-project/gmc/internal/gmc"
 	"github.com/gmc-project/gmc/internal/service"
-	"github.com/gmc-project/gmc/internal/store"
 )
 
 // LocationPath names one location in a path.
@@ -81,7 +80,7 @@ func (a *api) handleLocationList(ctx context.Context, in *locationListInput) (*L
 	if err != nil {
 		return nil, err
 	}
-	items, next, err := a.svc.Locations(ctx, uid, store.LocationFilter{CampaignID: in.CampaignID, ParentID: in.ParentID, Subtree: in.Flat, Page: gmc.Page{Limit: in.Limit, Cursor: in.Cursor}})
+	items, next, err := a.svc.Locations(ctx, uid, service.LocationQuery{CampaignID: in.CampaignID, ParentID: in.ParentID, Subtree: in.Flat, Page: gmc.Page{Limit: in.Limit, Cursor: in.Cursor}})
 	if err != nil {
 		return nil, err
 	}

@@ -5,7 +5,6 @@ import (
 
 	"github.com/gmc-project/gmc/internal/gmc"
 	"github.com/gmc-project/gmc/internal/service"
-	"github.com/gmc-project/gmc/internal/store"
 )
 
 // PlotPath names one plot thread in a path.
@@ -90,7 +89,7 @@ func (a *api) handlePlotList(ctx context.Context, in *plotListInput) (*ListOutpu
 	if err != nil {
 		return nil, err
 	}
-	items, next, err := a.svc.Plots(ctx, uid, store.PlotFilter{CampaignID: in.CampaignID, Status: gmc.PlotStatus(in.Status),
+	items, next, err := a.svc.Plots(ctx, uid, service.PlotQuery{CampaignID: in.CampaignID, Status: gmc.PlotStatus(in.Status),
 		CharacterID: in.CharacterID, LocationID: in.LocationID, Page: in.page()})
 	if err != nil {
 		return nil, err

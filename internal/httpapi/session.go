@@ -6,7 +6,6 @@ import (
 
 	"github.com/gmc-project/gmc/internal/gmc"
 	"github.com/gmc-project/gmc/internal/service"
-	"github.com/gmc-project/gmc/internal/store"
 )
 
 // SessionPath names one game session in a path.
@@ -59,7 +58,7 @@ func (a *api) handleSessionList(ctx context.Context, in *sessionListInput) (*Lis
 	if err != nil {
 		return nil, err
 	}
-	items, next, err := a.svc.Sessions(ctx, uid, store.SessionFilter{CampaignID: in.CampaignID, Status: gmc.SessionStatus(in.Status), Page: in.page()})
+	items, next, err := a.svc.Sessions(ctx, uid, service.SessionQuery{CampaignID: in.CampaignID, Status: gmc.SessionStatus(in.Status), Page: in.page()})
 	if err != nil {
 		return nil, err
 	}

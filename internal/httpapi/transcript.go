@@ -4,7 +4,7 @@ import (
 	"context"
 
 	"github.com/gmc-project/gmc/internal/gmc"
-	"github.com/gmc-project/gmc/internal/store"
+	"github.com/gmc-project/gmc/internal/service"
 )
 
 type segmentIn struct {
@@ -65,7 +65,7 @@ func (a *api) handleTranscriptGet(ctx context.Context, in *transcriptInput) (*tr
 	if err != nil {
 		return nil, err
 	}
-	segs, more, err := a.svc.Transcript(ctx, uid, store.SegmentFilter{SessionID: in.SessionID, AfterSeq: in.AfterSeq, Limit: in.Limit})
+	segs, more, err := a.svc.Transcript(ctx, uid, service.TranscriptQuery{SessionID: in.SessionID, AfterSeq: in.AfterSeq, Limit: in.Limit})
 	if err != nil {
 		return nil, err
 	}

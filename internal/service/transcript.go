@@ -39,12 +39,20 @@ func (s *Service) IngestSegments(ctx context.Context, userID, sessionID string, 
 	return segs, nil
 }
 
+// TranscriptQuery selects a page of a session's transcript.
+type TranscriptQuery struct {
+	SessionID string
+	// AfterSeq selects the segments with a larger seq.
+	AfterSeq int64
+	Limit    int
+}
+
 // Transcript pages through a session's transcript. Any member may read it.
-func (s *Service) Transcript(ctx context.Context, userID string, f store.SegmentFilter) ([]*gmc.TranscriptSegment, bool, error) {
-	if _, _, err := s.Session(ctx, userID, f.SessionID); err != nil {
+func (s *Service) Transcript(ctx context.Context, userID string, q TranscriptQuery) ([]*gmc.TranscriptSegment, bool, error) {
+	if _, _, err := s.Session(ctx, userID, q.SessionID); err != nil {
 		return nil, false, err
 	}
-	return s.store.Segments(ctx, f)
+	return s.store.Segments(ctx, store.SegmentFilter{SessionID: q.SessionID, AfterSeq: q.AfterSeq, Limit: q.Limit})
 }
 
 // SetSpeakers maps a session's diarization labels to members and
