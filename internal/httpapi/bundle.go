@@ -27,11 +27,7 @@ type ExportOutput struct {
 	Body               []byte
 }
 
-func (a *api) handleCampaignExport(ctx context.Context, in *campaignExportInput) (*ExportOutput, error) {
-	uid, err := a.user(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (a *api) handleCampaignExport(ctx context.Context, uid string, in *campaignExportInput) (*ExportOutput, error) {
 	b, err := a.svc.ExportCampaign(ctx, uid, in.CampaignID)
 	if err != nil {
 		return nil, err
@@ -75,11 +71,7 @@ type CampaignImportOutput struct {
 	Body     *service.CampaignImport
 }
 
-func (a *api) handleCampaignImport(ctx context.Context, in *campaignImportInput) (*CampaignImportOutput, error) {
-	uid, err := a.user(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (a *api) handleCampaignImport(ctx context.Context, uid string, in *campaignImportInput) (*CampaignImportOutput, error) {
 	b, err := decodeBundle(in.RawBody)
 	if err != nil {
 		return nil, err

@@ -20,7 +20,7 @@ type LiveServer interface {
 }
 
 func (a *api) liveRoutes(h huma.API, mux *http.ServeMux) {
-	register(h, operation(http.MethodPost, "/sessions/{session_id}/ws-ticket", "create-ws-ticket", "A one-time ticket (30 s) to open the session's WebSocket from a browser", "live"), a.handleTicketCreate, a)
+	authed(h, operation(http.MethodPost, "/sessions/{session_id}/ws-ticket", "create-ws-ticket", "A one-time ticket (30 s) to open the session's WebSocket from a browser", "live"), a.handleTicketCreate, a)
 	// The upgrade is not a JSON operation, so it is a plain route; its
 	// protocol is described in API.md and the realtime package.
 	mux.HandleFunc("GET "+BasePath+"/sessions/{session_id}/ws", a.handleLiveSocket)
@@ -34,11 +34,7 @@ type ticketOutput struct {
 	}
 }
 
-func (a *api) handleTicketCreate(ctx context.Context, in *SessionPath) (*ticketOutput, error) {
-	uid, err := a.user(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (a *api) handleTicketCreate(ctx context.Context, uid string, in *SessionPath) (*ticketOutput, error) {
 	ticket, expires, err := a.svc.CreateTicket(ctx, uid, in.SessionID)
 	if err != nil {
 		return nil, err

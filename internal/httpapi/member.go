@@ -8,11 +8,7 @@ import (
 	"github.com/gmc-project/gmc/internal/service"
 )
 
-func (a *api) handleMemberList(ctx context.Context, in *CampaignPath) (*ListOutput[*gmc.Member], error) {
-	uid, err := a.user(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (a *api) handleMemberList(ctx context.Context, uid string, in *CampaignPath) (*ListOutput[*gmc.Member], error) {
 	members, err := a.svc.Members(ctx, uid, in.CampaignID)
 	if err != nil {
 		return nil, err
@@ -38,11 +34,7 @@ type memberOutput struct {
 	Body *gmc.Member
 }
 
-func (a *api) handleMemberPut(ctx context.Context, in *memberPutInput) (*memberOutput, error) {
-	uid, err := a.user(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (a *api) handleMemberPut(ctx context.Context, uid string, in *memberPutInput) (*memberOutput, error) {
 	m, err := a.svc.SetMemberRole(ctx, uid, in.CampaignID, in.UserID, in.Body.Role)
 	if err != nil {
 		return nil, err
@@ -50,11 +42,7 @@ func (a *api) handleMemberPut(ctx context.Context, in *memberPutInput) (*memberO
 	return &memberOutput{Body: m}, nil
 }
 
-func (a *api) handleMemberDelete(ctx context.Context, in *MemberPath) (*struct{}, error) {
-	uid, err := a.user(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (a *api) handleMemberDelete(ctx context.Context, uid string, in *MemberPath) (*struct{}, error) {
 	return nil, a.svc.RemoveMember(ctx, uid, in.CampaignID, in.UserID)
 }
 
@@ -71,11 +59,7 @@ type inviteOutput struct {
 	Body *gmc.Invite
 }
 
-func (a *api) handleInviteCreate(ctx context.Context, in *inviteCreateInput) (*inviteOutput, error) {
-	uid, err := a.user(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (a *api) handleInviteCreate(ctx context.Context, uid string, in *inviteCreateInput) (*inviteOutput, error) {
 	inv, err := a.svc.CreateInvite(ctx, uid, in.CampaignID, service.InviteParams{Role: in.Body.Role, ExpiresIn: time.Duration(in.Body.ExpiresIn) * time.Second, MaxUses: in.Body.MaxUses})
 	if err != nil {
 		return nil, err
@@ -87,11 +71,7 @@ type inviteAcceptInput struct {
 	Code string `path:"code" maxLength:"64"`
 }
 
-func (a *api) handleInviteAccept(ctx context.Context, in *inviteAcceptInput) (*memberOutput, error) {
-	uid, err := a.user(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (a *api) handleInviteAccept(ctx context.Context, uid string, in *inviteAcceptInput) (*memberOutput, error) {
 	m, err := a.svc.AcceptInvite(ctx, uid, in.Code)
 	if err != nil {
 		return nil, err

@@ -62,11 +62,7 @@ type plotCreateInput struct {
 	Body PlotFields
 }
 
-func (a *api) handlePlotCreate(ctx context.Context, in *plotCreateInput) (*PlotOutput, error) {
-	uid, err := a.user(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (a *api) handlePlotCreate(ctx context.Context, uid string, in *plotCreateInput) (*PlotOutput, error) {
 	p, err := a.svc.CreatePlot(ctx, uid, in.CampaignID, in.Body.params())
 	if err != nil {
 		return nil, err
@@ -84,11 +80,7 @@ type plotListInput struct {
 	LocationID  string `query:"location_id" format:"uuid" doc:"Only threads involving this location"`
 }
 
-func (a *api) handlePlotList(ctx context.Context, in *plotListInput) (*ListOutput[*gmc.PlotThread], error) {
-	uid, err := a.user(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (a *api) handlePlotList(ctx context.Context, uid string, in *plotListInput) (*ListOutput[*gmc.PlotThread], error) {
 	items, next, err := a.svc.Plots(ctx, uid, service.PlotQuery{CampaignID: in.CampaignID, Status: gmc.PlotStatus(in.Status),
 		CharacterID: in.CharacterID, LocationID: in.LocationID, Page: in.page()})
 	if err != nil {
@@ -103,11 +95,7 @@ type PlotViewOutput struct {
 	Body *service.PlotView
 }
 
-func (a *api) handlePlotGet(ctx context.Context, in *PlotPath) (*PlotViewOutput, error) {
-	uid, err := a.user(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (a *api) handlePlotGet(ctx context.Context, uid string, in *PlotPath) (*PlotViewOutput, error) {
 	v, err := a.svc.Plot(ctx, uid, in.PlotID)
 	if err != nil {
 		return nil, err
@@ -121,7 +109,7 @@ type plotPutInput struct {
 	Body    PlotFields
 }
 
-func (a *api) handlePlotPut(ctx context.Context, in *plotPutInput) (*PlotOutput, error) {
+func (a *api) handlePlotPut(ctx context.Context, uid string, in *plotPutInput) (*PlotOutput, error) {
 	p := in.Body.params()
 	if p.Status == "" {
 		p.Status = gmc.PlotHook
@@ -129,7 +117,7 @@ func (a *api) handlePlotPut(ctx context.Context, in *plotPutInput) (*PlotOutput,
 	if p.Visibility == "" {
 		p.Visibility = gmc.VisibleGM
 	}
-	return a.updatePlot(ctx, in.PlotID, in.IfMatch, service.PlotUpdate{Title: &p.Title, Summary: &p.Summary, Status: &p.Status, Progress: &p.Progress,
+	return a.updatePlot(ctx, uid, in.PlotID, in.IfMatch, service.PlotUpdate{Title: &p.Title, Summary: &p.Summary, Status: &p.Status, Progress: &p.Progress,
 		Milestones: &p.Milestones, CharacterIDs: &p.CharacterIDs, LocationIDs: &p.LocationIDs, Visibility: &p.Visibility})
 }
 
@@ -148,7 +136,7 @@ type plotPatchInput struct {
 	}
 }
 
-func (a *api) handlePlotPatch(ctx context.Context, in *plotPatchInput) (*PlotOutput, error) {
+func (a *api) handlePlotPatch(ctx context.Context, uid string, in *plotPatchInput) (*PlotOutput, error) {
 	b := in.Body
 	upd := service.PlotUpdate{Title: b.Title, Summary: b.Summary, Status: b.Status, Progress: b.Progress, CharacterIDs: b.CharacterIDs,
 		LocationIDs: b.LocationIDs, Visibility: b.Visibility}
@@ -156,14 +144,11 @@ func (a *api) handlePlotPatch(ctx context.Context, in *plotPatchInput) (*PlotOut
 		ms := milestones(*b.Milestones)
 		upd.Milestones = &ms
 	}
-	return a.updatePlot(ctx, in.PlotID, in.IfMatch, upd)
+	return a.updatePlot(ctx, uid, in.PlotID, in.IfMatch, upd)
 }
 
-func (a *api) updatePlot(ctx context.Context, id, ifMatchHeader string, upd service.PlotUpdate) (*PlotOutput, error) {
-	uid, err := a.user(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (a *api) updatePlot(ctx context.Context, uid, id, ifMatchHeader string, upd service.PlotUpdate) (*PlotOutput, error) {
+	var err error
 	if upd.IfMatch, err = ifMatch(ifMatchHeader); err != nil {
 		return nil, err
 	}
@@ -179,11 +164,7 @@ type plotDeleteInput struct {
 	IfMatch string `header:"If-Match" doc:"Version the deletion is based on"`
 }
 
-func (a *api) handlePlotDelete(ctx context.Context, in *plotDeleteInput) (*struct{}, error) {
-	uid, err := a.user(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (a *api) handlePlotDelete(ctx context.Context, uid string, in *plotDeleteInput) (*struct{}, error) {
 	v, err := ifMatch(in.IfMatch)
 	if err != nil {
 		return nil, err
@@ -203,11 +184,7 @@ type plotProgressInput struct {
 	}
 }
 
-func (a *api) handlePlotProgress(ctx context.Context, in *plotProgressInput) (*PlotOutput, error) {
-	uid, err := a.user(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (a *api) handlePlotProgress(ctx context.Context, uid string, in *plotProgressInput) (*PlotOutput, error) {
 	v, err := ifMatch(in.IfMatch)
 	if err != nil {
 		return nil, err
@@ -226,11 +203,7 @@ type plotStatusOutput struct {
 	Body *service.PlotStatusView
 }
 
-func (a *api) handlePlotStatus(ctx context.Context, in *PlotPath) (*plotStatusOutput, error) {
-	uid, err := a.user(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (a *api) handlePlotStatus(ctx context.Context, uid string, in *PlotPath) (*plotStatusOutput, error) {
 	v, err := a.svc.PlotStatus(ctx, uid, in.PlotID)
 	if err != nil {
 		return nil, err
@@ -242,11 +215,7 @@ type plotRemindersOutput struct {
 	Body *gmc.PlotReminders
 }
 
-func (a *api) handlePlotReminders(ctx context.Context, in *CampaignPath) (*plotRemindersOutput, error) {
-	uid, err := a.user(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (a *api) handlePlotReminders(ctx context.Context, uid string, in *CampaignPath) (*plotRemindersOutput, error) {
 	r, err := a.svc.PlotReminders(ctx, uid, in.CampaignID)
 	if err != nil {
 		return nil, err

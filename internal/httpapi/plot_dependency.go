@@ -10,11 +10,7 @@ type plotDependenciesOutput struct {
 	Body *gmc.PlotDependencies
 }
 
-func (a *api) handlePlotDependencies(ctx context.Context, in *PlotPath) (*plotDependenciesOutput, error) {
-	uid, err := a.user(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (a *api) handlePlotDependencies(ctx context.Context, uid string, in *PlotPath) (*plotDependenciesOutput, error) {
 	deps, err := a.svc.PlotDependencies(ctx, uid, in.PlotID)
 	if err != nil {
 		return nil, err
@@ -33,11 +29,7 @@ type plotDependencyOutput struct {
 	Body *gmc.PlotDependency
 }
 
-func (a *api) handlePlotDependencyAdd(ctx context.Context, in *plotDependencyAddInput) (*plotDependencyOutput, error) {
-	uid, err := a.user(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (a *api) handlePlotDependencyAdd(ctx context.Context, uid string, in *plotDependencyAddInput) (*plotDependencyOutput, error) {
 	d, err := a.svc.AddPlotDependency(ctx, uid, in.PlotID, in.Body.DependsOn)
 	if err != nil {
 		return nil, err
@@ -51,10 +43,6 @@ type PlotDependencyPath struct {
 	DependsOnID string `path:"depends_on_id" format:"uuid" doc:"The thread it depends on"`
 }
 
-func (a *api) handlePlotDependencyRemove(ctx context.Context, in *PlotDependencyPath) (*struct{}, error) {
-	uid, err := a.user(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (a *api) handlePlotDependencyRemove(ctx context.Context, uid string, in *PlotDependencyPath) (*struct{}, error) {
 	return nil, a.svc.RemovePlotDependency(ctx, uid, in.PlotID, in.DependsOnID)
 }

@@ -44,11 +44,7 @@ type relationshipCreateInput struct {
 	}
 }
 
-func (a *api) handleRelationshipCreate(ctx context.Context, in *relationshipCreateInput) (*RelationshipOutput, error) {
-	uid, err := a.user(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (a *api) handleRelationshipCreate(ctx context.Context, uid string, in *relationshipCreateInput) (*RelationshipOutput, error) {
 	b := in.Body
 	r, err := a.svc.CreateRelationship(ctx, uid, in.CharacterID, service.RelationshipParams{TargetID: b.TargetID, Kind: b.Kind, Attitude: b.Attitude,
 		Description: b.Description, Visibility: b.Visibility, Mutual: b.Mutual, SessionID: b.SessionID, Note: b.Note})
@@ -65,11 +61,7 @@ type relationshipListInput struct {
 	PageInput
 }
 
-func (a *api) handleRelationshipList(ctx context.Context, in *relationshipListInput) (*ListOutput[*gmc.Relationship], error) {
-	uid, err := a.user(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (a *api) handleRelationshipList(ctx context.Context, uid string, in *relationshipListInput) (*ListOutput[*gmc.Relationship], error) {
 	items, next, err := a.svc.Relationships(ctx, uid, in.CharacterID, in.page())
 	if err != nil {
 		return nil, err
@@ -77,11 +69,7 @@ func (a *api) handleRelationshipList(ctx context.Context, in *relationshipListIn
 	return list(items, next), nil
 }
 
-func (a *api) handleRelationshipGet(ctx context.Context, in *RelationshipPath) (*RelationshipOutput, error) {
-	uid, err := a.user(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (a *api) handleRelationshipGet(ctx context.Context, uid string, in *RelationshipPath) (*RelationshipOutput, error) {
 	r, err := a.svc.Relationship(ctx, uid, in.RelationshipID)
 	if err != nil {
 		return nil, err
@@ -102,13 +90,13 @@ type relationshipPutInput struct {
 	}
 }
 
-func (a *api) handleRelationshipPut(ctx context.Context, in *relationshipPutInput) (*RelationshipOutput, error) {
+func (a *api) handleRelationshipPut(ctx context.Context, uid string, in *relationshipPutInput) (*RelationshipOutput, error) {
 	b := in.Body
 	vis := b.Visibility
 	if vis == "" {
 		vis = gmc.VisibleGM
 	}
-	return a.updateRelationship(ctx, in.RelationshipID, in.IfMatch, service.RelationshipUpdate{Kind: &b.Kind, Attitude: &b.Attitude,
+	return a.updateRelationship(ctx, uid, in.RelationshipID, in.IfMatch, service.RelationshipUpdate{Kind: &b.Kind, Attitude: &b.Attitude,
 		Description: &b.Description, Visibility: &vis, Mutual: &b.Mutual, SessionID: b.SessionID, Note: b.Note})
 }
 
@@ -125,17 +113,14 @@ type relationshipPatchInput struct {
 	}
 }
 
-func (a *api) handleRelationshipPatch(ctx context.Context, in *relationshipPatchInput) (*RelationshipOutput, error) {
+func (a *api) handleRelationshipPatch(ctx context.Context, uid string, in *relationshipPatchInput) (*RelationshipOutput, error) {
 	b := in.Body
-	return a.updateRelationship(ctx, in.RelationshipID, in.IfMatch, service.RelationshipUpdate{Kind: b.Kind, Attitude: b.Attitude,
+	return a.updateRelationship(ctx, uid, in.RelationshipID, in.IfMatch, service.RelationshipUpdate{Kind: b.Kind, Attitude: b.Attitude,
 		Description: b.Description, Visibility: b.Visibility, Mutual: b.Mutual, SessionID: b.SessionID, Note: b.Note})
 }
 
-func (a *api) updateRelationship(ctx context.Context, id, ifMatchHeader string, upd service.RelationshipUpdate) (*RelationshipOutput, error) {
-	uid, err := a.user(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (a *api) updateRelationship(ctx context.Context, uid, id, ifMatchHeader string, upd service.RelationshipUpdate) (*RelationshipOutput, error) {
+	var err error
 	if upd.IfMatch, err = ifMatch(ifMatchHeader); err != nil {
 		return nil, err
 	}
@@ -146,10 +131,6 @@ func (a *api) updateRelationship(ctx context.Context, id, ifMatchHeader string, 
 	return relationshipOut(r), nil
 }
 
-func (a *api) handleRelationshipDelete(ctx context.Context, in *RelationshipPath) (*struct{}, error) {
-	uid, err := a.user(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (a *api) handleRelationshipDelete(ctx context.Context, uid string, in *RelationshipPath) (*struct{}, error) {
 	return nil, a.svc.DeleteRelationship(ctx, uid, in.RelationshipID)
 }

@@ -28,11 +28,7 @@ type segmentsOutput struct {
 	}
 }
 
-func (a *api) handleSegmentsIngest(ctx context.Context, in *segmentsIngestInput) (*segmentsOutput, error) {
-	uid, err := a.user(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (a *api) handleSegmentsIngest(ctx context.Context, uid string, in *segmentsIngestInput) (*segmentsOutput, error) {
 	segs := make([]*gmc.TranscriptSegment, len(in.Body.Segments))
 	for i, s := range in.Body.Segments {
 		segs[i] = &gmc.TranscriptSegment{SpeakerLabel: s.SpeakerLabel, StartMS: s.StartMS, EndMS: s.EndMS, Text: s.Text, Source: s.Source}
@@ -60,11 +56,7 @@ type transcriptOutput struct {
 	}
 }
 
-func (a *api) handleTranscriptGet(ctx context.Context, in *transcriptInput) (*transcriptOutput, error) {
-	uid, err := a.user(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (a *api) handleTranscriptGet(ctx context.Context, uid string, in *transcriptInput) (*transcriptOutput, error) {
 	segs, more, err := a.svc.Transcript(ctx, uid, service.TranscriptQuery{SessionID: in.SessionID, AfterSeq: in.AfterSeq, Limit: in.Limit})
 	if err != nil {
 		return nil, err
@@ -92,11 +84,7 @@ func speakersOut(sp []gmc.Speaker) *speakersOutput {
 	return out
 }
 
-func (a *api) handleSpeakersGet(ctx context.Context, in *SessionPath) (*speakersOutput, error) {
-	uid, err := a.user(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (a *api) handleSpeakersGet(ctx context.Context, uid string, in *SessionPath) (*speakersOutput, error) {
 	sp, err := a.svc.Speakers(ctx, uid, in.SessionID)
 	if err != nil {
 		return nil, err
@@ -117,11 +105,7 @@ type speakersPutInput struct {
 	}
 }
 
-func (a *api) handleSpeakersPut(ctx context.Context, in *speakersPutInput) (*speakersOutput, error) {
-	uid, err := a.user(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (a *api) handleSpeakersPut(ctx context.Context, uid string, in *speakersPutInput) (*speakersOutput, error) {
 	speakers := make([]gmc.Speaker, len(in.Body.Speakers))
 	for i, s := range in.Body.Speakers {
 		speakers[i] = gmc.Speaker{Label: s.Label, UserID: s.UserID, CharacterID: s.CharacterID}
