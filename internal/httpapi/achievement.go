@@ -31,15 +31,16 @@ type achievementCreateInput struct {
 	}
 }
 
-type achievementOutput struct {
+// AchievementOutput answers with one achievement.
+type AchievementOutput struct {
 	Body *gmc.Achievement
 }
 
-func (a *api) handleAchievementCreate(ctx context.Context, uid string, in *achievementCreateInput) (*achievementOutput, error) {
+func (a *api) handleAchievementCreate(ctx context.Context, uid string, in *achievementCreateInput) (*AchievementOutput, error) {
 	b := in.Body
 	ach, err := a.svc.AwardAchievement(ctx, uid, in.CharacterID, service.AchievementParams{Title: b.Title, Description: b.Description, SessionID: b.SessionID, AwardedAt: b.AwardedAt})
 	if err != nil {
 		return nil, err
 	}
-	return &achievementOutput{Body: ach}, nil
+	return &AchievementOutput{Body: ach}, nil
 }

@@ -198,17 +198,18 @@ func (a *api) handleCharacterDelete(ctx context.Context, uid string, in *Charact
 	return nil, a.svc.DeleteCharacter(ctx, uid, in.CharacterID)
 }
 
-type voiceNotesOutput struct {
+// VoiceNotesOutput answers with a character's voice notes.
+type VoiceNotesOutput struct {
 	ETag string `header:"ETag"`
 	Body *service.VoiceNotes
 }
 
-func (a *api) handleVoiceNotesGet(ctx context.Context, uid string, in *CharacterPath) (*voiceNotesOutput, error) {
+func (a *api) handleVoiceNotesGet(ctx context.Context, uid string, in *CharacterPath) (*VoiceNotesOutput, error) {
 	v, err := a.svc.CharacterVoiceNotes(ctx, uid, in.CharacterID)
 	if err != nil {
 		return nil, err
 	}
-	return &voiceNotesOutput{ETag: etag(v.Version), Body: v}, nil
+	return &VoiceNotesOutput{ETag: etag(v.Version), Body: v}, nil
 }
 
 type voiceNotesPutInput struct {
@@ -219,7 +220,7 @@ type voiceNotesPutInput struct {
 	}
 }
 
-func (a *api) handleVoiceNotesPut(ctx context.Context, uid string, in *voiceNotesPutInput) (*voiceNotesOutput, error) {
+func (a *api) handleVoiceNotesPut(ctx context.Context, uid string, in *voiceNotesPutInput) (*VoiceNotesOutput, error) {
 	version, err := ifMatch(in.IfMatch)
 	if err != nil {
 		return nil, err
@@ -228,5 +229,5 @@ func (a *api) handleVoiceNotesPut(ctx context.Context, uid string, in *voiceNote
 	if err != nil {
 		return nil, err
 	}
-	return &voiceNotesOutput{ETag: etag(v.Version), Body: v}, nil
+	return &VoiceNotesOutput{ETag: etag(v.Version), Body: v}, nil
 }

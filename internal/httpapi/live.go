@@ -26,7 +26,8 @@ func (a *api) liveRoutes(h huma.API, mux *http.ServeMux) {
 	mux.HandleFunc("GET "+BasePath+"/sessions/{session_id}/ws", a.handleLiveSocket)
 }
 
-type ticketOutput struct {
+// TicketOutput answers with a one-time ticket for the session's WebSocket.
+type TicketOutput struct {
 	CacheControl string `header:"Cache-Control"`
 	Body         struct {
 		Ticket    string    `json:"ticket"`
@@ -34,12 +35,12 @@ type ticketOutput struct {
 	}
 }
 
-func (a *api) handleTicketCreate(ctx context.Context, uid string, in *SessionPath) (*ticketOutput, error) {
+func (a *api) handleTicketCreate(ctx context.Context, uid string, in *SessionPath) (*TicketOutput, error) {
 	ticket, expires, err := a.svc.CreateTicket(ctx, uid, in.SessionID)
 	if err != nil {
 		return nil, err
 	}
-	out := &ticketOutput{CacheControl: "no-store"}
+	out := &TicketOutput{CacheControl: "no-store"}
 	out.Body.Ticket, out.Body.ExpiresAt = ticket, expires
 	return out, nil
 }

@@ -24,10 +24,10 @@ func locationOut(l *gmc.Location) *LocationOutput {
 	return &LocationOutput{ETag: etag(l.Version), Body: l}
 }
 
-// LocationFields are a location's editable fields, a PUT body: absent
+// LocationBody is a location's editable fields, a PUT body: absent
 // documents are {} and an absent visibility is gm. A location's place in
 // the tree changes only by a move.
-type LocationFields struct {
+type LocationBody struct {
 	Name         string          `json:"name" maxLength:"255" example:"The Yawning Portal"`
 	LocationType string          `json:"location_type,omitempty" maxLength:"255" example:"tavern"`
 	Description  string          `json:"description,omitempty" maxLength:"100000"`
@@ -39,7 +39,7 @@ type LocationFields struct {
 type locationCreateInput struct {
 	CampaignPath
 	Body struct {
-		LocationFields
+		LocationBody
 		ParentID *string `json:"parent_id,omitempty" format:"uuid" nullable:"true" doc:"The location it lies in; none for a root"`
 	}
 }
@@ -97,7 +97,7 @@ func (a *api) handleLocationGet(ctx context.Context, uid string, in *LocationPat
 type locationPutInput struct {
 	LocationPath
 	IfMatch string `header:"If-Match" doc:"Version the change is based on"`
-	Body    LocationFields
+	Body    LocationBody
 }
 
 func (a *api) handleLocationPut(ctx context.Context, uid string, in *locationPutInput) (*LocationOutput, error) {

@@ -30,16 +30,17 @@ type memberPutInput struct {
 	}
 }
 
-type memberOutput struct {
+// MemberOutput answers with one member.
+type MemberOutput struct {
 	Body *gmc.Member
 }
 
-func (a *api) handleMemberPut(ctx context.Context, uid string, in *memberPutInput) (*memberOutput, error) {
+func (a *api) handleMemberPut(ctx context.Context, uid string, in *memberPutInput) (*MemberOutput, error) {
 	m, err := a.svc.SetMemberRole(ctx, uid, in.CampaignID, in.UserID, in.Body.Role)
 	if err != nil {
 		return nil, err
 	}
-	return &memberOutput{Body: m}, nil
+	return &MemberOutput{Body: m}, nil
 }
 
 func (a *api) handleMemberDelete(ctx context.Context, uid string, in *MemberPath) (*struct{}, error) {
@@ -55,26 +56,27 @@ type inviteCreateInput struct {
 	}
 }
 
-type inviteOutput struct {
+// InviteOutput answers with a new invite code.
+type InviteOutput struct {
 	Body *gmc.Invite
 }
 
-func (a *api) handleInviteCreate(ctx context.Context, uid string, in *inviteCreateInput) (*inviteOutput, error) {
+func (a *api) handleInviteCreate(ctx context.Context, uid string, in *inviteCreateInput) (*InviteOutput, error) {
 	inv, err := a.svc.CreateInvite(ctx, uid, in.CampaignID, service.InviteParams{Role: in.Body.Role, ExpiresIn: time.Duration(in.Body.ExpiresIn) * time.Second, MaxUses: in.Body.MaxUses})
 	if err != nil {
 		return nil, err
 	}
-	return &inviteOutput{Body: inv}, nil
+	return &InviteOutput{Body: inv}, nil
 }
 
 type inviteAcceptInput struct {
 	Code string `path:"code" maxLength:"64"`
 }
 
-func (a *api) handleInviteAccept(ctx context.Context, uid string, in *inviteAcceptInput) (*memberOutput, error) {
+func (a *api) handleInviteAccept(ctx context.Context, uid string, in *inviteAcceptInput) (*MemberOutput, error) {
 	m, err := a.svc.AcceptInvite(ctx, uid, in.Code)
 	if err != nil {
 		return nil, err
 	}
-	return &memberOutput{Body: m}, nil
+	return &MemberOutput{Body: m}, nil
 }

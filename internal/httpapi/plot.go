@@ -23,15 +23,15 @@ func plotOut(p *gmc.PlotThread) *PlotOutput {
 	return &PlotOutput{ETag: etag(p.Version), Body: p}
 }
 
-// MilestoneBody is one milestone as a client writes it.
-type MilestoneBody struct {
+// milestoneBody is one milestone as a client writes it.
+type milestoneBody struct {
 	ID    string `json:"id,omitempty" format:"uuid" doc:"An existing milestone of the thread; leave it out for a new one"`
 	Title string `json:"title" maxLength:"255"`
 	Done  bool   `json:"done,omitempty"`
 	Order int    `json:"order,omitempty" doc:"Position: milestones are sorted by it (those without one last, in the order given), then numbered from 1"`
 }
 
-func milestones(in []MilestoneBody) []gmc.Milestone {
+func milestones(in []milestoneBody) []gmc.Milestone {
 	out := make([]gmc.Milestone, len(in))
 	for i, m := range in {
 		out[i] = gmc.Milestone{ID: m.ID, Title: m.Title, Done: m.Done, Order: m.Order}
@@ -39,27 +39,27 @@ func milestones(in []MilestoneBody) []gmc.Milestone {
 	return out
 }
 
-// PlotFields are a thread's editable fields, a create or PUT body: absent
+// plotBody is a thread's editable fields, a create or PUT body: absent
 // lists are empty, an absent status is hook and an absent visibility gm.
-type PlotFields struct {
+type plotBody struct {
 	Title        string          `json:"title" maxLength:"255" example:"The Black Spider's plan"`
 	Summary      string          `json:"summary,omitempty" maxLength:"100000"`
 	Status       gmc.PlotStatus  `json:"status,omitempty" enum:"hook,active,stalled,resolved,abandoned"`
 	Progress     int             `json:"progress,omitempty" minimum:"0" maximum:"100"`
-	Milestones   []MilestoneBody `json:"milestones,omitempty" maxItems:"100"`
+	Milestones   []milestoneBody `json:"milestones,omitempty" maxItems:"100"`
 	CharacterIDs []string        `json:"character_ids,omitempty" maxItems:"200" doc:"Characters involved"`
 	LocationIDs  []string        `json:"location_ids,omitempty" maxItems:"200" doc:"Locations involved"`
 	Visibility   gmc.Visibility  `json:"visibility,omitempty" enum:"gm,players" doc:"Who sees it (gm by default)"`
 }
 
-func (b PlotFields) params() service.PlotParams {
+func (b plotBody) params() service.PlotParams {
 	return service.PlotParams{Title: b.Title, Summary: b.Summary, Status: b.Status, Progress: b.Progress, Milestones: milestones(b.Milestones),
 		CharacterIDs: b.CharacterIDs, LocationIDs: b.LocationIDs, Visibility: b.Visibility}
 }
 
 type plotCreateInput struct {
 	CampaignPath
-	Body PlotFields
+	Body plotBody
 }
 
 func (a *api) handlePlotCreate(ctx context.Context, uid string, in *plotCreateInput) (*PlotOutput, error) {
@@ -106,7 +106,7 @@ func (a *api) handlePlotGet(ctx context.Context, uid string, in *PlotPath) (*Plo
 type plotPutInput struct {
 	PlotPath
 	IfMatch string `header:"If-Match" doc:"Version the change is based on"`
-	Body    PlotFields
+	Body    plotBody
 }
 
 func (a *api) handlePlotPut(ctx context.Context, uid string, in *plotPutInput) (*PlotOutput, error) {
@@ -129,7 +129,7 @@ type plotPatchInput struct {
 		Summary      *string          `json:"summary,omitempty" maxLength:"100000"`
 		Status       *gmc.PlotStatus  `json:"status,omitempty" enum:"hook,active,stalled,resolved,abandoned"`
 		Progress     *int             `json:"progress,omitempty" minimum:"0" maximum:"100"`
-		Milestones   *[]MilestoneBody `json:"milestones,omitempty" maxItems:"100" doc:"The whole new list"`
+		Milestones   *[]milestoneBody `json:"milestones,omitempty" maxItems:"100" doc:"The whole new list"`
 		CharacterIDs *[]string        `json:"character_ids,omitempty" maxItems:"200"`
 		LocationIDs  *[]string        `json:"location_ids,omitempty" maxItems:"200"`
 		Visibility   *gmc.Visibility  `json:"visibility,omitempty" enum:"gm,players"`
@@ -198,27 +198,29 @@ func (a *api) handlePlotProgress(ctx context.Context, uid string, in *plotProgre
 	return plotOut(p), nil
 }
 
-type plotStatusOutput struct {
+// PlotStatusOutput answers with a thread's status, milestones and blockers.
+type PlotStatusOutput struct {
 	ETag string `header:"ETag"`
 	Body *service.PlotStatusView
 }
 
-func (a *api) handlePlotStatus(ctx context.Context, uid string, in *PlotPath) (*plotStatusOutput, error) {
+func (a *api) handlePlotStatus(ctx context.Context, uid string, in *PlotPath) (*PlotStatusOutput, error) {
 	v, err := a.svc.PlotStatus(ctx, uid, in.PlotID)
 	if err != nil {
 		return nil, err
 	}
-	return &plotStatusOutput{ETag: etag(v.Version), Body: v}, nil
+	return &PlotStatusOutput{ETag: etag(v.Version), Body: v}, nil
 }
 
-type plotRemindersOutput struct {
+// PlotRemindersOutput answers with what has been left alone too long.
+type PlotRemindersOutput struct {
 	Body *gmc.PlotReminders
 }
 
-func (a *api) handlePlotReminders(ctx context.Context, uid string, in *CampaignPath) (*plotRemindersOutput, error) {
+func (a *api) handlePlotReminders(ctx context.Context, uid string, in *CampaignPath) (*PlotRemindersOutput, error) {
 	r, err := a.svc.PlotReminders(ctx, uid, in.CampaignID)
 	if err != nil {
 		return nil, err
 	}
-	return &plotRemindersOutput{Body: r}, nil
+	return &PlotRemindersOutput{Body: r}, nil
 }

@@ -6,16 +6,17 @@ import (
 	"github.com/gmc-project/gmc/internal/gmc"
 )
 
-type plotDependenciesOutput struct {
+// PlotDependenciesOutput answers with a thread's upstream and downstream threads.
+type PlotDependenciesOutput struct {
 	Body *gmc.PlotDependencies
 }
 
-func (a *api) handlePlotDependencies(ctx context.Context, uid string, in *PlotPath) (*plotDependenciesOutput, error) {
+func (a *api) handlePlotDependencies(ctx context.Context, uid string, in *PlotPath) (*PlotDependenciesOutput, error) {
 	deps, err := a.svc.PlotDependencies(ctx, uid, in.PlotID)
 	if err != nil {
 		return nil, err
 	}
-	return &plotDependenciesOutput{Body: deps}, nil
+	return &PlotDependenciesOutput{Body: deps}, nil
 }
 
 type plotDependencyAddInput struct {
@@ -25,16 +26,17 @@ type plotDependencyAddInput struct {
 	}
 }
 
-type plotDependencyOutput struct {
+// PlotDependencyOutput answers with a new dependency.
+type PlotDependencyOutput struct {
 	Body *gmc.PlotDependency
 }
 
-func (a *api) handlePlotDependencyAdd(ctx context.Context, uid string, in *plotDependencyAddInput) (*plotDependencyOutput, error) {
+func (a *api) handlePlotDependencyAdd(ctx context.Context, uid string, in *plotDependencyAddInput) (*PlotDependencyOutput, error) {
 	d, err := a.svc.AddPlotDependency(ctx, uid, in.PlotID, in.Body.DependsOn)
 	if err != nil {
 		return nil, err
 	}
-	return &plotDependencyOutput{Body: d}, nil
+	return &PlotDependencyOutput{Body: d}, nil
 }
 
 // PlotDependencyPath names one dependency edge in a path.

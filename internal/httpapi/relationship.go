@@ -23,9 +23,10 @@ func relationshipOut(r *gmc.Relationship) *RelationshipOutput {
 	return &RelationshipOutput{ETag: etag(r.Version), Body: r}
 }
 
-// HistoryFields go into the history entry a relationship write appends.
+// HistoryBody holds what goes into the history entry a relationship
+// write appends.
 // Exported because huma skips the fields of unexported embedded structs.
-type HistoryFields struct {
+type HistoryBody struct {
 	SessionID *string `json:"session_id,omitempty" format:"uuid" nullable:"true" doc:"The game session the change happened in"`
 	Note      string  `json:"note,omitempty" maxLength:"2000" doc:"Why it changed; by default a summary of the change"`
 }
@@ -86,7 +87,7 @@ type relationshipPutInput struct {
 		Description string         `json:"description,omitempty" maxLength:"100000"`
 		Visibility  gmc.Visibility `json:"visibility,omitempty" enum:"gm,players" doc:"gm when absent"`
 		Mutual      bool           `json:"mutual,omitempty"`
-		HistoryFields
+		HistoryBody
 	}
 }
 
@@ -109,7 +110,7 @@ type relationshipPatchInput struct {
 		Description *string         `json:"description,omitempty" maxLength:"100000"`
 		Visibility  *gmc.Visibility `json:"visibility,omitempty" enum:"gm,players"`
 		Mutual      *bool           `json:"mutual,omitempty"`
-		HistoryFields
+		HistoryBody
 	}
 }
 

@@ -1,6 +1,13 @@
 // Package httpapi is gmc's HTTP adapter: routes, request and response
 // types, authentication of requests and problem+json errors. Handlers
 // decode, call one service method and encode; rules live in service.
+//
+// Type names follow one scheme: an operation's request is an unexported
+// xInput (its path, query and header fields and its Body), its answer an
+// exported XOutput, and a named JSON request body an xBody. A request
+// type embedded in another (XPath, PageInput, LocationBody, HistoryBody)
+// is exported, because huma skips the fields of unexported embedded
+// structs.
 package httpapi
 
 import (

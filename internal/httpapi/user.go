@@ -37,16 +37,17 @@ func (a *api) handleMePatch(ctx context.Context, uid string, in *mePatchInput) (
 	return &UserOutput{ETag: etag(u.Version), Body: u}, nil
 }
 
-type exportOutput struct {
+// UserExportOutput answers with all of the caller's data.
+type UserExportOutput struct {
 	Body *service.UserExport
 }
 
-func (a *api) handleMeExport(ctx context.Context, uid string, _ *struct{}) (*exportOutput, error) {
+func (a *api) handleMeExport(ctx context.Context, uid string, _ *struct{}) (*UserExportOutput, error) {
 	e, err := a.svc.ExportMe(ctx, uid)
 	if err != nil {
 		return nil, err
 	}
-	return &exportOutput{Body: e}, nil
+	return &UserExportOutput{Body: e}, nil
 }
 
 func (a *api) handleMeDelete(ctx context.Context, uid string, _ *struct{}) (*struct{}, error) {
