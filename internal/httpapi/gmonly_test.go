@@ -71,9 +71,14 @@ func newHiddenWorld(t *testing.T, c *client) *hiddenWorld {
 		"category": secretMark, "notes": secretMark}).str("id")
 
 	w.session = c.must(201, "POST", p.path("/sessions"), gm, map[string]any{"title": "Evening"}).str("id")
+	// The GM voices the secret NPC: the mapping must not reveal it.
+	c.must(200, "PUT", "/api/v1/sessions/"+w.session+"/speakers", gm, map[string]any{"speakers": []any{
+		map[string]any{"label": "SPEAKER_00", "user_id": p.user["gm"], "character_id": marrow},
+		map[string]any{"label": "SPEAKER_01", "user_id": p.user["owner"], "character_id": ada},
+	}})
 	c.must(201, "POST", "/api/v1/sessions/"+w.session+"/transcript/segments", gm, map[string]any{"segments": []any{
-		map[string]any{"start_ms": 0, "end_ms": 1500, "text": "Marrow meets the Veilborn under the Iron Lanterns"},
-		map[string]any{"start_ms": 2000, "end_ms": 4000, "text": "Bram casts fireball; make a DC 15 dexterity saving throw"},
+		map[string]any{"speaker_label": "SPEAKER_00", "start_ms": 0, "end_ms": 1500, "text": "Marrow meets the Veilborn under the Iron Lanterns"},
+		map[string]any{"speaker_label": "SPEAKER_01", "start_ms": 2000, "end_ms": 4000, "text": "Bram casts fireball; make a DC 15 dexterity saving throw"},
 	}})
 	hits := c.must(200, "GET", "/api/v1/sessions/"+w.session+"/keywords", gm, nil)
 	var hiddenHits int
