@@ -13,11 +13,7 @@ type achievementListInput struct {
 	PageInput
 }
 
-func (a *api) handleAchievementList(ctx context.Context, in *achievementListInput) (*ListOutput[*gmc.Achievement], error) {
-	uid, err := a.user(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (a *api) handleAchievementList(ctx context.Context, uid string, in *achievementListInput) (*ListOutput[*gmc.Achievement], error) {
 	items, next, err := a.svc.Achievements(ctx, uid, in.CharacterID, in.page())
 	if err != nil {
 		return nil, err
@@ -35,19 +31,16 @@ type achievementCreateInput struct {
 	}
 }
 
-type achievementOutput struct {
+// AchievementOutput answers with one achievement.
+type AchievementOutput struct {
 	Body *gmc.Achievement
 }
 
-func (a *api) handleAchievementCreate(ctx context.Context, in *achievementCreateInput) (*achievementOutput, error) {
-	uid, err := a.user(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (a *api) handleAchievementCreate(ctx context.Context, uid string, in *achievementCreateInput) (*AchievementOutput, error) {
 	b := in.Body
 	ach, err := a.svc.AwardAchievement(ctx, uid, in.CharacterID, service.AchievementParams{Title: b.Title, Description: b.Description, SessionID: b.SessionID, AwardedAt: b.AwardedAt})
 	if err != nil {
 		return nil, err
 	}
-	return &achievementOutput{Body: ach}, nil
+	return &AchievementOutput{Body: ach}, nil
 }

@@ -36,16 +36,17 @@ type loginInput struct {
 	}
 }
 
-type tokenOutput struct {
+// TokenOutput answers a login or refresh with a token pair.
+type TokenOutput struct {
 	CacheControl string `header:"Cache-Control"`
 	Body         *service.TokenPair
 }
 
-func tokens(p *service.TokenPair) *tokenOutput {
-	return &tokenOutput{CacheControl: "no-store", Body: p}
+func tokens(p *service.TokenPair) *TokenOutput {
+	return &TokenOutput{CacheControl: "no-store", Body: p}
 }
 
-func (a *api) handleLogin(ctx context.Context, in *loginInput) (*tokenOutput, error) {
+func (a *api) handleLogin(ctx context.Context, in *loginInput) (*TokenOutput, error) {
 	p, err := a.svc.Login(ctx, service.LoginParams{Email: in.Body.Email, Password: in.Body.Password, ClientIP: info(ctx).clientIP})
 	if err != nil {
 		return nil, err
@@ -59,7 +60,7 @@ type refreshInput struct {
 	}
 }
 
-func (a *api) handleRefresh(ctx context.Context, in *refreshInput) (*tokenOutput, error) {
+func (a *api) handleRefresh(ctx context.Context, in *refreshInput) (*TokenOutput, error) {
 	p, err := a.svc.Refresh(ctx, in.Body.RefreshToken)
 	if err != nil {
 		return nil, err

@@ -21,32 +21,28 @@ type campaignExportInput struct {
 	Format string `query:"format" enum:"json,markdown" default:"json" doc:"json: the document import reads; markdown: a campaign book to read or print"`
 }
 
-// ExportOutput is an export document, sent as it is written.
-type ExportOutput struct {
+// CampaignExportOutput is an export document, sent as it is written.
+type CampaignExportOutput struct {
 	ContentType        string `header:"Content-Type"`
 	ContentDisposition string `header:"Content-Disposition"`
 	Body               []byte
 }
 
-func (a *api) handleCampaignExport(ctx context.Context, in *campaignExportInput) (*ExportOutput, error) {
-	uid, err := a.user(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (a *api) handleCampaignExport(ctx context.Context, uid string, in *campaignExportInput) (*CampaignExportOutput, error) {
 	b, err := a.svc.ExportCampaign(ctx, uid, in.CampaignID)
 	if err != nil {
 		return nil, err
 	}
 	name := fileName(b.Campaign.Name)
 	if in.Format == "markdown" {
-		return &ExportOutput{ContentType: "text/markdown; charset=utf-8", ContentDisposition: `attachment; filename="` + name + `.md"`,
+		return &CampaignExportOutput{ContentType: "text/markdown; charset=utf-8", ContentDisposition: `attachment; filename="` + name + `.md"`,
 			Body: bundle.Markdown(b)}, nil
 	}
 	body, err := json.MarshalIndent(b, "", "  ")
 	if err != nil {
 		return nil, err
 	}
-	return &ExportOutput{ContentType: "application/json", ContentDisposition: `attachment; filename="` + name + `.gmc.json"`, Body: body}, nil
+	return &CampaignExportOutput{ContentType: "application/json", ContentDisposition: `attachment; filename="` + name + `.gmc.json"`, Body: body}, nil
 }
 
 // fileName makes a campaign name safe for a download's file name.
@@ -76,11 +72,7 @@ type CampaignImportOutput struct {
 	Body     *service.CampaignImport
 }
 
-func (a *api) handleCampaignImport(ctx context.Context, in *campaignImportInput) (*CampaignImportOutput, error) {
-	uid, err := a.user(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (a *api) handleCampaignImport(ctx context.Context, uid string, in *campaignImportInput) (*CampaignImportOutput, error) {
 	b, err := decodeBundle(in.RawBody)
 	if err != nil {
 		return nil, err

@@ -34,11 +34,7 @@ type campaignCreateInput struct {
 	Body campaignBody
 }
 
-func (a *api) handleCampaignCreate(ctx context.Context, in *campaignCreateInput) (*CampaignOutput, error) {
-	uid, err := a.user(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (a *api) handleCampaignCreate(ctx context.Context, uid string, in *campaignCreateInput) (*CampaignOutput, error) {
 	c, err := a.svc.CreateCampaign(ctx, uid, service.CampaignParams{Name: in.Body.Name, Description: in.Body.Description, GameSystem: in.Body.GameSystem, Settings: in.Body.Settings})
 	if err != nil {
 		return nil, err
@@ -52,11 +48,7 @@ type campaignListInput struct {
 	PageInput
 }
 
-func (a *api) handleCampaignList(ctx context.Context, in *campaignListInput) (*ListOutput[*gmc.Campaign], error) {
-	uid, err := a.user(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (a *api) handleCampaignList(ctx context.Context, uid string, in *campaignListInput) (*ListOutput[*gmc.Campaign], error) {
 	items, next, err := a.svc.Campaigns(ctx, uid, in.page())
 	if err != nil {
 		return nil, err
@@ -64,11 +56,7 @@ func (a *api) handleCampaignList(ctx context.Context, in *campaignListInput) (*L
 	return list(items, next), nil
 }
 
-func (a *api) handleCampaignGet(ctx context.Context, in *CampaignPath) (*CampaignOutput, error) {
-	uid, err := a.user(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (a *api) handleCampaignGet(ctx context.Context, uid string, in *CampaignPath) (*CampaignOutput, error) {
 	c, err := a.svc.Campaign(ctx, uid, in.CampaignID)
 	if err != nil {
 		return nil, err
@@ -82,9 +70,9 @@ type campaignPutInput struct {
 	Body    campaignBody
 }
 
-func (a *api) handleCampaignPut(ctx context.Context, in *campaignPutInput) (*CampaignOutput, error) {
+func (a *api) handleCampaignPut(ctx context.Context, uid string, in *campaignPutInput) (*CampaignOutput, error) {
 	b := in.Body
-	return a.updateCampaign(ctx, in.CampaignID, in.IfMatch, service.CampaignUpdate{Name: &b.Name, Description: &b.Description, GameSystem: &b.GameSystem, Settings: b.Settings})
+	return a.updateCampaign(ctx, uid, in.CampaignID, in.IfMatch, service.CampaignUpdate{Name: &b.Name, Description: &b.Description, GameSystem: &b.GameSystem, Settings: b.Settings})
 }
 
 type campaignPatchInput struct {
@@ -98,16 +86,13 @@ type campaignPatchInput struct {
 	}
 }
 
-func (a *api) handleCampaignPatch(ctx context.Context, in *campaignPatchInput) (*CampaignOutput, error) {
+func (a *api) handleCampaignPatch(ctx context.Context, uid string, in *campaignPatchInput) (*CampaignOutput, error) {
 	b := in.Body
-	return a.updateCampaign(ctx, in.CampaignID, in.IfMatch, service.CampaignUpdate{Name: b.Name, Description: b.Description, GameSystem: b.GameSystem, Settings: b.Settings})
+	return a.updateCampaign(ctx, uid, in.CampaignID, in.IfMatch, service.CampaignUpdate{Name: b.Name, Description: b.Description, GameSystem: b.GameSystem, Settings: b.Settings})
 }
 
-func (a *api) updateCampaign(ctx context.Context, campaignID, ifMatchHeader string, upd service.CampaignUpdate) (*CampaignOutput, error) {
-	uid, err := a.user(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (a *api) updateCampaign(ctx context.Context, uid, campaignID, ifMatchHeader string, upd service.CampaignUpdate) (*CampaignOutput, error) {
+	var err error
 	if upd.IfMatch, err = ifMatch(ifMatchHeader); err != nil {
 		return nil, err
 	}
@@ -118,10 +103,6 @@ func (a *api) updateCampaign(ctx context.Context, campaignID, ifMatchHeader stri
 	return campaignOut(c), nil
 }
 
-func (a *api) handleCampaignDelete(ctx context.Context, in *CampaignPath) (*struct{}, error) {
-	uid, err := a.user(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (a *api) handleCampaignDelete(ctx context.Context, uid string, in *CampaignPath) (*struct{}, error) {
 	return nil, a.svc.DeleteCampaign(ctx, uid, in.CampaignID)
 }

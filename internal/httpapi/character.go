@@ -8,15 +8,7 @@ import (
 
 	"github.com/gmc-project/gmc/internal/gmc"
 	"github.com/gmc-project/gmc/internal/service"
-	"github.com/gmc-project/gmc/internal/store"
 )
-
-// bigBody lets a character's three JSON documents (256 KiB each) and its
-// other fields through huma's default 1 MiB body limit.
-func bigBody(op huma.Operation) huma.Operation {
-	op.MaxBodyBytes = 2 << 20
-	return op
-}
 
 // CharacterPath names one character in a path.
 type CharacterPath struct {
@@ -56,11 +48,7 @@ type characterCreateInput struct {
 	Body characterBody
 }
 
-func (a *api) handleCharacterCreate(ctx context.Context, in *characterCreateInput) (*CharacterOutput, error) {
-	uid, err := a.user(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (a *api) handleCharacterCreate(ctx context.Context, uid string, in *characterCreateInput) (*CharacterOutput, error) {
 	b := in.Body
 	c, err := a.svc.CreateCharacter(ctx, uid, in.CampaignID, service.CharacterParams{Name: b.Name, CharacterType: b.CharacterType, Stats: b.Stats,
 		Notes: b.Notes, GMNotes: b.GMNotes, VoiceNotes: b.VoiceNotes, Aliases: b.Aliases, Tags: b.Tags, Visibility: b.Visibility,
@@ -82,24 +70,16 @@ type characterListInput struct {
 	Q             string `query:"q" maxLength:"255" doc:"Part of a name or alias, any case"`
 }
 
-func (a *api) handleCharacterList(ctx context.Context, in *characterListInput) (*ListOutput[*gmc.Character], error) {
-	uid, err := a.user(ctx)
-	if err != nil {
-		return nil, err
-	}
-	items, next, err := a.svc.Characters(ctx, uid, store.CharacterFilter{CampaignID: in.CampaignID, Type: gmc.CharacterType(in.CharacterType),
-		Tag: in.Tag, OwnerID: in.OwnerID, Query: in.Q, Page: in.page()})
+func (a *api) handleCharacterList(ctx context.Context, uid string, in *characterListInput) (*ListOutput[*gmc.Character], error) {
+	items, next, err := a.svc.Characters(ctx, uid, service.CharacterQuery{CampaignID: in.CampaignID, Type: gmc.CharacterType(in.CharacterType),
+		Tag: in.Tag, OwnerID: in.OwnerID, Q: in.Q, Page: in.page()})
 	if err != nil {
 		return nil, err
 	}
 	return list(items, next), nil
 }
 
-func (a *api) handleCharacterGet(ctx context.Context, in *CharacterPath) (*CharacterOutput, error) {
-	uid, err := a.user(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (a *api) handleCharacterGet(ctx context.Context, uid string, in *CharacterPath) (*CharacterOutput, error) {
 	c, err := a.svc.Character(ctx, uid, in.CharacterID)
 	if err != nil {
 		return nil, err
@@ -113,12 +93,12 @@ type characterPutInput struct {
 	Body    characterBody
 }
 
-func (a *api) handleCharacterPut(ctx context.Context, in *characterPutInput) (*CharacterOutput, error) {
+func (a *api) handleCharacterPut(ctx context.Context, uid string, in *characterPutInput) (*CharacterOutput, error) {
 	b := in.Body
 	upd := service.CharacterUpdate{Name: &b.Name, CharacterType: &b.CharacterType, Stats: orEmpty(b.Stats), Notes: orEmpty(b.Notes),
 		VoiceNotes: &b.VoiceNotes, Aliases: &b.Aliases, Tags: &b.Tags, OwnerID: orClear(b.OwnerID), PortraitFileID: orClear(b.PortraitFileID)}
 	upd.Visibility, upd.GMNotes = &b.Visibility, sentDoc(b.GMNotes)
-	return a.updateCharacter(ctx, in.CharacterID, in.IfMatch, upd)
+	return a.updateCharacter(ctx, uid, in.CharacterID, in.IfMatch, upd)
 }
 
 func orEmpty(doc json.RawMessage) *json.RawMessage {
@@ -181,7 +161,7 @@ type characterPatchInput struct {
 	}
 }
 
-func (a *api) handleCharacterPatch(ctx context.Context, in *characterPatchInput) (*CharacterOutput, error) {
+func (a *api) handleCharacterPatch(ctx context.Context, uid string, in *characterPatchInput) (*CharacterOutput, error) {
 	b := in.Body
 	upd := service.CharacterUpdate{Name: b.Name, CharacterType: b.CharacterType, Stats: sentDoc(b.Stats), Notes: sentDoc(b.Notes),
 		GMNotes: sentDoc(b.GMNotes), VoiceNotes: b.VoiceNotes, Visibility: b.Visibility, OwnerID: b.OwnerID.update(), PortraitFileID: b.PortraitFileID.update()}
@@ -191,7 +171,7 @@ func (a *api) handleCharacterPatch(ctx context.Context, in *characterPatchInput)
 	if b.Tags != nil {
 		upd.Tags = &b.Tags
 	}
-	return a.updateCharacter(ctx, in.CharacterID, in.IfMatch, upd)
+	return a.updateCharacter(ctx, uid, in.CharacterID, in.IfMatch, upd)
 }
 
 // sentDoc is a PATCH body's JSON document: nil when absent.
@@ -202,11 +182,8 @@ func sentDoc(doc json.RawMessage) *json.RawMessage {
 	return &doc
 }
 
-func (a *api) updateCharacter(ctx context.Context, id, ifMatchHeader string, upd service.CharacterUpdate) (*CharacterOutput, error) {
-	uid, err := a.user(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (a *api) updateCharacter(ctx context.Context, uid, id, ifMatchHeader string, upd service.CharacterUpdate) (*CharacterOutput, error) {
+	var err error
 	if upd.IfMatch, err = ifMatch(ifMatchHeader); err != nil {
 		return nil, err
 	}
@@ -217,29 +194,22 @@ func (a *api) updateCharacter(ctx context.Context, id, ifMatchHeader string, upd
 	return characterOut(c), nil
 }
 
-func (a *api) handleCharacterDelete(ctx context.Context, in *CharacterPath) (*struct{}, error) {
-	uid, err := a.user(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (a *api) handleCharacterDelete(ctx context.Context, uid string, in *CharacterPath) (*struct{}, error) {
 	return nil, a.svc.DeleteCharacter(ctx, uid, in.CharacterID)
 }
 
-type voiceNotesOutput struct {
+// VoiceNotesOutput answers with a character's voice notes.
+type VoiceNotesOutput struct {
 	ETag string `header:"ETag"`
 	Body *service.VoiceNotes
 }
 
-func (a *api) handleVoiceNotesGet(ctx context.Context, in *CharacterPath) (*voiceNotesOutput, error) {
-	uid, err := a.user(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (a *api) handleVoiceNotesGet(ctx context.Context, uid string, in *CharacterPath) (*VoiceNotesOutput, error) {
 	v, err := a.svc.CharacterVoiceNotes(ctx, uid, in.CharacterID)
 	if err != nil {
 		return nil, err
 	}
-	return &voiceNotesOutput{ETag: etag(v.Version), Body: v}, nil
+	return &VoiceNotesOutput{ETag: etag(v.Version), Body: v}, nil
 }
 
 type voiceNotesPutInput struct {
@@ -250,11 +220,7 @@ type voiceNotesPutInput struct {
 	}
 }
 
-func (a *api) handleVoiceNotesPut(ctx context.Context, in *voiceNotesPutInput) (*voiceNotesOutput, error) {
-	uid, err := a.user(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (a *api) handleVoiceNotesPut(ctx context.Context, uid string, in *voiceNotesPutInput) (*VoiceNotesOutput, error) {
 	version, err := ifMatch(in.IfMatch)
 	if err != nil {
 		return nil, err
@@ -263,5 +229,5 @@ func (a *api) handleVoiceNotesPut(ctx context.Context, in *voiceNotesPutInput) (
 	if err != nil {
 		return nil, err
 	}
-	return &voiceNotesOutput{ETag: etag(v.Version), Body: v}, nil
+	return &VoiceNotesOutput{ETag: etag(v.Version), Body: v}, nil
 }

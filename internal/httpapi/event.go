@@ -4,7 +4,7 @@ import (
 	"context"
 
 	"github.com/gmc-project/gmc/internal/gmc"
-	"github.com/gmc-project/gmc/internal/store"
+	"github.com/gmc-project/gmc/internal/service"
 )
 
 type eventListInput struct {
@@ -15,12 +15,8 @@ type eventListInput struct {
 	ActorID    string `query:"actor_id" maxLength:"64" doc:"Only events by this user"`
 }
 
-func (a *api) handleEventList(ctx context.Context, in *eventListInput) (*ListOutput[*gmc.Event], error) {
-	uid, err := a.user(ctx)
-	if err != nil {
-		return nil, err
-	}
-	items, next, err := a.svc.Events(ctx, uid, store.EventFilter{CampaignID: in.CampaignID, EntityType: in.EntityType, EntityID: in.EntityID, ActorID: in.ActorID, Page: in.page()})
+func (a *api) handleEventList(ctx context.Context, uid string, in *eventListInput) (*ListOutput[*gmc.Event], error) {
+	items, next, err := a.svc.Events(ctx, uid, service.EventQuery{CampaignID: in.CampaignID, EntityType: in.EntityType, EntityID: in.EntityID, ActorID: in.ActorID, Page: in.page()})
 	if err != nil {
 		return nil, err
 	}

@@ -26,11 +26,7 @@ type foreshadowingCreateInput struct {
 	}
 }
 
-func (a *api) handleForeshadowingCreate(ctx context.Context, in *foreshadowingCreateInput) (*ForeshadowingOutput, error) {
-	uid, err := a.user(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (a *api) handleForeshadowingCreate(ctx context.Context, uid string, in *foreshadowingCreateInput) (*ForeshadowingOutput, error) {
 	f, err := a.svc.CreateForeshadowing(ctx, uid, in.PlotID, service.ForeshadowingParams{Description: in.Body.Description, SessionID: in.Body.SessionID})
 	if err != nil {
 		return nil, err
@@ -48,11 +44,7 @@ type foreshadowingPatchInput struct {
 	}
 }
 
-func (a *api) handleForeshadowingPatch(ctx context.Context, in *foreshadowingPatchInput) (*ForeshadowingOutput, error) {
-	uid, err := a.user(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (a *api) handleForeshadowingPatch(ctx context.Context, uid string, in *foreshadowingPatchInput) (*ForeshadowingOutput, error) {
 	v, err := ifMatch(in.IfMatch)
 	if err != nil {
 		return nil, err
@@ -70,11 +62,7 @@ type foreshadowingDeleteInput struct {
 	IfMatch string `header:"If-Match" doc:"Version the deletion is based on"`
 }
 
-func (a *api) handleForeshadowingDelete(ctx context.Context, in *foreshadowingDeleteInput) (*struct{}, error) {
-	uid, err := a.user(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (a *api) handleForeshadowingDelete(ctx context.Context, uid string, in *foreshadowingDeleteInput) (*struct{}, error) {
 	v, err := ifMatch(in.IfMatch)
 	if err != nil {
 		return nil, err

@@ -6,7 +6,8 @@ import (
 	"github.com/gmc-project/gmc/internal/gmc"
 )
 
-type graphOutput struct {
+// GraphOutput answers with part of the relationship graph.
+type GraphOutput struct {
 	Body *gmc.Graph
 }
 
@@ -16,16 +17,12 @@ type graphInput struct {
 	Depth  int    `query:"depth" minimum:"1" maximum:"4" default:"2" doc:"How many relationships away to go"`
 }
 
-func (a *api) handleGraph(ctx context.Context, in *graphInput) (*graphOutput, error) {
-	uid, err := a.user(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (a *api) handleGraph(ctx context.Context, uid string, in *graphInput) (*GraphOutput, error) {
 	g, err := a.svc.Graph(ctx, uid, in.CampaignID, in.Center, in.Depth)
 	if err != nil {
 		return nil, err
 	}
-	return &graphOutput{Body: g}, nil
+	return &GraphOutput{Body: g}, nil
 }
 
 type graphPathInput struct {
@@ -34,14 +31,10 @@ type graphPathInput struct {
 	To   string `query:"to" format:"uuid" required:"true" doc:"The last character"`
 }
 
-func (a *api) handleGraphPath(ctx context.Context, in *graphPathInput) (*graphOutput, error) {
-	uid, err := a.user(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (a *api) handleGraphPath(ctx context.Context, uid string, in *graphPathInput) (*GraphOutput, error) {
 	g, err := a.svc.GraphPath(ctx, uid, in.CampaignID, in.From, in.To)
 	if err != nil {
 		return nil, err
 	}
-	return &graphOutput{Body: g}, nil
+	return &GraphOutput{Body: g}, nil
 }

@@ -5,7 +5,6 @@ import (
 
 	"github.com/gmc-project/gmc/internal/gmc"
 	"github.com/gmc-project/gmc/internal/service"
-	"github.com/gmc-project/gmc/internal/store"
 )
 
 // KeywordPath names one keyword in a path.
@@ -44,11 +43,7 @@ type keywordCreateInput struct {
 	Body keywordBody
 }
 
-func (a *api) handleKeywordCreate(ctx context.Context, in *keywordCreateInput) (*KeywordOutput, error) {
-	uid, err := a.user(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (a *api) handleKeywordCreate(ctx context.Context, uid string, in *keywordCreateInput) (*KeywordOutput, error) {
 	k, err := a.svc.CreateKeyword(ctx, uid, in.CampaignID, in.Body.params())
 	if err != nil {
 		return nil, err
@@ -64,23 +59,15 @@ type keywordListInput struct {
 	Category string `query:"category" maxLength:"32" doc:"Only keywords of this category"`
 }
 
-func (a *api) handleKeywordList(ctx context.Context, in *keywordListInput) (*ListOutput[*gmc.Keyword], error) {
-	uid, err := a.user(ctx)
-	if err != nil {
-		return nil, err
-	}
-	items, next, err := a.svc.Keywords(ctx, uid, store.KeywordFilter{CampaignID: in.CampaignID, Category: in.Category, Page: in.page()})
+func (a *api) handleKeywordList(ctx context.Context, uid string, in *keywordListInput) (*ListOutput[*gmc.Keyword], error) {
+	items, next, err := a.svc.Keywords(ctx, uid, service.KeywordQuery{CampaignID: in.CampaignID, Category: in.Category, Page: in.page()})
 	if err != nil {
 		return nil, err
 	}
 	return list(items, next), nil
 }
 
-func (a *api) handleKeywordGet(ctx context.Context, in *KeywordPath) (*KeywordOutput, error) {
-	uid, err := a.user(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (a *api) handleKeywordGet(ctx context.Context, uid string, in *KeywordPath) (*KeywordOutput, error) {
 	k, err := a.svc.Keyword(ctx, uid, in.KeywordID)
 	if err != nil {
 		return nil, err
@@ -94,11 +81,11 @@ type keywordPutInput struct {
 	Body    keywordBody
 }
 
-func (a *api) handleKeywordPut(ctx context.Context, in *keywordPutInput) (*KeywordOutput, error) {
+func (a *api) handleKeywordPut(ctx context.Context, uid string, in *keywordPutInput) (*KeywordOutput, error) {
 	b := in.Body
 	aliases := b.Aliases
 	upd := service.KeywordUpdate{Term: &b.Term, Aliases: &aliases, Category: &b.Category, Visibility: &b.Visibility, Common: &b.Common, Notes: &b.Notes}
-	return a.updateKeyword(ctx, in.KeywordID, in.IfMatch, upd)
+	return a.updateKeyword(ctx, uid, in.KeywordID, in.IfMatch, upd)
 }
 
 type keywordPatchInput struct {
@@ -114,20 +101,17 @@ type keywordPatchInput struct {
 	}
 }
 
-func (a *api) handleKeywordPatch(ctx context.Context, in *keywordPatchInput) (*KeywordOutput, error) {
+func (a *api) handleKeywordPatch(ctx context.Context, uid string, in *keywordPatchInput) (*KeywordOutput, error) {
 	b := in.Body
 	upd := service.KeywordUpdate{Term: b.Term, Category: b.Category, Visibility: b.Visibility, Common: b.Common, Notes: b.Notes}
 	if b.Aliases != nil {
 		upd.Aliases = &b.Aliases
 	}
-	return a.updateKeyword(ctx, in.KeywordID, in.IfMatch, upd)
+	return a.updateKeyword(ctx, uid, in.KeywordID, in.IfMatch, upd)
 }
 
-func (a *api) updateKeyword(ctx context.Context, id, ifMatchHeader string, upd service.KeywordUpdate) (*KeywordOutput, error) {
-	uid, err := a.user(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (a *api) updateKeyword(ctx context.Context, uid, id, ifMatchHeader string, upd service.KeywordUpdate) (*KeywordOutput, error) {
+	var err error
 	if upd.IfMatch, err = ifMatch(ifMatchHeader); err != nil {
 		return nil, err
 	}
@@ -143,11 +127,7 @@ type keywordDeleteInput struct {
 	IfMatch string `header:"If-Match" doc:"Version the deletion is based on"`
 }
 
-func (a *api) handleKeywordDelete(ctx context.Context, in *keywordDeleteInput) (*struct{}, error) {
-	uid, err := a.user(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (a *api) handleKeywordDelete(ctx context.Context, uid string, in *keywordDeleteInput) (*struct{}, error) {
 	v, err := ifMatch(in.IfMatch)
 	if err != nil {
 		return nil, err
@@ -161,12 +141,8 @@ type keywordHitListInput struct {
 	Kind string `query:"kind" enum:"term,rule" doc:"Only term mentions or only rule phrases"`
 }
 
-func (a *api) handleKeywordHitList(ctx context.Context, in *keywordHitListInput) (*ListOutput[*gmc.KeywordHit], error) {
-	uid, err := a.user(ctx)
-	if err != nil {
-		return nil, err
-	}
-	items, next, err := a.svc.KeywordHits(ctx, uid, store.KeywordHitFilter{SessionID: in.SessionID, Kind: in.Kind, Page: in.page()})
+func (a *api) handleKeywordHitList(ctx context.Context, uid string, in *keywordHitListInput) (*ListOutput[*gmc.KeywordHit], error) {
+	items, next, err := a.svc.KeywordHits(ctx, uid, service.KeywordHitQuery{SessionID: in.SessionID, Kind: in.Kind, Page: in.page()})
 	if err != nil {
 		return nil, err
 	}

@@ -20,13 +20,14 @@ type LiveServer interface {
 }
 
 func (a *api) liveRoutes(h huma.API, mux *http.ServeMux) {
-	register(h, operation(http.MethodPost, "/sessions/{session_id}/ws-ticket", "create-ws-ticket", "A one-time ticket (30 s) to open the session's WebSocket from a browser", "live"), a.handleTicketCreate, a)
+	authed(h, operation(http.MethodPost, "/sessions/{session_id}/ws-ticket", "create-ws-ticket", "A one-time ticket (30 s) to open the session's WebSocket from a browser", "live"), a.handleTicketCreate, a)
 	// The upgrade is not a JSON operation, so it is a plain route; its
 	// protocol is described in API.md and the realtime package.
 	mux.HandleFunc("GET "+BasePath+"/sessions/{session_id}/ws", a.handleLiveSocket)
 }
 
-type ticketOutput struct {
+// TicketOutput answers with a one-time ticket for the session's WebSocket.
+type TicketOutput struct {
 	CacheControl string `header:"Cache-Control"`
 	Body         struct {
 		Ticket    string    `json:"ticket"`
@@ -34,16 +35,12 @@ type ticketOutput struct {
 	}
 }
 
-func (a *api) handleTicketCreate(ctx context.Context, in *SessionPath) (*ticketOutput, error) {
-	uid, err := a.user(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (a *api) handleTicketCreate(ctx context.Context, uid string, in *SessionPath) (*TicketOutput, error) {
 	ticket, expires, err := a.svc.CreateTicket(ctx, uid, in.SessionID)
 	if err != nil {
 		return nil, err
 	}
-	out := &ticketOutput{CacheControl: "no-store"}
+	out := &TicketOutput{CacheControl: "no-store"}
 	out.Body.Ticket, out.Body.ExpiresAt = ticket, expires
 	return out, nil
 }

@@ -6,7 +6,6 @@ import (
 
 	"github.com/gmc-project/gmc/internal/gmc"
 	"github.com/gmc-project/gmc/internal/service"
-	"github.com/gmc-project/gmc/internal/store"
 )
 
 // LocationPath names one location in a path.
@@ -25,10 +24,10 @@ func locationOut(l *gmc.Location) *LocationOutput {
 	return &LocationOutput{ETag: etag(l.Version), Body: l}
 }
 
-// LocationFields are a location's editable fields, a PUT body: absent
+// LocationBody is a location's editable fields, a PUT body: absent
 // documents are {} and an absent visibility is gm. A location's place in
 // the tree changes only by a move.
-type LocationFields struct {
+type LocationBody struct {
 	Name         string          `json:"name" maxLength:"255" example:"The Yawning Portal"`
 	LocationType string          `json:"location_type,omitempty" maxLength:"255" example:"tavern"`
 	Description  string          `json:"description,omitempty" maxLength:"100000"`
@@ -40,16 +39,12 @@ type LocationFields struct {
 type locationCreateInput struct {
 	CampaignPath
 	Body struct {
-		LocationFields
+		LocationBody
 		ParentID *string `json:"parent_id,omitempty" format:"uuid" nullable:"true" doc:"The location it lies in; none for a root"`
 	}
 }
 
-func (a *api) handleLocationCreate(ctx context.Context, in *locationCreateInput) (*LocationOutput, error) {
-	uid, err := a.user(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (a *api) handleLocationCreate(ctx context.Context, uid string, in *locationCreateInput) (*LocationOutput, error) {
 	b := in.Body
 	l, err := a.svc.CreateLocation(ctx, uid, in.CampaignID, service.LocationParams{ParentID: b.ParentID, Name: b.Name, LocationType: b.LocationType,
 		Description: b.Description, Metadata: b.Metadata, Coordinates: b.Coordinates, Visibility: b.Visibility})
@@ -76,12 +71,8 @@ type locationListInput struct {
 	Flat     bool   `query:"flat" doc:"List every level, in tree order (each location before its descendants)"`
 }
 
-func (a *api) handleLocationList(ctx context.Context, in *locationListInput) (*ListOutput[*gmc.Location], error) {
-	uid, err := a.user(ctx)
-	if err != nil {
-		return nil, err
-	}
-	items, next, err := a.svc.Locations(ctx, uid, store.LocationFilter{CampaignID: in.CampaignID, ParentID: in.ParentID, Subtree: in.Flat, Page: gmc.Page{Limit: in.Limit, Cursor: in.Cursor}})
+func (a *api) handleLocationList(ctx context.Context, uid string, in *locationListInput) (*ListOutput[*gmc.Location], error) {
+	items, next, err := a.svc.Locations(ctx, uid, service.LocationQuery{CampaignID: in.CampaignID, ParentID: in.ParentID, Subtree: in.Flat, Page: gmc.Page{Limit: in.Limit, Cursor: in.Cursor}})
 	if err != nil {
 		return nil, err
 	}
@@ -95,11 +86,7 @@ type LocationViewOutput struct {
 	Body *service.LocationView
 }
 
-func (a *api) handleLocationGet(ctx context.Context, in *LocationPath) (*LocationViewOutput, error) {
-	uid, err := a.user(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (a *api) handleLocationGet(ctx context.Context, uid string, in *LocationPath) (*LocationViewOutput, error) {
 	v, err := a.svc.Location(ctx, uid, in.LocationID)
 	if err != nil {
 		return nil, err
@@ -110,15 +97,15 @@ func (a *api) handleLocationGet(ctx context.Context, in *LocationPath) (*Locatio
 type locationPutInput struct {
 	LocationPath
 	IfMatch string `header:"If-Match" doc:"Version the change is based on"`
-	Body    LocationFields
+	Body    LocationBody
 }
 
-func (a *api) handleLocationPut(ctx context.Context, in *locationPutInput) (*LocationOutput, error) {
+func (a *api) handleLocationPut(ctx context.Context, uid string, in *locationPutInput) (*LocationOutput, error) {
 	b := in.Body
 	if b.Visibility == "" {
 		b.Visibility = gmc.VisibleGM
 	}
-	return a.updateLocation(ctx, in.LocationID, in.IfMatch, service.LocationUpdate{Name: &b.Name, LocationType: &b.LocationType, Description: &b.Description,
+	return a.updateLocation(ctx, uid, in.LocationID, in.IfMatch, service.LocationUpdate{Name: &b.Name, LocationType: &b.LocationType, Description: &b.Description,
 		Metadata: &b.Metadata, Coordinates: &b.Coordinates, Visibility: &b.Visibility})
 }
 
@@ -135,7 +122,7 @@ type locationPatchInput struct {
 	}
 }
 
-func (a *api) handleLocationPatch(ctx context.Context, in *locationPatchInput) (*LocationOutput, error) {
+func (a *api) handleLocationPatch(ctx context.Context, uid string, in *locationPatchInput) (*LocationOutput, error) {
 	b := in.Body
 	upd := service.LocationUpdate{Name: b.Name, LocationType: b.LocationType, Description: b.Description, Visibility: b.Visibility}
 	if b.Metadata != nil {
@@ -144,14 +131,11 @@ func (a *api) handleLocationPatch(ctx context.Context, in *locationPatchInput) (
 	if b.Coordinates != nil {
 		upd.Coordinates = &b.Coordinates
 	}
-	return a.updateLocation(ctx, in.LocationID, in.IfMatch, upd)
+	return a.updateLocation(ctx, uid, in.LocationID, in.IfMatch, upd)
 }
 
-func (a *api) updateLocation(ctx context.Context, id, ifMatchHeader string, upd service.LocationUpdate) (*LocationOutput, error) {
-	uid, err := a.user(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (a *api) updateLocation(ctx context.Context, uid, id, ifMatchHeader string, upd service.LocationUpdate) (*LocationOutput, error) {
+	var err error
 	if upd.IfMatch, err = ifMatch(ifMatchHeader); err != nil {
 		return nil, err
 	}
@@ -170,11 +154,7 @@ type locationMoveInput struct {
 	}
 }
 
-func (a *api) handleLocationMove(ctx context.Context, in *locationMoveInput) (*LocationOutput, error) {
-	uid, err := a.user(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (a *api) handleLocationMove(ctx context.Context, uid string, in *locationMoveInput) (*LocationOutput, error) {
 	v, err := ifMatch(in.IfMatch)
 	if err != nil {
 		return nil, err
@@ -192,11 +172,7 @@ type locationDeleteInput struct {
 	Cascade bool   `query:"cascade" doc:"Delete the whole subtree too; without it a location with children is not deleted (409)"`
 }
 
-func (a *api) handleLocationDelete(ctx context.Context, in *locationDeleteInput) (*struct{}, error) {
-	uid, err := a.user(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (a *api) handleLocationDelete(ctx context.Context, uid string, in *locationDeleteInput) (*struct{}, error) {
 	v, err := ifMatch(in.IfMatch)
 	if err != nil {
 		return nil, err

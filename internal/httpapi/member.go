@@ -8,11 +8,7 @@ import (
 	"github.com/gmc-project/gmc/internal/service"
 )
 
-func (a *api) handleMemberList(ctx context.Context, in *CampaignPath) (*ListOutput[*gmc.Member], error) {
-	uid, err := a.user(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (a *api) handleMemberList(ctx context.Context, uid string, in *CampaignPath) (*ListOutput[*gmc.Member], error) {
 	members, err := a.svc.Members(ctx, uid, in.CampaignID)
 	if err != nil {
 		return nil, err
@@ -34,27 +30,20 @@ type memberPutInput struct {
 	}
 }
 
-type memberOutput struct {
+// MemberOutput answers with one member.
+type MemberOutput struct {
 	Body *gmc.Member
 }
 
-func (a *api) handleMemberPut(ctx context.Context, in *memberPutInput) (*memberOutput, error) {
-	uid, err := a.user(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (a *api) handleMemberPut(ctx context.Context, uid string, in *memberPutInput) (*MemberOutput, error) {
 	m, err := a.svc.SetMemberRole(ctx, uid, in.CampaignID, in.UserID, in.Body.Role)
 	if err != nil {
 		return nil, err
 	}
-	return &memberOutput{Body: m}, nil
+	return &MemberOutput{Body: m}, nil
 }
 
-func (a *api) handleMemberDelete(ctx context.Context, in *MemberPath) (*struct{}, error) {
-	uid, err := a.user(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (a *api) handleMemberDelete(ctx context.Context, uid string, in *MemberPath) (*struct{}, error) {
 	return nil, a.svc.RemoveMember(ctx, uid, in.CampaignID, in.UserID)
 }
 
@@ -67,34 +56,27 @@ type inviteCreateInput struct {
 	}
 }
 
-type inviteOutput struct {
+// InviteOutput answers with a new invite code.
+type InviteOutput struct {
 	Body *gmc.Invite
 }
 
-func (a *api) handleInviteCreate(ctx context.Context, in *inviteCreateInput) (*inviteOutput, error) {
-	uid, err := a.user(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (a *api) handleInviteCreate(ctx context.Context, uid string, in *inviteCreateInput) (*InviteOutput, error) {
 	inv, err := a.svc.CreateInvite(ctx, uid, in.CampaignID, service.InviteParams{Role: in.Body.Role, ExpiresIn: time.Duration(in.Body.ExpiresIn) * time.Second, MaxUses: in.Body.MaxUses})
 	if err != nil {
 		return nil, err
 	}
-	return &inviteOutput{Body: inv}, nil
+	return &InviteOutput{Body: inv}, nil
 }
 
 type inviteAcceptInput struct {
 	Code string `path:"code" maxLength:"64"`
 }
 
-func (a *api) handleInviteAccept(ctx context.Context, in *inviteAcceptInput) (*memberOutput, error) {
-	uid, err := a.user(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (a *api) handleInviteAccept(ctx context.Context, uid string, in *inviteAcceptInput) (*MemberOutput, error) {
 	m, err := a.svc.AcceptInvite(ctx, uid, in.Code)
 	if err != nil {
 		return nil, err
 	}
-	return &memberOutput{Body: m}, nil
+	return &MemberOutput{Body: m}, nil
 }

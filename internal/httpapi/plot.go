@@ -5,7 +5,6 @@ import (
 
 	"github.com/gmc-project/gmc/internal/gmc"
 	"github.com/gmc-project/gmc/internal/service"
-	"github.com/gmc-project/gmc/internal/store"
 )
 
 // PlotPath names one plot thread in a path.
@@ -24,15 +23,15 @@ func plotOut(p *gmc.PlotThread) *PlotOutput {
 	return &PlotOutput{ETag: etag(p.Version), Body: p}
 }
 
-// MilestoneBody is one milestone as a client writes it.
-type MilestoneBody struct {
+// milestoneBody is one milestone as a client writes it.
+type milestoneBody struct {
 	ID    string `json:"id,omitempty" format:"uuid" doc:"An existing milestone of the thread; leave it out for a new one"`
 	Title string `json:"title" maxLength:"255"`
 	Done  bool   `json:"done,omitempty"`
 	Order int    `json:"order,omitempty" doc:"Position: milestones are sorted by it (those without one last, in the order given), then numbered from 1"`
 }
 
-func milestones(in []MilestoneBody) []gmc.Milestone {
+func milestones(in []milestoneBody) []gmc.Milestone {
 	out := make([]gmc.Milestone, len(in))
 	for i, m := range in {
 		out[i] = gmc.Milestone{ID: m.ID, Title: m.Title, Done: m.Done, Order: m.Order}
@@ -40,34 +39,30 @@ func milestones(in []MilestoneBody) []gmc.Milestone {
 	return out
 }
 
-// PlotFields are a thread's editable fields, a create or PUT body: absent
+// plotBody is a thread's editable fields, a create or PUT body: absent
 // lists are empty, an absent status is hook and an absent visibility gm.
-type PlotFields struct {
+type plotBody struct {
 	Title        string          `json:"title" maxLength:"255" example:"The Black Spider's plan"`
 	Summary      string          `json:"summary,omitempty" maxLength:"100000"`
 	Status       gmc.PlotStatus  `json:"status,omitempty" enum:"hook,active,stalled,resolved,abandoned"`
 	Progress     int             `json:"progress,omitempty" minimum:"0" maximum:"100"`
-	Milestones   []MilestoneBody `json:"milestones,omitempty" maxItems:"100"`
+	Milestones   []milestoneBody `json:"milestones,omitempty" maxItems:"100"`
 	CharacterIDs []string        `json:"character_ids,omitempty" maxItems:"200" doc:"Characters involved"`
 	LocationIDs  []string        `json:"location_ids,omitempty" maxItems:"200" doc:"Locations involved"`
 	Visibility   gmc.Visibility  `json:"visibility,omitempty" enum:"gm,players" doc:"Who sees it (gm by default)"`
 }
 
-func (b PlotFields) params() service.PlotParams {
+func (b plotBody) params() service.PlotParams {
 	return service.PlotParams{Title: b.Title, Summary: b.Summary, Status: b.Status, Progress: b.Progress, Milestones: milestones(b.Milestones),
 		CharacterIDs: b.CharacterIDs, LocationIDs: b.LocationIDs, Visibility: b.Visibility}
 }
 
 type plotCreateInput struct {
 	CampaignPath
-	Body PlotFields
+	Body plotBody
 }
 
-func (a *api) handlePlotCreate(ctx context.Context, in *plotCreateInput) (*PlotOutput, error) {
-	uid, err := a.user(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (a *api) handlePlotCreate(ctx context.Context, uid string, in *plotCreateInput) (*PlotOutput, error) {
 	p, err := a.svc.CreatePlot(ctx, uid, in.CampaignID, in.Body.params())
 	if err != nil {
 		return nil, err
@@ -85,12 +80,8 @@ type plotListInput struct {
 	LocationID  string `query:"location_id" format:"uuid" doc:"Only threads involving this location"`
 }
 
-func (a *api) handlePlotList(ctx context.Context, in *plotListInput) (*ListOutput[*gmc.PlotThread], error) {
-	uid, err := a.user(ctx)
-	if err != nil {
-		return nil, err
-	}
-	items, next, err := a.svc.Plots(ctx, uid, store.PlotFilter{CampaignID: in.CampaignID, Status: gmc.PlotStatus(in.Status),
+func (a *api) handlePlotList(ctx context.Context, uid string, in *plotListInput) (*ListOutput[*gmc.PlotThread], error) {
+	items, next, err := a.svc.Plots(ctx, uid, service.PlotQuery{CampaignID: in.CampaignID, Status: gmc.PlotStatus(in.Status),
 		CharacterID: in.CharacterID, LocationID: in.LocationID, Page: in.page()})
 	if err != nil {
 		return nil, err
@@ -104,11 +95,7 @@ type PlotViewOutput struct {
 	Body *service.PlotView
 }
 
-func (a *api) handlePlotGet(ctx context.Context, in *PlotPath) (*PlotViewOutput, error) {
-	uid, err := a.user(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (a *api) handlePlotGet(ctx context.Context, uid string, in *PlotPath) (*PlotViewOutput, error) {
 	v, err := a.svc.Plot(ctx, uid, in.PlotID)
 	if err != nil {
 		return nil, err
@@ -119,10 +106,10 @@ func (a *api) handlePlotGet(ctx context.Context, in *PlotPath) (*PlotViewOutput,
 type plotPutInput struct {
 	PlotPath
 	IfMatch string `header:"If-Match" doc:"Version the change is based on"`
-	Body    PlotFields
+	Body    plotBody
 }
 
-func (a *api) handlePlotPut(ctx context.Context, in *plotPutInput) (*PlotOutput, error) {
+func (a *api) handlePlotPut(ctx context.Context, uid string, in *plotPutInput) (*PlotOutput, error) {
 	p := in.Body.params()
 	if p.Status == "" {
 		p.Status = gmc.PlotHook
@@ -130,7 +117,7 @@ func (a *api) handlePlotPut(ctx context.Context, in *plotPutInput) (*PlotOutput,
 	if p.Visibility == "" {
 		p.Visibility = gmc.VisibleGM
 	}
-	return a.updatePlot(ctx, in.PlotID, in.IfMatch, service.PlotUpdate{Title: &p.Title, Summary: &p.Summary, Status: &p.Status, Progress: &p.Progress,
+	return a.updatePlot(ctx, uid, in.PlotID, in.IfMatch, service.PlotUpdate{Title: &p.Title, Summary: &p.Summary, Status: &p.Status, Progress: &p.Progress,
 		Milestones: &p.Milestones, CharacterIDs: &p.CharacterIDs, LocationIDs: &p.LocationIDs, Visibility: &p.Visibility})
 }
 
@@ -142,14 +129,14 @@ type plotPatchInput struct {
 		Summary      *string          `json:"summary,omitempty" maxLength:"100000"`
 		Status       *gmc.PlotStatus  `json:"status,omitempty" enum:"hook,active,stalled,resolved,abandoned"`
 		Progress     *int             `json:"progress,omitempty" minimum:"0" maximum:"100"`
-		Milestones   *[]MilestoneBody `json:"milestones,omitempty" maxItems:"100" doc:"The whole new list"`
+		Milestones   *[]milestoneBody `json:"milestones,omitempty" maxItems:"100" doc:"The whole new list"`
 		CharacterIDs *[]string        `json:"character_ids,omitempty" maxItems:"200"`
 		LocationIDs  *[]string        `json:"location_ids,omitempty" maxItems:"200"`
 		Visibility   *gmc.Visibility  `json:"visibility,omitempty" enum:"gm,players"`
 	}
 }
 
-func (a *api) handlePlotPatch(ctx context.Context, in *plotPatchInput) (*PlotOutput, error) {
+func (a *api) handlePlotPatch(ctx context.Context, uid string, in *plotPatchInput) (*PlotOutput, error) {
 	b := in.Body
 	upd := service.PlotUpdate{Title: b.Title, Summary: b.Summary, Status: b.Status, Progress: b.Progress, CharacterIDs: b.CharacterIDs,
 		LocationIDs: b.LocationIDs, Visibility: b.Visibility}
@@ -157,14 +144,11 @@ func (a *api) handlePlotPatch(ctx context.Context, in *plotPatchInput) (*PlotOut
 		ms := milestones(*b.Milestones)
 		upd.Milestones = &ms
 	}
-	return a.updatePlot(ctx, in.PlotID, in.IfMatch, upd)
+	return a.updatePlot(ctx, uid, in.PlotID, in.IfMatch, upd)
 }
 
-func (a *api) updatePlot(ctx context.Context, id, ifMatchHeader string, upd service.PlotUpdate) (*PlotOutput, error) {
-	uid, err := a.user(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (a *api) updatePlot(ctx context.Context, uid, id, ifMatchHeader string, upd service.PlotUpdate) (*PlotOutput, error) {
+	var err error
 	if upd.IfMatch, err = ifMatch(ifMatchHeader); err != nil {
 		return nil, err
 	}
@@ -180,11 +164,7 @@ type plotDeleteInput struct {
 	IfMatch string `header:"If-Match" doc:"Version the deletion is based on"`
 }
 
-func (a *api) handlePlotDelete(ctx context.Context, in *plotDeleteInput) (*struct{}, error) {
-	uid, err := a.user(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (a *api) handlePlotDelete(ctx context.Context, uid string, in *plotDeleteInput) (*struct{}, error) {
 	v, err := ifMatch(in.IfMatch)
 	if err != nil {
 		return nil, err
@@ -204,11 +184,7 @@ type plotProgressInput struct {
 	}
 }
 
-func (a *api) handlePlotProgress(ctx context.Context, in *plotProgressInput) (*PlotOutput, error) {
-	uid, err := a.user(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (a *api) handlePlotProgress(ctx context.Context, uid string, in *plotProgressInput) (*PlotOutput, error) {
 	v, err := ifMatch(in.IfMatch)
 	if err != nil {
 		return nil, err
@@ -222,35 +198,29 @@ func (a *api) handlePlotProgress(ctx context.Context, in *plotProgressInput) (*P
 	return plotOut(p), nil
 }
 
-type plotStatusOutput struct {
+// PlotStatusOutput answers with a thread's status, milestones and blockers.
+type PlotStatusOutput struct {
 	ETag string `header:"ETag"`
 	Body *service.PlotStatusView
 }
 
-func (a *api) handlePlotStatus(ctx context.Context, in *PlotPath) (*plotStatusOutput, error) {
-	uid, err := a.user(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (a *api) handlePlotStatus(ctx context.Context, uid string, in *PlotPath) (*PlotStatusOutput, error) {
 	v, err := a.svc.PlotStatus(ctx, uid, in.PlotID)
 	if err != nil {
 		return nil, err
 	}
-	return &plotStatusOutput{ETag: etag(v.Version), Body: v}, nil
+	return &PlotStatusOutput{ETag: etag(v.Version), Body: v}, nil
 }
 
-type plotRemindersOutput struct {
+// PlotRemindersOutput answers with what has been left alone too long.
+type PlotRemindersOutput struct {
 	Body *gmc.PlotReminders
 }
 
-func (a *api) handlePlotReminders(ctx context.Context, in *CampaignPath) (*plotRemindersOutput, error) {
-	uid, err := a.user(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (a *api) handlePlotReminders(ctx context.Context, uid string, in *CampaignPath) (*PlotRemindersOutput, error) {
 	r, err := a.svc.PlotReminders(ctx, uid, in.CampaignID)
 	if err != nil {
 		return nil, err
 	}
-	return &plotRemindersOutput{Body: r}, nil
+	return &PlotRemindersOutput{Body: r}, nil
 }

@@ -6,20 +6,17 @@ import (
 	"github.com/gmc-project/gmc/internal/gmc"
 )
 
-type plotDependenciesOutput struct {
+// PlotDependenciesOutput answers with a thread's upstream and downstream threads.
+type PlotDependenciesOutput struct {
 	Body *gmc.PlotDependencies
 }
 
-func (a *api) handlePlotDependencies(ctx context.Context, in *PlotPath) (*plotDependenciesOutput, error) {
-	uid, err := a.user(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (a *api) handlePlotDependencies(ctx context.Context, uid string, in *PlotPath) (*PlotDependenciesOutput, error) {
 	deps, err := a.svc.PlotDependencies(ctx, uid, in.PlotID)
 	if err != nil {
 		return nil, err
 	}
-	return &plotDependenciesOutput{Body: deps}, nil
+	return &PlotDependenciesOutput{Body: deps}, nil
 }
 
 type plotDependencyAddInput struct {
@@ -29,20 +26,17 @@ type plotDependencyAddInput struct {
 	}
 }
 
-type plotDependencyOutput struct {
+// PlotDependencyOutput answers with a new dependency.
+type PlotDependencyOutput struct {
 	Body *gmc.PlotDependency
 }
 
-func (a *api) handlePlotDependencyAdd(ctx context.Context, in *plotDependencyAddInput) (*plotDependencyOutput, error) {
-	uid, err := a.user(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (a *api) handlePlotDependencyAdd(ctx context.Context, uid string, in *plotDependencyAddInput) (*PlotDependencyOutput, error) {
 	d, err := a.svc.AddPlotDependency(ctx, uid, in.PlotID, in.Body.DependsOn)
 	if err != nil {
 		return nil, err
 	}
-	return &plotDependencyOutput{Body: d}, nil
+	return &PlotDependencyOutput{Body: d}, nil
 }
 
 // PlotDependencyPath names one dependency edge in a path.
@@ -51,10 +45,6 @@ type PlotDependencyPath struct {
 	DependsOnID string `path:"depends_on_id" format:"uuid" doc:"The thread it depends on"`
 }
 
-func (a *api) handlePlotDependencyRemove(ctx context.Context, in *PlotDependencyPath) (*struct{}, error) {
-	uid, err := a.user(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (a *api) handlePlotDependencyRemove(ctx context.Context, uid string, in *PlotDependencyPath) (*struct{}, error) {
 	return nil, a.svc.RemovePlotDependency(ctx, uid, in.PlotID, in.DependsOnID)
 }

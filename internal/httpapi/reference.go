@@ -6,9 +6,9 @@ import (
 	"github.com/gmc-project/gmc/internal/reference"
 )
 
-// referenceOutput carries the licence statement CC-BY-4.0 asks for with
+// ReferenceOutput carries the licence statement CC-BY-4.0 asks for with
 // every piece of SRD text served.
-type referenceOutput struct {
+type ReferenceOutput struct {
 	Body struct {
 		*reference.Entry
 		Attribution string `json:"attribution"`
@@ -21,15 +21,12 @@ type referenceGetInput struct {
 	Slug string `path:"slug" maxLength:"128" example:"fireball"`
 }
 
-func (a *api) handleReferenceGet(ctx context.Context, in *referenceGetInput) (*referenceOutput, error) {
-	if _, err := a.user(ctx); err != nil {
-		return nil, err
-	}
+func (a *api) handleReferenceGet(ctx context.Context, _ string, in *referenceGetInput) (*ReferenceOutput, error) {
 	e, err := a.svc.ReferenceEntry(ctx, in.Kind, in.Slug)
 	if err != nil {
 		return nil, err
 	}
-	out := &referenceOutput{}
+	out := &ReferenceOutput{}
 	out.Body.Entry = e
 	out.Body.Attribution, out.Body.DataNotice = reference.Attribution, reference.DataNotice
 	return out, nil
@@ -41,8 +38,8 @@ type referenceListInput struct {
 	Cursor string `query:"cursor" maxLength:"256"`
 }
 
-// referenceSummary is an entry without its raw data, for lists.
-type referenceSummary struct {
+// ReferenceSummary is an entry without its raw data, for lists.
+type ReferenceSummary struct {
 	Kind    string         `json:"kind"`
 	Slug    string         `json:"slug"`
 	Name    string         `json:"name"`
@@ -50,26 +47,24 @@ type referenceSummary struct {
 	Card    reference.Card `json:"card"`
 }
 
-type referenceListOutput struct {
+// ReferenceListOutput answers with a page of SRD entries.
+type ReferenceListOutput struct {
 	Body struct {
-		Items       []referenceSummary `json:"items"`
+		Items       []ReferenceSummary `json:"items"`
 		NextCursor  string             `json:"next_cursor"`
 		Attribution string             `json:"attribution"`
 	}
 }
 
-func (a *api) handleReferenceList(ctx context.Context, in *referenceListInput) (*referenceListOutput, error) {
-	if _, err := a.user(ctx); err != nil {
-		return nil, err
-	}
+func (a *api) handleReferenceList(ctx context.Context, _ string, in *referenceListInput) (*ReferenceListOutput, error) {
 	entries, next, err := a.svc.ReferenceEntries(ctx, in.Kind, PageInput{Limit: in.Limit, Cursor: in.Cursor}.page())
 	if err != nil {
 		return nil, err
 	}
-	out := &referenceListOutput{}
-	out.Body.Items = make([]referenceSummary, len(entries))
+	out := &ReferenceListOutput{}
+	out.Body.Items = make([]ReferenceSummary, len(entries))
 	for i, e := range entries {
-		out.Body.Items[i] = referenceSummary{Kind: e.Kind, Slug: e.Slug, Name: e.Name, Aliases: e.Aliases, Card: e.Card}
+		out.Body.Items[i] = ReferenceSummary{Kind: e.Kind, Slug: e.Slug, Name: e.Name, Aliases: e.Aliases, Card: e.Card}
 	}
 	out.Body.NextCursor, out.Body.Attribution = next, reference.Attribution
 	return out, nil

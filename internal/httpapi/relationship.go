@@ -23,9 +23,10 @@ func relationshipOut(r *gmc.Relationship) *RelationshipOutput {
 	return &RelationshipOutput{ETag: etag(r.Version), Body: r}
 }
 
-// HistoryFields go into the history entry a relationship write appends.
+// HistoryBody holds what goes into the history entry a relationship
+// write appends.
 // Exported because huma skips the fields of unexported embedded structs.
-type HistoryFields struct {
+type HistoryBody struct {
 	SessionID *string `json:"session_id,omitempty" format:"uuid" nullable:"true" doc:"The game session the change happened in"`
 	Note      string  `json:"note,omitempty" maxLength:"2000" doc:"Why it changed; by default a summary of the change"`
 }
@@ -44,11 +45,7 @@ type relationshipCreateInput struct {
 	}
 }
 
-func (a *api) handleRelationshipCreate(ctx context.Context, in *relationshipCreateInput) (*RelationshipOutput, error) {
-	uid, err := a.user(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (a *api) handleRelationshipCreate(ctx context.Context, uid string, in *relationshipCreateInput) (*RelationshipOutput, error) {
 	b := in.Body
 	r, err := a.svc.CreateRelationship(ctx, uid, in.CharacterID, service.RelationshipParams{TargetID: b.TargetID, Kind: b.Kind, Attitude: b.Attitude,
 		Description: b.Description, Visibility: b.Visibility, Mutual: b.Mutual, SessionID: b.SessionID, Note: b.Note})
@@ -65,11 +62,7 @@ type relationshipListInput struct {
 	PageInput
 }
 
-func (a *api) handleRelationshipList(ctx context.Context, in *relationshipListInput) (*ListOutput[*gmc.Relationship], error) {
-	uid, err := a.user(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (a *api) handleRelationshipList(ctx context.Context, uid string, in *relationshipListInput) (*ListOutput[*gmc.Relationship], error) {
 	items, next, err := a.svc.Relationships(ctx, uid, in.CharacterID, in.page())
 	if err != nil {
 		return nil, err
@@ -77,11 +70,7 @@ func (a *api) handleRelationshipList(ctx context.Context, in *relationshipListIn
 	return list(items, next), nil
 }
 
-func (a *api) handleRelationshipGet(ctx context.Context, in *RelationshipPath) (*RelationshipOutput, error) {
-	uid, err := a.user(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (a *api) handleRelationshipGet(ctx context.Context, uid string, in *RelationshipPath) (*RelationshipOutput, error) {
 	r, err := a.svc.Relationship(ctx, uid, in.RelationshipID)
 	if err != nil {
 		return nil, err
@@ -98,17 +87,17 @@ type relationshipPutInput struct {
 		Description string         `json:"description,omitempty" maxLength:"100000"`
 		Visibility  gmc.Visibility `json:"visibility,omitempty" enum:"gm,players" doc:"gm when absent"`
 		Mutual      bool           `json:"mutual,omitempty"`
-		HistoryFields
+		HistoryBody
 	}
 }
 
-func (a *api) handleRelationshipPut(ctx context.Context, in *relationshipPutInput) (*RelationshipOutput, error) {
+func (a *api) handleRelationshipPut(ctx context.Context, uid string, in *relationshipPutInput) (*RelationshipOutput, error) {
 	b := in.Body
 	vis := b.Visibility
 	if vis == "" {
 		vis = gmc.VisibleGM
 	}
-	return a.updateRelationship(ctx, in.RelationshipID, in.IfMatch, service.RelationshipUpdate{Kind: &b.Kind, Attitude: &b.Attitude,
+	return a.updateRelationship(ctx, uid, in.RelationshipID, in.IfMatch, service.RelationshipUpdate{Kind: &b.Kind, Attitude: &b.Attitude,
 		Description: &b.Description, Visibility: &vis, Mutual: &b.Mutual, SessionID: b.SessionID, Note: b.Note})
 }
 
@@ -121,21 +110,18 @@ type relationshipPatchInput struct {
 		Description *string         `json:"description,omitempty" maxLength:"100000"`
 		Visibility  *gmc.Visibility `json:"visibility,omitempty" enum:"gm,players"`
 		Mutual      *bool           `json:"mutual,omitempty"`
-		HistoryFields
+		HistoryBody
 	}
 }
 
-func (a *api) handleRelationshipPatch(ctx context.Context, in *relationshipPatchInput) (*RelationshipOutput, error) {
+func (a *api) handleRelationshipPatch(ctx context.Context, uid string, in *relationshipPatchInput) (*RelationshipOutput, error) {
 	b := in.Body
-	return a.updateRelationship(ctx, in.RelationshipID, in.IfMatch, service.RelationshipUpdate{Kind: b.Kind, Attitude: b.Attitude,
+	return a.updateRelationship(ctx, uid, in.RelationshipID, in.IfMatch, service.RelationshipUpdate{Kind: b.Kind, Attitude: b.Attitude,
 		Description: b.Description, Visibility: b.Visibility, Mutual: b.Mutual, SessionID: b.SessionID, Note: b.Note})
 }
 
-func (a *api) updateRelationship(ctx context.Context, id, ifMatchHeader string, upd service.RelationshipUpdate) (*RelationshipOutput, error) {
-	uid, err := a.user(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (a *api) updateRelationship(ctx context.Context, uid, id, ifMatchHeader string, upd service.RelationshipUpdate) (*RelationshipOutput, error) {
+	var err error
 	if upd.IfMatch, err = ifMatch(ifMatchHeader); err != nil {
 		return nil, err
 	}
@@ -146,10 +132,6 @@ func (a *api) updateRelationship(ctx context.Context, id, ifMatchHeader string, 
 	return relationshipOut(r), nil
 }
 
-func (a *api) handleRelationshipDelete(ctx context.Context, in *RelationshipPath) (*struct{}, error) {
-	uid, err := a.user(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (a *api) handleRelationshipDelete(ctx context.Context, uid string, in *RelationshipPath) (*struct{}, error) {
 	return nil, a.svc.DeleteRelationship(ctx, uid, in.RelationshipID)
 }

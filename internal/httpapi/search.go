@@ -22,11 +22,7 @@ type SearchOutput struct {
 	Body *search.Result
 }
 
-func (a *api) handleSearch(ctx context.Context, in *searchInput) (*SearchOutput, error) {
-	uid, err := a.user(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (a *api) handleSearch(ctx context.Context, uid string, in *searchInput) (*SearchOutput, error) {
 	res, err := a.svc.Search(ctx, uid, in.CampaignID, service.SearchParams{Query: in.Q, Types: in.Types, Tags: in.Tags, Limit: in.Limit})
 	if err != nil {
 		return nil, err
@@ -40,24 +36,21 @@ type referenceSearchInput struct {
 	Limit int    `query:"limit" minimum:"1" maximum:"100" default:"20"`
 }
 
-// referenceSearchOutput carries the licence statement CC-BY-4.0 asks for
+// ReferenceSearchOutput carries the licence statement CC-BY-4.0 asks for
 // with SRD text (the highlights quote it).
-type referenceSearchOutput struct {
+type ReferenceSearchOutput struct {
 	Body struct {
 		*search.Result
 		Attribution string `json:"attribution"`
 	}
 }
 
-func (a *api) handleReferenceSearch(ctx context.Context, in *referenceSearchInput) (*referenceSearchOutput, error) {
-	if _, err := a.user(ctx); err != nil {
-		return nil, err
-	}
+func (a *api) handleReferenceSearch(ctx context.Context, _ string, in *referenceSearchInput) (*ReferenceSearchOutput, error) {
 	res, err := a.svc.SearchReference(ctx, in.Q, in.Kind, in.Limit)
 	if err != nil {
 		return nil, err
 	}
-	out := &referenceSearchOutput{}
+	out := &ReferenceSearchOutput{}
 	out.Body.Result, out.Body.Attribution = res, reference.Attribution
 	return out, nil
 }

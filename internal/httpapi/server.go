@@ -1,6 +1,13 @@
 // Package httpapi is gmc's HTTP adapter: routes, request and response
 // types, authentication of requests and problem+json errors. Handlers
 // decode, call one service method and encode; rules live in service.
+//
+// Type names follow one scheme: an operation's request is an unexported
+// xInput (its path, query and header fields and its Body), its answer an
+// exported XOutput, and a named JSON request body an xBody. A request
+// type embedded in another (XPath, PageInput, LocationBody, HistoryBody)
+// is exported, because huma skips the fields of unexported embedded
+// structs.
 package httpapi
 
 import (
@@ -87,6 +94,19 @@ func register[I, O any](h huma.API, op huma.Operation, handler func(context.Cont
 	})
 }
 
+// authed registers an operation for signed-in callers: the handler gets
+// the caller's user id, and a missing, expired or revoked token is a 401
+// before it runs.
+func authed[I, O any](h huma.API, op huma.Operation, handler func(ctx context.Context, uid string, in *I) (*O, error), a *api) {
+	register(h, op, func(ctx context.Context, in *I) (*O, error) {
+		uid, err := a.user(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return handler(ctx, uid, in)
+	}, a)
+}
+
 // public marks an operation that needs no token.
 func public(op huma.Operation) huma.Operation {
 	op.Security = []map[string][]string{}
@@ -95,6 +115,18 @@ func public(op huma.Operation) huma.Operation {
 
 func withStatus(op huma.Operation, status int) huma.Operation {
 	op.DefaultStatus = status
+	return op
+}
+
+// bigBodyBytes admits bodies that carry several JSON documents of up to
+// 256 KiB each (a character's stats, notes and gm_notes; a location's
+// metadata and coordinates) with their other fields, which huma's default
+// 1 MiB limit would refuse.
+const bigBodyBytes = 2 << 20
+
+// bigBody raises an operation's body limit to bigBodyBytes.
+func bigBody(op huma.Operation) huma.Operation {
+	op.MaxBodyBytes = bigBodyBytes
 	return op
 }
 

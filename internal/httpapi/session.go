@@ -6,7 +6,6 @@ import (
 
 	"github.com/gmc-project/gmc/internal/gmc"
 	"github.com/gmc-project/gmc/internal/service"
-	"github.com/gmc-project/gmc/internal/store"
 )
 
 // SessionPath names one game session in a path.
@@ -34,11 +33,7 @@ type sessionCreateInput struct {
 	}
 }
 
-func (a *api) handleSessionCreate(ctx context.Context, in *sessionCreateInput) (*SessionOutput, error) {
-	uid, err := a.user(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (a *api) handleSessionCreate(ctx context.Context, uid string, in *sessionCreateInput) (*SessionOutput, error) {
 	gs, err := a.svc.CreateSession(ctx, uid, in.CampaignID, service.SessionParams{Title: in.Body.Title, ScheduledAt: in.Body.ScheduledAt, Notes: in.Body.Notes})
 	if err != nil {
 		return nil, err
@@ -54,23 +49,15 @@ type sessionListInput struct {
 	Status string `query:"status" enum:"scheduled,live,ended" doc:"Only sessions in this state"`
 }
 
-func (a *api) handleSessionList(ctx context.Context, in *sessionListInput) (*ListOutput[*gmc.GameSession], error) {
-	uid, err := a.user(ctx)
-	if err != nil {
-		return nil, err
-	}
-	items, next, err := a.svc.Sessions(ctx, uid, store.SessionFilter{CampaignID: in.CampaignID, Status: gmc.SessionStatus(in.Status), Page: in.page()})
+func (a *api) handleSessionList(ctx context.Context, uid string, in *sessionListInput) (*ListOutput[*gmc.GameSession], error) {
+	items, next, err := a.svc.Sessions(ctx, uid, service.SessionQuery{CampaignID: in.CampaignID, Status: gmc.SessionStatus(in.Status), Page: in.page()})
 	if err != nil {
 		return nil, err
 	}
 	return list(items, next), nil
 }
 
-func (a *api) handleSessionGet(ctx context.Context, in *SessionPath) (*SessionOutput, error) {
-	uid, err := a.user(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (a *api) handleSessionGet(ctx context.Context, uid string, in *SessionPath) (*SessionOutput, error) {
 	gs, _, err := a.svc.Session(ctx, uid, in.SessionID)
 	if err != nil {
 		return nil, err
@@ -88,11 +75,7 @@ type sessionPatchInput struct {
 	}
 }
 
-func (a *api) handleSessionPatch(ctx context.Context, in *sessionPatchInput) (*SessionOutput, error) {
-	uid, err := a.user(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (a *api) handleSessionPatch(ctx context.Context, uid string, in *sessionPatchInput) (*SessionOutput, error) {
 	version, err := ifMatch(in.IfMatch)
 	if err != nil {
 		return nil, err
@@ -104,19 +87,11 @@ func (a *api) handleSessionPatch(ctx context.Context, in *sessionPatchInput) (*S
 	return sessionOut(gs), nil
 }
 
-func (a *api) handleSessionDelete(ctx context.Context, in *SessionPath) (*struct{}, error) {
-	uid, err := a.user(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (a *api) handleSessionDelete(ctx context.Context, uid string, in *SessionPath) (*struct{}, error) {
 	return nil, a.svc.DeleteSession(ctx, uid, in.SessionID)
 }
 
-func (a *api) handleSessionStart(ctx context.Context, in *SessionPath) (*SessionOutput, error) {
-	uid, err := a.user(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (a *api) handleSessionStart(ctx context.Context, uid string, in *SessionPath) (*SessionOutput, error) {
 	gs, err := a.svc.StartSession(ctx, uid, in.SessionID)
 	if err != nil {
 		return nil, err
@@ -124,11 +99,7 @@ func (a *api) handleSessionStart(ctx context.Context, in *SessionPath) (*Session
 	return sessionOut(gs), nil
 }
 
-func (a *api) handleSessionEnd(ctx context.Context, in *SessionPath) (*SessionOutput, error) {
-	uid, err := a.user(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (a *api) handleSessionEnd(ctx context.Context, uid string, in *SessionPath) (*SessionOutput, error) {
 	gs, err := a.svc.EndSession(ctx, uid, in.SessionID)
 	if err != nil {
 		return nil, err

@@ -4,10 +4,10 @@ import (
 	"context"
 
 	"github.com/gmc-project/gmc/internal/gmc"
-	"github.com/gmc-project/gmc/internal/store"
+	"github.com/gmc-project/gmc/internal/service"
 )
 
-type segmentIn struct {
+type segmentBody struct {
 	SpeakerLabel string `json:"speaker_label,omitempty" maxLength:"64" example:"SPEAKER_00"`
 	StartMS      int64  `json:"start_ms" minimum:"0"`
 	EndMS        int64  `json:"end_ms" minimum:"0"`
@@ -18,21 +18,18 @@ type segmentIn struct {
 type segmentsIngestInput struct {
 	SessionPath
 	Body struct {
-		Segments []segmentIn `json:"segments" minItems:"1" maxItems:"500"`
+		Segments []segmentBody `json:"segments" minItems:"1" maxItems:"500"`
 	}
 }
 
-type segmentsOutput struct {
+// SegmentsOutput answers with the stored transcript segments.
+type SegmentsOutput struct {
 	Body struct {
 		Items []*gmc.TranscriptSegment `json:"items"`
 	}
 }
 
-func (a *api) handleSegmentsIngest(ctx context.Context, in *segmentsIngestInput) (*segmentsOutput, error) {
-	uid, err := a.user(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (a *api) handleSegmentsIngest(ctx context.Context, uid string, in *segmentsIngestInput) (*SegmentsOutput, error) {
 	segs := make([]*gmc.TranscriptSegment, len(in.Body.Segments))
 	for i, s := range in.Body.Segments {
 		segs[i] = &gmc.TranscriptSegment{SpeakerLabel: s.SpeakerLabel, StartMS: s.StartMS, EndMS: s.EndMS, Text: s.Text, Source: s.Source}
@@ -41,7 +38,7 @@ func (a *api) handleSegmentsIngest(ctx context.Context, in *segmentsIngestInput)
 	if err != nil {
 		return nil, err
 	}
-	out := &segmentsOutput{}
+	out := &SegmentsOutput{}
 	out.Body.Items = stored
 	return out, nil
 }
@@ -52,7 +49,8 @@ type transcriptInput struct {
 	Limit    int   `query:"limit" minimum:"1" maximum:"200" default:"50"`
 }
 
-type transcriptOutput struct {
+// TranscriptOutput answers with a page of a session's transcript.
+type TranscriptOutput struct {
 	Body struct {
 		Items []*gmc.TranscriptSegment `json:"items"`
 		// NextAfterSeq is the after_seq of the next page, 0 when this is the last.
@@ -60,16 +58,12 @@ type transcriptOutput struct {
 	}
 }
 
-func (a *api) handleTranscriptGet(ctx context.Context, in *transcriptInput) (*transcriptOutput, error) {
-	uid, err := a.user(ctx)
+func (a *api) handleTranscriptGet(ctx context.Context, uid string, in *transcriptInput) (*TranscriptOutput, error) {
+	segs, more, err := a.svc.Transcript(ctx, uid, service.TranscriptQuery{SessionID: in.SessionID, AfterSeq: in.AfterSeq, Limit: in.Limit})
 	if err != nil {
 		return nil, err
 	}
-	segs, more, err := a.svc.Transcript(ctx, uid, store.SegmentFilter{SessionID: in.SessionID, AfterSeq: in.AfterSeq, Limit: in.Limit})
-	if err != nil {
-		return nil, err
-	}
-	out := &transcriptOutput{}
+	out := &TranscriptOutput{}
 	out.Body.Items = segs
 	if out.Body.Items == nil {
 		out.Body.Items = []*gmc.TranscriptSegment{}
@@ -80,23 +74,20 @@ func (a *api) handleTranscriptGet(ctx context.Context, in *transcriptInput) (*tr
 	return out, nil
 }
 
-type speakersOutput struct {
+// SpeakersOutput answers with a session's speaker mapping.
+type SpeakersOutput struct {
 	Body struct {
 		Speakers []gmc.Speaker `json:"speakers"`
 	}
 }
 
-func speakersOut(sp []gmc.Speaker) *speakersOutput {
-	out := &speakersOutput{}
+func speakersOut(sp []gmc.Speaker) *SpeakersOutput {
+	out := &SpeakersOutput{}
 	out.Body.Speakers = sp
 	return out
 }
 
-func (a *api) handleSpeakersGet(ctx context.Context, in *SessionPath) (*speakersOutput, error) {
-	uid, err := a.user(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (a *api) handleSpeakersGet(ctx context.Context, uid string, in *SessionPath) (*SpeakersOutput, error) {
 	sp, err := a.svc.Speakers(ctx, uid, in.SessionID)
 	if err != nil {
 		return nil, err
@@ -104,7 +95,7 @@ func (a *api) handleSpeakersGet(ctx context.Context, in *SessionPath) (*speakers
 	return speakersOut(sp), nil
 }
 
-type speakerIn struct {
+type speakerBody struct {
 	Label       string  `json:"label" maxLength:"64" example:"SPEAKER_00"`
 	UserID      *string `json:"user_id,omitempty" format:"uuid"`
 	CharacterID *string `json:"character_id,omitempty" format:"uuid"`
@@ -113,15 +104,11 @@ type speakerIn struct {
 type speakersPutInput struct {
 	SessionPath
 	Body struct {
-		Speakers []speakerIn `json:"speakers" maxItems:"100"`
+		Speakers []speakerBody `json:"speakers" maxItems:"100"`
 	}
 }
 
-func (a *api) handleSpeakersPut(ctx context.Context, in *speakersPutInput) (*speakersOutput, error) {
-	uid, err := a.user(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (a *api) handleSpeakersPut(ctx context.Context, uid string, in *speakersPutInput) (*SpeakersOutput, error) {
 	speakers := make([]gmc.Speaker, len(in.Body.Speakers))
 	for i, s := range in.Body.Speakers {
 		speakers[i] = gmc.Speaker{Label: s.Label, UserID: s.UserID, CharacterID: s.CharacterID}

@@ -6,11 +6,7 @@ import (
 	"github.com/gmc-project/gmc/internal/service"
 )
 
-func (a *api) handleMeGet(ctx context.Context, _ *struct{}) (*UserOutput, error) {
-	uid, err := a.user(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (a *api) handleMeGet(ctx context.Context, uid string, _ *struct{}) (*UserOutput, error) {
 	u, err := a.svc.Me(ctx, uid)
 	if err != nil {
 		return nil, err
@@ -28,11 +24,7 @@ type mePatchInput struct {
 	}
 }
 
-func (a *api) handleMePatch(ctx context.Context, in *mePatchInput) (*UserOutput, error) {
-	uid, err := a.user(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (a *api) handleMePatch(ctx context.Context, uid string, in *mePatchInput) (*UserOutput, error) {
 	version, err := ifMatch(in.IfMatch)
 	if err != nil {
 		return nil, err
@@ -45,26 +37,19 @@ func (a *api) handleMePatch(ctx context.Context, in *mePatchInput) (*UserOutput,
 	return &UserOutput{ETag: etag(u.Version), Body: u}, nil
 }
 
-type exportOutput struct {
+// UserExportOutput answers with all of the caller's data.
+type UserExportOutput struct {
 	Body *service.UserExport
 }
 
-func (a *api) handleMeExport(ctx context.Context, _ *struct{}) (*exportOutput, error) {
-	uid, err := a.user(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (a *api) handleMeExport(ctx context.Context, uid string, _ *struct{}) (*UserExportOutput, error) {
 	e, err := a.svc.ExportMe(ctx, uid)
 	if err != nil {
 		return nil, err
 	}
-	return &exportOutput{Body: e}, nil
+	return &UserExportOutput{Body: e}, nil
 }
 
-func (a *api) handleMeDelete(ctx context.Context, _ *struct{}) (*struct{}, error) {
-	uid, err := a.user(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (a *api) handleMeDelete(ctx context.Context, uid string, _ *struct{}) (*struct{}, error) {
 	return nil, a.svc.DeleteMe(ctx, uid)
 }

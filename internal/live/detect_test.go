@@ -260,7 +260,7 @@ func TestKeywordAlertsAndHits(t *testing.T) {
 
 	hits := func(user string, kind string) []string {
 		t.Helper()
-		list, _, err := tb.svc.KeywordHits(ctx, user, store.KeywordHitFilter{SessionID: tb.session, Kind: kind})
+		list, _, err := tb.svc.KeywordHits(ctx, user, service.KeywordHitQuery{SessionID: tb.session, Kind: kind})
 		tb.must(err)
 		var out []string
 		for _, h := range list {
@@ -276,7 +276,7 @@ func TestKeywordAlertsAndHits(t *testing.T) {
 		"3:Vethrax the Unbound(merged)", "3:Poisoned", "3:condition", "3:saving_throw")
 	wantKWList(t, "player's hits", hits(tb.player, ""), "1:Fireball", "2:Fireball(merged)", "3:Poisoned", "3:saving_throw")
 	wantKWList(t, "player's rule hits", hits(tb.player, gmc.HitRule), "3:saving_throw")
-	if _, _, err := tb.svc.KeywordHits(ctx, tb.player, store.KeywordHitFilter{SessionID: tb.session, Kind: "spell"}); !errors.Is(err, gmc.ErrInvalid) {
+	if _, _, err := tb.svc.KeywordHits(ctx, tb.player, service.KeywordHitQuery{SessionID: tb.session, Kind: "spell"}); !errors.Is(err, gmc.ErrInvalid) {
 		t.Errorf("KeywordHits(kind spell) = %v, want ErrInvalid", err)
 	}
 }

@@ -14,7 +14,6 @@ import (
 	"github.com/gmc-project/gmc/internal/live"
 	"github.com/gmc-project/gmc/internal/realtime"
 	"github.com/gmc-project/gmc/internal/service"
-	"github.com/gmc-project/gmc/internal/store"
 )
 
 // screens is a live table on a real hub and in-memory broker. What the
@@ -206,7 +205,7 @@ func TestWithoutHub(t *testing.T) {
 	}
 	tb := newKWTableOn(t, st, table, nil, clock)
 	tb.ingest("she casts fireball")
-	hits, _, err := tb.svc.KeywordHits(ctx, tb.player, store.KeywordHitFilter{SessionID: tb.session})
+	hits, _, err := tb.svc.KeywordHits(ctx, tb.player, service.KeywordHitQuery{SessionID: tb.session})
 	tb.must(err)
 	if len(hits) != 1 || hits[0].Name != "Fireball" {
 		t.Errorf("hits = %+v, want one for Fireball", hits)

@@ -142,19 +142,30 @@ func (s *Service) Character(ctx context.Context, userID, id string) (*gmc.Charac
 	return c.ForRole(m.Role), nil
 }
 
+// CharacterQuery selects a campaign's characters; empty fields match all.
+// It says nothing about visibility: the caller's role decides that.
+type CharacterQuery struct {
+	CampaignID string
+	Type       gmc.CharacterType
+	// Tag matches characters with this tag, in any case.
+	Tag     string
+	OwnerID string
+	// Q matches part of a name or alias, in any case.
+	Q    string
+	Page gmc.Page
+}
+
 // Characters lists the characters of a campaign the caller may see.
-func (s *Service) Characters(ctx context.Context, userID string, f store.CharacterFilter) ([]*gmc.Character, string, error) {
-	if f.Type != "" && !f.Type.Valid() {
+func (s *Service) Characters(ctx context.Context, userID string, q CharacterQuery) ([]*gmc.Character, string, error) {
+	if q.Type != "" && !q.Type.Valid() {
 		return nil, "", gmc.Invalid("query.character_type", "must be one of pc, npc")
 	}
-	m, err := s.access(ctx, f.CampaignID, userID, gmc.RoleObserver)
+	m, err := s.access(ctx, q.CampaignID, userID, gmc.RoleObserver)
 	if err != nil {
 		return nil, "", err
 	}
-	f.HideGMOnly = m.Role != gmc.RoleGM
-	f.Query = gmc.SearchQuery(f.Query)
-	f.Tag = gmc.NormalizeTag(f.Tag)
-	list, next, err := s.store.Characters(ctx, f)
+	list, next, err := s.store.Characters(ctx, store.CharacterFilter{CampaignID: q.CampaignID, Type: q.Type, Tag: gmc.NormalizeTag(q.Tag),
+		OwnerID: q.OwnerID, Query: gmc.SearchQuery(q.Q), HideGMOnly: m.Role != gmc.RoleGM, Page: q.Page})
 	if err != nil {
 		return nil, "", err
 	}

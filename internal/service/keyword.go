@@ -92,15 +92,23 @@ func (s *Service) Keyword(ctx context.Context, userID, id string) (*gmc.Keyword,
 	return k, err
 }
 
+// KeywordQuery selects a campaign's custom keywords; empty fields match
+// all. The caller's role decides which of them are visible.
+type KeywordQuery struct {
+	CampaignID string
+	// Category matches keywords of this category, in any case.
+	Category string
+	Page     gmc.Page
+}
+
 // Keywords lists the keywords of a campaign the caller may see.
-func (s *Service) Keywords(ctx context.Context, userID string, f store.KeywordFilter) ([]*gmc.Keyword, string, error) {
-	m, err := s.access(ctx, f.CampaignID, userID, gmc.RoleObserver)
+func (s *Service) Keywords(ctx context.Context, userID string, q KeywordQuery) ([]*gmc.Keyword, string, error) {
+	m, err := s.access(ctx, q.CampaignID, userID, gmc.RoleObserver)
 	if err != nil {
 		return nil, "", err
 	}
-	f.HideGMOnly = m.Role != gmc.RoleGM
-	f.Category = strings.ToLower(strings.TrimSpace(f.Category))
-	return s.store.Keywords(ctx, f)
+	return s.store.Keywords(ctx, store.KeywordFilter{CampaignID: q.CampaignID, Category: strings.ToLower(strings.TrimSpace(q.Category)),
+		HideGMOnly: m.Role != gmc.RoleGM, Page: q.Page})
 }
 
 // KeywordUpdate changes some of a keyword's fields; nil means unchanged.

@@ -123,23 +123,36 @@ func (s *Service) Location(ctx context.Context, userID, id string) (*LocationVie
 	return v, nil
 }
 
+// LocationQuery selects part of a campaign's location tree. The caller's
+// role decides which locations are visible.
+type LocationQuery struct {
+	CampaignID string
+	// ParentID selects the children of one location; "" selects the roots.
+	ParentID string
+	// Subtree selects every descendant of ParentID at any depth, or every
+	// location of the campaign when ParentID is "".
+	Subtree bool
+	// Page.Cursor is the last location's path (see store.LocationStore).
+	Page gmc.Page
+}
+
 // Locations lists a campaign's locations the caller may see: the roots,
-// the children of f.ParentID, or (f.Subtree) everything below it.
-func (s *Service) Locations(ctx context.Context, userID string, f store.LocationFilter) ([]*gmc.Location, string, error) {
-	m, err := s.access(ctx, f.CampaignID, userID, gmc.RoleObserver)
+// the children of q.ParentID, or (q.Subtree) everything below it.
+func (s *Service) Locations(ctx context.Context, userID string, q LocationQuery) ([]*gmc.Location, string, error) {
+	m, err := s.access(ctx, q.CampaignID, userID, gmc.RoleObserver)
 	if err != nil {
 		return nil, "", err
 	}
-	if f.ParentID != "" {
-		parent, _, _, err := s.location(ctx, userID, f.ParentID)
-		if errors.Is(err, gmc.ErrNotFound) || (err == nil && parent.CampaignID != f.CampaignID) {
+	if q.ParentID != "" {
+		parent, _, _, err := s.location(ctx, userID, q.ParentID)
+		if errors.Is(err, gmc.ErrNotFound) || (err == nil && parent.CampaignID != q.CampaignID) {
 			return nil, "", store.ErrParentNotFound
 		} else if err != nil {
 			return nil, "", err
 		}
 	}
-	f.ForPlayers = m.Role != gmc.RoleGM
-	return s.store.Locations(ctx, f)
+	return s.store.Locations(ctx, store.LocationFilter{CampaignID: q.CampaignID, ParentID: q.ParentID, Subtree: q.Subtree,
+		ForPlayers: m.Role != gmc.RoleGM, Page: q.Page})
 }
 
 // LocationUpdate changes some of a location's fields; nil means unchanged.

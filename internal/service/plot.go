@@ -124,17 +124,29 @@ func (s *Service) Plot(ctx context.Context, userID, id string) (*PlotView, error
 	return &PlotView{PlotThread: *p, Foreshadowing: fs}, nil
 }
 
+// PlotQuery selects a campaign's plot threads; empty fields match all.
+// The caller's role decides which threads, links and blockers are
+// visible.
+type PlotQuery struct {
+	CampaignID string
+	Status     gmc.PlotStatus
+	// CharacterID and LocationID select the threads linked to them.
+	CharacterID string
+	LocationID  string
+	Page        gmc.Page
+}
+
 // Plots lists the threads of a campaign the caller may see.
-func (s *Service) Plots(ctx context.Context, userID string, f store.PlotFilter) ([]*gmc.PlotThread, string, error) {
-	if f.Status != "" && !f.Status.Valid() {
+func (s *Service) Plots(ctx context.Context, userID string, q PlotQuery) ([]*gmc.PlotThread, string, error) {
+	if q.Status != "" && !q.Status.Valid() {
 		return nil, "", gmc.Invalid("query.status", "must be one of hook, active, stalled, resolved, abandoned")
 	}
-	m, err := s.access(ctx, f.CampaignID, userID, gmc.RoleObserver)
+	m, err := s.access(ctx, q.CampaignID, userID, gmc.RoleObserver)
 	if err != nil {
 		return nil, "", err
 	}
-	f.ForPlayers = m.Role != gmc.RoleGM
-	return s.store.Plots(ctx, f)
+	return s.store.Plots(ctx, store.PlotFilter{CampaignID: q.CampaignID, Status: q.Status, CharacterID: q.CharacterID, LocationID: q.LocationID,
+		ForPlayers: m.Role != gmc.RoleGM, Page: q.Page})
 }
 
 // PlotUpdate changes some of a thread's fields; nil means unchanged.

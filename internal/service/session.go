@@ -53,15 +53,23 @@ func (s *Service) Session(ctx context.Context, userID, sessionID string) (*gmc.G
 	return gs, m.Role, nil
 }
 
+// SessionQuery selects a campaign's game sessions; an empty Status
+// matches all.
+type SessionQuery struct {
+	CampaignID string
+	Status     gmc.SessionStatus
+	Page       gmc.Page
+}
+
 // Sessions lists a campaign's sessions.
-func (s *Service) Sessions(ctx context.Context, userID string, f store.SessionFilter) ([]*gmc.GameSession, string, error) {
-	if f.Status != "" && !f.Status.Valid() {
+func (s *Service) Sessions(ctx context.Context, userID string, q SessionQuery) ([]*gmc.GameSession, string, error) {
+	if q.Status != "" && !q.Status.Valid() {
 		return nil, "", gmc.Invalid("query.status", "must be one of scheduled, live, ended")
 	}
-	if _, err := s.access(ctx, f.CampaignID, userID, gmc.RoleObserver); err != nil {
+	if _, err := s.access(ctx, q.CampaignID, userID, gmc.RoleObserver); err != nil {
 		return nil, "", err
 	}
-	return s.store.Sessions(ctx, f)
+	return s.store.Sessions(ctx, store.SessionFilter{CampaignID: q.CampaignID, Status: q.Status, Page: q.Page})
 }
 
 // SessionUpdate changes some of a session's fields; nil means unchanged.

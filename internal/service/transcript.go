@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -36,12 +37,32 @@ func (s *Service) IngestSegments(ctx context.Context, userID, sessionID string, 
 	return segs, nil
 }
 
-// Transcript pages through a session's transcript. Any member may read it.
-func (s *Service) Transcript(ctx context.Context, userID string, f store.SegmentFilter) ([]*gmc.TranscriptSegment, bool, error) {
-	if _, _, err := s.Session(ctx, userID, f.SessionID); err != nil {
+// TranscriptQuery selects a page of a session's transcript.
+type TranscriptQuery struct {
+	SessionID string
+	// AfterSeq selects the segments with a larger seq.
+	AfterSeq int64
+	Limit    int
+}
+
+// Transcript pages through a session's transcript. Any member may read it;
+// a speaker mapped to a character the caller may not see shows without it.
+func (s *Service) Transcript(ctx context.Context, userID string, q TranscriptQuery) ([]*gmc.TranscriptSegment, bool, error) {
+	_, role, err := s.Session(ctx, userID, q.SessionID)
+	if err != nil {
 		return nil, false, err
 	}
-	return s.store.Segments(ctx, f)
+	segs, more, err := s.store.Segments(ctx, store.SegmentFilter{SessionID: q.SessionID, AfterSeq: q.AfterSeq, Limit: q.Limit})
+	if err != nil {
+		return nil, false, err
+	}
+	var mapped []*gmc.Speaker
+	for _, seg := range segs {
+		if seg.Speaker != nil {
+			mapped = append(mapped, seg.Speaker)
+		}
+	}
+	return segs, more, s.hideSpeakerCharacters(ctx, role, mapped)
 }
 
 // SetSpeakers maps a session's diarization labels to members and
@@ -85,12 +106,49 @@ func (s *Service) SetSpeakers(ctx context.Context, userID, sessionID string, spe
 	return s.store.Speakers(ctx, sessionID)
 }
 
-// Speakers returns a session's speaker mapping.
+// Speakers returns a session's speaker mapping; a speaker mapped to a
+// character the caller may not see shows without it.
 func (s *Service) Speakers(ctx context.Context, userID, sessionID string) ([]gmc.Speaker, error) {
-	if _, _, err := s.Session(ctx, userID, sessionID); err != nil {
+	_, role, err := s.Session(ctx, userID, sessionID)
+	if err != nil {
 		return nil, err
 	}
-	return s.store.Speakers(ctx, sessionID)
+	speakers, err := s.store.Speakers(ctx, sessionID)
+	if err != nil {
+		return nil, err
+	}
+	mapped := make([]*gmc.Speaker, len(speakers))
+	for i := range speakers {
+		mapped[i] = &speakers[i]
+	}
+	return speakers, s.hideSpeakerCharacters(ctx, role, mapped)
+}
+
+// hideSpeakerCharacters clears the character of each speaker that is one
+// role may not see: a GM voicing a secret NPC must not reveal that it
+// exists.
+func (s *Service) hideSpeakerCharacters(ctx context.Context, role gmc.Role, speakers []*gmc.Speaker) error {
+	if role == gmc.RoleGM {
+		return nil
+	}
+	hidden := map[string]bool{}
+	for _, sp := range speakers {
+		if sp.CharacterID == nil {
+			continue
+		}
+		id := *sp.CharacterID
+		if _, seen := hidden[id]; !seen {
+			c, err := s.store.Character(ctx, id)
+			if err != nil && !errors.Is(err, gmc.ErrNotFound) {
+				return err
+			}
+			hidden[id] = err != nil || c.Visibility != gmc.VisiblePlayers
+		}
+		if hidden[id] {
+			sp.CharacterID = nil
+		}
+	}
+	return nil
 }
 
 // gmSession loads a session the caller is a GM of.
