@@ -269,7 +269,7 @@ func (c *keywordCache) entityChanged(ctx context.Context, ref gmc.EntityRef) {
 
 func (c *keywordCache) applyChange(ctx context.Context, d *campaignDict, ref gmc.EntityRef) error {
 	switch ref.Type {
-	case "character", "plot", "keyword":
+	case gmc.EntityCharacter, gmc.EntityPlot, gmc.EntityKeyword:
 		t, ok, err := loadEntityTerm(ctx, c.store, ref)
 		if err != nil {
 			return err
@@ -280,13 +280,13 @@ func (c *keywordCache) applyChange(ctx context.Context, d *campaignDict, ref gmc
 			add(fresh, t)
 		}
 		d.apply(fresh, func(k string) bool { return k == key })
-	case "location":
+	case gmc.EntityLocation:
 		fresh := ownTerms{}
 		if err := loadLocationTerms(ctx, c.store, d.id, fresh); err != nil {
 			return err
 		}
 		d.apply(fresh, func(k string) bool { return strings.HasPrefix(k, keyLocation) })
-	case "campaign":
+	case gmc.EntityCampaign:
 		camp, err := c.store.Campaign(ctx, d.id)
 		if err != nil {
 			return err

@@ -76,17 +76,17 @@ func add(out ownTerms, t ownTerm) { out[t.term.Key] = t }
 func loadEntityTerm(ctx context.Context, st Store, ref gmc.EntityRef) (t ownTerm, ok bool, err error) {
 	var campaignID string
 	switch ref.Type {
-	case "character":
+	case gmc.EntityCharacter:
 		var c *gmc.Character
 		if c, err = st.Character(ctx, ref.ID); err == nil {
 			t, campaignID = characterTerm(c), c.CampaignID
 		}
-	case "plot":
+	case gmc.EntityPlot:
 		var p *gmc.PlotThread
 		if p, err = st.Plot(ctx, ref.ID, false); err == nil {
 			t, campaignID = plotTerm(p), p.CampaignID
 		}
-	case "keyword":
+	case gmc.EntityKeyword:
 		var k *gmc.Keyword
 		if k, err = st.Keyword(ctx, ref.ID); err == nil {
 			t, campaignID = keywordTerm(k), k.CampaignID

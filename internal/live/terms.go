@@ -62,7 +62,7 @@ func characterTerm(c *gmc.Character) ownTerm {
 	return ownTerm{
 		term: keywords.Term{Key: keyCharacter + c.ID, Name: c.Name, Aliases: c.Aliases, Category: string(c.CharacterType),
 			Source: sourceCampaign, Ref: "characters/" + c.ID, GMOnly: c.Visibility != gmc.VisiblePlayers},
-		card: &KeywordCard{Type: "character", ID: c.ID, Name: c.Name, Summary: summary},
+		card: &KeywordCard{Type: gmc.EntityCharacter, ID: c.ID, Name: c.Name, Summary: summary},
 	}
 }
 
@@ -72,7 +72,7 @@ func locationTerm(l *gmc.Location, visibleToPlayers bool) ownTerm {
 	return ownTerm{
 		term: keywords.Term{Key: keyLocation + l.ID, Name: l.Name, Category: "location", Source: sourceCampaign,
 			Ref: "locations/" + l.ID, GMOnly: !visibleToPlayers},
-		card: &KeywordCard{Type: "location", ID: l.ID, Name: l.Name, Summary: joinFacts(l.LocationType, gist(l.Description))},
+		card: &KeywordCard{Type: gmc.EntityLocation, ID: l.ID, Name: l.Name, Summary: joinFacts(l.LocationType, gist(l.Description))},
 	}
 }
 
@@ -81,7 +81,7 @@ func plotTerm(p *gmc.PlotThread) ownTerm {
 	return ownTerm{
 		term: keywords.Term{Key: keyPlot + p.ID, Name: p.Title, Category: "plot", Source: sourceCampaign,
 			Ref: "plots/" + p.ID, GMOnly: p.Visibility != gmc.VisiblePlayers},
-		card: &KeywordCard{Type: "plot", ID: p.ID, Name: p.Title, Summary: joinFacts(status, gist(p.Summary))},
+		card: &KeywordCard{Type: gmc.EntityPlot, ID: p.ID, Name: p.Title, Summary: joinFacts(status, gist(p.Summary))},
 	}
 }
 
@@ -89,7 +89,7 @@ func keywordTerm(k *gmc.Keyword) ownTerm {
 	return ownTerm{
 		term: keywords.Term{Key: keyKeyword + k.ID, Name: k.Term, Aliases: k.Aliases, Category: k.Category, Source: sourceCustom,
 			Ref: "keywords/" + k.ID, Common: k.Common, GMOnly: k.Visibility != gmc.VisiblePlayers},
-		card: &KeywordCard{Type: "keyword", ID: k.ID, Name: k.Term, Summary: joinFacts(k.Category, gist(k.Notes))},
+		card: &KeywordCard{Type: gmc.EntityKeyword, ID: k.ID, Name: k.Term, Summary: joinFacts(k.Category, gist(k.Notes))},
 	}
 }
 
@@ -97,7 +97,7 @@ func keywordTerm(k *gmc.Keyword) ownTerm {
 // travels with every card: it is SRD text shown to the table.
 func referenceCard(e *reference.Entry) *KeywordCard {
 	c := e.Card
-	return &KeywordCard{Type: "reference", Kind: e.Kind, Slug: e.Slug, Name: e.Name, Summary: c.Summary, Text: c.Text,
+	return &KeywordCard{Type: gmc.EntityReference, Kind: e.Kind, Slug: e.Slug, Name: e.Name, Summary: c.Summary, Text: c.Text,
 		Spell: c.Spell, Monster: c.Monster, Item: c.Item, Effects: c.Effects, Attribution: reference.Attribution}
 }
 

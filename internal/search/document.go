@@ -5,6 +5,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/gmc-project/gmc/internal/gmc"
 	"github.com/gmc-project/gmc/internal/textmatch"
 )
 
@@ -15,10 +16,10 @@ const ReferenceScope = "reference"
 // Types of campaign documents. Reference entries use their kind
 // (spell, monster, condition, magic_item, equipment, …).
 const (
-	TypeCharacter = "character"
-	TypeLocation  = "location"
-	TypePlot      = "plot"
-	TypeSession   = "session"
+	TypeCharacter = gmc.EntityCharacter
+	TypeLocation  = gmc.EntityLocation
+	TypePlot      = gmc.EntityPlot
+	TypeSession   = gmc.EntitySession
 )
 
 // MaxTextBytes bounds the text of a document that is indexed and kept for

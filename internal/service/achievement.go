@@ -37,10 +37,10 @@ func (s *Service) AwardAchievement(ctx context.Context, userID, characterID stri
 	if err := s.checkSession(ctx, c.CampaignID, a.SessionID); err != nil {
 		return nil, err
 	}
-	if err := s.store.CreateAchievement(ctx, a, s.event(c.CampaignID, userID, gmc.ActionCreate, "achievement", a.ID, nil, a)); err != nil {
+	if err := s.store.CreateAchievement(ctx, a, s.event(c.CampaignID, userID, gmc.ActionCreate, gmc.EntityAchievement, a.ID, nil, a)); err != nil {
 		return nil, err
 	}
-	s.changed(ctx, gmc.EntityRef{CampaignID: c.CampaignID, Type: "achievement", ID: a.ID, Action: gmc.ActionCreate, Visibility: c.Visibility})
+	s.changed(ctx, gmc.EntityRef{CampaignID: c.CampaignID, Type: gmc.EntityAchievement, ID: a.ID, Action: gmc.ActionCreate, Visibility: c.Visibility})
 	return a, nil
 }
 
@@ -54,7 +54,7 @@ func (s *Service) checkSession(ctx context.Context, campaignID string, sessionID
 	if err == nil && gs.CampaignID != campaignID {
 		err = gmc.ErrNotFound
 	}
-	return notFound(err, "session")
+	return notFound(err, gmc.EntitySession)
 }
 
 // Achievements lists the achievements of a character the caller may see.

@@ -29,7 +29,7 @@ func (s *Service) CreateCampaign(ctx context.Context, userID string, p CampaignP
 	}
 	gm := &gmc.Member{CampaignID: c.ID, UserID: userID, Role: gmc.RoleGM, JoinedAt: now}
 	c.Version = 1
-	if err := s.store.CreateCampaign(ctx, c, gm, s.event(c.ID, userID, gmc.ActionCreate, "campaign", c.ID, nil, c)); err != nil {
+	if err := s.store.CreateCampaign(ctx, c, gm, s.event(c.ID, userID, gmc.ActionCreate, gmc.EntityCampaign, c.ID, nil, c)); err != nil {
 		return nil, err
 	}
 	return c, nil
@@ -81,10 +81,10 @@ func (s *Service) UpdateCampaign(ctx context.Context, userID, campaignID string,
 	c.UpdatedAt = s.clock()
 	after := *c
 	after.Version++
-	if err := s.store.UpdateCampaign(ctx, c, s.event(c.ID, userID, gmc.ActionUpdate, "campaign", c.ID, before, after)); err != nil {
+	if err := s.store.UpdateCampaign(ctx, c, s.event(c.ID, userID, gmc.ActionUpdate, gmc.EntityCampaign, c.ID, before, after)); err != nil {
 		return nil, err
 	}
-	s.changed(ctx, gmc.EntityRef{CampaignID: c.ID, Type: "campaign", ID: c.ID, Action: gmc.ActionUpdate, Visibility: gmc.VisiblePlayers})
+	s.changed(ctx, gmc.EntityRef{CampaignID: c.ID, Type: gmc.EntityCampaign, ID: c.ID, Action: gmc.ActionUpdate, Visibility: gmc.VisiblePlayers})
 	return c, nil
 }
 

@@ -60,7 +60,7 @@ func (s *Service) CreateCharacter(ctx context.Context, userID, campaignID string
 		}
 	}
 	c.Version = 1
-	if err := s.store.CreateCharacter(ctx, c, s.event(campaignID, userID, gmc.ActionCreate, "character", c.ID, nil, c)); err != nil {
+	if err := s.store.CreateCharacter(ctx, c, s.event(campaignID, userID, gmc.ActionCreate, gmc.EntityCharacter, c.ID, nil, c)); err != nil {
 		return nil, err
 	}
 	s.changed(ctx, characterRef(c, gmc.ActionCreate))
@@ -111,7 +111,7 @@ func (s *Service) checkCharacter(ctx context.Context, c *gmc.Character, prevOwne
 }
 
 func characterRef(c *gmc.Character, action string) gmc.EntityRef {
-	return gmc.EntityRef{CampaignID: c.CampaignID, Type: "character", ID: c.ID, Action: action, Visibility: c.Visibility}
+	return gmc.EntityRef{CampaignID: c.CampaignID, Type: gmc.EntityCharacter, ID: c.ID, Action: action, Visibility: c.Visibility}
 }
 
 // character returns a character the caller may see, whole (gm_notes
@@ -121,14 +121,14 @@ func characterRef(c *gmc.Character, action string) gmc.EntityRef {
 func (s *Service) character(ctx context.Context, userID, id string) (*gmc.Character, *gmc.Member, error) {
 	c, err := s.store.Character(ctx, id)
 	if err != nil {
-		return nil, nil, notFound(err, "character")
+		return nil, nil, notFound(err, gmc.EntityCharacter)
 	}
 	m, err := s.access(ctx, c.CampaignID, userID, gmc.RoleObserver)
 	if err != nil {
-		return nil, nil, notFound(err, "character")
+		return nil, nil, notFound(err, gmc.EntityCharacter)
 	}
 	if !c.Visibility.VisibleTo(m.Role) {
-		return nil, nil, notFound(gmc.ErrNotFound, "character")
+		return nil, nil, notFound(gmc.ErrNotFound, gmc.EntityCharacter)
 	}
 	return c, m, nil
 }
@@ -217,7 +217,7 @@ func (s *Service) UpdateCharacter(ctx context.Context, userID, id string, upd Ch
 	c.UpdatedAt = s.clock()
 	after := *c
 	after.Version++
-	if err := s.store.UpdateCharacter(ctx, c, s.event(c.CampaignID, userID, gmc.ActionUpdate, "character", c.ID, before, after)); err != nil {
+	if err := s.store.UpdateCharacter(ctx, c, s.event(c.CampaignID, userID, gmc.ActionUpdate, gmc.EntityCharacter, c.ID, before, after)); err != nil {
 		return nil, err
 	}
 	s.changed(ctx, characterRef(c, gmc.ActionUpdate))
@@ -270,7 +270,7 @@ func (s *Service) DeleteCharacter(ctx context.Context, userID, id string) error 
 	if m.Role != gmc.RoleGM {
 		return gmc.Errorf(gmc.ErrForbidden, "role_too_low", "only a GM can delete characters")
 	}
-	if err := s.store.DeleteCharacter(ctx, c.ID, s.event(c.CampaignID, userID, gmc.ActionDelete, "character", c.ID, c, nil)); err != nil {
+	if err := s.store.DeleteCharacter(ctx, c.ID, s.event(c.CampaignID, userID, gmc.ActionDelete, gmc.EntityCharacter, c.ID, c, nil)); err != nil {
 		return err
 	}
 	s.changed(ctx, characterRef(c, gmc.ActionDelete))

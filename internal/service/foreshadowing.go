@@ -35,7 +35,7 @@ func (s *Service) CreateForeshadowing(ctx context.Context, userID, plotID string
 		return nil, err
 	}
 	f.Version = 1
-	if err := s.store.CreateForeshadowing(ctx, f, s.event(p.CampaignID, userID, gmc.ActionCreate, "foreshadowing", f.ID, nil, f)); err != nil {
+	if err := s.store.CreateForeshadowing(ctx, f, s.event(p.CampaignID, userID, gmc.ActionCreate, gmc.EntityForeshadowing, f.ID, nil, f)); err != nil {
 		return nil, err
 	}
 	s.changed(ctx, foreshadowingRef(f, p, gmc.ActionCreate))
@@ -46,14 +46,14 @@ func (s *Service) CreateForeshadowing(ctx context.Context, userID, plotID string
 func (s *Service) foreshadowing(ctx context.Context, userID, id string, ifMatch int64) (*gmc.Foreshadowing, *gmc.PlotThread, error) {
 	f, err := s.store.Foreshadowing(ctx, id)
 	if err != nil {
-		return nil, nil, notFound(err, "foreshadowing")
+		return nil, nil, notFound(err, gmc.EntityForeshadowing)
 	}
 	p, m, err := s.plot(ctx, userID, f.PlotID)
 	if err != nil {
-		return nil, nil, notFound(err, "foreshadowing")
+		return nil, nil, notFound(err, gmc.EntityForeshadowing)
 	}
 	if !f.VisibleTo(m.Role, p.Visibility) {
-		return nil, nil, notFound(gmc.ErrNotFound, "foreshadowing")
+		return nil, nil, notFound(gmc.ErrNotFound, gmc.EntityForeshadowing)
 	}
 	if m.Role != gmc.RoleGM {
 		return nil, nil, gmc.Errorf(gmc.ErrForbidden, "role_too_low", "only a GM can change foreshadowing")
@@ -94,7 +94,7 @@ func (s *Service) UpdateForeshadowing(ctx context.Context, userID, id string, up
 	f.UpdatedAt = now
 	after := *f
 	after.Version++
-	if err := s.store.UpdateForeshadowing(ctx, f, s.event(f.CampaignID, userID, gmc.ActionUpdate, "foreshadowing", f.ID, before, after)); err != nil {
+	if err := s.store.UpdateForeshadowing(ctx, f, s.event(f.CampaignID, userID, gmc.ActionUpdate, gmc.EntityForeshadowing, f.ID, before, after)); err != nil {
 		return nil, err
 	}
 	ref := foreshadowingRef(f, p, gmc.ActionUpdate)
@@ -134,7 +134,7 @@ func (s *Service) DeleteForeshadowing(ctx context.Context, userID, id string, if
 	if err != nil {
 		return err
 	}
-	if err := s.store.DeleteForeshadowing(ctx, f, s.event(f.CampaignID, userID, gmc.ActionDelete, "foreshadowing", f.ID, f, nil)); err != nil {
+	if err := s.store.DeleteForeshadowing(ctx, f, s.event(f.CampaignID, userID, gmc.ActionDelete, gmc.EntityForeshadowing, f.ID, f, nil)); err != nil {
 		return err
 	}
 	s.changed(ctx, foreshadowingRef(f, p, gmc.ActionDelete))
@@ -144,7 +144,7 @@ func (s *Service) DeleteForeshadowing(ctx context.Context, userID, id string, if
 // foreshadowingRef names f for change notifications: players hear of it
 // once it is revealed on a thread they see.
 func foreshadowingRef(f *gmc.Foreshadowing, p *gmc.PlotThread, action string) gmc.EntityRef {
-	ref := gmc.EntityRef{CampaignID: f.CampaignID, Type: "foreshadowing", ID: f.ID, Action: action, Visibility: gmc.VisibleGM}
+	ref := gmc.EntityRef{CampaignID: f.CampaignID, Type: gmc.EntityForeshadowing, ID: f.ID, Action: action, Visibility: gmc.VisibleGM}
 	if f.Revealed {
 		ref.Visibility = p.Visibility
 	}

@@ -38,7 +38,7 @@ func (s *Service) graphWalker(ctx context.Context, userID, campaignID string, id
 	for _, id := range ids {
 		c, err := s.store.Character(ctx, id)
 		if err != nil || c.CampaignID != campaignID || !c.Visibility.VisibleTo(m.Role) {
-			return nil, notFound(gmc.ErrNotFound, "character")
+			return nil, notFound(gmc.ErrNotFound, gmc.EntityCharacter)
 		}
 	}
 	return &walker{store: s.store, campaign: campaignID, hide: m.Role != gmc.RoleGM}, nil

@@ -120,7 +120,7 @@ func (im *importer) campaign(ctx context.Context) error {
 	im.c = &gmc.Campaign{ID: im.s.newID(), Name: strings.TrimSpace(bc.Name), Description: bc.Description, GameSystem: bc.GameSystem,
 		Settings: bc.Settings, CreatedBy: im.me.ID, Version: 1, CreatedAt: now, UpdatedAt: now}
 	gm := &gmc.Member{CampaignID: im.c.ID, UserID: im.me.ID, Role: gmc.RoleGM, JoinedAt: now}
-	ev := im.s.event(im.c.ID, im.me.ID, gmc.ActionCreate, "campaign", im.c.ID, nil, map[string]any{"campaign": im.c, "imported": im.res.Counts})
+	ev := im.s.event(im.c.ID, im.me.ID, gmc.ActionCreate, gmc.EntityCampaign, im.c.ID, nil, map[string]any{"campaign": im.c, "imported": im.res.Counts})
 	if err := im.st.CreateCampaign(ctx, im.c, gm, ev); err != nil {
 		return err
 	}
@@ -147,7 +147,7 @@ func (im *importer) members(ctx context.Context) error {
 			return err
 		}
 		m := &gmc.Member{CampaignID: im.c.ID, UserID: u.ID, Role: bm.Role, JoinedAt: im.s.clock()}
-		if err := im.st.AddMember(ctx, m, im.event("member", u.ID, m)); err != nil {
+		if err := im.st.AddMember(ctx, m, im.event(gmc.EntityMember, u.ID, m)); err != nil {
 			return err
 		}
 		im.users[email] = u.ID
@@ -175,12 +175,12 @@ func (im *importer) sessions(ctx context.Context) error {
 			s = &gmc.GameSession{ID: im.s.newID(), CampaignID: im.c.ID, Status: gmc.SessionEnded, CreatedAt: now, UpdatedAt: now}
 			standIns = append(standIns, s.ID)
 		}
-		if err := im.st.CreateSession(ctx, s, im.event("session", s.ID, s)); err != nil {
+		if err := im.st.CreateSession(ctx, s, im.event(gmc.EntitySession, s.ID, s)); err != nil {
 			return err
 		}
 	}
 	for _, id := range standIns {
-		ev := im.s.event(im.c.ID, im.me.ID, gmc.ActionDelete, "session", id, nil, nil)
+		ev := im.s.event(im.c.ID, im.me.ID, gmc.ActionDelete, gmc.EntitySession, id, nil, nil)
 		if err := im.st.DeleteSession(ctx, id, ev); err != nil {
 			return err
 		}
@@ -206,7 +206,7 @@ func (im *importer) characters(ctx context.Context) error {
 	if len(cs) == 0 {
 		return nil
 	}
-	return im.st.CreateCharacters(ctx, cs, im.event("character", im.c.ID, map[string]int{"imported": len(cs)}))
+	return im.st.CreateCharacters(ctx, cs, im.event(gmc.EntityCharacter, im.c.ID, map[string]int{"imported": len(cs)}))
 }
 
 func (im *importer) achievements(ctx context.Context) error {
@@ -214,7 +214,7 @@ func (im *importer) achievements(ctx context.Context) error {
 		a := &gmc.Achievement{ID: im.id("achievements", ba.ID), CampaignID: im.c.ID, CharacterID: im.id("characters", ba.CharacterID),
 			Title: ba.Title, Description: ba.Description, SessionID: im.idPtr("sessions", ba.SessionID), AwardedAt: ba.AwardedAt,
 			AwardedBy: im.me.ID, CreatedAt: ba.CreatedAt}
-		if err := im.st.CreateAchievement(ctx, a, im.event("achievement", a.ID, a)); err != nil {
+		if err := im.st.CreateAchievement(ctx, a, im.event(gmc.EntityAchievement, a.ID, a)); err != nil {
 			return err
 		}
 	}
@@ -237,7 +237,7 @@ func (im *importer) relationships(ctx context.Context) error {
 	if len(rs) == 0 {
 		return nil
 	}
-	return im.st.CreateRelationships(ctx, rs, im.event("relationship", im.c.ID, map[string]int{"imported": len(rs)}))
+	return im.st.CreateRelationships(ctx, rs, im.event(gmc.EntityRelationship, im.c.ID, map[string]int{"imported": len(rs)}))
 }
 
 // locations creates parents before children, whatever the document's
@@ -259,7 +259,7 @@ func (im *importer) locations(ctx context.Context) error {
 			LocationType: bl.LocationType, Description: bl.Description, Metadata: bl.Metadata, Coordinates: bl.Coordinates,
 			Visibility: bl.Visibility, CreatedAt: bl.CreatedAt, UpdatedAt: bl.UpdatedAt}
 		l.Normalize()
-		if err := im.st.CreateLocation(ctx, l, im.event("location", l.ID, l)); err != nil {
+		if err := im.st.CreateLocation(ctx, l, im.event(gmc.EntityLocation, l.ID, l)); err != nil {
 			return err
 		}
 	}
@@ -283,7 +283,7 @@ func (im *importer) plots(ctx context.Context) error {
 			p.LocationIDs = append(p.LocationIDs, im.id("locations", id))
 		}
 		p.Normalize()
-		if err := im.st.CreatePlot(ctx, p, im.event("plot", p.ID, p)); err != nil {
+		if err := im.st.CreatePlot(ctx, p, im.event(gmc.EntityPlot, p.ID, p)); err != nil {
 			return err
 		}
 	}
@@ -293,7 +293,7 @@ func (im *importer) plots(ctx context.Context) error {
 func (im *importer) dependencies(ctx context.Context) error {
 	for _, bd := range im.b.Dependencies {
 		d := &gmc.PlotDependency{CampaignID: im.c.ID, PlotID: im.id("plots", bd.PlotID), DependsOnID: im.id("plots", bd.DependsOnID), CreatedAt: bd.CreatedAt}
-		if err := im.st.AddPlotDependency(ctx, d, im.event("plot_dependency", d.PlotID, d)); err != nil {
+		if err := im.st.AddPlotDependency(ctx, d, im.event(gmc.EntityPlotDependency, d.PlotID, d)); err != nil {
 			return err
 		}
 	}
@@ -306,7 +306,7 @@ func (im *importer) foreshadowing(ctx context.Context) error {
 			Description: bf.Description, PlantedSessionID: im.idPtr("sessions", bf.PlantedSessionID), PlantedSessionNumber: bf.PlantedSessionNumber,
 			Revealed: bf.Revealed, RevealedSessionID: im.idPtr("sessions", bf.RevealedSessionID), RevealedAt: bf.RevealedAt,
 			CreatedAt: bf.CreatedAt, UpdatedAt: bf.UpdatedAt}
-		if err := im.st.CreateForeshadowing(ctx, f, im.event("foreshadowing", f.ID, f)); err != nil {
+		if err := im.st.CreateForeshadowing(ctx, f, im.event(gmc.EntityForeshadowing, f.ID, f)); err != nil {
 			return err
 		}
 	}
@@ -318,7 +318,7 @@ func (im *importer) keywords(ctx context.Context) error {
 		k := &gmc.Keyword{ID: im.id("keywords", bk.ID), CampaignID: im.c.ID, Term: bk.Term, Aliases: bk.Aliases, Category: bk.Category,
 			Visibility: bk.Visibility, Common: bk.Common, Notes: bk.Notes, CreatedAt: bk.CreatedAt, UpdatedAt: bk.UpdatedAt}
 		k.Normalize()
-		if err := im.st.CreateKeyword(ctx, k, im.event("keyword", k.ID, k)); err != nil {
+		if err := im.st.CreateKeyword(ctx, k, im.event(gmc.EntityKeyword, k.ID, k)); err != nil {
 			return err
 		}
 	}

@@ -54,7 +54,7 @@ func (s *Service) CreateInvite(ctx context.Context, userID, campaignID string, p
 		CreatedBy: userID, ExpiresAt: now.Add(p.ExpiresIn), CreatedAt: now}
 	logged := *inv
 	logged.Code = "" // the code is a credential; the audit log keeps only its id
-	if err := s.store.CreateInvite(ctx, inv, s.event(campaignID, userID, gmc.ActionCreate, "invite", inv.ID, nil, logged)); err != nil {
+	if err := s.store.CreateInvite(ctx, inv, s.event(campaignID, userID, gmc.ActionCreate, gmc.EntityInvite, inv.ID, nil, logged)); err != nil {
 		return nil, err
 	}
 	return inv, nil
@@ -64,7 +64,7 @@ func (s *Service) CreateInvite(ctx context.Context, userID, campaignID string, p
 func (s *Service) AcceptInvite(ctx context.Context, userID, code string) (*gmc.Member, error) {
 	now := s.clock()
 	m := &gmc.Member{UserID: userID, JoinedAt: now}
-	ev := s.event("", userID, gmc.ActionCreate, "member", userID, nil, nil)
+	ev := s.event("", userID, gmc.ActionCreate, gmc.EntityMember, userID, nil, nil)
 	if _, err := s.store.AcceptInvite(ctx, code, m, now, ev); err != nil {
 		return nil, err
 	}

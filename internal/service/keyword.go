@@ -38,7 +38,7 @@ func (s *Service) CreateKeyword(ctx context.Context, userID, campaignID string, 
 		return nil, err
 	}
 	k.Version = 1
-	if err := s.store.CreateKeyword(ctx, k, s.event(campaignID, userID, gmc.ActionCreate, "keyword", k.ID, nil, k)); err != nil {
+	if err := s.store.CreateKeyword(ctx, k, s.event(campaignID, userID, gmc.ActionCreate, gmc.EntityKeyword, k.ID, nil, k)); err != nil {
 		return nil, err
 	}
 	s.changed(ctx, keywordRef(k, gmc.ActionCreate))
@@ -55,7 +55,7 @@ func checkKeyword(k *gmc.Keyword) error {
 }
 
 func keywordRef(k *gmc.Keyword, action string) gmc.EntityRef {
-	return gmc.EntityRef{CampaignID: k.CampaignID, Type: "keyword", ID: k.ID, Action: action, Visibility: k.Visibility}
+	return gmc.EntityRef{CampaignID: k.CampaignID, Type: gmc.EntityKeyword, ID: k.ID, Action: action, Visibility: k.Visibility}
 }
 
 // keyword returns a keyword the caller may see, with the caller's
@@ -64,11 +64,11 @@ func keywordRef(k *gmc.Keyword, action string) gmc.EntityRef {
 func (s *Service) keyword(ctx context.Context, userID, id string) (*gmc.Keyword, *gmc.Member, error) {
 	k, err := s.store.Keyword(ctx, id)
 	if err != nil {
-		return nil, nil, notFound(err, "keyword")
+		return nil, nil, notFound(err, gmc.EntityKeyword)
 	}
 	m, err := s.access(ctx, k.CampaignID, userID, gmc.RoleObserver)
 	if err != nil || !k.Visibility.VisibleTo(m.Role) {
-		return nil, nil, notFound(gmc.ErrNotFound, "keyword")
+		return nil, nil, notFound(gmc.ErrNotFound, gmc.EntityKeyword)
 	}
 	return k, m, nil
 }
@@ -141,7 +141,7 @@ func (s *Service) UpdateKeyword(ctx context.Context, userID, id string, upd Keyw
 	k.UpdatedAt = s.clock()
 	after := *k
 	after.Version++
-	if err := s.store.UpdateKeyword(ctx, k, s.event(k.CampaignID, userID, gmc.ActionUpdate, "keyword", k.ID, before, after)); err != nil {
+	if err := s.store.UpdateKeyword(ctx, k, s.event(k.CampaignID, userID, gmc.ActionUpdate, gmc.EntityKeyword, k.ID, before, after)); err != nil {
 		return nil, err
 	}
 	s.changed(ctx, keywordRef(k, gmc.ActionUpdate))
@@ -154,7 +154,7 @@ func (s *Service) DeleteKeyword(ctx context.Context, userID, id string, ifMatch 
 	if err != nil {
 		return err
 	}
-	if err := s.store.DeleteKeyword(ctx, k, s.event(k.CampaignID, userID, gmc.ActionDelete, "keyword", k.ID, k, nil)); err != nil {
+	if err := s.store.DeleteKeyword(ctx, k, s.event(k.CampaignID, userID, gmc.ActionDelete, gmc.EntityKeyword, k.ID, k, nil)); err != nil {
 		return err
 	}
 	s.changed(ctx, keywordRef(k, gmc.ActionDelete))

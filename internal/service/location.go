@@ -64,7 +64,7 @@ func (s *Service) CreateLocation(ctx context.Context, userID, campaignID string,
 		l.Depth = parent.Depth + 1
 	}
 	l.Version = 1
-	if err := s.store.CreateLocation(ctx, l, s.event(campaignID, userID, gmc.ActionCreate, "location", l.ID, nil, l)); err != nil {
+	if err := s.store.CreateLocation(ctx, l, s.event(campaignID, userID, gmc.ActionCreate, gmc.EntityLocation, l.ID, nil, l)); err != nil {
 		return nil, err
 	}
 	s.changed(ctx, s.locationRef(ctx, l, nil, gmc.ActionCreate))
@@ -78,18 +78,18 @@ func (s *Service) CreateLocation(ctx context.Context, userID, campaignID string,
 func (s *Service) location(ctx context.Context, userID, id string) (*gmc.Location, []*gmc.Location, *gmc.Member, error) {
 	l, err := s.store.Location(ctx, id)
 	if err != nil {
-		return nil, nil, nil, notFound(err, "location")
+		return nil, nil, nil, notFound(err, gmc.EntityLocation)
 	}
 	m, err := s.access(ctx, l.CampaignID, userID, gmc.RoleObserver)
 	if err != nil {
-		return nil, nil, nil, notFound(err, "location")
+		return nil, nil, nil, notFound(err, gmc.EntityLocation)
 	}
 	ancestors, err := s.store.LocationAncestors(ctx, l)
 	if err != nil {
 		return nil, nil, nil, err
 	}
 	if m.Role != gmc.RoleGM && !gmc.VisibleToPlayers(l, ancestors) {
-		return nil, nil, nil, notFound(gmc.ErrNotFound, "location")
+		return nil, nil, nil, notFound(gmc.ErrNotFound, gmc.EntityLocation)
 	}
 	return l, ancestors, m, nil
 }
@@ -187,7 +187,7 @@ func (s *Service) UpdateLocation(ctx context.Context, userID, id string, upd Loc
 	l.UpdatedAt = s.clock()
 	after := *l
 	after.Version++
-	if err := s.store.UpdateLocation(ctx, l, s.event(l.CampaignID, userID, gmc.ActionUpdate, "location", l.ID, before, after)); err != nil {
+	if err := s.store.UpdateLocation(ctx, l, s.event(l.CampaignID, userID, gmc.ActionUpdate, gmc.EntityLocation, l.ID, before, after)); err != nil {
 		return nil, err
 	}
 	s.changed(ctx, changedFrom(s.locationRef(ctx, l, ancestors, gmc.ActionUpdate), &before, ancestors))
@@ -206,7 +206,7 @@ func (s *Service) MoveLocation(ctx context.Context, userID, id string, parentID 
 	l.ParentID, l.UpdatedAt = parentID, s.clock()
 	after := *l
 	after.Version++
-	if err := s.store.MoveLocation(ctx, l, s.event(l.CampaignID, userID, gmc.ActionUpdate, "location", l.ID, before, after)); err != nil {
+	if err := s.store.MoveLocation(ctx, l, s.event(l.CampaignID, userID, gmc.ActionUpdate, gmc.EntityLocation, l.ID, before, after)); err != nil {
 		return nil, err
 	}
 	s.changed(ctx, changedFrom(s.locationRef(ctx, l, nil, gmc.ActionUpdate), &before, ancestors))
@@ -220,7 +220,7 @@ func (s *Service) DeleteLocation(ctx context.Context, userID, id string, cascade
 	if err != nil {
 		return err
 	}
-	if err := s.store.DeleteLocation(ctx, l, cascade, s.event(l.CampaignID, userID, gmc.ActionDelete, "location", l.ID, l, nil)); err != nil {
+	if err := s.store.DeleteLocation(ctx, l, cascade, s.event(l.CampaignID, userID, gmc.ActionDelete, gmc.EntityLocation, l.ID, l, nil)); err != nil {
 		return err
 	}
 	s.changed(ctx, s.locationRef(ctx, l, ancestors, gmc.ActionDelete))
@@ -231,7 +231,7 @@ func (s *Service) DeleteLocation(ctx context.Context, userID, id string, cascade
 // players see of it, so a change below a GM-only location reaches GMs
 // only; ancestors nil means they are looked up.
 func (s *Service) locationRef(ctx context.Context, l *gmc.Location, ancestors []*gmc.Location, action string) gmc.EntityRef {
-	ref := gmc.EntityRef{CampaignID: l.CampaignID, Type: "location", ID: l.ID, Action: action, Visibility: gmc.VisibleGM}
+	ref := gmc.EntityRef{CampaignID: l.CampaignID, Type: gmc.EntityLocation, ID: l.ID, Action: action, Visibility: gmc.VisibleGM}
 	if ancestors == nil {
 		var err error
 		if ancestors, err = s.store.LocationAncestors(ctx, l); err != nil {

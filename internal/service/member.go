@@ -29,7 +29,7 @@ func (s *Service) SetMemberRole(ctx context.Context, userID, campaignID, memberI
 	}
 	before := *m
 	m.Role = role
-	if err := s.store.SetMemberRole(ctx, m, s.event(campaignID, userID, gmc.ActionUpdate, "member", memberID, before, m)); err != nil {
+	if err := s.store.SetMemberRole(ctx, m, s.event(campaignID, userID, gmc.ActionUpdate, gmc.EntityMember, memberID, before, m)); err != nil {
 		return nil, err
 	}
 	return m, nil
@@ -55,7 +55,7 @@ func (s *Service) RemoveMember(ctx context.Context, userID, campaignID, memberID
 	err = s.store.InTx(ctx, func(tx store.Store) (err error) {
 		// The membership goes first: it locks the campaign row, which
 		// PostgreSQL's lock order puts before the campaign's other rows.
-		if err := tx.RemoveMember(ctx, campaignID, memberID, s.event(campaignID, userID, gmc.ActionDelete, "member", memberID, m, nil)); err != nil {
+		if err := tx.RemoveMember(ctx, campaignID, memberID, s.event(campaignID, userID, gmc.ActionDelete, gmc.EntityMember, memberID, m, nil)); err != nil {
 			return err
 		}
 		released, err = s.releaseCharacters(ctx, tx, userID, campaignID, memberID)
@@ -82,7 +82,7 @@ func (s *Service) releaseCharacters(ctx context.Context, tx store.Store, actorID
 		c.OwnerID, c.UpdatedAt = nil, s.clock()
 		after := *c
 		after.Version++
-		if err := tx.UpdateCharacter(ctx, c, s.event(campaignID, actorID, gmc.ActionUpdate, "character", c.ID, before, after)); err != nil {
+		if err := tx.UpdateCharacter(ctx, c, s.event(campaignID, actorID, gmc.ActionUpdate, gmc.EntityCharacter, c.ID, before, after)); err != nil {
 			return nil, err
 		}
 	}

@@ -69,7 +69,7 @@ func (s *Service) CreatePlot(ctx context.Context, userID, campaignID string, pp 
 		return nil, err
 	}
 	p.Version = 1
-	if err := s.store.CreatePlot(ctx, p, s.event(campaignID, userID, gmc.ActionCreate, "plot", p.ID, nil, p)); err != nil {
+	if err := s.store.CreatePlot(ctx, p, s.event(campaignID, userID, gmc.ActionCreate, gmc.EntityPlot, p.ID, nil, p)); err != nil {
 		return nil, err
 	}
 	s.changed(ctx, plotRef(p, gmc.ActionCreate))
@@ -82,18 +82,18 @@ func (s *Service) CreatePlot(ctx context.Context, userID, campaignID string, pp 
 func (s *Service) plot(ctx context.Context, userID, id string) (*gmc.PlotThread, *gmc.Member, error) {
 	p, err := s.store.Plot(ctx, id, false)
 	if err != nil {
-		return nil, nil, notFound(err, "plot")
+		return nil, nil, notFound(err, gmc.EntityPlot)
 	}
 	m, err := s.access(ctx, p.CampaignID, userID, gmc.RoleObserver)
 	if err != nil {
-		return nil, nil, notFound(err, "plot")
+		return nil, nil, notFound(err, gmc.EntityPlot)
 	}
 	if !p.Visibility.VisibleTo(m.Role) {
-		return nil, nil, notFound(gmc.ErrNotFound, "plot")
+		return nil, nil, notFound(gmc.ErrNotFound, gmc.EntityPlot)
 	}
 	if m.Role != gmc.RoleGM {
 		if p, err = s.store.Plot(ctx, id, true); err != nil {
-			return nil, nil, notFound(err, "plot")
+			return nil, nil, notFound(err, gmc.EntityPlot)
 		}
 	}
 	return p, m, nil
@@ -200,7 +200,7 @@ func (s *Service) savePlot(ctx context.Context, userID string, before, p *gmc.Pl
 	p.UpdatedAt = now
 	after := clonePlot(p)
 	after.Version++
-	if err := s.store.UpdatePlot(ctx, p, s.event(p.CampaignID, userID, gmc.ActionUpdate, "plot", p.ID, before, after)); err != nil {
+	if err := s.store.UpdatePlot(ctx, p, s.event(p.CampaignID, userID, gmc.ActionUpdate, gmc.EntityPlot, p.ID, before, after)); err != nil {
 		return err
 	}
 	ref := plotRef(p, gmc.ActionUpdate)
@@ -217,7 +217,7 @@ func (s *Service) DeletePlot(ctx context.Context, userID, id string, ifMatch int
 	if err != nil {
 		return err
 	}
-	if err := s.store.DeletePlot(ctx, p, s.event(p.CampaignID, userID, gmc.ActionDelete, "plot", p.ID, p, nil)); err != nil {
+	if err := s.store.DeletePlot(ctx, p, s.event(p.CampaignID, userID, gmc.ActionDelete, gmc.EntityPlot, p.ID, p, nil)); err != nil {
 		return err
 	}
 	s.changed(ctx, plotRef(p, gmc.ActionDelete))
@@ -320,5 +320,5 @@ func clonePlot(p *gmc.PlotThread) *gmc.PlotThread {
 }
 
 func plotRef(p *gmc.PlotThread, action string) gmc.EntityRef {
-	return gmc.EntityRef{CampaignID: p.CampaignID, Type: "plot", ID: p.ID, Action: action, Visibility: p.Visibility}
+	return gmc.EntityRef{CampaignID: p.CampaignID, Type: gmc.EntityPlot, ID: p.ID, Action: action, Visibility: p.Visibility}
 }

@@ -22,7 +22,7 @@ func (s *Service) AddPlotDependency(ctx context.Context, userID, plotID, depends
 		return nil, err
 	}
 	d := &gmc.PlotDependency{CampaignID: p.CampaignID, PlotID: p.ID, DependsOnID: up.ID, CreatedAt: s.clock()}
-	if err := s.store.AddPlotDependency(ctx, d, s.event(p.CampaignID, userID, gmc.ActionCreate, "plot_dependency", p.ID, nil, d)); err != nil {
+	if err := s.store.AddPlotDependency(ctx, d, s.event(p.CampaignID, userID, gmc.ActionCreate, gmc.EntityPlotDependency, p.ID, nil, d)); err != nil {
 		return nil, err
 	}
 	// The dependent thread's blocked_by changed.
@@ -37,7 +37,7 @@ func (s *Service) RemovePlotDependency(ctx context.Context, userID, plotID, depe
 		return err
 	}
 	d := &gmc.PlotDependency{CampaignID: p.CampaignID, PlotID: p.ID, DependsOnID: dependsOnID}
-	if err := s.store.RemovePlotDependency(ctx, d, s.event(p.CampaignID, userID, gmc.ActionDelete, "plot_dependency", p.ID, d, nil)); err != nil {
+	if err := s.store.RemovePlotDependency(ctx, d, s.event(p.CampaignID, userID, gmc.ActionDelete, gmc.EntityPlotDependency, p.ID, d, nil)); err != nil {
 		return notFound(err, "dependency")
 	}
 	s.changed(ctx, plotRef(p, gmc.ActionUpdate))

@@ -52,7 +52,7 @@ func (s *Service) CreateRelationship(ctx context.Context, userID, sourceID strin
 		r.PairID = &pair
 	}
 	change := gmc.RelationshipChange{At: now, SessionID: p.SessionID, AttitudeAfter: r.Attitude, Note: noteOr(p.Note, "created"), ActorID: userID}
-	if err := s.store.CreateRelationship(ctx, r, change, s.event(r.CampaignID, userID, gmc.ActionCreate, "relationship", r.ID, nil, r)); err != nil {
+	if err := s.store.CreateRelationship(ctx, r, change, s.event(r.CampaignID, userID, gmc.ActionCreate, gmc.EntityRelationship, r.ID, nil, r)); err != nil {
 		return nil, err
 	}
 	s.relationshipChanged(ctx, r, gmc.ActionCreate, r.PairID)
@@ -88,11 +88,11 @@ func noteOr(note, fallback string) string {
 func (s *Service) relationship(ctx context.Context, userID, id string) (*gmc.Relationship, *gmc.Member, error) {
 	r, err := s.store.Relationship(ctx, id)
 	if err != nil {
-		return nil, nil, notFound(err, "relationship")
+		return nil, nil, notFound(err, gmc.EntityRelationship)
 	}
 	m, err := s.access(ctx, r.CampaignID, userID, gmc.RoleObserver)
 	if err != nil {
-		return nil, nil, notFound(err, "relationship")
+		return nil, nil, notFound(err, gmc.EntityRelationship)
 	}
 	if m.Role != gmc.RoleGM {
 		vis, err := s.relationshipVisibility(ctx, r)
@@ -100,7 +100,7 @@ func (s *Service) relationship(ctx context.Context, userID, id string) (*gmc.Rel
 			return nil, nil, err
 		}
 		if vis != gmc.VisiblePlayers {
-			return nil, nil, notFound(gmc.ErrNotFound, "relationship")
+			return nil, nil, notFound(gmc.ErrNotFound, gmc.EntityRelationship)
 		}
 	}
 	return r, m, nil
@@ -189,7 +189,7 @@ func (s *Service) UpdateRelationship(ctx context.Context, userID, id string, upd
 	after.Version++
 	after.History = nil
 	before.History = nil
-	if err := s.store.UpdateRelationship(ctx, r, change, s.event(r.CampaignID, userID, gmc.ActionUpdate, "relationship", r.ID, before, after)); err != nil {
+	if err := s.store.UpdateRelationship(ctx, r, change, s.event(r.CampaignID, userID, gmc.ActionUpdate, gmc.EntityRelationship, r.ID, before, after)); err != nil {
 		return nil, err
 	}
 	r.History = append(r.History, change)
@@ -233,7 +233,7 @@ func (s *Service) DeleteRelationship(ctx context.Context, userID, id string) err
 		return gmc.Errorf(gmc.ErrForbidden, "role_too_low", "only a GM can change relationships")
 	}
 	r.History = nil
-	if err := s.store.DeleteRelationship(ctx, r.ID, s.event(r.CampaignID, userID, gmc.ActionDelete, "relationship", r.ID, r, nil)); err != nil {
+	if err := s.store.DeleteRelationship(ctx, r.ID, s.event(r.CampaignID, userID, gmc.ActionDelete, gmc.EntityRelationship, r.ID, r, nil)); err != nil {
 		return err
 	}
 	s.relationshipChanged(ctx, r, gmc.ActionDelete, r.PairID)
@@ -247,7 +247,7 @@ func (s *Service) relationshipChanged(ctx context.Context, r *gmc.Relationship, 
 	if err != nil {
 		vis = gmc.VisibleGM // when in doubt, tell only the GMs
 	}
-	ref := gmc.EntityRef{CampaignID: r.CampaignID, Type: "relationship", ID: r.ID, Action: action, Visibility: vis}
+	ref := gmc.EntityRef{CampaignID: r.CampaignID, Type: gmc.EntityRelationship, ID: r.ID, Action: action, Visibility: vis}
 	s.changed(ctx, ref)
 	seen := map[string]bool{r.ID: true}
 	for _, p := range pairs {

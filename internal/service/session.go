@@ -27,7 +27,7 @@ func (s *Service) CreateSession(ctx context.Context, userID, campaignID string, 
 	if err := gs.Validate(); err != nil {
 		return nil, err
 	}
-	ev := s.event(campaignID, userID, gmc.ActionCreate, "session", gs.ID, nil, nil)
+	ev := s.event(campaignID, userID, gmc.ActionCreate, gmc.EntitySession, gs.ID, nil, nil)
 	if err := s.store.CreateSession(ctx, gs, ev); err != nil {
 		return nil, err
 	}
@@ -36,7 +36,7 @@ func (s *Service) CreateSession(ctx context.Context, userID, campaignID string, 
 }
 
 func sessionRef(gs *gmc.GameSession, action string) gmc.EntityRef {
-	return gmc.EntityRef{CampaignID: gs.CampaignID, Type: "session", ID: gs.ID, Action: action, Visibility: gmc.VisiblePlayers}
+	return gmc.EntityRef{CampaignID: gs.CampaignID, Type: gmc.EntitySession, ID: gs.ID, Action: action, Visibility: gmc.VisiblePlayers}
 }
 
 // Session returns a session of a campaign the caller belongs to, with the
@@ -44,7 +44,7 @@ func sessionRef(gs *gmc.GameSession, action string) gmc.EntityRef {
 func (s *Service) Session(ctx context.Context, userID, sessionID string) (*gmc.GameSession, gmc.Role, error) {
 	gs, err := s.store.Session(ctx, sessionID)
 	if err != nil {
-		return nil, "", notFound(err, "session")
+		return nil, "", notFound(err, gmc.EntitySession)
 	}
 	m, err := s.access(ctx, gs.CampaignID, userID, gmc.RoleObserver)
 	if err != nil {
@@ -146,7 +146,7 @@ func (s *Service) changeSession(ctx context.Context, userID, sessionID string, i
 	gs.UpdatedAt = s.clock()
 	after := *gs
 	after.Version++
-	if err := s.store.UpdateSession(ctx, gs, s.event(gs.CampaignID, userID, gmc.ActionUpdate, "session", gs.ID, before, after)); err != nil {
+	if err := s.store.UpdateSession(ctx, gs, s.event(gs.CampaignID, userID, gmc.ActionUpdate, gmc.EntitySession, gs.ID, before, after)); err != nil {
 		return nil, err
 	}
 	s.changed(ctx, sessionRef(gs, gmc.ActionUpdate))
@@ -165,7 +165,7 @@ func (s *Service) DeleteSession(ctx context.Context, userID, sessionID string) e
 	if gs.Status == gmc.SessionLive {
 		return gmc.Errorf(gmc.ErrConflict, "session_live", "end the session before deleting it")
 	}
-	if err := s.store.DeleteSession(ctx, gs.ID, s.event(gs.CampaignID, userID, gmc.ActionDelete, "session", gs.ID, gs, nil)); err != nil {
+	if err := s.store.DeleteSession(ctx, gs.ID, s.event(gs.CampaignID, userID, gmc.ActionDelete, gmc.EntitySession, gs.ID, gs, nil)); err != nil {
 		return err
 	}
 	s.changed(ctx, sessionRef(gs, gmc.ActionDelete))

@@ -29,7 +29,7 @@ func (s *Service) IngestSegments(ctx context.Context, userID, sessionID string, 
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	ev := s.event(gs.CampaignID, userID, gmc.ActionCreate, "transcript", sessionID, nil, map[string]int{"segments": len(segs)})
+	ev := s.event(gs.CampaignID, userID, gmc.ActionCreate, gmc.EntityTranscript, sessionID, nil, map[string]int{"segments": len(segs)})
 	if err := s.store.AppendSegments(ctx, segs, ev); err != nil {
 		return nil, err
 	}
@@ -99,7 +99,7 @@ func (s *Service) SetSpeakers(ctx context.Context, userID, sessionID string, spe
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	ev := s.event(gs.CampaignID, userID, gmc.ActionUpdate, "speakers", sessionID, nil, speakers)
+	ev := s.event(gs.CampaignID, userID, gmc.ActionUpdate, gmc.EntitySpeakers, sessionID, nil, speakers)
 	if err := s.store.SetSpeakers(ctx, sessionID, speakers, ev); err != nil {
 		return nil, err
 	}
