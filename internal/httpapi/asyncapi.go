@@ -82,9 +82,13 @@ func asyncAPIDocument(version string) map[string]any {
 			refs = append(refs, map[string]any{"$ref": "#/channels/live/messages/" + name})
 		}
 		ops[direction+"Messages"] = map[string]any{
-			"action":   action,
-			"channel":  map[string]any{"$ref": "#/channels/live"},
-			"summary":  map[string]string{"server": "Messages the server sends to a connection", "client": "Messages a client sends"}[direction],
+			"action":  action,
+			"channel": map[string]any{"$ref": "#/channels/live"},
+			"summary": map[string]string{"server": "Messages the server sends to a connection", "client": "Messages a client sends"}[direction],
+			"description": map[string]string{
+				"server": "What a connection receives; it sees only the messages its member may see, so the seqs it sees can skip.",
+				"client": "What a client may send, each as `{type, data}`; seq and ts, if present, are ignored.",
+			}[direction],
 			"messages": refs,
 			"security": []any{
 				map[string]any{"$ref": "#/components/securitySchemes/bearer"},
@@ -118,12 +122,23 @@ func asyncAPIDocument(version string) map[string]any {
 				"seq rises by one per session and is 0 on messages for one connection only (welcome, pong, error). A client that reconnects " +
 				"sends resume with the last seq it saw. Close codes: 4001 session ended, 4008 fell behind (reconnect and resume), " +
 				"4029 too many connections. The HTTP API is described at " + BasePath + "/openapi.json.",
+			"contact": map[string]any{"name": "gmc", "url": "https://github.com/gmc-project/gmc"},
+			"tags":    []any{map[string]any{"name": "live", "description": "The live table of a game session"}},
 			"license": map[string]any{"name": "CC-BY-4.0 (the SRD 5.1 reference content served)", "url": "https://creativecommons.org/licenses/by/4.0/legalcode"},
 		},
 		"defaultContentType": "application/json",
+		"servers": map[string]any{
+			"gmc": map[string]any{
+				"host":        "{host}",
+				"protocol":    "ws",
+				"description": "A gmc server; wss when it is reached through TLS.",
+				"variables":   map[string]any{"host": map[string]any{"default": "127.0.0.1:8080", "description": "Where the server listens (GMC_ADDR)"}},
+			},
+		},
 		"channels": map[string]any{
 			"live": map[string]any{
 				"address":     liveAddress,
+				"servers":     []any{map[string]any{"$ref": "#/servers/gmc"}},
 				"description": "One live session's table: everyone connected to the session.",
 				"parameters":  map[string]any{"session_id": map[string]any{"description": "The live session's id"}},
 				"messages":    channelMessages,

@@ -21,7 +21,7 @@ const apiDescription = "The HTTP API of gmc (GameMaster's Companion), a self-hos
 	"Authenticate with `Authorization: Bearer <access token>` from `POST /api/v1/auth/login`. Every error answer is an RFC 9457 problem " +
 	"document (`application/problem+json`) with a stable `code`; a 422 names each bad field in `errors`. Request bodies refuse unknown fields; " +
 	"answers may gain fields, so clients should ignore the ones they do not know.\n\n" +
-	"The live table's WebSocket protocol is described by the AsyncAPI document at " + BasePath + "/asyncapi.json."
+	"The live table's WebSocket protocol is described by the AsyncAPI 3.0 document [" + BasePath + "/asyncapi.json](" + BasePath + "/asyncapi.json)."
 
 // tagDescriptions describe the groups operations are tagged with;
 // TestOpenAPITagsDescribed fails for a tag missing here.
