@@ -187,11 +187,16 @@ func TestOpenAPIDescribesBodies(t *testing.T) {
 	for _, f := range []struct{ schema, field, want string }{
 		{"Character", "stats", "object"}, {"Character", "notes", "object"}, {"Character", "gm_notes", "object"},
 		{"Location", "metadata", "object"}, {"Location", "coordinates", "object"},
-		{"Event", "before", "object"}, {"Event", "after", "object"},
 		{"CharacterPatchInputBody", "stats", "[object null]"}, {"LocationPatchInputBody", "metadata", "[object null]"},
 	} {
 		if got := fmt.Sprint(walk(t, doc, schemas, f.schema, "properties", f.field)["type"]); got != f.want {
 			t.Errorf("%s.%s type = %s, want %s", f.schema, f.field, got, f.want)
+		}
+	}
+	// An audit snapshot is the entity, or the list a change replaced.
+	for _, field := range []string{"before", "after"} {
+		if got := fmt.Sprint(walk(t, doc, schemas, "Event", "properties", field)["oneOf"]); got != "[map[type:object] map[items:map[type:object] type:array]]" {
+			t.Errorf("Event.%s = %s", field, got)
 		}
 	}
 }

@@ -44,7 +44,11 @@ var tagDescriptions = []huma.Tag{
 
 // freeFormFields are free-form JSON objects (json.RawMessage in Go, which
 // huma can only describe as "anything").
-var freeFormFields = []string{"stats", "notes", "gm_notes", "metadata", "coordinates", "before", "after", "values"}
+var freeFormFields = []string{"stats", "notes", "gm_notes", "metadata", "coordinates", "values"}
+
+// auditFields are an audit event's snapshots: the entity (an object), or
+// the list it replaced (the speakers of a session).
+var auditFields = []string{"before", "after"}
 
 // describeAPI finishes the document.
 func describeAPI(oapi *huma.OpenAPI) {
@@ -167,6 +171,11 @@ func typeFreeFormFields(schemas map[string]*huma.Schema) {
 			for _, field := range freeFormFields {
 				if p := s.Properties[field]; p != nil && p.Type == "" && p.Ref == "" {
 					p.Type, p.Nullable = huma.TypeObject, nullable
+				}
+			}
+			for _, field := range auditFields {
+				if p := s.Properties[field]; p != nil && p.Type == "" && p.Ref == "" && p.OneOf == nil {
+					p.OneOf = []*huma.Schema{{Type: huma.TypeObject}, {Type: huma.TypeArray, Items: &huma.Schema{Type: huma.TypeObject}}}
 				}
 			}
 		})
