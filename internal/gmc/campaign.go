@@ -51,9 +51,9 @@ type Campaign struct {
 type CampaignSettings struct {
 	// ReminderSessions is how many sessions a hook or foreshadowing may sit
 	// untouched before the GM is reminded.
-	ReminderSessions int `json:"reminder_sessions"`
+	ReminderSessions int `json:"reminder_sessions" minimum:"1" maximum:"100"`
 	// KeywordThreshold is the confidence below which live keyword alerts are dropped.
-	KeywordThreshold float64 `json:"keyword_threshold"`
+	KeywordThreshold float64 `json:"keyword_threshold" minimum:"0" maximum:"1"`
 }
 
 // DefaultCampaignSettings are used when a campaign is created without settings.

@@ -15,7 +15,7 @@ type UserOutput struct {
 
 type registerInput struct {
 	Body struct {
-		Email       string `json:"email" maxLength:"320" example:"gm@example.com"`
+		Email       string `json:"email" maxLength:"320" format:"email" example:"gm@example.com"`
 		Password    string `json:"password" minLength:"10" maxLength:"1024"`
 		DisplayName string `json:"display_name" maxLength:"255" example:"Mira"`
 	}

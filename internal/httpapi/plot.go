@@ -47,8 +47,8 @@ type plotBody struct {
 	Status       gmc.PlotStatus  `json:"status,omitempty" enum:"hook,active,stalled,resolved,abandoned"`
 	Progress     int             `json:"progress,omitempty" minimum:"0" maximum:"100"`
 	Milestones   []milestoneBody `json:"milestones,omitempty" maxItems:"100"`
-	CharacterIDs []string        `json:"character_ids,omitempty" maxItems:"200" doc:"Characters involved"`
-	LocationIDs  []string        `json:"location_ids,omitempty" maxItems:"200" doc:"Locations involved"`
+	CharacterIDs []string        `json:"character_ids,omitempty" maxItems:"200" format:"uuid" doc:"Characters involved"`
+	LocationIDs  []string        `json:"location_ids,omitempty" maxItems:"200" format:"uuid" doc:"Locations involved"`
 	Visibility   gmc.Visibility  `json:"visibility,omitempty" enum:"gm,players" doc:"Who sees it (gm by default)"`
 }
 
@@ -130,8 +130,8 @@ type plotPatchInput struct {
 		Status       *gmc.PlotStatus  `json:"status,omitempty" enum:"hook,active,stalled,resolved,abandoned"`
 		Progress     *int             `json:"progress,omitempty" minimum:"0" maximum:"100"`
 		Milestones   *[]milestoneBody `json:"milestones,omitempty" maxItems:"100" doc:"The whole new list"`
-		CharacterIDs *[]string        `json:"character_ids,omitempty" maxItems:"200"`
-		LocationIDs  *[]string        `json:"location_ids,omitempty" maxItems:"200"`
+		CharacterIDs *[]string        `json:"character_ids,omitempty" maxItems:"200" format:"uuid"`
+		LocationIDs  *[]string        `json:"location_ids,omitempty" maxItems:"200" format:"uuid"`
 		Visibility   *gmc.Visibility  `json:"visibility,omitempty" enum:"gm,players"`
 	}
 }

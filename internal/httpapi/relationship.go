@@ -35,7 +35,7 @@ type relationshipCreateInput struct {
 	CharacterPath
 	Body struct {
 		TargetID    string         `json:"target_id" format:"uuid" doc:"The other character, in the same campaign"`
-		Kind        string         `json:"kind" maxLength:"32" example:"ally" doc:"ally, enemy, family, romance, rival, employer, member_of, or a lower-case word of your own"`
+		Kind        string         `json:"kind" maxLength:"32" pattern:"^[a-z][a-z0-9_]*$" example:"ally" doc:"ally, enemy, family, romance, rival, employer, member_of, or a lower-case word of your own"`
 		Attitude    int            `json:"attitude,omitempty" minimum:"-100" maximum:"100" doc:"How the source feels about the target"`
 		Description string         `json:"description,omitempty" maxLength:"100000"`
 		Visibility  gmc.Visibility `json:"visibility,omitempty" enum:"gm,players" doc:"Who sees it; gm by default"`
@@ -82,7 +82,7 @@ type relationshipPutInput struct {
 	RelationshipPath
 	IfMatch string `header:"If-Match" doc:"Version the change is based on"`
 	Body    struct {
-		Kind        string         `json:"kind" maxLength:"32"`
+		Kind        string         `json:"kind" maxLength:"32" pattern:"^[a-z][a-z0-9_]*$"`
 		Attitude    int            `json:"attitude,omitempty" minimum:"-100" maximum:"100"`
 		Description string         `json:"description,omitempty" maxLength:"100000"`
 		Visibility  gmc.Visibility `json:"visibility,omitempty" enum:"gm,players" doc:"gm when absent"`
@@ -105,7 +105,7 @@ type relationshipPatchInput struct {
 	RelationshipPath
 	IfMatch string `header:"If-Match" doc:"Version the change is based on"`
 	Body    struct {
-		Kind        *string         `json:"kind,omitempty" maxLength:"32"`
+		Kind        *string         `json:"kind,omitempty" maxLength:"32" pattern:"^[a-z][a-z0-9_]*$"`
 		Attitude    *int            `json:"attitude,omitempty" minimum:"-100" maximum:"100"`
 		Description *string         `json:"description,omitempty" maxLength:"100000"`
 		Visibility  *gmc.Visibility `json:"visibility,omitempty" enum:"gm,players"`

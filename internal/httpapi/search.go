@@ -10,7 +10,7 @@ import (
 
 type searchInput struct {
 	CampaignPath
-	Q     string   `query:"q" maxLength:"200" example:"gorik stone beard" doc:"Names (misspelt, sounded out, split or run together) or words of the text"`
+	Q     string   `query:"q" required:"true" minLength:"1" pattern:"\\S" maxLength:"200" example:"gorik stone beard" doc:"Names (misspelt, sounded out, split or run together) or words of the text"`
 	Types []string `query:"types" doc:"Only results of these types (comma-separated): character, location, plot, session. Facets count every type."`
 	Tags  []string `query:"tags" doc:"Only entities carrying every one of these tags (comma-separated)"`
 	Limit int      `query:"limit" minimum:"1" maximum:"100" default:"20"`
@@ -31,7 +31,7 @@ func (a *api) handleSearch(ctx context.Context, uid string, in *searchInput) (*S
 }
 
 type referenceSearchInput struct {
-	Q     string `query:"q" maxLength:"200" example:"fire ball"`
+	Q     string `query:"q" required:"true" minLength:"1" pattern:"\\S" maxLength:"200" example:"fire ball"`
 	Kind  string `query:"kind" doc:"Only entries of this kind: spell, monster, condition, item (magic items and equipment)"`
 	Limit int    `query:"limit" minimum:"1" maximum:"100" default:"20"`
 }

@@ -62,7 +62,9 @@ func New(cfg Config) http.Handler {
 	mux := http.NewServeMux()
 	hc := huma.DefaultConfig("GameMaster's Companion API", cfg.Version)
 	hc.OpenAPIPath = BasePath + "/openapi"
-	hc.DocsPath = BasePath + "/docs"
+	// huma's docs page loads its script from a public CDN; ours serves an
+	// embedded copy (docs.go), so the docs work offline.
+	hc.DocsPath = ""
 	hc.SchemasPath = BasePath + "/schemas"
 	// The default hooks add "$schema" to every response body; our clients
 	// get plain objects.
@@ -73,11 +75,32 @@ func New(cfg Config) http.Handler {
 	h := humago.New(mux, hc)
 	a.routes(h)
 	a.liveRoutes(h, mux)
+	describeAPI(h.OpenAPI())
+	docsRoutes(mux)
+	mux.HandleFunc("GET "+BasePath+"/asyncapi.json", serveAsyncAPI(cfg.Version))
 	a.healthRoutes(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		if allowed := allowedMethods(mux, r); len(allowed) > 0 {
+			w.Header().Set("Allow", strings.Join(allowed, ", "))
+			writeProblem(w, newProblem(http.StatusMethodNotAllowed, "method_not_allowed", r.Method+" is not allowed here; use "+strings.Join(allowed, ", ")))
+			return
+		}
 		writeProblem(w, newProblem(http.StatusNotFound, "not_found", "no such route"))
 	})
 	return withRequestInfo(a.log, mux)
+}
+
+// allowedMethods lists the methods the routes serve r's path with. The
+// catch-all route matches every method of every path, which hides the 405
+// ServeMux would give, so it does not count.
+func allowedMethods(mux *http.ServeMux, r *http.Request) []string {
+	var allowed []string
+	for _, m := range []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		if _, pattern := mux.Handler(&http.Request{Method: m, URL: r.URL, Host: r.Host}); pattern != "/" && pattern != "" {
+			allowed = append(allowed, m)
+		}
+	}
+	return allowed
 }
 
 // register adds an operation whose errors become problem documents.

@@ -18,7 +18,7 @@ type mePatchInput struct {
 	IfMatch string `header:"If-Match" doc:"Version the change is based on"`
 	Body    struct {
 		DisplayName     *string `json:"display_name,omitempty" maxLength:"255"`
-		Email           *string `json:"email,omitempty" maxLength:"320"`
+		Email           *string `json:"email,omitempty" maxLength:"320" format:"email"`
 		NewPassword     *string `json:"new_password,omitempty" maxLength:"1024"`
 		CurrentPassword string  `json:"current_password,omitempty" maxLength:"1024" doc:"Needed to change email or password"`
 	}

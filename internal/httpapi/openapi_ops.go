@@ -1,0 +1,135 @@
+package httpapi
+
+import "net/http"
+
+// opDoc is what the OpenAPI document says about an operation beyond its
+// summary: a description, and the error answers its shape does not imply.
+// The answers every operation's shape implies (401 with a token, 404 with
+// a path id, 422 with input, 400 and 413 with a body, 409 with If-Match)
+// are added by describeErrors; errs lists the others, which come from
+// what the operation does: 403 where a role is needed, 409 for its
+// conflicts, 429 where it is rate limited.
+type opDoc struct {
+	description string
+	errs        []int
+}
+
+const (
+	forbidden = http.StatusForbidden
+	conflict  = http.StatusConflict
+)
+
+// operationDocs is keyed by operation id; TestOpenAPIOperationsDescribed
+// fails for an operation missing here, so a new route cannot ship
+// undocumented.
+var operationDocs = map[string]opDoc{
+	"register": {description: "Creates an account. The email is stored lower-cased and must not belong to another account (409 email_taken). " +
+		"Registration needs no token.", errs: []int{conflict}},
+	"login": {description: "Checks an email and password and answers an access token (short-lived, sent as `Authorization: Bearer`) and a refresh token. " +
+		"A wrong email and a wrong password answer the same 401. Repeated attempts per email and per client address are limited (429 with Retry-After).",
+		errs: []int{http.StatusUnauthorized, http.StatusTooManyRequests}},
+	"refresh": {description: "Trades a refresh token for a new access and refresh token. Each refresh token works once: " +
+		"presenting a used one revokes its whole family (401).", errs: []int{http.StatusUnauthorized}},
+	"logout": {description: "Revokes the refresh token's family, so none of its tokens can be refreshed again. Access tokens already issued expire on their own."},
+
+	"get-me":    {description: "Your own account: id, email, display name."},
+	"patch-me":  {description: "Changes your display name, email or password. Changing email or password needs current_password (401 when wrong); a new email must be free (409 email_taken).", errs: []int{conflict}},
+	"export-me": {description: "Everything stored about you as one JSON document: your account and your memberships."},
+	"delete-me": {description: "Deletes your account and your memberships. Refused (409 last_gm) while you are the last GM of a campaign that has other members: hand the GM role on first.", errs: []int{conflict}},
+
+	"list-campaigns":  {description: "The campaigns you are a member of, in any role, one page at a time."},
+	"create-campaign": {description: "Creates a campaign with you as its GM. Settings left out take their defaults (reminder_sessions 3, keyword_threshold 0.6)."},
+	"get-campaign":    {description: "A campaign you are a member of. Campaigns of others answer 404, so their existence does not leak."},
+	"put-campaign":    {description: "Replaces the campaign's name, description, game system and settings. GM only. Send If-Match with the version you read to refuse a lost update (409 stale_version).", errs: []int{forbidden}},
+	"patch-campaign":  {description: "Changes only the fields sent. GM only. Send If-Match with the version you read to refuse a lost update (409 stale_version).", errs: []int{forbidden}},
+	"delete-campaign": {description: "Deletes the campaign with all its characters, locations, plot threads, sessions and transcripts. GM only; cannot be undone.", errs: []int{forbidden}},
+	"list-events":     {description: "The campaign's audit log, newest first: who created, changed or deleted what, with the entity before and after. GM only. Filter by entity or actor.", errs: []int{forbidden}},
+	"export-campaign": {description: "The whole campaign as one versioned JSON document (the export bundle, which import-campaign reads back), " +
+		"or with `?format=markdown` a readable campaign book as text/markdown. GM only.", errs: []int{forbidden}},
+	"import-campaign": {description: "Creates a new campaign from a document export-campaign wrote, with fresh ids; you become its GM. " +
+		"Members are matched to accounts of this server by email; those without one are reported as skipped. The document is checked whole first, and every problem is named by its path (422)."},
+
+	"list-members":    {description: "The campaign's members with their roles (gm, player, observer)."},
+	"set-member-role": {description: "Changes a member's role. GM only. The last GM cannot step down (409 last_gm).", errs: []int{forbidden, conflict}},
+	"remove-member":   {description: "Removes a member; anyone may remove themselves (leave). Removing others is GM only. The last GM cannot leave (409 last_gm).", errs: []int{forbidden, conflict}},
+	"create-invite":   {description: "Makes an invite code that lets whoever holds it join with the given role, until it expires or has been used max_uses times. GM only.", errs: []int{forbidden}},
+	"accept-invite":   {description: "Joins the invite's campaign with the invite's role. An unknown, expired or used-up code answers 404; a member already in the campaign 409 already_member.", errs: []int{conflict}},
+
+	"list-sessions":  {description: "The campaign's game sessions, scheduled, live and ended, optionally of one status."},
+	"create-session": {description: "Schedules a game session. GM only.", errs: []int{forbidden}},
+	"get-session":    {description: "A game session with its status and times."},
+	"patch-session":  {description: "Changes a session's title, schedule or recap. GM only.", errs: []int{forbidden}},
+	"delete-session": {description: "Deletes a session that is not live, with its transcript. GM only; a live session must be ended first (409 session_live).", errs: []int{forbidden, conflict}},
+	"start-session":  {description: "Makes a scheduled session live: the live table opens and transcript segments may be added. GM only; one live session per campaign (409 session_live), and only a scheduled session starts (409 session_not_scheduled).", errs: []int{forbidden, conflict}},
+	"end-session":    {description: "Ends a live session: connected clients get session.ended and the live table closes. GM only; only a live session ends (409 session_not_live).", errs: []int{forbidden, conflict}},
+
+	"list-characters":  {description: "The campaign's characters you may see (players do not see GM-only characters), filtered by type, tag, owner or name."},
+	"create-character": {description: "Creates a character. GMs create any character; players create only player characters they own, visible to everyone and without gm_notes.", errs: []int{forbidden}},
+	"get-character":    {description: "A character. gm_notes are sent to GMs only; GM-only characters answer 404 to players."},
+	"put-character":    {description: "Replaces a character's fields. GMs may change any character; a player only their own PC, and not its type, owner, visibility or gm_notes.", errs: []int{forbidden}},
+	"patch-character":  {description: "Changes only the fields sent; `null` empties a free-form object. GMs may change any character; a player only their own PC, and not its type, owner, visibility or gm_notes.", errs: []int{forbidden}},
+	"delete-character": {description: "Deletes a character with its relationships and achievements. GM only.", errs: []int{forbidden}},
+	"get-voice-notes":  {description: "How the character is voiced: accent, pitch, catchphrases, as free text."},
+	"put-voice-notes":  {description: "Replaces the voice notes. GM, or the player who owns the PC.", errs: []int{forbidden}},
+
+	"list-achievements": {description: "The character's achievements, oldest first."},
+	"award-achievement": {description: "Awards the character an achievement, optionally in one of the campaign's sessions. GM only.", errs: []int{forbidden}},
+
+	"list-relationships": {description: "Relationships from and to the character that you may see, each with its history of changes."},
+	"create-relationship": {description: "Relates the character to another of the same campaign with a kind (ally, enemy, family… or a lower-case word of your own) and an attitude. " +
+		"mutual creates the reverse edge too. GM only; one relationship per kind and direction (409 duplicate_relationship).", errs: []int{forbidden, conflict}},
+	"get-relationship":    {description: "A relationship with its history."},
+	"put-relationship":    {description: "Replaces a relationship's kind, attitude, description and visibility; the change is kept in its history. GM only.", errs: []int{forbidden, conflict}},
+	"patch-relationship":  {description: "Changes only the fields sent; the change is kept in its history. GM only.", errs: []int{forbidden, conflict}},
+	"delete-relationship": {description: "Deletes a relationship, both edges when it is mutual. GM only.", errs: []int{forbidden}},
+	"get-graph":           {description: "The characters and relationships around a center character, up to depth steps away, as nodes and edges. Players see only what is visible to them."},
+	"get-graph-path":      {description: "A shortest chain of relationships from one character to another, as nodes and edges; 404 when none connects them."},
+
+	"ingest-segments": {description: "Adds text segments from an outside speech recogniser to a live session's transcript. Each is shown on the live table (transcript.segment) " +
+		"and goes through keyword detection (keyword.alert). GM only; the session must be live (409 session_not_live).", errs: []int{forbidden, conflict}},
+	"get-transcript": {description: "Pages through a session's transcript in order; after_seq continues where the last page ended."},
+	"get-speakers":   {description: "Who each diarization label of the session's transcript is: a member, a character, or just a name."},
+	"put-speakers":   {description: "Maps diarization labels to members and characters of the campaign. GM only.", errs: []int{forbidden}},
+
+	"list-reference":   {description: "SRD rules entries (spells, monsters, conditions, items), one page at a time, optionally of one kind. Empty until `gmc reference import` ran."},
+	"get-reference":    {description: "One SRD entry with its card: the facts a GM needs at the table, and the licence statement."},
+	"search-reference": {description: "Searches the SRD entries by name and text, forgiving typos, sound-alikes and split or joined words. q is required."},
+
+	"list-keywords":     {description: "The campaign's custom keywords you may see: terms the live keyword detection listens for besides entity names and SRD terms."},
+	"create-keyword":    {description: "Adds a custom term to the live keyword dictionary. GM only; a term exists once per campaign (409 keyword_exists).", errs: []int{forbidden, conflict}},
+	"get-keyword":       {description: "A custom keyword."},
+	"put-keyword":       {description: "Replaces a custom keyword's fields. GM only.", errs: []int{forbidden, conflict}},
+	"patch-keyword":     {description: "Changes only the fields sent. GM only.", errs: []int{forbidden, conflict}},
+	"delete-keyword":    {description: "Deletes a custom keyword. GM only.", errs: []int{forbidden}},
+	"list-keyword-hits": {description: "Keyword hits detected in a session's transcript, in order: terms and rule phrases (dice, DCs, damage, conditions). Players do not see hits about GM-only content."},
+
+	"search-campaign": {description: "Searches a campaign's characters, locations, plot threads and sessions you may see, forgiving typos, sound-alikes and split or joined words, " +
+		"best match first, with a count per type. q is required."},
+
+	"list-locations":  {description: "The location tree: its roots, the children of one location (?parent_id=), or everything in tree order (?flat=true). Players do not see GM-only locations or anything below them."},
+	"create-location": {description: "Creates a location, at the top or below a parent. GM only; the tree is at most 32 levels deep (409 location_too_deep).", errs: []int{forbidden, conflict}},
+	"get-location":    {description: "A location with its breadcrumb (the path from the root) and how many children you may see."},
+	"put-location":    {description: "Replaces a location's fields. GM only.", errs: []int{forbidden}},
+	"patch-location":  {description: "Changes only the fields sent; `null` resets a free-form object to {}. GM only.", errs: []int{forbidden}},
+	"delete-location": {description: "Deletes a location. One with children only with ?cascade=true, which deletes its whole subtree (else 409 location_has_children). GM only.", errs: []int{forbidden, conflict}},
+	"move-location":   {description: "Moves a location with its subtree below another location, or to the top. GM only; refused when it would put a location below itself (409 location_cycle) or make the tree too deep (409 location_too_deep).", errs: []int{forbidden, conflict}},
+
+	"list-plots":             {description: "The campaign's plot threads you may see, filtered by status or by a character or location involved."},
+	"create-plot":            {description: "Creates a plot thread. GM only.", errs: []int{forbidden}},
+	"plot-reminders":         {description: "Hooks, active threads and foreshadowing that have not been touched for the campaign's settings.reminder_sessions sessions. GM only.", errs: []int{forbidden}},
+	"get-plot":               {description: "A plot thread with its foreshadowing (players see only revealed, visible hints)."},
+	"put-plot":               {description: "Replaces a plot thread's fields. GM only.", errs: []int{forbidden}},
+	"patch-plot":             {description: "Changes only the fields sent. GM only.", errs: []int{forbidden}},
+	"delete-plot":            {description: "Deletes a plot thread with its dependencies and foreshadowing. GM only.", errs: []int{forbidden}},
+	"put-plot-progress":      {description: "Records progress, a status change and optionally a milestone, in one of the campaign's sessions. GM only.", errs: []int{forbidden}},
+	"get-plot-status":        {description: "A plot thread's status, progress, milestones and the threads that block it."},
+	"get-plot-dependencies":  {description: "The threads this one waits on (upstream) and the threads that wait on it (downstream), with their depth."},
+	"add-plot-dependency":    {description: "Makes the thread depend on another of the same campaign. GM only; refused when it exists (409 dependency_exists) or would close a cycle (409 dependency_cycle, naming it).", errs: []int{forbidden, conflict}},
+	"remove-plot-dependency": {description: "Removes a dependency. GM only.", errs: []int{forbidden}},
+	"plant-foreshadowing":    {description: "Plants a hint for the thread, optionally in one of the campaign's sessions. GM only.", errs: []int{forbidden}},
+	"patch-foreshadowing":    {description: "Reveals a hint (or changes it). GM only.", errs: []int{forbidden}},
+	"delete-foreshadowing":   {description: "Deletes a hint. GM only.", errs: []int{forbidden}},
+
+	"create-ws-ticket": {description: "A one-time ticket, valid 30 seconds, to open the session's WebSocket from a browser (which cannot send an Authorization header): " +
+		"`GET /api/v1/sessions/{session_id}/ws?ticket=…`. The protocol is described in /api/v1/asyncapi.json. The session must be live (409 session_not_live).", errs: []int{conflict}},
+}
