@@ -118,7 +118,7 @@ func (a *api) user(ctx context.Context) (string, error) {
 	if ri.bearer == "" {
 		return "", gmc.Errorf(gmc.ErrUnauthenticated, "missing_token", "send an access token in the Authorization header: Bearer <token>")
 	}
-	id, err := a.svc.Authenticate(ri.bearer)
+	id, err := a.svc.Authenticate(ctx, ri.bearer)
 	if err != nil {
 		return "", err
 	}
