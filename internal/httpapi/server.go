@@ -64,6 +64,7 @@ func New(cfg Config) http.Handler {
 		"bearer": {Type: "http", Scheme: "bearer", BearerFormat: "JWT"},
 	}
 	h := humago.New(mux, hc)
+	h.UseMiddleware(checkInput)
 	a.routes(h)
 	a.liveRoutes(h, mux)
 	a.healthRoutes(mux)
