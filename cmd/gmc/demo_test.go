@@ -46,7 +46,7 @@ func TestDemo(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the printed login does not work: %v", err)
 	}
-	uid, err := svc.Authenticate(tokens.AccessToken)
+	uid, err := svc.Authenticate(ctx, tokens.AccessToken)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,12 +2,14 @@ package httpapi
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -30,6 +32,53 @@ type ProblemDetail struct {
 	Location string `json:"location,omitempty"`
 	Message  string `json:"message"`
 	Value    any    `json:"value,omitempty"`
+	// ValueTruncated says Value is only the start of what was sent.
+	ValueTruncated bool `json:"value_truncated,omitempty"`
+}
+
+// A problem names the bad value to help the client, but never sends a
+// huge one back whole: a 2 MB field would make a 2 MB error.
+const (
+	maxEchoedValueBytes = 128
+	maxLocationBytes    = 256
+)
+
+// problemDetail builds a detail whose location and value are bounded.
+// A value longer than the bound is cut on a character boundary (a
+// structured one as its JSON text) and marked as truncated.
+func problemDetail(location, message string, value any) ProblemDetail {
+	d := ProblemDetail{Location: location, Message: message, Value: value}
+	if len(location) > maxLocationBytes {
+		d.Location = cutUTF8(location, maxLocationBytes) + "…"
+	}
+	switch v := value.(type) {
+	case nil, bool, int, int64, float64:
+	case string:
+		if len(v) > maxEchoedValueBytes {
+			d.Value, d.ValueTruncated = cutUTF8(v, maxEchoedValueBytes), true
+		}
+	default:
+		b, err := json.Marshal(v)
+		if err != nil {
+			d.Value, d.ValueTruncated = nil, true
+		} else if len(b) > maxEchoedValueBytes {
+			d.Value, d.ValueTruncated = cutUTF8(string(b), maxEchoedValueBytes), true
+		}
+	}
+	return d
+}
+
+// cutUTF8 is the longest prefix of s of at most max bytes that does not
+// split a character.
+func cutUTF8(s string, max int) string {
+	if len(s) <= max {
+		return s
+	}
+	i := max
+	for i > 0 && !utf8.RuneStart(s[i]) {
+		i--
+	}
+	return s[:i]
 }
 
 func (p *Problem) Error() string { return p.Detail }
@@ -86,7 +135,7 @@ func problemFrom(ctx context.Context, log *slog.Logger, err error) *Problem {
 		if errors.As(err, &ve) {
 			p.Detail = "the request has invalid fields"
 			for _, f := range ve.Fields {
-				p.Errors = append(p.Errors, ProblemDetail{Location: f.Location, Message: f.Message})
+				p.Errors = append(p.Errors, problemDetail(f.Location, f.Message, nil))
 			}
 		}
 		var rl *gmc.RateLimitError
@@ -116,9 +165,9 @@ func useProblemErrors() {
 				var d huma.ErrorDetailer
 				if errors.As(e, &d) {
 					ed := d.ErrorDetail()
-					p.Errors = append(p.Errors, ProblemDetail{Location: missingFieldLocation(ed.Location, ed.Message), Message: ed.Message, Value: ed.Value})
+					p.Errors = append(p.Errors, problemDetail(missingFieldLocation(ed.Location, ed.Message), ed.Message, ed.Value))
 				} else {
-					p.Errors = append(p.Errors, ProblemDetail{Message: e.Error()})
+					p.Errors = append(p.Errors, problemDetail("", e.Error(), nil))
 				}
 			}
 			return p

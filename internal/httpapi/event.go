@@ -10,9 +10,9 @@ import (
 type eventListInput struct {
 	CampaignPath
 	PageInput
-	EntityType string `query:"entity_type" maxLength:"64" doc:"Only events about this kind of entity"`
-	EntityID   string `query:"entity_id" maxLength:"64" doc:"Only events about this entity"`
-	ActorID    string `query:"actor_id" maxLength:"64" doc:"Only events by this user"`
+	EntityType string `query:"entity_type" enum:"achievement,campaign,character,foreshadowing,invite,keyword,location,member,plot,plot_dependency,relationship,session,speakers,transcript" doc:"Only events about this kind of entity"`
+	EntityID   string `query:"entity_id" format:"uuid" doc:"Only events about this entity"`
+	ActorID    string `query:"actor_id" format:"uuid" doc:"Only events by this user"`
 }
 
 func (a *api) handleEventList(ctx context.Context, uid string, in *eventListInput) (*ListOutput[*gmc.Event], error) {

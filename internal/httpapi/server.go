@@ -73,6 +73,7 @@ func New(cfg Config) http.Handler {
 		"bearer": {Type: "http", Scheme: "bearer", BearerFormat: "JWT"},
 	}
 	h := humago.New(mux, hc)
+	h.UseMiddleware(checkInput)
 	a.routes(h)
 	a.liveRoutes(h, mux)
 	describeAPI(h.OpenAPI())
@@ -173,7 +174,7 @@ func (a *api) user(ctx context.Context) (string, error) {
 	if ri.bearer == "" {
 		return "", gmc.Errorf(gmc.ErrUnauthenticated, "missing_token", "send an access token in the Authorization header: Bearer <token>")
 	}
-	id, err := a.svc.Authenticate(ri.bearer)
+	id, err := a.svc.Authenticate(ctx, ri.bearer)
 	if err != nil {
 		return "", err
 	}

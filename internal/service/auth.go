@@ -38,6 +38,27 @@ func (s *Service) Register(ctx context.Context, p RegisterParams) (*gmc.User, er
 	return u, nil
 }
 
+var errAccountGone = gmc.Errorf(gmc.ErrUnauthenticated, "invalid_token", "the account no longer exists")
+
+// Authenticate checks an access token and that its account still exists,
+// and returns the account's id. A signed token outlives a deleted account
+// by up to AccessTokenTTL; without the check its requests would reach
+// the rules as a stranger's (404, 403, an empty list) or fail on the
+// missing row. The check is one primary-key read per authenticated
+// request; a cached per-account token version can replace it.
+func (s *Service) Authenticate(ctx context.Context, token string) (string, error) {
+	id, err := s.verifyAccessToken(token)
+	if err != nil {
+		return "", err
+	}
+	if _, err := s.store.User(ctx, id); errors.Is(err, gmc.ErrNotFound) {
+		return "", errAccountGone
+	} else if err != nil {
+		return "", err
+	}
+	return id, nil
+}
+
 // LoginParams are credentials plus the client address, for rate limiting.
 type LoginParams struct {
 	Email    string

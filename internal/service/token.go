@@ -52,10 +52,11 @@ func (s *Service) signAccessToken(userID string, now time.Time) (string, error) 
 	return jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString(s.tokens.access)
 }
 
-// Authenticate checks an access token and returns its user id. Only HS256
-// with our key is accepted: "none" and every other algorithm are refused
-// before the signature is looked at, which rules out algorithm confusion.
-func (s *Service) Authenticate(token string) (string, error) {
+// verifyAccessToken checks an access token and returns its user id. Only
+// HS256 with our key is accepted: "none" and every other algorithm are
+// refused before the signature is looked at, which rules out algorithm
+// confusion.
+func (s *Service) verifyAccessToken(token string) (string, error) {
 	var claims jwt.RegisteredClaims
 	_, err := jwt.ParseWithClaims(token, &claims, func(*jwt.Token) (any, error) { return s.tokens.access, nil },
 		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),

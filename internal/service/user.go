@@ -14,7 +14,7 @@ func (s *Service) Me(ctx context.Context, userID string) (*gmc.User, error) {
 	u, err := s.store.User(ctx, userID)
 	if errors.Is(err, gmc.ErrNotFound) {
 		// The token outlived its account.
-		return nil, gmc.Errorf(gmc.ErrUnauthenticated, "invalid_token", "the account no longer exists")
+		return nil, errAccountGone
 	}
 	return u, err
 }
