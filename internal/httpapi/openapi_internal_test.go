@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strconv"
 	"testing"
+
+	"github.com/gmc-project/gmc/internal/gmc"
 )
 
 // servedOpenAPI is the document the server serves.
@@ -136,4 +138,27 @@ func TestOpenAPITagsDescribed(t *testing.T) {
 	if servers, _ := doc["servers"].([]any); len(servers) != 1 || servers[0].(map[string]any)["url"] != "/" {
 		t.Errorf("servers = %v, want the relative /", doc["servers"])
 	}
+}
+
+// TestEventFilterNamesEveryEntityType: the entity_type filter of the audit
+// log accepts exactly the entity types the service records events about.
+func TestEventFilterNamesEveryEntityType(t *testing.T) {
+	op := docOperations(servedOpenAPI(t))["list-events"].op
+	for _, p := range op["parameters"].([]any) {
+		param := p.(map[string]any)
+		if param["name"] != "entity_type" {
+			continue
+		}
+		var got []string
+		for _, v := range param["schema"].(map[string]any)["enum"].([]any) {
+			got = append(got, v.(string))
+		}
+		slices.Sort(got)
+		want := slices.Sorted(slices.Values(gmc.AuditedEntityTypes))
+		if !slices.Equal(got, want) {
+			t.Errorf("entity_type enum = %v, want gmc.AuditedEntityTypes %v", got, want)
+		}
+		return
+	}
+	t.Fatal("list-events has no entity_type parameter")
 }
