@@ -349,19 +349,8 @@ func (c *jsonChecker) object(depth int) *inputError {
 			return err
 		}
 		c.path = c.path[:len(c.path)-1]
-		c.space()
-		if c.pos >= len(c.data) {
-			return c.syntax("unexpected end")
-		}
-		switch c.data[c.pos] {
-		case ',':
-			c.pos++
-			c.space()
-		case '}':
-			c.pos++
-			return nil
-		default:
-			return c.syntax("expected ',' or '}'")
+		if end, err := c.next('}'); end || err != nil {
+			return err
 		}
 	}
 }
@@ -382,21 +371,29 @@ func (c *jsonChecker) array(depth int) *inputError {
 			return err
 		}
 		c.path = c.path[:len(c.path)-1]
-		c.space()
-		if c.pos >= len(c.data) {
-			return c.syntax("unexpected end")
-		}
-		switch c.data[c.pos] {
-		case ',':
-			c.pos++
-			c.space()
-		case ']':
-			c.pos++
-			return nil
-		default:
-			return c.syntax("expected ',' or ']'")
+		if end, err := c.next(']'); end || err != nil {
+			return err
 		}
 	}
+}
+
+// next reads what follows a member of an object or array: a comma (more
+// members follow) or the closing bracket (end is true).
+func (c *jsonChecker) next(closing byte) (end bool, err *inputError) {
+	c.space()
+	if c.pos >= len(c.data) {
+		return false, c.syntax("unexpected end")
+	}
+	switch c.data[c.pos] {
+	case ',':
+		c.pos++
+		c.space()
+		return false, nil
+	case closing:
+		c.pos++
+		return true, nil
+	}
+	return false, c.syntax("expected ',' or '" + string(closing) + "'")
 }
 
 // str reads a string at c.pos, decoding it when keep is set (keys: for
