@@ -16,6 +16,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/gmc-project/gmc/internal/authcache"
 	"github.com/gmc-project/gmc/internal/config"
 	"github.com/gmc-project/gmc/internal/httpapi"
 	"github.com/gmc-project/gmc/internal/live"
@@ -34,6 +35,7 @@ type App struct {
 	redis   *redis.Client
 	broker  realtime.Broker
 	hub     *realtime.Hub
+	authRdb *authcache.Redis
 	svc     *service.Service
 	handler http.Handler
 }
@@ -72,7 +74,12 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 		a.Close()
 		return nil, err
 	}
-	scfg := service.Config{Store: a.store, SecretKey: secret, Logger: log, Live: table}
+	accounts, err := a.openAccountCache(ctx)
+	if err != nil {
+		a.Close()
+		return nil, err
+	}
+	scfg := service.Config{Store: a.store, SecretKey: secret, Logger: log, Live: table, Accounts: accounts}
 	for _, o := range opts {
 		o(&scfg)
 	}
@@ -86,6 +93,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 		slog.String("version", version),
 		slog.String("database", a.store.Backend()),
 		slog.String("realtime", a.backendName("memory", "redis")),
+		slog.String("auth_cache", a.backendName("memory", "memory+redis")),
 		slog.String("rate_limits", "memory"),
 		slog.Int("migrations_applied", n),
 	)
@@ -113,6 +121,20 @@ func (a *App) openLive(ctx context.Context) error {
 	}
 	a.hub = hub
 	return nil
+}
+
+// openAccountCache builds the cache of token versions Authenticate checks:
+// in memory, and with Redis each instance's Forget reaches the others.
+func (a *App) openAccountCache(ctx context.Context) (service.AccountCache, error) {
+	if a.redis == nil {
+		return authcache.NewMemory(0, nil), nil
+	}
+	c, err := authcache.NewRedis(ctx, a.redis, authcache.RedisOpts{KeyPrefix: a.cfg.RedisPrefix, Logger: a.log})
+	if err != nil {
+		return nil, fmt.Errorf("GMC_REDIS_URL: %w", err)
+	}
+	a.authRdb = c
+	return c, nil
 }
 
 func (a *App) backendName(embedded, scaled string) string {
@@ -193,6 +215,9 @@ func (a *App) Close() error {
 	var errs []error
 	if a.broker != nil {
 		errs = append(errs, a.broker.Close())
+	}
+	if a.authRdb != nil {
+		errs = append(errs, a.authRdb.Close())
 	}
 	if a.redis != nil {
 		errs = append(errs, a.redis.Close())

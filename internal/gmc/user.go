@@ -5,6 +5,9 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"golang.org/x/text/cases"
+	"golang.org/x/text/unicode/norm"
 )
 
 // Limits shared by every entity.
@@ -19,19 +22,28 @@ const (
 
 // User is an account. PasswordHash never leaves the server.
 type User struct {
-	ID           string    `json:"id"`
-	Email        string    `json:"email"`
-	DisplayName  string    `json:"display_name"`
-	PasswordHash string    `json:"-"`
-	Version      int64     `json:"version"`
+	ID           string `json:"id"`
+	Email        string `json:"email"`
+	DisplayName  string `json:"display_name"`
+	PasswordHash string `json:"-"`
+	Version      int64  `json:"version"`
+	// TokenVersion is carried in every access token; raising it ends
+	// every access token issued before.
+	TokenVersion int64     `json:"-"`
 	CreatedAt    time.Time `json:"created_at"`
 	UpdatedAt    time.Time `json:"updated_at"`
 }
 
-// NormalizeEmail trims and lower-cases an address so that one mailbox maps
-// to one account whatever case the user types.
+// NormalizeEmail maps every spelling of an address that reads the same to
+// one string, so that one mailbox is one account: compatibility forms
+// (full-width letters, ligatures) and decomposed accents are composed by
+// NFKC, and case is folded, not just lower-cased, which also catches
+// letters with no single lower-case form. This is the Unicode
+// NFKC_Casefold recipe: NFKC, fold, NFKC again, because folding can undo
+// a normal form.
 func NormalizeEmail(s string) string {
-	return strings.ToLower(strings.TrimSpace(s))
+	folded := cases.Fold().String(norm.NFKC.String(s))
+	return strings.TrimSpace(norm.NFKC.String(folded))
 }
 
 // ValidateEmail reports a problem with an already normalised address.

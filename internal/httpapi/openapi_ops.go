@@ -30,12 +30,17 @@ var operationDocs = map[string]opDoc{
 		errs: []int{http.StatusUnauthorized, http.StatusTooManyRequests}},
 	"refresh": {description: "Trades a refresh token for a new access and refresh token. Each refresh token works once: " +
 		"presenting a used one revokes its whole family (401).", errs: []int{http.StatusUnauthorized}},
-	"logout": {description: "Revokes the refresh token's family, so none of its tokens can be refreshed again. Access tokens already issued expire on their own."},
+	"logout": {description: "Revokes the refresh token's family, so none of its tokens can be refreshed again, and ends every access token of the account " +
+		"within seconds (401 token_revoked). The account's other logins keep their refresh tokens and get new access tokens by refreshing."},
 
-	"get-me":    {description: "Your own account: id, email, display name."},
-	"patch-me":  {description: "Changes your display name, email or password. Changing email or password needs current_password (401 when wrong); a new email must be free (409 email_taken).", errs: []int{conflict}},
+	"get-me": {description: "Your own account: id, email, display name."},
+	"patch-me": {description: "Changes your display name, email or password. Changing email or password needs current_password (401 when wrong); " +
+		"a new email must be free (409 email_taken); emails are compared after Unicode NFKC normalisation and case folding. " +
+		"A change of email or password ends every session of the account within seconds: all refresh tokens are revoked and all access tokens " +
+		"answer 401 token_revoked, the ones of this request included. The answer then carries `tokens`, a new token pair that is this " +
+		"client's session from now on; every other login has to log in again.", errs: []int{conflict}},
 	"export-me": {description: "Everything stored about you as one JSON document: your account and your memberships."},
-	"delete-me": {description: "Deletes your account and your memberships. Refused (409 last_gm) while you are the last GM of a campaign that has other members: hand the GM role on first.", errs: []int{conflict}},
+	"delete-me": {description: "Deletes your account and your memberships; its refresh and access tokens stop working within seconds. Refused (409 last_gm) while you are the last GM of a campaign that has other members: hand the GM role on first.", errs: []int{conflict}},
 
 	"list-campaigns":  {description: "The campaigns you are a member of, in any role, one page at a time."},
 	"create-campaign": {description: "Creates a campaign with you as its GM. Settings left out take their defaults (reminder_sessions 3, keyword_threshold 0.6)."},

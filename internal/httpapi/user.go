@@ -3,6 +3,7 @@ package httpapi
 import (
 	"context"
 
+	"github.com/gmc-project/gmc/internal/gmc"
 	"github.com/gmc-project/gmc/internal/service"
 )
 
@@ -24,17 +25,35 @@ type mePatchInput struct {
 	}
 }
 
-func (a *api) handleMePatch(ctx context.Context, uid string, in *mePatchInput) (*UserOutput, error) {
+// MeUpdated is the changed account and, after a change of email or
+// password, the caller's new tokens.
+type MeUpdated struct {
+	gmc.User
+	Tokens *service.TokenPair `json:"tokens,omitempty" doc:"Present when email or password changed: every earlier session of the account has ended, this one included, and these tokens are the caller's new session"`
+}
+
+// MeUpdatedOutput answers PATCH /users/me.
+type MeUpdatedOutput struct {
+	ETag         string `header:"ETag"`
+	CacheControl string `header:"Cache-Control"`
+	Body         *MeUpdated
+}
+
+func (a *api) handleMePatch(ctx context.Context, uid string, in *mePatchInput) (*MeUpdatedOutput, error) {
 	version, err := ifMatch(in.IfMatch)
 	if err != nil {
 		return nil, err
 	}
-	u, err := a.svc.UpdateMe(ctx, uid, service.UserUpdate{DisplayName: in.Body.DisplayName, Email: in.Body.Email,
+	u, pair, err := a.svc.UpdateMe(ctx, uid, service.UserUpdate{DisplayName: in.Body.DisplayName, Email: in.Body.Email,
 		NewPassword: in.Body.NewPassword, CurrentPassword: in.Body.CurrentPassword, IfMatch: version})
 	if err != nil {
 		return nil, err
 	}
-	return &UserOutput{ETag: etag(u.Version), Body: u}, nil
+	out := &MeUpdatedOutput{ETag: etag(u.Version), Body: &MeUpdated{User: *u, Tokens: pair}}
+	if pair != nil {
+		out.CacheControl = "no-store"
+	}
+	return out, nil
 }
 
 // UserExportOutput answers with all of the caller's data.

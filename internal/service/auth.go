@@ -38,25 +38,53 @@ func (s *Service) Register(ctx context.Context, p RegisterParams) (*gmc.User, er
 	return u, nil
 }
 
-var errAccountGone = gmc.Errorf(gmc.ErrUnauthenticated, "invalid_token", "the account no longer exists")
+var (
+	errAccountGone  = gmc.Errorf(gmc.ErrUnauthenticated, "invalid_token", "the account no longer exists")
+	errSessionEnded = gmc.Errorf(gmc.ErrUnauthenticated, "token_revoked",
+		"the access token was ended by a logout or a change of email or password; refresh it or log in again")
+)
 
-// Authenticate checks an access token and that its account still exists,
-// and returns the account's id. A signed token outlives a deleted account
-// by up to AccessTokenTTL; without the check its requests would reach
-// the rules as a stranger's (404, 403, an empty list) or fail on the
-// missing row. The check is one primary-key read per authenticated
-// request; a cached per-account token version can replace it.
+// Authenticate checks an access token, that its account still exists and
+// that the account's token version has not been raised since the token was
+// signed, and returns the account's id. A signed token outlives a deleted
+// account, a logout or a password change by up to AccessTokenTTL; without
+// the check a deleted account's requests would reach the rules as a
+// stranger's (404, 403, an empty list) and an ended session would go on
+// working. The version comes from the AccountCache: a map look-up per
+// request, a database read only when the entry is missing or stale.
 func (s *Service) Authenticate(ctx context.Context, token string) (string, error) {
-	id, err := s.verifyAccessToken(token)
+	claims, err := s.verifyAccessToken(token)
 	if err != nil {
 		return "", err
 	}
-	if _, err := s.store.User(ctx, id); errors.Is(err, gmc.ErrNotFound) {
+	current, err := s.accounts.TokenVersion(ctx, claims.Subject, s.loadTokenVersion)
+	if errors.Is(err, gmc.ErrNotFound) {
 		return "", errAccountGone
 	} else if err != nil {
 		return "", err
 	}
-	return id, nil
+	// A newer version than the cached one can only come from the database
+	// itself, read by a fresher instance or entry: it is not refused.
+	if claims.TokenVersion < current {
+		return "", errSessionEnded
+	}
+	return claims.Subject, nil
+}
+
+// tokenVersion reads the account's token version from the database; it is
+// the AccountCache's loader.
+func (s *Service) tokenVersion(ctx context.Context, userID string) (int64, error) {
+	u, err := s.store.User(ctx, userID)
+	if err != nil {
+		return 0, err
+	}
+	return u.TokenVersion, nil
+}
+
+// sessionsChanged tells the AccountCache, after the commit, that the
+// account's token version was raised or the account deleted.
+func (s *Service) sessionsChanged(ctx context.Context, userID string) {
+	s.accounts.Forget(ctx, userID)
 }
 
 // LoginParams are credentials plus the client address, for rate limiting.
@@ -91,13 +119,13 @@ func (s *Service) Login(ctx context.Context, p LoginParams) (*TokenPair, error) 
 	if !verifyPassword(u.PasswordHash, p.Password) {
 		return nil, errBadCredentials
 	}
-	return s.startSession(ctx, u.ID)
+	return s.startSession(ctx, u.ID, u.TokenVersion)
 }
 
 // startSession signs an access token and starts a new refresh-token family.
-func (s *Service) startSession(ctx context.Context, userID string) (*TokenPair, error) {
+func (s *Service) startSession(ctx context.Context, userID string, tokenVersion int64) (*TokenPair, error) {
 	now := s.clock()
-	access, err := s.signAccessToken(userID, now)
+	access, err := s.signAccessToken(userID, tokenVersion, now)
 	if err != nil {
 		return nil, err
 	}
@@ -125,19 +153,35 @@ func (s *Service) Refresh(ctx context.Context, refreshToken string) (*TokenPair,
 	}
 	next := &gmc.RefreshToken{ID: s.newID(), TokenHash: hash, CreatedAt: now, ExpiresAt: now.Add(RefreshTokenTTL)}
 	if err := s.store.RotateRefreshToken(ctx, hashRefresh(refreshToken), next, now); err != nil {
+		if next.UserID != "" { // reuse: the account's sessions were ended
+			s.sessionsChanged(ctx, next.UserID)
+		}
 		return nil, err
 	}
-	access, err := s.signAccessToken(next.UserID, now)
+	tokenVersion, err := s.accounts.TokenVersion(ctx, next.UserID, s.loadTokenVersion)
+	if err != nil {
+		return nil, err
+	}
+	access, err := s.signAccessToken(next.UserID, tokenVersion, now)
 	if err != nil {
 		return nil, err
 	}
 	return &TokenPair{AccessToken: access, RefreshToken: refresh, TokenType: "Bearer", ExpiresIn: int(AccessTokenTTL.Seconds())}, nil
 }
 
-// Logout revokes the refresh token's family.
+// Logout revokes the refresh token's family and ends every access token of
+// its account: an access token does not say which login it belongs to, so
+// the account's other logins lose theirs too and get new ones by refreshing.
 func (s *Service) Logout(ctx context.Context, refreshToken string) error {
 	if refreshToken == "" {
 		return gmc.Invalid("body.refresh_token", "is required")
 	}
-	return s.store.RevokeRefreshFamily(ctx, hashRefresh(refreshToken), s.clock())
+	userID, err := s.store.RevokeRefreshFamily(ctx, hashRefresh(refreshToken), s.clock())
+	if err != nil {
+		return err
+	}
+	if userID != "" {
+		s.sessionsChanged(ctx, userID)
+	}
+	return nil
 }

@@ -37,7 +37,31 @@ type Config struct {
 	// Live is the live table, told about every committed write it shows
 	// or learns from; nil builds one that reaches no clients (tools, tests).
 	Live *live.Table
+	// Accounts caches the token versions Authenticate checks; nil reads
+	// the database on every request (tools, tests).
+	Accounts AccountCache
 }
+
+// AccountCache holds each account's token version (gmc.User.TokenVersion)
+// for Authenticate, so that a request costs no database read.
+type AccountCache interface {
+	// TokenVersion returns the account's token version, calling load when
+	// it holds none or a stale one; load's gmc.ErrNotFound (the account is
+	// gone) is returned as it is.
+	TokenVersion(ctx context.Context, userID string, load func(ctx context.Context, userID string) (int64, error)) (int64, error)
+	// Forget drops what is held about the account, on every instance;
+	// called after a write that raised its token version or deleted it.
+	Forget(ctx context.Context, userID string)
+}
+
+// uncachedAccounts reads the database every time.
+type uncachedAccounts struct{}
+
+func (uncachedAccounts) TokenVersion(ctx context.Context, userID string, load func(context.Context, string) (int64, error)) (int64, error) {
+	return load(ctx, userID)
+}
+
+func (uncachedAccounts) Forget(context.Context, string) {}
 
 // Service implements the use cases of gmc.
 type Service struct {
@@ -49,6 +73,10 @@ type Service struct {
 	newID    func() string
 	password PasswordParams
 	live     *live.Table
+	accounts AccountCache
+	// loadTokenVersion is s.tokenVersion, bound once so that handing it
+	// to the cache on every request allocates nothing.
+	loadTokenVersion func(context.Context, string) (int64, error)
 	// dummyHash is verified against when a login names an unknown email,
 	// so that answer takes as long as a wrong password.
 	dummyHash string
@@ -62,7 +90,11 @@ func New(cfg Config) (*Service, error) {
 	if len(cfg.SecretKey) < 32 {
 		return nil, errors.New("service: SecretKey must be at least 32 bytes")
 	}
-	s := &Service{store: cfg.Store, limiter: cfg.LoginLimiter, log: cfg.Logger, now: cfg.Now, newID: cfg.NewID, password: DefaultPasswordParams, live: cfg.Live}
+	s := &Service{store: cfg.Store, limiter: cfg.LoginLimiter, log: cfg.Logger, now: cfg.Now, newID: cfg.NewID, password: DefaultPasswordParams, live: cfg.Live, accounts: cfg.Accounts}
+	if s.accounts == nil {
+		s.accounts = uncachedAccounts{}
+	}
+	s.loadTokenVersion = s.tokenVersion
 	if s.log == nil {
 		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}

@@ -42,22 +42,34 @@ type TokenPair struct {
 	ExpiresIn    int    `json:"expires_in"`
 }
 
-func (s *Service) signAccessToken(userID string, now time.Time) (string, error) {
-	claims := jwt.RegisteredClaims{
+// accessClaims are an access token's claims. TokenVersion ("tv") is the
+// account's gmc.User.TokenVersion when the token was signed; a token
+// without it, signed before token versions existed, counts as version 0,
+// the version every account started at, so it is exactly as trusted as a
+// token signed then and ends with the first raise like any other. Refusing
+// it instead would have sent every client through a refresh at the upgrade
+// and protected nothing: forging it needs the signing key.
+type accessClaims struct {
+	jwt.RegisteredClaims
+	TokenVersion int64 `json:"tv,omitempty"`
+}
+
+func (s *Service) signAccessToken(userID string, tokenVersion int64, now time.Time) (string, error) {
+	claims := accessClaims{RegisteredClaims: jwt.RegisteredClaims{
 		Subject:   userID,
 		IssuedAt:  jwt.NewNumericDate(now),
 		ExpiresAt: jwt.NewNumericDate(now.Add(AccessTokenTTL)),
 		ID:        s.newID(),
-	}
+	}, TokenVersion: tokenVersion}
 	return jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString(s.tokens.access)
 }
 
-// verifyAccessToken checks an access token and returns its user id. Only
-// HS256 with our key is accepted: "none" and every other algorithm are
-// refused before the signature is looked at, which rules out algorithm
-// confusion.
-func (s *Service) verifyAccessToken(token string) (string, error) {
-	var claims jwt.RegisteredClaims
+// verifyAccessToken checks an access token's signature and lifetime and
+// returns its claims. Only HS256 with our key is accepted: "none" and every
+// other algorithm are refused before the signature is looked at, which
+// rules out algorithm confusion.
+func (s *Service) verifyAccessToken(token string) (*accessClaims, error) {
+	var claims accessClaims
 	_, err := jwt.ParseWithClaims(token, &claims, func(*jwt.Token) (any, error) { return s.tokens.access, nil },
 		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
 		jwt.WithTimeFunc(s.now),
@@ -66,14 +78,14 @@ func (s *Service) verifyAccessToken(token string) (string, error) {
 	)
 	if err != nil {
 		if errors.Is(err, jwt.ErrTokenExpired) {
-			return "", gmc.Errorf(gmc.ErrUnauthenticated, "token_expired", "the access token has expired; refresh it")
+			return nil, gmc.Errorf(gmc.ErrUnauthenticated, "token_expired", "the access token has expired; refresh it")
 		}
-		return "", gmc.Errorf(gmc.ErrUnauthenticated, "invalid_token", "the access token is not valid")
+		return nil, gmc.Errorf(gmc.ErrUnauthenticated, "invalid_token", "the access token is not valid")
 	}
 	if claims.Subject == "" {
-		return "", gmc.Errorf(gmc.ErrUnauthenticated, "invalid_token", "the access token is not valid")
+		return nil, gmc.Errorf(gmc.ErrUnauthenticated, "invalid_token", "the access token is not valid")
 	}
-	return claims.Subject, nil
+	return &claims, nil
 }
 
 // newRefreshSecret returns a 256-bit random token and its SHA-256 hash.

@@ -29,15 +29,19 @@ type UserUpdate struct {
 	IfMatch         int64
 }
 
-// UpdateMe changes the caller's account.
-func (s *Service) UpdateMe(ctx context.Context, userID string, upd UserUpdate) (*gmc.User, error) {
+// UpdateMe changes the caller's account. A change of email or password
+// ends every session of the account, the caller's included (an access
+// token does not say which login it belongs to), and starts a new one for
+// the caller: its token pair is returned, nil when no session ended.
+func (s *Service) UpdateMe(ctx context.Context, userID string, upd UserUpdate) (*gmc.User, *TokenPair, error) {
 	u, err := s.Me(ctx, userID)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := checkVersion(upd.IfMatch, u.Version); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
+	oldEmail := u.Email
 	var v gmc.Validator
 	if upd.DisplayName != nil {
 		gmc.ValidateName(&v, "body.display_name", *upd.DisplayName)
@@ -54,18 +58,45 @@ func (s *Service) UpdateMe(ctx context.Context, userID string, upd UserUpdate) (
 		v.Add("body.current_password", "must be your current password to change email or password")
 	}
 	if err := v.Err(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if upd.NewPassword != nil {
 		if u.PasswordHash, err = s.hashPassword(*upd.NewPassword); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	u.UpdatedAt = s.clock()
-	if err := s.store.UpdateUser(ctx, u); err != nil {
+	if upd.NewPassword == nil && u.Email == oldEmail {
+		if err := s.store.UpdateUser(ctx, u); err != nil {
+			return nil, nil, err
+		}
+		return u, nil, nil
+	}
+	pair, err := s.updateCredentials(ctx, u)
+	if err != nil {
+		return nil, nil, err
+	}
+	return u, pair, nil
+}
+
+// updateCredentials writes a changed email or password and ends every
+// session in the same transaction, so that nobody who knew only the old
+// credentials keeps a session under the new ones; then it starts the
+// caller's new session.
+func (s *Service) updateCredentials(ctx context.Context, u *gmc.User) (*TokenPair, error) {
+	err := s.store.InTx(ctx, func(tx store.Store) error {
+		if err := tx.UpdateUser(ctx, u); err != nil {
+			return err
+		}
+		var err error
+		u.TokenVersion, err = tx.EndSessions(ctx, u.ID, u.UpdatedAt)
+		return err
+	})
+	if err != nil {
 		return nil, err
 	}
-	return u, nil
+	s.sessionsChanged(ctx, u.ID)
+	return s.startSession(ctx, u.ID, u.TokenVersion)
 }
 
 // UserExport is everything gmc holds about one user.
@@ -103,7 +134,13 @@ func (s *Service) ExportMe(ctx context.Context, userID string) (*UserExport, err
 	}
 }
 
-// DeleteMe deletes the caller's account (see store.UserStore.DeleteUser).
+// DeleteMe deletes the caller's account (see store.UserStore.DeleteUser),
+// its refresh tokens with it; its access tokens stop working once the
+// AccountCache has forgotten it.
 func (s *Service) DeleteMe(ctx context.Context, userID string) error {
-	return s.store.DeleteUser(ctx, userID)
+	if err := s.store.DeleteUser(ctx, userID); err != nil {
+		return err
+	}
+	s.sessionsChanged(ctx, userID)
+	return nil
 }

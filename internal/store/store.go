@@ -48,6 +48,9 @@ type Store interface {
 type Migrator interface {
 	// Migrate applies every pending migration and returns how many ran.
 	Migrate(ctx context.Context) (int, error)
+	// MigrateTo applies the pending migrations up to and including version
+	// and returns how many ran (tests of a migration on older data).
+	MigrateTo(ctx context.Context, version int64) (int, error)
 	// MigrationStatus lists every migration and whether it is applied.
 	MigrationStatus(ctx context.Context) ([]migration.Status, error)
 }

@@ -14,10 +14,18 @@ type TokenStore interface {
 	// RotateRefreshToken spends the token with oldHash and stores next in the
 	// same family, atomically. When the old token was already spent or its
 	// family revoked, the whole family is revoked (and that revocation is
-	// kept) and ErrUnauthenticated is returned; unknown or expired tokens are
+	// kept, as by RevokeRefreshFamily, next.UserID naming the account) and
+	// ErrUnauthenticated is returned; unknown or expired tokens are
 	// ErrUnauthenticated too. next.FamilyID and next.UserID are filled in.
 	RotateRefreshToken(ctx context.Context, oldHash []byte, next *gmc.RefreshToken, now time.Time) error
-	// RevokeRefreshFamily revokes the family of the token with hash. Unknown
-	// tokens are ignored, so logout cannot be used to probe for tokens.
-	RevokeRefreshFamily(ctx context.Context, hash []byte, now time.Time) error
+	// RevokeRefreshFamily revokes the family of the token with hash, raises
+	// the token version of its account (which ends the account's access
+	// tokens, see gmc.User.TokenVersion) and returns the account's id.
+	// Unknown tokens are ignored (id ""), so logout cannot be used to probe
+	// for tokens.
+	RevokeRefreshFamily(ctx context.Context, hash []byte, now time.Time) (userID string, err error)
+	// EndSessions revokes every refresh-token family of the user and raises
+	// their token version, in one transaction, and returns the new token
+	// version. ErrNotFound for an unknown user.
+	EndSessions(ctx context.Context, userID string, now time.Time) (tokenVersion int64, err error)
 }

@@ -21,7 +21,7 @@ type Status struct {
 }
 
 func provider(dialect goose.Dialect, db *sql.DB, migrations fs.FS) (*goose.Provider, error) {
-	p, err := goose.NewProvider(dialect, db, migrations)
+	p, err := goose.NewProvider(dialect, db, migrations, goose.WithGoMigrations(goMigrations(dialect)...))
 	if err != nil {
 		return nil, fmt.Errorf("load migrations: %w", err)
 	}
@@ -35,6 +35,20 @@ func Up(ctx context.Context, dialect goose.Dialect, db *sql.DB, migrations fs.FS
 		return 0, err
 	}
 	res, err := p.Up(ctx)
+	if err != nil {
+		return len(res), fmt.Errorf("apply migrations: %w", err)
+	}
+	return len(res), nil
+}
+
+// UpTo applies the pending migrations up to and including version and
+// returns how many ran.
+func UpTo(ctx context.Context, dialect goose.Dialect, db *sql.DB, migrations fs.FS, version int64) (int, error) {
+	p, err := provider(dialect, db, migrations)
+	if err != nil {
+		return 0, err
+	}
+	res, err := p.UpTo(ctx, version)
 	if err != nil {
 		return len(res), fmt.Errorf("apply migrations: %w", err)
 	}

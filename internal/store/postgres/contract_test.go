@@ -30,3 +30,16 @@ func TestContract(t *testing.T) {
 		return db
 	})
 }
+
+// TestMigrations runs the data-migration checks, each on a fresh schema.
+func TestMigrations(t *testing.T) {
+	storetest.RunMigrations(t, func(t *testing.T) store.Store {
+		t.Helper()
+		db, err := postgres.Open(context.Background(), testenv.PostgresSchema(t))
+		if err != nil {
+			t.Fatalf("Open = %v", err)
+		}
+		t.Cleanup(func() { db.Close() })
+		return db
+	})
+}

@@ -110,6 +110,16 @@ func (db *DB) Migrate(ctx context.Context) (int, error) {
 	return migration.Up(ctx, goose.DialectPostgres, sqlDB, migrationsFS())
 }
 
+// MigrateTo applies the embedded migrations up to version.
+func (db *DB) MigrateTo(ctx context.Context, version int64) (int, error) {
+	if db.open != nil {
+		return 0, errMigrateInTx
+	}
+	sqlDB := stdlib.OpenDBFromPool(db.pool)
+	defer sqlDB.Close()
+	return migration.UpTo(ctx, goose.DialectPostgres, sqlDB, migrationsFS(), version)
+}
+
 // MigrationStatus lists the embedded migrations and their state.
 func (db *DB) MigrationStatus(ctx context.Context) ([]migration.Status, error) {
 	if db.open != nil {

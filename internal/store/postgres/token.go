@@ -54,19 +54,59 @@ func (db *DB) RotateRefreshToken(ctx context.Context, oldHash []byte, next *gmc.
 		return insertRefreshToken(ctx, tx, next)
 	})
 	if errors.Is(err, errReused) {
-		if err := db.RevokeRefreshFamily(ctx, oldHash, now); err != nil {
+		user, err := db.RevokeRefreshFamily(ctx, oldHash, now)
+		if err != nil {
 			return err
 		}
+		next.UserID = user
 		return gmc.Errorf(gmc.ErrUnauthenticated, "refresh_token_reused", "the refresh token was already used; every session of this login has been signed out")
 	}
 	return err
 }
 
-// RevokeRefreshFamily revokes the family of the token with hash.
-func (db *DB) RevokeRefreshFamily(ctx context.Context, hash []byte, now time.Time) error {
-	return db.tx(ctx, func(tx pgx.Tx) error {
-		_, err := tx.Exec(ctx, `UPDATE refresh_tokens SET revoked_at = $1
-			WHERE family_id = (SELECT family_id FROM refresh_tokens WHERE token_hash = $2) AND revoked_at IS NULL`, now, hash)
-		return interpretError(err)
+// RevokeRefreshFamily revokes the family of the token with hash and raises
+// its account's token version.
+func (db *DB) RevokeRefreshFamily(ctx context.Context, hash []byte, now time.Time) (string, error) {
+	var user string
+	err := db.tx(ctx, func(tx pgx.Tx) error {
+		var family string
+		err := tx.QueryRow(ctx, `SELECT family_id, user_id FROM refresh_tokens WHERE token_hash = $1`, hash).Scan(&family, &user)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil
+		} else if err != nil {
+			return interpretError(err)
+		}
+		// Tokens before the user row: the order rotation and account
+		// deletion (lockUserForDelete) take them in.
+		if _, err := tx.Exec(ctx, `UPDATE refresh_tokens SET revoked_at = $1 WHERE family_id = $2 AND revoked_at IS NULL`, now, family); err != nil {
+			return interpretError(err)
+		}
+		_, err = raiseTokenVersion(ctx, tx, user)
+		return err
 	})
+	if err != nil {
+		return "", err
+	}
+	return user, nil
+}
+
+// EndSessions revokes every refresh family of the user and raises their
+// token version.
+func (db *DB) EndSessions(ctx context.Context, userID string, now time.Time) (int64, error) {
+	var version int64
+	err := db.tx(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `UPDATE refresh_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL`, now, userID); err != nil {
+			return interpretError(err)
+		}
+		var err error
+		version, err = raiseTokenVersion(ctx, tx, userID)
+		return err
+	})
+	return version, err
+}
+
+func raiseTokenVersion(ctx context.Context, tx pgx.Tx, userID string) (int64, error) {
+	var version int64
+	err := tx.QueryRow(ctx, `UPDATE users SET token_version = token_version + 1 WHERE id = $1 RETURNING token_version`, userID).Scan(&version)
+	return version, interpretError(err)
 }

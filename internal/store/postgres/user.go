@@ -9,11 +9,14 @@ import (
 	"github.com/gmc-project/gmc/internal/gmc"
 )
 
-const userColumns = `id, email, display_name, password_hash, version, created_at, updated_at`
+const userColumns = `id, email, display_name, password_hash, version, created_at, updated_at, token_version`
+
+// userInsertColumns leave token_version to its default.
+const userInsertColumns = `id, email, display_name, password_hash, version, created_at, updated_at`
 
 func scanUser(row pgx.Row) (*gmc.User, error) {
 	var u gmc.User
-	if err := row.Scan(&u.ID, &u.Email, &u.DisplayName, &u.PasswordHash, &u.Version, &u.CreatedAt, &u.UpdatedAt); err != nil {
+	if err := row.Scan(&u.ID, &u.Email, &u.DisplayName, &u.PasswordHash, &u.Version, &u.CreatedAt, &u.UpdatedAt, &u.TokenVersion); err != nil {
 		return nil, interpretError(err)
 	}
 	u.CreatedAt, u.UpdatedAt = u.CreatedAt.UTC(), u.UpdatedAt.UTC()
@@ -27,7 +30,7 @@ func errEmailTaken() error {
 // CreateUser inserts u.
 func (db *DB) CreateUser(ctx context.Context, u *gmc.User) error {
 	err := db.tx(ctx, func(tx pgx.Tx) error {
-		_, err := tx.Exec(ctx, `INSERT INTO users (`+userColumns+`) VALUES ($1, $2, $3, $4, 1, $5, $6)`,
+		_, err := tx.Exec(ctx, `INSERT INTO users (`+userInsertColumns+`) VALUES ($1, $2, $3, $4, 1, $5, $6)`,
 			u.ID, u.Email, u.DisplayName, u.PasswordHash, u.CreatedAt, u.UpdatedAt)
 		return interpretError(err)
 	})

@@ -30,3 +30,15 @@ func MustOpen(t *testing.T) *sqlite.DB {
 	}
 	return db
 }
+
+func TestMigrations(t *testing.T) {
+	t.Parallel()
+	storetest.RunMigrations(t, func(t *testing.T) store.Store {
+		db, err := sqlite.Open(filepath.Join(t.TempDir(), "gmc.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		return db
+	})
+}

@@ -50,18 +50,57 @@ func (db *DB) RotateRefreshToken(ctx context.Context, oldHash []byte, next *gmc.
 		return insertRefreshToken(ctx, tx, next)
 	})
 	if errors.Is(err, errReused) {
-		if err := db.RevokeRefreshFamily(ctx, oldHash, now); err != nil {
+		user, err := db.RevokeRefreshFamily(ctx, oldHash, now)
+		if err != nil {
 			return err
 		}
+		next.UserID = user
 		return gmc.Errorf(gmc.ErrUnauthenticated, "refresh_token_reused", "the refresh token was already used; every session of this login has been signed out")
 	}
 	return err
 }
 
-// RevokeRefreshFamily revokes the family of the token with hash.
-func (db *DB) RevokeRefreshFamily(ctx context.Context, hash []byte, now time.Time) error {
-	return db.tx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `UPDATE refresh_tokens SET revoked_at = ? WHERE family_id = (SELECT family_id FROM refresh_tokens WHERE token_hash = ?) AND revoked_at IS NULL`, micros(now), hash)
+// RevokeRefreshFamily revokes the family of the token with hash and raises
+// its account's token version.
+func (db *DB) RevokeRefreshFamily(ctx context.Context, hash []byte, now time.Time) (string, error) {
+	var user string
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		var family string
+		err := tx.QueryRowContext(ctx, `SELECT family_id, user_id FROM refresh_tokens WHERE token_hash = ?`, hash).Scan(&family, &user)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		} else if err != nil {
+			return interpretError(err)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE refresh_tokens SET revoked_at = ? WHERE family_id = ? AND revoked_at IS NULL`, micros(now), family); err != nil {
+			return interpretError(err)
+		}
+		_, err = raiseTokenVersion(ctx, tx, user)
+		return err
+	})
+	if err != nil {
+		return "", err
+	}
+	return user, nil
+}
+
+// EndSessions revokes every refresh family of the user and raises their
+// token version.
+func (db *DB) EndSessions(ctx context.Context, userID string, now time.Time) (int64, error) {
+	var version int64
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		if version, err = raiseTokenVersion(ctx, tx, userID); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE refresh_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL`, micros(now), userID)
 		return interpretError(err)
 	})
+	return version, err
+}
+
+func raiseTokenVersion(ctx context.Context, tx *sql.Tx, userID string) (int64, error) {
+	var version int64
+	err := tx.QueryRowContext(ctx, `UPDATE users SET token_version = token_version + 1 WHERE id = ? RETURNING token_version`, userID).Scan(&version)
+	return version, interpretError(err)
 }

@@ -9,12 +9,15 @@ import (
 	"github.com/gmc-project/gmc/internal/gmc"
 )
 
-const userColumns = `id, email, display_name, password_hash, version, created_at, updated_at`
+const userColumns = `id, email, display_name, password_hash, version, created_at, updated_at, token_version`
+
+// userInsertColumns leave token_version to its default.
+const userInsertColumns = `id, email, display_name, password_hash, version, created_at, updated_at`
 
 func scanUser(row interface{ Scan(...any) error }) (*gmc.User, error) {
 	var u gmc.User
 	var created, updated int64
-	if err := row.Scan(&u.ID, &u.Email, &u.DisplayName, &u.PasswordHash, &u.Version, &created, &updated); err != nil {
+	if err := row.Scan(&u.ID, &u.Email, &u.DisplayName, &u.PasswordHash, &u.Version, &created, &updated, &u.TokenVersion); err != nil {
 		return nil, interpretError(err)
 	}
 	u.CreatedAt, u.UpdatedAt = fromMicros(created), fromMicros(updated)
@@ -25,7 +28,7 @@ func scanUser(row interface{ Scan(...any) error }) (*gmc.User, error) {
 func (db *DB) CreateUser(ctx context.Context, u *gmc.User) error {
 	u.Version = 1
 	err := db.tx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO users (`+userColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		_, err := tx.ExecContext(ctx, `INSERT INTO users (`+userInsertColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 			u.ID, u.Email, u.DisplayName, u.PasswordHash, u.Version, micros(u.CreatedAt), micros(u.UpdatedAt))
 		return interpretError(err)
 	})

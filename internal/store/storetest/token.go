@@ -76,12 +76,85 @@ func testRefreshToken(t *testing.T, open OpenFunc) {
 		s := open(t)
 		u := mustCreateUser(t, s, "logout@example.com")
 		mustCreateToken(t, s, u, "l1", time.Hour)
+		mustCreateToken(t, s, u, "other", time.Hour) // another login: another family
 		if _, err := rotate(t, s, "l1", "l2"); err != nil {
 			t.Fatal(err)
 		}
-		wantErr(t, "RevokeRefreshFamily", s.RevokeRefreshFamily(context.Background(), hashOf("l1"), now()), nil)
-		_, err := rotate(t, s, "l2", "l3")
+		user, err := s.RevokeRefreshFamily(context.Background(), hashOf("l1"), now())
+		wantErr(t, "RevokeRefreshFamily", err, nil)
+		if user != u.ID {
+			t.Errorf("RevokeRefreshFamily = user %q, want %q", user, u.ID)
+		}
+		wantTokenVersion(t, s, u.ID, 1)
+		user, err = s.RevokeRefreshFamily(context.Background(), hashOf("nope"), now())
+		wantErr(t, "RevokeRefreshFamily(unknown)", err, nil)
+		if user != "" {
+			t.Errorf("RevokeRefreshFamily(unknown) = user %q, want none", user)
+		}
+		wantTokenVersion(t, s, u.ID, 1)
+		_, err = rotate(t, s, "l2", "l3")
 		wantErr(t, "Rotate(after logout)", err, gmc.ErrUnauthenticated)
-		wantErr(t, "RevokeRefreshFamily(unknown)", s.RevokeRefreshFamily(context.Background(), hashOf("nope"), now()), nil)
+		_, err = rotate(t, s, "other", "other2")
+		wantErr(t, "Rotate(other family after logout)", err, nil)
 	})
+	t.Run("ReuseRaisesTokenVersion", func(t *testing.T) {
+		t.Parallel()
+		s := open(t)
+		u := mustCreateUser(t, s, "stolen@example.com")
+		mustCreateToken(t, s, u, "s1", time.Hour)
+		if _, err := rotate(t, s, "s1", "s2"); err != nil {
+			t.Fatal(err)
+		}
+		next, err := rotate(t, s, "s1", "s3")
+		wantCode(t, "Rotate(spent)", err, "refresh_token_reused")
+		if next.UserID != u.ID {
+			t.Errorf("Rotate(spent) names user %q, want %q", next.UserID, u.ID)
+		}
+		wantTokenVersion(t, s, u.ID, 1)
+	})
+	t.Run("EndSessions", func(t *testing.T) {
+		t.Parallel()
+		ctx := context.Background()
+		s := open(t)
+		u := mustCreateUser(t, s, "reset@example.com")
+		bystander := mustCreateUser(t, s, "bystander@example.com")
+		mustCreateToken(t, s, u, "phone", time.Hour)
+		mustCreateToken(t, s, u, "laptop", time.Hour)
+		if _, err := rotate(t, s, "laptop", "laptop2"); err != nil {
+			t.Fatal(err)
+		}
+		mustCreateToken(t, s, bystander, "theirs", time.Hour)
+		for want := int64(1); want <= 2; want++ {
+			v, err := s.EndSessions(ctx, u.ID, now())
+			wantErr(t, "EndSessions", err, nil)
+			if v != want {
+				t.Errorf("EndSessions #%d = token version %d, want %d", want, v, want)
+			}
+		}
+		wantTokenVersion(t, s, u.ID, 2)
+		for _, secret := range []string{"phone", "laptop2"} {
+			_, err := rotate(t, s, secret, secret+"-next")
+			wantErr(t, "Rotate("+secret+" after EndSessions)", err, gmc.ErrUnauthenticated)
+		}
+		_, err := rotate(t, s, "theirs", "theirs2")
+		wantErr(t, "Rotate(another account's token)", err, nil)
+		wantTokenVersion(t, s, bystander.ID, 0)
+		// A login after the end is a session of its own.
+		mustCreateToken(t, s, u, "fresh", time.Hour)
+		_, err = rotate(t, s, "fresh", "fresh2")
+		wantErr(t, "Rotate(new login)", err, nil)
+		_, err = s.EndSessions(ctx, newID(t), now())
+		wantErr(t, "EndSessions(unknown)", err, gmc.ErrNotFound)
+	})
+}
+
+func wantTokenVersion(t *testing.T, s store.Store, userID string, want int64) {
+	t.Helper()
+	u, err := s.User(context.Background(), userID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u.TokenVersion != want {
+		t.Errorf("token version = %d, want %d", u.TokenVersion, want)
+	}
 }
