@@ -65,7 +65,7 @@ func (db *DB) RotateRefreshToken(ctx context.Context, oldHash []byte, next *gmc.
 }
 
 // RevokeRefreshFamily revokes the family of the token with hash and raises
-// its account's token version.
+// its account's token version, unless the family was revoked already.
 func (db *DB) RevokeRefreshFamily(ctx context.Context, hash []byte, now time.Time) (string, error) {
 	var user string
 	err := db.tx(ctx, func(tx pgx.Tx) error {
@@ -78,8 +78,13 @@ func (db *DB) RevokeRefreshFamily(ctx context.Context, hash []byte, now time.Tim
 		}
 		// Tokens before the user row: the order rotation and account
 		// deletion (lockUserForDelete) take them in.
-		if _, err := tx.Exec(ctx, `UPDATE refresh_tokens SET revoked_at = $1 WHERE family_id = $2 AND revoked_at IS NULL`, now, family); err != nil {
+		tag, err := tx.Exec(ctx, `UPDATE refresh_tokens SET revoked_at = $1 WHERE family_id = $2 AND revoked_at IS NULL`, now, family)
+		if err != nil {
 			return interpretError(err)
+		}
+		if tag.RowsAffected() == 0 {
+			user = "" // already revoked: its access tokens ended then
+			return nil
 		}
 		_, err = raiseTokenVersion(ctx, tx, user)
 		return err

@@ -61,7 +61,7 @@ func (db *DB) RotateRefreshToken(ctx context.Context, oldHash []byte, next *gmc.
 }
 
 // RevokeRefreshFamily revokes the family of the token with hash and raises
-// its account's token version.
+// its account's token version, unless the family was revoked already.
 func (db *DB) RevokeRefreshFamily(ctx context.Context, hash []byte, now time.Time) (string, error) {
 	var user string
 	err := db.tx(ctx, func(tx *sql.Tx) error {
@@ -72,8 +72,13 @@ func (db *DB) RevokeRefreshFamily(ctx context.Context, hash []byte, now time.Tim
 		} else if err != nil {
 			return interpretError(err)
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE refresh_tokens SET revoked_at = ? WHERE family_id = ? AND revoked_at IS NULL`, micros(now), family); err != nil {
+		res, err := tx.ExecContext(ctx, `UPDATE refresh_tokens SET revoked_at = ? WHERE family_id = ? AND revoked_at IS NULL`, micros(now), family)
+		if err != nil {
 			return interpretError(err)
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			user = "" // already revoked: its access tokens ended then
+			return err
 		}
 		_, err = raiseTokenVersion(ctx, tx, user)
 		return err

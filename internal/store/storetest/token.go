@@ -92,8 +92,18 @@ func testRefreshToken(t *testing.T, open OpenFunc) {
 			t.Errorf("RevokeRefreshFamily(unknown) = user %q, want none", user)
 		}
 		wantTokenVersion(t, s, u.ID, 1)
-		_, err = rotate(t, s, "l2", "l3")
+		user, err = s.RevokeRefreshFamily(context.Background(), hashOf("l2"), now())
+		wantErr(t, "RevokeRefreshFamily(again)", err, nil)
+		if user != "" {
+			t.Errorf("RevokeRefreshFamily(revoked family) = user %q, want none", user)
+		}
+		next, err := rotate(t, s, "l2", "l3")
 		wantErr(t, "Rotate(after logout)", err, gmc.ErrUnauthenticated)
+		if next.UserID != "" {
+			t.Errorf("Rotate(after logout) names user %q, want none: the family was revoked already", next.UserID)
+		}
+		// Presenting a token of an ended family again ends nothing more.
+		wantTokenVersion(t, s, u.ID, 1)
 		_, err = rotate(t, s, "other", "other2")
 		wantErr(t, "Rotate(other family after logout)", err, nil)
 	})
