@@ -34,7 +34,7 @@ var operationDocs = map[string]opDoc{
 		"within seconds (401 token_revoked). The account's other logins keep their refresh tokens and get new access tokens by refreshing."},
 
 	"get-me": {description: "Your own account: id, email, display name."},
-	"patch-me": {description: "Changes your display name, email or password. Changing email or password needs current_password (401 when wrong); " +
+	"patch-me": {description: "Changes your display name, email or password. Changing email or password needs current_password (422 naming body.current_password when wrong); " +
 		"a new email must be free (409 email_taken); emails are compared after Unicode NFKC normalisation and case folding. " +
 		"A change of email or password ends every session of the account within seconds: all refresh tokens are revoked and all access tokens " +
 		"answer 401 token_revoked, the ones of this request included. The answer then carries `tokens`, a new token pair that is this " +

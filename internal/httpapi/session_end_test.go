@@ -1,7 +1,13 @@
 package httpapi_test
 
 import (
+	"bytes"
+	"crypto/hkdf"
+	"crypto/sha256"
 	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
 )
 
 const signUpPassword = "correct horse battery"
@@ -199,6 +205,42 @@ func TestEmailLookalikes(t *testing.T) {
 			if got := c.must(200, "GET", "/api/v1/users/me", token, nil).str("email"); got != "\u00fani@example.test" {
 				t.Errorf("stored email = %q, want the NFKC, case-folded form", got)
 			}
+		})
+	}
+}
+
+// tokenWithoutVersion signs an access token as servers before token
+// versions did: no "tv" claim. The key is the test server's.
+func tokenWithoutVersion(t *testing.T, userID string) string {
+	t.Helper()
+	key, err := hkdf.Key(sha256.New, bytes.Repeat([]byte("k"), 32), nil, "gmc access-token signing v1", 32)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	tok, err := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.RegisteredClaims{
+		Subject: userID, IssuedAt: jwt.NewNumericDate(now), ExpiresAt: jwt.NewNumericDate(now.Add(15 * time.Minute)), ID: "legacy",
+	}).SignedString(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
+}
+
+// TestTokenWithoutVersion: a token signed before token versions existed
+// counts as version 0, what every account starts at, and ends with the
+// account's first logout like any other.
+func TestTokenWithoutVersion(t *testing.T) {
+	t.Parallel()
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
+			c := newServer(t, b.open, serverOpts{})
+			id, _, refresh := c.signUp("upgraded@example.com")
+			legacy := tokenWithoutVersion(t, id)
+			c.must(200, "GET", "/api/v1/users/me", legacy, nil)
+			c.must(204, "POST", "/api/v1/auth/logout", "", map[string]any{"refresh_token": refresh})
+			wantRevoked(t, c, "a token without a version after a logout", legacy)
 		})
 	}
 }

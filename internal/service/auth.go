@@ -159,7 +159,9 @@ func (s *Service) Refresh(ctx context.Context, refreshToken string) (*TokenPair,
 		return nil, err
 	}
 	tokenVersion, err := s.accounts.TokenVersion(ctx, next.UserID, s.loadTokenVersion)
-	if err != nil {
+	if errors.Is(err, gmc.ErrNotFound) {
+		return nil, errAccountGone
+	} else if err != nil {
 		return nil, err
 	}
 	access, err := s.signAccessToken(next.UserID, tokenVersion, now)
