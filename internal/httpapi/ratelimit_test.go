@@ -232,3 +232,25 @@ func TestAcceptInviteRateLimit(t *testing.T) {
 		}
 	})
 }
+
+// TestLoginIPv6HostCountsAsOne: addresses of one IPv6 /64 (what one host
+// or home usually gets) count as one address, so rotating through them
+// buys no guesses.
+func TestLoginIPv6HostCountsAsOne(t *testing.T) {
+	t.Parallel()
+	forEachLimitedServer(t, func(t *testing.T, c *client, _ *fakeClock) {
+		if r := register(c, "owner@example.com", "198.51.100.10"); r.status != 201 {
+			t.Fatalf("register = %d", r.status)
+		}
+		limit := service.DefaultLimits.LoginPair.Limit
+		for i := range limit {
+			if r := login(c, "owner@example.com", "guess", fmt.Sprintf("2001:db8:66:1::%x", i+1)); r.status != 401 {
+				t.Fatalf("guess %d = %d %s", i+1, r.status, r.raw)
+			}
+		}
+		wantLimited(t, "guess from a fresh address of the same /64", login(c, "owner@example.com", "guess", "2001:db8:66:1:ffff::1"))
+		if r := login(c, "owner@example.com", ownerPassword, "2001:db8:66:2::1"); r.status != 200 {
+			t.Errorf("owner from the next /64 = %d %s, want 200", r.status, r.raw)
+		}
+	})
+}

@@ -3,9 +3,25 @@
 // share the load and must share the counts.
 //
 // A Rule names a counter and sets its limit and window; the caller picks
-// the rules and keys (the login policy that uses them is in package
-// service). Every implementation passes the one conformance suite in
-// ratelimit/limitertest.
+// the rules and keys. Every implementation passes the one conformance
+// suite in ratelimit/limitertest.
+//
+// The login policy built on it (service.Limits) counts per address, per
+// (account, address) failures, and per account failures; the per-account
+// limit is charged, and can refuse, only an address that has itself failed
+// for that account several times. A clean address never meets it, so a
+// correct password from an address that has not been guessing always gets
+// in, and a stranger's guesses, from one address or many, cannot lock the
+// owner out. The other choice, checking the password first and letting a
+// correct one from a clean address bypass a full account limit, would run
+// argon2id for every refused guess and answer "right password" to guessers
+// on fresh addresses just the same; charging suspects up front also keeps
+// parallel guesses from overrunning the account limit.
+//
+// With Redis configured, counts live there under GMC_REDIS_PREFIX + "rl:"
+// and every instance shares them. When Redis fails, Failover counts in
+// the instance's memory (logged once; /readyz reports Redis): limits stay
+// enforced per instance rather than failing open or locking everyone out.
 package ratelimit
 
 import (
