@@ -88,13 +88,13 @@ func Load(name string, args []string, getenv func(string) string, stderr io.Writ
 			c.AllowedOrigins = append(c.AllowedOrigins, o)
 		}
 	}
-	c.TrustedProxies, _ = ParseProxies(c.trustedProxies) // Validate names a bad value
+	c.TrustedProxies, _ = parseProxies(c.trustedProxies) // Validate names a bad value
 	return c, fs.Args(), c.Validate()
 }
 
-// ParseProxies reads a comma-separated list of IP addresses and CIDR
+// parseProxies reads a comma-separated list of IP addresses and CIDR
 // prefixes; an address stands for itself alone.
-func ParseProxies(s string) ([]netip.Prefix, error) {
+func parseProxies(s string) ([]netip.Prefix, error) {
 	var out []netip.Prefix
 	for _, f := range strings.Split(s, ",") {
 		f = strings.TrimSpace(f)
@@ -153,7 +153,7 @@ func (c Config) Validate() error {
 	default:
 		bad("GMC_LOG_LEVEL", "must be debug, info, warn or error, got %q", c.LogLevel)
 	}
-	if _, err := ParseProxies(c.trustedProxies); err != nil {
+	if _, err := parseProxies(c.trustedProxies); err != nil {
 		bad("GMC_TRUSTED_PROXIES", "%v", err)
 	}
 	if c.ShutdownTimeout <= 0 {
