@@ -16,7 +16,9 @@ import (
 	"github.com/gmc-project/gmc/internal/testenv"
 )
 
-func redisClient(t *testing.T) *redis.Client {
+func redisClient(t *testing.T) *redis.Client { return redisClientB(t) }
+
+func redisClientB(t testing.TB) *redis.Client {
 	t.Helper()
 	opts, err := redis.ParseURL(testenv.RedisURL(t))
 	if err != nil {
