@@ -20,6 +20,7 @@ import (
 	"github.com/gmc-project/gmc/internal/config"
 	"github.com/gmc-project/gmc/internal/httpapi"
 	"github.com/gmc-project/gmc/internal/live"
+	"github.com/gmc-project/gmc/internal/ratelimit"
 	"github.com/gmc-project/gmc/internal/realtime"
 	"github.com/gmc-project/gmc/internal/service"
 	"github.com/gmc-project/gmc/internal/store"
@@ -79,7 +80,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 		a.Close()
 		return nil, err
 	}
-	scfg := service.Config{Store: a.store, SecretKey: secret, Logger: log, Live: table, Accounts: accounts}
+	scfg := service.Config{Store: a.store, SecretKey: secret, Logger: log, Live: table, Accounts: accounts, Limiter: a.rateLimiter()}
 	for _, o := range opts {
 		o(&scfg)
 	}
@@ -88,13 +89,14 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 		a.Close()
 		return nil, err
 	}
-	a.handler = httpapi.New(httpapi.Config{Service: a.svc, Logger: log, Ready: a.ready, Version: version, Live: a.hub, AllowedOrigins: cfg.AllowedOrigins})
+	a.handler = httpapi.New(httpapi.Config{Service: a.svc, Logger: log, Ready: a.ready, Version: version, Live: a.hub, AllowedOrigins: cfg.AllowedOrigins, TrustedProxies: cfg.TrustedProxies})
 	log.Info("gmc ready",
 		slog.String("version", version),
 		slog.String("database", a.store.Backend()),
 		slog.String("realtime", a.backendName("memory", "redis")),
 		slog.String("auth_cache", a.backendName("memory", "memory+redis")),
-		slog.String("rate_limits", "memory"),
+		slog.String("rate_limits", a.backendName("memory", "redis")),
+		slog.Int("trusted_proxies", len(cfg.TrustedProxies)),
 		slog.Int("migrations_applied", n),
 	)
 	return a, nil
@@ -135,6 +137,17 @@ func (a *App) openAccountCache(ctx context.Context) (service.AccountCache, error
 	}
 	a.authRdb = c
 	return c, nil
+}
+
+// rateLimiter counts in Redis when configured, so that instances share the
+// counts, and in memory while Redis fails (see ratelimit.Failover).
+func (a *App) rateLimiter() ratelimit.Limiter {
+	local := ratelimit.NewMemory(nil)
+	if a.redis == nil {
+		return local
+	}
+	shared := ratelimit.NewRedis(a.redis, ratelimit.RedisOpts{KeyPrefix: a.cfg.RedisPrefix + "rl:"})
+	return ratelimit.NewFailover(shared, local, a.log)
 }
 
 func (a *App) backendName(embedded, scaled string) string {

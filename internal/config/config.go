@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/netip"
 	"net/url"
 	"strings"
 	"time"
@@ -28,14 +29,18 @@ type Config struct {
 	SecretKey string
 	LogFormat string
 	LogLevel  string
-	// allowedOrigins and shutdownTimeout are the raw settings behind
-	// AllowedOrigins and ShutdownTimeout.
+	// allowedOrigins, shutdownTimeout and trustedProxies are the raw
+	// settings behind AllowedOrigins, ShutdownTimeout and TrustedProxies.
 	allowedOrigins  string
 	shutdownTimeout string
+	trustedProxies  string
 	// AllowedOrigins lists other hosts whose pages may open live WebSockets.
 	AllowedOrigins []string
 	// ShutdownTimeout bounds how long in-flight requests may drain.
 	ShutdownTimeout time.Duration
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For or
+	// Forwarded header names the client; empty trusts no header.
+	TrustedProxies []netip.Prefix
 }
 
 // setting ties a flag to its environment variable and default.
@@ -55,6 +60,7 @@ func (c *Config) settings() []setting {
 		{"log-level", "GMC_LOG_LEVEL", "info", "log level: debug, info, warn or error", &c.LogLevel},
 		{"allowed-origins", "GMC_ALLOWED_ORIGINS", "", "comma-separated hosts (e.g. app.example.com) whose pages may open live WebSockets", &c.allowedOrigins},
 		{"shutdown-timeout", "GMC_SHUTDOWN_TIMEOUT", "10s", "how long in-flight requests may finish on shutdown (a Go duration)", &c.shutdownTimeout},
+		{"trusted-proxies", "GMC_TRUSTED_PROXIES", "", "comma-separated IPs or CIDRs of reverse proxies whose X-Forwarded-For/Forwarded names the client", &c.trustedProxies},
 	}
 }
 
@@ -82,7 +88,34 @@ func Load(name string, args []string, getenv func(string) string, stderr io.Writ
 			c.AllowedOrigins = append(c.AllowedOrigins, o)
 		}
 	}
+	c.TrustedProxies, _ = parseProxies(c.trustedProxies) // Validate names a bad value
 	return c, fs.Args(), c.Validate()
+}
+
+// parseProxies reads a comma-separated list of IP addresses and CIDR
+// prefixes; an address stands for itself alone.
+func parseProxies(s string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, f := range strings.Split(s, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		if p, err := netip.ParsePrefix(f); err == nil {
+			if p.Addr().Is4In6() {
+				p = netip.PrefixFrom(p.Addr().Unmap(), max(p.Bits()-96, 0))
+			}
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(f)
+		if err != nil {
+			return nil, fmt.Errorf("%q is neither an IP address nor a CIDR prefix such as 10.0.0.0/8", f)
+		}
+		a = a.Unmap()
+		out = append(out, netip.PrefixFrom(a, a.BitLen()))
+	}
+	return out, nil
 }
 
 // Validate checks every setting and names the variable of each problem.
@@ -119,6 +152,9 @@ func (c Config) Validate() error {
 	case "debug", "info", "warn", "error":
 	default:
 		bad("GMC_LOG_LEVEL", "must be debug, info, warn or error, got %q", c.LogLevel)
+	}
+	if _, err := parseProxies(c.trustedProxies); err != nil {
+		bad("GMC_TRUSTED_PROXIES", "%v", err)
 	}
 	if c.ShutdownTimeout <= 0 {
 		bad("GMC_SHUTDOWN_TIMEOUT", "must be a positive duration such as 10s, got %q", c.shutdownTimeout)

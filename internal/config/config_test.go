@@ -47,6 +47,8 @@ func TestValidateNamesVariable(t *testing.T) {
 		{map[string]string{"GMC_LOG_LEVEL": "loud"}, "GMC_LOG_LEVEL"},
 		{map[string]string{"GMC_SHUTDOWN_TIMEOUT": "soon"}, "GMC_SHUTDOWN_TIMEOUT"},
 		{map[string]string{"GMC_SHUTDOWN_TIMEOUT": "-1s"}, "GMC_SHUTDOWN_TIMEOUT"},
+		{map[string]string{"GMC_TRUSTED_PROXIES": "10.0.0.1, proxy.internal"}, "GMC_TRUSTED_PROXIES"},
+		{map[string]string{"GMC_TRUSTED_PROXIES": "10.0.0.0/33"}, "GMC_TRUSTED_PROXIES"},
 	}
 	for _, tc := range tests {
 		_, _, err := Load("serve", nil, env(tc.env), io.Discard)
@@ -65,5 +67,37 @@ func TestShutdownTimeoutFromEnvAndFlag(t *testing.T) {
 	c, _, err = Load("serve", []string{"-shutdown-timeout", "1m"}, env(map[string]string{"GMC_SHUTDOWN_TIMEOUT": "3s"}), io.Discard)
 	if err != nil || c.ShutdownTimeout != time.Minute {
 		t.Fatalf("flag: ShutdownTimeout = %v, %v; want 1m", c.ShutdownTimeout, err)
+	}
+}
+
+func TestTrustedProxies(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		env, flag string
+		want      []string
+	}{
+		{"", "", nil},
+		{"10.0.0.1", "", []string{"10.0.0.1/32"}},
+		{" 10.1.2.3/8 , 2001:db8::/32,::1 ", "", []string{"10.0.0.0/8", "2001:db8::/32", "::1/128"}},
+		{"::ffff:192.0.2.1", "", []string{"192.0.2.1/32"}},
+		{"10.0.0.1", "192.168.0.0/16", []string{"192.168.0.0/16"}},
+	}
+	for _, tc := range tests {
+		var args []string
+		if tc.flag != "" {
+			args = []string{"-trusted-proxies", tc.flag}
+		}
+		c, _, err := Load("serve", args, env(map[string]string{"GMC_TRUSTED_PROXIES": tc.env}), io.Discard)
+		if err != nil {
+			t.Errorf("Load(%q, %q) = %v", tc.env, tc.flag, err)
+			continue
+		}
+		var got []string
+		for _, p := range c.TrustedProxies {
+			got = append(got, p.String())
+		}
+		if strings.Join(got, " ") != strings.Join(tc.want, " ") {
+			t.Errorf("Load(%q, %q).TrustedProxies = %v, want %v", tc.env, tc.flag, got, tc.want)
+		}
 	}
 }

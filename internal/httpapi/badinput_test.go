@@ -105,11 +105,13 @@ func TestBadInput(t *testing.T) {
 	}
 }
 
+// TestLoginRateLimit: an address that has guessed ten times is stopped,
+// even when it finally sends the right password.
 func TestLoginRateLimit(t *testing.T) {
 	t.Parallel()
 	c := newServer(t, backends[0].open, serverOpts{})
-	c.signUp("victim@example.com") // one login
-	for i := range 9 {
+	c.signUp("victim@example.com")
+	for i := range 10 {
 		c.must(401, "POST", "/api/v1/auth/login", "", map[string]any{"email": "victim@example.com", "password": "guess number " + string(rune('a'+i))})
 	}
 	r := c.must(429, "POST", "/api/v1/auth/login", "", map[string]any{"email": "victim@example.com", "password": "correct horse battery"})

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/gmc-project/gmc/internal/authcache"
 	"github.com/gmc-project/gmc/internal/httpapi"
+	"github.com/gmc-project/gmc/internal/ratelimit"
 	"github.com/gmc-project/gmc/internal/service"
 	"github.com/gmc-project/gmc/internal/store"
 	"github.com/gmc-project/gmc/internal/store/postgres"
@@ -63,6 +65,11 @@ func (c *fakeClock) Advance(d time.Duration) {
 
 type serverOpts struct {
 	now func() time.Time
+	// limiter defaults to counting in memory.
+	limiter ratelimit.Limiter
+	// trustedProxies lets tests speak for many client addresses through
+	// X-Forwarded-For from the loopback peer.
+	trustedProxies []netip.Prefix
 }
 
 // newServer runs the real stack on a fresh database behind httptest.
@@ -76,11 +83,11 @@ func newServer(t testing.TB, open func(t testing.TB) store.Store, opts serverOpt
 	// Cheap password hashing: these tests are about the API, not argon2's cost.
 	cheap := service.PasswordParams{Time: 1, MemoryKiB: 1024, Threads: 1}
 	svc, err := service.New(service.Config{Store: st, SecretKey: bytes.Repeat([]byte("k"), 32), Now: opts.now, PasswordParams: &cheap,
-		Accounts: authcache.NewMemory(0, opts.now)})
+		Accounts: authcache.NewMemory(0, opts.now), Limiter: opts.limiter})
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(httpapi.New(httpapi.Config{Service: svc, Ready: st.Ping, Version: "test"}))
+	srv := httptest.NewServer(httpapi.New(httpapi.Config{Service: svc, Ready: st.Ping, Version: "test", TrustedProxies: opts.trustedProxies}))
 	t.Cleanup(srv.Close)
 	return &client{t: t, base: srv.URL}
 }

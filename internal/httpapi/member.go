@@ -74,7 +74,7 @@ type inviteAcceptInput struct {
 }
 
 func (a *api) handleInviteAccept(ctx context.Context, uid string, in *inviteAcceptInput) (*MemberOutput, error) {
-	m, err := a.svc.AcceptInvite(ctx, uid, in.Code)
+	m, err := a.svc.AcceptInvite(ctx, uid, in.Code, info(ctx).clientIP)
 	if err != nil {
 		return nil, err
 	}

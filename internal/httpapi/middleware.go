@@ -5,8 +5,8 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"log/slog"
-	"net"
 	"net/http"
+	"net/netip"
 	"strings"
 	"time"
 )
@@ -59,10 +59,11 @@ func (w *statusRecorder) Unwrap() http.ResponseWriter { return w.ResponseWriter 
 
 // withRequestInfo accepts or makes an X-Request-Id, echoes it, and writes
 // one access-log line per request.
-func withRequestInfo(log *slog.Logger, next http.Handler) http.Handler {
+// The client address is the peer's, or what trusted proxies say it is.
+func withRequestInfo(log *slog.Logger, trustedProxies []netip.Prefix, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		ri := &requestInfo{id: r.Header.Get("X-Request-Id"), clientIP: clientIP(r)}
+		ri := &requestInfo{id: r.Header.Get("X-Request-Id"), clientIP: clientAddr(r, trustedProxies)}
 		if ri.id == "" || len(ri.id) > 128 {
 			ri.id = newRequestID()
 		}
@@ -108,12 +109,4 @@ func newRequestID() string {
 	b := make([]byte, 12)
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
-}
-
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }

@@ -85,7 +85,8 @@ func TestOpenAPIErrorAnswers(t *testing.T) {
 		id   string
 		want []int
 	}{
-		{"register", []int{400, 409, 413, 422}},
+		{"register", []int{400, 409, 413, 422, 429}},
+		{"accept-invite", []int{401, 404, 409, 422, 429}},
 		{"login", []int{400, 401, 413, 422, 429}},
 		{"get-me", []int{401}},
 		{"list-campaigns", []int{401, 422}},

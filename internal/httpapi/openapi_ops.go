@@ -24,9 +24,10 @@ const (
 // undocumented.
 var operationDocs = map[string]opDoc{
 	"register": {description: "Creates an account. The email is stored lower-cased and must not belong to another account (409 email_taken). " +
-		"Registration needs no token.", errs: []int{conflict}},
+		"Registration needs no token. Registrations per client address are limited (429 with Retry-After).", errs: []int{conflict, http.StatusTooManyRequests}},
 	"login": {description: "Checks an email and password and answers an access token (short-lived, sent as `Authorization: Bearer`) and a refresh token. " +
-		"A wrong email and a wrong password answer the same 401. Repeated attempts per email and per client address are limited (429 with Retry-After).",
+		"A wrong email and a wrong password answer the same 401. Attempts per client address, and failures per account and address, are limited (429 with Retry-After); " +
+		"an address that keeps failing for an account is stopped without stopping the owner elsewhere.",
 		errs: []int{http.StatusUnauthorized, http.StatusTooManyRequests}},
 	"refresh": {description: "Trades a refresh token for a new access and refresh token. Each refresh token works once: " +
 		"presenting a used one revokes its whole family (401).", errs: []int{http.StatusUnauthorized}},
@@ -58,7 +59,7 @@ var operationDocs = map[string]opDoc{
 	"set-member-role": {description: "Changes a member's role. GM only. The last GM cannot step down (409 last_gm).", errs: []int{forbidden, conflict}},
 	"remove-member":   {description: "Removes a member; anyone may remove themselves (leave). Removing others is GM only. The last GM cannot leave (409 last_gm).", errs: []int{forbidden, conflict}},
 	"create-invite":   {description: "Makes an invite code that lets whoever holds it join with the given role, until it expires or has been used max_uses times. GM only.", errs: []int{forbidden}},
-	"accept-invite":   {description: "Joins the invite's campaign with the invite's role. An unknown, expired or used-up code answers 404; a member already in the campaign 409 already_member.", errs: []int{conflict}},
+	"accept-invite":   {description: "Joins the invite's campaign with the invite's role. An unknown, expired or used-up code answers 404; a member already in the campaign 409 already_member. Attempts per client address are limited (429 with Retry-After).", errs: []int{conflict, http.StatusTooManyRequests}},
 
 	"list-sessions":  {description: "The campaign's game sessions, scheduled, live and ended, optionally of one status."},
 	"create-session": {description: "Schedules a game session. GM only.", errs: []int{forbidden}},

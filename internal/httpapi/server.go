@@ -15,6 +15,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"strings"
 
@@ -41,6 +42,9 @@ type Config struct {
 	// AllowedOrigins are extra host patterns (e.g. "app.example.com") whose
 	// pages may open WebSockets; the server's own origin always may.
 	AllowedOrigins []string
+	// TrustedProxies are the reverse proxies whose forwarding headers name
+	// the client address; the rate limits count per client address.
+	TrustedProxies []netip.Prefix
 }
 
 // api holds what handlers need; handlers are its methods.
@@ -88,7 +92,7 @@ func New(cfg Config) http.Handler {
 		}
 		writeProblem(w, newProblem(http.StatusNotFound, "not_found", "no such route"))
 	})
-	return withRequestInfo(a.log, mux)
+	return withRequestInfo(a.log, cfg.TrustedProxies, mux)
 }
 
 // allowedMethods lists the methods the routes serve r's path with. The

@@ -104,7 +104,7 @@ func newKWTableOn(t *testing.T, st store.Store, table *live.Table, screens *scre
 	tb.campaign = c.ID
 	inv, err := svc.CreateInvite(ctx, tb.gm, c.ID, service.InviteParams{Role: gmc.RolePlayer})
 	tb.must(err)
-	_, err = svc.AcceptInvite(ctx, tb.player, inv.Code)
+	_, err = svc.AcceptInvite(ctx, tb.player, inv.Code, "")
 	tb.must(err)
 	gs, err := svc.CreateSession(ctx, tb.gm, c.ID, service.SessionParams{Title: "One"})
 	tb.must(err)

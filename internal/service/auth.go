@@ -3,7 +3,6 @@ package service
 import (
 	"context"
 	"errors"
-	"math"
 	"strings"
 
 	"github.com/gmc-project/gmc/internal/gmc"
@@ -14,6 +13,9 @@ type RegisterParams struct {
 	Email       string
 	Password    string
 	DisplayName string
+	// ClientIP is the caller's address, for rate limiting; empty for
+	// in-process callers.
+	ClientIP string
 }
 
 // Register creates an account.
@@ -24,6 +26,9 @@ func (s *Service) Register(ctx context.Context, p RegisterParams) (*gmc.User, er
 	gmc.ValidatePassword(&v, "body.password", p.Password)
 	gmc.ValidateName(&v, "body.display_name", p.DisplayName)
 	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	if err := s.allowAll(ctx, s.limits.Register, p.ClientIP); err != nil {
 		return nil, err
 	}
 	hash, err := s.hashPassword(p.Password)
@@ -100,25 +105,23 @@ var errBadCredentials = gmc.Errorf(gmc.ErrUnauthenticated, "invalid_credentials"
 // email and wrong password answer the same, after the same work.
 func (s *Service) Login(ctx context.Context, p LoginParams) (*TokenPair, error) {
 	email := gmc.NormalizeEmail(p.Email)
-	for _, key := range []string{"login:email:" + email, "login:ip:" + p.ClientIP} {
-		ok, retry, err := s.limiter.Allow(ctx, key)
-		if err != nil {
-			return nil, err
-		}
-		if !ok {
-			return nil, &gmc.RateLimitError{RetryAfterSeconds: int(math.Ceil(retry.Seconds()))}
-		}
+	attempt, err := s.startLogin(ctx, email, p.ClientIP)
+	if err != nil {
+		return nil, err
 	}
 	u, err := s.store.UserByEmail(ctx, email)
 	if errors.Is(err, gmc.ErrNotFound) {
 		verifyPassword(s.dummyHash, p.Password)
+		attempt.failed(ctx)
 		return nil, errBadCredentials
 	} else if err != nil {
 		return nil, err
 	}
 	if !verifyPassword(u.PasswordHash, p.Password) {
+		attempt.failed(ctx)
 		return nil, errBadCredentials
 	}
+	attempt.succeeded(ctx)
 	return s.startSession(ctx, u.ID, u.TokenVersion)
 }
 

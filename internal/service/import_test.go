@@ -116,7 +116,7 @@ func newTable(t *testing.T, st store.Store) *table {
 	tb.player = ok(tb.svc.Register(ctx, service.RegisterParams{Email: "player@example.com", Password: "correct horse battery", DisplayName: "Player"}))(t)
 	tb.campaign = ok(tb.svc.CreateCampaign(ctx, tb.gm.ID, service.CampaignParams{Name: "Barovia"}))(t)
 	inv := ok(tb.svc.CreateInvite(ctx, tb.gm.ID, tb.campaign.ID, service.InviteParams{Role: gmc.RolePlayer}))(t)
-	ok(tb.svc.AcceptInvite(ctx, tb.player.ID, inv.Code))(t)
+	ok(tb.svc.AcceptInvite(ctx, tb.player.ID, inv.Code, ""))(t)
 	tb.session = ok(tb.svc.CreateSession(ctx, tb.gm.ID, tb.campaign.ID, service.SessionParams{Title: "Arrival"}))(t)
 	tb.pc = ok(tb.svc.CreateCharacter(ctx, tb.gm.ID, tb.campaign.ID, service.CharacterParams{Name: "Ireena Kolyana", CharacterType: gmc.CharacterPC, OwnerID: &tb.player.ID}))(t)
 	tb.npc = ok(tb.svc.CreateCharacter(ctx, tb.gm.ID, tb.campaign.ID, service.CharacterParams{Name: "Ismark Kolyanovich", CharacterType: gmc.CharacterNPC}))(t)

@@ -60,8 +60,12 @@ func (s *Service) CreateInvite(ctx context.Context, userID, campaignID string, p
 	return inv, nil
 }
 
-// AcceptInvite joins the caller to the invite's campaign.
-func (s *Service) AcceptInvite(ctx context.Context, userID, code string) (*gmc.Member, error) {
+// AcceptInvite joins the caller to the invite's campaign. clientIP is the
+// caller's address, for rate limiting.
+func (s *Service) AcceptInvite(ctx context.Context, userID, code, clientIP string) (*gmc.Member, error) {
+	if err := s.allowAll(ctx, s.limits.AcceptInvite, clientIP); err != nil {
+		return nil, err
+	}
 	now := s.clock()
 	m := &gmc.Member{UserID: userID, JoinedAt: now}
 	ev := s.event("", userID, gmc.ActionCreate, gmc.EntityMember, userID, nil, nil)

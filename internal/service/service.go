@@ -25,10 +25,12 @@ type Config struct {
 	Store store.Store
 	// SecretKey is the server's master secret; signing keys are derived from it.
 	SecretKey []byte
-	// LoginLimiter counts login attempts per email and per client address;
-	// nil means 10 a minute in process memory.
-	LoginLimiter ratelimit.Limiter
-	Logger       *slog.Logger
+	// Limiter keeps the counts of the rate limits (Limits); nil counts in
+	// process memory.
+	Limiter ratelimit.Limiter
+	// Limits defaults to DefaultLimits.
+	Limits *Limits
+	Logger *slog.Logger
 	// Now and NewID default to the wall clock and UUIDv7.
 	Now   func() time.Time
 	NewID func() string
@@ -68,6 +70,7 @@ type Service struct {
 	store    store.Store
 	tokens   tokenKeys
 	limiter  ratelimit.Limiter
+	limits   Limits
 	log      *slog.Logger
 	now      func() time.Time
 	newID    func() string
@@ -90,7 +93,7 @@ func New(cfg Config) (*Service, error) {
 	if len(cfg.SecretKey) < 32 {
 		return nil, errors.New("service: SecretKey must be at least 32 bytes")
 	}
-	s := &Service{store: cfg.Store, limiter: cfg.LoginLimiter, log: cfg.Logger, now: cfg.Now, newID: cfg.NewID, password: DefaultPasswordParams, live: cfg.Live, accounts: cfg.Accounts}
+	s := &Service{store: cfg.Store, limiter: cfg.Limiter, limits: DefaultLimits, log: cfg.Logger, now: cfg.Now, newID: cfg.NewID, password: DefaultPasswordParams, live: cfg.Live, accounts: cfg.Accounts}
 	if s.accounts == nil {
 		s.accounts = uncachedAccounts{}
 	}
@@ -105,7 +108,10 @@ func New(cfg Config) (*Service, error) {
 		s.newID = func() string { return uuid.Must(uuid.NewV7()).String() }
 	}
 	if s.limiter == nil {
-		s.limiter = ratelimit.NewMemory(10, time.Minute, s.now)
+		s.limiter = ratelimit.NewMemory(s.now)
+	}
+	if cfg.Limits != nil {
+		s.limits = *cfg.Limits
 	}
 	if cfg.PasswordParams != nil {
 		s.password = *cfg.PasswordParams

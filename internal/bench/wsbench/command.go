@@ -171,7 +171,7 @@ func setUpTable(ctx context.Context, svc *service.Service, s, clients int) (live
 		return t, err
 	}
 	for _, u := range t.users[1:] {
-		if _, err := svc.AcceptInvite(ctx, u, inv.Code); err != nil {
+		if _, err := svc.AcceptInvite(ctx, u, inv.Code, ""); err != nil {
 			return t, err
 		}
 	}
