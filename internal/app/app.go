@@ -149,8 +149,10 @@ func (a *App) ready(ctx context.Context) error {
 		return fmt.Errorf("database: %w", err)
 	}
 	if a.redis != nil {
+		// The API still works without Redis; only the live table is
+		// degraded (see httpapi.DegradedError).
 		if err := a.redis.Ping(ctx).Err(); err != nil {
-			return fmt.Errorf("redis: %w", err)
+			return &httpapi.DegradedError{Component: "redis", Err: err}
 		}
 	}
 	return nil
