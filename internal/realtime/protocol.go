@@ -110,10 +110,10 @@ type WelcomeData struct {
 	Present []PresentUser `json:"present"`
 	// Resumed is false in every welcome: a welcome starts the client over,
 	// it never continues what the client had.
-	Resumed bool `json:"resumed"`
+	Resumed bool `json:"resumed" doc:"Always false: a welcome starts the client over"`
 	// Reason is set when the welcome answers a resume that could not be
 	// served by replay (one of the WelcomeReason constants).
-	Reason string `json:"reason,omitempty"`
+	Reason string `json:"reason,omitempty" enum:"replay_window_lost,resume_too_late" doc:"Why this welcome answers a resume; then page the transcript and keyword hits over HTTP"`
 }
 
 // Reasons for a welcome that answers resume. After either, the client
