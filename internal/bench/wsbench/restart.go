@@ -35,12 +35,13 @@ type RestartOptions struct {
 // RestartReport is what the clients saw across the restart.
 type RestartReport struct {
 	Connections             int
-	Segments, Alerts        int   // stored in the database
-	WriterErrors            int64 // ingestions that failed
-	Lost                    int64 // segments and alerts stored but never seen by a client
-	Duplicated, Regressions int64 // frames with a seq equal to, or below, the last the client had
-	FreshWelcomes           int64 // welcomes that said the resume was not served
-	FromDatabase            int64 // segments a client read from the database after such a welcome
+	Segments, Alerts        int           // stored in the database
+	WriterErrors            int64         // ingestions that failed
+	WriterMax               time.Duration // the slowest ingestion
+	Lost                    int64         // segments and alerts stored but never seen by a client
+	Duplicated, Regressions int64         // frames with a seq equal to, or below, the last the client had
+	FreshWelcomes           int64         // welcomes that said the resume was not served
+	FromDatabase            int64         // segments a client read from the database after such a welcome
 	Reconnects              int64
 }
 
@@ -110,7 +111,7 @@ func runRestart(ctx context.Context, o RestartOptions, stdout io.Writer) error {
 		return err
 	}
 
-	var writerErrors atomic.Int64
+	var writerErrors, writerMax atomic.Int64
 	go func() {
 		time.Sleep(o.KillAt)
 		srv.Kill()
@@ -122,11 +123,11 @@ func runRestart(ctx context.Context, o RestartOptions, stdout io.Writer) error {
 	var writers sync.WaitGroup
 	for s, t := range tables {
 		in := instances[s%2]
-		writers.Go(func() { write(ctx, in.app.Service(), t, o, &writerErrors) })
+		writers.Go(func() { write(ctx, in.app.Service(), t, o, &writerErrors, &writerMax) })
 	}
 	writers.Wait()
 
-	rep := RestartReport{Connections: len(clients), WriterErrors: writerErrors.Load()}
+	rep := RestartReport{Connections: len(clients), WriterErrors: writerErrors.Load(), WriterMax: time.Duration(writerMax.Load())}
 	want := map[*resumer][2][]string{}
 	for _, t := range tables {
 		segs, hits, err := stored(ctx, svc, t)
@@ -165,7 +166,7 @@ func runRestart(ctx context.Context, o RestartOptions, stdout io.Writer) error {
 	_ = endSessions(context.WithoutCancel(ctx), svc, tables)
 	fmt.Fprintf(stdout, "connections          %d\n", rep.Connections)
 	fmt.Fprintf(stdout, "stored               %d segments, %d keyword alerts\n", rep.Segments, rep.Alerts)
-	fmt.Fprintf(stdout, "writer errors        %d\n", rep.WriterErrors)
+	fmt.Fprintf(stdout, "writer errors        %d (slowest ingestion %s)\n", rep.WriterErrors, rep.WriterMax.Round(time.Millisecond))
 	fmt.Fprintf(stdout, "lost                 %d (segments and alerts stored but never seen, summed over clients)\n", rep.Lost)
 	fmt.Fprintf(stdout, "duplicated           %d (frames with a seq the client already had)\n", rep.Duplicated)
 	fmt.Fprintf(stdout, "seq regressions      %d (frames with a seq below the client's last)\n", rep.Regressions)
@@ -176,14 +177,21 @@ func runRestart(ctx context.Context, o RestartOptions, stdout io.Writer) error {
 // write ingests segments for one session at o.Rate for o.Duration, each
 // naming the session's keyword a minute of session time after the last, so
 // each raises an alert.
-func write(ctx context.Context, svc *service.Service, t liveTable, o RestartOptions, errs *atomic.Int64) {
+func write(ctx context.Context, svc *service.Service, t liveTable, o RestartOptions, errs, slowest *atomic.Int64) {
 	tick := time.NewTicker(time.Duration(float64(time.Second) / o.Rate))
 	defer tick.Stop()
 	end := time.After(o.Duration)
 	for i := 0; ; i++ {
 		seg := &gmc.TranscriptSegment{SpeakerLabel: "gm", StartMS: int64(i) * 60000, EndMS: int64(i)*60000 + 900, Text: fmt.Sprintf("Line %d: the goblins of Cragmaw", i)}
+		start := time.Now()
 		if _, err := svc.IngestSegments(ctx, t.users[0], t.session, []*gmc.TranscriptSegment{seg}); err != nil {
 			errs.Add(1)
+		}
+		for took := int64(time.Since(start)); ; {
+			cur := slowest.Load()
+			if took <= cur || slowest.CompareAndSwap(cur, took) {
+				break
+			}
 		}
 		select {
 		case <-ctx.Done():
