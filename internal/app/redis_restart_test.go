@@ -381,3 +381,40 @@ func getJSONAuth(t *testing.T, u, token string, v any) int {
 	}
 	return res.StatusCode
 }
+
+// TestReadyzWithRedisDown: on either database, an instance whose Redis
+// went away still serves, and /readyz says it is degraded and why, with
+// 200 so a load balancer keeps it.
+func TestReadyzWithRedisDown(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		db   func(t *testing.T) string
+	}{
+		{"sqlite", func(*testing.T) string { return "" }},
+		{"postgres", func(t *testing.T) string { return testenv.PostgresSchema(t) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			srv, err := redisproc.Start(t.TempDir(), false)
+			if err != nil {
+				t.Skipf("READYZ TEST NOT RUN: %v", err)
+			}
+			t.Cleanup(srv.Kill)
+			in := startInstance(t, config.Config{DatabaseURL: tc.db(t), RedisURL: srv.URL(), RedisPrefix: "gmc:"})
+			readyz := strings.TrimSuffix(in.base, "/api/v1") + "/readyz"
+			var ready struct {
+				Status     string            `json:"status"`
+				Components map[string]string `json:"components"`
+			}
+			if code := getJSON(t, readyz, &ready); code != http.StatusOK || ready.Status != "ok" {
+				t.Fatalf("/readyz with Redis up = %d %+v, want 200 ok", code, ready)
+			}
+			srv.Kill()
+			if code := getJSON(t, readyz, &ready); code != http.StatusOK || ready.Status != "degraded" || ready.Components["redis"] != "unavailable" {
+				t.Errorf("/readyz with Redis down = %d %+v, want 200 degraded, redis unavailable", code, ready)
+			}
+			in.signUp("still@example.com") // the API still works
+		})
+	}
+}
