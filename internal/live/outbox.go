@@ -18,7 +18,10 @@ const (
 	outboxMax      = 10000 // messages kept while the broker is down, oldest dropped first
 	outboxRetryMin = 100 * time.Millisecond
 	outboxRetryMax = 2 * time.Second
-	outboxAttempt  = 5 * time.Second // bounds one publish attempt
+	// outboxAttempt bounds one publish attempt; it outlasts the broker's
+	// own timeout so that a failed attempt was not published after all
+	// (which would show the message twice).
+	outboxAttempt = 15 * time.Second
 )
 
 type pending struct {

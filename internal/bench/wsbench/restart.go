@@ -42,6 +42,7 @@ type RestartReport struct {
 	Duplicated, Regressions int64         // frames with a seq equal to, or below, the last the client had
 	FreshWelcomes           int64         // welcomes that said the resume was not served
 	FromDatabase            int64         // segments a client read from the database after such a welcome
+	Again                   int64         // segments and alerts that arrived live with an id the client had (dropped by id)
 	Reconnects              int64
 }
 
@@ -160,6 +161,7 @@ func runRestart(ctx context.Context, o RestartOptions, stdout io.Writer) error {
 		rep.Regressions += r.regressions
 		rep.FreshWelcomes += r.fresh
 		rep.FromDatabase += r.fromDB
+		rep.Again += r.again
 		rep.Reconnects += r.dials - 1
 		r.mu.Unlock()
 	}
@@ -171,6 +173,7 @@ func runRestart(ctx context.Context, o RestartOptions, stdout io.Writer) error {
 	fmt.Fprintf(stdout, "duplicated           %d (frames with a seq the client already had)\n", rep.Duplicated)
 	fmt.Fprintf(stdout, "seq regressions      %d (frames with a seq below the client's last)\n", rep.Regressions)
 	fmt.Fprintf(stdout, "reconnects           %d; welcomes with replay_window_lost %d; segments read from the database %d\n", rep.Reconnects, rep.FreshWelcomes, rep.FromDatabase)
+	fmt.Fprintf(stdout, "arrived again by id  %d (a segment or alert a client already had, under a new seq; dropped by id)\n", rep.Again)
 	return nil
 }
 
@@ -273,6 +276,7 @@ type resumer struct {
 	regressions int64
 	fresh       int64
 	fromDB      int64
+	again       int64
 }
 
 func (r *resumer) welcomed() bool {
@@ -367,9 +371,15 @@ func (r *resumer) take(typ string, data json.RawMessage) {
 	_ = json.Unmarshal(data, &v)
 	switch typ {
 	case realtime.TypeTranscriptSegment:
+		if r.segments[v.ID] {
+			r.again++
+		}
 		r.segments[v.ID] = true
 		r.lastSegSeq = max(r.lastSegSeq, v.Seq)
 	case realtime.TypeKeywordAlert:
+		if r.alerts[v.HitID] {
+			r.again++
+		}
 		r.alerts[v.HitID] = true
 	}
 }
