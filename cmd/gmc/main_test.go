@@ -171,3 +171,28 @@ func TestHelpSucceeds(t *testing.T) {
 		t.Errorf("serve -h does not list the settings' variables:\n%s", errOut.String())
 	}
 }
+
+// TestServeWithRedisDown: a GMC_REDIS_URL at which nothing answers stops
+// `gmc serve` with one line naming the setting, not a panic.
+func TestServeWithRedisDown(t *testing.T) {
+	t.Parallel()
+	redisAddr := freeAddr(t) // free, so nothing listens there
+	env := map[string]string{
+		"GMC_DATA_DIR":  filepath.Join(t.TempDir(), "data"),
+		"GMC_ADDR":      freeAddr(t),
+		"GMC_REDIS_URL": "redis://:hunter2@" + redisAddr + "/0",
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	err := run(ctx, []string{"serve"}, func(k string) string { return env[k] }, &bytes.Buffer{}, &syncBuffer{})
+	if err == nil {
+		t.Fatal("serve with Redis down returned nil, want an error")
+	}
+	msg := err.Error()
+	if !strings.HasPrefix(msg, "GMC_REDIS_URL: ") || !strings.Contains(msg, redisAddr) || strings.Contains(msg, "\n") {
+		t.Errorf("error %q: want one line naming GMC_REDIS_URL and %s", msg, redisAddr)
+	}
+	if strings.Contains(msg, "hunter2") {
+		t.Errorf("error %q shows the Redis password", msg)
+	}
+}

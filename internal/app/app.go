@@ -113,9 +113,14 @@ func (a *App) openLive(ctx context.Context) error {
 			return errors.New("GMC_REDIS_URL: not a valid redis:// URL")
 		}
 		a.redis = redis.NewClient(opts)
-		if a.broker, err = realtime.NewRedisBroker(ctx, a.redis, realtime.RedisBrokerOpts{KeyPrefix: a.cfg.RedisPrefix + "rt:", BrokerOpts: realtime.BrokerOpts{Logger: a.log}}); err != nil {
-			return fmt.Errorf("GMC_REDIS_URL: %w", err)
+		// A Redis that is not up at start is most often a mistake in the
+		// setting; the process stops with one line that says so (and no
+		// password) rather than serving sockets no other instance sees.
+		broker, err := realtime.NewRedisBroker(ctx, a.redis, realtime.RedisBrokerOpts{KeyPrefix: a.cfg.RedisPrefix + "rt:", BrokerOpts: realtime.BrokerOpts{Logger: a.log}})
+		if err != nil {
+			return fmt.Errorf("GMC_REDIS_URL: no Redis answers at %s (%v); start it, or unset GMC_REDIS_URL to run one instance without it", opts.Addr, errors.Unwrap(err))
 		}
+		a.broker = broker
 	}
 	hub, err := realtime.NewHub(realtime.HubOpts{Broker: a.broker, Logger: a.log})
 	if err != nil {
@@ -179,8 +184,10 @@ func (a *App) ready(ctx context.Context) error {
 		return fmt.Errorf("database: %w", err)
 	}
 	if a.redis != nil {
+		// The API still works without Redis; only the live table is
+		// degraded (see httpapi.DegradedError).
 		if err := a.redis.Ping(ctx).Err(); err != nil {
-			return fmt.Errorf("redis: %w", err)
+			return &httpapi.DegradedError{Component: "redis", Err: err}
 		}
 	}
 	return nil

@@ -26,7 +26,11 @@ type liveMessage struct {
 
 // liveServerMessages are what the server sends.
 var liveServerMessages = []liveMessage{
-	{realtime.TypeWelcome, "Sent first on every connection, and again when a resume cannot be served: everything a client needs to start (replaces all it knew).", reflect.TypeFor[realtime.WelcomeData]()},
+	{realtime.TypeWelcome, "Sent first on every connection, and again when a resume cannot be served: everything a client needs to start (replaces all it knew). " +
+		"A welcome that answers a resume has resumed false and a reason (replay_window_lost: the missed messages are no longer in the replay window, " +
+		"or were lost with the broker; resume_too_late: live messages had already started). Messages missed then may never arrive over the socket: " +
+		"the client pages GET " + BasePath + "/sessions/{session_id}/transcript?after_seq= from the last segment seq it holds, and " +
+		"GET " + BasePath + "/sessions/{session_id}/keywords, and drops segments and alerts it already has (by id) when they also arrive live.", reflect.TypeFor[realtime.WelcomeData]()},
 	{realtime.TypePresence, "Someone joined or left; the list of who is here.", reflect.TypeFor[realtime.PresenceData]()},
 	{realtime.TypeChat, "A chat line; with `to`, a whisper seen by the sender, the recipient and the GMs.", reflect.TypeFor[realtime.ChatData]()},
 	{realtime.TypeStatePatch, "The shared session state changed: the JSON merge patch applied and the whole state after it.", reflect.TypeFor[realtime.StatePatchData]()},
@@ -44,7 +48,7 @@ var liveClientMessages = []liveMessage{
 	{realtime.TypeChat, "Say something to the table; with `to` (a user id), whisper. GMs and players only.", reflect.TypeFor[realtime.ChatRequest]()},
 	{realtime.TypeStateUpdate, "Change the shared state with a JSON merge patch based on a version (stale_state error when it is not the current one). GMs change any key, players only party_notes.", reflect.TypeFor[realtime.StateUpdateRequest]()},
 	{realtime.TypePing, "Keep-alive; answered with pong carrying the same data.", nil},
-	{realtime.TypeResume, "Sent first after a reconnect: receive exactly the messages after last_seq (or a fresh welcome).", reflect.TypeFor[realtime.ResumeRequest]()},
+	{realtime.TypeResume, "Sent first after a reconnect: receive exactly the messages after last_seq (or a fresh welcome with a reason).", reflect.TypeFor[realtime.ResumeRequest]()},
 }
 
 // liveFreeFormFields are JSON values the protocol passes through: the
@@ -118,8 +122,11 @@ func asyncAPIDocument(version string) map[string]any {
 			"version": version,
 			"description": "The WebSocket of a live game session. Open it with a bearer token, or from a browser with `?ticket=` from " +
 				"`POST " + BasePath + "/sessions/{session_id}/ws-ticket`. Every frame is a JSON text message `{type, seq, ts, data}`; " +
-				"seq rises by one per session and is 0 on messages for one connection only (welcome, pong, error). A client that reconnects " +
-				"sends resume with the last seq it saw. Close codes: 4001 session ended, 4008 fell behind (reconnect and resume), " +
+				"seq is 0 on messages for one connection only (welcome, pong, error) and otherwise never goes backwards for a session, even " +
+				"when the server's Redis restarts without its data: it is epoch × 1000000 + counter, the epoch being the Unix second the " +
+				"session's channel (re)started, so a client may drop any message whose seq is not above the last it saw. Within an epoch seq " +
+				"rises by one. A client that reconnects sends resume with the last seq it saw. Transcript segments and keyword alerts are " +
+				"also stored: the database, read over HTTP, is their source of truth when a welcome says the replay window was lost. Close codes: 4001 session ended, 4008 fell behind (reconnect and resume), " +
 				"4029 too many connections. The HTTP API is described at " + BasePath + "/openapi.json.",
 			"contact": map[string]any{"name": "gmc", "url": "https://github.com/gmc-project/gmc"},
 			"tags":    []any{map[string]any{"name": "live", "description": "The live table of a game session"}},
@@ -166,7 +173,7 @@ func envelope(typ string, data *huma.Schema, fromServer bool) *huma.Schema {
 		Required: []string{"type"},
 	}
 	if fromServer {
-		s.Properties["seq"] = &huma.Schema{Type: huma.TypeInteger, Format: "int64", Description: "The session's sequence number; 0 for messages to one connection"}
+		s.Properties["seq"] = &huma.Schema{Type: huma.TypeInteger, Format: "int64", Description: "The session's sequence number (epoch × 1000000 + counter; never goes backwards); 0 for messages to one connection"}
 		s.Properties["ts"] = &huma.Schema{Type: huma.TypeString, Format: "date-time"}
 		s.Required = append(s.Required, "seq", "ts", "data")
 	}

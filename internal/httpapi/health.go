@@ -2,9 +2,32 @@ package httpapi
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"net/http"
 	"time"
 )
+
+// DegradedError is what Config.Ready returns when the server still serves
+// its API but a shared component does not answer (Redis, for the live
+// table). /readyz then answers 200 with status "degraded" and the component:
+// every instance shares that component, so a load balancer that took an
+// instance out for it would take them all out and turn a degraded live table
+// into a full outage. A database that does not answer is 503: nothing works
+// without it.
+type DegradedError struct {
+	Component string
+	Err       error
+}
+
+func (e *DegradedError) Error() string { return e.Component + ": " + e.Err.Error() }
+func (e *DegradedError) Unwrap() error { return e.Err }
+
+// readiness is the body of a /readyz that answers 200.
+type readiness struct {
+	Status     string            `json:"status"`
+	Components map[string]string `json:"components,omitempty"`
+}
 
 // healthRoutes are plain handlers: probes need no auth, no schema and must
 // stay cheap.
@@ -19,6 +42,13 @@ func (a *api) healthRoutes(mux *http.ServeMux) {
 		if a.ready != nil {
 			if err := a.ready(ctx); err != nil {
 				a.log.WarnContext(ctx, "not ready", "error", err.Error())
+				var degraded *DegradedError
+				if errors.As(err, &degraded) {
+					// The cause names internal addresses; the log has it.
+					w.Header().Set("Content-Type", "application/json")
+					_ = json.NewEncoder(w).Encode(readiness{Status: "degraded", Components: map[string]string{degraded.Component: "unavailable"}})
+					return
+				}
 				writeProblem(w, newProblem(http.StatusServiceUnavailable, "not_ready", err.Error()))
 				return
 			}

@@ -3,7 +3,6 @@ package live
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 
 	"github.com/gmc-project/gmc/internal/realtime"
 )
@@ -14,27 +13,22 @@ type message interface {
 }
 
 // publish sends a message to a session's clients, to its GMs only when
-// gmOnly, logging rather than failing: the write it reports has committed.
+// gmOnly, never failing: the write it reports has committed. A message the
+// broker cannot take now is published once it can (see outbox).
 func (t *Table) publish(ctx context.Context, sessionID string, data message, gmOnly bool) {
 	if t.hub == nil {
 		return
 	}
-	if err := t.broadcast(ctx, sessionID, data, gmOnly); err != nil {
-		t.log.WarnContext(ctx, "live publish failed", "session_id", sessionID, "type", data.messageType(), "error", err.Error())
-	}
-}
-
-func (t *Table) broadcast(ctx context.Context, sessionID string, data message, gmOnly bool) error {
 	raw, err := json.Marshal(data)
 	if err != nil {
-		return fmt.Errorf("encode %s: %w", data.messageType(), err)
+		t.log.ErrorContext(ctx, "encode live message", "type", data.messageType(), "error", err.Error())
+		return
 	}
 	m := realtime.Message{Type: data.messageType(), Data: raw}
 	if gmOnly {
 		m.Audience.Roles = []string{realtime.RoleGM}
 	}
-	_, err = t.hub.Broadcast(ctx, sessionID, m)
-	return err
+	t.outbox.send(ctx, sessionID, m)
 }
 
 // closeChannel sends session.ended to every client of the session, then
@@ -43,6 +37,7 @@ func (t *Table) closeChannel(ctx context.Context, sessionID, reason string) erro
 	if t.hub == nil {
 		return nil
 	}
+	t.outbox.forget(sessionID)
 	if err := t.hub.CloseChannel(ctx, sessionID, reason); err != nil {
 		return err
 	}

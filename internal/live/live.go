@@ -65,6 +65,7 @@ type Table struct {
 	hub    *realtime.Hub
 	broker realtime.Broker
 	dicts  *keywordCache
+	outbox *outbox
 }
 
 // New builds a Table.
@@ -86,6 +87,7 @@ func New(cfg Config) (*Table, error) {
 		t.newID = func() string { return uuid.Must(uuid.NewV7()).String() }
 	}
 	t.dicts = newKeywordCache(t.store, t.log, t.now)
+	t.outbox = &outbox{table: t}
 	return t, nil
 }
 

@@ -275,5 +275,42 @@ func sortPresence(ps []Presence) {
 	})
 }
 
+// SeqEpochSpan splits a seq into an epoch and a counter: seq = epoch ×
+// SeqEpochSpan + counter, counter from 1. A channel starts an epoch when it
+// has no messages in the broker: on its first message, after the broker lost
+// its data (a Redis restarted empty), or when the counter is used up. The
+// epoch is the Unix second the channel started it, and always above the
+// epoch before it when that is known, so seq never goes backwards even when
+// the broker forgets the channel. Within an epoch seq rises by one; a jump to
+// a new epoch means the messages before it cannot be replayed. Seqs stay
+// below 2^53, so JSON clients compare them as plain numbers.
+const SeqEpochSpan = 1_000_000
+
+// nextSeq returns the seq that follows last (0: the channel has none). floor
+// is the highest seq the caller knows the channel had, so a new epoch starts
+// above it even when the clock has not moved on.
+func nextSeq(last, floor int64, now time.Time) int64 {
+	if last > 0 && last%SeqEpochSpan != SeqEpochSpan-1 {
+		return last + 1
+	}
+	epoch := max(now.Unix(), max(last, floor)/SeqEpochSpan+1)
+	return epoch*SeqEpochSpan + 1
+}
+
+// replayStart turns Replay's after into the seq to replay from, given the
+// channel's last seq: 0 or less means the start of the current epoch. ok is
+// false when after is in an earlier epoch (those messages are gone) or
+// beyond last.
+func replayStart(after, last int64) (from int64, ok bool) {
+	base := last - last%SeqEpochSpan
+	switch {
+	case after <= 0:
+		return base, true
+	case after > last, after < base:
+		return 0, false
+	}
+	return after, true
+}
+
 // emptyState is what a channel's state is before its first update.
 func emptyState() State { return State{Data: json.RawMessage("{}")} }

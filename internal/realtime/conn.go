@@ -76,7 +76,7 @@ func (c *conn) run(ctx context.Context) error {
 		return fmt.Errorf("realtime: join: %w", err)
 	}
 	defer c.leave(ctx)
-	if err := c.sendWelcome(ctx); err != nil {
+	if err := c.sendWelcome(ctx, ""); err != nil {
 		c.closeSocket(err)
 		return err
 	}
@@ -146,9 +146,10 @@ func (c *conn) publishPresence(ctx context.Context, event string) {
 	}
 }
 
-// sendWelcome writes a welcome snapshot. The last seq is read before the
-// state, so that the state covers every state.patch up to it.
-func (c *conn) sendWelcome(ctx context.Context) error {
+// sendWelcome writes a welcome snapshot; reason says why it answers a resume.
+// The last seq is read before the state, so that the state covers every
+// state.patch up to it.
+func (c *conn) sendWelcome(ctx context.Context, reason string) error {
 	b := c.hub.opts.Broker
 	last, err := b.LastSeq(ctx, c.channel)
 	if err != nil {
@@ -162,7 +163,7 @@ func (c *conn) sendWelcome(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("%w: %v", errUnavailable, err)
 	}
-	w := WelcomeData{UserID: c.peer.UserID, Role: c.peer.Role, LastSeq: last, State: st, Present: presentUsers(ps)}
+	w := WelcomeData{UserID: c.peer.UserID, Role: c.peer.Role, LastSeq: last, State: st, Present: presentUsers(ps), Reason: reason}
 	if err := c.write(ctx, localMessage(TypeWelcome, w, c.hub.opts.Now())); err != nil {
 		return err
 	}
@@ -223,7 +224,10 @@ func (c *conn) resume(ctx context.Context, after int64) error {
 	if after == c.sent {
 		return nil
 	}
-	if !c.liveSent && after >= 0 && after < c.sent {
+	if c.liveSent {
+		return c.sendWelcome(ctx, WelcomeResumeTooLate)
+	}
+	if after >= 0 && after < c.sent {
 		msgs, ok, err := c.hub.opts.Broker.Replay(ctx, c.channel, after)
 		if err != nil {
 			return fmt.Errorf("%w: %v", errUnavailable, err)
@@ -243,7 +247,7 @@ func (c *conn) resume(ctx context.Context, after int64) error {
 			return nil
 		}
 	}
-	return c.sendWelcome(ctx)
+	return c.sendWelcome(ctx, WelcomeReplayWindowLost)
 }
 
 func (c *conn) write(ctx context.Context, m Message) error {

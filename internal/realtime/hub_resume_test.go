@@ -93,6 +93,14 @@ func TestHubResumeBeyondWindow(t *testing.T) {
 	if fresh.LastSeq < a2.welcome.LastSeq {
 		t.Errorf("fresh welcome last_seq %d, want at least %d", fresh.LastSeq, a2.welcome.LastSeq)
 	}
+	// The client must learn that it did not resume, and why, so that it
+	// refetches the transcript and keyword hits from the database.
+	if fresh.Resumed || fresh.Reason != realtime.WelcomeReplayWindowLost {
+		t.Errorf("fresh welcome resumed=%v reason=%q, want false %q", fresh.Resumed, fresh.Reason, realtime.WelcomeReplayWindowLost)
+	}
+	if a2.welcome.Reason != "" {
+		t.Errorf("first welcome reason %q, want none", a2.welcome.Reason)
+	}
 	m := broadcast(t, hs, s, realtime.TypeJobProgress, nil, realtime.Audience{})
 	if got := a2.next(realtime.TypeJobProgress); got.Seq != m.Seq {
 		t.Errorf("live after fresh welcome: seq %d, want %d", got.Seq, m.Seq)

@@ -1,6 +1,7 @@
 package realtime
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -92,9 +93,9 @@ func (b *MemoryBroker) Publish(ctx context.Context, channel string, m Message) (
 		return Message{}, err
 	}
 	err = b.with(ctx, channel, true, func(ch *memChannel) error {
-		ch.seq++
-		m.Seq = ch.seq
 		m.TS = b.opts.Now().UTC()
+		ch.seq = nextSeq(ch.seq, 0, m.TS)
+		m.Seq = ch.seq
 		ch.log.append(m)
 		ch.log.trim(b.opts.WindowSize, m.TS.Add(-b.opts.WindowAge))
 		for s := range ch.subs {
@@ -137,7 +138,9 @@ func (b *MemoryBroker) Replay(ctx context.Context, channel string, after int64) 
 	)
 	err := b.with(ctx, channel, false, func(ch *memChannel) error {
 		ch.log.trim(b.opts.WindowSize, b.opts.Now().Add(-b.opts.WindowAge))
-		msgs, ok = ch.log.after(max(after, 0), ch.seq)
+		if from, inEpoch := replayStart(after, ch.seq); inEpoch {
+			msgs, ok = ch.log.after(from, ch.seq)
+		}
 		return nil
 	})
 	if err != nil {
@@ -302,8 +305,10 @@ func (l *msgLog) after(after, last int64) ([]Message, bool) {
 		return nil, after == last
 	}
 	live := l.msgs[l.start:]
-	if len(live) == 0 || live[0].Seq > after+1 {
+	// Seqs rise but jump at a new epoch, so the position is searched for.
+	i, _ := slices.BinarySearchFunc(live, after+1, func(m Message, seq int64) int { return cmp.Compare(m.Seq, seq) })
+	if i == len(live) || live[i].Seq != after+1 {
 		return nil, false
 	}
-	return slices.Clone(live[after+1-live[0].Seq:]), true
+	return slices.Clone(live[i:]), true
 }

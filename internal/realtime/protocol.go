@@ -12,8 +12,12 @@ import (
 // The WebSocket protocol (API.md, "Game sessions and the live table").
 //
 // Every frame is a JSON text message {"type","seq","ts","data"}. seq is the
-// channel's sequence number and rises by one per channel; messages that belong
-// to one connection only (welcome, pong, error) carry seq 0. A connection only
+// channel's sequence number; messages that belong to one connection only
+// (welcome, pong, error) carry seq 0. seq never goes backwards for a session,
+// even when the broker loses its data: it is epoch × SeqEpochSpan + counter,
+// the epoch being the Unix second at which the channel (re)started in the
+// broker. Within an epoch seq rises by one; a jump to a new epoch means the
+// broker lost what came before, and clients then get a fresh welcome. A connection only
 // receives the messages its member may see, so the seqs it sees can skip: the
 // skipped ones were for someone else. The server never drops a message meant
 // for a connection silently: it closes the socket with CloseResume, or sends a
@@ -22,10 +26,17 @@ import (
 // Connecting: the server sends welcome at once. A client that was connected
 // before sends resume {last_seq} as its first message and receives exactly the
 // messages it missed up to the welcome's last_seq (or a fresh welcome when they
-// have left the replay window); live messages follow. Live messages start
+// have left the replay window, with reason replay_window_lost); live messages
+// follow. Transcript segments and keyword alerts are also in the database,
+// which is their source of truth: after a welcome with a reason, a client
+// pages GET /sessions/{id}/transcript?after_seq= from the last segment seq it
+// holds and GET /sessions/{id}/keywords, and drops segments and alerts it
+// already has (by id) when they also arrive live. Segments and alerts whose
+// publication failed while the broker was down are published again once it
+// is back (package live), so a connected client gets them too. Live messages start
 // after the client's first message, or after HubOpts.ResumeGrace, so that a
 // resume can be answered in order. A resume sent after live messages have
-// started is answered with a fresh welcome.
+// started is answered with a fresh welcome (reason resume_too_late).
 //
 // Who may do what:
 //   - chat: GMs and players; observers only watch. chat with "to" is a
@@ -97,7 +108,28 @@ type WelcomeData struct {
 	LastSeq int64         `json:"last_seq"`
 	State   State         `json:"state"`
 	Present []PresentUser `json:"present"`
+	// Resumed is false in every welcome: a welcome starts the client over,
+	// it never continues what the client had.
+	Resumed bool `json:"resumed" doc:"Always false: a welcome starts the client over"`
+	// Reason is set when the welcome answers a resume that could not be
+	// served by replay (one of the WelcomeReason constants).
+	Reason string `json:"reason,omitempty" enum:"replay_window_lost,resume_too_late" doc:"Why this welcome answers a resume; then page the transcript and keyword hits over HTTP"`
 }
+
+// Reasons for a welcome that answers resume. After either, the client
+// refetches what the database keeps (the transcript after the last segment
+// seq it holds, and the keyword hits), because messages it missed may
+// never reach it over the socket.
+const (
+	// WelcomeReplayWindowLost: the messages after last_seq are no longer in
+	// the replay window: too many or too old, or lost with the broker (a
+	// Redis restarted without its data; last_seq is then from an earlier
+	// seq epoch).
+	WelcomeReplayWindowLost = "replay_window_lost"
+	// WelcomeResumeTooLate: the resume came after live messages had
+	// started on this connection.
+	WelcomeResumeTooLate = "resume_too_late"
+)
 
 // PresenceData is the data of presence: who joined or left, and who is here.
 type PresenceData struct {

@@ -51,6 +51,9 @@ type RedisBroker struct {
 	subMu    sync.Mutex   // orders SUBSCRIBE/UNSUBSCRIBE with changes to groups
 	groupsMu sync.RWMutex // guards groups; changed only while subMu is held too
 	groups   map[string]*redisGroup
+
+	publishedMu sync.Mutex
+	published   map[string]int64 // channel -> highest seq this instance published
 }
 
 var _ Broker = (*RedisBroker)(nil)
@@ -69,14 +72,15 @@ func NewRedisBroker(ctx context.Context, rdb redis.UniversalClient, opts RedisBr
 		return nil, fmt.Errorf("realtime: redis: %w", err)
 	}
 	b := &RedisBroker{
-		rdb:     rdb,
-		opts:    opts,
-		ps:      rdb.Subscribe(ctx),
-		done:    make(chan struct{}),
-		groups:  map[string]*redisGroup{},
-		pubq:    make(chan *pubReq, 4096),
-		pubStop: make(chan struct{}),
-		pubDone: make(chan struct{}),
+		rdb:       rdb,
+		opts:      opts,
+		ps:        rdb.Subscribe(ctx),
+		done:      make(chan struct{}),
+		groups:    map[string]*redisGroup{},
+		published: map[string]int64{},
+		pubq:      make(chan *pubReq, 4096),
+		pubStop:   make(chan struct{}),
+		pubDone:   make(chan struct{}),
 	}
 	var publishers sync.WaitGroup
 	for range publishPipelines {
@@ -129,11 +133,12 @@ func (b *RedisBroker) Publish(ctx context.Context, channel string, m Message) (M
 	}
 	minID := m.TS.Add(-b.opts.WindowAge).UnixMilli()
 	seq, err := b.publish(ctx, b.keys(channel), b.topic(channel), payload,
-		m.TS.UnixMilli(), b.opts.WindowSize, max(minID, 0), b.ttlMillis())
+		m.TS.UnixMilli(), b.opts.WindowSize, max(minID, 0), b.ttlMillis(), b.knownSeq(channel))
 	if err != nil {
 		return Message{}, fmt.Errorf("realtime: publish: %w", err)
 	}
 	m.Seq = seq
+	b.notePublished(channel, seq)
 	return m, nil
 }
 
@@ -144,35 +149,36 @@ func (b *RedisBroker) Replay(ctx context.Context, channel string, after int64) (
 	if err := b.check(ctx, channel); err != nil {
 		return nil, false, err
 	}
-	after = max(after, 0)
 	raw, err := replayScript.Run(ctx, b.rdb, b.keys(channel), after, b.opts.WindowSize).Slice()
 	if err != nil {
 		return nil, false, fmt.Errorf("realtime: replay: %w", err)
 	}
-	last, err := toInt64(raw[0])
-	if err != nil {
+	if len(raw) < 3 {
+		return nil, false, fmt.Errorf("realtime: replay: unexpected reply %v", raw)
+	}
+	last, err1 := toInt64(raw[0])
+	from, err2 := toInt64(raw[1])
+	flag, err3 := toInt64(raw[2])
+	if err := errors.Join(err1, err2, err3); err != nil {
 		return nil, false, err
 	}
-	if after > last {
+	if flag == 0 || len(raw) < 4 {
 		return nil, false, nil
 	}
-	if flag, _ := toInt64(raw[1]); flag == 0 || len(raw) < 3 {
-		return nil, false, nil
-	}
-	entries, _ := raw[2].([]any)
+	entries, _ := raw[3].([]any)
 	msgs, err := parseEntries(entries)
 	if err != nil {
 		return nil, false, err
 	}
-	if int64(len(msgs)) != last-after {
+	if int64(len(msgs)) != last-from {
 		return nil, false, nil // trimmed already
 	}
-	cutoff := b.opts.Now().Add(-b.opts.WindowAge)
 	for i, m := range msgs {
-		if m.Seq != after+int64(i)+1 {
+		if m.Seq != from+int64(i)+1 {
 			return nil, false, fmt.Errorf("realtime: replay: stream of %q has seq %d at position %d", channel, m.Seq, i)
 		}
 	}
+	cutoff := b.opts.Now().Add(-b.opts.WindowAge)
 	if len(msgs) > 0 && msgs[0].TS.Before(cutoff) {
 		return nil, false, nil
 	}
@@ -317,6 +323,9 @@ func (b *RedisBroker) DeleteChannel(ctx context.Context, channel string) error {
 	if err := deleteScript.Run(ctx, b.rdb, b.keys(channel), b.topic(channel)).Err(); err != nil {
 		return fmt.Errorf("realtime: delete channel: %w", err)
 	}
+	b.publishedMu.Lock()
+	delete(b.published, channel)
+	b.publishedMu.Unlock()
 	return nil
 }
 
@@ -330,4 +339,26 @@ func (b *RedisBroker) Close() error {
 	err := b.ps.Close()
 	<-b.done
 	return err
+}
+
+// knownSeq is the highest seq this instance has published or delivered on
+// the channel, 0 when it has not seen it. It is the floor of a new epoch: when
+// Redis forgot the channel, the first seq after the restart still rises above
+// what this instance's clients have seen, whatever the clocks say.
+func (b *RedisBroker) knownSeq(channel string) int64 {
+	b.publishedMu.Lock()
+	known := b.published[channel]
+	b.publishedMu.Unlock()
+	if g := b.group(b.topic(channel)); g != nil {
+		g.mu.Lock()
+		known = max(known, g.last)
+		g.mu.Unlock()
+	}
+	return known
+}
+
+func (b *RedisBroker) notePublished(channel string, seq int64) {
+	b.publishedMu.Lock()
+	defer b.publishedMu.Unlock()
+	b.published[channel] = max(b.published[channel], seq)
 }

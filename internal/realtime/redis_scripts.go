@@ -25,6 +25,10 @@ const (
 // real payloads are JSON objects, so it cannot collide with one.
 const deletedPayload = "!deleted"
 
+// luaSeqSpan is SeqEpochSpan for the scripts. Redis runs Lua 5.1, whose
+// numbers are doubles: exact for every seq, which stays below 2^53.
+var luaSeqSpan = fmt.Sprintf("\nlocal span = %d\n", SeqEpochSpan)
+
 const luaTouch = `
 local function touch(ttl)
   for i = 1, #KEYS do redis.call('PEXPIRE', KEYS[i], ttl) end
@@ -32,17 +36,29 @@ end
 `
 
 // publishScript assigns the seq and appends to the stream in one atomic step,
-// which is what makes every instance agree on the order. The stream id is
-// <ms>-<seq>: ms comes from the publisher's clock so MINID trims by message
-// age, and is kept from going backwards so ids always rise even when
-// instances' clocks disagree. The seq is spliced into the JSON payload.
-// ARGV: topic, payload without seq, now ms, max len, min id ms, ttl ms.
-var publishScript = redis.NewScript(luaTouch + `
-local seq = redis.call('HINCRBY', KEYS[1], 'seq', 1)
+// which is what makes every instance agree on the order. The seq follows
+// nextSeq: a channel without a counter (new, or lost by a Redis restarted
+// without its data) starts an epoch at the publisher's clock, above the floor
+// the publisher knows. The stream id is <ms>-<seq>: ms comes from the
+// publisher's clock so MINID trims by message age, and is kept from going
+// backwards so ids always rise even when instances' clocks disagree. The seq
+// is spliced into the JSON payload.
+// ARGV: topic, payload without seq, now ms, max len, min id ms, ttl ms, floor.
+var publishScript = redis.NewScript(luaTouch + luaSeqSpan + `
+local last = tonumber(redis.call('HGET', KEYS[1], 'seq') or '0')
+local seq
+if last > 0 and last % span ~= span - 1 then
+  seq = last + 1
+else
+  local epoch = math.floor(tonumber(ARGV[3]) / 1000)
+  local above = math.floor(math.max(last, tonumber(ARGV[7])) / span) + 1
+  if epoch < above then epoch = above end
+  seq = epoch * span + 1
+end
 local ms = tonumber(ARGV[3])
-local last = tonumber(redis.call('HGET', KEYS[1], 'ms') or '0')
-if ms < last then ms = last end
-redis.call('HSET', KEYS[1], 'ms', string.format('%d', ms))
+local lastms = tonumber(redis.call('HGET', KEYS[1], 'ms') or '0')
+if ms < lastms then ms = lastms end
+redis.call('HSET', KEYS[1], 'seq', string.format('%d', seq), 'ms', string.format('%d', ms))
 local payload = '{"seq":' .. string.format('%d', seq) .. ',' .. string.sub(ARGV[2], 2)
 redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[4], string.format('%d-%d', ms, seq), 'm', payload)
 redis.call('XTRIM', KEYS[2], 'MINID', '~', ARGV[5])
@@ -52,16 +68,21 @@ return seq
 `)
 
 // replayScript reads the last seq and the newest entries in one atomic step,
-// so the two agree. It returns {last, 0} when more messages are wanted than
-// the window can hold, else {last, 1, entries newest first}.
+// so the two agree. after is first turned into a seq of the last one's epoch
+// as replayStart does (0: the epoch's start). It returns {last, from, 0} when
+// the window cannot hold what is wanted (an earlier epoch, beyond last, or
+// more than the window), else {last, from, 1, entries newest first}.
 // ARGV: after, window size.
-var replayScript = redis.NewScript(`
+var replayScript = redis.NewScript(luaSeqSpan + `
 local last = tonumber(redis.call('HGET', KEYS[1], 'seq') or '0')
+local base = last - last % span
 local after = tonumber(ARGV[1])
-if after >= last then return {last, 1, {}} end
+if after <= 0 then after = base end
+if after > last or after < base then return {last, after, 0} end
+if after == last then return {last, after, 1, {}} end
 local n = last - after
-if n > tonumber(ARGV[2]) then return {last, 0} end
-return {last, 1, redis.call('XREVRANGE', KEYS[2], '+', '-', 'COUNT', n)}
+if n > tonumber(ARGV[2]) then return {last, after, 0} end
+return {last, after, 1, redis.call('XREVRANGE', KEYS[2], '+', '-', 'COUNT', n)}
 `)
 
 // casStateScript writes the new state only if the version is still the base

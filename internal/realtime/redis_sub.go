@@ -218,7 +218,7 @@ func (b *RedisBroker) catchUp(ctx context.Context, g *redisGroup) {
 	g.mu.Lock()
 	last := g.last
 	g.mu.Unlock()
-	msgs, ok, err := b.Replay(ctx, g.channel, last)
+	msgs, ok, err := b.replayRetrying(ctx, g.channel, last)
 	switch {
 	case err != nil:
 		b.drop(g, fmt.Errorf("%w: %v", ErrMissedMessages, err))
@@ -232,6 +232,32 @@ func (b *RedisBroker) catchUp(ctx context.Context, g *redisGroup) {
 	}
 	for _, m := range msgs {
 		b.deliver(g, m)
+	}
+}
+
+// catchUpRetry is how long a catch-up keeps trying when Redis errs. Right
+// after Redis comes back, pub/sub may be up while the command pool still
+// answers with the dial error it remembers; closing every subscriber for
+// that would send every client through a resume for nothing.
+const catchUpRetry = 5 * time.Second
+
+// replayRetrying is Replay, tried again on errors for up to catchUpRetry.
+// An answer that the window cannot serve is final.
+func (b *RedisBroker) replayRetrying(ctx context.Context, channel string, after int64) ([]Message, bool, error) {
+	ctx, cancel := context.WithTimeout(ctx, catchUpRetry)
+	defer cancel()
+	wait := 50 * time.Millisecond
+	for {
+		msgs, ok, err := b.Replay(ctx, channel, after)
+		if err == nil || errors.Is(err, ErrClosed) {
+			return msgs, ok, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, false, err
+		case <-time.After(wait):
+			wait = min(2*wait, 500*time.Millisecond)
+		}
 	}
 }
 

@@ -30,8 +30,15 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	duration := fs.Duration("duration", 20*time.Second, "how long the clients send")
 	redisURL := fs.String("redis-url", "", "run two instances on this Redis (empty: one instance, memory broker)")
 	databaseURL := fs.String("database-url", "", "PostgreSQL URL (empty: SQLite in a temporary directory; needed with -redis-url so both instances share it)")
+	redisRestart := fs.Bool("redis-restart", false, "the Redis restart case: two instances on -database-url and a redis-server of the bench's own, killed at 40% of -duration and started again; the GMs send -rate transcript segments per second per session")
+	redisDown := fs.Duration("redis-down", 1500*time.Millisecond, "with -redis-restart: how long Redis stays down")
+	redisAOF := fs.Bool("redis-aof", false, "with -redis-restart: Redis keeps its data across the restart (append-only file)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *redisRestart {
+		return runRestart(ctx, RestartOptions{DatabaseURL: *databaseURL, Sessions: *sessions, ClientsPerSession: *clients, Rate: *rate,
+			Duration: *duration, KillAt: *duration * 2 / 5, DownFor: *redisDown, AOF: *redisAOF}, stdout)
 	}
 	if *sessions < 1 || *clients < 2 {
 		return errors.New("-sessions must be ≥ 1 and -clients ≥ 2")

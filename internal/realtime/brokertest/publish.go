@@ -30,26 +30,28 @@ func testPublishAssignsSeqAndTime(t *testing.T, newBroker NewBrokerFunc) {
 	b := newBroker(t, realtime.BrokerOpts{Now: clock.Now})
 	ch, other := ChannelName(t), ChannelName(t)
 	ctx := context.Background()
+	// A new channel starts an epoch at the clock's second.
+	base := clock.Now().Unix() * realtime.SeqEpochSpan
 
 	for i := int64(1); i <= 3; i++ {
 		m, err := b.Publish(ctx, ch, realtime.Message{Type: "chat", Data: json.RawMessage(`{"n": 1}`)})
 		if err != nil {
 			t.Fatalf("Publish #%d = %v", i, err)
 		}
-		want := realtime.Message{Type: "chat", Seq: i, TS: clock.Now(), Data: json.RawMessage(`{"n":1}`)}
+		want := realtime.Message{Type: "chat", Seq: base + i, TS: clock.Now(), Data: json.RawMessage(`{"n":1}`)}
 		if diff := cmp.Diff(want, m); diff != "" {
 			t.Errorf("Publish #%d mismatch (-want +got):\n%s", i, diff)
 		}
 		clock.Advance(1)
 	}
-	if got, err := b.LastSeq(ctx, ch); err != nil || got != 3 {
-		t.Errorf("LastSeq(ch) = %d, %v; want 3", got, err)
+	if got, err := b.LastSeq(ctx, ch); err != nil || got != base+3 {
+		t.Errorf("LastSeq(ch) = %d, %v; want %d", got, err, base+3)
 	}
 	if got, err := b.LastSeq(ctx, other); err != nil || got != 0 {
 		t.Errorf("LastSeq(other) = %d, %v; want 0", got, err)
 	}
-	if m := mustPublish(t, b, other, "chat", nil); m.Seq != 1 {
-		t.Errorf("first Publish on another channel: seq %d, want 1", m.Seq)
+	if m := mustPublish(t, b, other, "chat", nil); m.Seq != base+1 {
+		t.Errorf("first Publish on another channel: seq %d, want %d", m.Seq, base+1)
 	}
 }
 
@@ -115,7 +117,7 @@ func testConcurrentPublishers(t *testing.T, newBroker NewBrokerFunc) {
 		t.Fatalf("Publish = %v", err)
 	}
 	slices.Sort(got)
-	want := seqRange(1, writers*each)
+	want := seqRange(got[0], got[0]+writers*each-1)
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("assigned seqs mismatch (-want +got):\n%s", diff)
 	}
@@ -184,8 +186,12 @@ func testSlowSubscriber(t *testing.T, newBroker NewBrokerFunc) {
 	slow := mustSubscribe(t, b, ch)
 	fast := mustSubscribe(t, b, ch)
 
+	var first int64
 	for i := range messages {
 		m := mustPublish(t, b, ch, "t", i)
+		if i == 0 {
+			first = m.Seq
+		}
 		// Lockstep keeps the fast subscriber's buffer nearly empty, so only
 		// the slow one can overflow.
 		if got := receive(t, fast, 1)[0]; got.Seq != m.Seq {
@@ -199,7 +205,7 @@ func testSlowSubscriber(t *testing.T, newBroker NewBrokerFunc) {
 	if !errors.Is(slow.Err(), realtime.ErrSlowSubscriber) {
 		t.Errorf("slow subscriber closed with %v, want ErrSlowSubscriber", slow.Err())
 	}
-	if diff := cmp.Diff(seqRange(1, buffer), seqs(drained)); diff != "" {
+	if diff := cmp.Diff(seqRange(first, first+buffer-1), seqs(drained)); diff != "" {
 		t.Errorf("slow subscriber kept (-want +got):\n%s", diff)
 	}
 	if err := fast.Err(); err != nil {

@@ -21,18 +21,16 @@ var replayCases = map[string]func(*testing.T, NewBrokerFunc){
 func testReplayWithinWindow(t *testing.T, newBroker NewBrokerFunc) {
 	b := newBroker(t, realtime.BrokerOpts{})
 	ch := ChannelName(t)
-	for i := range 10 {
-		mustPublish(t, b, ch, "chat", i)
-	}
+	base := publishN(t, b, ch, 10)
 	tests := []struct {
 		after int64
 		want  []int64
 	}{
-		{after: 4, want: seqRange(5, 10)},
-		{after: 0, want: seqRange(1, 10)},
-		{after: -3, want: seqRange(1, 10)},
-		{after: 9, want: []int64{10}},
-		{after: 10, want: nil},
+		{after: base + 4, want: seqRange(base+5, base+10)},
+		{after: 0, want: seqRange(base+1, base+10)},
+		{after: -3, want: seqRange(base+1, base+10)},
+		{after: base + 9, want: []int64{base + 10}},
+		{after: base + 10, want: nil},
 	}
 	for _, tc := range tests {
 		msgs, ok := mustReplay(t, b, ch, tc.after)
@@ -50,13 +48,11 @@ func testReplayWithinWindow(t *testing.T, newBroker NewBrokerFunc) {
 func testReplayBeyondSize(t *testing.T, newBroker NewBrokerFunc) {
 	b := newBroker(t, realtime.BrokerOpts{WindowSize: 5})
 	ch := ChannelName(t)
-	for i := range 12 {
-		mustPublish(t, b, ch, "chat", i)
+	base := publishN(t, b, ch, 12)
+	if msgs, ok := mustReplay(t, b, ch, base+7); !ok || !cmp.Equal(seqs(msgs), seqRange(base+8, base+12)) {
+		t.Errorf("Replay(base+7) = %v, %v; want base+8..12, true", seqs(msgs), ok)
 	}
-	if msgs, ok := mustReplay(t, b, ch, 7); !ok || !cmp.Equal(seqs(msgs), seqRange(8, 12)) {
-		t.Errorf("Replay(7) = %v, %v; want 8..12, true", seqs(msgs), ok)
-	}
-	for _, after := range []int64{6, 3, 0} {
+	for _, after := range []int64{base + 6, base + 3, 0} {
 		if msgs, ok := mustReplay(t, b, ch, after); ok {
 			t.Errorf("Replay(%d) = %v, true; want ok=false (beyond the window)", after, seqs(msgs))
 		}
@@ -69,33 +65,31 @@ func testReplayBeyondTime(t *testing.T, newBroker NewBrokerFunc) {
 	clock := NewClock()
 	b := newBroker(t, realtime.BrokerOpts{WindowAge: time.Minute, Now: clock.Now})
 	ch := ChannelName(t)
-	for i := range 3 {
-		mustPublish(t, b, ch, "chat", i) // seq 1..3 at t0
-	}
+	base := publishN(t, b, ch, 3) // seq base+1..3 at t0
 	clock.Advance(30 * time.Second)
 	mustPublish(t, b, ch, "chat", 3) // seq 4 at t0+30s
 	mustPublish(t, b, ch, "chat", 4) // seq 5 at t0+30s
 	clock.Advance(45 * time.Second)  // t0+75s: 1..3 are 75s old, 4..5 are 45s old
 
-	if msgs, ok := mustReplay(t, b, ch, 3); !ok || !cmp.Equal(seqs(msgs), []int64{4, 5}) {
-		t.Errorf("Replay(3) = %v, %v; want [4 5], true", seqs(msgs), ok)
+	if msgs, ok := mustReplay(t, b, ch, base+3); !ok || !cmp.Equal(seqs(msgs), []int64{base + 4, base + 5}) {
+		t.Errorf("Replay(base+3) = %v, %v; want base+[4 5], true", seqs(msgs), ok)
 	}
-	for _, after := range []int64{2, 0} {
+	for _, after := range []int64{base + 2, 0} {
 		if msgs, ok := mustReplay(t, b, ch, after); ok {
 			t.Errorf("Replay(%d) = %v, true; want ok=false (expired)", after, seqs(msgs))
 		}
 	}
 
 	clock.Advance(2 * time.Minute) // everything expired
-	if msgs, ok := mustReplay(t, b, ch, 5); !ok || len(msgs) != 0 {
-		t.Errorf("Replay(5) with nothing missed = %v, %v; want [], true", seqs(msgs), ok)
+	if msgs, ok := mustReplay(t, b, ch, base+5); !ok || len(msgs) != 0 {
+		t.Errorf("Replay(base+5) with nothing missed = %v, %v; want [], true", seqs(msgs), ok)
 	}
-	if msgs, ok := mustReplay(t, b, ch, 4); ok {
-		t.Errorf("Replay(4) = %v, true; want ok=false (expired)", seqs(msgs))
+	if msgs, ok := mustReplay(t, b, ch, base+4); ok {
+		t.Errorf("Replay(base+4) = %v, true; want ok=false (expired)", seqs(msgs))
 	}
 	mustPublish(t, b, ch, "chat", 5)
-	if msgs, ok := mustReplay(t, b, ch, 5); !ok || !cmp.Equal(seqs(msgs), []int64{6}) {
-		t.Errorf("Replay(5) after new publish = %v, %v; want [6], true", seqs(msgs), ok)
+	if msgs, ok := mustReplay(t, b, ch, base+5); !ok || !cmp.Equal(seqs(msgs), []int64{base + 6}) {
+		t.Errorf("Replay(base+5) after new publish = %v, %v; want [base+6], true", seqs(msgs), ok)
 	}
 }
 
@@ -104,9 +98,12 @@ func testReplayBeyondTime(t *testing.T, newBroker NewBrokerFunc) {
 func testReplayAhead(t *testing.T, newBroker NewBrokerFunc) {
 	b := newBroker(t, realtime.BrokerOpts{})
 	ch := ChannelName(t)
-	mustPublish(t, b, ch, "chat", 1)
-	if msgs, ok := mustReplay(t, b, ch, 5); ok {
-		t.Errorf("Replay(5) with last seq 1 = %v, true; want ok=false", seqs(msgs))
+	base := publishN(t, b, ch, 1)
+	if msgs, ok := mustReplay(t, b, ch, base+5); ok {
+		t.Errorf("Replay(base+5) with last seq base+1 = %v, true; want ok=false", seqs(msgs))
+	}
+	if msgs, ok := mustReplay(t, b, ch, base-realtime.SeqEpochSpan+1); ok {
+		t.Errorf("Replay from an earlier epoch = %v, true; want ok=false", seqs(msgs))
 	}
 }
 

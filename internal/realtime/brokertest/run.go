@@ -174,3 +174,14 @@ func seqRange(from, to int64) []int64 {
 	}
 	return out
 }
+
+// publishN publishes n messages on a new channel and returns the seq before
+// the first: a channel's seqs start at an epoch, so tests count from there.
+func publishN(t *testing.T, b realtime.Broker, channel string, n int) int64 {
+	t.Helper()
+	base := mustPublish(t, b, channel, "chat", 0).Seq - 1
+	for i := 1; i < n; i++ {
+		mustPublish(t, b, channel, "chat", i)
+	}
+	return base
+}
