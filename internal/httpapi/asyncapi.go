@@ -27,7 +27,7 @@ type liveMessage struct {
 // liveServerMessages are what the server sends.
 var liveServerMessages = []liveMessage{
 	{realtime.TypeWelcome, "Sent first on every connection, and again when a resume cannot be served: everything a client needs to start (replaces all it knew).", reflect.TypeFor[realtime.WelcomeData]()},
-	{realtime.TypePresence, "Someone joined or left; the list of who is here.", reflect.TypeFor[realtime.PresenceData]()},
+	{realtime.TypePresence, "Members who arrived (joined) and who went (left) since the previous presence message, gathered over a quarter second; apply them to the present list of welcome. A reconnect within that time shows in neither list.", reflect.TypeFor[realtime.PresenceData]()},
 	{realtime.TypeChat, "A chat line; with `to`, a whisper seen by the sender, the recipient and the GMs.", reflect.TypeFor[realtime.ChatData]()},
 	{realtime.TypeStatePatch, "The shared session state changed: the JSON merge patch applied and the whole state after it.", reflect.TypeFor[realtime.StatePatchData]()},
 	{realtime.TypeTranscriptSegment, "A transcript segment was added to the session.", reflect.TypeFor[live.TranscriptSegment]()},

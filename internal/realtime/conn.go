@@ -80,7 +80,7 @@ func (c *conn) run(ctx context.Context) error {
 		c.closeSocket(err)
 		return err
 	}
-	c.publishPresence(ctx, "join")
+	c.hub.presenceChanged(c)
 
 	readDone := make(chan struct{})
 	go func() {
@@ -132,18 +132,7 @@ func (c *conn) leave(ctx context.Context) {
 	if err := c.hub.opts.Broker.Leave(ctx, c.channel, c.presence()); err != nil {
 		c.log.Warn("realtime: leave", "err", err)
 	}
-	c.publishPresence(ctx, "leave")
-}
-
-func (c *conn) publishPresence(ctx context.Context, event string) {
-	ps, err := c.hub.opts.Broker.Present(ctx, c.channel)
-	if err == nil {
-		data := PresenceData{Event: event, User: PresentUser{UserID: c.peer.UserID, DisplayName: c.peer.DisplayName, Role: c.peer.Role}, Present: presentUsers(ps)}
-		_, err = c.hub.opts.Broker.Publish(ctx, c.channel, Message{Type: TypePresence, Data: mustData(data)})
-	}
-	if err != nil {
-		c.log.Warn("realtime: publish presence", "event", event, "err", err)
-	}
+	c.hub.presenceChanged(c)
 }
 
 // sendWelcome writes a welcome snapshot. The last seq is read before the
