@@ -1,11 +1,15 @@
 package httpapi
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"math"
+	"net"
 	"net/http"
 	"net/url"
 	"path"
@@ -87,13 +91,22 @@ func (a *api) handleLiveSocket(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, p)
 		return
 	}
-	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{OriginPatterns: a.allowedOrigins})
+	ws, err := websocket.Accept(smallBuffers{w}, r, &websocket.AcceptOptions{OriginPatterns: a.allowedOrigins})
 	if err != nil {
 		return // not a WebSocket handshake; Accept has answered the client
 	}
-	err = a.live.Serve(ctx, ws, sessionID, realtime.Peer{UserID: peer.UserID, DisplayName: peer.DisplayName, Role: string(peer.Role)})
+	// The socket is served on a goroutine of its own and this handler
+	// returns: net/http then frees the request's buffers and the stack that
+	// authentication grew, which would otherwise stay with every idle socket.
+	// The hub ends the socket on shutdown (Hub.Close), not the request.
+	rp := realtime.Peer{UserID: peer.UserID, DisplayName: peer.DisplayName, Role: string(peer.Role)}
+	go a.serveLive(context.WithoutCancel(ctx), ws, sessionID, rp)
+}
+
+func (a *api) serveLive(ctx context.Context, ws *websocket.Conn, sessionID string, peer realtime.Peer) {
+	err := a.live.Serve(ctx, ws, sessionID, peer)
 	if err != nil && !errors.Is(err, context.Canceled) {
-		a.log.InfoContext(ctx, "live connection ended", "request_id", requestID(ctx), "user_id", uid, "session_id", sessionID, "error", err.Error())
+		a.log.InfoContext(ctx, "live connection ended", "request_id", requestID(ctx), "user_id", peer.UserID, "session_id", sessionID, "error", err.Error())
 	}
 }
 
@@ -152,4 +165,25 @@ func admitProblem(ctx context.Context, a *api, err error) *Problem {
 	secs := int(math.Ceil(ae.RetryAfter.Seconds()))
 	p.headers = http.Header{"Retry-After": {strconv.Itoa(max(secs, 1))}}
 	return p
+}
+
+// smallBuffers gives websocket.Accept the hijacked connection with smaller
+// buffers than net/http's 4 KiB each way. Live frames are small, larger ones
+// go past a bufio buffer to the socket, and an idle socket keeps its buffers
+// for as long as it is open: thousands of them made these 8 KiB the largest
+// part of a connection's memory.
+type smallBuffers struct{ http.ResponseWriter }
+
+func (w smallBuffers) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	conn, brw, err := http.NewResponseController(w.ResponseWriter).Hijack()
+	if err != nil {
+		return nil, nil, err
+	}
+	// Bytes the client sent right after its handshake are already read.
+	early, err := brw.Reader.Peek(brw.Reader.Buffered())
+	if err != nil {
+		return nil, nil, err
+	}
+	rd := io.MultiReader(bytes.NewReader(bytes.Clone(early)), conn)
+	return conn, bufio.NewReadWriter(bufio.NewReaderSize(rd, 512), bufio.NewWriterSize(conn, 1024)), nil
 }
