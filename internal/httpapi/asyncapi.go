@@ -31,7 +31,7 @@ var liveServerMessages = []liveMessage{
 		"or were lost with the broker; resume_too_late: live messages had already started). Messages missed then may never arrive over the socket: " +
 		"the client pages GET " + BasePath + "/sessions/{session_id}/transcript?after_seq= from the last segment seq it holds, and " +
 		"GET " + BasePath + "/sessions/{session_id}/keywords, and drops segments and alerts it already has (by id) when they also arrive live.", reflect.TypeFor[realtime.WelcomeData]()},
-	{realtime.TypePresence, "Someone joined or left; the list of who is here.", reflect.TypeFor[realtime.PresenceData]()},
+	{realtime.TypePresence, "Members who arrived (joined) and who went (left) since the previous presence message, gathered over a quarter second; apply them to the present list of welcome. A reconnect within that time shows in neither list.", reflect.TypeFor[realtime.PresenceData]()},
 	{realtime.TypeChat, "A chat line; with `to`, a whisper seen by the sender, the recipient and the GMs.", reflect.TypeFor[realtime.ChatData]()},
 	{realtime.TypeStatePatch, "The shared session state changed: the JSON merge patch applied and the whole state after it.", reflect.TypeFor[realtime.StatePatchData]()},
 	{realtime.TypeTranscriptSegment, "A transcript segment was added to the session.", reflect.TypeFor[live.TranscriptSegment]()},

@@ -40,7 +40,7 @@ type conn struct {
 	cancel  context.CancelCauseFunc
 	log     *slog.Logger
 
-	live chan *outMsg  // from the hub channel, bounded by SendQueue; shared, read-only
+	live liveQueue     // from the hub channel, bounded by SendQueue; shared, read-only
 	ctrl chan ctrlItem // from the reader, bounded by RateBurst
 
 	// Writer state.
@@ -57,7 +57,7 @@ func newConn(h *Hub, ws *websocket.Conn, channel string, peer Peer, cancel conte
 	return &conn{
 		hub: h, ws: ws, id: id, channel: channel, peer: peer, cancel: cancel,
 		log:    h.opts.Logger.With("channel", channel, "user_id", peer.UserID, "conn_id", id),
-		live:   make(chan *outMsg, h.opts.SendQueue),
+		live:   liveQueue{limit: h.opts.SendQueue, ready: make(chan struct{}, 1)},
 		ctrl:   make(chan ctrlItem, h.opts.RateBurst+8),
 		bucket: tokenBucket{rate: h.opts.RateLimit, burst: float64(h.opts.RateBurst)},
 	}
@@ -80,19 +80,18 @@ func (c *conn) run(ctx context.Context) error {
 		c.closeSocket(err)
 		return err
 	}
-	c.publishPresence(ctx, "join")
+	c.hub.presenceChanged(c)
 
 	readDone := make(chan struct{})
 	go func() {
 		defer close(readDone)
 		c.readLoop(ctx)
 	}()
-	var keepAlive sync.WaitGroup
-	keepAlive.Go(func() { c.keepAlive(ctx) })
+	stopKeepAlive := c.keepAlive(ctx)
 	c.writeLoop(ctx)
 	cause := context.Cause(ctx)
 	c.closeSocket(cause)
-	keepAlive.Wait()
+	stopKeepAlive() // no heartbeat may re-add the presence that leave removes
 	<-readDone
 	switch {
 	case errors.Is(cause, errPeerClosed), errors.Is(cause, errHubClosed), errors.Is(cause, errSessionEnded):
@@ -132,18 +131,7 @@ func (c *conn) leave(ctx context.Context) {
 	if err := c.hub.opts.Broker.Leave(ctx, c.channel, c.presence()); err != nil {
 		c.log.Warn("realtime: leave", "err", err)
 	}
-	c.publishPresence(ctx, "leave")
-}
-
-func (c *conn) publishPresence(ctx context.Context, event string) {
-	ps, err := c.hub.opts.Broker.Present(ctx, c.channel)
-	if err == nil {
-		data := PresenceData{Event: event, User: PresentUser{UserID: c.peer.UserID, DisplayName: c.peer.DisplayName, Role: c.peer.Role}, Present: presentUsers(ps)}
-		_, err = c.hub.opts.Broker.Publish(ctx, c.channel, Message{Type: TypePresence, Data: mustData(data)})
-	}
-	if err != nil {
-		c.log.Warn("realtime: publish presence", "event", event, "err", err)
-	}
+	c.hub.presenceChanged(c)
 }
 
 // sendWelcome writes a welcome snapshot; reason says why it answers a resume.
@@ -177,7 +165,7 @@ func (c *conn) sendWelcome(ctx context.Context, reason string) error {
 func (c *conn) writeLoop(ctx context.Context) {
 	grace := time.NewTimer(c.hub.opts.ResumeGrace)
 	defer grace.Stop()
-	var live <-chan *outMsg
+	var live <-chan struct{}
 	for {
 		if ctx.Err() != nil {
 			return // do not let queued messages delay the close
@@ -187,16 +175,20 @@ func (c *conn) writeLoop(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-grace.C:
-			live = c.live
+			live = c.live.ready
 		case it := <-c.ctrl:
-			live = c.live
+			live = c.live.ready
 			switch {
 			case it.resume != nil:
 				err = c.resume(ctx, *it.resume)
 			case it.reply != nil:
 				err = c.write(ctx, *it.reply)
 			}
-		case m := <-live:
+		case <-live:
+			m := c.live.pop()
+			if m == nil {
+				continue
+			}
 			if m.end != nil {
 				err = m.end
 				break
@@ -269,9 +261,7 @@ func (c *conn) writeFrame(ctx context.Context, frame []byte) error {
 // offer queues a live message without blocking; a full queue means the
 // client fell behind, and it is told to resume.
 func (c *conn) offer(m *outMsg) {
-	select {
-	case c.live <- m:
-	default:
+	if !c.live.push(m) {
 		c.cancel(ErrSlowClient)
 	}
 }
@@ -279,37 +269,110 @@ func (c *conn) offer(m *outMsg) {
 // endAfterQueue closes the connection with err once the messages already
 // queued are written, so a session.ended just before it is not lost.
 func (c *conn) endAfterQueue(err error) {
-	select {
-	case c.live <- &outMsg{end: err}:
-	default:
+	if !c.live.push(&outMsg{end: err}) {
 		c.cancel(err)
 	}
 }
 
-// keepAlive pings the client and refreshes its presence.
-func (c *conn) keepAlive(ctx context.Context) {
-	ping := time.NewTicker(c.hub.opts.PingInterval)
-	defer ping.Stop()
-	beat := time.NewTicker(c.hub.opts.PresenceTTL / 3)
-	defer beat.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-ping.C:
-			pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.hub.opts.PongTimeout)
-			err := c.ws.Ping(pctx)
-			cancel()
-			if err != nil {
-				c.cancel(fmt.Errorf("realtime: keep-alive: %w", err))
-				return
-			}
-		case <-beat.C:
-			if err := c.hub.opts.Broker.Join(ctx, c.channel, c.presence(), c.hub.opts.PresenceTTL); err != nil && ctx.Err() == nil {
-				c.log.Warn("realtime: presence heartbeat", "err", err)
-			}
-		}
+// liveQueue holds the live messages waiting for one socket, at most limit.
+// Its slots are allocated as messages arrive and dropped once it is empty:
+// a buffered channel would hold SendQueue slots for every idle socket.
+type liveQueue struct {
+	limit int
+	ready chan struct{} // holds a signal while the queue is not empty
+
+	mu    sync.Mutex
+	items []*outMsg
+}
+
+// push appends m; false means the queue was full.
+func (q *liveQueue) push(m *outMsg) bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if len(q.items) >= q.limit {
+		return false
 	}
+	q.items = append(q.items, m)
+	q.signal()
+	return true
+}
+
+// pop returns the oldest message, nil when there is none.
+func (q *liveQueue) pop() *outMsg {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if len(q.items) == 0 {
+		return nil
+	}
+	m := q.items[0]
+	q.items[0] = nil
+	if q.items = q.items[1:]; len(q.items) == 0 {
+		q.items = nil // let the slots go
+	} else {
+		q.signal()
+	}
+	return m
+}
+
+func (q *liveQueue) signal() {
+	select {
+	case q.ready <- struct{}{}:
+	default:
+	}
+}
+
+// keepAlive pings the client and refreshes its presence from timers rather
+// than from a goroutine of its own, so an idle socket holds no stack for it.
+// The returned func stops both and waits for a tick in progress.
+func (c *conn) keepAlive(ctx context.Context) (stop func()) {
+	ping := every(c.hub.opts.PingInterval, func() bool {
+		pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.hub.opts.PongTimeout)
+		defer cancel()
+		if err := c.ws.Ping(pctx); err != nil {
+			c.cancel(fmt.Errorf("realtime: keep-alive: %w", err))
+			return false
+		}
+		return true
+	})
+	beat := every(c.hub.opts.PresenceTTL/3, func() bool {
+		if err := c.hub.opts.Broker.Join(ctx, c.channel, c.presence(), c.hub.opts.PresenceTTL); err != nil && ctx.Err() == nil {
+			c.log.Warn("realtime: presence heartbeat", "err", err)
+		}
+		return true
+	})
+	return func() {
+		ping.stop()
+		beat.stop()
+	}
+}
+
+// repeater runs a function every interval until it returns false or is
+// stopped; after stop returns, it does not run again.
+type repeater struct {
+	mu      sync.Mutex
+	stopped bool
+	timer   *time.Timer
+}
+
+func every(d time.Duration, fn func() bool) *repeater {
+	r := &repeater{}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.timer = time.AfterFunc(d, func() {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		if !r.stopped && fn() {
+			r.timer.Reset(d)
+		}
+	})
+	return r
+}
+
+func (r *repeater) stop() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.stopped = true
+	r.timer.Stop()
 }
 
 // tokenBucket is the per-connection rate limit; only the reader uses it.

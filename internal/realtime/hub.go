@@ -19,6 +19,9 @@ var (
 	ErrSlowClient = errors.New("realtime: client fell behind")
 	// ErrTooManyConnections: the user already had HubOpts.MaxConnsPerUser.
 	ErrTooManyConnections = errors.New("realtime: too many connections for user")
+	// ErrTooManyOpens: sockets were opened faster than HubOpts.OpensPerUser
+	// or OpensPerAddress allow.
+	ErrTooManyOpens = errors.New("realtime: sockets opened too often")
 )
 
 // Reasons a connection ends that Serve does not report as errors.
@@ -76,11 +79,21 @@ type HubOpts struct {
 	// PresenceTTL is how long a connection stays present without a heartbeat
 	// (default 90 s); heartbeats are sent every third of it.
 	PresenceTTL time.Duration
+	// PresenceWindow is how long joins and leaves are gathered into one
+	// presence message (default 250 ms); see presence.go.
+	PresenceWindow time.Duration
 	// ResumeGrace is how long live messages wait for a client's resume
 	// (default 1 s); see the protocol notes in protocol.go.
 	ResumeGrace time.Duration
 	// MaxConnsPerUser caps one user's connections to the hub (default 8).
 	MaxConnsPerUser int
+	// OpensPerUser and OpensPerAddress bound how many sockets one user and
+	// one client address may open per OpenWindow (default 10 and 60 per
+	// 10 s), with the allowance refilling evenly; Admit enforces them. An
+	// address gets more because a household or a club shares one.
+	OpensPerUser    int
+	OpensPerAddress int
+	OpenWindow      time.Duration
 	// PlayerStateKeys are the state keys players may change (default
 	// ["party_notes"]); GMs may change all.
 	PlayerStateKeys []string
@@ -107,6 +120,10 @@ func (o HubOpts) withDefaults() HubOpts {
 	o.PongTimeout = orDefault(o.PongTimeout, 15*time.Second)
 	o.PresenceTTL = orDefault(o.PresenceTTL, 90*time.Second)
 	o.ResumeGrace = orDefault(o.ResumeGrace, time.Second)
+	o.PresenceWindow = orDefault(o.PresenceWindow, 250*time.Millisecond)
+	o.OpensPerUser = orDefault(o.OpensPerUser, 10)
+	o.OpensPerAddress = orDefault(o.OpensPerAddress, 60)
+	o.OpenWindow = orDefault(o.OpenWindow, 10*time.Second)
 	o.MaxConnsPerUser = orDefault(o.MaxConnsPerUser, 8)
 	o.MaxChatRunes = orDefault(o.MaxChatRunes, 2000)
 	if o.PlayerStateKeys == nil {
@@ -133,7 +150,13 @@ type Hub struct {
 	conns    map[*conn]struct{}
 	perUser  map[string]int
 	channels map[string]*hubChannel
+	opens    openLimiter
 	wg       sync.WaitGroup // one per running Serve
+
+	presMu      sync.Mutex // guards presence and presClosed; taken before mu, never after
+	presence    map[string]*presenceChannel
+	presClosed  bool
+	presFlushes sync.WaitGroup // one per scheduled or running presence flush
 }
 
 // NewHub returns a hub on opts.Broker.
@@ -141,11 +164,14 @@ func NewHub(opts HubOpts) (*Hub, error) {
 	if opts.Broker == nil {
 		return nil, fmt.Errorf("%w: HubOpts.Broker is required", ErrInvalid)
 	}
+	opts = opts.withDefaults()
 	return &Hub{
-		opts:     opts.withDefaults(),
+		opts:     opts,
 		conns:    map[*conn]struct{}{},
 		perUser:  map[string]int{},
 		channels: map[string]*hubChannel{},
+		presence: map[string]*presenceChannel{},
+		opens:    newOpenLimiter(opts),
 	}, nil
 }
 
@@ -217,6 +243,12 @@ func (h *Hub) Close() error {
 	}
 	h.mu.Unlock()
 	h.wg.Wait()
+	// The leaves of the connections just ended still go out, so other
+	// instances' clients see them; failed flushes are not retried now.
+	h.presMu.Lock()
+	h.presClosed = true
+	h.presMu.Unlock()
+	h.presFlushes.Wait()
 	return nil
 }
 

@@ -77,7 +77,8 @@ const (
 	CloseSessionEnded websocket.StatusCode = 4001
 	// CloseResume: the client fell behind; reconnect and resume.
 	CloseResume websocket.StatusCode = 4008
-	// CloseTooManyConnections: the user has too many open connections.
+	// CloseTooManyConnections: the user has too many open connections
+	// (normally refused before the upgrade, see Hub.Admit).
 	CloseTooManyConnections websocket.StatusCode = 4029
 )
 
@@ -131,11 +132,16 @@ const (
 	WelcomeResumeTooLate = "resume_too_late"
 )
 
-// PresenceData is the data of presence: who joined or left, and who is here.
+// PresenceData is the data of presence: the members who arrived and those
+// who went since the previous presence message, each ordered by user id.
+// Clients keep welcome's present list and apply it: add joined, remove left.
+// Several connections of one member count as one: the member is joined with
+// the first and left with the last. Changes are gathered for
+// HubOpts.PresenceWindow, so a burst of arrivals is one message, and a member
+// who left and came back within it (a reconnect) is in neither list.
 type PresenceData struct {
-	Event   string        `json:"event"` // "join" or "leave"
-	User    PresentUser   `json:"user"`
-	Present []PresentUser `json:"present"`
+	Joined []PresentUser `json:"joined"`
+	Left   []PresentUser `json:"left"`
 }
 
 // ChatData is the data of a chat message as delivered.

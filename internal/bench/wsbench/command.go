@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -21,6 +22,7 @@ import (
 // Main is `gmc bench ws`: it runs one gmc instance in process (or two on
 // one Redis), fills it with live sessions of a GM and players each, and
 // drives their WebSockets with chat through Run. args are the flags after "ws".
+// -join-burst, -reconnect-storm and -idle run the crowd cases instead.
 func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("bench ws", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -33,6 +35,11 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	redisRestart := fs.Bool("redis-restart", false, "the Redis restart case: two instances on -database-url and a redis-server of the bench's own, killed at 40% of -duration and started again; the GMs send -rate transcript segments per second per session")
 	redisDown := fs.Duration("redis-down", 1500*time.Millisecond, "with -redis-restart: how long Redis stays down")
 	redisAOF := fs.Bool("redis-aof", false, "with -redis-restart: Redis keeps its data across the restart (append-only file)")
+	joinBurstN := fs.Int("join-burst", 0, "instead: open this many sockets of one session at once; report time until all are welcomed and presence messages per socket")
+	storm := fs.Bool("reconnect-storm", false, "instead: one player of a session of -clients reconnects in 8 loops for -duration; report the presence messages the others receive")
+	idle := fs.String("idle", "", "instead: comma-separated socket counts (e.g. 1000,5000); for each, start `gmc serve` as a child process, open that many idle sockets and report its RSS per socket")
+	gmcPath := fs.String("gmc", "", "the gmc binary -idle starts (default: this program)")
+	settle := fs.Duration("settle", 5*time.Second, "with -idle: how long the sockets stay idle before the server's RSS is read")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -40,11 +47,18 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runRestart(ctx, RestartOptions{DatabaseURL: *databaseURL, Sessions: *sessions, ClientsPerSession: *clients, Rate: *rate,
 			Duration: *duration, KillAt: *duration * 2 / 5, DownFor: *redisDown, AOF: *redisAOF}, stdout)
 	}
+	counts, err := parseCounts(*idle)
+	if err != nil {
+		return err
+	}
 	if *sessions < 1 || *clients < 2 {
 		return errors.New("-sessions must be ≥ 1 and -clients ≥ 2")
 	}
 	if *redisURL != "" && *databaseURL == "" {
 		return errors.New("-redis-url needs -database-url: two instances must share a database")
+	}
+	if (*joinBurstN > 0 || *storm || counts != nil) && *redisURL != "" {
+		return errors.New("-join-burst, -reconnect-storm and -idle run one instance: leave -redis-url empty")
 	}
 	dir, err := os.MkdirTemp("", "gmc-bench-ws-")
 	if err != nil {
@@ -53,6 +67,14 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	defer os.RemoveAll(dir)
 	cfg := config.Config{DataDir: dir, DatabaseURL: *databaseURL, RedisURL: *redisURL, RedisPrefix: fmt.Sprintf("gmcbench%d:", time.Now().UnixNano()),
 		SecretKey: strings.Repeat("b", 32), ShutdownTimeout: 5 * time.Second}
+	if counts != nil {
+		if *gmcPath == "" {
+			if *gmcPath, err = os.Executable(); err != nil {
+				return err
+			}
+		}
+		return idleCase(ctx, stdout, cfg, *gmcPath, counts, *clients, *settle)
+	}
 	n := 1
 	if *redisURL != "" {
 		n = 2
@@ -63,6 +85,12 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	defer stopInstances(instances)
 	if err != nil {
 		return err
+	}
+	switch {
+	case *joinBurstN > 0:
+		return runJoinBurst(ctx, stdout, instances[0], *joinBurstN)
+	case *storm:
+		return runStorm(ctx, stdout, instances[0], *clients, *duration)
 	}
 	fmt.Fprintf(stdout, "setting up %d sessions × %d clients on %d instance(s) (%s)…\n", *sessions, *clients, n, backendLabel(cfg))
 	tables, err := setUp(ctx, instances[0].app.Service(), *sessions, *clients)
@@ -208,4 +236,74 @@ func printReport(w io.Writer, r Report) {
 	fmt.Fprintf(w, "latency p50/p99/max  %s / %s / %s\n", r.P50.Round(10*time.Microsecond), r.P99.Round(10*time.Microsecond), r.Max.Round(10*time.Microsecond))
 	fmt.Fprintf(w, "heap per connection  %.1f KiB (client and server sides, both in this process)\n", float64(r.HeapPerConn)/1024)
 	fmt.Fprintf(w, "errors               %d\n", r.Errors)
+}
+
+func parseCounts(s string) ([]int, error) {
+	if s == "" {
+		return nil, nil
+	}
+	var out []int
+	for f := range strings.SplitSeq(s, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("-idle: %q is not a socket count", f)
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
+// socketURL is the URL of a user's socket on a session, with a fresh ticket.
+func (in *instance) socketURL(ctx context.Context, user, session string) string {
+	ticket, _, err := in.app.Service().CreateTicket(ctx, user, session)
+	if err != nil {
+		return "ws://invalid/" + err.Error()
+	}
+	return "ws://" + in.addr + "/api/v1/sessions/" + session + "/ws?ticket=" + ticket
+}
+
+func runJoinBurst(ctx context.Context, stdout io.Writer, in *instance, n int) error {
+	fmt.Fprintf(stdout, "setting up one session of %d members…\n", n)
+	tables, err := setUp(ctx, in.app.Service(), 1, max(n, 2))
+	if err != nil {
+		return err
+	}
+	defer endSessions(context.WithoutCancel(ctx), in.app.Service(), tables)
+	urls := make([]string, n)
+	for i := range urls {
+		urls[i] = in.socketURL(ctx, tables[0].users[i], tables[0].session)
+	}
+	rep, err := joinBurst(ctx, urls)
+	if err != nil {
+		return err
+	}
+	rep.print(stdout)
+	return nil
+}
+
+func runStorm(ctx context.Context, stdout io.Writer, in *instance, clients int, d time.Duration) error {
+	svc := in.app.Service()
+	tables, err := setUp(ctx, svc, 1, clients+1)
+	if err != nil {
+		return err
+	}
+	t := tables[0]
+	defer endSessions(context.WithoutCancel(ctx), svc, tables)
+	watchers := make([]string, clients)
+	for i := range watchers {
+		watchers[i] = in.socketURL(ctx, t.users[i], t.session)
+	}
+	// The reconnecting player uses a bearer token, as a native client
+	// would, so that the storm does not wait on ticket writes.
+	pair, err := svc.Login(ctx, service.LoginParams{Email: fmt.Sprintf("bench-0-%d@example.com", clients), Password: "bench password", ClientIP: "198.18.0.1"})
+	if err != nil {
+		return err
+	}
+	u := "ws://" + in.addr + "/api/v1/sessions/" + t.session + "/ws"
+	rep, err := reconnectStorm(ctx, watchers, func() (string, string) { return u, pair.AccessToken }, d)
+	if err != nil {
+		return err
+	}
+	rep.print(stdout)
+	return nil
 }
