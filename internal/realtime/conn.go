@@ -28,8 +28,11 @@ type ctrlItem struct {
 	resume *int64
 }
 
-// conn is one WebSocket connection. The reader goroutine handles what the
-// client sends; the writer goroutine is the only one writing data frames, so
+// conn is one WebSocket connection. The reader runs on the goroutine that
+// serves the connection. Writes have no goroutine of their own while there is
+// nothing to write: queuing work starts a writer, which ends once the queues
+// are empty, so an idle socket holds one stack, not two. At most one writer
+// runs at a time and it alone writes data frames and closes the socket, so
 // the order of frames is the order decided here.
 type conn struct {
 	hub     *Hub
@@ -37,13 +40,14 @@ type conn struct {
 	id      string
 	channel string
 	peer    Peer
+	ctx     context.Context // the connection's; its end makes the writer close the socket
 	cancel  context.CancelCauseFunc
 	log     *slog.Logger
 
-	live liveQueue     // from the hub channel, bounded by SendQueue; shared, read-only
-	ctrl chan ctrlItem // from the reader, bounded by RateBurst
+	out    outbox
+	closed chan struct{} // closed once the writer has closed the socket
 
-	// Writer state.
+	// Writer state, handed from one writer to the next through out.mu.
 	sent     int64 // highest channel seq the client has (welcome or message)
 	liveSent bool  // a live message was written since the last welcome
 
@@ -52,13 +56,13 @@ type conn struct {
 	lastLimited time.Time
 }
 
-func newConn(h *Hub, ws *websocket.Conn, channel string, peer Peer, cancel context.CancelCauseFunc) *conn {
+func newConn(ctx context.Context, h *Hub, ws *websocket.Conn, channel string, peer Peer, cancel context.CancelCauseFunc) *conn {
 	id := h.opts.NewConnID()
 	return &conn{
-		hub: h, ws: ws, id: id, channel: channel, peer: peer, cancel: cancel,
+		hub: h, ws: ws, id: id, channel: channel, peer: peer, ctx: ctx, cancel: cancel,
 		log:    h.opts.Logger.With("channel", channel, "user_id", peer.UserID, "conn_id", id),
-		live:   liveQueue{limit: h.opts.SendQueue, ready: make(chan struct{}, 1)},
-		ctrl:   make(chan ctrlItem, h.opts.RateBurst+8),
+		out:    outbox{liveLimit: h.opts.SendQueue, ctrlLimit: h.opts.RateBurst + 8},
+		closed: make(chan struct{}),
 		bucket: tokenBucket{rate: h.opts.RateLimit, burst: float64(h.opts.RateBurst)},
 	}
 }
@@ -76,23 +80,24 @@ func (c *conn) run(ctx context.Context) error {
 		return fmt.Errorf("realtime: join: %w", err)
 	}
 	defer c.leave(ctx)
+	// No writer can start before the welcome is written: the reader and the
+	// grace timer have not started, and the context's end is watched only
+	// from here on.
 	if err := c.sendWelcome(ctx, ""); err != nil {
 		c.closeSocket(err)
 		return err
 	}
 	c.hub.presenceChanged(c)
 
-	readDone := make(chan struct{})
-	go func() {
-		defer close(readDone)
-		c.readLoop(ctx)
-	}()
+	stopWatch := context.AfterFunc(ctx, c.wake)
+	defer stopWatch()
+	grace := time.AfterFunc(c.hub.opts.ResumeGrace, c.openLive)
+	defer grace.Stop()
 	stopKeepAlive := c.keepAlive(ctx)
-	c.writeLoop(ctx)
-	cause := context.Cause(ctx)
-	c.closeSocket(cause)
+	c.readLoop(ctx) // until the socket is closed
+	<-c.closed
 	stopKeepAlive() // no heartbeat may re-add the presence that leave removes
-	<-readDone
+	cause := context.Cause(ctx)
 	switch {
 	case errors.Is(cause, errPeerClosed), errors.Is(cause, errHubClosed), errors.Is(cause, errSessionEnded):
 		return nil
@@ -159,54 +164,49 @@ func (c *conn) sendWelcome(ctx context.Context, reason string) error {
 	return nil
 }
 
-// writeLoop writes queued frames until the context ends. Live messages wait
-// for the client's first message (or ResumeGrace) so a resume is answered
-// before them.
-func (c *conn) writeLoop(ctx context.Context) {
-	grace := time.NewTimer(c.hub.opts.ResumeGrace)
-	defer grace.Stop()
-	var live <-chan struct{}
+// writeQueued is the writer: it writes what is queued, then ends. Once the
+// connection's context has ended it writes nothing more (queued messages must
+// not delay the close) and closes the socket instead.
+func (c *conn) writeQueued() {
 	for {
-		if ctx.Err() != nil {
-			return // do not let queued messages delay the close
-		}
+		it, m, next := c.out.next(c.ctx)
 		var err error
-		select {
-		case <-ctx.Done():
+		switch next {
+		case nothing:
 			return
-		case <-grace.C:
-			live = c.live.ready
-		case it := <-c.ctrl:
-			live = c.live.ready
+		case closing:
+			c.closeSocket(context.Cause(c.ctx))
+			close(c.closed)
+			return
+		case ctrlNext:
 			switch {
 			case it.resume != nil:
-				err = c.resume(ctx, *it.resume)
+				err = c.resume(c.ctx, *it.resume)
 			case it.reply != nil:
-				err = c.write(ctx, *it.reply)
+				err = c.write(c.ctx, *it.reply)
 			}
-		case <-live:
-			m := c.live.pop()
-			if m == nil {
-				continue
-			}
-			if m.end != nil {
-				err = m.end
-				break
-			}
-			if m.msg.Seq <= c.sent {
-				continue // covered by the welcome or a resume
-			}
-			err = c.writeFrame(ctx, m.frame)
-			c.sent, c.liveSent = m.msg.Seq, true
-			if err == nil && m.msg.Type == TypeSessionEnded {
-				err = errSessionEnded
-			}
+		case liveNext:
+			err = c.writeLive(m)
 		}
 		if err != nil {
-			c.cancel(err)
-			return
+			c.cancel(err) // the next round closes the socket
 		}
 	}
+}
+
+func (c *conn) writeLive(m *outMsg) error {
+	if m.end != nil {
+		return m.end
+	}
+	if m.msg.Seq <= c.sent {
+		return nil // covered by the welcome or a resume
+	}
+	err := c.writeFrame(c.ctx, m.frame)
+	c.sent, c.liveSent = m.msg.Seq, true
+	if err == nil && m.msg.Type == TypeSessionEnded {
+		err = errSessionEnded
+	}
+	return err
 }
 
 // resume answers resume {last_seq: after}: exactly the missed messages up to
@@ -261,7 +261,7 @@ func (c *conn) writeFrame(ctx context.Context, frame []byte) error {
 // offer queues a live message without blocking; a full queue means the
 // client fell behind, and it is told to resume.
 func (c *conn) offer(m *outMsg) {
-	if !c.live.push(m) {
+	if !c.out.pushLive(m, c) {
 		c.cancel(ErrSlowClient)
 	}
 }
@@ -269,56 +269,127 @@ func (c *conn) offer(m *outMsg) {
 // endAfterQueue closes the connection with err once the messages already
 // queued are written, so a session.ended just before it is not lost.
 func (c *conn) endAfterQueue(err error) {
-	if !c.live.push(&outMsg{end: err}) {
+	if !c.out.pushLive(&outMsg{end: err}, c) {
 		c.cancel(err)
 	}
 }
 
-// liveQueue holds the live messages waiting for one socket, at most limit.
-// Its slots are allocated as messages arrive and dropped once it is empty:
-// a buffered channel would hold SendQueue slots for every idle socket.
-type liveQueue struct {
-	limit int
-	ready chan struct{} // holds a signal while the queue is not empty
-
-	mu    sync.Mutex
-	items []*outMsg
+// queue hands work to the writer without blocking the reader; a writer that
+// cannot keep up with replies is as behind as one with a full live queue.
+func (c *conn) queue(it ctrlItem) {
+	if !c.out.pushCtrl(it, c) {
+		c.cancel(ErrSlowClient)
+	}
 }
 
-// push appends m; false means the queue was full.
-func (q *liveQueue) push(m *outMsg) bool {
+// openLive lets live messages go out: the resume grace is over.
+func (c *conn) openLive() {
+	c.out.mu.Lock()
+	defer c.out.mu.Unlock()
+	c.out.liveOpen = true
+	c.wakeLocked()
+}
+
+// wake starts a writer if there is work for one; the context's end is work
+// too (closing the socket).
+func (c *conn) wake() {
+	c.out.mu.Lock()
+	defer c.out.mu.Unlock()
+	c.wakeLocked()
+}
+
+func (c *conn) wakeLocked() {
+	if c.out.running || c.out.done || !c.out.hasWork(c.ctx) {
+		return
+	}
+	c.out.running = true
+	go c.writeQueued()
+}
+
+// outbox holds what waits to be written to one socket. Its slots are
+// allocated as work arrives and dropped once it is empty: buffered channels
+// would hold their full capacity for every idle socket.
+type outbox struct {
+	liveLimit, ctrlLimit int
+
+	mu       sync.Mutex
+	live     []*outMsg  // from the hub channel; shared, read-only
+	ctrl     []ctrlItem // from the reader; before live messages
+	liveOpen bool       // the first client message came, or the resume grace is over
+	running  bool       // a writer is running
+	done     bool       // the socket is being closed; no writer starts again
+}
+
+// What the writer does next. (Every constant of the package has its value
+// spelled out: the API's contract test reads them from the source.)
+type nextStep int
+
+const (
+	nothing  nextStep = 0
+	closing  nextStep = 1
+	ctrlNext nextStep = 2
+	liveNext nextStep = 3
+)
+
+func (q *outbox) pushLive(m *outMsg, c *conn) bool {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	if len(q.items) >= q.limit {
+	if len(q.live) >= q.liveLimit {
 		return false
 	}
-	q.items = append(q.items, m)
-	q.signal()
+	q.live = append(q.live, m)
+	c.wakeLocked()
 	return true
 }
 
-// pop returns the oldest message, nil when there is none.
-func (q *liveQueue) pop() *outMsg {
+func (q *outbox) pushCtrl(it ctrlItem, c *conn) bool {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	if len(q.items) == 0 {
-		return nil
+	if len(q.ctrl) >= q.ctrlLimit {
+		return false
 	}
-	m := q.items[0]
-	q.items[0] = nil
-	if q.items = q.items[1:]; len(q.items) == 0 {
-		q.items = nil // let the slots go
-	} else {
-		q.signal()
-	}
-	return m
+	q.ctrl = append(q.ctrl, it)
+	c.wakeLocked()
+	return true
 }
 
-func (q *liveQueue) signal() {
-	select {
-	case q.ready <- struct{}{}:
-	default:
+func (q *outbox) hasWork(ctx context.Context) bool {
+	return ctx.Err() != nil || len(q.ctrl) > 0 || (q.liveOpen && len(q.live) > 0)
+}
+
+// next takes the writer's next step. A writer that finds nothing to do ends
+// here, under the lock, so work queued after this is seen by a new writer.
+// Replies and resumes come before live messages, and any of them opens the
+// way for live ones: a resume is answered before live messages follow it.
+func (q *outbox) next(ctx context.Context) (ctrlItem, *outMsg, nextStep) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	switch {
+	case ctx.Err() != nil:
+		q.done = true
+		return ctrlItem{}, nil, closing
+	case len(q.ctrl) > 0:
+		it := q.ctrl[0]
+		q.ctrl = dropFirst(q.ctrl)
+		q.liveOpen = true
+		return it, nil, ctrlNext
+	case q.liveOpen && len(q.live) > 0:
+		m := q.live[0]
+		q.live = dropFirst(q.live)
+		return ctrlItem{}, m, liveNext
 	}
+	q.running = false
+	return ctrlItem{}, nil, nothing
+}
+
+// dropFirst removes s[0], releasing the slots once s is empty.
+func dropFirst[T any](s []T) []T {
+	var zero T
+	s[0] = zero
+	if s = s[1:]; len(s) == 0 {
+		return nil
+	}
+	return s
 }
 
 // keepAlive pings the client and refreshes its presence from timers rather

@@ -186,7 +186,7 @@ func (h *Hub) Serve(ctx context.Context, ws *websocket.Conn, channel string, pee
 	ws.SetReadLimit(h.opts.ReadLimit)
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	c := newConn(h, ws, channel, peer, cancel)
+	c := newConn(ctx, h, ws, channel, peer, cancel)
 	if err := h.register(c); err != nil {
 		if errors.Is(err, ErrTooManyConnections) {
 			_ = ws.Close(CloseTooManyConnections, "too many connections")

@@ -147,13 +147,3 @@ func (c *conn) replyError(e ErrorData) {
 	m := localMessage(TypeError, e, c.hub.opts.Now())
 	c.queue(ctrlItem{reply: &m})
 }
-
-// queue hands work to the writer without blocking the reader; a writer that
-// cannot keep up with replies is as behind as one with a full live queue.
-func (c *conn) queue(it ctrlItem) {
-	select {
-	case c.ctrl <- it:
-	default:
-		c.cancel(ErrSlowClient)
-	}
-}
