@@ -42,7 +42,6 @@ type conn struct {
 	peer    Peer
 	ctx     context.Context // the connection's; its end makes the writer close the socket
 	cancel  context.CancelCauseFunc
-	log     *slog.Logger
 
 	out    outbox
 	closed chan struct{} // closed once the writer has closed the socket
@@ -60,11 +59,16 @@ func newConn(ctx context.Context, h *Hub, ws *websocket.Conn, channel string, pe
 	id := h.opts.NewConnID()
 	return &conn{
 		hub: h, ws: ws, id: id, channel: channel, peer: peer, ctx: ctx, cancel: cancel,
-		log:    h.opts.Logger.With("channel", channel, "user_id", peer.UserID, "conn_id", id),
 		out:    outbox{liveLimit: h.opts.SendQueue, ctrlLimit: h.opts.RateBurst + 8},
 		closed: make(chan struct{}),
 		bucket: tokenBucket{rate: h.opts.RateLimit, burst: float64(h.opts.RateBurst)},
 	}
+}
+
+// logger is made when needed: a logger per connection, kept for its whole
+// life, would weigh on every idle socket for the rare warning.
+func (c *conn) logger() *slog.Logger {
+	return c.hub.opts.Logger.With("channel", c.channel, "user_id", c.peer.UserID, "conn_id", c.id)
 }
 
 func (c *conn) presence() Presence {
@@ -134,7 +138,7 @@ func (c *conn) leave(ctx context.Context) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
 	if err := c.hub.opts.Broker.Leave(ctx, c.channel, c.presence()); err != nil {
-		c.log.Warn("realtime: leave", "err", err)
+		c.logger().Warn("realtime: leave", "err", err)
 	}
 	c.hub.presenceChanged(c)
 }
@@ -407,7 +411,7 @@ func (c *conn) keepAlive(ctx context.Context) (stop func()) {
 	})
 	beat := every(c.hub.opts.PresenceTTL/3, func() bool {
 		if err := c.hub.opts.Broker.Join(ctx, c.channel, c.presence(), c.hub.opts.PresenceTTL); err != nil && ctx.Err() == nil {
-			c.log.Warn("realtime: presence heartbeat", "err", err)
+			c.logger().Warn("realtime: presence heartbeat", "err", err)
 		}
 		return true
 	})

@@ -139,7 +139,7 @@ func (c *conn) unavailable(ctx context.Context, err error) {
 	if ctx.Err() != nil {
 		return // the connection is ending; nobody to tell
 	}
-	c.log.Warn("realtime: broker call failed", "err", err)
+	c.logger().Warn("realtime: broker call failed", "err", err)
 	c.replyError(ErrorData{Code: ErrCodeUnavailable, Message: "the session is temporarily unavailable; try again"})
 }
 
