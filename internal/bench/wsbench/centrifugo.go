@@ -32,6 +32,12 @@ type centrifugoChild struct {
 	secret string
 	dir    string
 	done   chan error
+	// firstErr logs the first client error, so that a count comes with a cause.
+	firstErr sync.Once
+	// protobuf has the clients speak Centrifugo's protobuf protocol instead
+	// of JSON: centrifuge-go's JSON decoding costs the load generator about
+	// three times what gmc's clients cost it.
+	protobuf bool
 }
 
 // centrifugoConfig allows authenticated clients to subscribe to, and publish
@@ -53,7 +59,7 @@ func centrifugoConfig(secret string, port int) map[string]any {
 
 // startCentrifugo writes a configuration to a temporary directory, starts
 // the binary at path on a free loopback port and waits for its health check.
-func startCentrifugo(ctx context.Context, path string) (*centrifugoChild, error) {
+func startCentrifugo(ctx context.Context, path string, protobuf bool) (*centrifugoChild, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
@@ -78,7 +84,7 @@ func startCentrifugo(ctx context.Context, path string) (*centrifugoChild, error)
 		os.RemoveAll(dir)
 		return nil, fmt.Errorf("start %s: %w", path, err)
 	}
-	c := &centrifugoChild{Cmd: cmd, addr: "127.0.0.1:" + strconv.Itoa(port), secret: secret, dir: dir, done: make(chan error, 1)}
+	c := &centrifugoChild{Cmd: cmd, addr: "127.0.0.1:" + strconv.Itoa(port), secret: secret, dir: dir, done: make(chan error, 1), protobuf: protobuf}
 	go func() { c.done <- cmd.Wait() }()
 	if err := waitHealthy(ctx, "http://"+c.addr+"/health", c.done); err != nil {
 		c.stop()
@@ -108,8 +114,13 @@ func waitHealthy(ctx context.Context, u string, exited <-chan error) error {
 	return errors.New("not healthy after 30 s")
 }
 
-func (c *centrifugoChild) name() string { return "centrifugo" }
-func (c *centrifugoChild) pid() int     { return c.Process.Pid }
+func (c *centrifugoChild) name() string {
+	if c.protobuf {
+		return "centrifugo/pb"
+	}
+	return "centrifugo"
+}
+func (c *centrifugoChild) pid() int { return c.Process.Pid }
 
 func (c *centrifugoChild) stop() {
 	defer os.RemoveAll(c.dir)
@@ -163,9 +174,11 @@ func (c *centrifugoChild) open(ctx context.Context, o ExternalOptions, st *stats
 
 // centrifugoConn is one centrifuge-go client subscribed to its session's channel.
 type centrifugoConn struct {
-	cl      *centrifuge.Client
-	sub     *centrifuge.Subscription
-	closing atomic.Bool
+	cl       *centrifuge.Client
+	sub      *centrifuge.Subscription
+	closing  atomic.Bool
+	inFlight sync.WaitGroup // publishes awaiting their reply
+	failed   func(error)    // counts an error; the first of the run is logged
 }
 
 // stamp is the payload every client publishes: its send time.
@@ -174,10 +187,17 @@ type stamp struct {
 }
 
 func (c *centrifugoChild) dial(ctx context.Context, token, channel string, dialer func(context.Context, string, string) (net.Conn, error), st *stats) (*centrifugoConn, error) {
-	cl := centrifuge.NewJsonClient("ws://"+c.addr+"/connection/websocket", centrifuge.Config{
+	newClient := centrifuge.NewJsonClient
+	if c.protobuf {
+		newClient = centrifuge.NewProtobufClient
+	}
+	cl := newClient("ws://"+c.addr+"/connection/websocket", centrifuge.Config{
 		Token: token, NetDialContext: dialer, HandshakeTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second,
 	})
-	cc := &centrifugoConn{cl: cl}
+	cc := &centrifugoConn{cl: cl, failed: func(err error) {
+		st.errors.Add(1)
+		c.firstErr.Do(func() { fmt.Fprintf(os.Stderr, "centrifugo client: first error of the run: %v\n", err) })
+	}}
 	sub, err := cl.NewSubscription(channel)
 	if err != nil {
 		cl.Close()
@@ -190,8 +210,8 @@ func (c *centrifugoChild) dial(ctx context.Context, token, channel string, diale
 	sub.OnPublication(func(e centrifuge.PublicationEvent) {
 		now := time.Now()
 		var s stamp
-		if json.Unmarshal(e.Data, &s) != nil {
-			st.errors.Add(1)
+		if err := json.Unmarshal(e.Data, &s); err != nil {
+			cc.failed(err)
 			return
 		}
 		st.delivered.Add(1)
@@ -201,7 +221,7 @@ func (c *centrifugoChild) dial(ctx context.Context, token, channel string, diale
 	})
 	failed := make(chan error, 1)
 	sub.OnError(func(e centrifuge.SubscriptionErrorEvent) {
-		st.errors.Add(1)
+		cc.failed(e.Error)
 		select {
 		case failed <- e.Error:
 		default:
@@ -209,7 +229,7 @@ func (c *centrifugoChild) dial(ctx context.Context, token, channel string, diale
 	})
 	cl.OnDisconnected(func(e centrifuge.DisconnectedEvent) {
 		if !cc.closing.Load() {
-			st.errors.Add(1)
+			cc.failed(fmt.Errorf("disconnected: code %d, %s", e.Code, e.Reason))
 		}
 	})
 	if err := sub.Subscribe(); err != nil {
@@ -235,13 +255,24 @@ func (c *centrifugoChild) dial(ctx context.Context, token, channel string, diale
 	}
 }
 
+// publish hands the message to the client and returns: centrifuge-go's
+// Publish waits for the server's reply, and a sender that waited would
+// offer less than the rate when the server is slow, where gmc's clients
+// only wait for their write. A publish the server refuses counts as an error.
 func (cc *centrifugoConn) publish(ctx context.Context) error {
 	b, _ := json.Marshal(stamp{ClientTS: time.Now().UnixNano()})
-	_, err := cc.sub.Publish(ctx, b)
-	return err
+	cc.inFlight.Go(func() {
+		pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		if _, err := cc.sub.Publish(pctx, b); err != nil {
+			cc.failed(err)
+		}
+	})
+	return nil
 }
 
 func (cc *centrifugoConn) close() {
+	cc.inFlight.Wait()
 	cc.closing.Store(true)
 	cc.cl.Close()
 }

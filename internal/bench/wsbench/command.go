@@ -42,6 +42,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	idle := fs.String("idle", "", "instead: comma-separated socket counts (e.g. 1000,5000); for each, start `gmc serve` as a child process, open that many idle sockets and report its RSS per socket")
 	external := fs.Bool("external", false, "instead: run the chat load of -sessions × -clients at -rate against `gmc serve` started as a child process, and report the server's own CPU time (utime+stime) per delivered message and RSS per socket, read from /proc")
 	centrifugo := fs.String("compare-centrifugo", "", "with -external (implied): also run the same load against this Centrifugo v6 binary (a child process on a minimal config; clients are centrifuge-go) and give the gmc/Centrifugo ratios; empty: gmc only")
+	centrifugoPB := fs.Bool("centrifugo-protobuf", false, "with -compare-centrifugo: its clients speak protobuf instead of JSON (gmc's clients speak JSON; centrifuge-go's JSON decoding is heavy on the load generator)")
 	rates := fs.String("rates", "", "with -external (implied): comma-separated per-client rates (e.g. 1,2,4,8) to sweep instead of -rate, each on fresh servers; reports the highest offered rate with everything delivered and p99 ≤ 100 ms")
 	gmcPath := fs.String("gmc", "", "the gmc binary -idle and -external start (default: this program)")
 	settle := fs.Duration("settle", 5*time.Second, "with -idle: how long the sockets stay idle before the server's RSS is read")
@@ -86,7 +87,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			}
 		}
 		if *external {
-			return runExternal(ctx, stdout, cfg, *gmcPath, *centrifugo,
+			return runExternal(ctx, stdout, cfg, *gmcPath, *centrifugo, *centrifugoPB,
 				ExternalOptions{Sessions: *sessions, ClientsPerSession: *clients, Duration: *duration}, sweep)
 		}
 		return idleCase(ctx, stdout, cfg, *gmcPath, counts, *clients, *settle)

@@ -37,6 +37,9 @@ type ExternalReport struct {
 	// opened, RSSAfter after the drain with the sockets still open.
 	CPU                 time.Duration
 	RSSBefore, RSSAfter int64
+	// LoadCPU is this load generator's own CPU time over the same span:
+	// when it nears the machine's cores, latencies measure the generator.
+	LoadCPU time.Duration
 }
 
 // Offered is the message rate the clients were asked to send, in total.
@@ -108,6 +111,10 @@ func measure(ctx context.Context, srv serverUnderTest, o ExternalOptions) (Exter
 	if err != nil {
 		return rep, err
 	}
+	loadBefore, err := cpuTime(os.Getpid())
+	if err != nil {
+		return rep, err
+	}
 	start := time.Now()
 	sendCtx, cancel := context.WithTimeout(ctx, o.Duration)
 	var wg sync.WaitGroup
@@ -127,6 +134,11 @@ func measure(ctx context.Context, srv serverUnderTest, o ExternalOptions) (Exter
 		return rep, err
 	}
 	rep.CPU = cpuAfter - cpuBefore
+	loadAfter, err := cpuTime(os.Getpid())
+	if err != nil {
+		return rep, err
+	}
+	rep.LoadCPU = loadAfter - loadBefore
 	if rep.RSSAfter, err = vmRSS(srv.pid()); err != nil {
 		return rep, err
 	}
@@ -193,7 +205,7 @@ func (g *gmcChild) open(ctx context.Context, o ExternalOptions, st *stats) ([]lo
 // runExternal is `gmc bench ws -external`: for each rate, a fresh `gmc
 // serve` (and a fresh Centrifugo when centrifugoPath is set) under the same
 // load, one table row each.
-func runExternal(ctx context.Context, stdout io.Writer, cfg config.Config, gmcPath, centrifugoPath string, o ExternalOptions, rates []float64) error {
+func runExternal(ctx context.Context, stdout io.Writer, cfg config.Config, gmcPath, centrifugoPath string, protobuf bool, o ExternalOptions, rates []float64) error {
 	fmt.Fprintf(stdout, "setting up %d sessions × %d clients…\n", o.Sessions, o.ClientsPerSession)
 	sockets, err := prepareIdle(ctx, cfg, o.Sessions, o.ClientsPerSession)
 	if err != nil {
@@ -212,7 +224,7 @@ func runExternal(ctx context.Context, stdout io.Writer, cfg config.Config, gmcPa
 		}
 		reports = append(reports, rep)
 		if centrifugoPath != "" {
-			c, err := startCentrifugo(ctx, centrifugoPath)
+			c, err := startCentrifugo(ctx, centrifugoPath, protobuf)
 			if err != nil {
 				return err
 			}
@@ -235,14 +247,15 @@ func measureSettled(ctx context.Context, srv serverUnderTest, o ExternalOptions)
 }
 
 func printExternal(w io.Writer, reports []ExternalReport, sweep bool) {
-	fmt.Fprintf(w, "%-10s %7s %9s %11s %9s %9s %9s %8s %9s %9s %9s\n",
-		"server", "sockets", "offered/s", "delivered/s", "delivered", "p50", "p99", "errors", "CPU s", "CPU µs/msg", "RSS/sock")
+	fmt.Fprintf(w, "%-13s %7s %9s %11s %9s %9s %9s %8s %9s %9s %9s %10s\n",
+		"server", "sockets", "offered/s", "delivered/s", "delivered", "p50", "p99", "errors", "CPU s", "CPU µs/msg", "RSS/sock", "load gen s")
 	for _, r := range reports {
-		fmt.Fprintf(w, "%-10s %7d %9.0f %11.0f %8.2f%% %9s %9s %8d %9.2f %10.1f %6.1f KiB\n",
+		fmt.Fprintf(w, "%-13s %7d %9.0f %11.0f %8.2f%% %9s %9s %8d %9.2f %10.1f %6.1f KiB %10.2f\n",
 			r.Server, r.Sockets, r.Offered(), r.DeliveredPerSec, 100*r.DeliveredShare(),
 			r.P50.Round(10*time.Microsecond), r.P99.Round(10*time.Microsecond), r.Errors,
-			r.CPU.Seconds(), float64(r.CPUPerMessage().Nanoseconds())/1e3, r.RSSPerSocket()/1024)
+			r.CPU.Seconds(), float64(r.CPUPerMessage().Nanoseconds())/1e3, r.RSSPerSocket()/1024, r.LoadCPU.Seconds())
 	}
+	fmt.Fprintln(w, "CPU s and RSS are the server process's (from /proc); load gen s is this program's CPU over the same span")
 	byRate := map[float64]map[string]ExternalReport{}
 	for _, r := range reports {
 		if byRate[r.Rate] == nil {
@@ -252,6 +265,9 @@ func printExternal(w io.Writer, reports []ExternalReport, sweep bool) {
 	}
 	for _, r := range reports {
 		c, ok := byRate[r.Rate]["centrifugo"]
+		if !ok {
+			c, ok = byRate[r.Rate]["centrifugo/pb"]
+		}
 		if r.Server != "gmc" || !ok {
 			continue
 		}
@@ -267,7 +283,7 @@ func printExternal(w io.Writer, reports []ExternalReport, sweep bool) {
 			best[r.Server] = max(best[r.Server], r.Offered())
 		}
 	}
-	for _, name := range []string{"gmc", "centrifugo"} {
+	for _, name := range []string{"gmc", "centrifugo", "centrifugo/pb"} {
 		if _, ran := byRate[reports[0].Rate][name]; !ran {
 			continue
 		}

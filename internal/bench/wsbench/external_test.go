@@ -32,7 +32,7 @@ func TestMainExternal(t *testing.T) {
 	if err := Main(context.Background(), args, &out, &out); err != nil {
 		t.Fatalf("Main = %v\n%s", err, out.String())
 	}
-	row := regexp.MustCompile(`(?m)^gmc +(\d+) +(\d+) +(\d+) +([0-9.]+)% +\S+ +\S+ +(\d+) +([0-9.]+) +([0-9.]+) +(-?[0-9.]+) KiB$`).FindStringSubmatch(out.String())
+	row := regexp.MustCompile(`(?m)^gmc +(\d+) +(\d+) +(\d+) +([0-9.]+)% +\S+ +\S+ +(\d+) +([0-9.]+) +([0-9.]+) +(-?[0-9.]+) KiB +[0-9.]+$`).FindStringSubmatch(out.String())
 	if row == nil {
 		t.Fatalf("no gmc row in:\n%s", out.String())
 	}
