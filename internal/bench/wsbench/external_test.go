@@ -32,7 +32,7 @@ func TestMainExternal(t *testing.T) {
 	if err := Main(context.Background(), args, &out, &out); err != nil {
 		t.Fatalf("Main = %v\n%s", err, out.String())
 	}
-	row := regexp.MustCompile(`(?m)^gmc +(\d+) +(\d+) +(\d+) +([0-9.]+)% +\S+ +\S+ +(\d+) +([0-9.]+) +([0-9.]+) +(-?[0-9.]+) KiB +[0-9.]+$`).FindStringSubmatch(out.String())
+	row := regexp.MustCompile(`(?m)^gmc +(\d+) +(\d+) +\d+ +(\d+) +([0-9.]+)% +\S+ +\S+ +(\d+) +([0-9.]+) +([0-9.]+) +(-?[0-9.]+) KiB +[0-9.]+$`).FindStringSubmatch(out.String())
 	if row == nil {
 		t.Fatalf("no gmc row in:\n%s", out.String())
 	}
@@ -69,7 +69,8 @@ func TestCPUTimeGrowsWithWork(t *testing.T) {
 
 func TestKept(t *testing.T) {
 	t.Parallel()
-	all := ExternalReport{Report: Report{Expected: 10, Delivered: 10, P99: 40 * time.Millisecond}}
+	// 2 sockets at 1 msg/s for 5 s: 10 sent, each to a session of 2.
+	all := ExternalReport{Sockets: 2, Rate: 1, Report: Report{Sent: 10, Expected: 20, Delivered: 20, Elapsed: 5 * time.Second, P99: 40 * time.Millisecond}}
 	tests := []struct {
 		name string
 		edit func(*ExternalReport)
@@ -79,7 +80,8 @@ func TestKept(t *testing.T) {
 		{"one lost", func(r *ExternalReport) { r.Delivered-- }, false},
 		{"p99 over 100 ms", func(r *ExternalReport) { r.P99 = 101 * time.Millisecond }, false},
 		{"an error", func(r *ExternalReport) { r.Errors = 1 }, false},
-		{"nothing sent", func(r *ExternalReport) { r.Expected, r.Delivered = 0, 0 }, false},
+		{"nothing sent", func(r *ExternalReport) { r.Sent, r.Expected, r.Delivered = 0, 0, 0 }, false},
+		{"sent under 95% of the offer", func(r *ExternalReport) { r.Sent, r.Expected, r.Delivered = 9, 18, 18 }, false},
 	}
 	for _, tt := range tests {
 		r := all
