@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"net/http"
 	"sync/atomic"
 	"time"
 
@@ -29,10 +30,14 @@ type frame struct {
 
 // dial connects, reads the welcome, starts the live stream (a resume from the
 // welcome's seq), and starts the reader.
-func dial(ctx context.Context, opts Options, url string, st *stats) (*client, error) {
+func dial(ctx context.Context, opts Options, session, n int, st *stats) (*client, error) {
 	dctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	ws, _, err := websocket.Dial(dctx, url, &websocket.DialOptions{HTTPClient: opts.HTTPClient})
+	dopts := &websocket.DialOptions{HTTPClient: opts.HTTPClient}
+	if opts.Token != nil {
+		dopts.HTTPHeader = http.Header{"Authorization": {"Bearer " + opts.Token(session, n)}}
+	}
+	ws, _, err := websocket.Dial(dctx, opts.URL(session, n), dopts)
 	if err != nil {
 		return nil, err
 	}
@@ -85,9 +90,21 @@ func (c *client) read(st *stats) {
 	}
 }
 
-// send writes chat messages at rate until ctx ends, starting at a random
-// offset so that clients do not all send in the same instant.
+// send writes chat messages at rate until ctx ends.
 func (c *client) send(ctx context.Context, rate float64, st *stats) {
+	sendAt(ctx, rate, st, c.publish)
+}
+
+// publish writes one chat message stamped with its send time.
+func (c *client) publish(ctx context.Context) error {
+	msg := map[string]any{"type": "chat", "data": map[string]any{"text": "bench", "client_ts": time.Now().UnixNano()}}
+	return writeJSON(ctx, c.ws, msg)
+}
+
+// sendAt calls publish at rate until ctx ends, starting at a random offset
+// so that clients do not all send in the same instant. It stops at the
+// first failed publish.
+func sendAt(ctx context.Context, rate float64, st *stats, publish func(context.Context) error) {
 	interval := time.Duration(float64(time.Second) / rate)
 	first := time.NewTimer(rand.N(interval))
 	defer first.Stop()
@@ -99,11 +116,10 @@ func (c *client) send(ctx context.Context, rate float64, st *stats) {
 	tick := time.NewTicker(interval)
 	defer tick.Stop()
 	for {
-		msg := map[string]any{"type": "chat", "data": map[string]any{"text": "bench", "client_ts": time.Now().UnixNano()}}
-		// The write gets its own context: ending the run must not tear the
-		// socket down in the middle of a frame.
-		wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-		err := writeJSON(wctx, c.ws, msg)
+		// The publish gets its own context: ending the run must not tear
+		// the socket down in the middle of a frame.
+		pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		err := publish(pctx)
 		cancel()
 		if err != nil {
 			st.errors.Add(1)

@@ -22,7 +22,9 @@ import (
 // Main is `gmc bench ws`: it runs one gmc instance in process (or two on
 // one Redis), fills it with live sessions of a GM and players each, and
 // drives their WebSockets with chat through Run. args are the flags after "ws".
-// -join-burst, -reconnect-storm and -idle run the crowd cases instead.
+// -join-burst, -reconnect-storm and -idle run the crowd cases instead;
+// -external runs the chat load against a child `gmc serve` (and Centrifugo
+// with -compare-centrifugo) to weigh the server's own CPU and memory.
 func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("bench ws", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -38,7 +40,11 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	joinBurstN := fs.Int("join-burst", 0, "instead: open this many sockets of one session at once; report time until all are welcomed and presence messages per socket")
 	storm := fs.Bool("reconnect-storm", false, "instead: one player of a session of -clients reconnects in 8 loops for -duration; report the presence messages the others receive")
 	idle := fs.String("idle", "", "instead: comma-separated socket counts (e.g. 1000,5000); for each, start `gmc serve` as a child process, open that many idle sockets and report its RSS per socket")
-	gmcPath := fs.String("gmc", "", "the gmc binary -idle starts (default: this program)")
+	external := fs.Bool("external", false, "instead: run the chat load of -sessions × -clients at -rate against `gmc serve` started as a child process, and report the server's own CPU time (utime+stime) per delivered message and RSS per socket, read from /proc")
+	centrifugo := fs.String("compare-centrifugo", "", "with -external (implied): also run the same load against this Centrifugo v6 binary (a child process on a minimal config; clients are centrifuge-go) and give the gmc/Centrifugo ratios; empty: gmc only")
+	centrifugoPB := fs.Bool("centrifugo-protobuf", false, "with -compare-centrifugo: its clients speak protobuf instead of JSON (gmc's clients speak JSON; centrifuge-go's JSON decoding is heavy on the load generator)")
+	rates := fs.String("rates", "", "with -external (implied): comma-separated per-client rates (e.g. 1,2,4,8) to sweep instead of -rate, each on fresh servers; reports the highest offered rate with everything delivered and p99 ≤ 100 ms")
+	gmcPath := fs.String("gmc", "", "the gmc binary -idle and -external start (default: this program)")
 	settle := fs.Duration("settle", 5*time.Second, "with -idle: how long the sockets stay idle before the server's RSS is read")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -57,8 +63,15 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if *redisURL != "" && *databaseURL == "" {
 		return errors.New("-redis-url needs -database-url: two instances must share a database")
 	}
-	if (*joinBurstN > 0 || *storm || counts != nil) && *redisURL != "" {
-		return errors.New("-join-burst, -reconnect-storm and -idle run one instance: leave -redis-url empty")
+	*external = *external || *centrifugo != "" || *rates != ""
+	sweep := []float64{*rate}
+	if *rates != "" {
+		if sweep, err = parseRates(*rates); err != nil {
+			return err
+		}
+	}
+	if (*joinBurstN > 0 || *storm || counts != nil || *external) && *redisURL != "" {
+		return errors.New("-join-burst, -reconnect-storm, -idle and -external run one instance: leave -redis-url empty")
 	}
 	dir, err := os.MkdirTemp("", "gmc-bench-ws-")
 	if err != nil {
@@ -67,11 +80,15 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	defer os.RemoveAll(dir)
 	cfg := config.Config{DataDir: dir, DatabaseURL: *databaseURL, RedisURL: *redisURL, RedisPrefix: fmt.Sprintf("gmcbench%d:", time.Now().UnixNano()),
 		SecretKey: strings.Repeat("b", 32), ShutdownTimeout: 5 * time.Second}
-	if counts != nil {
+	if counts != nil || *external {
 		if *gmcPath == "" {
 			if *gmcPath, err = os.Executable(); err != nil {
 				return err
 			}
+		}
+		if *external {
+			return runExternal(ctx, stdout, cfg, *gmcPath, *centrifugo, *centrifugoPB,
+				ExternalOptions{Sessions: *sessions, ClientsPerSession: *clients, Duration: *duration}, sweep)
 		}
 		return idleCase(ctx, stdout, cfg, *gmcPath, counts, *clients, *settle)
 	}

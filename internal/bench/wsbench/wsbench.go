@@ -26,6 +26,9 @@ type Options struct {
 	// URL returns the WebSocket URL of one client of one session. Give each
 	// client its own user: the hub caps connections per user.
 	URL func(session, client int) string
+	// Token, when set, returns the bearer token a client sends with its
+	// upgrade (a native client's way in, instead of a ticket in the URL).
+	Token func(session, client int) string
 	// Sessions and ClientsPerSession set the shape of the load.
 	Sessions          int
 	ClientsPerSession int
@@ -144,7 +147,7 @@ func connectAll(ctx context.Context, opts Options, st *stats) ([]*client, error)
 			limit <- struct{}{}
 			wg.Go(func() {
 				defer func() { <-limit }()
-				c, err := dial(ctx, opts, opts.URL(s, i), st)
+				c, err := dial(ctx, opts, s, i, st)
 				mu.Lock()
 				defer mu.Unlock()
 				if err != nil {
