@@ -79,7 +79,9 @@ func (c *conn) presence() Presence {
 // with the code that matches the reason.
 func (c *conn) run(ctx context.Context) error {
 	b := c.hub.opts.Broker
+	c.hub.presenceChanging(c)
 	if err := b.Join(ctx, c.channel, c.presence(), c.hub.opts.PresenceTTL); err != nil {
+		c.hub.presenceChanged(c)
 		_ = c.ws.Close(websocket.StatusTryAgainLater, "session unavailable")
 		return fmt.Errorf("realtime: join: %w", err)
 	}
@@ -88,6 +90,7 @@ func (c *conn) run(ctx context.Context) error {
 	// grace timer have not started, and the context's end is watched only
 	// from here on.
 	if err := c.sendWelcome(ctx, ""); err != nil {
+		c.hub.presenceChanged(c)
 		c.closeSocket(err)
 		return err
 	}
@@ -137,6 +140,7 @@ func (c *conn) leave(ctx context.Context) {
 	// The connection's context is over; presence still has to be cleaned up.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
+	c.hub.presenceChanging(c)
 	if err := c.hub.opts.Broker.Leave(ctx, c.channel, c.presence()); err != nil {
 		c.logger().Warn("realtime: leave", "err", err)
 	}

@@ -27,7 +27,13 @@ import (
 //
 // Ordering: a flush publishes what it read from the broker; a change recorded
 // after that read arms another flush, so a client that applied a message
-// computed from an older read is corrected within one more window.
+// computed from an older read is corrected within one more window. A
+// connection's join or leave reaches the broker before it is recorded here
+// (a join even a welcome later), so a read may already show a change that no
+// flush has taken yet. What clients were told about such a user must stay in
+// "known" until the flush that takes the change, or that flush would compare
+// against the read and stay silent: the user is "busy" from the start of the
+// broker call until the change is recorded.
 
 // presenceChannel is one channel's pending presence changes on this hub.
 // Only one flush of a channel runs at a time (armed stays true while it
@@ -35,17 +41,38 @@ import (
 type presenceChannel struct {
 	pending map[string]PresentUser // users whose local connections came or went
 	armed   bool                   // a flush is scheduled or running
-	known   map[string]struct{}    // users present at the last flush
+	known   map[string]struct{}    // users present as clients were last told
+	busy    map[string]int         // users with a join or leave under way here, not yet pending
+}
+
+// presenceChannelLocked returns channel's presence state, made on first use.
+// The caller holds presMu.
+func (h *Hub) presenceChannelLocked(channel string) *presenceChannel {
+	pc := h.presence[channel]
+	if pc == nil {
+		pc = &presenceChannel{known: map[string]struct{}{}, busy: map[string]int{}}
+		h.presence[channel] = pc
+	}
+	return pc
+}
+
+// presenceChanging marks c's user busy before its connection joins or
+// leaves the broker's presence; presenceChanged ends it.
+func (h *Hub) presenceChanging(c *conn) {
+	h.presMu.Lock()
+	defer h.presMu.Unlock()
+	h.presenceChannelLocked(c.channel).busy[c.peer.UserID]++
 }
 
 // presenceChanged records that a connection of c's user came or went.
 func (h *Hub) presenceChanged(c *conn) {
 	h.presMu.Lock()
 	defer h.presMu.Unlock()
-	pc := h.presence[c.channel]
-	if pc == nil {
-		pc = &presenceChannel{known: map[string]struct{}{}}
-		h.presence[c.channel] = pc
+	pc := h.presenceChannelLocked(c.channel)
+	if n := pc.busy[c.peer.UserID]; n > 1 {
+		pc.busy[c.peer.UserID] = n - 1
+	} else {
+		delete(pc.busy, c.peer.UserID)
 	}
 	if pc.pending == nil {
 		pc.pending = map[string]PresentUser{}
@@ -69,19 +96,32 @@ func (h *Hub) armFlushLocked(channel string) {
 func (h *Hub) flushPresence(channel string) {
 	h.presMu.Lock()
 	pc := h.presence[channel]
-	changed := pc.pending
+	changed, known := pc.pending, maps.Clone(pc.known)
 	pc.pending = nil
 	h.presMu.Unlock()
-
-	now, err := h.publishDelta(channel, changed, pc.known)
+	now, err := h.publishDelta(channel, changed, known)
 	if err != nil {
 		h.opts.Logger.Warn("realtime: publish presence", "channel", channel, "err", err)
-	} else {
-		pc.known = now
 	}
 
 	h.presMu.Lock()
 	defer h.presMu.Unlock()
+	if err == nil {
+		// Users whose change is under way or recorded since the read keep
+		// what clients were told; the flush that takes the change compares
+		// against it.
+		for id := range mergePending(toUsers(pc.busy), pc.pending) {
+			if _, taken := changed[id]; taken {
+				continue
+			}
+			if _, was := known[id]; was {
+				now[id] = struct{}{}
+			} else {
+				delete(now, id)
+			}
+		}
+		pc.known = now
+	}
 	if err != nil && !errors.Is(err, ErrClosed) {
 		// Try again with the next window; later changes of the same users
 		// replace these.
@@ -90,7 +130,7 @@ func (h *Hub) flushPresence(channel string) {
 	switch {
 	case len(pc.pending) > 0 && !h.presClosed:
 		h.armFlushLocked(channel)
-	case h.hasLocalConns(channel):
+	case h.hasLocalConns(channel) || len(pc.busy) > 0:
 		pc.pending, pc.armed = nil, false
 	default:
 		// Nobody here any more: forget the channel. If someone comes back,
@@ -144,6 +184,15 @@ func mergePending(older, newer map[string]PresentUser) map[string]PresentUser {
 	}
 	out := maps.Clone(older)
 	maps.Copy(out, newer)
+	return out
+}
+
+// toUsers gives the users of busy as a set of pending changes.
+func toUsers(busy map[string]int) map[string]PresentUser {
+	out := make(map[string]PresentUser, len(busy))
+	for id := range busy {
+		out[id] = PresentUser{UserID: id}
+	}
 	return out
 }
 
