@@ -42,7 +42,18 @@ func dial(ctx context.Context, opts Options, session, n int, st *stats) (*client
 		return nil, err
 	}
 	ws.SetReadLimit(1 << 20)
-	_, data, err := ws.Read(dctx)
+	if err := startLive(dctx, ws); err != nil {
+		return nil, err
+	}
+	c := &client{ws: ws, done: make(chan struct{})}
+	go c.read(st)
+	return c, nil
+}
+
+// startLive reads a new socket's welcome and starts its live stream with a
+// resume from the welcome's seq; on failure the socket is closed.
+func startLive(ctx context.Context, ws *websocket.Conn) error {
+	_, data, err := ws.Read(ctx)
 	var welcome frame
 	if err == nil {
 		err = json.Unmarshal(data, &welcome)
@@ -51,15 +62,12 @@ func dial(ctx context.Context, opts Options, session, n int, st *stats) (*client
 		err = fmt.Errorf("first message is %q, want welcome", welcome.Type)
 	}
 	if err == nil {
-		err = writeJSON(dctx, ws, map[string]any{"type": "resume", "data": map[string]int64{"last_seq": welcome.Data.LastSeq}})
+		err = writeJSON(ctx, ws, map[string]any{"type": "resume", "data": map[string]int64{"last_seq": welcome.Data.LastSeq}})
 	}
 	if err != nil {
 		_ = ws.CloseNow()
-		return nil, err
 	}
-	c := &client{ws: ws, done: make(chan struct{})}
-	go c.read(st)
-	return c, nil
+	return err
 }
 
 func (c *client) read(st *stats) {

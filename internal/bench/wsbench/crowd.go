@@ -63,19 +63,7 @@ func openWatcher(ctx context.Context, hc *http.Client, u, token string) (*watche
 		return nil, err
 	}
 	ws.SetReadLimit(4 << 20)
-	_, data, err := ws.Read(dctx)
-	var welcome frame
-	if err == nil {
-		err = json.Unmarshal(data, &welcome)
-	}
-	if err == nil && welcome.Type != "welcome" {
-		err = fmt.Errorf("first message is %q, want welcome", welcome.Type)
-	}
-	if err == nil {
-		err = writeJSON(dctx, ws, map[string]any{"type": "resume", "data": map[string]int64{"last_seq": welcome.Data.LastSeq}})
-	}
-	if err != nil {
-		_ = ws.CloseNow()
+	if err := startLive(dctx, ws); err != nil {
 		return nil, err
 	}
 	w := &watcher{ws: ws, welcomed: time.Now(), done: make(chan struct{})}
