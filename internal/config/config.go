@@ -41,6 +41,17 @@ type Config struct {
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For or
 	// Forwarded header names the client; empty trusts no header.
 	TrustedProxies []netip.Prefix
+	// Speech: the speech-to-text provider (auto, off, pocketsphinx,
+	// whisper) and its settings, and the diarization provider of a shared
+	// microphone (auto, builtin, diart, tracks).
+	STT            string
+	WhisperURL     string
+	WhisperModel   string
+	WhisperAPIKey  string
+	SphinxModelDir string
+	SpeechLanguage string
+	Diarization    string
+	DiartURL       string
 }
 
 // setting ties a flag to its environment variable and default.
@@ -61,6 +72,13 @@ func (c *Config) settings() []setting {
 		{"allowed-origins", "GMC_ALLOWED_ORIGINS", "", "comma-separated hosts (e.g. app.example.com) whose pages may open live WebSockets", &c.allowedOrigins},
 		{"shutdown-timeout", "GMC_SHUTDOWN_TIMEOUT", "10s", "how long in-flight requests may finish on shutdown (a Go duration)", &c.shutdownTimeout},
 		{"trusted-proxies", "GMC_TRUSTED_PROXIES", "", "comma-separated IPs or CIDRs of reverse proxies whose X-Forwarded-For/Forwarded names the client", &c.trustedProxies},
+		{"stt", "GMC_STT", "auto", "speech-to-text: auto, off, pocketsphinx or whisper", &c.STT},
+		{"whisper-url", "GMC_WHISPER_URL", "", "base URL of an OpenAI-compatible speech-to-text server (…/v1/audio/transcriptions is appended)", &c.WhisperURL},
+		{"whisper-model", "GMC_WHISPER_MODEL", "whisper-1", "model name sent to the speech-to-text server", &c.WhisperModel},
+		{"pocketsphinx-model", "GMC_POCKETSPHINX_MODEL", "/usr/share/pocketsphinx/model/en-us", "folder of the PocketSphinx acoustic model, language model and dictionary", &c.SphinxModelDir},
+		{"speech-language", "GMC_SPEECH_LANGUAGE", "en", "language of the table's speech (ISO 639-1)", &c.SpeechLanguage},
+		{"diarization", "GMC_DIARIZATION", "auto", "who spoke on a shared microphone: auto, builtin, diart or tracks", &c.Diarization},
+		{"diart-url", "GMC_DIART_URL", "", "ws:// address of a Diart streaming server (diart.serve)", &c.DiartURL},
 	}
 }
 
@@ -82,6 +100,7 @@ func Load(name string, args []string, getenv func(string) string, stderr io.Writ
 		return c, nil, err
 	}
 	c.SecretKey = getenv("GMC_SECRET_KEY")
+	c.WhisperAPIKey = getenv("GMC_WHISPER_API_KEY")
 	c.ShutdownTimeout, _ = time.ParseDuration(c.shutdownTimeout) // Validate names a bad value
 	for _, o := range strings.Split(c.allowedOrigins, ",") {
 		if o = strings.TrimSpace(o); o != "" {
@@ -140,6 +159,32 @@ func (c Config) Validate() error {
 		u, err := url.Parse(c.RedisURL)
 		if err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") {
 			bad("GMC_REDIS_URL", "must be a redis:// or rediss:// URL")
+		}
+	}
+	switch c.STT {
+	case "auto", "off", "pocketsphinx", "whisper":
+	default:
+		bad("GMC_STT", "must be auto, off, pocketsphinx or whisper, got %q", c.STT)
+	}
+	if c.STT == "whisper" && c.WhisperURL == "" {
+		bad("GMC_WHISPER_URL", "must be set when GMC_STT is whisper")
+	}
+	if c.WhisperURL != "" {
+		if u, err := url.Parse(c.WhisperURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			bad("GMC_WHISPER_URL", "must be an http:// or https:// URL")
+		}
+	}
+	switch c.Diarization {
+	case "auto", "builtin", "diart", "tracks":
+	default:
+		bad("GMC_DIARIZATION", "must be auto, builtin, diart or tracks, got %q", c.Diarization)
+	}
+	if c.Diarization == "diart" && c.DiartURL == "" {
+		bad("GMC_DIART_URL", "must be set when GMC_DIARIZATION is diart")
+	}
+	if c.DiartURL != "" {
+		if u, err := url.Parse(c.DiartURL); err != nil || (u.Scheme != "ws" && u.Scheme != "wss") || u.Host == "" {
+			bad("GMC_DIART_URL", "must be a ws:// or wss:// URL")
 		}
 	}
 	if c.SecretKey != "" && len(c.SecretKey) < 32 {

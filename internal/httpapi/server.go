@@ -24,6 +24,7 @@ import (
 
 	"github.com/gmc-project/gmc/internal/gmc"
 	"github.com/gmc-project/gmc/internal/service"
+	"github.com/gmc-project/gmc/internal/transcribe"
 )
 
 // BasePath prefixes every API route.
@@ -39,6 +40,9 @@ type Config struct {
 	Version string
 	// Live serves the live-table WebSockets; nil answers them with 503.
 	Live LiveServer
+	// Speech transcribes audio sockets and recordings; nil or one without
+	// a recogniser answers them with 503.
+	Speech *transcribe.Engine
 	// AllowedOrigins are extra host patterns (e.g. "app.example.com") whose
 	// pages may open WebSockets; the server's own origin always may.
 	AllowedOrigins []string
@@ -53,13 +57,14 @@ type api struct {
 	log            *slog.Logger
 	ready          func(ctx context.Context) error
 	live           LiveServer
+	speech         *transcribe.Engine
 	allowedOrigins []string
 }
 
 // New returns the HTTP handler of the whole server.
 func New(cfg Config) http.Handler {
 	useProblemErrors()
-	a := &api{svc: cfg.Service, log: cfg.Logger, ready: cfg.Ready, live: cfg.Live, allowedOrigins: cfg.AllowedOrigins}
+	a := &api{svc: cfg.Service, log: cfg.Logger, ready: cfg.Ready, live: cfg.Live, speech: cfg.Speech, allowedOrigins: cfg.AllowedOrigins}
 	if a.log == nil {
 		a.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
@@ -80,6 +85,7 @@ func New(cfg Config) http.Handler {
 	h.UseMiddleware(checkInput)
 	a.routes(h)
 	a.liveRoutes(h, mux)
+	a.audioRoutes(mux)
 	describeAPI(h.OpenAPI())
 	docsRoutes(mux)
 	mux.HandleFunc("GET "+BasePath+"/asyncapi.json", serveAsyncAPI(cfg.Version))

@@ -1,0 +1,289 @@
+package httpapi
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/coder/websocket/wsjson"
+
+	"github.com/gmc-project/gmc/internal/service"
+	"github.com/gmc-project/gmc/internal/speech"
+	"github.com/gmc-project/gmc/internal/speech/audio"
+	"github.com/gmc-project/gmc/internal/speech/pipeline"
+	"github.com/gmc-project/gmc/internal/transcribe"
+)
+
+// The audio socket (GET /sessions/{session_id}/audio/ws) carries one
+// stream of a live session's audio into the speech pipeline. Its
+// protocol, also in the AsyncAPI document:
+//
+//	client → server: first a text message {"sample_rate", "channels", "speaker"?},
+//	  then binary messages of interleaved PCM16LE samples, and at the end
+//	  optionally a text message {"type": "end"} (or just a close).
+//	server → client: {"type": "ready"} once the header is accepted;
+//	  {"type": "heard"} after each utterance is transcribed (its segments
+//	  go to the session's live socket as transcript.segment);
+//	  {"type": "slow_down"} when the client sends faster than real time or
+//	  than recognition keeps up with — the server then reads no more
+//	  until it has caught up, so nothing is dropped;
+//	  {"type": "done"} after "end", when every utterance is transcribed;
+//	  {"type": "error", "code", "detail"} before a close for a bad header
+//	  or a failure.
+
+// AudioHeader is the first message on an audio socket.
+type AudioHeader struct {
+	SampleRate int    `json:"sample_rate"`
+	Channels   int    `json:"channels"`
+	Speaker    string `json:"speaker,omitempty"`
+}
+
+// AudioEvent is a server message on an audio socket.
+type AudioEvent struct {
+	Type string `json:"type"`
+	// ready
+	Speaker     string `json:"speaker,omitempty"`
+	STT         string `json:"stt,omitempty"`
+	Diarization string `json:"diarization,omitempty"`
+	// heard
+	StartMS  int64 `json:"start_ms,omitempty"`
+	EndMS    int64 `json:"end_ms,omitempty"`
+	Segments int   `json:"segments,omitempty"`
+	Dropped  int   `json:"dropped,omitempty"`
+	// slow_down
+	AheadMS int64  `json:"ahead_ms,omitempty"`
+	Reason  string `json:"reason,omitempty"`
+	// error
+	Code   string `json:"code,omitempty"`
+	Detail string `json:"detail,omitempty"`
+}
+
+const (
+	// audioAhead is how far ahead of real time a client may send before it
+	// is told to slow down and reading pauses; audioCatchUp is how far
+	// ahead reading resumes.
+	audioAhead   = 2 * time.Second
+	audioCatchUp = time.Second
+	// audioMaxMessage bounds one binary message (a second of 48 kHz
+	// 8-channel PCM16 is 768 KB).
+	audioMaxMessage = 1 << 20
+	audioHeaderWait = 10 * time.Second
+)
+
+func (a *api) audioRoutes(mux *http.ServeMux) {
+	mux.HandleFunc("GET "+BasePath+"/sessions/{session_id}/audio/ws", a.handleAudioSocket)
+}
+
+// handleAudioSocket, like the live socket, checks everything it can before
+// the upgrade so that refusals are problems with a status: the Origin,
+// the caller, that speech is on, and that the caller may send this voice
+// (the speaker may also be given as ?speaker= to be checked here).
+func (a *api) handleAudioSocket(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	sessionID := r.PathValue("session_id")
+	if err := a.speech.Ready(); err != nil {
+		writeProblem(w, newProblem(http.StatusServiceUnavailable, "speech_unavailable", err.Error()))
+		return
+	}
+	if err := checkOrigin(r, a.allowedOrigins); err != nil {
+		writeProblem(w, newProblem(http.StatusForbidden, "origin_not_allowed", err.Error()))
+		return
+	}
+	uid, err := a.socketUser(ctx, r, sessionID)
+	if err != nil {
+		writeProblem(w, problemFrom(ctx, a.log, err))
+		return
+	}
+	speaker := r.URL.Query().Get("speaker")
+	src, err := a.svc.OpenAudio(ctx, uid, sessionID, speaker, true)
+	if err != nil {
+		writeProblem(w, problemFrom(ctx, a.log, err))
+		return
+	}
+	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{OriginPatterns: a.allowedOrigins})
+	if err != nil {
+		return
+	}
+	ws.SetReadLimit(audioMaxMessage)
+	// The stream outlives nothing but its socket; shutdown closes the
+	// listener and the socket's reads fail.
+	err = a.serveAudio(context.WithoutCancel(ctx), ws, uid, speaker, src)
+	var ce *audioClose
+	switch {
+	case err == nil:
+		ws.Close(websocket.StatusNormalClosure, "")
+	case errors.As(err, &ce):
+		_ = wsjson.Write(ctx, ws, AudioEvent{Type: "error", Code: ce.code, Detail: ce.detail})
+		ws.Close(ce.status, ce.code)
+	case websocket.CloseStatus(err) != -1:
+		// the client closed
+	default:
+		a.log.WarnContext(ctx, "audio stream failed", "request_id", requestID(ctx), "session_id", sessionID, "error", err.Error())
+		_ = wsjson.Write(ctx, ws, AudioEvent{Type: "error", Code: "speech_failed", Detail: err.Error()})
+		ws.Close(websocket.StatusInternalError, "speech_failed")
+	}
+}
+
+// audioClose ends an audio socket with an error message and a close code.
+type audioClose struct {
+	status websocket.StatusCode
+	code   string
+	detail string
+}
+
+func (e *audioClose) Error() string { return e.code + ": " + e.detail }
+
+func (a *api) serveAudio(ctx context.Context, ws *websocket.Conn, uid, speaker string, src *service.AudioSource) error {
+	hdr, err := readAudioHeader(ctx, ws)
+	if err != nil {
+		return err
+	}
+	if hdr.Speaker != speaker {
+		if src, err = a.svc.OpenAudio(ctx, uid, src.Session.ID, hdr.Speaker, true); err != nil {
+			p := problemFrom(ctx, a.log, err)
+			return &audioClose{websocket.StatusPolicyViolation, p.Code, p.Detail}
+		}
+	}
+	conv, err := audio.NewLive(hdr.SampleRate, hdr.Channels, audio.Limits{})
+	if err != nil {
+		return &audioClose{websocket.StatusPolicyViolation, "bad_audio_header", err.Error()}
+	}
+	opts := transcribe.Options{Track: src.Track, Names: src.Names}
+	source := a.speech.Source(opts)
+	var segments atomic.Int64
+	opts.Emit = func(ctx context.Context, r pipeline.Result) error {
+		stored, dropped, err := a.svc.IngestSpeech(ctx, src, uid, source, r.Segments)
+		if err != nil {
+			return err
+		}
+		segments.Add(int64(len(stored)))
+		return wsjson.Write(ctx, ws, AudioEvent{Type: "heard", StartMS: r.Utterance.StartMS, EndMS: r.Utterance.EndMS, Segments: len(stored), Dropped: dropped})
+	}
+	stream, err := a.speech.Start(ctx, opts)
+	if err != nil {
+		return err
+	}
+	stt, dia := a.speech.Providers()
+	if src.Track != "" {
+		dia = "tracks"
+	}
+	if err := wsjson.Write(ctx, ws, AudioEvent{Type: "ready", Speaker: src.Track, STT: stt, Diarization: dia}); err != nil {
+		return errors.Join(err, stream.Close(ctx))
+	}
+	err = a.pumpAudio(ctx, ws, conv, stream)
+	if cerr := stream.Close(ctx); cerr != nil && err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = wsjson.Write(ctx, ws, AudioEvent{Type: "done", Segments: int(segments.Load())})
+	}
+	return err
+}
+
+func readAudioHeader(ctx context.Context, ws *websocket.Conn) (AudioHeader, error) {
+	var hdr AudioHeader
+	hctx, cancel := context.WithTimeout(ctx, audioHeaderWait)
+	defer cancel()
+	typ, data, err := ws.Read(hctx)
+	if err != nil {
+		if hctx.Err() != nil && ctx.Err() == nil {
+			return hdr, &audioClose{websocket.StatusPolicyViolation, "no_audio_header", "the first message must come within 10 s"}
+		}
+		return hdr, err
+	}
+	if typ != websocket.MessageText {
+		return hdr, &audioClose{websocket.StatusPolicyViolation, "bad_audio_header", `the first message must be a text message {"sample_rate", "channels", "speaker"?}`}
+	}
+	if err := decodeStrict(data, &hdr); err != nil {
+		return hdr, &audioClose{websocket.StatusPolicyViolation, "bad_audio_header", err.Error()}
+	}
+	switch {
+	case hdr.SampleRate < 4000 || hdr.SampleRate > 192000:
+		return hdr, &audioClose{websocket.StatusPolicyViolation, "bad_audio_header", "sample_rate must be 4000 to 192000"}
+	case hdr.Channels < 1 || hdr.Channels > 8:
+		return hdr, &audioClose{websocket.StatusPolicyViolation, "bad_audio_header", "channels must be 1 to 8"}
+	}
+	return hdr, nil
+}
+
+func decodeStrict(data []byte, v any) error {
+	if ie := checkJSON(data, 2, 1); ie != nil {
+		return ie
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return fmt.Errorf("header: %w", err)
+	}
+	return nil
+}
+
+// pumpAudio reads the client's audio into the stream until "end" or a
+// close, pausing when the client is ahead of real time.
+func (a *api) pumpAudio(ctx context.Context, ws *websocket.Conn, conv *audio.Live, stream *pipeline.Stream) error {
+	var (
+		start   time.Time
+		sent    time.Duration // audio received
+		slowed  bool
+		samples []float32
+	)
+	for {
+		typ, data, err := ws.Read(ctx)
+		if websocket.CloseStatus(err) == websocket.StatusNormalClosure || websocket.CloseStatus(err) == websocket.StatusGoingAway {
+			samples = conv.Flush(samples[:0])
+			return stream.Write(ctx, samples)
+		}
+		if err != nil {
+			return err
+		}
+		if typ == websocket.MessageText {
+			var msg struct {
+				Type string `json:"type"`
+			}
+			if err := decodeStrict(data, &msg); err != nil || msg.Type != "end" {
+				return &audioClose{websocket.StatusUnsupportedData, "bad_message", `text messages after the header may only be {"type": "end"}`}
+			}
+			samples = conv.Flush(samples[:0])
+			return stream.Write(ctx, samples)
+		}
+		if start.IsZero() {
+			start = time.Now()
+		}
+		samples = conv.Append(samples[:0], data)
+		sent += time.Duration(len(samples)) * time.Second / speech.SampleRate
+		if err := stream.Write(ctx, samples); err != nil {
+			return err
+		}
+		ahead := sent - time.Since(start)
+		behind := time.Duration(stream.Pending()) * time.Millisecond
+		if ahead <= audioAhead && behind <= audioAhead {
+			slowed = false
+			continue
+		}
+		if !slowed {
+			ev := AudioEvent{Type: "slow_down", AheadMS: ahead.Milliseconds(), Reason: "faster_than_real_time"}
+			if behind > audioAhead {
+				ev.AheadMS, ev.Reason = behind.Milliseconds(), "recognition_behind"
+			}
+			if err := wsjson.Write(ctx, ws, ev); err != nil {
+				return err
+			}
+			slowed = true
+		}
+		// Read nothing more until the client is back near real time: the
+		// socket's buffers fill and its sends block, losing nothing.
+		if wait := ahead - audioCatchUp; wait > 0 {
+			select {
+			case <-time.After(wait):
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
+	}
+}
