@@ -36,6 +36,7 @@ Usage:
   gmc migrate up|status        apply or list database migrations
   gmc reference import <dir>   load D&D 5e SRD data (5e-database JSON files) for cards and search
   gmc demo [email]             create a demo GM account and a rich demo campaign
+  gmc transcribe [-diarize] f  print a speaker-labelled transcript of a recording (WAV, FLAC, Ogg, zip of tracks)
   gmc bench <tool>             benchmarks (gmc bench for the list)
   gmc version                  print the version
 
@@ -67,6 +68,8 @@ func dispatch(ctx context.Context, args []string, getenv func(string) string, st
 		return runBench(ctx, rest, stdout, stderr)
 	case "demo":
 		return runDemo(ctx, rest, getenv, stdout, stderr)
+	case "transcribe":
+		return runTranscribe(ctx, rest, getenv, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "gmc", version)
 		return nil

@@ -86,9 +86,18 @@ func (c *Config) settings() []setting {
 // The secret key is read from GMC_SECRET_KEY only: a flag would show it in
 // the process list. With -h it prints the flags and returns flag.ErrHelp.
 func Load(name string, args []string, getenv func(string) string, stderr io.Writer) (Config, []string, error) {
+	return LoadWith(name, args, getenv, stderr, nil)
+}
+
+// LoadWith is Load for a command with flags of its own, which extra
+// defines on the flag set before it is parsed.
+func LoadWith(name string, args []string, getenv func(string) string, stderr io.Writer, extra func(*flag.FlagSet)) (Config, []string, error) {
 	var c Config
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	if extra != nil {
+		extra(fs)
+	}
 	for _, s := range c.settings() {
 		def := s.def
 		if v := getenv(s.env); v != "" {

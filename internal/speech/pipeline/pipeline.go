@@ -68,6 +68,12 @@ type Stream struct {
 	heard   int64 // ms of audio written
 }
 
+// flusher is a diarization stream that holds back its answers until it
+// knows what follows (diarize.Flusher).
+type flusher interface {
+	Flush(ctx context.Context) error
+}
+
 // ErrClosed is returned by Write after Close.
 var ErrClosed = errors.New("pipeline: stream closed")
 
@@ -155,6 +161,13 @@ func (s *Stream) fail(err error) error {
 // utterance is emitted (or ctx ends) and closes the diarization stream.
 func (s *Stream) Close(ctx context.Context) error {
 	err := s.enqueue(ctx, s.cfg.Segmenter.Flush())
+	// A diarizer that looks ahead before it answers is told that nothing
+	// more comes, or the last utterance would wait for it forever.
+	if f, ok := s.cfg.Diarization.(flusher); ok {
+		if ferr := f.Flush(ctx); ferr != nil {
+			err = errors.Join(err, fmt.Errorf("diarization: %w", ferr))
+		}
+	}
 	close(s.queue)
 	select {
 	case <-s.done:

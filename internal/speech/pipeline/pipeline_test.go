@@ -196,3 +196,43 @@ func TestStartNeedsItsParts(t *testing.T) {
 		t.Error("Start without a segmenter succeeded")
 	}
 }
+
+// lookahead answers Turns only once it has been flushed, like a diarizer
+// that waits for audio after the range it is asked about.
+type lookahead struct {
+	fixedTurns
+	flushed chan struct{}
+}
+
+func (l *lookahead) Flush(context.Context) error { close(l.flushed); return nil }
+func (l *lookahead) Turns(ctx context.Context, from, to int64) ([]speech.Turn, error) {
+	select {
+	case <-l.flushed:
+		return l.fixedTurns.Turns(ctx, from, to)
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+func TestCloseFlushesALookaheadDiarizer(t *testing.T) {
+	var got int
+	s, err := Start(t.Context(), Config{
+		Recognizer: &levelReader{}, Diarization: &lookahead{flushed: make(chan struct{})},
+		Segmenter: &chunker{n: speech.SampleRate},
+		Emit:      func(_ context.Context, r Result) error { got += len(r.Segments); return nil },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Write(t.Context(), second(0.3)[:speech.SampleRate/2]); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	if err := s.Close(ctx); err != nil {
+		t.Fatalf("Close = %v; the last utterance waited for a diarizer that was never flushed", err)
+	}
+	if got != 1 {
+		t.Errorf("emitted %d segments, want 1", got)
+	}
+}
