@@ -1,0 +1,99 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime"
+
+	"github.com/gmc-project/gmc/internal/config"
+	"github.com/gmc-project/gmc/internal/speech"
+	"github.com/gmc-project/gmc/internal/speech/diarize"
+	"github.com/gmc-project/gmc/internal/speech/pipeline"
+	"github.com/gmc-project/gmc/internal/speech/stt/pocketsphinx"
+	"github.com/gmc-project/gmc/internal/speech/stt/whisper"
+	"github.com/gmc-project/gmc/internal/speech/vad"
+	"github.com/gmc-project/gmc/internal/transcribe"
+)
+
+// OpenSpeech builds the speech engine from the settings: the recogniser
+// GMC_STT names and the diarizer GMC_DIARIZATION names ("off", which only
+// tools use, diarizes nothing). With GMC_STT=auto a missing PocketSphinx
+// leaves speech off, with the reason in the engine; a provider asked for
+// by name that cannot run stops the start with an error naming the
+// setting. The returned function releases the providers.
+func OpenSpeech(ctx context.Context, cfg config.Config, log *slog.Logger) (*transcribe.Engine, func() error, error) {
+	rec, off, err := openRecognizer(cfg, log)
+	if err != nil {
+		return nil, nil, err
+	}
+	var dia speech.Diarizer
+	if cfg.Diarization != "off" {
+		if dia, err = diarize.New(cfg.Diarization, diarize.Config{DiartURL: cfg.DiartURL}); err != nil {
+			if rec != nil {
+				rec.Close()
+			}
+			return nil, nil, fmt.Errorf("GMC_DIARIZATION: %w", err)
+		}
+	}
+	engine, err := transcribe.New(transcribe.Config{
+		Recognizer: rec, Off: off, Diarizer: dia, Tracks: diarize.Tracks(), Language: cfg.SpeechLanguage,
+		NewSegmenter: func() pipeline.Segmenter {
+			d, err := vad.New(vad.DefaultConfig())
+			if err != nil {
+				panic(err) // the default configuration is valid
+			}
+			return d
+		},
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	closeAll := func() error {
+		var errs []error
+		if rec != nil {
+			errs = append(errs, rec.Close())
+		}
+		if dia != nil {
+			errs = append(errs, dia.Close())
+		}
+		return errors.Join(errs...)
+	}
+	return engine, closeAll, nil
+}
+
+// openRecognizer returns the recogniser, or nil and why speech is off.
+func openRecognizer(cfg config.Config, log *slog.Logger) (speech.Recognizer, string, error) {
+	provider := cfg.STT
+	if provider == "auto" {
+		switch {
+		case cfg.WhisperURL != "":
+			provider = "whisper"
+		default:
+			if err := pocketsphinx.Probe(cfg.SphinxModelDir); err != nil {
+				return nil, "GMC_STT=auto found no recogniser: " + err.Error() + " (install the Debian packages pocketsphinx and pocketsphinx-en-us, or set GMC_WHISPER_URL)", nil
+			}
+			provider = "pocketsphinx"
+		}
+	}
+	switch provider {
+	case "off":
+		return nil, "GMC_STT is off", nil
+	case "whisper":
+		rec, err := whisper.New(whisper.Config{URL: cfg.WhisperURL, Model: cfg.WhisperModel, APIKey: cfg.WhisperAPIKey, Language: cfg.SpeechLanguage, Logger: log})
+		if err != nil {
+			return nil, "", fmt.Errorf("GMC_WHISPER_URL: %w", err)
+		}
+		return rec, "", nil
+	case "pocketsphinx":
+		// One decoder per core: each keeps a core busy and holds its own
+		// copy of the model.
+		rec, err := pocketsphinx.New(pocketsphinx.Config{ModelDir: cfg.SphinxModelDir, PoolSize: min(runtime.NumCPU(), 4), Logger: log})
+		if err != nil {
+			return nil, "", fmt.Errorf("GMC_STT=pocketsphinx: %w", err)
+		}
+		return rec, "", nil
+	}
+	return nil, "", fmt.Errorf("GMC_STT: unknown provider %q", provider)
+}
