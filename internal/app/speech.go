@@ -1,6 +1,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -29,8 +30,8 @@ func OpenSpeech(ctx context.Context, cfg config.Config, log *slog.Logger) (*tran
 		return nil, nil, err
 	}
 	var dia speech.Diarizer
-	if cfg.Diarization != "off" {
-		if dia, err = diarize.New(cfg.Diarization, diarize.Config{DiartURL: cfg.DiartURL}); err != nil {
+	if name := cmp.Or(cfg.Diarization, "auto"); name != "off" {
+		if dia, err = diarize.New(name, diarize.Config{DiartURL: cfg.DiartURL}); err != nil {
 			if rec != nil {
 				rec.Close()
 			}
@@ -66,6 +67,9 @@ func OpenSpeech(ctx context.Context, cfg config.Config, log *slog.Logger) (*tran
 // openRecognizer returns the recogniser, or nil and why speech is off.
 func openRecognizer(cfg config.Config, log *slog.Logger) (speech.Recognizer, string, error) {
 	provider := cfg.STT
+	if provider == "" {
+		provider = "off" // a Config built in code, not loaded: tests and tools
+	}
 	if provider == "auto" {
 		switch {
 		case cfg.WhisperURL != "":
