@@ -292,3 +292,17 @@ func TestDecodeSharedDev01(t *testing.T) {
 		t.Fatalf("dev01.wav lasts %.3f s, its JSON says %.3f s", got, meta.Duration)
 	}
 }
+
+// BenchmarkDecodeSpeech decodes, down-mixes and resamples 60 s of 44.1 kHz
+// 16-bit stereo WAV, the usual shape of a recording.
+func BenchmarkDecodeSpeech(b *testing.B) {
+	const rate, seconds = 44100, 60
+	file := makeWAV(wavSpec{tag: wavPCM, bits: 16, channels: 2, rate: rate}, interleave(tone(seconds*rate, rate, 440, 0.5), 2))
+	b.SetBytes(int64(len(file)))
+	for b.Loop() {
+		if _, err := DecodeSpeech(bytes.NewReader(file), Limits{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(seconds*float64(b.N)/b.Elapsed().Seconds(), "x-real-time")
+}

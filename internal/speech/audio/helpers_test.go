@@ -171,3 +171,5 @@ func checkClip(t testing.TB, c *Clip) {
 		}
 	}
 }
+
+func bytesReader(b []byte) *bytes.Reader { return bytes.NewReader(b) }
