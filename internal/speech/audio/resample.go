@@ -182,11 +182,7 @@ func (r *Resampler) emit(dst []float32, end int64) []float32 {
 		}
 		x := r.buf[first-r.bufStart:][:r.taps]
 		h := r.table[phase*r.taps:][:r.taps]
-		var acc float32
-		for j, v := range x {
-			acc += v * h[j]
-		}
-		dst = append(dst, acc)
+		dst = append(dst, dot(x, h))
 		r.outCount++
 		r.frac += r.down
 		r.pos += int64(r.frac / r.up)
@@ -200,6 +196,24 @@ func (r *Resampler) emit(dst []float32, end int64) []float32 {
 		r.bufStart += drop
 	}
 	return dst
+}
+
+// dot is the inner product of equally long x and h, in four running sums
+// so that the multiplications do not wait on one another.
+func dot(x, h []float32) float32 {
+	h = h[:len(x)]
+	var a0, a1, a2, a3 float32
+	i := 0
+	for ; i+4 <= len(x); i += 4 {
+		a0 += x[i] * h[i]
+		a1 += x[i+1] * h[i+1]
+		a2 += x[i+2] * h[i+2]
+		a3 += x[i+3] * h[i+3]
+	}
+	for ; i < len(x); i++ {
+		a0 += x[i] * h[i]
+	}
+	return (a0 + a1) + (a2 + a3)
 }
 
 // Resample converts a whole clip of mono samples from inRate to outRate.
