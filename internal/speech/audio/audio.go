@@ -88,10 +88,14 @@ type Limits struct {
 	MaxTotalBytes int64
 	// MaxDuration bounds the decoded length of one file.
 	MaxDuration time.Duration
-	// MaxChannels and MaxRate bound what a header may declare; together
-	// with MaxDuration they bound the memory a decode can take.
+	// MaxChannels and MaxRate bound what a header may declare.
 	MaxChannels int
 	MaxRate     int
+	// MaxSamples bounds the float32 values a decode holds in memory (frames
+	// × channels for Decode, the output for DecodeSpeech, the sum over the
+	// tracks for ReadTracks). Codecs can describe long silence in a few
+	// bytes, so a small hostile file could otherwise ask for gigabytes.
+	MaxSamples int64
 	// MaxFiles bounds the entries of a zip (directories included).
 	MaxFiles int
 	// MaxRatio bounds how far one zip entry may inflate (bytes out per
@@ -101,13 +105,16 @@ type Limits struct {
 	MaxRatio float64
 }
 
-// DefaultLimits are generous for a recorded table session of a few hours.
+// DefaultLimits are generous for a recorded table session of a few hours
+// decoded with DecodeSpeech; Decode keeps the source rate and channels, so
+// under them it takes about an hour of 44.1 kHz stereo.
 func DefaultLimits() Limits {
 	return Limits{
 		MaxBytes:      1 << 30,
 		MaxTotalBytes: 4 << 30,
-		MaxDuration:   6 * time.Hour,
+		MaxDuration:   4 * time.Hour,
 		MaxChannels:   8,
+		MaxSamples:    1 << 28, // 1 GiB; 4 h of speech-rate audio is 230 M
 		MaxRate:       192000,
 		MaxFiles:      64,
 		MaxRatio:      250,
@@ -124,6 +131,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.MaxDuration <= 0 {
 		l.MaxDuration = d.MaxDuration
+	}
+	if l.MaxSamples <= 0 {
+		l.MaxSamples = d.MaxSamples
 	}
 	if l.MaxChannels <= 0 {
 		l.MaxChannels = d.MaxChannels
@@ -269,8 +279,12 @@ func Decode(r io.Reader, lim Limits) (*Clip, error) {
 	}
 	c := &Clip{Rate: s.Rate, Channels: s.Channels}
 	buf := make([]float32, 4096*s.Channels)
+	maxSamples := lim.withDefaults().MaxSamples
 	for {
 		n, err := s.Read(buf)
+		if int64(len(c.Samples)+n) > maxSamples {
+			return nil, errorf(ErrTooLarge, "%s decodes to more than the limit of %d samples", s.Format, maxSamples)
+		}
 		c.Samples = append(c.Samples, buf[:n]...)
 		if errors.Is(err, io.EOF) {
 			return c, nil
@@ -296,10 +310,14 @@ func DecodeSpeech(r io.Reader, lim Limits) (*Clip, error) {
 	c := &Clip{Rate: speech.SampleRate, Channels: 1}
 	buf := make([]float32, 4096*s.Channels)
 	var mono []float32
+	maxSamples := lim.withDefaults().MaxSamples
 	for {
 		n, err := s.Read(buf)
 		mono = Downmix(mono[:0], buf[:n], s.Channels)
 		c.Samples = rs.Append(c.Samples, mono)
+		if int64(len(c.Samples)) > maxSamples {
+			return nil, errorf(ErrTooLarge, "%s resamples to more than the limit of %d samples", s.Format, maxSamples)
+		}
 		if errors.Is(err, io.EOF) {
 			c.Samples = rs.Flush(c.Samples)
 			return c, nil

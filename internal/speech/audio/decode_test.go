@@ -142,6 +142,7 @@ func TestDecodeErrors(t *testing.T) {
 		{"tiny fmt", append(bytes.Clone(good[:12]), "fmt \x04\x00\x00\x00abcd"...), Limits{}, ErrMalformed, "fmt chunk is 4 bytes"},
 		{"over byte limit", good, Limits{MaxBytes: 1000}, ErrTooLarge, "over the limit of 1000 bytes"},
 		{"declared over duration", good, Limits{MaxDuration: 500 * time.Millisecond}, ErrTooLarge, "is 1s long, the limit is 500ms"},
+		{"over sample limit", good, Limits{MaxSamples: 10000}, ErrTooLarge, "WAV decodes to more than the limit of 10000 samples"},
 		{"open-ended over duration", patch(40, 0, 4), Limits{MaxDuration: 500 * time.Millisecond}, ErrTooLarge, "longer than the limit of 500ms"},
 	}
 	for _, tc := range tests {

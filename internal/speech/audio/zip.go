@@ -46,7 +46,9 @@ func ReadTracks(ra io.ReaderAt, size int64, lim Limits) ([]Track, error) {
 	if len(zr.File) > lim.MaxFiles {
 		return nil, errorf(ErrTooLarge, "zip has %d entries, the limit is %d", len(zr.File), lim.MaxFiles)
 	}
-	budget := lim.MaxTotalBytes
+	// Each track may use all of MaxSamples; the check of their sum comes
+	// after each one, so the peak is below twice the limit.
+	budget, samples := lim.MaxTotalBytes, int64(0)
 	var tracks []Track
 	labels := map[string]int{}
 	for _, f := range zr.File {
@@ -54,6 +56,11 @@ func ReadTracks(ra io.ReaderAt, size int64, lim Limits) ([]Track, error) {
 			continue
 		}
 		clip, err := readTrack(f, lim, &budget)
+		if err == nil {
+			if samples += int64(len(clip.Samples)); samples > lim.MaxSamples {
+				err = errorf(ErrTooLarge, "the tracks together decode to more than the limit of %d samples", lim.MaxSamples)
+			}
+		}
 		if errors.Is(err, errNotAudio) {
 			continue
 		}

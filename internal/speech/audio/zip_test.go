@@ -118,6 +118,7 @@ func TestReadTracksErrors(t *testing.T) {
 		{"too many files", makeZip(t, many...), Limits{}, ErrTooLarge, "70 entries, the limit is 64"},
 		{"file over limit", makeZip(t, zipEntry{name: "1-a.wav", body: speechWAV(1, 48000, 2, 300)}), Limits{MaxBytes: 100000}, ErrTooLarge, "100000 bytes per file"},
 		{"archive over limit", makeZip(t, zipEntry{name: "1-a.wav", body: wav}, zipEntry{name: "2-b.wav", body: wav}), Limits{MaxTotalBytes: 10000}, ErrTooLarge, "10000 bytes in all"},
+		{"tracks over sample limit", makeZip(t, zipEntry{name: "1-a.wav", body: wav}, zipEntry{name: "2-b.wav", body: wav}), Limits{MaxSamples: 5000}, ErrTooLarge, "together decode to more than the limit of 5000 samples"},
 		{"zip bomb", makeZip(t, zipEntry{name: "1-a.wav", body: bomb}), Limits{}, ErrZipBomb, "zip bomb"},
 		{"truncated archive", truncated[:len(truncated)-30], Limits{}, ErrMalformed, "malformed zip"},
 	}
