@@ -11,7 +11,7 @@ import (
 type flacDecoder struct {
 	s        *flac.Stream
 	channels int
-	scale    float32
+	scale    float64 // of the current frame, whose bit depth may differ from the stream's
 	pending  [][]int32 // per channel, what is left of the current frame
 }
 
@@ -31,7 +31,7 @@ func newFLAC(r io.Reader, lim Limits) (decoder, int, int, error) {
 	if err := checkLength(formatFLAC, int64(min(info.NSamples, 1<<62)), rate, lim); err != nil {
 		return nil, 0, 0, err
 	}
-	d := &flacDecoder{s: s, channels: channels, scale: 1 / float32(int64(1)<<(info.BitsPerSample-1))}
+	d := &flacDecoder{s: s, channels: channels}
 	return d, rate, channels, nil
 }
 
@@ -47,6 +47,10 @@ func (d *flacDecoder) read(dst []float32) (int, error) {
 		if len(f.Subframes) != d.channels {
 			return 0, errorf(ErrMalformed, "malformed FLAC: frame has %d channels, stream has %d", len(f.Subframes), d.channels)
 		}
+		if f.BitsPerSample < 4 || f.BitsPerSample > 32 {
+			return 0, errorf(ErrMalformed, "malformed FLAC: frame of %d bits per sample", f.BitsPerSample)
+		}
+		d.scale = 1 / float64(int64(1)<<(f.BitsPerSample-1))
 		d.pending = d.pending[:0]
 		for _, sf := range f.Subframes {
 			if len(sf.Samples) != len(f.Subframes[0].Samples) {
@@ -58,7 +62,8 @@ func (d *flacDecoder) read(dst []float32) (int, error) {
 	frames := min(len(d.pending[0]), len(dst)/d.channels)
 	for c, samples := range d.pending {
 		for i, v := range samples[:frames] {
-			dst[i*d.channels+c] = float32(v) * d.scale
+			// A hostile predictor can overflow the declared depth; clamp.
+			dst[i*d.channels+c] = clampSample(float64(v) * d.scale)
 		}
 		d.pending[c] = samples[frames:]
 	}
