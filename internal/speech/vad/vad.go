@@ -59,6 +59,10 @@ type Config struct {
 // 15 s keeps recognition latency bounded; 150 ms is shorter than any word.
 // A frame 10 dB (ten times the power) above the quietest of the last 1.5 s
 // is very unlikely to be noise, and 5 dB keeps a word's quieter tail.
+// Running speech leaves a near-silent gap (a stop, a breath) well within
+// 1.5 s, so that window is what keeps speech from lifting the floor; the
+// 10 dB/s rise only slows a jump of the floor, and still lets it follow a
+// fan switched on within a few seconds.
 func DefaultConfig() Config {
 	return Config{
 		SampleRate:   speech.SampleRate,
@@ -72,7 +76,7 @@ func DefaultConfig() Config {
 		ActiveDB:     5,
 		MinLevelDB:   -60,
 		FloorWindow:  1500 * time.Millisecond,
-		FloorRise:    5,
+		FloorRise:    10,
 	}
 }
 

@@ -184,9 +184,18 @@ func TestMaxUtterance(t *testing.T) {
 		parts = append(parts, part{330, true}, part{70, false})
 	}
 	parts = append(parts, part{500, false})
-	x, _ := build(parts, 0.3)
+	x, sounds := build(parts, 0.3)
 	x = mix(x, brownNoise(len(x), 0.001, 3))
 	us := detect(t, Config{}, x, 1234)
+	// Forced cuts go at the quietest moment, which here is a gap between words.
+	for _, u := range us[1:] {
+		cut := int(u.StartMS) * rate / 1000
+		for _, r := range sounds {
+			if cut > r[0]+rate/100 && cut < r[1]-rate/100 {
+				t.Errorf("cut at %d ms falls inside the word at %d–%d ms", u.StartMS, r[0]*1000/rate, r[1]*1000/rate)
+			}
+		}
+	}
 	if len(us) < 3 {
 		t.Fatalf("40 s of speech gave %d utterances %v, want at least 3", len(us), spans(us))
 	}
@@ -247,6 +256,30 @@ func TestSilence(t *testing.T) {
 	} {
 		if got := detect(t, Config{}, x, 4000); len(got) != 0 {
 			t.Errorf("%s gave utterances %v", name, spans(got))
+		}
+	}
+}
+
+// TestNoiseRises makes the background 26 dB louder for good: the floor
+// must follow it, so that the noise is not speech for long and a word
+// spoken over it later is still found.
+func TestNoiseRises(t *testing.T) {
+	t.Parallel()
+	x, _ := build([]part{{12000, false}, {600, true}, {1000, false}}, 0.3)
+	quiet, loud := brownNoise(2*rate, 0.001, 1), brownNoise(len(x)-2*rate, 0.02, 2)
+	x = mix(x, append(quiet, loud...))
+	us := detect(t, Config{}, x, 800)
+	// The floor cannot rise before the quiet frames leave its window, and
+	// then rises at FloorRise: the noise may pass for speech until about
+	// 2 s + 1.5 s + 26 dB / (10 dB/s), plus a pause and the post-roll.
+	cfg := DefaultConfig()
+	adapted := 2000 + cfg.FloorWindow.Milliseconds() + int64(26/cfg.FloorRise*1000) + 500
+	if len(us) == 0 || us[len(us)-1].StartMS > 12000 || us[len(us)-1].EndMS < 12600 {
+		t.Fatalf("utterances %v, want the last about 11800–12800", spans(us))
+	}
+	for _, u := range us[:len(us)-1] {
+		if u.EndMS > adapted {
+			t.Errorf("utterances %v: noise still taken for speech at %d ms, want the floor adapted by %d ms", spans(us), u.EndMS, adapted)
 		}
 	}
 }
