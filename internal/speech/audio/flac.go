@@ -11,7 +11,7 @@ import (
 type flacDecoder struct {
 	s        *flac.Stream
 	channels int
-	scale    float64 // of the current frame, whose bit depth may differ from the stream's
+	scale    float64   // of the current frame, whose bit depth may differ from the stream's
 	pending  [][]int32 // per channel, what is left of the current frame
 }
 
