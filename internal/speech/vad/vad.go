@@ -278,6 +278,10 @@ func (d *Detector) level(x []float32) float64 {
 		prev = v
 	}
 	d.prev = prev
+	if math.IsNaN(sum) || math.IsInf(sum, 0) {
+		// One bad sample must not leave a NaN floor that silences the rest.
+		sum, d.prev = 0, 0
+	}
 	return 10 * math.Log10(sum/float64(len(x))+1e-12)
 }
 

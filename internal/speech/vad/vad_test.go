@@ -284,6 +284,16 @@ func TestNoiseRises(t *testing.T) {
 	}
 }
 
+func TestNaNDoesNotStick(t *testing.T) {
+	t.Parallel()
+	x, _ := build([]part{{1000, false}, {600, true}, {1000, false}}, 0.3)
+	x[100] = float32(math.NaN())
+	x[200] = float32(math.Inf(1))
+	if got := spans(detect(t, Config{}, x, 3200)); len(got) != 1 || abs(got[0].StartMS-800) > 20 {
+		t.Fatalf("utterances %v after a NaN, want one from about 800 ms", got)
+	}
+}
+
 func TestNewRejectsBadConfig(t *testing.T) {
 	t.Parallel()
 	for _, cfg := range []Config{
