@@ -10,17 +10,14 @@ import (
 	"sync"
 
 	"github.com/gmc-project/gmc/internal/speech"
+	"github.com/gmc-project/gmc/internal/speech/vad"
 )
 
 // Utterance is a stretch of speech between pauses, in stream time.
-type Utterance struct {
-	StartMS int64
-	EndMS   int64
-	Samples []float32
-}
+type Utterance = vad.Utterance
 
 // Segmenter cuts a stream of speech.SampleRate mono samples into
-// utterances (voice activity detection).
+// utterances: a *vad.Detector.
 type Segmenter interface {
 	// Write adds samples and returns the utterances they completed.
 	Write(samples []float32) []Utterance
