@@ -1,7 +1,6 @@
 package transcribe
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -13,19 +12,16 @@ import (
 	"github.com/gmc-project/gmc/internal/speech/pipeline"
 )
 
-// zipMagic starts every zip archive (a local file header).
-var zipMagic = []byte("PK\x03\x04")
-
 // DecodeRecording reads a recording: one file (WAV, FLAC, Ogg Vorbis) of
 // a shared microphone, returned as one track with an empty label, or a zip
 // of per-speaker tracks. Every track is checked whole, so a bad file is
 // refused before anything is stored.
 func DecodeRecording(ra io.ReaderAt, size int64, lim audio.Limits) ([]audio.Track, error) {
-	head := make([]byte, len(zipMagic))
+	head := make([]byte, 4)
 	if _, err := ra.ReadAt(head, 0); err != nil && err != io.EOF {
 		return nil, err
 	}
-	if bytes.Equal(head, zipMagic) {
+	if audio.IsZip(head) {
 		return audio.ReadTracks(ra, size, lim)
 	}
 	clip, err := audio.DecodeSpeech(io.NewSectionReader(ra, 0, size), lim)
