@@ -6,13 +6,16 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"sync/atomic"
 	"time"
 
 	"github.com/coder/websocket"
 	"github.com/coder/websocket/wsjson"
+	"github.com/danielgtaylor/huma/v2"
 
+	"github.com/gmc-project/gmc/internal/gmc"
 	"github.com/gmc-project/gmc/internal/service"
 	"github.com/gmc-project/gmc/internal/speech"
 	"github.com/gmc-project/gmc/internal/speech/audio"
@@ -76,7 +79,12 @@ const (
 	audioHeaderWait = 10 * time.Second
 )
 
-func (a *api) audioRoutes(mux *http.ServeMux) {
+func (a *api) audioRoutes(h huma.API, mux *http.ServeMux) {
+	up := operation(http.MethodPost, "/sessions/{session_id}/audio", "upload-audio", "Upload a recording to transcribe (GM only)", "speech")
+	up.MaxBodyBytes = maxRecordingBytes
+	up.BodyReadTimeout = -1 // a large recording takes its time to arrive
+	up.DefaultStatus = http.StatusAccepted
+	authed(h, up, a.handleAudioUpload, a)
 	mux.HandleFunc("GET "+BasePath+"/sessions/{session_id}/audio/ws", a.handleAudioSocket)
 }
 
@@ -286,4 +294,99 @@ func (a *api) pumpAudio(ctx context.Context, ws *websocket.Conn, conv *audio.Liv
 			}
 		}
 	}
+}
+
+// maxRecordingBytes bounds an uploaded recording: a four-hour session as
+// 16-bit 48 kHz stereo WAV is 2.7 GB, as FLAC about half that.
+const maxRecordingBytes = 2 << 30
+
+// UploadAudioInput is a recording sent as multipart/form-data.
+type UploadAudioInput struct {
+	SessionPath
+	RawBody huma.MultipartFormFiles[struct {
+		File huma.FormFile `form:"file" required:"true" doc:"The recording: WAV (8/16/24/32-bit integer or float, any rate and channel count), FLAC, Ogg Vorbis, or a zip of per-speaker tracks in those formats (Craig style: each file named after its speaker, e.g. 1-alice.flac)"`
+	}]
+}
+
+// UploadAudioOutput answers an accepted recording with its transcription job.
+type UploadAudioOutput struct {
+	Location string `header:"Location" doc:"The job transcribing the recording"`
+	Body     struct {
+		JobID     string         `json:"job_id" doc:"GET /jobs/{job_id} follows the transcription; its progress is also sent to the session's GMs as job.progress"`
+		Recording *gmc.Recording `json:"recording"`
+	}
+}
+
+func (a *api) handleAudioUpload(ctx context.Context, uid string, in *UploadAudioInput) (*UploadAudioOutput, error) {
+	if err := a.speech.Ready(); err != nil {
+		return nil, newProblem(http.StatusServiceUnavailable, "speech_unavailable", err.Error())
+	}
+	// Permission first, so a stranger's upload is not decoded.
+	if _, err := a.svc.OpenAudio(ctx, uid, in.SessionID, "", false); err != nil {
+		return nil, err
+	}
+	file := in.RawBody.Data().File
+	ra, ok := file.File.(io.ReaderAt)
+	if !ok {
+		return nil, errors.New("upload: the multipart file cannot be read at offsets")
+	}
+	tracks, err := transcribe.DecodeRecording(ra, file.Size, audio.Limits{MaxBytes: maxRecordingBytes, MaxTotalBytes: maxRecordingBytes})
+	if err != nil {
+		return nil, audioProblem(err)
+	}
+	var longest int
+	for _, t := range tracks {
+		longest = max(longest, len(t.Clip.Samples))
+	}
+	name := file.Filename
+	if name == "" {
+		name = "recording"
+	}
+	p := service.RecordingParams{
+		FileName: name, ContentType: recordingType(file.ContentType, tracks), SizeBytes: file.Size,
+		DurationMS: int64(longest) * 1000 / speech.SampleRate, Tracks: len(tracks),
+	}
+	rec, jobID, err := a.svc.UploadRecording(ctx, uid, in.SessionID, p, io.NewSectionReader(ra, 0, file.Size))
+	if err != nil {
+		return nil, err
+	}
+	out := &UploadAudioOutput{Location: BasePath + "/jobs/" + jobID}
+	out.Body.JobID, out.Body.Recording = jobID, rec
+	return out, nil
+}
+
+// recordingType is the content type a recording is stored and served
+// with: what the client declared when it is a real one, else a generic
+// one for an archive or audio.
+func recordingType(declared string, tracks []audio.Track) string {
+	if declared != "" && declared != "application/octet-stream" && len(declared) <= 100 {
+		return declared
+	}
+	if len(tracks) > 0 && tracks[0].Label != "" {
+		return "application/zip"
+	}
+	return "application/octet-stream"
+}
+
+// audioProblem answers a recording that does not decode.
+func audioProblem(err error) error {
+	for _, m := range []struct {
+		err    error
+		status int
+		code   string
+	}{
+		{audio.ErrUnsupported, http.StatusUnsupportedMediaType, "unsupported_audio"},
+		{audio.ErrTooLarge, http.StatusRequestEntityTooLarge, "audio_too_large"},
+		{audio.ErrZipBomb, http.StatusRequestEntityTooLarge, "zip_bomb"},
+		{audio.ErrTruncated, http.StatusBadRequest, "truncated_audio"},
+		{audio.ErrMalformed, http.StatusBadRequest, "malformed_audio"},
+		{audio.ErrNoAudio, http.StatusBadRequest, "no_audio"},
+	} {
+		if errors.Is(err, m.err) {
+			p := newProblem(m.status, m.code, "body.file: "+err.Error())
+			p.Errors = append(p.Errors, problemDetail("body.file", err.Error(), nil))
+			return p
+		}
+	}
+	return err
 }

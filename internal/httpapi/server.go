@@ -85,7 +85,7 @@ func New(cfg Config) http.Handler {
 	h.UseMiddleware(checkInput)
 	a.routes(h)
 	a.liveRoutes(h, mux)
-	a.audioRoutes(mux)
+	a.audioRoutes(h, mux)
 	describeAPI(h.OpenAPI())
 	docsRoutes(mux)
 	mux.HandleFunc("GET "+BasePath+"/asyncapi.json", serveAsyncAPI(cfg.Version))

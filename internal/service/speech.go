@@ -2,6 +2,8 @@ package service
 
 import (
 	"context"
+	"errors"
+	"io"
 	"fmt"
 	"slices"
 	"strings"
@@ -201,7 +203,44 @@ func truncateRunes(s string, n int) string {
 	return string([]rune(s)[:n])
 }
 
-// VoiceConsent is a stand-in until the consent store lands; it is replaced at merge.
-func (s *Service) VoiceConsent(ctx context.Context, campaignID, userID string) (bool, error) {
-	return true, nil
+// TranscribeArgs is the job that transcribes an uploaded recording.
+type TranscribeArgs struct {
+	RecordingID string `json:"recording_id"`
+}
+
+// Kind names the job kind; stored with every job, it never changes.
+func (TranscribeArgs) Kind() string { return "speech.transcribe" }
+
+// UploadRecording stores a recording of a session and queues its
+// transcription, returning the recording and the job's id. GM only. The
+// caller has checked that the content decodes. When the job cannot be
+// queued the recording is deleted again, so a failed upload leaves
+// nothing behind.
+func (s *Service) UploadRecording(ctx context.Context, userID, sessionID string, p RecordingParams, content io.Reader) (*gmc.Recording, string, error) {
+	if s.jobs == nil {
+		return nil, "", errNoJobs
+	}
+	r, err := s.CreateRecording(ctx, userID, sessionID, p, content)
+	if err != nil {
+		return nil, "", err
+	}
+	jobID, err := s.jobs.Enqueue(ctx, TranscribeArgs{RecordingID: r.ID}, gmc.JobOpts{CampaignID: r.CampaignID, SessionID: r.SessionID, UserID: userID, GMOnly: true})
+	if err != nil {
+		if derr := s.deleteRecording(context.WithoutCancel(ctx), r, nil); derr != nil {
+			s.log.Error("recording left behind after a failed enqueue", "recording_id", r.ID, "error", derr)
+		}
+		return nil, "", err
+	}
+	return r, jobID, nil
+}
+
+// TrackConsent says why a track of a recording must not be transcribed:
+// its label is mapped to a member who has not consented. Empty means go on.
+func (s *Service) TrackConsent(ctx context.Context, gs *gmc.GameSession, label string) (string, error) {
+	err := s.checkTrackConsent(ctx, gs, label)
+	var ge *gmc.Error
+	if errors.As(err, &ge) && ge.Code == "voice_consent_required" {
+		return "no voice consent", nil
+	}
+	return "", err
 }
