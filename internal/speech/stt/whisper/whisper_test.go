@@ -261,7 +261,9 @@ func TestRecognizeHangingServer(t *testing.T) {
 		{"request timeout", Config{URL: srv.URL, Timeout: 50 * time.Millisecond, MaxRetries: -1},
 			func() (context.Context, context.CancelFunc) { return context.WithCancel(context.Background()) }, context.DeadlineExceeded},
 		{"caller's deadline", Config{URL: srv.URL, MaxRetries: 5},
-			func() (context.Context, context.CancelFunc) { return context.WithTimeout(context.Background(), 50*time.Millisecond) }, context.DeadlineExceeded},
+			func() (context.Context, context.CancelFunc) {
+				return context.WithTimeout(context.Background(), 50*time.Millisecond)
+			}, context.DeadlineExceeded},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
