@@ -11,8 +11,8 @@ import (
 // The C libraries are loaded at run time with purego rather than linked
 // with cgo, so that one binary, built with or without cgo, runs on
 // machines with and without PocketSphinx and says which it found.
+// The names are tried in order: the Debian sonames of 5prealpha first.
 var (
-	// libNames are tried in order: the Debian sonames of 5prealpha first.
 	pocketsphinxNames = []string{"libpocketsphinx.so.3", "libpocketsphinx.so"}
 	sphinxbaseNames   = []string{"libsphinxbase.so.3", "libsphinxbase.so"}
 )
@@ -66,6 +66,10 @@ var errNoLibrary = errors.New("libpocketsphinx.so.3 not found (install the Debia
 // dlopen counts references, so loading again is cheap and nothing needs
 // to be kept in package state.
 func loadLib() (*lib, error) {
+	return loadLibNamed(pocketsphinxNames, sphinxbaseNames)
+}
+
+func loadLibNamed(pocketsphinxNames, sphinxbaseNames []string) (*lib, error) {
 	sb, err := dlopenFirst(sphinxbaseNames)
 	if err != nil {
 		return nil, errNoLibrary
@@ -117,24 +121,13 @@ func loadLib() (*lib, error) {
 		{ps, "ps_nbest_free", &l.psNbestFree},
 	}
 	for _, b := range binds {
-		sym, err := purego.Dlsym(b.handle, b.name)
+		sym, err := dlsym(b.handle, b.name)
 		if err != nil {
 			return nil, fmt.Errorf("the installed PocketSphinx lacks %s (want version 5prealpha): %w", b.name, err)
 		}
 		purego.RegisterFunc(b.fn, sym)
 	}
 	return l, nil
-}
-
-func dlopenFirst(names []string) (uintptr, error) {
-	var err error
-	for _, n := range names {
-		var h uintptr
-		if h, err = purego.Dlopen(n, purego.RTLD_NOW|purego.RTLD_GLOBAL); err == nil {
-			return h, nil
-		}
-	}
-	return 0, err
 }
 
 // goString copies a C string; nil is "".

@@ -92,6 +92,9 @@ type Recognizer struct {
 	ltsOnce sync.Once
 	lts     *LTS
 	ltsErr  error
+	// warned holds the name words already logged as left out, so that a
+	// name is reported once, not at every utterance.
+	warned sync.Map
 }
 
 // New loads the library and PoolSize decoders, or says why it cannot.
@@ -222,6 +225,9 @@ func (r *Recognizer) names(d *decoder, names []string) nameWords {
 			}
 			pron, err := r.pronounce(lower)
 			if err != nil {
+				if _, dup := r.warned.LoadOrStore(w, true); dup {
+					continue
+				}
 				r.cfg.Logger.Warn("pocketsphinx: name left out of the dictionary", slog.String("word", w), slog.String("error", err.Error()))
 				continue
 			}

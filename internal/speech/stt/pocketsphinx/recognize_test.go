@@ -10,7 +10,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/gmc-project/gmc/internal/speech"
 )
@@ -242,19 +241,25 @@ func TestProbe(t *testing.T) {
 	}
 }
 
-// BenchmarkRecognize reports the real-time factor on about 10 s of speech.
-func BenchmarkRecognize(b *testing.B) {
-	r := mustNew(b, Config{})
-	samples := synth(b, "flite", "the party walks into the old tavern at the edge of the village, "+
-		"where the innkeeper tells them about the goblins in the hills and the dragon that burned the mill last winter")
-	b.ResetTimer()
-	start := time.Now()
-	for b.Loop() {
-		if _, err := r.Recognize(context.Background(), samples, speech.Hints{}); err != nil {
-			b.Fatal(err)
-		}
+func TestLoadLibMissing(t *testing.T) {
+	t.Parallel()
+	_, err := loadLibNamed([]string{"libpocketsphinx-gmc-test-none.so.3"}, []string{"libsphinxbase-gmc-test-none.so.3"})
+	if err == nil || !strings.Contains(err.Error(), "install the Debian packages") {
+		t.Errorf("loadLibNamed(missing) = %v, want the not-installed error", err)
 	}
-	audio := float64(len(samples)) / speech.SampleRate
-	b.ReportMetric(time.Since(start).Seconds()/float64(b.N)/audio, "xRT")
-	b.ReportMetric(audio, "audio-s")
+}
+
+func FuzzWordText(f *testing.F) {
+	for _, s := range []string{"<s>", "</s>", "<sil>", "[NOISE]", "++UM++", "read(2)", "goblin", "(", "a(b", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, w string) {
+		got := wordText(w)
+		if got != "" && (strings.ContainsAny(got[:1], "<[+") || !strings.HasPrefix(w, got) || got != w && strings.Contains(got, "(")) {
+			t.Errorf("wordText(%q) = %q", w, got)
+		}
+		if h := hypText(w + " " + w); strings.Contains(" "+h+" ", " <s> ") {
+			t.Errorf("hypText kept a filler: %q", h)
+		}
+	})
 }
