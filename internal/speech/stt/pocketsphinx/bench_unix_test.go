@@ -15,9 +15,19 @@ import (
 // xRT by the wall clock, cpu-xRT by the process's CPU time, which is the
 // fairer figure on a shared machine (the decoder runs on one thread).
 func BenchmarkRecognize(b *testing.B) {
-	r := mustNew(b, Config{})
 	samples := synth(b, "flite", "the party walks into the old tavern at the edge of the village, "+
 		"where the innkeeper tells them about the goblins in the hills and the dragon that burned the mill last winter")
+	for _, bc := range []struct {
+		name string
+		alts int
+	}{{"alternatives", 0}, {"best-only", -1}} {
+		b.Run(bc.name, func(b *testing.B) {
+			benchRecognize(b, mustNew(b, Config{MaxAlternatives: bc.alts}), samples)
+		})
+	}
+}
+
+func benchRecognize(b *testing.B, r *Recognizer, samples []float32) {
 	audio := float64(len(samples)) / speech.SampleRate
 	cpu0, wall0 := cpuTime(), time.Now()
 	for b.Loop() {
