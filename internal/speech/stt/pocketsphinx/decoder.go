@@ -22,6 +22,8 @@ type decoder struct {
 	// added are the words this decoder has had added beyond its
 	// dictionary file; they stay until the dictionary is reloaded.
 	added map[string]bool
+	// reloads counts dictionary reloads, for tests.
+	reloads int
 }
 
 // frameMS is the length of a PocketSphinx frame at its default -frate 100.
@@ -32,6 +34,8 @@ func newDecoder(l *lib, m model) (*decoder, error) {
 		"-hmm", m.hmm, "-lm", m.lm, "-dict", m.dict,
 		"-samprate", "16000",
 		"-cmn", "current",
+		// The lattice pass gives word posteriors (confidence) and n-best.
+		"-bestpath", "yes",
 		// Its log goes to stderr otherwise, a few hundred lines per decoder.
 		"-logfn", "/dev/null",
 	}
@@ -86,6 +90,7 @@ func (d *decoder) setWords(prons map[string]string) error {
 				return errors.New("pocketsphinx: reloading the dictionary failed")
 			}
 			clear(d.added)
+			d.reloads++
 			break
 		}
 	}
@@ -188,16 +193,16 @@ func (d *decoder) words(audioMS int64) []speech.Word {
 			Text:    text,
 			StartMS: min(int64(sf)*frameMS, audioMS),
 			EndMS:   min(int64(ef+1)*frameMS, audioMS),
-			// The log posterior is 0 (probability 1) when the decoder
-			// did not compute posteriors; that says nothing, so 0.
-			Confidence: confidence(d.l.logmathExp(d.lmath, post), post),
+			// With -bestpath yes the decoder always computes posteriors,
+			// so a log posterior of 0 is a sure word, not a missing one.
+			Confidence: confidence(d.l.logmathExp(d.lmath, post)),
 		})
 	}
 	return out
 }
 
-func confidence(p float64, logp int32) float64 {
-	if logp == 0 || p != p {
+func confidence(p float64) float64 {
+	if p != p {
 		return 0
 	}
 	return min(max(p, 0), 1)

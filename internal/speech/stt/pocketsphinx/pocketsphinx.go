@@ -220,7 +220,9 @@ func (r *Recognizer) names(d *decoder, names []string) nameWords {
 				continue
 			}
 			nw.written[lower] = w
-			if d.inDict(lower) {
+			// A word this decoder added is in its dictionary too, but
+			// must be asked for again or setWords would take it out.
+			if !d.added[w] && d.inDict(lower) {
 				continue
 			}
 			pron, err := r.pronounce(lower)

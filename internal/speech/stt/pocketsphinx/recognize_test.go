@@ -275,3 +275,37 @@ func FuzzWordText(f *testing.F) {
 		}
 	})
 }
+
+// TestRecognizeKeepsNames checks that names stay in the dictionary from
+// one utterance to the next, however they are written, and that only a
+// name that is no longer wanted makes it reload.
+func TestRecognizeKeepsNames(t *testing.T) {
+	t.Parallel()
+	r := mustNew(t, Config{PoolSize: 1})
+	silence := make([]float32, speech.SampleRate/2)
+	steps := []struct {
+		names       []string
+		wantReloads int
+	}{
+		{[]string{"xylandra", "Vexmoor Keep"}, 0},
+		{[]string{"xylandra", "Vexmoor Keep"}, 0},
+		{[]string{"Vexmoor", "xylandra", "Keep"}, 0},
+		{[]string{"Thandrel"}, 1},
+		{[]string{"Thandrel", "Quorlith"}, 1},
+		{nil, 2},
+	}
+	for i, st := range steps {
+		if _, err := r.Recognize(context.Background(), silence, speech.Hints{Names: st.names}); err != nil {
+			t.Fatal(err)
+		}
+		d := <-r.pool
+		reloads, added := d.reloads, len(d.added)
+		r.pool <- d
+		if reloads != st.wantReloads {
+			t.Errorf("step %d (%q): %d dictionary reloads, want %d", i, st.names, reloads, st.wantReloads)
+		}
+		if want := min(len(st.names), 2); st.names != nil && added != want {
+			t.Errorf("step %d (%q): %d words added, want %d", i, st.names, added, want)
+		}
+	}
+}
