@@ -86,7 +86,9 @@ type Recognizer struct {
 	lib    *lib
 	pool   chan *decoder
 	closed chan struct{}
-	once   sync.Once
+	// mu orders release against Close.
+	mu       sync.Mutex
+	isClosed bool
 
 	// lts is learnt from the dictionary the first time a name needs it.
 	ltsOnce sync.Once
@@ -131,21 +133,24 @@ func New(cfg Config) (*Recognizer, error) {
 // Name is "pocketsphinx".
 func (r *Recognizer) Name() string { return "pocketsphinx" }
 
-// Close waits for running recognitions and frees the decoders.
+// Close frees the idle decoders; a decoder in use is freed when its
+// Recognize call ends. Calls after Close fail.
 func (r *Recognizer) Close() error {
-	r.once.Do(func() {
-		close(r.closed)
-		for range cap(r.pool) {
-			select {
-			case d := <-r.pool:
-				d.free()
-			default:
-				// New failed before filling the pool; or a decoder is
-				// in use, and Recognize frees it on its way out.
-			}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.isClosed {
+		return nil
+	}
+	r.isClosed = true
+	close(r.closed)
+	for {
+		select {
+		case d := <-r.pool:
+			d.free()
+		default:
+			return nil
 		}
-	})
-	return nil
+	}
 }
 
 var errClosed = errors.New("pocketsphinx: recogniser closed")
@@ -182,14 +187,17 @@ func (r *Recognizer) Recognize(ctx context.Context, samples []float32, hints spe
 	return t, nil
 }
 
-// release gives d back to the pool, or frees it when Close has run.
+// release gives d back to the pool, or frees it when Close has run. The
+// lock makes the two exclusive, so no decoder is put back after Close
+// emptied the pool.
 func (r *Recognizer) release(d *decoder) {
-	select {
-	case <-r.closed:
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.isClosed {
 		d.free()
-	default:
-		r.pool <- d
+		return
 	}
+	r.pool <- d // never blocks: the pool holds every decoder
 }
 
 func pcm16(s float32) int16 {

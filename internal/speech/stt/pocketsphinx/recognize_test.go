@@ -3,6 +3,7 @@ package pocketsphinx
 import (
 	"context"
 	"encoding/binary"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/gmc-project/gmc/internal/speech"
 )
@@ -307,5 +309,34 @@ func TestRecognizeKeepsNames(t *testing.T) {
 		if want := min(len(st.names), 2); st.names != nil && added != want {
 			t.Errorf("step %d (%q): %d words added, want %d", i, st.names, added, want)
 		}
+	}
+}
+
+// TestRecognizeWaitsForDecoder checks that a call waiting for a busy
+// decoder gives up with its context, and that Close while a call runs
+// neither breaks that call nor leaks its decoder.
+func TestRecognizeWaitsForDecoder(t *testing.T) {
+	t.Parallel()
+	r := mustNew(t, Config{PoolSize: 1})
+	d := <-r.pool // the only decoder is busy
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	if _, err := r.Recognize(ctx, make([]float32, 100), speech.Hints{}); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("Recognize with every decoder busy = %v, want %v", err, context.DeadlineExceeded)
+	}
+	r.pool <- d
+
+	speech16 := synth(t, "flite", "roll for initiative")
+	done := make(chan error, 1)
+	go func() {
+		_, err := r.Recognize(context.Background(), speech16, speech.Hints{})
+		done <- err
+	}()
+	r.Close()
+	if err := <-done; err != nil && !errors.Is(err, errClosed) {
+		t.Errorf("Recognize during Close = %v, want success or %v", err, errClosed)
+	}
+	if len(r.pool) != 0 {
+		t.Errorf("%d decoders back in the pool after Close, want 0 (freed)", len(r.pool))
 	}
 }
