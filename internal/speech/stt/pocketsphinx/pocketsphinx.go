@@ -33,7 +33,7 @@ type Config struct {
 	// cmudict-en-us.dict; DefaultModelDir when empty.
 	ModelDir string
 	// PoolSize is how many decoders run at once, each with its own copy
-	// of the model (about 60 MB); 1 when 0.
+	// of the model (about 100 MB resident); 1 when 0.
 	PoolSize int
 	// MaxAlternatives bounds Transcript.Alternatives; 5 when 0, none when < 0.
 	MaxAlternatives int

@@ -144,6 +144,7 @@ func checkTimes(t *testing.T, tr *speech.Transcript, samples int) {
 func TestRecognizeNames(t *testing.T) {
 	t.Parallel()
 	r := mustNew(t, Config{PoolSize: 1})
+	withSharedLTS(t, r)
 	names := []string{"Xylandra", "Thandrel", "Vexmoor", "Quorlith"}
 	found := 0
 	firstFound := false
@@ -284,6 +285,7 @@ func FuzzWordText(f *testing.F) {
 func TestRecognizeKeepsNames(t *testing.T) {
 	t.Parallel()
 	r := mustNew(t, Config{PoolSize: 1})
+	withSharedLTS(t, r)
 	silence := make([]float32, speech.SampleRate/2)
 	steps := []struct {
 		names       []string
