@@ -1,0 +1,50 @@
+//go:build unix
+
+package pocketsphinx
+
+import (
+	"context"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/gmc-project/gmc/internal/speech"
+)
+
+// BenchmarkRecognize reports the real-time factor on about 8 s of speech:
+// xRT by the wall clock, cpu-xRT by the process's CPU time, which is the
+// fairer figure on a shared machine (the decoder runs on one thread).
+func BenchmarkRecognize(b *testing.B) {
+	samples := synth(b, "flite", "the party walks into the old tavern at the edge of the village, "+
+		"where the innkeeper tells them about the goblins in the hills and the dragon that burned the mill last winter")
+	for _, bc := range []struct {
+		name string
+		alts int
+	}{{"alternatives", 0}, {"best-only", -1}} {
+		b.Run(bc.name, func(b *testing.B) {
+			benchRecognize(b, mustNew(b, Config{MaxAlternatives: bc.alts}), samples)
+		})
+	}
+}
+
+func benchRecognize(b *testing.B, r *Recognizer, samples []float32) {
+	audio := float64(len(samples)) / speech.SampleRate
+	cpu0, wall0 := cpuTime(), time.Now()
+	for b.Loop() {
+		if _, err := r.Recognize(context.Background(), samples, speech.Hints{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	n := float64(b.N)
+	b.ReportMetric(time.Since(wall0).Seconds()/n/audio, "xRT")
+	b.ReportMetric((cpuTime()-cpu0).Seconds()/n/audio, "cpu-xRT")
+	b.ReportMetric(audio, "audio-s")
+}
+
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
