@@ -12,8 +12,7 @@ import (
 	"github.com/gmc-project/gmc/internal/speech"
 	"github.com/gmc-project/gmc/internal/speech/diarize"
 	"github.com/gmc-project/gmc/internal/speech/pipeline"
-	"github.com/gmc-project/gmc/internal/speech/stt/pocketsphinx"
-	"github.com/gmc-project/gmc/internal/speech/stt/whisper"
+	"github.com/gmc-project/gmc/internal/speech/stt"
 	"github.com/gmc-project/gmc/internal/speech/vad"
 	"github.com/gmc-project/gmc/internal/transcribe"
 )
@@ -68,36 +67,24 @@ func OpenSpeech(ctx context.Context, cfg config.Config, log *slog.Logger) (*tran
 func openRecognizer(cfg config.Config, log *slog.Logger) (speech.Recognizer, string, error) {
 	provider := cfg.STT
 	if provider == "" {
-		provider = "off" // a Config built in code, not loaded: tests and tools
+		provider = stt.Off // a Config built in code, not loaded: tests and tools
 	}
-	if provider == "auto" {
-		switch {
-		case cfg.WhisperURL != "":
-			provider = "whisper"
-		default:
-			if err := pocketsphinx.Probe(cfg.SphinxModelDir); err != nil {
-				return nil, "GMC_STT=auto found no recogniser: " + err.Error() + " (install the Debian packages pocketsphinx and pocketsphinx-en-us, or set GMC_WHISPER_URL)", nil
-			}
-			provider = "pocketsphinx"
-		}
-	}
-	switch provider {
-	case "off":
-		return nil, "GMC_STT is off", nil
-	case "whisper":
-		rec, err := whisper.New(whisper.Config{URL: cfg.WhisperURL, Model: cfg.WhisperModel, APIKey: cfg.WhisperAPIKey, Language: cfg.SpeechLanguage, Logger: log})
-		if err != nil {
-			return nil, "", fmt.Errorf("GMC_WHISPER_URL: %w", err)
-		}
-		return rec, "", nil
-	case "pocketsphinx":
+	rec, err := stt.New(stt.Config{
+		Provider: provider, Language: cfg.SpeechLanguage,
+		WhisperURL: cfg.WhisperURL, WhisperModel: cfg.WhisperModel, WhisperAPIKey: cfg.WhisperAPIKey,
 		// One decoder per core: each keeps a core busy and holds its own
 		// copy of the model.
-		rec, err := pocketsphinx.New(pocketsphinx.Config{ModelDir: cfg.SphinxModelDir, PoolSize: min(runtime.NumCPU(), 4), Logger: log})
-		if err != nil {
-			return nil, "", fmt.Errorf("GMC_STT=pocketsphinx: %w", err)
-		}
-		return rec, "", nil
+		SphinxModelDir: cfg.SphinxModelDir, SphinxPoolSize: min(runtime.NumCPU(), 4), Logger: log,
+	})
+	if err != nil {
+		return nil, "", fmt.Errorf("GMC_STT=%s: %w", provider, err)
 	}
-	return nil, "", fmt.Errorf("GMC_STT: unknown provider %q", provider)
+	if off, ok := rec.(*stt.OffRecognizer); ok {
+		reason := off.Reason
+		if provider == stt.Auto {
+			reason += " (install the Debian packages pocketsphinx and pocketsphinx-en-us, or set GMC_WHISPER_URL)"
+		}
+		return nil, reason, nil
+	}
+	return rec, "", nil
 }
