@@ -121,6 +121,31 @@ type Member struct {
 // processed in the campaign.
 func (m *Member) Consented() bool { return m.VoiceConsent != nil && *m.VoiceConsent }
 
+// ConsentReport is the voice consent of a campaign's members, as the GM
+// of one of its sessions sees it.
+type ConsentReport struct {
+	CampaignID string    `json:"campaign_id"`
+	SessionID  string    `json:"session_id"`
+	Members    []*Member `json:"members"`
+	// Missing lists the members whose voice may not be processed: those
+	// who have not answered and those who said no.
+	Missing []string `json:"missing"`
+}
+
+// NewConsentReport reports the consent of members.
+func NewConsentReport(campaignID, sessionID string, members []*Member) *ConsentReport {
+	r := &ConsentReport{CampaignID: campaignID, SessionID: sessionID, Members: members, Missing: []string{}}
+	if r.Members == nil {
+		r.Members = []*Member{}
+	}
+	for _, m := range members {
+		if !m.Consented() {
+			r.Missing = append(r.Missing, m.UserID)
+		}
+	}
+	return r
+}
+
 // Invite lets whoever holds its code join a campaign with a role.
 type Invite struct {
 	ID         string    `json:"id"`
