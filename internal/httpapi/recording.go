@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"strconv"
+	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -51,7 +52,7 @@ func (a *api) handleRecordingAudio(ctx context.Context, uid string, in *Recordin
 	}
 	return &RecordingAudioOutput{
 		ContentType: r.ContentType, ContentLength: strconv.FormatInt(r.SizeBytes, 10),
-		ContentDisposition: `attachment; filename="` + fileName(r.FileName) + `"`,
+		ContentDisposition: `attachment; filename="` + audioFileName(r.FileName) + `"`,
 		Body: func(hc huma.Context) {
 			defer rc.Close()
 			// The status and headers are sent; a copy that fails now (the
@@ -59,4 +60,19 @@ func (a *api) handleRecordingAudio(ctx context.Context, uid string, in *Recordin
 			_, _ = io.Copy(hc.BodyWriter(), rc)
 		},
 	}, nil
+}
+
+// audioFileName makes an uploaded file's name safe for a download's file
+// name, keeping its extension.
+func audioFileName(name string) string {
+	out := strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.' {
+			return r
+		}
+		return '-'
+	}, name)
+	if out = strings.TrimLeft(out, ".-"); out == "" {
+		return "recording"
+	}
+	return out
 }
