@@ -105,7 +105,7 @@ var operationDocs = map[string]opDoc{
 
 	"list-recordings": {description: "The session's recordings, oldest first, with their size, length, tracks and the time the retention " +
 		"purge deletes each (delete_after; absent when kept until deleted by hand). GM only.", errs: []int{forbidden}},
-	"delete-recording": {description: "Deletes a recording: its audio from the file store, then its record. GM only; " +
+	"delete-recording": {description: "Deletes a recording and its audio in the file store. GM only; " +
 		"a recording of a campaign you are not in answers 404.", errs: []int{forbidden}},
 	"get-recording-audio": {description: "The recording's audio as it was uploaded, with its content type, as a download. GM only; " +
 		"a recording of a campaign you are not in answers 404.", errs: []int{forbidden}},

@@ -121,7 +121,7 @@ func (s *Service) OpenRecording(ctx context.Context, userID, recordingID string)
 	}
 	rc, _, err := s.blobs.Open(ctx, r.BlobKey)
 	if errors.Is(err, blob.ErrNotFound) {
-		// Deleted a moment ago: its row goes right after its blob.
+		// Removed from the file store behind the server's back.
 		return nil, nil, gmc.Errorf(gmc.ErrNotFound, "recording_not_found", "recording not found")
 	} else if err != nil {
 		return nil, nil, fmt.Errorf("open recording %s: %w", r.ID, err)
@@ -129,7 +129,7 @@ func (s *Service) OpenRecording(ctx context.Context, userID, recordingID string)
 	return r, rc, nil
 }
 
-// DeleteRecording deletes a recording: its audio, then its row. GM only.
+// DeleteRecording deletes a recording with its audio. GM only.
 func (s *Service) DeleteRecording(ctx context.Context, userID, recordingID string) error {
 	if s.blobs == nil {
 		return errNoBlobs
@@ -141,24 +141,61 @@ func (s *Service) DeleteRecording(ctx context.Context, userID, recordingID strin
 	return s.deleteRecording(ctx, r, s.event(r.CampaignID, userID, gmc.ActionDelete, gmc.EntityRecording, r.ID, r, nil))
 }
 
-// deleteRecording removes the blob first: were the row to go first, a
-// failure between the two would leave audio nobody can find to delete.
-// A blob already gone and a row already gone (a concurrent deletion) are
-// both the state wanted.
+// deleteRecording removes the row, which records its blob key among the
+// orphaned blobs in the same transaction, then the blob, then that
+// record. Whatever fails or stops after the row is gone, the purge
+// finishes; so a blob is never left with nothing leading to it, and a
+// row never leads to a missing blob. A row already gone (a concurrent
+// deletion) is the state wanted.
 func (s *Service) deleteRecording(ctx context.Context, r *gmc.Recording, ev *gmc.Event) error {
-	if err := s.blobs.Delete(ctx, r.BlobKey); err != nil {
-		return fmt.Errorf("delete recording %s: %w", r.ID, err)
-	}
 	if err := s.store.DeleteRecording(ctx, r.ID, ev); err != nil && !errors.Is(err, gmc.ErrNotFound) {
 		return err
+	}
+	if err := s.deleteOrphan(ctx, r.BlobKey); err != nil {
+		s.log.Warn("recording audio left for the purge", "recording_id", r.ID, "error", err)
 	}
 	return nil
 }
 
+// deleteOrphan deletes the blob of a deleted recording and forgets it.
+func (s *Service) deleteOrphan(ctx context.Context, key string) error {
+	if err := s.blobs.Delete(ctx, key); err != nil {
+		return fmt.Errorf("delete blob %s: %w", key, err)
+	}
+	return s.store.ForgetOrphanedBlob(ctx, key)
+}
+
+// FinishRecording records the outcome of a recording's transcription
+// (used by the transcription job; no caller check). A transcribed
+// recording of a campaign that does not keep recordings is deleted at
+// once; a failed one stays, for the GM to retry or download.
+func (s *Service) FinishRecording(ctx context.Context, recordingID string, transcribed bool) error {
+	if s.blobs == nil {
+		return errNoBlobs
+	}
+	r, err := s.store.Recording(ctx, recordingID)
+	if err != nil {
+		return notFound(err, gmc.EntityRecording)
+	}
+	if !transcribed {
+		return s.store.SetRecordingStatus(ctx, r.ID, gmc.RecordingFailed)
+	}
+	c, err := s.store.Campaign(ctx, r.CampaignID)
+	if err != nil {
+		return err
+	}
+	if !c.Settings.KeepRecordings {
+		return s.deleteRecording(ctx, r, nil)
+	}
+	return s.store.SetRecordingStatus(ctx, r.ID, gmc.RecordingTranscribed)
+}
+
 // PurgeExpiredRecordings deletes every recording whose delete_after is at
-// or before now, and returns how many it deleted. It is idempotent and
-// safe to run on several instances at once. It stops at the first
-// recording it cannot delete, which the next run tries again.
+// or before now, then the blobs of every deleted recording still stored
+// (whatever deleted the row: its session or campaign, say), and returns
+// how many recordings it deleted. It is idempotent and safe to run on
+// several instances at once. It stops at the first blob it cannot
+// delete, which the next run tries again.
 func (s *Service) PurgeExpiredRecordings(ctx context.Context, now time.Time) (int, error) {
 	if s.blobs == nil {
 		return 0, nil
@@ -170,12 +207,26 @@ func (s *Service) PurgeExpiredRecordings(ctx context.Context, now time.Time) (in
 			return n, err
 		}
 		for _, r := range batch {
-			if err := s.deleteRecording(ctx, r, nil); err != nil {
+			if err := s.store.DeleteRecording(ctx, r.ID, nil); err != nil && !errors.Is(err, gmc.ErrNotFound) {
 				return n, err
 			}
 			n++
 		}
 		if len(batch) < purgeBatch {
+			break
+		}
+	}
+	for {
+		keys, err := s.store.OrphanedBlobs(ctx, purgeBatch)
+		if err != nil {
+			return n, err
+		}
+		for _, key := range keys {
+			if err := s.deleteOrphan(ctx, key); err != nil {
+				return n, err
+			}
+		}
+		if len(keys) < purgeBatch {
 			return n, nil
 		}
 	}

@@ -220,6 +220,14 @@ func TestPurgeExpiredRecordings(t *testing.T) {
 			fresh := tb.record(t, "fresh")
 			tb.setRetention(t, true, 0)
 			forever := tb.record(t, "kept until deleted by hand")
+			// A recording whose session is deleted goes with it; the purge
+			// finds its blob all the same.
+			doomed := ok(tb.svc.CreateSession(ctx, tb.gm.ID, tb.campaign.ID, service.SessionParams{Title: "Doomed"}))(t)
+			orphan := ok(tb.svc.CreateRecording(ctx, tb.gm.ID, doomed.ID,
+				service.RecordingParams{FileName: "a.wav", ContentType: "audio/wav", SizeBytes: 1, Tracks: 1}, strings.NewReader("a")))(t)
+			if err := tb.svc.DeleteSession(ctx, tb.gm.ID, doomed.ID); err != nil {
+				t.Fatal(err)
+			}
 
 			purgeAt := old.CreatedAt.Add(25 * time.Hour)
 			if n := ok(tb.svc.PurgeExpiredRecordings(ctx, purgeAt))(t); n != 2 {
@@ -235,8 +243,13 @@ func TestPurgeExpiredRecordings(t *testing.T) {
 			if diff := cmp.Diff([]string{fresh.ID, forever.ID}, left); diff != "" {
 				t.Errorf("recordings after the purge (-want +got):\n%s", diff)
 			}
-			if _, err := tb.blobs.Stat(ctx, old.BlobKey); !errors.Is(err, blob.ErrNotFound) {
-				t.Errorf("expired blob: %v, want ErrNotFound", err)
+			for _, r := range []*gmc.Recording{old, orphan} {
+				if _, err := tb.blobs.Stat(ctx, r.BlobKey); !errors.Is(err, blob.ErrNotFound) {
+					t.Errorf("blob %s after the purge: %v, want ErrNotFound", r.BlobKey, err)
+				}
+			}
+			if keys := ok(tb.st.OrphanedBlobs(ctx, 10))(t); len(keys) != 0 {
+				t.Errorf("orphaned blobs after the purge = %v, want none", keys)
 			}
 			if _, err := tb.blobs.Stat(ctx, fresh.BlobKey); err != nil {
 				t.Errorf("fresh blob: %v, want it kept", err)
@@ -297,6 +310,47 @@ func TestVoiceConsent(t *testing.T) {
 			events := ok2(tb.st.Events(ctx, store.EventFilter{CampaignID: tb.campaign.ID, EntityType: gmc.EntityMember, EntityID: tb.player.ID, Page: gmc.Page{Limit: 1}}))(t)
 			if len(events) != 1 || events[0].ActorID != tb.player.ID || !strings.Contains(string(events[0].After), `"voice_consent":false`) {
 				t.Errorf("latest member event = %v, want the player's withdrawal", events)
+			}
+		})
+	}
+}
+
+// TestFinishRecording ends transcriptions: a transcribed recording goes
+// at once unless the campaign keeps recordings, a failed one stays.
+func TestFinishRecording(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name        string
+		keep        bool
+		transcribed bool
+		wantStatus  string // "" when the recording is deleted
+	}{
+		{"TranscribedNotKept", false, true, ""},
+		{"TranscribedKept", true, true, gmc.RecordingTranscribed},
+		{"Failed", false, false, gmc.RecordingFailed},
+	}
+	for _, be := range storeBackends {
+		t.Run(be.name, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			tb := newRecordingTable(t, be.open(t))
+			for _, tc := range tests {
+				tb.setRetention(t, tc.keep, 0)
+				r := tb.record(t, "audio")
+				if err := tb.svc.FinishRecording(ctx, r.ID, tc.transcribed); err != nil {
+					t.Fatalf("%s: FinishRecording = %v", tc.name, err)
+				}
+				got, err := tb.st.Recording(ctx, r.ID)
+				_, blobErr := tb.blobs.Stat(ctx, r.BlobKey)
+				switch {
+				case tc.wantStatus == "" && (!errors.Is(err, gmc.ErrNotFound) || !errors.Is(blobErr, blob.ErrNotFound)):
+					t.Errorf("%s: recording %v (%v), blob %v; want both gone", tc.name, got, err, blobErr)
+				case tc.wantStatus != "" && (err != nil || got.Status != tc.wantStatus || blobErr != nil):
+					t.Errorf("%s: recording %+v (%v), blob %v; want status %s with its blob", tc.name, got, err, blobErr, tc.wantStatus)
+				}
+			}
+			if err := tb.svc.FinishRecording(ctx, "01900000-0000-7000-8000-000000000000", true); !errors.Is(err, gmc.ErrNotFound) {
+				t.Errorf("FinishRecording(unknown) = %v, want ErrNotFound", err)
 			}
 		})
 	}

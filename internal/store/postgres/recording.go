@@ -94,3 +94,34 @@ func (db *DB) ExpiredRecordings(ctx context.Context, now time.Time, limit int) (
 	}
 	return collect(rows, scanRecording)
 }
+
+// SetRecordingStatus changes a recording's status.
+func (db *DB) SetRecordingStatus(ctx context.Context, id, status string) error {
+	return db.tx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE recordings SET status = $1 WHERE id = $2`, status, id)
+		if err != nil {
+			return interpretError(err)
+		}
+		return mustAffect(tag)
+	})
+}
+
+// OrphanedBlobs lists blob keys of deleted recordings.
+func (db *DB) OrphanedBlobs(ctx context.Context, limit int) ([]string, error) {
+	rows, err := db.q.Query(ctx, `SELECT blob_key FROM orphaned_blobs ORDER BY blob_key LIMIT $1`, limit)
+	if err != nil {
+		return nil, interpretError(err)
+	}
+	return collect(rows, func(row pgx.Row) (string, error) {
+		var key string
+		return key, interpretError(row.Scan(&key))
+	})
+}
+
+// ForgetOrphanedBlob drops a key whose blob is deleted.
+func (db *DB) ForgetOrphanedBlob(ctx context.Context, key string) error {
+	return db.tx(ctx, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `DELETE FROM orphaned_blobs WHERE blob_key = $1`, key)
+		return interpretError(err)
+	})
+}

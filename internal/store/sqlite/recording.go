@@ -85,3 +85,34 @@ func (db *DB) ExpiredRecordings(ctx context.Context, now time.Time, limit int) (
 	}
 	return collectRows(rows, scanRecording)
 }
+
+// SetRecordingStatus changes a recording's status.
+func (db *DB) SetRecordingStatus(ctx context.Context, id, status string) error {
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE recordings SET status = ? WHERE id = ?`, status, id)
+		if err != nil {
+			return interpretError(err)
+		}
+		return mustAffect(res)
+	})
+}
+
+// OrphanedBlobs lists blob keys of deleted recordings.
+func (db *DB) OrphanedBlobs(ctx context.Context, limit int) ([]string, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT blob_key FROM orphaned_blobs ORDER BY blob_key LIMIT ?`, limit)
+	if err != nil {
+		return nil, interpretError(err)
+	}
+	return collectRows(rows, func(row interface{ Scan(...any) error }) (string, error) {
+		var key string
+		return key, interpretError(row.Scan(&key))
+	})
+}
+
+// ForgetOrphanedBlob drops a key whose blob is deleted.
+func (db *DB) ForgetOrphanedBlob(ctx context.Context, key string) error {
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `DELETE FROM orphaned_blobs WHERE blob_key = ?`, key)
+		return interpretError(err)
+	})
+}

@@ -2,6 +2,9 @@ package storetest
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -130,16 +133,72 @@ func testRecording(t *testing.T, open OpenFunc) {
 			}
 		}
 	})
-	t.Run("GoWithTheirSession", func(t *testing.T) {
+	t.Run("Status", func(t *testing.T) {
 		t.Parallel()
 		s := open(t)
 		gm := mustCreateUser(t, s, "gm@example.com")
 		c := mustCreateCampaign(t, s, gm, "C")
-		gs := mustCreateSession(t, s, c, "S1")
-		r := newRecording(t, c, gs, nil)
+		r := newRecording(t, c, mustCreateSession(t, s, c, "S1"), nil)
 		mustCreateRecording(t, s, r)
-		wantErr(t, "DeleteSession", s.DeleteSession(ctx, gs.ID, newEvent(t, c.ID, gm.ID, gmc.ActionDelete, gmc.EntitySession, gs.ID, nil)), nil)
-		_, err := s.Recording(ctx, r.ID)
-		wantErr(t, "Recording of a deleted session", err, gmc.ErrNotFound)
+		wantErr(t, "SetRecordingStatus", s.SetRecordingStatus(ctx, r.ID, gmc.RecordingTranscribed), nil)
+		if got, _ := s.Recording(ctx, r.ID); got == nil || got.Status != gmc.RecordingTranscribed {
+			t.Errorf("status after SetRecordingStatus = %+v, want transcribed", got)
+		}
+		wantErr(t, "SetRecordingStatus(unknown)", s.SetRecordingStatus(ctx, newID(t), gmc.RecordingFailed), gmc.ErrNotFound)
+	})
+	// OrphanedBlobs: however a recording row goes, its blob key is kept
+	// until forgotten; a deletion that rolls back leaves none.
+	t.Run("OrphanedBlobs", func(t *testing.T) {
+		t.Parallel()
+		s := open(t)
+		gm := mustCreateUser(t, s, "gm@example.com")
+		c := mustCreateCampaign(t, s, gm, "C")
+		d := mustCreateCampaign(t, s, gm, "D")
+		s1, s2 := mustCreateSession(t, s, c, "S1"), mustCreateSession(t, s, c, "S2")
+		byHand, withSession, withCampaign, kept := newRecording(t, c, s1, nil), newRecording(t, c, s2, nil), newRecording(t, d, mustCreateSession(t, s, d, "D1"), nil), newRecording(t, c, s1, nil)
+		for _, r := range []*gmc.Recording{byHand, withSession, withCampaign, kept} {
+			mustCreateRecording(t, s, r)
+		}
+		orphans := func() []string {
+			t.Helper()
+			keys, err := s.OrphanedBlobs(ctx, 100)
+			wantErr(t, "OrphanedBlobs", err, nil)
+			return keys
+		}
+		if got := orphans(); len(got) != 0 {
+			t.Fatalf("OrphanedBlobs before any deletion = %v", got)
+		}
+		errUndo := errors.New("undo")
+		err := s.InTx(ctx, func(tx store.Store) error {
+			if err := tx.DeleteRecording(ctx, kept.ID, nil); err != nil {
+				return err
+			}
+			return errUndo
+		})
+		wantErr(t, "rolled-back DeleteRecording", err, errUndo)
+		if got := orphans(); len(got) != 0 {
+			t.Fatalf("OrphanedBlobs after a rolled-back deletion = %v", got)
+		}
+
+		wantErr(t, "DeleteRecording", s.DeleteRecording(ctx, byHand.ID, nil), nil)
+		wantErr(t, "DeleteSession", s.DeleteSession(ctx, s2.ID, newEvent(t, c.ID, gm.ID, gmc.ActionDelete, gmc.EntitySession, s2.ID, nil)), nil)
+		wantErr(t, "DeleteCampaign", s.DeleteCampaign(ctx, d.ID), nil)
+		want := []string{byHand.BlobKey, withSession.BlobKey, withCampaign.BlobKey}
+		slices.Sort(want)
+		if diff := cmp.Diff(want, orphans()); diff != "" {
+			t.Errorf("OrphanedBlobs (-want +got):\n%s", diff)
+		}
+		if got, _ := s.OrphanedBlobs(ctx, 2); len(got) != 2 {
+			t.Errorf("OrphanedBlobs(limit 2) = %d keys", len(got))
+		}
+		for i := range 2 { // forgetting twice is no error
+			wantErr(t, fmt.Sprintf("ForgetOrphanedBlob #%d", i+1), s.ForgetOrphanedBlob(ctx, want[0]), nil)
+		}
+		if diff := cmp.Diff(want[1:], orphans()); diff != "" {
+			t.Errorf("OrphanedBlobs after forgetting one (-want +got):\n%s", diff)
+		}
+		if _, err := s.Recording(ctx, withSession.ID); !errors.Is(err, gmc.ErrNotFound) {
+			t.Errorf("recording of a deleted session: %v, want ErrNotFound", err)
+		}
 	})
 }

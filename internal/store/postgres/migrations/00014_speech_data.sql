@@ -4,9 +4,7 @@
 ALTER TABLE members ADD COLUMN voice_consent boolean;
 ALTER TABLE members ADD COLUMN voice_consent_at timestamptz;
 
--- Audio files of sessions, kept in the file store under blob_key. The row
--- is deleted after its blob, so a row always names a blob that was stored;
--- a blob left behind by a crash between the two is harmless to a reader.
+-- Audio files of sessions, kept in the file store under blob_key.
 CREATE TABLE recordings (
     id           uuid PRIMARY KEY,
     campaign_id  uuid NOT NULL REFERENCES campaigns(id) ON DELETE CASCADE,
@@ -26,7 +24,28 @@ CREATE INDEX recordings_session ON recordings(session_id, id);
 -- Serves the retention purge, which reads only rows with a date.
 CREATE INDEX recordings_delete_after ON recordings(delete_after) WHERE delete_after IS NOT NULL;
 
+-- The blob keys of deleted recordings whose blobs may still be in the file
+-- store. The trigger fills it in the deleting transaction, whatever deleted
+-- the row (the recording, its session, campaign or the last GM's account),
+-- so no blob is ever left without a row that leads to it; the purge
+-- deletes the blobs and then these rows.
+CREATE TABLE orphaned_blobs (
+    blob_key text PRIMARY KEY
+);
+-- +goose StatementBegin
+CREATE FUNCTION recordings_orphan_blob() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO orphaned_blobs (blob_key) VALUES (OLD.blob_key) ON CONFLICT DO NOTHING;
+    RETURN NULL;
+END;
+$$;
+-- +goose StatementEnd
+CREATE TRIGGER recordings_orphan_blob AFTER DELETE ON recordings
+    FOR EACH ROW EXECUTE FUNCTION recordings_orphan_blob();
+
 -- +goose Down
+DROP TABLE orphaned_blobs;
 DROP TABLE recordings;
+DROP FUNCTION recordings_orphan_blob();
 ALTER TABLE members DROP COLUMN voice_consent_at;
 ALTER TABLE members DROP COLUMN voice_consent;
