@@ -56,11 +56,11 @@ type CampaignSettings struct {
 	KeywordThreshold float64 `json:"keyword_threshold" minimum:"0" maximum:"1"`
 	// KeepRecordings keeps a session's recordings in the file store once
 	// they are transcribed; false deletes them then.
-	KeepRecordings bool `json:"keep_recordings" doc:"Keep recordings after transcription (default false: delete once transcribed)"`
+	KeepRecordings bool `json:"keep_recordings" required:"false" doc:"Keep recordings after transcription (default false: delete once transcribed)"`
 	// RecordingRetentionDays is how long kept recordings stay before they
 	// are deleted; 0 keeps them until deleted by hand. It applies only
 	// with KeepRecordings.
-	RecordingRetentionDays int `json:"recording_retention_days" minimum:"0" maximum:"3650" doc:"Days a kept recording stays before it is deleted; 0 keeps it until deleted by hand"`
+	RecordingRetentionDays int `json:"recording_retention_days" required:"false" minimum:"0" maximum:"3650" doc:"Days a kept recording stays before it is deleted; 0 keeps it until deleted by hand"`
 }
 
 // DefaultCampaignSettings are used when a campaign is created without settings.
