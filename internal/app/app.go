@@ -17,6 +17,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/gmc-project/gmc/internal/authcache"
+	"github.com/gmc-project/gmc/internal/blob"
 	"github.com/gmc-project/gmc/internal/config"
 	"github.com/gmc-project/gmc/internal/httpapi"
 	"github.com/gmc-project/gmc/internal/live"
@@ -37,6 +38,7 @@ type App struct {
 	broker  realtime.Broker
 	hub     *realtime.Hub
 	authRdb *authcache.Redis
+	blobs   blob.Store
 	svc     *service.Service
 	handler http.Handler
 }
@@ -80,7 +82,11 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 		a.Close()
 		return nil, err
 	}
-	scfg := service.Config{Store: a.store, SecretKey: secret, Logger: log, Live: table, Accounts: accounts, Limiter: a.rateLimiter()}
+	if a.blobs, err = blob.NewDir(filepath.Join(cfg.DataDir, "files"), maxBlobBytes); err != nil {
+		a.Close()
+		return nil, fmt.Errorf("GMC_DATA_DIR: %w", err)
+	}
+	scfg := service.Config{Store: a.store, SecretKey: secret, Logger: log, Live: table, Accounts: accounts, Limiter: a.rateLimiter(), Blobs: a.blobs}
 	for _, o := range opts {
 		o(&scfg)
 	}
@@ -96,6 +102,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 		slog.String("realtime", a.backendName("memory", "redis")),
 		slog.String("auth_cache", a.backendName("memory", "memory+redis")),
 		slog.String("rate_limits", a.backendName("memory", "redis")),
+		slog.String("files", a.blobs.Backend()),
 		slog.Int("trusted_proxies", len(cfg.TrustedProxies)),
 		slog.Int("migrations_applied", n),
 	)
@@ -208,6 +215,15 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	pctx, stopPurge := context.WithCancel(ctx)
+	purged := make(chan struct{})
+	go func() {
+		defer close(purged)
+		a.purgeRecordings(pctx, purgeInterval)
+	}()
+	// Waiting for the purge keeps its last deletion from running into a
+	// closed database.
+	defer func() { stopPurge(); <-purged }()
 	a.log.Info("listening", slog.String("addr", ln.Addr().String()))
 	select {
 	case err := <-errc:

@@ -54,6 +54,13 @@ type CampaignSettings struct {
 	ReminderSessions int `json:"reminder_sessions" minimum:"1" maximum:"100"`
 	// KeywordThreshold is the confidence below which live keyword alerts are dropped.
 	KeywordThreshold float64 `json:"keyword_threshold" minimum:"0" maximum:"1"`
+	// KeepRecordings keeps a session's recordings in the file store once
+	// they are transcribed; false deletes them then.
+	KeepRecordings bool `json:"keep_recordings" required:"false" doc:"Keep recordings after transcription (default false: delete once transcribed)"`
+	// RecordingRetentionDays is how long kept recordings stay before they
+	// are deleted; 0 keeps them until deleted by hand. It applies only
+	// with KeepRecordings.
+	RecordingRetentionDays int `json:"recording_retention_days" required:"false" minimum:"0" maximum:"3650" doc:"Days a kept recording stays before it is deleted; 0 keeps it until deleted by hand"`
 }
 
 // DefaultCampaignSettings are used when a campaign is created without settings.
@@ -61,10 +68,27 @@ func DefaultCampaignSettings() CampaignSettings {
 	return CampaignSettings{ReminderSessions: 3, KeywordThreshold: 0.6}
 }
 
+// MaxRetentionDays bounds CampaignSettings.RecordingRetentionDays (ten years).
+const MaxRetentionDays = 3650
+
+// RecordingDeleteAfter is when a recording made at t is due for deletion
+// under these settings; nil keeps it until deleted by hand. A recording
+// the campaign does not keep is deleted once transcribed, by whatever
+// transcribes it, so it gets no date here.
+func (s CampaignSettings) RecordingDeleteAfter(t time.Time) *time.Time {
+	if !s.KeepRecordings || s.RecordingRetentionDays <= 0 {
+		return nil
+	}
+	at := t.AddDate(0, 0, s.RecordingRetentionDays)
+	return &at
+}
+
 // Validate checks the settings' ranges.
 func (s CampaignSettings) Validate(v *Validator, location string) {
 	v.Check(s.ReminderSessions >= 1 && s.ReminderSessions <= 100, location+".reminder_sessions", "must be between 1 and 100")
 	v.Check(s.KeywordThreshold >= 0 && s.KeywordThreshold <= 1, location+".keyword_threshold", "must be between 0 and 1")
+	v.Check(s.RecordingRetentionDays >= 0 && s.RecordingRetentionDays <= MaxRetentionDays, location+".recording_retention_days",
+		"must be between 1 and 3650 days, or 0 to keep recordings until deleted by hand")
 }
 
 // Validate checks a campaign's editable fields.
@@ -85,6 +109,41 @@ type Member struct {
 	Email       string    `json:"email,omitempty"`
 	DisplayName string    `json:"display_name,omitempty"`
 	JoinedAt    time.Time `json:"joined_at"`
+	// VoiceConsent is whether the member lets the campaign process their
+	// voice: nil until they have answered. Audio of a member without a
+	// true here is dropped, never stored or transcribed.
+	VoiceConsent *bool `json:"voice_consent" doc:"Whether the member lets the campaign process their voice; null until asked and answered"`
+	// VoiceConsentAt is when they last answered.
+	VoiceConsentAt *time.Time `json:"voice_consent_at,omitempty"`
+}
+
+// Consented reports whether the member has agreed to have their voice
+// processed in the campaign.
+func (m *Member) Consented() bool { return m.VoiceConsent != nil && *m.VoiceConsent }
+
+// ConsentReport is the voice consent of a campaign's members, as the GM
+// of one of its sessions sees it.
+type ConsentReport struct {
+	CampaignID string    `json:"campaign_id"`
+	SessionID  string    `json:"session_id"`
+	Members    []*Member `json:"members"`
+	// Missing lists the members whose voice may not be processed: those
+	// who have not answered and those who said no.
+	Missing []string `json:"missing"`
+}
+
+// NewConsentReport reports the consent of members.
+func NewConsentReport(campaignID, sessionID string, members []*Member) *ConsentReport {
+	r := &ConsentReport{CampaignID: campaignID, SessionID: sessionID, Members: members, Missing: []string{}}
+	if r.Members == nil {
+		r.Members = []*Member{}
+	}
+	for _, m := range members {
+		if !m.Consented() {
+			r.Missing = append(r.Missing, m.UserID)
+		}
+	}
+	return r
 }
 
 // Invite lets whoever holds its code join a campaign with a role.

@@ -18,6 +18,7 @@ const (
 	EntityPlotDependency = "plot_dependency"
 	EntityForeshadowing  = "foreshadowing"
 	EntityKeyword        = "keyword"
+	EntityRecording      = "recording"
 	// EntityReference is an SRD entry: it has cards, never audit events.
 	EntityReference = "reference"
 )
@@ -26,6 +27,6 @@ const (
 // records events about.
 var AuditedEntityTypes = []string{
 	EntityAchievement, EntityCampaign, EntityCharacter, EntityForeshadowing, EntityInvite, EntityKeyword,
-	EntityLocation, EntityMember, EntityPlot, EntityPlotDependency, EntityRelationship, EntitySession,
+	EntityLocation, EntityMember, EntityPlot, EntityPlotDependency, EntityRecording, EntityRelationship, EntitySession,
 	EntitySpeakers, EntityTranscript,
 }

@@ -19,6 +19,8 @@ var (
 	ErrForbidden       = errors.New("forbidden")
 	ErrUnauthenticated = errors.New("unauthenticated")
 	ErrRateLimited     = errors.New("rate limited")
+	// ErrTooLarge: an upload is larger than the server accepts.
+	ErrTooLarge = errors.New("too large")
 )
 
 // FieldError is one problem with one input field. Location uses the

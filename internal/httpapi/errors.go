@@ -109,6 +109,7 @@ var statusCodes = []struct {
 	{gmc.ErrForbidden, http.StatusForbidden, "forbidden"},
 	{gmc.ErrUnauthenticated, http.StatusUnauthorized, "unauthenticated"},
 	{gmc.ErrRateLimited, http.StatusTooManyRequests, "rate_limited"},
+	{gmc.ErrTooLarge, http.StatusRequestEntityTooLarge, "too_large"},
 }
 
 func newProblem(status int, code, detail string) *Problem {

@@ -21,7 +21,7 @@ const hostileQuery = "hide_gm_only=false&HideGMOnly=false&hideGMOnly=false&visib
 
 // gmOnlyOperations are the GET operations players may not call at all:
 // every answer they get is a 403.
-var gmOnlyOperations = []string{"list-events", "plot-reminders", "export-campaign"}
+var gmOnlyOperations = []string{"list-events", "plot-reminders", "export-campaign", "get-session-consent", "list-recordings", "get-recording-audio"}
 
 // hiddenWorld is a campaign with visible and GM-only content of every
 // kind, as the GM made it.
@@ -92,7 +92,9 @@ func newHiddenWorld(t *testing.T, c *client) *hiddenWorld {
 		t.Fatalf("the GM sees %d GM-only keyword hits, want the character's and the keyword's: %s", hiddenHits, hits.raw)
 	}
 
-	w.hidden = append(w.hidden, marrow, secretRel, keep, cellar, alley, scheme, hint, order)
+	recording := record(t, c, p.user["gm"], w.session, "RIFF "+secretMark)
+
+	w.hidden = append(w.hidden, marrow, secretRel, keep, cellar, alley, scheme, hint, order, recording)
 	// The reverse edges of mutual pairs are hidden like their first edge
 	// where it is GM-only or reaches a GM-only character.
 	for _, id := range []string{secretRel, toMarrow} {
@@ -105,6 +107,7 @@ func newHiddenWorld(t *testing.T, c *client) *hiddenWorld {
 	w.params = map[string][]string{
 		"campaign_id":     {p.campaign},
 		"session_id":      {w.session},
+		"recording_id":    {recording},
 		"character_id":    {ada, bram, marrow},
 		"location_id":     {town, keep, cellar, alley},
 		"plot_id":         {quest, scheme},

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/gmc-project/gmc/internal/authcache"
+	"github.com/gmc-project/gmc/internal/blob"
 	"github.com/gmc-project/gmc/internal/httpapi"
 	"github.com/gmc-project/gmc/internal/ratelimit"
 	"github.com/gmc-project/gmc/internal/service"
@@ -82,20 +83,27 @@ func newServer(t testing.TB, open func(t testing.TB) store.Store, opts serverOpt
 	}
 	// Cheap password hashing: these tests are about the API, not argon2's cost.
 	cheap := service.PasswordParams{Time: 1, MemoryKiB: 1024, Threads: 1}
+	blobs, err := blob.NewDir(t.TempDir(), 1<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
 	svc, err := service.New(service.Config{Store: st, SecretKey: bytes.Repeat([]byte("k"), 32), Now: opts.now, PasswordParams: &cheap,
-		Accounts: authcache.NewMemory(0, opts.now), Limiter: opts.limiter})
+		Accounts: authcache.NewMemory(0, opts.now), Limiter: opts.limiter, Blobs: blobs})
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(httpapi.New(httpapi.Config{Service: svc, Ready: st.Ping, Version: "test", TrustedProxies: opts.trustedProxies}))
 	t.Cleanup(srv.Close)
-	return &client{t: t, base: srv.URL}
+	return &client{t: t, base: srv.URL, svc: svc}
 }
 
 // client speaks JSON to the test server.
 type client struct {
 	t    testing.TB
 	base string
+	// svc is the server's service, for the writes no route makes yet
+	// (recordings arrive through the upload path of the speech work).
+	svc *service.Service
 }
 
 // response is a decoded answer.

@@ -99,7 +99,7 @@ func (a *api) handleLiveSocket(w http.ResponseWriter, r *http.Request) {
 	// returns: net/http then frees the request's buffers and the stack that
 	// authentication grew, which would otherwise stay with every idle socket.
 	// The hub ends the socket on shutdown (Hub.Close), not the request.
-	rp := realtime.Peer{UserID: peer.UserID, DisplayName: peer.DisplayName, Role: string(peer.Role)}
+	rp := realtime.Peer{UserID: peer.UserID, DisplayName: peer.DisplayName, Role: string(peer.Role), ConsentRequired: peer.ConsentRequired}
 	go a.serveLive(context.WithoutCancel(ctx), ws, sessionID, rp)
 }
 

@@ -80,3 +80,31 @@ func (a *api) handleInviteAccept(ctx context.Context, uid string, in *inviteAcce
 	}
 	return &MemberOutput{Body: m}, nil
 }
+
+type voiceConsentInput struct {
+	CampaignPath
+	Body struct {
+		Consent bool `json:"consent" doc:"true lets the campaign process your voice; false withdraws that"`
+	}
+}
+
+func (a *api) handleVoiceConsentPut(ctx context.Context, uid string, in *voiceConsentInput) (*MemberOutput, error) {
+	m, err := a.svc.SetVoiceConsent(ctx, uid, in.CampaignID, in.Body.Consent)
+	if err != nil {
+		return nil, err
+	}
+	return &MemberOutput{Body: m}, nil
+}
+
+// ConsentOutput answers with the voice consent of a session's players.
+type ConsentOutput struct {
+	Body *gmc.ConsentReport
+}
+
+func (a *api) handleSessionConsent(ctx context.Context, uid string, in *SessionPath) (*ConsentOutput, error) {
+	r, err := a.svc.SessionConsent(ctx, uid, in.SessionID)
+	if err != nil {
+		return nil, err
+	}
+	return &ConsentOutput{Body: r}, nil
+}

@@ -37,6 +37,7 @@ var tagDescriptions = []huma.Tag{
 	{Name: "locations", Description: "The campaign's location tree."},
 	{Name: "plots", Description: "Plot threads, their progress, dependencies, foreshadowing and reminders."},
 	{Name: "transcript", Description: "Transcript segments of a session and who is speaking."},
+	{Name: "recordings", Description: "Audio recordings of sessions kept in the file store, for the GM; settings.keep_recordings and recording_retention_days say how long."},
 	{Name: "keywords", Description: "Custom keywords for live detection, and the hits detected in a session."},
 	{Name: "search", Description: "Typo- and sound-alike-tolerant search over a campaign."},
 	{Name: "reference", Description: "SRD 5.1 rules entries (CC-BY-4.0) and their search."},

@@ -44,7 +44,7 @@ var operationDocs = map[string]opDoc{
 	"delete-me": {description: "Deletes your account and your memberships; its refresh and access tokens stop working within seconds. Refused (409 last_gm) while you are the last GM of a campaign that has other members: hand the GM role on first.", errs: []int{conflict}},
 
 	"list-campaigns":  {description: "The campaigns you are a member of, in any role, one page at a time."},
-	"create-campaign": {description: "Creates a campaign with you as its GM. Settings left out take their defaults (reminder_sessions 3, keyword_threshold 0.6)."},
+	"create-campaign": {description: "Creates a campaign with you as its GM. Settings left out take their defaults (reminder_sessions 3, keyword_threshold 0.6, keep_recordings false: a recording is deleted once transcribed, recording_retention_days 0: kept recordings stay until deleted by hand)."},
 	"get-campaign":    {description: "A campaign you are a member of. Campaigns of others answer 404, so their existence does not leak."},
 	"put-campaign":    {description: "Replaces the campaign's name, description, game system and settings. GM only. Send If-Match with the version you read to refuse a lost update (409 stale_version).", errs: []int{forbidden}},
 	"patch-campaign":  {description: "Changes only the fields sent. GM only. Send If-Match with the version you read to refuse a lost update (409 stale_version).", errs: []int{forbidden}},
@@ -60,6 +60,12 @@ var operationDocs = map[string]opDoc{
 	"remove-member":   {description: "Removes a member; anyone may remove themselves (leave). Removing others is GM only. The last GM cannot leave (409 last_gm).", errs: []int{forbidden, conflict}},
 	"create-invite":   {description: "Makes an invite code that lets whoever holds it join with the given role, until it expires or has been used max_uses times. GM only.", errs: []int{forbidden}},
 	"accept-invite":   {description: "Joins the invite's campaign with the invite's role. An unknown, expired or used-up code answers 404; a member already in the campaign 409 already_member. Attempts per client address are limited (429 with Retry-After).", errs: []int{conflict, http.StatusTooManyRequests}},
+
+	"put-voice-consent": {description: "Answers, for yourself only, whether this campaign may process your voice: live audio and uploaded tracks of a member " +
+		"who has not said yes are dropped, never stored or transcribed. The answer shows as voice_consent (null until answered) in the member list; " +
+		"it can be changed at any time and each change is in the audit log."},
+	"get-session-consent": {description: "The members of the session's campaign with their voice consent (null: not answered), and missing: the user ids " +
+		"whose voice will not be processed because they have not said yes. GM only.", errs: []int{forbidden}},
 
 	"list-sessions":  {description: "The campaign's game sessions, scheduled, live and ended, optionally of one status."},
 	"create-session": {description: "Schedules a game session. GM only.", errs: []int{forbidden}},
@@ -96,6 +102,13 @@ var operationDocs = map[string]opDoc{
 	"get-transcript": {description: "Pages through a session's transcript in order; after_seq continues where the last page ended."},
 	"get-speakers":   {description: "Who each diarization label of the session's transcript is: a member, a character, or just a name."},
 	"put-speakers":   {description: "Maps diarization labels to members and characters of the campaign. GM only.", errs: []int{forbidden}},
+
+	"list-recordings": {description: "The session's recordings, oldest first, with their size, length, tracks and the time the retention " +
+		"purge deletes each (delete_after; absent when kept until deleted by hand). GM only.", errs: []int{forbidden}},
+	"delete-recording": {description: "Deletes a recording and its audio in the file store. GM only; " +
+		"a recording of a campaign you are not in answers 404.", errs: []int{forbidden}},
+	"get-recording-audio": {description: "The recording's audio as it was uploaded, with its content type, as a download. GM only; " +
+		"a recording of a campaign you are not in answers 404.", errs: []int{forbidden}},
 
 	"list-reference":   {description: "SRD rules entries (spells, monsters, conditions, items), one page at a time, optionally of one kind. Empty until `gmc reference import` ran."},
 	"get-reference":    {description: "One SRD entry with its card: the facts a GM needs at the table, and the licence statement."},

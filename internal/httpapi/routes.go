@@ -34,6 +34,8 @@ func (a *api) routes(h huma.API) {
 	authed(h, operation(put, "/campaigns/{campaign_id}/members/{user_id}", "set-member-role", "Change a member's role (GM only)", "members"), a.handleMemberPut, a)
 	authed(h, operation(del, "/campaigns/{campaign_id}/members/{user_id}", "remove-member", "Remove a member, or leave", "members"), a.handleMemberDelete, a)
 	authed(h, operation(post, "/campaigns/{campaign_id}/invites", "create-invite", "Make an invite code (GM only)", "members"), a.handleInviteCreate, a)
+	authed(h, operation(put, "/campaigns/{campaign_id}/members/me/voice-consent", "put-voice-consent", "Let the campaign process your voice, or stop it", "members"), a.handleVoiceConsentPut, a)
+	authed(h, operation(get, "/sessions/{session_id}/consent", "get-session-consent", "Who at the table has consented to voice processing (GM only)", "members"), a.handleSessionConsent, a)
 	authed(h, withStatus(operation(post, "/invites/{code}/accept", "accept-invite", "Join a campaign with an invite code", "members"), http.StatusOK), a.handleInviteAccept, a)
 
 	authed(h, operation(get, "/campaigns/{campaign_id}/sessions", "list-sessions", "The campaign's game sessions", "sessions"), a.handleSessionList, a)
@@ -70,6 +72,10 @@ func (a *api) routes(h huma.API) {
 	authed(h, operation(get, "/sessions/{session_id}/transcript", "get-transcript", "Page through a session's transcript", "transcript"), a.handleTranscriptGet, a)
 	authed(h, operation(get, "/sessions/{session_id}/speakers", "get-speakers", "Who each diarization label is", "transcript"), a.handleSpeakersGet, a)
 	authed(h, operation(put, "/sessions/{session_id}/speakers", "put-speakers", "Map diarization labels to members and characters (GM only)", "transcript"), a.handleSpeakersPut, a)
+
+	authed(h, operation(get, "/sessions/{session_id}/recordings", "list-recordings", "A session's recordings (GM only)", "recordings"), a.handleRecordingList, a)
+	authed(h, operation(del, "/recordings/{recording_id}", "delete-recording", "Delete a recording and its audio (GM only)", "recordings"), a.handleRecordingDelete, a)
+	authed(h, audio(operation(get, "/recordings/{recording_id}/audio", "get-recording-audio", "A recording's audio (GM only)", "recordings")), a.handleRecordingAudio, a)
 
 	authed(h, operation(get, "/reference", "list-reference", "SRD rules entries (imported with `gmc reference import`)", "reference"), a.handleReferenceList, a)
 	authed(h, operation(get, "/reference/{kind}/{slug}", "get-reference", "One SRD entry with its card", "reference"), a.handleReferenceGet, a)

@@ -164,6 +164,16 @@ func bigBody(op huma.Operation) huma.Operation {
 	return op
 }
 
+// audio describes an operation that answers with a recording's bytes, in
+// whatever audio type it was uploaded as; huma sees only a stream.
+func audio(op huma.Operation) huma.Operation {
+	op.Responses = map[string]*huma.Response{"200": {
+		Description: "The audio as it was uploaded, with its content type",
+		Content:     map[string]*huma.MediaType{"audio/*": {Schema: &huma.Schema{Type: huma.TypeString, Format: "binary"}}},
+	}}
+	return op
+}
+
 func operation(method, path, id, summary, tag string) huma.Operation {
 	op := huma.Operation{Method: method, Path: BasePath + path, OperationID: id, Summary: summary, Tags: []string{tag}}
 	switch method {

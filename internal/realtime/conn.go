@@ -164,7 +164,8 @@ func (c *conn) sendWelcome(ctx context.Context, reason string) error {
 	if err != nil {
 		return fmt.Errorf("%w: %v", errUnavailable, err)
 	}
-	w := WelcomeData{UserID: c.peer.UserID, Role: c.peer.Role, LastSeq: last, State: st, Present: presentUsers(ps), Reason: reason}
+	w := WelcomeData{UserID: c.peer.UserID, Role: c.peer.Role, LastSeq: last, State: st, Present: presentUsers(ps), Reason: reason,
+		ConsentRequired: c.peer.ConsentRequired}
 	if err := c.write(ctx, localMessage(TypeWelcome, w, c.hub.opts.Now())); err != nil {
 		return err
 	}

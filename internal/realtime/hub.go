@@ -39,6 +39,9 @@ type Peer struct {
 	UserID      string
 	DisplayName string
 	Role        string // RoleGM, RolePlayer or RoleObserver
+	// ConsentRequired is set when the member has not yet said whether the
+	// campaign may process their voice; their welcome asks them.
+	ConsentRequired bool
 }
 
 func (p Peer) validate() error {

@@ -115,6 +115,10 @@ type WelcomeData struct {
 	// Reason is set when the welcome answers a resume that could not be
 	// served by replay (one of the WelcomeReason constants).
 	Reason string `json:"reason,omitempty" enum:"replay_window_lost,resume_too_late" doc:"Why this welcome answers a resume; then page the transcript and keyword hits over HTTP"`
+	// ConsentRequired asks the member whether the campaign may process
+	// their voice: they have not answered yet, so their audio is dropped.
+	// It reflects the answer when the connection was opened.
+	ConsentRequired bool `json:"consent_required,omitempty" doc:"You have not said whether this campaign may process your voice (PUT /api/v1/campaigns/{campaign_id}/members/me/voice-consent); until you say yes your audio is dropped"`
 }
 
 // Reasons for a welcome that answers resume. After either, the client

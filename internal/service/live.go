@@ -15,6 +15,9 @@ type LivePeer struct {
 	UserID      string
 	DisplayName string
 	Role        gmc.Role
+	// ConsentRequired: the member has not answered the voice consent
+	// question in the session's campaign yet.
+	ConsentRequired bool
 }
 
 // JoinLive checks that the caller may connect to a session's live table:
@@ -31,7 +34,11 @@ func (s *Service) JoinLive(ctx context.Context, userID, sessionID string) (*Live
 	if err != nil {
 		return nil, err
 	}
-	return &LivePeer{UserID: userID, DisplayName: u.DisplayName, Role: role}, nil
+	m, err := s.store.Member(ctx, gs.CampaignID, userID)
+	if err != nil {
+		return nil, err
+	}
+	return &LivePeer{UserID: userID, DisplayName: u.DisplayName, Role: role, ConsentRequired: m.VoiceConsent == nil}, nil
 }
 
 // CreateTicket issues a single-use ticket, valid for TicketTTL, that opens

@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"errors"
 
 	"github.com/gmc-project/gmc/internal/gmc"
 	"github.com/gmc-project/gmc/internal/store"
@@ -104,4 +105,65 @@ func allCharacters(ctx context.Context, st store.Store, f store.CharacterFilter)
 		}
 		f.Page.Cursor = next
 	}
+}
+
+// SetVoiceConsent records whether the caller lets the campaign process
+// their voice. Any member answers for themselves, and only for themselves;
+// the answer is audited like any change of a membership.
+func (s *Service) SetVoiceConsent(ctx context.Context, userID, campaignID string, consent bool) (*gmc.Member, error) {
+	m, err := s.access(ctx, campaignID, userID, gmc.RoleObserver)
+	if err != nil {
+		return nil, err
+	}
+	before := *m
+	at := s.clock()
+	m.VoiceConsent, m.VoiceConsentAt = &consent, &at
+	if err := s.store.SetVoiceConsent(ctx, m, s.event(campaignID, userID, gmc.ActionUpdate, gmc.EntityMember, userID, before, m)); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// VoiceConsent reports whether userID has consented to have their voice
+// processed in the campaign; someone who is not a member has not. It
+// checks no caller: the speech pipeline asks it before keeping any audio.
+func (s *Service) VoiceConsent(ctx context.Context, campaignID, userID string) (bool, error) {
+	m, err := s.store.Member(ctx, campaignID, userID)
+	if errors.Is(err, gmc.ErrNotFound) {
+		return false, nil
+	} else if err != nil {
+		return false, err
+	}
+	return m.Consented(), nil
+}
+
+// ConsentingUsers lists the ids of the campaign's members who have
+// consented to have their voice processed, in order of joining. It checks
+// no caller (see VoiceConsent).
+func (s *Service) ConsentingUsers(ctx context.Context, campaignID string) ([]string, error) {
+	members, err := s.store.Members(ctx, campaignID)
+	if err != nil {
+		return nil, err
+	}
+	ids := []string{}
+	for _, m := range members {
+		if m.Consented() {
+			ids = append(ids, m.UserID)
+		}
+	}
+	return ids, nil
+}
+
+// SessionConsent tells the GM of a session which members of its campaign
+// have consented to have their voice processed. GM only.
+func (s *Service) SessionConsent(ctx context.Context, userID, sessionID string) (*gmc.ConsentReport, error) {
+	gs, err := s.gmSession(ctx, userID, sessionID)
+	if err != nil {
+		return nil, err
+	}
+	members, err := s.store.Members(ctx, gs.CampaignID)
+	if err != nil {
+		return nil, err
+	}
+	return gmc.NewConsentReport(gs.CampaignID, gs.ID, members), nil
 }

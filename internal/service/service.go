@@ -14,6 +14,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/gmc-project/gmc/internal/blob"
 	"github.com/gmc-project/gmc/internal/gmc"
 	"github.com/gmc-project/gmc/internal/live"
 	"github.com/gmc-project/gmc/internal/ratelimit"
@@ -42,6 +43,9 @@ type Config struct {
 	// Accounts caches the token versions Authenticate checks; nil reads
 	// the database on every request (tools, tests).
 	Accounts AccountCache
+	// Blobs is the file store recordings are kept in; nil refuses every
+	// operation on recordings (tools, tests that keep none).
+	Blobs blob.Store
 }
 
 // AccountCache holds each account's token version (gmc.User.TokenVersion)
@@ -77,6 +81,7 @@ type Service struct {
 	password PasswordParams
 	live     *live.Table
 	accounts AccountCache
+	blobs    blob.Store
 	// loadTokenVersion is s.tokenVersion, bound once so that handing it
 	// to the cache on every request allocates nothing.
 	loadTokenVersion func(context.Context, string) (int64, error)
@@ -93,7 +98,7 @@ func New(cfg Config) (*Service, error) {
 	if len(cfg.SecretKey) < 32 {
 		return nil, errors.New("service: SecretKey must be at least 32 bytes")
 	}
-	s := &Service{store: cfg.Store, limiter: cfg.Limiter, limits: DefaultLimits, log: cfg.Logger, now: cfg.Now, newID: cfg.NewID, password: DefaultPasswordParams, live: cfg.Live, accounts: cfg.Accounts}
+	s := &Service{store: cfg.Store, limiter: cfg.Limiter, limits: DefaultLimits, log: cfg.Logger, now: cfg.Now, newID: cfg.NewID, password: DefaultPasswordParams, live: cfg.Live, accounts: cfg.Accounts, blobs: cfg.Blobs}
 	if s.accounts == nil {
 		s.accounts = uncachedAccounts{}
 	}

@@ -19,4 +19,7 @@ type MemberStore interface {
 	// RemoveMember removes a member. ErrNotFound; ErrConflict (code "last_gm")
 	// when they are the campaign's last GM.
 	RemoveMember(ctx context.Context, campaignID, userID string, ev *gmc.Event) error
+	// SetVoiceConsent writes m.VoiceConsent and m.VoiceConsentAt of an
+	// existing member and appends ev. ErrNotFound.
+	SetVoiceConsent(ctx context.Context, m *gmc.Member, ev *gmc.Event) error
 }

@@ -33,6 +33,7 @@ type Store interface {
 	SearchStore
 	KeywordStore
 	BundleStore
+	RecordingStore
 	Transactor
 	Migrator
 

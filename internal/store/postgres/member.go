@@ -14,16 +14,20 @@ func insertMember(ctx context.Context, tx pgx.Tx, m *gmc.Member) error {
 	return interpretError(err)
 }
 
-const memberSelect = `SELECT m.campaign_id, m.user_id, m.role, u.email, u.display_name, m.joined_at
+const memberSelect = `SELECT m.campaign_id, m.user_id, m.role, u.email, u.display_name, m.joined_at, m.voice_consent, m.voice_consent_at
 	FROM members m JOIN users u ON u.id = m.user_id`
 
 func scanMember(row pgx.Row) (*gmc.Member, error) {
 	var m gmc.Member
 	var role string
-	if err := row.Scan(&m.CampaignID, &m.UserID, &role, &m.Email, &m.DisplayName, &m.JoinedAt); err != nil {
+	if err := row.Scan(&m.CampaignID, &m.UserID, &role, &m.Email, &m.DisplayName, &m.JoinedAt, &m.VoiceConsent, &m.VoiceConsentAt); err != nil {
 		return nil, interpretError(err)
 	}
 	m.Role, m.JoinedAt = gmc.Role(role), m.JoinedAt.UTC()
+	if m.VoiceConsentAt != nil {
+		at := m.VoiceConsentAt.UTC()
+		m.VoiceConsentAt = &at
+	}
 	return &m, nil
 }
 
@@ -76,6 +80,24 @@ func (db *DB) RemoveMember(ctx context.Context, campaignID, userID string, ev *g
 			return err
 		}
 		tag, err := tx.Exec(ctx, `DELETE FROM members WHERE campaign_id = $1 AND user_id = $2`, campaignID, userID)
+		if err != nil {
+			return interpretError(err)
+		}
+		if err := mustAffect(tag); err != nil {
+			return err
+		}
+		return insertEvent(ctx, tx, ev)
+	})
+}
+
+// SetVoiceConsent records a member's answer to the consent question.
+func (db *DB) SetVoiceConsent(ctx context.Context, m *gmc.Member, ev *gmc.Event) error {
+	return db.tx(ctx, func(tx pgx.Tx) error {
+		if err := lockCampaign(ctx, tx, m.CampaignID); err != nil {
+			return err
+		}
+		tag, err := tx.Exec(ctx, `UPDATE members SET voice_consent = $1, voice_consent_at = $2 WHERE campaign_id = $3 AND user_id = $4`,
+			m.VoiceConsent, m.VoiceConsentAt, m.CampaignID, m.UserID)
 		if err != nil {
 			return interpretError(err)
 		}

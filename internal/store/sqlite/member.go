@@ -13,17 +13,23 @@ func insertMember(ctx context.Context, tx *sql.Tx, m *gmc.Member) error {
 	return interpretError(err)
 }
 
-const memberSelect = `SELECT m.campaign_id, m.user_id, m.role, u.email, u.display_name, m.joined_at
+const memberSelect = `SELECT m.campaign_id, m.user_id, m.role, u.email, u.display_name, m.joined_at, m.voice_consent, m.voice_consent_at
 	FROM members m JOIN users u ON u.id = m.user_id`
 
 func scanMember(row interface{ Scan(...any) error }) (*gmc.Member, error) {
 	var m gmc.Member
 	var role string
 	var joined int64
-	if err := row.Scan(&m.CampaignID, &m.UserID, &role, &m.Email, &m.DisplayName, &joined); err != nil {
+	var consent sql.NullBool
+	var consentAt sql.NullInt64
+	if err := row.Scan(&m.CampaignID, &m.UserID, &role, &m.Email, &m.DisplayName, &joined, &consent, &consentAt); err != nil {
 		return nil, interpretError(err)
 	}
 	m.Role, m.JoinedAt = gmc.Role(role), fromMicros(joined)
+	if consent.Valid {
+		m.VoiceConsent = &consent.Bool
+	}
+	m.VoiceConsentAt = fromNullMicros(consentAt)
 	return &m, nil
 }
 
@@ -76,6 +82,25 @@ func (db *DB) RemoveMember(ctx context.Context, campaignID, userID string, ev *g
 			return err
 		}
 		res, err := tx.ExecContext(ctx, `DELETE FROM members WHERE campaign_id = ? AND user_id = ?`, campaignID, userID)
+		if err != nil {
+			return interpretError(err)
+		}
+		if err := mustAffect(res); err != nil {
+			return err
+		}
+		return insertEvent(ctx, tx, ev)
+	})
+}
+
+// SetVoiceConsent records a member's answer to the consent question.
+func (db *DB) SetVoiceConsent(ctx context.Context, m *gmc.Member, ev *gmc.Event) error {
+	var consent any
+	if m.VoiceConsent != nil {
+		consent = *m.VoiceConsent
+	}
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE members SET voice_consent = ?, voice_consent_at = ? WHERE campaign_id = ? AND user_id = ?`,
+			consent, nullMicros(m.VoiceConsentAt), m.CampaignID, m.UserID)
 		if err != nil {
 			return interpretError(err)
 		}

@@ -130,3 +130,48 @@ func testRemoveAndRelease(t *testing.T, open OpenFunc) {
 		})
 	}
 }
+
+func testVoiceConsent(t *testing.T, open OpenFunc) {
+	ctx := context.Background()
+	s := open(t)
+	gm := mustCreateUser(t, s, "gm@example.com")
+	p := mustCreateUser(t, s, "p@example.com")
+	c := mustCreateCampaign(t, s, gm, "C")
+	d := mustCreateCampaign(t, s, gm, "D")
+	mustAddMember(t, s, c, p, gmc.RolePlayer)
+	mustAddMember(t, s, d, p, gmc.RolePlayer)
+	ev := func() *gmc.Event { return newEvent(t, c.ID, p.ID, gmc.ActionUpdate, gmc.EntityMember, p.ID, nil) }
+
+	m, err := s.Member(ctx, c.ID, p.ID)
+	wantErr(t, "Member", err, nil)
+	if m.VoiceConsent != nil || m.VoiceConsentAt != nil {
+		t.Fatalf("new member's consent = %v at %v, want not asked (nil)", m.VoiceConsent, m.VoiceConsentAt)
+	}
+	for _, answer := range []bool{true, false} {
+		at := now()
+		m.VoiceConsent, m.VoiceConsentAt = &answer, &at
+		wantErr(t, "SetVoiceConsent", s.SetVoiceConsent(ctx, m, ev()), nil)
+		got, err := s.Member(ctx, c.ID, p.ID)
+		wantErr(t, "Member", err, nil)
+		if got.VoiceConsent == nil || *got.VoiceConsent != answer || got.VoiceConsentAt == nil || !got.VoiceConsentAt.Equal(at) {
+			t.Errorf("after SetVoiceConsent(%v): consent %v at %v, want %v at %v", answer, got.VoiceConsent, got.VoiceConsentAt, answer, at)
+		}
+	}
+	list, err := s.Members(ctx, c.ID)
+	wantErr(t, "Members", err, nil)
+	for _, m := range list {
+		want := m.UserID == p.ID // answered (false); the GM never did
+		if (m.VoiceConsent != nil) != want || m.Consented() {
+			t.Errorf("Members: %s consent = %v, want answered %v and not consenting", m.UserID, m.VoiceConsent, want)
+		}
+	}
+	// The answer is per campaign.
+	other, err := s.Member(ctx, d.ID, p.ID)
+	wantErr(t, "Member(other campaign)", err, nil)
+	if other.VoiceConsent != nil {
+		t.Errorf("consent in another campaign = %v, want nil", *other.VoiceConsent)
+	}
+	yes := true
+	stranger := &gmc.Member{CampaignID: c.ID, UserID: newID(t), VoiceConsent: &yes}
+	wantErr(t, "SetVoiceConsent(non-member)", s.SetVoiceConsent(ctx, stranger, ev()), gmc.ErrNotFound)
+}

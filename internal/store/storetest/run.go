@@ -51,6 +51,8 @@ func Run(t *testing.T, open OpenFunc) {
 		{"Search", testSearch},
 		{"Ticket", testTicket},
 		{"Bundle", testBundle},
+		{"Recording", testRecording},
+		{"VoiceConsent", testVoiceConsent},
 		{"Tx", testTx},
 	}
 	for _, s := range suites {

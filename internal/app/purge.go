@@ -1,0 +1,37 @@
+package app
+
+import (
+	"context"
+	"log/slog"
+	"time"
+)
+
+// maxBlobBytes bounds one file in the file store: four hours of a table
+// recorded as multi-track FLAC stay well below it.
+const maxBlobBytes = 4 << 30
+
+// purgeInterval is how often recordings past their retention are deleted.
+// Retention is counted in days, so a few minutes late is no matter.
+const purgeInterval = 5 * time.Minute
+
+// purgeRecordings deletes the recordings past their retention now and
+// then every interval, until ctx ends. Every instance runs it; deleting
+// a recording twice is harmless (see service.PurgeExpiredRecordings).
+func (a *App) purgeRecordings(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		n, err := a.svc.PurgeExpiredRecordings(ctx, time.Now())
+		switch {
+		case err != nil && ctx.Err() == nil:
+			a.log.Error("recording purge failed; retrying at the next run", slog.Int("deleted", n), slog.Any("error", err))
+		case n > 0:
+			a.log.Info("expired recordings deleted", slog.Int("deleted", n))
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}

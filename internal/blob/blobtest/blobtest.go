@@ -1,0 +1,206 @@
+// Package blobtest is the conformance suite every blob.Store passes: the
+// local directory here, S3 when it arrives.
+package blobtest
+
+import (
+	"context"
+	"errors"
+	"io"
+	"strings"
+	"testing"
+	"testing/iotest"
+
+	"github.com/gmc-project/gmc/internal/blob"
+)
+
+// MaxSize is the limit the suite's stores are opened with.
+const MaxSize = 1 << 16
+
+// OpenFunc returns an empty store that refuses blobs over maxSize bytes
+// and is cleaned up when t ends.
+type OpenFunc func(t *testing.T, maxSize int64) blob.Store
+
+// Run runs the suite; each subtest opens its own store and runs in parallel.
+func Run(t *testing.T, open OpenFunc) {
+	tests := []struct {
+		name string
+		run  func(t *testing.T, s blob.Store)
+	}{
+		{"RoundTrip", testRoundTrip},
+		{"Replace", testReplace},
+		{"Delete", testDelete},
+		{"NotFound", testNotFound},
+		{"InvalidKeys", testInvalidKeys},
+		{"FailedPutsStoreNothing", testFailedPuts},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			tc.run(t, open(t, MaxSize))
+		})
+	}
+}
+
+// MustPut stores content under key and fails t on error.
+func MustPut(t testing.TB, s blob.Store, key, content, contentType string) blob.Info {
+	t.Helper()
+	info, err := s.Put(context.Background(), key, strings.NewReader(content), int64(len(content)), contentType)
+	if err != nil {
+		t.Fatalf("Put(%s) = %v", key, err)
+	}
+	return info
+}
+
+// read returns a blob's content and Info.
+func read(t testing.TB, s blob.Store, key string) (string, blob.Info) {
+	t.Helper()
+	rc, info, err := s.Open(context.Background(), key)
+	if err != nil {
+		t.Fatalf("Open(%s) = %v", key, err)
+	}
+	defer rc.Close()
+	b, err := io.ReadAll(rc)
+	if err != nil {
+		t.Fatalf("read %s: %v", key, err)
+	}
+	return string(b), info
+}
+
+func testRoundTrip(t *testing.T, s blob.Store) {
+	ctx := context.Background()
+	tests := []struct{ key, content, contentType string }{
+		{"a", "", "application/octet-stream"},
+		{"recordings/c1/s1/r1.flac", "fLaC and some audio", "audio/flac"},
+		{"x/y/z-1_2.3", strings.Repeat("\x00\n\xff", 1000), "audio/wav; codecs=1"},
+		{"limit", strings.Repeat("b", MaxSize), "audio/ogg"},
+	}
+	for _, tc := range tests {
+		// size -1: a length the caller does not know is fine too.
+		for _, size := range []int64{int64(len(tc.content)), -1} {
+			info, err := s.Put(ctx, tc.key, strings.NewReader(tc.content), size, tc.contentType)
+			if err != nil {
+				t.Fatalf("Put(%s, size %d) = %v", tc.key, size, err)
+			}
+			if info.Key != tc.key || info.Size != int64(len(tc.content)) || info.ContentType != tc.contentType {
+				t.Errorf("Put(%s) = %+v, want size %d, type %s", tc.key, info, len(tc.content), tc.contentType)
+			}
+			got, opened := read(t, s, tc.key)
+			if got != tc.content || opened.Size != info.Size || opened.ContentType != tc.contentType {
+				t.Errorf("Open(%s) = %d bytes, %+v; want the %d bytes put", tc.key, len(got), opened, len(tc.content))
+			}
+			st, err := s.Stat(ctx, tc.key)
+			if err != nil || st.Size != info.Size || st.ContentType != tc.contentType {
+				t.Errorf("Stat(%s) = %+v, %v; want %+v", tc.key, st, err, info)
+			}
+		}
+	}
+}
+
+func testReplace(t *testing.T, s blob.Store) {
+	MustPut(t, s, "k", "first, longer content", "text/plain")
+	MustPut(t, s, "k", "second", "audio/flac")
+	if got, info := read(t, s, "k"); got != "second" || info.ContentType != "audio/flac" || info.Size != 6 {
+		t.Errorf("after replace: %q, %+v; want second, audio/flac, 6", got, info)
+	}
+}
+
+func testDelete(t *testing.T, s blob.Store) {
+	ctx := context.Background()
+	MustPut(t, s, "d/1", "one", "text/plain")
+	MustPut(t, s, "d/2", "two", "text/plain")
+	for i := range 2 { // a second Delete of the same key is no error
+		if err := s.Delete(ctx, "d/1"); err != nil {
+			t.Fatalf("Delete #%d = %v", i+1, err)
+		}
+	}
+	if _, err := s.Stat(ctx, "d/1"); !errors.Is(err, blob.ErrNotFound) {
+		t.Errorf("Stat(deleted) = %v, want ErrNotFound", err)
+	}
+	if got, _ := read(t, s, "d/2"); got != "two" {
+		t.Errorf("neighbour after Delete = %q, want two", got)
+	}
+	if err := s.Delete(ctx, "never/stored"); err != nil {
+		t.Errorf("Delete(never stored) = %v, want nil", err)
+	}
+}
+
+func testNotFound(t *testing.T, s blob.Store) {
+	ctx := context.Background()
+	MustPut(t, s, "file", "x", "text/plain")
+	MustPut(t, s, "dir/file", "x", "text/plain")
+	for _, key := range []string{"missing", "file/below", "dir"} {
+		if _, _, err := s.Open(ctx, key); !errors.Is(err, blob.ErrNotFound) {
+			t.Errorf("Open(%s) = %v, want ErrNotFound", key, err)
+		}
+		if _, err := s.Stat(ctx, key); !errors.Is(err, blob.ErrNotFound) {
+			t.Errorf("Stat(%s) = %v, want ErrNotFound", key, err)
+		}
+	}
+}
+
+func testInvalidKeys(t *testing.T, s blob.Store) {
+	ctx := context.Background()
+	for _, key := range []string{"", "/abs", "a/../b", "..", ".", "a//b", "a/", ".hidden", "a/.tmp-1", "sp ace", "ü", `a\b`, "a/./b",
+		strings.Repeat("k", blob.MaxKeyLen+1)} {
+		if _, err := s.Put(ctx, key, strings.NewReader("x"), 1, "text/plain"); !errors.Is(err, blob.ErrInvalidKey) {
+			t.Errorf("Put(%q) = %v, want ErrInvalidKey", key, err)
+		}
+		if _, _, err := s.Open(ctx, key); !errors.Is(err, blob.ErrInvalidKey) {
+			t.Errorf("Open(%q) = %v, want ErrInvalidKey", key, err)
+		}
+		if _, err := s.Stat(ctx, key); !errors.Is(err, blob.ErrInvalidKey) {
+			t.Errorf("Stat(%q) = %v, want ErrInvalidKey", key, err)
+		}
+		if err := s.Delete(ctx, key); !errors.Is(err, blob.ErrInvalidKey) {
+			t.Errorf("Delete(%q) = %v, want ErrInvalidKey", key, err)
+		}
+	}
+}
+
+// testFailedPuts checks that a Put that fails leaves no blob, and leaves
+// the one it would have replaced as it was.
+func testFailedPuts(t *testing.T, s blob.Store) {
+	cancelled, cancel := context.WithCancel(context.Background())
+	cancel()
+	big := strings.Repeat("z", MaxSize+1)
+	tests := []struct {
+		name    string
+		ctx     context.Context
+		r       io.Reader
+		size    int64
+		ct      string
+		wantErr error
+	}{
+		{"TooLargeAnnounced", context.Background(), strings.NewReader(big), int64(len(big)), "audio/flac", blob.ErrTooLarge},
+		{"TooLargeUnannounced", context.Background(), strings.NewReader(big), -1, "audio/flac", blob.ErrTooLarge},
+		{"TooLargeUnderstated", context.Background(), strings.NewReader(big), 10, "audio/flac", blob.ErrTooLarge},
+		{"ShorterThanAnnounced", context.Background(), strings.NewReader("abc"), 4, "audio/flac", blob.ErrSizeMismatch},
+		{"LongerThanAnnounced", context.Background(), strings.NewReader("abcde"), 4, "audio/flac", blob.ErrSizeMismatch},
+		{"ReaderFails", context.Background(), io.MultiReader(strings.NewReader("part"), iotest.ErrReader(errBroken)), -1, "audio/flac", errBroken},
+		{"Cancelled", cancelled, strings.NewReader("abc"), 3, "audio/flac", context.Canceled},
+		{"BadContentType", context.Background(), strings.NewReader("abc"), 3, "audio/flac\nX: y", nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := context.Background()
+			MustPut(t, s, "kept/"+tc.name, "old", "text/plain")
+			for _, key := range []string{"new/" + tc.name, "kept/" + tc.name} {
+				_, err := s.Put(tc.ctx, key, tc.r, tc.size, tc.ct)
+				if err == nil || tc.wantErr != nil && !errors.Is(err, tc.wantErr) {
+					t.Fatalf("Put(%s) = %v, want %v", key, err, tc.wantErr)
+				}
+				if r, ok := tc.r.(*strings.Reader); ok {
+					r.Seek(0, io.SeekStart)
+				}
+			}
+			if _, err := s.Stat(ctx, "new/"+tc.name); !errors.Is(err, blob.ErrNotFound) {
+				t.Errorf("Stat after a failed Put = %v, want ErrNotFound", err)
+			}
+			if got, info := read(t, s, "kept/"+tc.name); got != "old" || info.ContentType != "text/plain" {
+				t.Errorf("blob a failed Put would replace = %q (%s), want old (text/plain)", got, info.ContentType)
+			}
+		})
+	}
+}
+
+var errBroken = errors.New("broken reader")
