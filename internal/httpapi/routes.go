@@ -71,6 +71,8 @@ func (a *api) routes(h huma.API) {
 	authed(h, operation(get, "/sessions/{session_id}/speakers", "get-speakers", "Who each diarization label is", "transcript"), a.handleSpeakersGet, a)
 	authed(h, operation(put, "/sessions/{session_id}/speakers", "put-speakers", "Map diarization labels to members and characters (GM only)", "transcript"), a.handleSpeakersPut, a)
 
+	authed(h, operation(get, "/jobs/{job_id}", "get-job", "A background job's state and progress", "jobs"), a.handleJobGet, a)
+
 	authed(h, operation(get, "/reference", "list-reference", "SRD rules entries (imported with `gmc reference import`)", "reference"), a.handleReferenceList, a)
 	authed(h, operation(get, "/reference/{kind}/{slug}", "get-reference", "One SRD entry with its card", "reference"), a.handleReferenceGet, a)
 

@@ -42,6 +42,9 @@ type Config struct {
 	// Accounts caches the token versions Authenticate checks; nil reads
 	// the database on every request (tools, tests).
 	Accounts AccountCache
+	// Jobs runs background work; nil refuses everything that needs it
+	// (tools, tests).
+	Jobs Jobs
 }
 
 // AccountCache holds each account's token version (gmc.User.TokenVersion)
@@ -77,6 +80,7 @@ type Service struct {
 	password PasswordParams
 	live     *live.Table
 	accounts AccountCache
+	jobs     Jobs
 	// loadTokenVersion is s.tokenVersion, bound once so that handing it
 	// to the cache on every request allocates nothing.
 	loadTokenVersion func(context.Context, string) (int64, error)
@@ -93,7 +97,7 @@ func New(cfg Config) (*Service, error) {
 	if len(cfg.SecretKey) < 32 {
 		return nil, errors.New("service: SecretKey must be at least 32 bytes")
 	}
-	s := &Service{store: cfg.Store, limiter: cfg.Limiter, limits: DefaultLimits, log: cfg.Logger, now: cfg.Now, newID: cfg.NewID, password: DefaultPasswordParams, live: cfg.Live, accounts: cfg.Accounts}
+	s := &Service{store: cfg.Store, limiter: cfg.Limiter, limits: DefaultLimits, log: cfg.Logger, now: cfg.Now, newID: cfg.NewID, password: DefaultPasswordParams, live: cfg.Live, accounts: cfg.Accounts, jobs: cfg.Jobs}
 	if s.accounts == nil {
 		s.accounts = uncachedAccounts{}
 	}
