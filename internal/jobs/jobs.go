@@ -14,12 +14,12 @@
 package jobs
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"math"
 	"strconv"
@@ -173,6 +173,9 @@ type Queue struct {
 	backend string
 	workers *river.Workers
 	client  client
+	// kinds counts the registered kinds; started is set from Start to Stop.
+	kinds   int
+	started bool
 	// stopEvents ends the event loop Start runs.
 	stopEvents func()
 	events     sync.WaitGroup
@@ -182,7 +185,7 @@ type Queue struct {
 func New(b Backend, cfg Config) (*Queue, error) {
 	q := &Queue{cfg: cfg, log: cfg.Logger, backend: b.name, workers: river.NewWorkers()}
 	if q.log == nil {
-		q.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+		q.log = slog.New(slog.DiscardHandler)
 	}
 	if cfg.Workers <= 0 {
 		cfg.Workers = 2
@@ -222,11 +225,21 @@ func (q *Queue) Backend() string { return q.backend }
 // Register makes q run jobs of T's kind with work. Call it before Start;
 // a kind registered twice is an error.
 func Register[T Args](q *Queue, work WorkFunc[T], opts WorkerOpts) error {
-	return river.AddWorkerSafely(q.workers, &worker[T]{q: q, work: work, timeout: opts.Timeout})
+	if err := river.AddWorkerSafely(q.workers, &worker[T]{q: q, work: work, timeout: opts.Timeout}); err != nil {
+		return fmt.Errorf("jobs: register: %w", err)
+	}
+	q.kinds++
+	return nil
 }
 
 // Start runs the queue's workers until Stop. ctx bounds only the start.
+// A queue with no kind registered does not start (River refuses to):
+// there is nothing it could run.
 func (q *Queue) Start(ctx context.Context) error {
+	if q.kinds == 0 {
+		q.log.Info("no kind of background job registered; the job queue does not run")
+		return nil
+	}
 	events, cancel := q.client.Subscribe(river.EventKindJobCompleted, river.EventKindJobFailed, river.EventKindJobCancelled, river.EventKindJobSnoozed)
 	q.stopEvents = cancel
 	// River stops the client when the ctx given to Start ends; the queue
@@ -245,13 +258,18 @@ func (q *Queue) Start(ctx context.Context) error {
 			q.notify(context.Background(), toJob(ev.Job))
 		}
 	})
+	q.started = true
 	return nil
 }
 
 // Stop lets running jobs finish until ctx ends, then cancels them and
-// waits briefly for them to be handed back (they run again after the
-// next start, counting the interrupted attempt).
+// waits briefly for them to be handed back: they are queued again, the
+// interrupted attempt not counted, and run after the next start.
 func (q *Queue) Stop(ctx context.Context) error {
+	if !q.started {
+		return nil
+	}
+	q.started = false
 	err := q.client.Stop(ctx)
 	if err != nil && ctx.Err() != nil {
 		q.log.Warn("jobs still running after the shutdown timeout; cancelling them")
@@ -340,7 +358,14 @@ func toJob(row *rivertype.JobRow) *gmc.Job {
 		Progress: out.Progress, Message: out.Message, Attempt: row.Attempt,
 		CampaignID: own.CampaignID, SessionID: own.SessionID, UserID: own.UserID, GMOnly: own.GMOnly,
 		CreatedAt: row.CreatedAt.UTC(), StartedAt: utc(row.AttemptedAt), FinishedAt: utc(row.FinalizedAt),
-		Result: out.Result,
+	}
+	if len(out.Result) > 0 {
+		// PostgreSQL's jsonb spaces what it gives back; clients get
+		// the same bytes from either database.
+		var b bytes.Buffer
+		if json.Compact(&b, out.Result) == nil {
+			j.Result = b.Bytes()
+		}
 	}
 	if j.State == gmc.JobSucceeded {
 		j.Progress = 1
@@ -483,8 +508,12 @@ func (b backoffPolicy) NextRetry(row *rivertype.JobRow) time.Time {
 	return time.Now().Add(b(row.Attempt))
 }
 
-// quiet keeps River's routine info lines out of the server log.
+// quiet keeps River's routine info lines out of the server log; nil
+// logs nothing.
 func quiet(log *slog.Logger) *slog.Logger {
+	if log == nil {
+		return slog.New(slog.DiscardHandler)
+	}
 	return slog.New(levelFloor{log.Handler(), slog.LevelWarn})
 }
 
