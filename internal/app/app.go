@@ -214,6 +214,9 @@ func OpenStore(ctx context.Context, cfg config.Config) (store.Store, error) {
 // Service is the business layer, for commands that act without HTTP.
 func (a *App) Service() *service.Service { return a.svc }
 
+// Jobs is the background job queue, for enqueueing from tools and tests.
+func (a *App) Jobs() *jobs.Queue { return a.jobs }
+
 // Handler is the server's HTTP handler (tests serve it with httptest).
 func (a *App) Handler() http.Handler { return a.handler }
 
