@@ -1,12 +1,15 @@
 package httpapi_test
 
 import (
+	"context"
 	"fmt"
 	"net/url"
 	"slices"
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/gmc-project/gmc/internal/jobs"
 )
 
 // secretMark is in the name, text or notes of everything GM-only in the
@@ -92,6 +95,17 @@ func newHiddenWorld(t *testing.T, c *client) *hiddenWorld {
 		t.Fatalf("the GM sees %d GM-only keyword hits, want the character's and the keyword's: %s", hiddenHits, hits.raw)
 	}
 
+	enqueue := func(args jobs.Args, gmOnly bool) string {
+		id, err := c.jobs.Enqueue(context.Background(), args, jobs.EnqueueOpts{CampaignID: p.campaign, SessionID: w.session, UserID: p.user["gm"], GMOnly: gmOnly})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	// Job ids are small numbers that other answers contain by chance; the
+	// GM-only job's kind carries the secret mark instead.
+	visibleJob, secretJob := enqueue(visibleJob{}, false), enqueue(secretJob{}, true)
+
 	w.hidden = append(w.hidden, marrow, secretRel, keep, cellar, alley, scheme, hint, order)
 	// The reverse edges of mutual pairs are hidden like their first edge
 	// where it is GM-only or reaches a GM-only character.
@@ -105,6 +119,7 @@ func newHiddenWorld(t *testing.T, c *client) *hiddenWorld {
 	w.params = map[string][]string{
 		"campaign_id":     {p.campaign},
 		"session_id":      {w.session},
+		"job_id":          {visibleJob, secretJob},
 		"character_id":    {ada, bram, marrow},
 		"location_id":     {town, keep, cellar, alley},
 		"plot_id":         {quest, scheme},

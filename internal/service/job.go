@@ -16,15 +16,12 @@ type Jobs interface {
 	Job(ctx context.Context, id string) (*gmc.Job, error)
 }
 
-// errNoJobs answers job requests of a service built without a queue (tools).
-var errNoJobs = errors.New("service: no job queue configured")
-
 // Job returns a background job to a member of its campaign. Jobs of other
 // campaigns, and GM-only jobs asked for by players and observers, are not
 // found, so that their existence does not leak.
 func (s *Service) Job(ctx context.Context, userID, jobID string) (*gmc.Job, error) {
-	if s.jobs == nil {
-		return nil, errNoJobs
+	if s.jobs == nil { // a service without a queue (tools) has no jobs
+		return nil, notFound(gmc.ErrNotFound, "job")
 	}
 	j, err := s.jobs.Job(ctx, jobID)
 	if err != nil {
