@@ -4,6 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"log/slog"
+	"net"
+	"strings"
 	"testing"
 	"time"
 
@@ -165,5 +168,73 @@ func TestJobs(t *testing.T) {
 				t.Errorf("failed job = %v", got)
 			}
 		})
+	}
+}
+
+// heldArgs is a kind of job that, on its first run in a process, runs
+// until the server stops it.
+type heldArgs struct{}
+
+func (heldArgs) Kind() string { return "test.held" }
+
+// TestJobsSurviveShutdown stops a server while a job runs: the job is
+// handed back within the shutdown timeout and the next server on the
+// same data runs it to the end.
+func TestJobsSurviveShutdown(t *testing.T) {
+	t.Parallel()
+	cfg := config.Config{DataDir: t.TempDir(), SecretKey: strings.Repeat("s", 32), ShutdownTimeout: 200 * time.Millisecond}
+	started := make(chan struct{}, 1)
+	serve := func(hold bool) (*app.App, context.CancelFunc, chan error) {
+		a, err := app.New(context.Background(), cfg, slog.New(slog.DiscardHandler), "test",
+			app.WithJobConfig(func(c *jobs.Config) { c.PollInterval = 50 * time.Millisecond }),
+			app.WithJobs(func(q *jobs.Queue) error {
+				return jobs.Register(q, func(ctx context.Context, j *jobs.Job[heldArgs]) error {
+					if !hold {
+						return nil
+					}
+					started <- struct{}{}
+					<-ctx.Done()
+					return ctx.Err()
+				}, jobs.WorkerOpts{})
+			}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() { done <- errors.Join(a.Serve(ctx, ln), a.Close()) }()
+		return a, cancel, done
+	}
+
+	a, stop, done := serve(true)
+	id, err := a.Jobs().Enqueue(context.Background(), heldArgs{}, jobs.EnqueueOpts{CampaignID: "c"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	<-started
+	stop()
+	if err := <-done; err != nil {
+		t.Fatalf("Serve = %v", err)
+	}
+
+	a, stop, done = serve(false)
+	defer func() { stop(); <-done }()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		j, err := a.Jobs().Job(context.Background(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if j.State == "succeeded" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the job handed back never ran again: %+v", j)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
