@@ -289,7 +289,7 @@ func TestNoQueryRevealsGMOnlyContent(t *testing.T) {
 	for _, b := range backends {
 		t.Run(b.name, func(t *testing.T) {
 			t.Parallel()
-			c := newServer(t, withReference(b.open), serverOpts{})
+			c := newServer(t, withReference(b.open), serverOpts{jobs: true})
 			w := newHiddenWorld(t, c)
 			player := w.token["owner"]
 			// The GM's own answers hold the secrets: without them this

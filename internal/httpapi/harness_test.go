@@ -71,6 +71,9 @@ type serverOpts struct {
 	// trustedProxies lets tests speak for many client addresses through
 	// X-Forwarded-For from the loopback peer.
 	trustedProxies []netip.Prefix
+	// jobs gives the server a job queue (c.jobs); without one it has no
+	// jobs, and River's tables are not made.
+	jobs bool
 }
 
 // newServer runs the real stack on a fresh database behind httptest.
@@ -83,9 +86,14 @@ func newServer(t testing.TB, open func(t testing.TB) store.Store, opts serverOpt
 	}
 	// Cheap password hashing: these tests are about the API, not argon2's cost.
 	cheap := service.PasswordParams{Time: 1, MemoryKiB: 1024, Threads: 1}
-	q := newJobQueue(t, st)
-	svc, err := service.New(service.Config{Store: st, SecretKey: bytes.Repeat([]byte("k"), 32), Now: opts.now, PasswordParams: &cheap,
-		Accounts: authcache.NewMemory(0, opts.now), Limiter: opts.limiter, Jobs: q})
+	scfg := service.Config{Store: st, SecretKey: bytes.Repeat([]byte("k"), 32), Now: opts.now, PasswordParams: &cheap,
+		Accounts: authcache.NewMemory(0, opts.now), Limiter: opts.limiter}
+	var q *jobs.Queue
+	if opts.jobs {
+		q = newJobQueue(t, st)
+		scfg.Jobs = q
+	}
+	svc, err := service.New(scfg)
 	if err != nil {
 		t.Fatal(err)
 	}
