@@ -8,6 +8,24 @@
 // read a job back with Job, and from inside the work function report
 // Progress and SetResult. River's types stay in here.
 //
+// A kind of job, registered in app's registerJobs before the queue starts:
+//
+//	type TranscribeArgs struct {
+//		BlobID string `json:"blob_id"`
+//	}
+//
+//	func (TranscribeArgs) Kind() string { return "speech.transcribe" }
+//
+//	jobs.Register(q, func(ctx context.Context, j *jobs.Job[TranscribeArgs]) error {
+//		jobs.Progress(ctx, 0.5, "recognising speech")
+//		return jobs.SetResult(ctx, map[string]int{"segments": n})
+//	}, jobs.WorkerOpts{Timeout: time.Hour})
+//
+// and enqueued by the service (through its Jobs interface) for a campaign:
+//
+//	id, err := s.jobs.Enqueue(ctx, TranscribeArgs{BlobID: b}, gmc.JobOpts{
+//		CampaignID: c, SessionID: gs, UserID: uid, GMOnly: true})
+//
 // A job's owner (campaign, session, user) is kept in River's job metadata
 // under "gmc", and its progress, message and result in River's job output
 // (metadata "output"), written through River's API: no table of our own.
