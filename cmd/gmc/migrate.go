@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"text/tabwriter"
 
 	"github.com/gmc-project/gmc/internal/app"
@@ -30,6 +31,13 @@ func runMigrate(ctx context.Context, args []string, getenv func(string) string, 
 			return err
 		}
 		fmt.Fprintf(stdout, "%s: applied %d migration(s)\n", st.Backend(), n)
+		// River's job tables live in the same database and follow their
+		// own numbering.
+		rn, err := app.MigrateJobs(ctx, st, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "%s: applied %d job queue migration(s)\n", st.Backend(), rn)
 		return nil
 	}
 	list, err := st.MigrationStatus(ctx)

@@ -4,6 +4,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -20,6 +22,7 @@ import (
 	"github.com/gmc-project/gmc/internal/blob"
 	"github.com/gmc-project/gmc/internal/config"
 	"github.com/gmc-project/gmc/internal/httpapi"
+	"github.com/gmc-project/gmc/internal/jobs"
 	"github.com/gmc-project/gmc/internal/live"
 	"github.com/gmc-project/gmc/internal/ratelimit"
 	"github.com/gmc-project/gmc/internal/realtime"
@@ -40,16 +43,37 @@ type App struct {
 	authRdb *authcache.Redis
 	blobs   blob.Store
 	svc     *service.Service
-	handler http.Handler
+	jobs    *jobs.Queue
+	// jobsRunning is set while the queue runs, so that it stops once.
+	jobsRunning atomic.Bool
+	handler     http.Handler
 }
 
 // Option adjusts what configuration does not cover, for tools and tests.
-type Option func(*service.Config)
+type Option func(*options)
+
+type options struct {
+	service  service.Config
+	jobs     jobs.Config
+	register []func(*jobs.Queue) error
+}
 
 // WithPasswordParams sets the password-hashing cost; load generators that
 // sign up thousands of users use a cheap one.
 func WithPasswordParams(p service.PasswordParams) Option {
-	return func(c *service.Config) { c.PasswordParams = &p }
+	return func(o *options) { o.service.PasswordParams = &p }
+}
+
+// WithJobs registers more kinds of background job (tests) beside the
+// product's (registerJobs), before the queue starts.
+func WithJobs(register func(q *jobs.Queue) error) Option {
+	return func(o *options) { o.register = append(o.register, register) }
+}
+
+// WithJobConfig adjusts the job queue: tests shorten the retry backoff
+// and the polling interval.
+func WithJobConfig(adjust func(*jobs.Config)) Option {
+	return func(o *options) { adjust(&o.jobs) }
 }
 
 // New opens the database (migrating it), connects the optional Redis and
@@ -86,12 +110,24 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 		a.Close()
 		return nil, fmt.Errorf("GMC_DATA_DIR: %w", err)
 	}
-	scfg := service.Config{Store: a.store, SecretKey: secret, Logger: log, Live: table, Accounts: accounts, Limiter: a.rateLimiter(), Blobs: a.blobs}
-	for _, o := range opts {
-		o(&scfg)
+	o := options{
+		service: service.Config{Store: a.store, SecretKey: secret, Logger: log, Live: table, Accounts: accounts, Limiter: a.rateLimiter(), Blobs: a.blobs},
+		jobs:    jobs.Config{Logger: log, Workers: cfg.JobWorkers, OnProgress: table.JobProgress},
 	}
-	a.svc, err = service.New(scfg)
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if err := a.openJobs(ctx, o.jobs); err != nil {
+		a.Close()
+		return nil, err
+	}
+	o.service.Jobs = a.jobs
+	a.svc, err = service.New(o.service)
 	if err != nil {
+		a.Close()
+		return nil, err
+	}
+	if err := a.startJobs(ctx, o.register); err != nil {
 		a.Close()
 		return nil, err
 	}
@@ -103,6 +139,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 		slog.String("auth_cache", a.backendName("memory", "memory+redis")),
 		slog.String("rate_limits", a.backendName("memory", "redis")),
 		slog.String("files", a.blobs.Backend()),
+		slog.String("jobs", "river on "+a.jobs.Backend()),
+		slog.Int("job_workers", cmp.Or(cfg.JobWorkers, 2)),
 		slog.Int("trusted_proxies", len(cfg.TrustedProxies)),
 		slog.Int("migrations_applied", n),
 	)
@@ -183,6 +221,9 @@ func OpenStore(ctx context.Context, cfg config.Config) (store.Store, error) {
 // Service is the business layer, for commands that act without HTTP.
 func (a *App) Service() *service.Service { return a.svc }
 
+// Jobs is the background job queue, for enqueueing from tools and tests.
+func (a *App) Jobs() *jobs.Queue { return a.jobs }
+
 // Handler is the server's HTTP handler (tests serve it with httptest).
 func (a *App) Handler() http.Handler { return a.handler }
 
@@ -241,6 +282,11 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	if serr := <-errc; !errors.Is(serr, http.ErrServerClosed) {
 		err = errors.Join(err, serr)
 	}
+	// Background jobs get the same time again to finish; the ones still
+	// running then are handed back, to run again at the next start.
+	jctx, jcancel := context.WithTimeout(context.Background(), a.cfg.ShutdownTimeout)
+	defer jcancel()
+	err = errors.Join(err, a.stopJobs(jctx))
 	// Shutdown does not wait for hijacked connections: end the WebSockets
 	// (clients are told to reconnect and resume elsewhere).
 	return errors.Join(err, a.hub.Close())
@@ -249,6 +295,11 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 // Close releases the connections, database last.
 func (a *App) Close() error {
 	var errs []error
+	if a.jobsRunning.Load() {
+		ctx, cancel := context.WithTimeout(context.Background(), cmp.Or(a.cfg.ShutdownTimeout, 10*time.Second))
+		errs = append(errs, a.stopJobs(ctx))
+		cancel()
+	}
 	if a.broker != nil {
 		errs = append(errs, a.broker.Close())
 	}

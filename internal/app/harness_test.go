@@ -30,14 +30,14 @@ type instance struct {
 }
 
 // startInstance runs the real app with cfg's database and Redis settings.
-func startInstance(t *testing.T, cfg config.Config) *instance {
+func startInstance(t *testing.T, cfg config.Config, opts ...app.Option) *instance {
 	t.Helper()
 	if cfg.DataDir == "" {
 		cfg.DataDir = t.TempDir()
 	}
 	cfg.SecretKey = strings.Repeat("s", 32)
 	cfg.ShutdownTimeout = 5 * time.Second
-	a, err := app.New(context.Background(), cfg, slog.New(slog.DiscardHandler), "test")
+	a, err := app.New(context.Background(), cfg, slog.New(slog.DiscardHandler), "test", opts...)
 	if err != nil {
 		t.Fatal(err)
 	}

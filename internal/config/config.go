@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/netip"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -34,6 +35,7 @@ type Config struct {
 	allowedOrigins  string
 	shutdownTimeout string
 	trustedProxies  string
+	jobWorkers      string
 	// AllowedOrigins lists other hosts whose pages may open live WebSockets.
 	AllowedOrigins []string
 	// ShutdownTimeout bounds how long in-flight requests may drain.
@@ -52,6 +54,8 @@ type Config struct {
 	SpeechLanguage string
 	Diarization    string
 	DiartURL       string
+	// JobWorkers is how many background jobs run at once in this process.
+	JobWorkers int
 }
 
 // setting ties a flag to its environment variable and default.
@@ -71,6 +75,7 @@ func (c *Config) settings() []setting {
 		{"log-level", "GMC_LOG_LEVEL", "info", "log level: debug, info, warn or error", &c.LogLevel},
 		{"allowed-origins", "GMC_ALLOWED_ORIGINS", "", "comma-separated hosts (e.g. app.example.com) whose pages may open live WebSockets", &c.allowedOrigins},
 		{"shutdown-timeout", "GMC_SHUTDOWN_TIMEOUT", "10s", "how long in-flight requests may finish on shutdown (a Go duration)", &c.shutdownTimeout},
+		{"job-workers", "GMC_JOB_WORKERS", "2", "how many background jobs (transcriptions, summaries…) run at once in this process", &c.jobWorkers},
 		{"trusted-proxies", "GMC_TRUSTED_PROXIES", "", "comma-separated IPs or CIDRs of reverse proxies whose X-Forwarded-For/Forwarded names the client", &c.trustedProxies},
 		{"stt", "GMC_STT", "auto", "speech-to-text: auto, off, pocketsphinx or whisper", &c.STT},
 		{"whisper-url", "GMC_WHISPER_URL", "", "base URL of an OpenAI-compatible speech-to-text server (…/v1/audio/transcriptions is appended)", &c.WhisperURL},
@@ -117,6 +122,7 @@ func LoadWith(name string, args []string, getenv func(string) string, stderr io.
 		}
 	}
 	c.TrustedProxies, _ = parseProxies(c.trustedProxies) // Validate names a bad value
+	c.JobWorkers, _ = strconv.Atoi(c.jobWorkers)         // Validate names a bad value
 	return c, fs.Args(), c.Validate()
 }
 
@@ -209,6 +215,9 @@ func (c Config) Validate() error {
 	}
 	if _, err := parseProxies(c.trustedProxies); err != nil {
 		bad("GMC_TRUSTED_PROXIES", "%v", err)
+	}
+	if n, err := strconv.Atoi(c.jobWorkers); err != nil || n < 1 || n > 1000 {
+		bad("GMC_JOB_WORKERS", "must be a whole number from 1 to 1000, got %q", c.jobWorkers)
 	}
 	if c.ShutdownTimeout <= 0 {
 		bad("GMC_SHUTDOWN_TIMEOUT", "must be a positive duration such as 10s, got %q", c.shutdownTimeout)

@@ -49,6 +49,8 @@ func TestValidateNamesVariable(t *testing.T) {
 		{map[string]string{"GMC_SHUTDOWN_TIMEOUT": "-1s"}, "GMC_SHUTDOWN_TIMEOUT"},
 		{map[string]string{"GMC_TRUSTED_PROXIES": "10.0.0.1, proxy.internal"}, "GMC_TRUSTED_PROXIES"},
 		{map[string]string{"GMC_TRUSTED_PROXIES": "10.0.0.0/33"}, "GMC_TRUSTED_PROXIES"},
+		{map[string]string{"GMC_JOB_WORKERS": "0"}, "GMC_JOB_WORKERS"},
+		{map[string]string{"GMC_JOB_WORKERS": "many"}, "GMC_JOB_WORKERS"},
 	}
 	for _, tc := range tests {
 		_, _, err := Load("serve", nil, env(tc.env), io.Discard)
@@ -67,6 +69,25 @@ func TestShutdownTimeoutFromEnvAndFlag(t *testing.T) {
 	c, _, err = Load("serve", []string{"-shutdown-timeout", "1m"}, env(map[string]string{"GMC_SHUTDOWN_TIMEOUT": "3s"}), io.Discard)
 	if err != nil || c.ShutdownTimeout != time.Minute {
 		t.Fatalf("flag: ShutdownTimeout = %v, %v; want 1m", c.ShutdownTimeout, err)
+	}
+}
+
+func TestJobWorkers(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		env  string
+		args []string
+		want int
+	}{
+		{"", nil, 2},
+		{"5", nil, 5},
+		{"5", []string{"-job-workers", "1"}, 1},
+	}
+	for _, tc := range tests {
+		c, _, err := Load("serve", tc.args, env(map[string]string{"GMC_JOB_WORKERS": tc.env}), io.Discard)
+		if err != nil || c.JobWorkers != tc.want {
+			t.Errorf("GMC_JOB_WORKERS=%q %v: JobWorkers = %d, %v; want %d", tc.env, tc.args, c.JobWorkers, err, tc.want)
+		}
 	}
 }
 

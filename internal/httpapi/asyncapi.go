@@ -38,7 +38,8 @@ var liveServerMessages = []liveMessage{
 	{realtime.TypeKeywordAlert, "A keyword or rule phrase was detected in the transcript (alerts about GM-only content reach GMs only).", reflect.TypeFor[live.KeywordAlert]()},
 	{realtime.TypeEntityChanged, "A campaign entity was created, changed or deleted (changes to GM-only entities reach GMs only).", reflect.TypeFor[live.EntityChanged]()},
 	{realtime.TypeSessionEnded, "The session ended; the server closes the socket with code 4001 next. Do not reconnect.", reflect.TypeFor[realtime.SessionEndedData]()},
-	{realtime.TypeJobProgress, "Progress of a background job. Reserved: this version sends none.", nil},
+	{realtime.TypeJobProgress, "A background job of the session started an attempt, reported progress, or ended an attempt (state and error say how); " +
+		"GET " + BasePath + "/jobs/{job_id} answers the same at any time. Progress of GM-only jobs reaches GMs only.", reflect.TypeFor[live.JobProgress]()},
 	{realtime.TypeError, "A request of this connection was refused; code says why (bad_request, unknown_type, rate_limited, forbidden, stale_state, invalid_patch, unavailable).", reflect.TypeFor[realtime.ErrorData]()},
 	{realtime.TypePong, "The answer to ping; data is the ping's data.", nil},
 }
@@ -68,9 +69,6 @@ func asyncAPIDocument(version string) map[string]any {
 		for _, m := range list {
 			name := direction + "." + m.typ
 			data := &huma.Schema{Description: "Any JSON value"}
-			if m.typ == realtime.TypeJobProgress {
-				data = &huma.Schema{Type: huma.TypeObject, Description: "Not defined yet"}
-			}
 			if m.data != nil {
 				data = reg.Schema(m.data, true, "")
 			}

@@ -1,12 +1,15 @@
 package httpapi_test
 
 import (
+	"context"
 	"fmt"
 	"net/url"
 	"slices"
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/gmc-project/gmc/internal/jobs"
 )
 
 // secretMark is in the name, text or notes of everything GM-only in the
@@ -94,6 +97,17 @@ func newHiddenWorld(t *testing.T, c *client) *hiddenWorld {
 
 	recording := record(t, c, p.user["gm"], w.session, "RIFF "+secretMark)
 
+	enqueue := func(args jobs.Args, gmOnly bool) string {
+		id, err := c.jobs.Enqueue(context.Background(), args, jobs.EnqueueOpts{CampaignID: p.campaign, SessionID: w.session, UserID: p.user["gm"], GMOnly: gmOnly})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	// Job ids are small numbers that other answers contain by chance; the
+	// GM-only job's kind carries the secret mark instead.
+	visibleJob, secretJob := enqueue(visibleJob{}, false), enqueue(secretJob{}, true)
+
 	w.hidden = append(w.hidden, marrow, secretRel, keep, cellar, alley, scheme, hint, order, recording)
 	// The reverse edges of mutual pairs are hidden like their first edge
 	// where it is GM-only or reaches a GM-only character.
@@ -108,6 +122,7 @@ func newHiddenWorld(t *testing.T, c *client) *hiddenWorld {
 		"campaign_id":     {p.campaign},
 		"session_id":      {w.session},
 		"recording_id":    {recording},
+		"job_id":          {visibleJob, secretJob},
 		"character_id":    {ada, bram, marrow},
 		"location_id":     {town, keep, cellar, alley},
 		"plot_id":         {quest, scheme},
@@ -277,7 +292,7 @@ func TestNoQueryRevealsGMOnlyContent(t *testing.T) {
 	for _, b := range backends {
 		t.Run(b.name, func(t *testing.T) {
 			t.Parallel()
-			c := newServer(t, withReference(b.open), serverOpts{})
+			c := newServer(t, withReference(b.open), serverOpts{jobs: true})
 			w := newHiddenWorld(t, c)
 			player := w.token["owner"]
 			// The GM's own answers hold the secrets: without them this

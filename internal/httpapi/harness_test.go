@@ -17,6 +17,7 @@ import (
 	"github.com/gmc-project/gmc/internal/authcache"
 	"github.com/gmc-project/gmc/internal/blob"
 	"github.com/gmc-project/gmc/internal/httpapi"
+	"github.com/gmc-project/gmc/internal/jobs"
 	"github.com/gmc-project/gmc/internal/ratelimit"
 	"github.com/gmc-project/gmc/internal/service"
 	"github.com/gmc-project/gmc/internal/store"
@@ -71,6 +72,9 @@ type serverOpts struct {
 	// trustedProxies lets tests speak for many client addresses through
 	// X-Forwarded-For from the loopback peer.
 	trustedProxies []netip.Prefix
+	// jobs gives the server a job queue (c.jobs); without one it has no
+	// jobs, and River's tables are not made.
+	jobs bool
 }
 
 // newServer runs the real stack on a fresh database behind httptest.
@@ -87,14 +91,60 @@ func newServer(t testing.TB, open func(t testing.TB) store.Store, opts serverOpt
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc, err := service.New(service.Config{Store: st, SecretKey: bytes.Repeat([]byte("k"), 32), Now: opts.now, PasswordParams: &cheap,
-		Accounts: authcache.NewMemory(0, opts.now), Limiter: opts.limiter, Blobs: blobs})
+	scfg := service.Config{Store: st, SecretKey: bytes.Repeat([]byte("k"), 32), Now: opts.now, PasswordParams: &cheap,
+		Accounts: authcache.NewMemory(0, opts.now), Limiter: opts.limiter, Blobs: blobs}
+	var q *jobs.Queue
+	if opts.jobs {
+		q = newJobQueue(t, st)
+		scfg.Jobs = q
+	}
+	svc, err := service.New(scfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(httpapi.New(httpapi.Config{Service: svc, Ready: st.Ping, Version: "test", TrustedProxies: opts.trustedProxies}))
 	t.Cleanup(srv.Close)
-	return &client{t: t, base: srv.URL, svc: svc}
+	return &client{t: t, base: srv.URL, svc: svc, jobs: q}
+}
+
+// The kinds of job API tests enqueue. The queue never starts, so the jobs
+// stay queued for GET /jobs/{job_id} to show. secretJob is for GM-only
+// jobs: an answer that shows one to a player shows the secret mark.
+type (
+	visibleJob struct{}
+	secretJob  struct{}
+)
+
+func (visibleJob) Kind() string { return "test.visible" }
+func (secretJob) Kind() string  { return "test." + secretMark }
+
+// newJobQueue builds a job queue on the store's database that runs
+// nothing: what the API does with jobs is the same whoever works them.
+func newJobQueue(t testing.TB, st store.Store) *jobs.Queue {
+	t.Helper()
+	var b jobs.Backend
+	switch db := st.(type) {
+	case *sqlite.DB:
+		b = jobs.SQLite(db.Writer())
+	case *postgres.DB:
+		b = jobs.Postgres(db.Pool())
+	default:
+		t.Fatalf("no job backend for %T", st)
+	}
+	if _, err := jobs.Migrate(context.Background(), b, nil); err != nil {
+		t.Fatal(err)
+	}
+	q, err := jobs.New(b, jobs.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := jobs.Register(q, func(context.Context, *jobs.Job[visibleJob]) error { return nil }, jobs.WorkerOpts{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := jobs.Register(q, func(context.Context, *jobs.Job[secretJob]) error { return nil }, jobs.WorkerOpts{}); err != nil {
+		t.Fatal(err)
+	}
+	return q
 }
 
 // client speaks JSON to the test server.
@@ -104,6 +154,8 @@ type client struct {
 	// svc is the server's service, for the writes no route makes yet
 	// (recordings arrive through the upload path of the speech work).
 	svc *service.Service
+	// jobs is the server's job queue (never started).
+	jobs *jobs.Queue
 }
 
 // response is a decoded answer.

@@ -69,6 +69,11 @@ var operationDocs = map[string]opDoc{
 
 	"list-sessions":  {description: "The campaign's game sessions, scheduled, live and ended, optionally of one status."},
 	"create-session": {description: "Schedules a game session. GM only.", errs: []int{forbidden}},
+	"get-job": {description: "A background job (a transcription of an upload, a summary…) started by an operation that answered its id: " +
+		"state (queued, running, succeeded, failed, cancelled), progress from 0 to 1 with the job's last message, the attempt, " +
+		"the error of the last failed attempt (a queued job with an error waits to be tried again), and when finished its result. " +
+		"Members of the job's campaign see it; jobs of other campaigns, and GM-only jobs asked for by players, answer 404. " +
+		"While the job's session is live, the same is sent on its WebSocket as job.progress. Finished jobs are kept a week."},
 	"get-session":    {description: "A game session with its status and times."},
 	"patch-session":  {description: "Changes a session's title, schedule or recap. GM only.", errs: []int{forbidden}},
 	"delete-session": {description: "Deletes a session that is not live, with its transcript. GM only; a live session must be ended first (409 session_live).", errs: []int{forbidden, conflict}},

@@ -46,6 +46,9 @@ type Config struct {
 	// Blobs is the file store recordings are kept in; nil refuses every
 	// operation on recordings (tools, tests that keep none).
 	Blobs blob.Store
+	// Jobs runs background work; nil refuses everything that needs it
+	// (tools, tests).
+	Jobs Jobs
 }
 
 // AccountCache holds each account's token version (gmc.User.TokenVersion)
@@ -82,6 +85,7 @@ type Service struct {
 	live     *live.Table
 	accounts AccountCache
 	blobs    blob.Store
+	jobs     Jobs
 	// loadTokenVersion is s.tokenVersion, bound once so that handing it
 	// to the cache on every request allocates nothing.
 	loadTokenVersion func(context.Context, string) (int64, error)
@@ -98,7 +102,8 @@ func New(cfg Config) (*Service, error) {
 	if len(cfg.SecretKey) < 32 {
 		return nil, errors.New("service: SecretKey must be at least 32 bytes")
 	}
-	s := &Service{store: cfg.Store, limiter: cfg.Limiter, limits: DefaultLimits, log: cfg.Logger, now: cfg.Now, newID: cfg.NewID, password: DefaultPasswordParams, live: cfg.Live, accounts: cfg.Accounts, blobs: cfg.Blobs}
+	s := &Service{store: cfg.Store, limiter: cfg.Limiter, limits: DefaultLimits, log: cfg.Logger, now: cfg.Now, newID: cfg.NewID, password: DefaultPasswordParams,
+		live: cfg.Live, accounts: cfg.Accounts, blobs: cfg.Blobs, jobs: cfg.Jobs}
 	if s.accounts == nil {
 		s.accounts = uncachedAccounts{}
 	}

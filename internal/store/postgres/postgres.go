@@ -76,6 +76,10 @@ func Open(ctx context.Context, url string) (*DB, error) {
 // Backend names this implementation.
 func (db *DB) Backend() string { return "postgres" }
 
+// Pool is the connection pool, for River (package jobs), whose queue
+// tables live beside ours (the pool's search_path decides where).
+func (db *DB) Pool() *pgxpool.Pool { return db.pool }
+
 // Ping checks that the server answers.
 func (db *DB) Ping(ctx context.Context) error {
 	return db.pool.Ping(ctx)

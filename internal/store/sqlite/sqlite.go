@@ -87,6 +87,11 @@ func Open(path string) (*DB, error) {
 // Backend names this implementation.
 func (db *DB) Backend() string { return "sqlite" }
 
+// Writer is the single write connection, for River (package jobs): its
+// queue tables live in the same file and must share the one writer, or
+// its writes and ours would meet as SQLITE_BUSY.
+func (db *DB) Writer() *sql.DB { return db.write }
+
 // Ping checks that the file can be read.
 func (db *DB) Ping(ctx context.Context) error {
 	var one int

@@ -1,0 +1,37 @@
+package service
+
+import (
+	"context"
+	"errors"
+
+	"github.com/gmc-project/gmc/internal/gmc"
+)
+
+// Jobs is the background job queue (package jobs, wired by app). The
+// service sees jobs only through it, never River.
+type Jobs interface {
+	// Enqueue stores a new job and returns its id.
+	Enqueue(ctx context.Context, args gmc.JobArgs, opts gmc.JobOpts) (string, error)
+	// Job returns a job by id, or gmc.ErrNotFound.
+	Job(ctx context.Context, id string) (*gmc.Job, error)
+}
+
+// Job returns a background job to a member of its campaign. Jobs of other
+// campaigns, and GM-only jobs asked for by players and observers, are not
+// found, so that their existence does not leak.
+func (s *Service) Job(ctx context.Context, userID, jobID string) (*gmc.Job, error) {
+	if s.jobs == nil { // a service without a queue (tools) has no jobs
+		return nil, notFound(gmc.ErrNotFound, "job")
+	}
+	j, err := s.jobs.Job(ctx, jobID)
+	if err != nil {
+		return nil, notFound(err, "job")
+	}
+	m, err := s.access(ctx, j.CampaignID, userID, gmc.RoleObserver)
+	if errors.Is(err, gmc.ErrNotFound) || (err == nil && j.GMOnly && m.Role != gmc.RoleGM) {
+		return nil, gmc.Errorf(gmc.ErrNotFound, "job_not_found", "job not found")
+	} else if err != nil {
+		return nil, err
+	}
+	return j, nil
+}
