@@ -1,0 +1,150 @@
+package builtin
+
+import "math"
+
+// stats are the sufficient statistics of a full-covariance Gaussian over
+// MFCC vectors: count, sum and sum of outer products.
+type stats struct {
+	n   float64
+	sum [numCeps]float64
+	sq  [numCeps][numCeps]float64
+	// pn, ps, pq: count, sum and sum of squares of the log pitch of the
+	// periodic frames.
+	pn, ps, pq float64
+}
+
+func (s *stats) addPitch(lf0 float64) {
+	s.pn++
+	s.ps += lf0
+	s.pq += lf0 * lf0
+}
+
+func (s *stats) add(x []float64) {
+	s.n++
+	for i, xi := range x {
+		s.sum[i] += xi
+		row := &s.sq[i]
+		for j := i; j < numCeps; j++ {
+			row[j] += xi * x[j]
+		}
+	}
+}
+
+func (s *stats) merge(o *stats) {
+	s.pn, s.ps, s.pq = s.pn+o.pn, s.ps+o.ps, s.pq+o.pq
+	s.n += o.n
+	for i := range s.sum {
+		s.sum[i] += o.sum[i]
+		for j := i; j < numCeps; j++ {
+			s.sq[i][j] += o.sq[i][j]
+		}
+	}
+}
+
+func (s *stats) sub(o *stats) {
+	s.pn, s.ps, s.pq = s.pn-o.pn, s.ps-o.ps, s.pq-o.pq
+	s.n -= o.n
+	for i := range s.sum {
+		s.sum[i] -= o.sum[i]
+		for j := i; j < numCeps; j++ {
+			s.sq[i][j] -= o.sq[i][j]
+		}
+	}
+}
+
+// scaled is s with its count set to n and the same mean and covariance.
+func (s *stats) scaled(n float64) stats {
+	out := *s
+	f := n / s.n
+	out.n = n
+	out.pn, out.ps, out.pq = out.pn*f, out.ps*f, out.pq*f
+	for i := range out.sum {
+		out.sum[i] *= f
+		for j := i; j < numCeps; j++ {
+			out.sq[i][j] *= f
+		}
+	}
+	return out
+}
+
+// varFloor keeps a covariance estimated from few frames invertible; it is
+// small next to the variance of any cepstral coefficient over speech.
+const varFloor = 1e-2
+
+// logDet is log |Σ| of the maximum-likelihood covariance, by Cholesky.
+func (s *stats) logDet() float64 {
+	var c [numCeps][numCeps]float64
+	for i := range numCeps {
+		mi := s.sum[i] / s.n
+		for j := i; j < numCeps; j++ {
+			v := s.sq[i][j]/s.n - mi*s.sum[j]/s.n
+			c[i][j], c[j][i] = v, v
+		}
+		c[i][i] += varFloor
+	}
+	var ld float64
+	for j := range numCeps {
+		d := c[j][j]
+		for k := range j {
+			d -= c[j][k] * c[j][k]
+		}
+		if d <= 1e-12 {
+			d = 1e-12
+		}
+		d = math.Sqrt(d)
+		c[j][j] = d
+		ld += 2 * math.Log(d)
+		for i := j + 1; i < numCeps; i++ {
+			v := c[i][j]
+			for k := range j {
+				v -= c[i][k] * c[j][k]
+			}
+			c[i][j] = v / d
+		}
+	}
+	return ld
+}
+
+// gaussParams is the number of free parameters of a full-covariance
+// Gaussian in numCeps dimensions.
+const gaussParams = numCeps + numCeps*(numCeps+1)/2
+
+// deltaBIC is the Bayesian information criterion's gain from modelling a
+// and b by two Gaussians instead of one: > 0 says they are better kept
+// apart (Chen & Gopalakrishnan 1998). lambda weighs the model-size penalty;
+// 1 is the criterion's own value.
+func deltaBIC(a, b *stats, lambda float64) float64 {
+	ab := *a
+	ab.merge(b)
+	n := ab.n
+	gain := 0.5 * (n*ab.logDet() - a.n*a.logDet() - b.n*b.logDet())
+	return gain - lambda*0.5*gaussParams*math.Log(n)
+}
+
+// voiceDist tells how far apart the voices of a and b are, as an effect
+// size: the difference of their means in units of the spread inside them
+// (pooled standard deviation), root-mean-square over the cepstral
+// coefficients, so that it means the same whatever the microphone's gain or
+// the coefficient's scale. Pitch, the voice's source, is mixed in with
+// weight pitchW next to the envelope, its filter, when both have enough
+// periodic frames.
+func voiceDist(a, b *stats, pitchW float64) float64 {
+	var d float64
+	for k := range numCeps {
+		ma, mb := a.sum[k]/a.n, b.sum[k]/b.n
+		va, vb := a.sq[k][k]/a.n-ma*ma, b.sq[k][k]/b.n-mb*mb
+		d += (ma - mb) * (ma - mb) / (0.5*(va+vb) + varFloor)
+	}
+	d /= numCeps
+	if a.pn >= minPitched && b.pn >= minPitched && pitchW > 0 {
+		ma, mb := a.ps/a.pn, b.ps/b.pn
+		va, vb := a.pq/a.pn-ma*ma, b.pq/b.pn-mb*mb
+		// 1e-4 (1% in pitch) keeps a monotone voice from dividing by 0.
+		p := (ma - mb) * (ma - mb) / (0.5*(va+vb) + 1e-4)
+		d = (1-pitchW)*d + pitchW*p
+	}
+	return math.Sqrt(d)
+}
+
+// minPitched is the periodic frames (0.1 s) a pitch estimate needs.
+const minPitched = 10
