@@ -20,7 +20,7 @@ import (
 
 	"github.com/gmc-project/gmc/internal/speech"
 	"github.com/gmc-project/gmc/internal/speech/diarize/builtin"
-//	"github.com/gmc-project/gmc/internal/speech/diarize/diart"
+	"github.com/gmc-project/gmc/internal/speech/diarize/diart"
 )
 
 // Config holds what the providers need.
@@ -56,7 +56,11 @@ func New(name string, cfg Config) (speech.Diarizer, error) {
 		if cfg.DiartURL == "" {
 			return nil, fmt.Errorf("diarize: diart needs a server URL")
 		}
-		return nil, nil // TEMP
+		d, err := diart.New(diart.Config{URL: cfg.DiartURL, Timeout: cfg.DiartTimeout})
+		if err != nil {
+			return nil, err
+		}
+		return d, nil
 	}
 	return nil, fmt.Errorf("diarize: unknown provider %q (want one of auto, tracks, builtin, diart)", name)
 }

@@ -124,4 +124,3 @@ func checkName(field, v string) error {
 	}
 	return nil
 }
-
