@@ -29,6 +29,8 @@ type Options struct {
 	Data, Out, Provider string
 	Collar              float64
 	ChunkMS             int
+	// Offline runs builtin's whole-file path instead of the stream.
+	Offline bool
 	Diarize             diarize.Config
 }
 
@@ -54,6 +56,7 @@ func parseArgs(args []string, stderr io.Writer) (Options, error) {
 	fs.StringVar(&o.Out, "out", "", "`folder` to write <name>.rttm into")
 	fs.StringVar(&o.Provider, "provider", "builtin", "builtin, diart or auto")
 	fs.Float64Var(&o.Collar, "collar", 0, "seconds left out of scoring around reference boundaries")
+	fs.BoolVar(&o.Offline, "offline", false, "builtin only: cluster each whole file at once (not what the live pipeline does)")
 	fs.IntVar(&o.ChunkMS, "chunk-ms", 100, "audio pushed per call, in ms")
 	fs.StringVar(&o.Diarize.DiartURL, "diart-url", "", "Diart server for --provider diart (ws://host:7007)")
 	fs.DurationVar(&o.Diarize.DiartTimeout, "diart-timeout", 0, "how long to wait for Diart (0: its default)")
@@ -120,7 +123,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	var allRef, allHyp []rttm.Segment
 	for _, wav := range wavs {
 		name := strings.TrimSuffix(filepath.Base(wav), ".wav")
-		fr, hyp, err := runFile(ctx, d, wav, name, o.ChunkMS)
+		fr, hyp, err := runFile(ctx, d, wav, name, o.ChunkMS, o.Offline)
 		if err != nil {
 			return nil, fmt.Errorf("bench diarization: %s: %w", name, err)
 		}
@@ -166,13 +169,22 @@ func onlyFile(segs []rttm.Segment, name string) []rttm.Segment {
 
 // runFile streams one recording through a new stream of d in chunks of
 // chunkMS and returns its turns as RTTM segments.
-func runFile(ctx context.Context, d speech.Diarizer, wav, name string, chunkMS int) (FileResult, []rttm.Segment, error) {
+func runFile(ctx context.Context, d speech.Diarizer, wav, name string, chunkMS int, offline bool) (FileResult, []rttm.Segment, error) {
 	samples, err := readWAV(wav)
 	if err != nil {
 		return FileResult{}, nil, err
 	}
 	fr := FileResult{Name: name, AudioSec: float64(len(samples)) / speech.SampleRate}
 	start := time.Now()
+	if offline {
+		b, ok := d.(*builtin.Diarizer)
+		if !ok {
+			return fr, nil, fmt.Errorf("--offline works with the builtin provider only, not %s", d.Name())
+		}
+		turns := b.DiarizeOffline(samples)
+		fr.Elapsed = time.Since(start)
+		return fr, toSegments(&fr, name, turns), nil
+	}
 	st, err := d.NewStream(ctx, speech.StreamInfo{})
 	if err != nil {
 		return fr, nil, err
@@ -195,6 +207,11 @@ func runFile(ctx context.Context, d speech.Diarizer, wav, name string, chunkMS i
 		return fr, nil, err
 	}
 	fr.Elapsed = time.Since(start)
+	return fr, toSegments(&fr, name, turns), nil
+}
+
+// toSegments turns turns into RTTM lines, counting them into fr.
+func toSegments(fr *FileResult, name string, turns []speech.Turn) []rttm.Segment {
 	fr.Turns = len(turns)
 	speakers := map[string]bool{}
 	segs := make([]rttm.Segment, 0, len(turns))
@@ -204,7 +221,7 @@ func runFile(ctx context.Context, d speech.Diarizer, wav, name string, chunkMS i
 			Start: float64(t.StartMS) / 1000, Dur: float64(t.EndMS-t.StartMS) / 1000})
 	}
 	fr.Speakers = len(speakers)
-	return fr, segs, nil
+	return segs
 }
 
 func writeRTTM(path string, segs []rttm.Segment) error {

@@ -36,7 +36,7 @@ func readWAV(path string) ([]float32, error) {
 		size := int64(binary.LittleEndian.Uint32(ch[4:]))
 		switch string(ch[:4]) {
 		case "fmt ":
-			if size < 16 {
+			if size < 16 || size > 1024 {
 				return nil, fmt.Errorf("%s: fmt chunk of %d bytes", path, size)
 			}
 			b := make([]byte, size+size%2)
@@ -54,12 +54,13 @@ func readWAV(path string) ([]float32, error) {
 			if !fmtOK {
 				return nil, fmt.Errorf("%s: data chunk before fmt chunk", path)
 			}
-			b := make([]byte, size)
-			n, err := io.ReadFull(f, b)
-			if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) {
+			// A truncated file keeps what it has; the header's size is
+			// not trusted for the allocation.
+			b, err := io.ReadAll(io.LimitReader(f, size))
+			if err != nil {
 				return nil, fmt.Errorf("%s: data chunk: %w", path, err)
 			}
-			out := make([]float32, n/2)
+			out := make([]float32, len(b)/2)
 			for i := range out {
 				out[i] = float32(int16(binary.LittleEndian.Uint16(b[2*i:]))) / 32768
 			}

@@ -106,7 +106,10 @@ type engine struct {
 	turns                           []turn
 	clusters                        []stats
 	flushed                         bool
-	scratch                         [numCeps]float64
+	// segs keeps every closed segment for the offline path.
+	keepSegs bool
+	segs     []segment
+	scratch  [numCeps]float64
 }
 
 func newEngine(p Params) *engine {
@@ -235,7 +238,9 @@ func (e *engine) feed(rec frameRec) {
 // frames of [max(segment start, c−win), c) and [c, rightEnd), and commits
 // the best change once the score has peaked.
 func (e *engine) candidate(c, rightEnd int) {
-	if c-e.seg.start < candStep {
+	// A change leaves at least MinNewSec before it, so that the segment
+	// it ends is long enough to be told apart from the known speakers.
+	if c-e.seg.start < e.minNew {
 		return
 	}
 	var left, right stats
@@ -290,6 +295,9 @@ func (e *engine) closeSegment() {
 		s.label = e.classify(&s.st, s.st.n >= float64(e.minNew))
 	}
 	e.clusters[s.label].merge(&s.st)
+	if e.keepSegs {
+		e.segs = append(e.segs, *s)
+	}
 	if n := len(e.turns); n > 0 && e.turns[n-1].label == s.label && e.turns[n-1].end+e.gap >= s.start {
 		e.turns[n-1].end = s.end
 		return

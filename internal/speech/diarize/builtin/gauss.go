@@ -71,43 +71,21 @@ func (s *stats) scaled(n float64) stats {
 // small next to the variance of any cepstral coefficient over speech.
 const varFloor = 1e-2
 
-// logDet is log |Σ| of the maximum-likelihood covariance, by Cholesky.
+// logDet is log |Σ| of the maximum-likelihood diagonal covariance. The
+// models are diagonal: a full covariance in numCeps dimensions has 190
+// parameters, more than the 100 frames of a change window can estimate,
+// and its BIC penalty then hides all but gross changes.
 func (s *stats) logDet() float64 {
-	var c [numCeps][numCeps]float64
-	for i := range numCeps {
-		mi := s.sum[i] / s.n
-		for j := i; j < numCeps; j++ {
-			v := s.sq[i][j]/s.n - mi*s.sum[j]/s.n
-			c[i][j], c[j][i] = v, v
-		}
-		c[i][i] += varFloor
-	}
 	var ld float64
-	for j := range numCeps {
-		d := c[j][j]
-		for k := range j {
-			d -= c[j][k] * c[j][k]
-		}
-		if d <= 1e-12 {
-			d = 1e-12
-		}
-		d = math.Sqrt(d)
-		c[j][j] = d
-		ld += 2 * math.Log(d)
-		for i := j + 1; i < numCeps; i++ {
-			v := c[i][j]
-			for k := range j {
-				v -= c[i][k] * c[j][k]
-			}
-			c[i][j] = v / d
-		}
+	for i := range numCeps {
+		m := s.sum[i] / s.n
+		ld += math.Log(s.sq[i][i]/s.n - m*m + varFloor)
 	}
 	return ld
 }
 
-// gaussParams is the number of free parameters of a full-covariance
-// Gaussian in numCeps dimensions.
-const gaussParams = numCeps + numCeps*(numCeps+1)/2
+// gaussParams is the number of free parameters of a diagonal Gaussian.
+const gaussParams = 2 * numCeps
 
 // deltaBIC is the Bayesian information criterion's gain from modelling a
 // and b by two Gaussians instead of one: > 0 says they are better kept
