@@ -31,7 +31,7 @@ type Options struct {
 	ChunkMS             int
 	// Offline runs builtin's whole-file path instead of the stream.
 	Offline bool
-	Diarize             diarize.Config
+	Diarize diarize.Config
 }
 
 // Main runs `gmc bench diarization` with args (without the command words).
@@ -62,6 +62,7 @@ func parseArgs(args []string, stderr io.Writer) (Options, error) {
 	fs.DurationVar(&o.Diarize.DiartTimeout, "diart-timeout", 0, "how long to wait for Diart (0: its default)")
 	b := &o.Diarize.Builtin
 	fs.Float64Var(&b.Lambda, "lambda", b.Lambda, "builtin: BIC penalty weight")
+	fs.Float64Var(&b.MinNewSec, "min-new", b.MinNewSec, "builtin: shortest segment that may open a new speaker, seconds")
 	fs.Float64Var(&b.ClusterDist, "cluster-dist", b.ClusterDist, "builtin: voice distance that opens a new speaker")
 	fs.Float64Var(&b.PitchWeight, "pitch-weight", b.PitchWeight, "builtin: share of pitch in the voice distance")
 	fs.Float64Var(&b.WindowSec, "window", b.WindowSec, "builtin: change-detection window, seconds")

@@ -52,21 +52,6 @@ func (s *stats) sub(o *stats) {
 	}
 }
 
-// scaled is s with its count set to n and the same mean and covariance.
-func (s *stats) scaled(n float64) stats {
-	out := *s
-	f := n / s.n
-	out.n = n
-	out.pn, out.ps, out.pq = out.pn*f, out.ps*f, out.pq*f
-	for i := range out.sum {
-		out.sum[i] *= f
-		for j := i; j < numCeps; j++ {
-			out.sq[i][j] *= f
-		}
-	}
-	return out
-}
-
 // varFloor keeps a covariance estimated from few frames invertible; it is
 // small next to the variance of any cepstral coefficient over speech.
 const varFloor = 1e-2
