@@ -269,3 +269,20 @@ func TestDeltaBIC(t *testing.T) {
 		t.Errorf("ΔBIC of samples of Gaussians one σ apart = %v, want > 0", d)
 	}
 }
+
+// BenchmarkStream reports how many times faster than real time one stream
+// runs on one core.
+func BenchmarkStream(b *testing.B) {
+	audio, _ := conversation()
+	d := New(DefaultParams())
+	b.ResetTimer()
+	for b.Loop() {
+		st := d.Stream()
+		for off := 0; off < len(audio); off += 1600 {
+			st.Push(context.Background(), audio[off:min(off+1600, len(audio))])
+		}
+		st.Close()
+	}
+	sec := float64(len(audio)) / speech.SampleRate
+	b.ReportMetric(sec*float64(b.N)/b.Elapsed().Seconds(), "x_realtime")
+}
