@@ -1,18 +1,23 @@
 // Package builtin is a diarizer for one shared microphone, in Go and
 // without model files. It works on a stream:
 //
-//  1. 25 ms frames every 10 ms give a log energy and 12 MFCCs (c1…c12).
+//  1. 25 ms frames every 10 ms give a log energy, 19 MFCCs (c1…c19 of 40
+//     mel bands) and, for periodic frames, the pitch (normalised
+//     autocorrelation).
 //  2. Speech is told from silence by energy against an adaptive noise floor
-//     and the recent speech peak; pauses under 0.3 s stay inside a turn.
+//     and the recent speech peak; pauses under 0.3 s stay inside a turn,
+//     longer ones end a segment.
 //  3. Inside speech, a change of speaker is looked for every 0.1 s by
-//     comparing the second before with the second after as full-covariance
+//     comparing the second before with the second after as diagonal
 //     Gaussians with the Bayesian information criterion (ΔBIC > 0 at its
 //     peak = change).
-//  4. Each segment between changes and pauses is a Gaussian of its MFCCs —
-//     its speaker embedding — and is clustered online: it joins the speaker
-//     whose accumulated model it is closest to by ΔBIC when that ΔBIC is
-//     below 0, and otherwise opens a new speaker; the speaker's model then
-//     absorbs it. Labels ("speaker1", "speaker2", …) never change once given.
+//  4. Each segment's statistics (MFCC means and spreads, pitch) are its
+//     speaker embedding, and segments are clustered online: a segment joins
+//     the speaker whose accumulated statistics are closest (voiceDist, an
+//     effect size: mean difference over spread) when within ClusterDist,
+//     and otherwise, if it is long enough, opens a new speaker; the
+//     speaker's statistics then absorb it. Labels ("speaker1", "speaker2",
+//     …) never change once given.
 //
 // Turns can answer for a moment once the look-ahead past it has been heard:
 // at a pause, 0.3 s; inside speech, the 1 s change window; at the start of

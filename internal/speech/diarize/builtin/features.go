@@ -12,10 +12,11 @@ const (
 	frameHop = 160 // samples, 10 ms
 	fftSize  = 512
 	melBands = 40
-	// numCeps is the number of cepstral coefficients kept after c0: c1…c12
-	// describe the spectral envelope (vocal tract), which is what tells
-	// voices apart; c0 is loudness, which says more about distance to the
-	// microphone than about who speaks.
+	// numCeps is the number of cepstral coefficients kept after c0, the
+	// usual 20 of speaker recognition less c0: they describe the spectral
+	// envelope (vocal tract), which tells voices apart; c0 is loudness,
+	// which says more about distance to the microphone than about who
+	// speaks.
 	numCeps = 19
 )
 
@@ -82,7 +83,7 @@ func melFilterbank(rate int, lo, hi float64) [][]float64 {
 }
 
 // frame computes the frame's energy in dB (full scale) and writes its
-// MFCCs c1…c12 into ceps.
+// MFCCs c1…c19 into ceps.
 func (a *analyzer) frame(x []float32, ceps []float64) (energyDB float64) {
 	var e float64
 	prev := float64(x[0])

@@ -2,12 +2,12 @@ package builtin
 
 import "math"
 
-// stats are the sufficient statistics of a full-covariance Gaussian over
-// MFCC vectors: count, sum and sum of outer products.
+// stats are the sufficient statistics of a diagonal Gaussian over MFCC
+// vectors: count, sums and sums of squares.
 type stats struct {
 	n   float64
 	sum [numCeps]float64
-	sq  [numCeps][numCeps]float64
+	sq  [numCeps]float64
 	// pn, ps, pq: count, sum and sum of squares of the log pitch of the
 	// periodic frames.
 	pn, ps, pq float64
@@ -23,10 +23,7 @@ func (s *stats) add(x []float64) {
 	s.n++
 	for i, xi := range x {
 		s.sum[i] += xi
-		row := &s.sq[i]
-		for j := i; j < numCeps; j++ {
-			row[j] += xi * x[j]
-		}
+		s.sq[i] += xi * xi
 	}
 }
 
@@ -35,9 +32,7 @@ func (s *stats) merge(o *stats) {
 	s.n += o.n
 	for i := range s.sum {
 		s.sum[i] += o.sum[i]
-		for j := i; j < numCeps; j++ {
-			s.sq[i][j] += o.sq[i][j]
-		}
+		s.sq[i] += o.sq[i]
 	}
 }
 
@@ -46,9 +41,7 @@ func (s *stats) sub(o *stats) {
 	s.n -= o.n
 	for i := range s.sum {
 		s.sum[i] -= o.sum[i]
-		for j := i; j < numCeps; j++ {
-			s.sq[i][j] -= o.sq[i][j]
-		}
+		s.sq[i] -= o.sq[i]
 	}
 }
 
@@ -64,7 +57,7 @@ func (s *stats) logDet() float64 {
 	var ld float64
 	for i := range numCeps {
 		m := s.sum[i] / s.n
-		ld += math.Log(s.sq[i][i]/s.n - m*m + varFloor)
+		ld += math.Log(s.sq[i]/s.n - m*m + varFloor)
 	}
 	return ld
 }
@@ -95,7 +88,7 @@ func voiceDist(a, b *stats, pitchW float64) float64 {
 	var d float64
 	for k := range numCeps {
 		ma, mb := a.sum[k]/a.n, b.sum[k]/b.n
-		va, vb := a.sq[k][k]/a.n-ma*ma, b.sq[k][k]/b.n-mb*mb
+		va, vb := a.sq[k]/a.n-ma*ma, b.sq[k]/b.n-mb*mb
 		d += (ma - mb) * (ma - mb) / (0.5*(va+vb) + varFloor)
 	}
 	d /= numCeps
