@@ -18,16 +18,17 @@ func TestDevRecordings(t *testing.T) {
 	t.Parallel()
 	dir := filepath.Join(testenv.SharedData(t, "bench/diarization/dev01.wav", "bench/diarization/dev01.rttm"), "bench/diarization")
 	out := t.TempDir()
+	opts, err := parseArgs([]string{"--data", dir, "--out", out}, os.Stderr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Run(t.Context(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
 	var buf bytes.Buffer
-	err := Main(t.Context(), []string{"--data", dir, "--out", out}, &buf, os.Stderr)
-	if err != nil {
-		t.Fatal(err)
-	}
+	res.Print(&buf)
 	t.Logf("\n%s", buf.String())
-	res, err := Run(t.Context(), Options{Data: dir, Out: out, Provider: "builtin", ChunkMS: 100})
-	if err != nil {
-		t.Fatal(err)
-	}
 	if res.Overall == nil {
 		t.Fatal("no file was scored")
 	}
