@@ -301,7 +301,7 @@ func (e *engine) closeSegment() {
 	if s.label < 0 {
 		s.label = e.classify(&s.st, s.st.n >= float64(e.minNew))
 	}
-	e.clusters[s.label].merge(&s.st)
+	e.clusters[s.label].absorb(&s.st)
 	if e.keepSegs {
 		e.segs = append(e.segs, *s)
 	}

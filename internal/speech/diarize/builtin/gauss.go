@@ -11,6 +11,44 @@ type stats struct {
 	// pn, ps, pq: count, sum and sum of squares of the log pitch of the
 	// periodic frames.
 	pn, ps, pq float64
+	// wq, wn (and pwq, pwn for pitch) sum n·variance and n over the
+	// segments a speaker's statistics absorbed: the spread inside its
+	// segments, without the spread between them.
+	wq       [numCeps]float64
+	wn       float64
+	pwq, pwn float64
+}
+
+// absorb adds segment g to a speaker's statistics.
+func (s *stats) absorb(g *stats) {
+	s.merge(g)
+	for i := range numCeps {
+		m := g.sum[i] / g.n
+		s.wq[i] += g.sq[i] - g.n*m*m
+	}
+	s.wn += g.n
+	if g.pn > 0 {
+		m := g.ps / g.pn
+		s.pwq += g.pq - g.pn*m*m
+		s.pwn += g.pn
+	}
+}
+
+// variance is the spread inside s's segments in dimension i.
+func (s *stats) variance(i int) float64 {
+	if s.wn > 0 {
+		return s.wq[i] / s.wn
+	}
+	m := s.sum[i] / s.n
+	return s.sq[i]/s.n - m*m
+}
+
+func (s *stats) pitchVariance() float64 {
+	if s.pwn > 0 {
+		return s.pwq / s.pwn
+	}
+	m := s.ps / s.pn
+	return s.pq/s.pn - m*m
 }
 
 func (s *stats) addPitch(lf0 float64) {
@@ -29,6 +67,10 @@ func (s *stats) add(x []float64) {
 
 func (s *stats) merge(o *stats) {
 	s.pn, s.ps, s.pq = s.pn+o.pn, s.ps+o.ps, s.pq+o.pq
+	for i := range numCeps {
+		s.wq[i] += o.wq[i]
+	}
+	s.wn, s.pwq, s.pwn = s.wn+o.wn, s.pwq+o.pwq, s.pwn+o.pwn
 	s.n += o.n
 	for i := range s.sum {
 		s.sum[i] += o.sum[i]
@@ -78,8 +120,10 @@ func deltaBIC(a, b *stats, lambda float64) float64 {
 }
 
 // voiceDist tells how far apart the voices of a and b are, as an effect
-// size: the difference of their means in units of the spread inside them
-// (pooled standard deviation), root-mean-square over the cepstral
+// size: the difference of their means in units of the spread inside their
+// segments (for a speaker, the spread within the segments it absorbed, not
+// between them: a speaker that once took a wrong segment must not grow
+// broad enough to take every voice), root-mean-square over the cepstral
 // coefficients, so that it means the same whatever the microphone's gain or
 // the coefficient's scale. Pitch, the voice's source, is mixed in with
 // weight pitchW next to the envelope, its filter, when both have enough
@@ -88,13 +132,13 @@ func voiceDist(a, b *stats, pitchW float64) float64 {
 	var d float64
 	for k := range numCeps {
 		ma, mb := a.sum[k]/a.n, b.sum[k]/b.n
-		va, vb := a.sq[k]/a.n-ma*ma, b.sq[k]/b.n-mb*mb
+		va, vb := a.variance(k), b.variance(k)
 		d += (ma - mb) * (ma - mb) / (0.5*(va+vb) + varFloor)
 	}
 	d /= numCeps
 	if a.pn >= minPitched && b.pn >= minPitched && pitchW > 0 {
 		ma, mb := a.ps/a.pn, b.ps/b.pn
-		va, vb := a.pq/a.pn-ma*ma, b.pq/b.pn-mb*mb
+		va, vb := a.pitchVariance(), b.pitchVariance()
 		// 1e-4 (1% in pitch) keeps a monotone voice from dividing by 0.
 		p := (ma - mb) * (ma - mb) / (0.5*(va+vb) + 1e-4)
 		d = (1-pitchW)*d + pitchW*p

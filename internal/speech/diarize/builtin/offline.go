@@ -26,7 +26,9 @@ func (d *Diarizer) DiarizeOffline(samples []float32) []speech.Turn {
 		owner[i] = -1
 		if segs[i].st.n >= minNew {
 			owner[i] = len(cl)
-			cl = append(cl, segs[i].st)
+			var c stats
+			c.absorb(&segs[i].st)
+			cl = append(cl, c)
 		}
 	}
 	alive := make([]bool, len(cl))
