@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/gmc-project/gmc/internal/bench/diarbench"
 	"github.com/gmc-project/gmc/internal/bench/kwbench"
 	"github.com/gmc-project/gmc/internal/bench/searchbench"
 	"github.com/gmc-project/gmc/internal/bench/wsbench"
@@ -13,6 +14,7 @@ import (
 const benchUsage = `usage: gmc bench <tool> [flags]
 
 Tools:
+  diarization  speaker diarization error rate (DER) on a folder of WAVs with reference RTTMs
   keywords   live keyword detection quality on a benchmark file (precision, recall, F1)
   search     search quality (recall@1/5, MRR) and speed against ILIKE and pg_trgm baselines
   ws         live-table WebSocket load: delivered messages/s, latency, memory per connection
@@ -24,6 +26,8 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return fmt.Errorf("no bench tool given")
 	}
 	switch args[0] {
+	case "diarization":
+		return diarbench.Main(ctx, args[1:], stdout, stderr)
 	case "keywords":
 		return kwbench.Main(ctx, args[1:], stdout, stderr)
 	case "search":
