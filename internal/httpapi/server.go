@@ -164,9 +164,9 @@ func bigBody(op huma.Operation) huma.Operation {
 	return op
 }
 
-// audio describes an operation that answers with a recording's bytes, in
+// audioDownload describes an operation that answers with a recording's bytes, in
 // whatever audio type it was uploaded as; huma sees only a stream.
-func audio(op huma.Operation) huma.Operation {
+func audioDownload(op huma.Operation) huma.Operation {
 	op.Responses = map[string]*huma.Response{"200": {
 		Description: "The audio as it was uploaded, with its content type",
 		Content:     map[string]*huma.MediaType{"audio/*": {Schema: &huma.Schema{Type: huma.TypeString, Format: "binary"}}},

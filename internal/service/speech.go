@@ -203,6 +203,9 @@ func truncateRunes(s string, n int) string {
 	return string([]rune(s)[:n])
 }
 
+// errNoJobs refuses uploads on a service built without a job queue (tools).
+var errNoJobs = errors.New("service: no job queue configured to transcribe recordings")
+
 // TranscribeArgs is the job that transcribes an uploaded recording.
 type TranscribeArgs struct {
 	RecordingID string `json:"recording_id"`
