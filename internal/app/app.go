@@ -27,9 +27,11 @@ import (
 	"github.com/gmc-project/gmc/internal/ratelimit"
 	"github.com/gmc-project/gmc/internal/realtime"
 	"github.com/gmc-project/gmc/internal/service"
+	"github.com/gmc-project/gmc/internal/speech/audio"
 	"github.com/gmc-project/gmc/internal/store"
 	"github.com/gmc-project/gmc/internal/store/postgres"
 	"github.com/gmc-project/gmc/internal/store/sqlite"
+	"github.com/gmc-project/gmc/internal/transcribe"
 )
 
 // App is a configured gmc server.
@@ -43,7 +45,10 @@ type App struct {
 	authRdb *authcache.Redis
 	blobs   blob.Store
 	svc     *service.Service
-	jobs    *jobs.Queue
+	speech  *transcribe.Engine
+	// closeSpeech releases the speech providers (PocketSphinx's decoders).
+	closeSpeech func() error
+	jobs        *jobs.Queue
 	// jobsRunning is set while the queue runs, so that it stops once.
 	jobsRunning atomic.Bool
 	handler     http.Handler
@@ -127,11 +132,20 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 		a.Close()
 		return nil, err
 	}
-	if err := a.startJobs(ctx, o.register); err != nil {
+	if a.speech, a.closeSpeech, err = OpenSpeech(ctx, cfg, log); err != nil {
 		a.Close()
 		return nil, err
 	}
-	a.handler = httpapi.New(httpapi.Config{Service: a.svc, Logger: log, Ready: a.ready, Version: version, Live: a.hub, AllowedOrigins: cfg.AllowedOrigins, TrustedProxies: cfg.TrustedProxies})
+	transcription := func(q *jobs.Queue) error {
+		return jobs.RegisterTranscribe(q, a.svc, a.speech, audio.Limits{MaxBytes: maxBlobBytes, MaxTotalBytes: maxBlobBytes})
+	}
+	if err := a.startJobs(ctx, append([]func(*jobs.Queue) error{transcription}, o.register...)); err != nil {
+		a.Close()
+		return nil, err
+	}
+	a.handler = httpapi.New(httpapi.Config{Service: a.svc, Logger: log, Ready: a.ready, Version: version, Live: a.hub, Speech: a.speech,
+		AllowedOrigins: cfg.AllowedOrigins, TrustedProxies: cfg.TrustedProxies})
+	sttName, diaName := a.speech.Providers()
 	log.Info("gmc ready",
 		slog.String("version", version),
 		slog.String("database", a.store.Backend()),
@@ -141,9 +155,14 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 		slog.String("files", a.blobs.Backend()),
 		slog.String("jobs", "river on "+a.jobs.Backend()),
 		slog.Int("job_workers", cmp.Or(cfg.JobWorkers, 2)),
+		slog.String("stt", sttName),
+		slog.String("diarization", diaName),
 		slog.Int("trusted_proxies", len(cfg.TrustedProxies)),
 		slog.Int("migrations_applied", n),
 	)
+	if err := a.speech.Ready(); err != nil {
+		log.Warn("live speech and recording uploads are off", slog.String("reason", err.Error()))
+	}
 	return a, nil
 }
 
@@ -299,6 +318,9 @@ func (a *App) Close() error {
 		ctx, cancel := context.WithTimeout(context.Background(), cmp.Or(a.cfg.ShutdownTimeout, 10*time.Second))
 		errs = append(errs, a.stopJobs(ctx))
 		cancel()
+	}
+	if a.closeSpeech != nil {
+		errs = append(errs, a.closeSpeech())
 	}
 	if a.broker != nil {
 		errs = append(errs, a.broker.Close())

@@ -5,7 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"strings"
 	"time"
+
+	"github.com/gmc-project/gmc/internal/transcribe"
 )
 
 // DegradedError is what Config.Ready returns when the server still serves
@@ -39,6 +42,9 @@ func (a *api) healthRoutes(mux *http.ServeMux) {
 	readyz := func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
+		// Speech that is off is a setting, not a fault: the answer stays
+		// ok and says so.
+		components := map[string]string{"speech": a.speechState()}
 		if a.ready != nil {
 			if err := a.ready(ctx); err != nil {
 				a.log.WarnContext(ctx, "not ready", "error", err.Error())
@@ -46,17 +52,29 @@ func (a *api) healthRoutes(mux *http.ServeMux) {
 				if errors.As(err, &degraded) {
 					// The cause names internal addresses; the log has it.
 					w.Header().Set("Content-Type", "application/json")
-					_ = json.NewEncoder(w).Encode(readiness{Status: "degraded", Components: map[string]string{degraded.Component: "unavailable"}})
+					components[degraded.Component] = "unavailable"
+					_ = json.NewEncoder(w).Encode(readiness{Status: "degraded", Components: components})
 					return
 				}
 				writeProblem(w, newProblem(http.StatusServiceUnavailable, "not_ready", err.Error()))
 				return
 			}
 		}
-		healthz(w, r)
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(readiness{Status: "ok", Components: components})
 	}
 	for _, prefix := range []string{"", BasePath} {
 		mux.HandleFunc("GET "+prefix+"/healthz", healthz)
 		mux.HandleFunc("GET "+prefix+"/readyz", readyz)
 	}
+}
+
+// speechState is "<stt>/<diarization>" when speech runs, else "off: " and
+// why (PocketSphinx not installed, GMC_STT=off).
+func (a *api) speechState() string {
+	if err := a.speech.Ready(); err != nil {
+		return "off: " + strings.TrimPrefix(err.Error(), transcribe.ErrOff.Error()+": ")
+	}
+	stt, dia := a.speech.Providers()
+	return stt + "/" + dia
 }
