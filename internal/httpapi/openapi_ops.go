@@ -108,6 +108,15 @@ var operationDocs = map[string]opDoc{
 	"get-speakers":   {description: "Who each diarization label of the session's transcript is: a member, a character, or just a name."},
 	"put-speakers":   {description: "Maps diarization labels to members and characters of the campaign. GM only.", errs: []int{forbidden}},
 
+	"upload-audio": {description: "Uploads a recording of the session as multipart/form-data (field file): WAV (8/16/24/32-bit integer or 32/64-bit float, any rate and " +
+		"channel count), FLAC, Ogg Vorbis, or a zip of per-speaker tracks in those formats (Craig style: one file per speaker, named after them, e.g. 1-alice.flac). " +
+		"The whole file is decoded before anything is stored: a broken one answers 400 (malformed_audio, truncated_audio, no_audio), an unsupported format 415 " +
+		"(unsupported_audio), one over the limits 413 (audio_too_large, zip_bomb), each naming body.file. An accepted one answers 202 with the recording and " +
+		"the id of the background job that transcribes it (GET /jobs/{job_id}; job.progress on the session's socket, GM only). A single file is one shared " +
+		"microphone, its speakers told apart by diarization; a zip's tracks are labelled by their file names. A track, or a diarized speaker, mapped to a " +
+		"member who has not consented to voice processing is left out, never transcribed. The recording is kept afterwards only when the campaign's " +
+		"settings.keep_recordings says so. GM only; 503 speech_unavailable when this server has no speech-to-text (GMC_STT).",
+		errs: []int{forbidden, http.StatusUnsupportedMediaType}},
 	"list-recordings": {description: "The session's recordings, oldest first, with their size, length, tracks and the time the retention " +
 		"purge deletes each (delete_after; absent when kept until deleted by hand). GM only.", errs: []int{forbidden}},
 	"delete-recording": {description: "Deletes a recording and its audio in the file store. GM only; " +
