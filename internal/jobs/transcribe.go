@@ -75,7 +75,9 @@ func transcribeRecording(ctx context.Context, svc *service.Service, engine *tran
 	if err != nil {
 		return err
 	}
-	skip := func(ctx context.Context, label string) (string, error) { return svc.TrackConsent(ctx, src.Session, label) }
+	skip := func(ctx context.Context, label string) (string, error) {
+		return svc.TrackConsent(ctx, src.Session, label)
+	}
 	segs, reports, err := engine.Recording(ctx, tracks, src.Names, skip, throttled(ctx))
 	if err != nil {
 		return err
