@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"encoding/json"
+	"maps"
 	"net/http"
 	"reflect"
 	"sync"
@@ -99,6 +100,8 @@ func asyncAPIDocument(version string) map[string]any {
 	}
 	add("server", "send", liveServerMessages)
 	add("client", "receive", liveClientMessages)
+	audioMessages, audioChannel := audioSocketDocument(reg, ops)
+	maps.Copy(messages, audioMessages)
 	schemas := reg.Map()
 	for _, s := range schemas {
 		walkSchema(s, func(s *huma.Schema) {
@@ -147,6 +150,7 @@ func asyncAPIDocument(version string) map[string]any {
 				"parameters":  map[string]any{"session_id": map[string]any{"description": "The live session's id"}},
 				"messages":    channelMessages,
 			},
+			"audio": audioChannel,
 		},
 		"operations": ops,
 		"components": map[string]any{
@@ -192,4 +196,77 @@ func serveAsyncAPI(version string) http.HandlerFunc {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(doc)
 	}
+}
+
+// audioSocketMessages are the audio socket's messages (audio.go): what a
+// client sends, and the server's events, all of one Go type.
+var audioSocketMessages = []struct {
+	name, summary string
+	fromServer    bool
+}{
+	{"header", "Sent first, as a text message: the sample rate (4000–192000) and channel count (1–8) of the PCM that follows, and, for a " +
+		"one-person track, the speaker label (a player's own track is labelled with their display name when left out). A bad header closes the socket " +
+		"with 1008 after an error event.", false},
+	{"audio", "Binary messages of interleaved signed 16-bit little-endian PCM (at most 1 MiB each), in any sizes; a sample or frame split " +
+		"between messages is joined.", false},
+	{"end", "A text message {\"type\": \"end\"}: no more audio; the server transcribes what it holds, sends done and closes.", false},
+	{"ready", "The header is accepted: speaker (the track's label, empty for a shared microphone), stt and diarization name the providers.", true},
+	{"heard", "An utterance was transcribed: its stream time (start_ms, end_ms), how many segments were stored (they reach the session's socket " +
+		"as transcript.segment) and how many were dropped because their speaker has not consented to voice processing.", true},
+	{"slow_down", "The client sends faster than real time (reason faster_than_real_time) or faster than recognition keeps up " +
+		"(recognition_behind) by ahead_ms; the server reads nothing more until it has caught up, so nothing is dropped.", true},
+	{"done", "Everything sent is transcribed (after end); segments counts what was stored. The server closes the socket next.", true},
+	{"error", "The stream failed or a message was refused; code says why (bad_audio_header, no_audio_header, bad_message, voice_consent_required, " +
+		"speaker_taken, speech_failed). The socket is closed next.", true},
+}
+
+// audioSocketDocument adds the audio socket's channel and operations.
+func audioSocketDocument(reg huma.Registry, ops map[string]any) (messages map[string]any, channel map[string]any) {
+	messages = map[string]any{}
+	channelMessages := map[string]any{}
+	event := reg.Schema(reflect.TypeFor[AudioEvent](), true, "")
+	var sent, received []any
+	for _, m := range audioSocketMessages {
+		name := "audio." + m.name
+		msg := map[string]any{"name": m.name, "title": m.name, "summary": m.summary, "contentType": "application/json"}
+		switch {
+		case m.fromServer:
+			msg["payload"] = &huma.Schema{AllOf: []*huma.Schema{event}, Properties: map[string]*huma.Schema{"type": {Type: huma.TypeString, Enum: []any{m.name}}}}
+		case m.name == "header":
+			msg["payload"] = reg.Schema(reflect.TypeFor[AudioHeader](), true, "")
+		case m.name == "audio":
+			msg["contentType"] = "application/octet-stream"
+			msg["payload"] = &huma.Schema{Type: huma.TypeString, Format: "binary", Description: "PCM16LE samples"}
+		default:
+			msg["payload"] = &huma.Schema{Type: huma.TypeObject, Required: []string{"type"},
+				Properties: map[string]*huma.Schema{"type": {Type: huma.TypeString, Enum: []any{m.name}}}}
+		}
+		messages[name] = msg
+		channelMessages[name] = map[string]any{"$ref": "#/components/messages/" + name}
+		ref := map[string]any{"$ref": "#/channels/audio/messages/" + name}
+		if m.fromServer {
+			sent = append(sent, ref)
+		} else {
+			received = append(received, ref)
+		}
+	}
+	security := []any{
+		map[string]any{"$ref": "#/components/securitySchemes/bearer"},
+		map[string]any{"$ref": "#/components/securitySchemes/ticket"},
+	}
+	ops["audioServerMessages"] = map[string]any{"action": "send", "channel": map[string]any{"$ref": "#/channels/audio"},
+		"summary": "Events the server sends on an audio socket", "messages": sent, "security": security}
+	ops["audioClientMessages"] = map[string]any{"action": "receive", "channel": map[string]any{"$ref": "#/channels/audio"},
+		"summary": "What a client streams: a header, PCM, and optionally end", "messages": received, "security": security}
+	channel = map[string]any{
+		"address": BasePath + "/sessions/{session_id}/audio/ws",
+		"servers": []any{map[string]any{"$ref": "#/servers/gmc"}},
+		"description": "One stream of a live session's audio into speech recognition: the GM's room microphone (speakers told apart by " +
+			"diarization), or one person's own track (?speaker= or the header's speaker). The GM may send any track; another member only their " +
+			"own voice, after consenting to voice processing in the campaign (403 voice_consent_required before the upgrade otherwise). " +
+			"503 speech_unavailable when the server runs no speech-to-text. Transcribed segments go to the session's live socket.",
+		"parameters": map[string]any{"session_id": map[string]any{"description": "The live session's id"}},
+		"messages":   channelMessages,
+	}
+	return messages, channel
 }

@@ -75,6 +75,9 @@ func describeAPI(oapi *huma.OpenAPI) {
 	}
 	typeFreeFormFields(oapi.Components.Schemas.Map())
 	openResponseSchemas(oapi)
+	// huma registers the type of a multipart file field but describes the
+	// field inline (string, binary); the component is never referenced.
+	delete(oapi.Components.Schemas.Map(), "FormFile")
 }
 
 // operations lists the document's operations.
