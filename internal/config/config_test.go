@@ -51,6 +51,12 @@ func TestValidateNamesVariable(t *testing.T) {
 		{map[string]string{"GMC_TRUSTED_PROXIES": "10.0.0.0/33"}, "GMC_TRUSTED_PROXIES"},
 		{map[string]string{"GMC_JOB_WORKERS": "0"}, "GMC_JOB_WORKERS"},
 		{map[string]string{"GMC_JOB_WORKERS": "many"}, "GMC_JOB_WORKERS"},
+		{map[string]string{"GMC_STT": "vosk"}, "GMC_STT"},
+		{map[string]string{"GMC_STT": "whisper"}, "GMC_WHISPER_URL"},
+		{map[string]string{"GMC_WHISPER_URL": "ftp://host/x"}, "GMC_WHISPER_URL"},
+		{map[string]string{"GMC_DIARIZATION": "pyannote"}, "GMC_DIARIZATION"},
+		{map[string]string{"GMC_DIARIZATION": "diart"}, "GMC_DIART_URL"},
+		{map[string]string{"GMC_DIART_URL": "http://127.0.0.1:7007"}, "GMC_DIART_URL"},
 	}
 	for _, tc := range tests {
 		_, _, err := Load("serve", nil, env(tc.env), io.Discard)
