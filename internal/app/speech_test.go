@@ -1,0 +1,680 @@
+package app_test
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/coder/websocket/wsjson"
+
+	"github.com/gmc-project/gmc/internal/config"
+	"github.com/gmc-project/gmc/internal/gmc"
+	"github.com/gmc-project/gmc/internal/speech/stt/pocketsphinx"
+	"github.com/gmc-project/gmc/internal/testenv"
+)
+
+// The speech tests speak with flite, resample with sox and recognise with
+// PocketSphinx, all Debian packages: without them the tests are skipped,
+// except under CI=true where .ci/run installs them.
+func needTool(t testing.TB, name string) {
+	t.Helper()
+	if _, err := exec.LookPath(name); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("%s not installed: %v", name, err)
+		}
+		t.Skipf("SKIPPING: %s not installed: %v", name, err)
+	}
+}
+
+func needSphinx(t testing.TB) {
+	t.Helper()
+	if err := pocketsphinx.Probe(""); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal(err)
+		}
+		t.Skipf("SKIPPING: %v", err)
+	}
+}
+
+// speak writes text spoken by a flite voice as a 16 kHz mono 16-bit WAV
+// file in dir and returns its path.
+func speak(t testing.TB, dir, name, voice, text string) string {
+	t.Helper()
+	needTool(t, "flite")
+	needTool(t, "sox")
+	raw, wav := filepath.Join(dir, name+".raw.wav"), filepath.Join(dir, name)
+	if out, err := exec.Command("flite", "-voice", voice, "-t", text, "-o", raw).CombinedOutput(); err != nil {
+		t.Fatalf("flite: %v: %s", err, out)
+	}
+	if out, err := exec.Command("sox", raw, "-r", "16000", "-c", "1", "-b", "16", wav).CombinedOutput(); err != nil {
+		t.Fatalf("sox: %v: %s", err, out)
+	}
+	return wav
+}
+
+// pcmOf returns the data chunk of a PCM WAV file.
+func pcmOf(t testing.TB, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 12; i+8 <= len(b); {
+		id, n := string(b[i:i+4]), int(binary.LittleEndian.Uint32(b[i+4:]))
+		if id == "data" {
+			return b[i+8 : min(len(b), i+8+n)]
+		}
+		i += 8 + n + n&1
+	}
+	t.Fatalf("%s: no data chunk", path)
+	return nil
+}
+
+// wavOf wraps 16 kHz mono PCM16 in a WAV header.
+func wavOf(pcm []byte) []byte {
+	var h [44]byte
+	copy(h[0:], "RIFF")
+	binary.LittleEndian.PutUint32(h[4:], uint32(36+len(pcm)))
+	copy(h[8:], "WAVEfmt ")
+	binary.LittleEndian.PutUint32(h[16:], 16)
+	binary.LittleEndian.PutUint16(h[20:], 1)
+	binary.LittleEndian.PutUint16(h[22:], 1)
+	binary.LittleEndian.PutUint32(h[24:], 16000)
+	binary.LittleEndian.PutUint32(h[28:], 32000)
+	binary.LittleEndian.PutUint16(h[32:], 2)
+	binary.LittleEndian.PutUint16(h[34:], 16)
+	copy(h[36:], "data")
+	binary.LittleEndian.PutUint32(h[40:], uint32(len(pcm)))
+	return append(h[:], pcm...)
+}
+
+// silence is d of 16 kHz PCM16 silence.
+func silence(d time.Duration) []byte { return make([]byte, 2*int(d.Seconds()*16000)) }
+
+// wer is the word error rate of got against want, case and punctuation
+// ignored.
+func wer(want, got string) float64 {
+	norm := func(s string) []string {
+		return strings.Fields(strings.Map(func(r rune) rune {
+			if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == ' ' || r == '\'' {
+				return r
+			}
+			return ' '
+		}, strings.ToLower(s)))
+	}
+	w, g := norm(want), norm(got)
+	prev := make([]int, len(g)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(w); i++ {
+		cur := make([]int, len(g)+1)
+		cur[0] = i
+		for j := 1; j <= len(g); j++ {
+			sub := prev[j-1]
+			if w[i-1] != g[j-1] {
+				sub++
+			}
+			cur[j] = min(sub, prev[j]+1, cur[j-1]+1)
+		}
+		prev = cur
+	}
+	return float64(prev[len(g)]) / float64(max(len(w), 1))
+}
+
+// audioClient is one audio socket.
+type audioClient struct {
+	t      *testing.T
+	ws     *websocket.Conn
+	events chan audioEvent
+}
+
+// audioEvent is a server message on an audio socket.
+type audioEvent struct {
+	Type     string `json:"type"`
+	Speaker  string `json:"speaker"`
+	STT      string `json:"stt"`
+	Segments int    `json:"segments"`
+	Dropped  int    `json:"dropped"`
+	AheadMS  int64  `json:"ahead_ms"`
+	Reason   string `json:"reason"`
+	Code     string `json:"code"`
+	Detail   string `json:"detail"`
+}
+
+func (in *instance) dialAudio(sessionID, token, query string) (*audioClient, *http.Response, error) {
+	u := strings.Replace(in.base, "http://", "ws://", 1) + "/sessions/" + sessionID + "/audio/ws" + query
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	ws, res, err := websocket.Dial(ctx, u, &websocket.DialOptions{HTTPHeader: http.Header{"Authorization": {"Bearer " + token}}})
+	if err != nil {
+		return nil, res, err
+	}
+	a := &audioClient{t: in.t, ws: ws, events: make(chan audioEvent, 256)}
+	go func() {
+		defer close(a.events)
+		for {
+			var ev audioEvent
+			if err := wsjson.Read(context.Background(), ws, &ev); err != nil {
+				return
+			}
+			a.events <- ev
+		}
+	}()
+	in.t.Cleanup(func() { ws.CloseNow() })
+	return a, res, nil
+}
+
+// stream sends the header, the PCM at speed times real time in 100 ms
+// messages, and "end"; it returns every event up to "done".
+func (a *audioClient) stream(header map[string]any, pcm []byte, speed float64) []audioEvent {
+	a.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	if err := wsjson.Write(ctx, a.ws, header); err != nil {
+		a.t.Fatal(err)
+	}
+	var got []audioEvent
+	select {
+	case ev := <-a.events:
+		got = append(got, ev)
+		if ev.Type != "ready" {
+			a.t.Fatalf("audio socket: first event %+v, want ready", ev)
+		}
+	case <-ctx.Done():
+		a.t.Fatal("audio socket: no ready")
+	}
+	const chunk = 3200 // 100 ms
+	start := time.Now()
+	for i := 0; i < len(pcm); i += chunk {
+		if err := a.ws.Write(ctx, websocket.MessageBinary, pcm[i:min(len(pcm), i+chunk)]); err != nil {
+			a.t.Fatalf("audio socket: send: %v", err)
+		}
+		sent := time.Duration(float64(i+chunk) / 32000 * float64(time.Second) / speed)
+		if wait := sent - time.Since(start); wait > 0 {
+			time.Sleep(wait)
+		}
+	}
+	if err := wsjson.Write(ctx, a.ws, map[string]string{"type": "end"}); err != nil {
+		a.t.Fatal(err)
+	}
+	for {
+		select {
+		case ev, ok := <-a.events:
+			if !ok {
+				a.t.Fatalf("audio socket closed before done; events %+v", got)
+			}
+			got = append(got, ev)
+			if ev.Type == "done" {
+				return got
+			}
+			if ev.Type == "error" {
+				a.t.Fatalf("audio socket: error %+v", ev)
+			}
+		case <-ctx.Done():
+			a.t.Fatalf("audio socket: no done; events %+v", got)
+		}
+	}
+}
+
+func count(evs []audioEvent, typ string) (n, segments, dropped int) {
+	for _, ev := range evs {
+		if ev.Type == typ {
+			n++
+			segments += ev.Segments
+			dropped += ev.Dropped
+		}
+	}
+	return n, segments, dropped
+}
+
+// segments collects transcript.segment messages until none has come for quiet.
+func (c *client) segments(quiet time.Duration) []gmc.TranscriptSegment {
+	c.t.Helper()
+	var out []gmc.TranscriptSegment
+	for {
+		f, ok := c.read(quiet)
+		if !ok {
+			return out
+		}
+		if f.Type != "transcript.segment" {
+			continue
+		}
+		var s gmc.TranscriptSegment
+		if err := json.Unmarshal(f.Data, &s); err != nil {
+			c.t.Fatalf("%s: transcript.segment %s: %v", c.name, f.Data, err)
+		}
+		out = append(out, s)
+	}
+}
+
+func joinText(segs []gmc.TranscriptSegment) string {
+	var b strings.Builder
+	for _, s := range segs {
+		b.WriteString(s.Text + " ")
+	}
+	return b.String()
+}
+
+// transcript is the session's stored transcript.
+func (in *instance) transcript(sessionID, token string) []gmc.TranscriptSegment {
+	in.t.Helper()
+	req, _ := http.NewRequest("GET", in.base+"/sessions/"+sessionID+"/transcript?limit=200", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		in.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var out struct {
+		Items []gmc.TranscriptSegment `json:"items"`
+	}
+	if err := json.NewDecoder(res.Body).Decode(&out); err != nil || res.StatusCode != 200 {
+		in.t.Fatalf("GET transcript = %d, %v", res.StatusCode, err)
+	}
+	return out.Items
+}
+
+// problemOf reads a problem+json answer.
+func problemOf(t *testing.T, res *http.Response) (status int, contentType, code string) {
+	t.Helper()
+	defer res.Body.Close()
+	var p struct {
+		Code string `json:"code"`
+	}
+	raw, _ := io.ReadAll(res.Body)
+	_ = json.Unmarshal(raw, &p)
+	return res.StatusCode, res.Header.Get("Content-Type"), p.Code
+}
+
+// upload posts a recording and returns the answer.
+func (in *instance) upload(sessionID, token, fileName string, content []byte) (int, map[string]any) {
+	in.t.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	fw, _ := mw.CreateFormFile("file", fileName)
+	fw.Write(content)
+	mw.Close()
+	req, _ := http.NewRequest("POST", in.base+"/sessions/"+sessionID+"/audio", &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Authorization", "Bearer "+token)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		in.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var out map[string]any
+	raw, _ := io.ReadAll(res.Body)
+	if err := json.Unmarshal(raw, &out); err != nil {
+		in.t.Fatalf("upload answer %d %q: %v", res.StatusCode, raw, err)
+	}
+	return res.StatusCode, out
+}
+
+// awaitJobEnd polls GET /jobs/{id} until the job is over.
+func (in *instance) awaitJobEnd(jobID, token string) map[string]any {
+	in.t.Helper()
+	deadline := time.Now().Add(3 * time.Minute)
+	for time.Now().Before(deadline) {
+		j := in.call("GET", "/jobs/"+jobID, token, nil, 200)
+		switch j["state"] {
+		case "succeeded", "failed", "cancelled":
+			return j
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	in.t.Fatalf("job %s not over within 3 min", jobID)
+	return nil
+}
+
+func bothDatabases() []struct {
+	name string
+	cfg  func(t *testing.T) config.Config
+} {
+	return []struct {
+		name string
+		cfg  func(t *testing.T) config.Config
+	}{
+		{"embedded", func(*testing.T) config.Config { return config.Config{} }},
+		{"postgres+redis", func(t *testing.T) config.Config {
+			return config.Config{DatabaseURL: testenv.PostgresSchema(t), RedisURL: testenv.RedisURL(t), RedisPrefix: testenv.RedisPrefix(t)}
+		}},
+	}
+}
+
+const castSentence = "I cast fireball at the goblin"
+
+// TestSpeechLiveTrack streams a player's own voice into a live session at
+// four times real time: the client is told to slow down, every utterance
+// is heard, and the words arrive as transcript.segment on the table's
+// sockets, labelled with the player, with the spell's keyword alert.
+func TestSpeechLiveTrack(t *testing.T) {
+	t.Parallel()
+	needSphinx(t)
+	wav := speak(t, t.TempDir(), "cast.wav", "slt", castSentence)
+	// Silence around the sentence, long enough that sending at 4x runs
+	// ahead of real time by more than the server allows.
+	pcm := slices.Concat(silence(time.Second), pcmOf(t, wav), silence(3*time.Second))
+	for _, s := range bothDatabases() {
+		t.Run(s.name, func(t *testing.T) {
+			t.Parallel()
+			cfg := s.cfg(t)
+			cfg.STT = "pocketsphinx"
+			in := startInstance(t, cfg)
+			if _, err := in.app.Service().ImportReference(context.Background(), testSRD); err != nil {
+				t.Fatal(err)
+			}
+			tb := setUpTable(t, in)
+			in.call("PUT", "/campaigns/"+tb.campaignID+"/members/me/voice-consent", tb.p1, map[string]any{"consent": true}, 200)
+			gm := in.mustDial("gm", tb.sessionID, tb.gm)
+			p2 := in.mustDial("p2", tb.sessionID, tb.p2)
+			for _, c := range []*client{gm, p2} {
+				c.send("ping", nil)
+			}
+			a, res, err := in.dialAudio(tb.sessionID, tb.p1, "")
+			if err != nil {
+				t.Fatalf("audio socket: %v (%v)", err, res)
+			}
+			evs := a.stream(map[string]any{"sample_rate": 16000, "channels": 1}, pcm, 4)
+			if evs[0].Speaker != "p1" || evs[0].STT != "pocketsphinx" {
+				t.Errorf("ready = %+v, want speaker p1 and stt pocketsphinx", evs[0])
+			}
+			if n, _, _ := count(evs, "slow_down"); n == 0 {
+				t.Errorf("sent at 4x real time and never told to slow down: %+v", evs)
+			}
+			heard, stored, _ := count(evs, "heard")
+			done := evs[len(evs)-1]
+			if heard == 0 || stored == 0 || done.Segments != stored {
+				t.Errorf("heard %d utterances, %d segments, done %+v", heard, stored, done)
+			}
+			for _, c := range []*client{gm, p2} {
+				segs := c.segments(2 * time.Second)
+				if len(segs) != stored {
+					t.Errorf("%s: %d transcript.segment, want %d", c.name, len(segs), stored)
+				}
+				for _, s := range segs {
+					if s.SpeakerLabel != "p1" || s.Source == "" {
+						t.Errorf("%s: segment %+v, want label p1 and a source", c.name, s)
+					}
+				}
+				if e := wer(castSentence, joinText(segs)); e > 0.5 {
+					t.Errorf("%s: heard %q for %q: WER %.2f", c.name, joinText(segs), castSentence, e)
+				}
+			}
+			// All of the audio is there: the sentence ends within it.
+			stored2 := in.transcript(tb.sessionID, tb.gm)
+			if len(stored2) != stored || len(stored2) > 0 && stored2[len(stored2)-1].EndMS > int64(len(pcm)/32) {
+				t.Errorf("stored transcript %+v", stored2)
+			}
+			hits := in.call("GET", "/sessions/"+tb.sessionID+"/keywords", tb.p2, nil, 200)["items"].([]any)
+			if !strings.Contains(strings.ToLower(joinText(stored2)), "fireball") {
+				t.Logf("the recogniser did not hear fireball (%q): no alert to check", joinText(stored2))
+			} else if len(hits) == 0 {
+				t.Errorf("fireball heard but no keyword hit")
+			}
+		})
+	}
+}
+
+// TestSpeechConsent: no voice without consent, and a room microphone's
+// segments of a member who said no are never stored.
+func TestSpeechConsent(t *testing.T) {
+	t.Parallel()
+	needSphinx(t)
+	pcm := slices.Concat(silence(500*time.Millisecond), pcmOf(t, speak(t, t.TempDir(), "cast.wav", "slt", castSentence)), silence(time.Second))
+	in := startInstance(t, config.Config{STT: "pocketsphinx"})
+	tb := setUpTable(t, in)
+
+	_, res, err := in.dialAudio(tb.sessionID, tb.p1, "")
+	if err == nil {
+		t.Fatal("a player who has not consented opened an audio socket")
+	}
+	if status, ct, code := problemOf(t, res); status != 403 || code != "voice_consent_required" || ct != "application/problem+json" {
+		t.Errorf("no consent: %d %s %q, want 403 problem+json voice_consent_required", status, ct, code)
+	}
+	in.call("PUT", "/campaigns/"+tb.campaignID+"/members/me/voice-consent", tb.p1, map[string]any{"consent": true}, 200)
+	a, res, err := in.dialAudio(tb.sessionID, tb.p1, "")
+	if err != nil {
+		t.Fatalf("after consent: %v (%v)", err, res)
+	}
+	evs := a.stream(map[string]any{"sample_rate": 16000, "channels": 1}, pcm, 8)
+	if _, n, _ := count(evs, "heard"); n == 0 {
+		t.Errorf("consenting player: nothing stored: %+v", evs)
+	}
+	before := len(in.transcript(tb.sessionID, tb.gm))
+
+	// p2 says no; the GM maps the room microphone's only voice to p2.
+	in.call("PUT", "/campaigns/"+tb.campaignID+"/members/me/voice-consent", tb.p2, map[string]any{"consent": false}, 200)
+	in.call("PUT", "/sessions/"+tb.sessionID+"/speakers", tb.gm, map[string]any{"speakers": []any{
+		map[string]any{"label": "speaker1", "user_id": tb.p2ID}}}, 200)
+	a, res, err = in.dialAudio(tb.sessionID, tb.gm, "")
+	if err != nil {
+		t.Fatalf("GM room mic: %v (%v)", err, res)
+	}
+	evs = a.stream(map[string]any{"sample_rate": 16000, "channels": 1}, pcm, 8)
+	if _, stored, dropped := count(evs, "heard"); stored != 0 || dropped == 0 {
+		t.Errorf("room mic of a refusing member: %d stored, %d dropped, want 0 and >0 (%+v)", stored, dropped, evs)
+	}
+	if after := len(in.transcript(tb.sessionID, tb.gm)); after != before {
+		t.Errorf("transcript grew from %d to %d segments with a refusing member's voice", before, after)
+	}
+	// The GM may not send a track mapped to them either.
+	_, res, err = in.dialAudio(tb.sessionID, tb.gm, "?speaker=speaker1")
+	if err == nil {
+		t.Fatal("GM opened a track of a refusing member")
+	}
+	if status, _, code := problemOf(t, res); status != 403 || code != "voice_consent_required" {
+		t.Errorf("GM track of a refusing member: %d %q", status, code)
+	}
+}
+
+// TestSpeechOff: with GMC_STT=off /readyz says why, and the audio socket
+// and uploads answer 503 speech_unavailable.
+func TestSpeechOff(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		stt, want string
+	}{
+		{"off", "off: "},
+		{"pocketsphinx", "pocketsphinx/builtin"},
+	} {
+		t.Run(tc.stt, func(t *testing.T) {
+			t.Parallel()
+			if tc.stt == "pocketsphinx" {
+				needSphinx(t)
+			}
+			in := startInstance(t, config.Config{STT: tc.stt})
+			res, err := http.Get(in.srv.URL + "/readyz")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var r struct {
+				Components map[string]string `json:"components"`
+			}
+			json.NewDecoder(res.Body).Decode(&r)
+			res.Body.Close()
+			if got := r.Components["speech"]; !strings.HasPrefix(got, tc.want) || tc.stt == "off" && len(got) <= len(tc.want) {
+				t.Errorf("/readyz speech = %q, want %q…", got, tc.want)
+			}
+			if tc.stt != "off" {
+				return
+			}
+			tb := setUpTable(t, in)
+			_, res, err = in.dialAudio(tb.sessionID, tb.gm, "")
+			if err == nil {
+				t.Fatal("audio socket opened with speech off")
+			}
+			if status, ct, code := problemOf(t, res); status != 503 || code != "speech_unavailable" || ct != "application/problem+json" {
+				t.Errorf("audio socket: %d %s %q", status, ct, code)
+			}
+			if status, out := in.upload(tb.sessionID, tb.gm, "a.wav", wavOf(silence(time.Second))); status != 503 || out["code"] != "speech_unavailable" {
+				t.Errorf("upload: %d %v", status, out)
+			}
+		})
+	}
+}
+
+// zipOf is a zip of the named files.
+func zipOf(t *testing.T, files ...any) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	zw := zip.NewWriter(&b)
+	for i := 0; i < len(files); i += 2 {
+		w, err := zw.Create(files[i].(string))
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write(files[i+1].([]byte))
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// recordings lists a session's recordings.
+func (in *instance) recordings(sessionID, token string) []any {
+	in.t.Helper()
+	out := in.call("GET", "/sessions/"+sessionID+"/recordings", token, nil, 200)
+	recs, ok := out["recordings"].([]any)
+	if !ok {
+		in.t.Fatalf("GET recordings = %v, want a recordings array", out)
+	}
+	return recs
+}
+
+// blobFiles counts the files under the instance's file store.
+func blobFiles(t *testing.T, dataDir string) int {
+	t.Helper()
+	n := 0
+	filepath.WalkDir(filepath.Join(dataDir, "files"), func(_ string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			n++
+		}
+		return nil
+	})
+	return n
+}
+
+// TestSpeechUpload uploads recordings to transcribe in the background: a
+// WAV file, deleted once transcribed; a zip of two speakers' tracks, kept
+// as the campaign asks; and files that are not audio, refused before
+// anything is stored.
+func TestSpeechUpload(t *testing.T) {
+	t.Parallel()
+	needSphinx(t)
+	dir := t.TempDir()
+	alice := pcmOf(t, speak(t, dir, "alice.wav", "slt", castSentence))
+	bob := pcmOf(t, speak(t, dir, "bob.wav", "rms", "roll for initiative"))
+	single := wavOf(slices.Concat(silence(300*time.Millisecond), alice, silence(500*time.Millisecond)))
+	// Craig style: every track starts with the session, so bob's starts
+	// with silence while alice speaks.
+	tracks := zipOf(t,
+		"1-alice.wav", wavOf(slices.Concat(silence(300*time.Millisecond), alice, silence(500*time.Millisecond))),
+		"2-bob.wav", wavOf(slices.Concat(silence(300*time.Millisecond), silence(time.Duration(len(alice)/32)*time.Millisecond), silence(time.Second), bob, silence(500*time.Millisecond))))
+	for _, s := range bothDatabases() {
+		t.Run(s.name, func(t *testing.T) {
+			t.Parallel()
+			cfg := s.cfg(t)
+			cfg.STT, cfg.DataDir = "pocketsphinx", t.TempDir()
+			in := startInstance(t, cfg)
+			tb := setUpTable(t, in)
+			gm := in.mustDial("gm", tb.sessionID, tb.gm)
+			gm.send("ping", nil)
+
+			// One WAV file, not kept.
+			status, out := in.upload(tb.sessionID, tb.gm, "night.wav", single)
+			if status != 202 {
+				t.Fatalf("upload = %d %v", status, out)
+			}
+			jobID, _ := out["job_id"].(string)
+			if rec, _ := out["recording"].(map[string]any); jobID == "" || rec == nil || rec["tracks"] != 1.0 || rec["status"] != "stored" {
+				t.Fatalf("upload answer %v", out)
+			}
+			gm.awaitJob(jobID, func(p jobProgress) bool { return p.Kind == "speech.transcribe" })
+			if j := in.awaitJobEnd(jobID, tb.gm); j["state"] != "succeeded" {
+				t.Fatalf("job = %v", j)
+			}
+			segs := in.transcript(tb.sessionID, tb.gm)
+			if len(segs) == 0 || wer(castSentence, joinText(segs)) > 0.5 {
+				t.Errorf("transcript of the upload: %+v", segs)
+			}
+			if recs := in.recordings(tb.sessionID, tb.gm); len(recs) != 0 {
+				t.Errorf("recording kept with keep_recordings false: %v", recs)
+			}
+			if n := blobFiles(t, cfg.DataDir); n != 0 {
+				t.Errorf("%d files left in the file store", n)
+			}
+
+			// A zip of two tracks, kept.
+			settings := in.call("GET", "/campaigns/"+tb.campaignID, tb.gm, nil, 200)["settings"].(map[string]any)
+			settings["keep_recordings"] = true
+			in.call("PATCH", "/campaigns/"+tb.campaignID, tb.gm, map[string]any{"settings": settings}, 200)
+			session2 := in.call("POST", "/campaigns/"+tb.campaignID+"/sessions", tb.gm, map[string]any{"title": "Night two"}, 201)["id"].(string)
+			status, out = in.upload(session2, tb.gm, "craig.zip", tracks)
+			if status != 202 {
+				t.Fatalf("zip upload = %d %v", status, out)
+			}
+			if j := in.awaitJobEnd(out["job_id"].(string), tb.gm); j["state"] != "succeeded" {
+				t.Fatalf("zip job = %v", j)
+			}
+			segs = in.transcript(session2, tb.gm)
+			var labels []string
+			for i, s := range segs {
+				if i > 0 && s.StartMS < segs[i-1].StartMS {
+					t.Errorf("segments out of time order: %+v", segs)
+				}
+				if len(labels) == 0 || labels[len(labels)-1] != s.SpeakerLabel {
+					labels = append(labels, s.SpeakerLabel)
+				}
+			}
+			if !slices.Equal(labels, []string{"alice", "bob"}) {
+				t.Errorf("zip transcript speakers %v, want alice then bob: %+v", labels, segs)
+			}
+			if recs := in.recordings(session2, tb.gm); len(recs) != 1 || recs[0].(map[string]any)["status"] != "transcribed" {
+				t.Errorf("kept recordings = %v", recs)
+			}
+			kept := blobFiles(t, cfg.DataDir)
+
+			// Not audio: refused, nothing stored.
+			bomb := wavOf(make([]byte, 64<<20))
+			for _, tc := range []struct {
+				name    string
+				content []byte
+				status  int
+				code    string
+			}{
+				{"cut.wav", single[:44+1000], 400, "truncated_audio"},
+				{"song.mp3", append([]byte("ID3\x04\x00\x00\x00\x00\x00\x00\xff\xfb\x90\x64"), make([]byte, 4000)...), 415, "unsupported_audio"},
+				{"bomb.zip", zipOf(t, "1-alice.wav", bomb), 413, "zip_bomb"},
+			} {
+				status, out := in.upload(session2, tb.gm, tc.name, tc.content)
+				if status != tc.status || out["code"] != tc.code {
+					t.Errorf("%s: %d %v, want %d %s", tc.name, status, out, tc.status, tc.code)
+				}
+				if errs, _ := out["errors"].([]any); tc.status == 400 && (len(errs) == 0 || errs[0].(map[string]any)["location"] != "body.file") {
+					t.Errorf("%s: errors %v, want one at body.file", tc.name, out["errors"])
+				}
+			}
+			if recs := in.recordings(session2, tb.gm); len(recs) != 1 {
+				t.Errorf("refused uploads stored: %v", recs)
+			}
+			if n := blobFiles(t, cfg.DataDir); n != kept {
+				t.Errorf("refused uploads left files: %d, want %d", n, kept)
+			}
+		})
+	}
+}
