@@ -6,22 +6,27 @@ import (
 	"context"
 	"encoding/binary"
 	"encoding/json"
+	"fmt"
 	"io"
 	"mime/multipart"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/coder/websocket"
 	"github.com/coder/websocket/wsjson"
 
+	"github.com/gmc-project/gmc/internal/app"
 	"github.com/gmc-project/gmc/internal/config"
 	"github.com/gmc-project/gmc/internal/gmc"
+	"github.com/gmc-project/gmc/internal/jobs"
 	"github.com/gmc-project/gmc/internal/speech/stt/pocketsphinx"
 	"github.com/gmc-project/gmc/internal/testenv"
 )
@@ -674,6 +679,80 @@ func TestSpeechUpload(t *testing.T) {
 			}
 			if n := blobFiles(t, cfg.DataDir); n != kept {
 				t.Errorf("refused uploads left files: %d, want %d", n, kept)
+			}
+		})
+	}
+}
+
+// openAIAnswer is a Whisper server's verbose_json answer, as the whisper
+// package's tests have it.
+const openAIAnswer = `{"task":"transcribe","language":"english","duration":3.0,"text":"I cast fireball.",
+ "segments":[{"id":0,"seek":0,"start":0.0,"end":2.4,"text":" I cast fireball.","tokens":[50364,286,4193],
+   "temperature":0.0,"avg_logprob":-0.21,"compression_ratio":0.9,"no_speech_prob":0.01}],
+ "words":[{"word":"I","start":0.0,"end":0.2},{"word":"cast","start":0.3,"end":0.7},{"word":"fireball","start":0.8,"end":1.6}]}`
+
+// TestSpeechWhisper transcribes an upload with a Whisper server on
+// loopback: its text becomes the segments; a server that keeps failing
+// fails the job, with the reason in GET /jobs/{job_id}.
+func TestSpeechWhisper(t *testing.T) {
+	t.Parallel()
+	wav := wavOf(slices.Concat(silence(300*time.Millisecond), pcmOf(t, speak(t, t.TempDir(), "cast.wav", "slt", castSentence)), silence(500*time.Millisecond)))
+	for _, tc := range []struct {
+		name   string
+		status int
+		answer string
+	}{
+		{"answers", 200, openAIAnswer},
+		{"fails", 500, `{"error":{"message":"the GPU caught fire"}}`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			var calls atomic.Int64
+			whisper := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				calls.Add(1)
+				if r.Method != http.MethodPost || r.URL.Path != "/v1/audio/transcriptions" {
+					http.Error(w, `{"error":{"message":"no such route"}}`, http.StatusNotFound)
+					return
+				}
+				if f, _, err := r.FormFile("file"); err != nil || r.FormValue("response_format") != "verbose_json" {
+					http.Error(w, `{"error":{"message":"bad form"}}`, http.StatusBadRequest)
+					return
+				} else {
+					f.Close()
+				}
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(tc.status)
+				io.WriteString(w, tc.answer)
+			}))
+			t.Cleanup(whisper.Close)
+			in := startInstance(t, config.Config{STT: "whisper", WhisperURL: whisper.URL},
+				app.WithJobConfig(func(c *jobs.Config) {
+					c.PollInterval = 50 * time.Millisecond
+					c.Backoff = func(int) time.Duration { return 10 * time.Millisecond }
+				}))
+			tb := setUpTable(t, in)
+			status, out := in.upload(tb.sessionID, tb.gm, "night.wav", wav)
+			if status != 202 {
+				t.Fatalf("upload = %d %v", status, out)
+			}
+			j := in.awaitJobEnd(out["job_id"].(string), tb.gm)
+			segs := in.transcript(tb.sessionID, tb.gm)
+			if tc.status == 200 {
+				if j["state"] != "succeeded" || len(segs) == 0 || wer("I cast fireball", joinText(segs)) > 0 {
+					t.Errorf("job %v, transcript %+v; want Whisper's words", j, segs)
+				}
+				for _, s := range segs {
+					if s.Source == "" || !strings.Contains(s.Source, "whisper") {
+						t.Errorf("segment source %q, want whisper", s.Source)
+					}
+				}
+				return
+			}
+			if j["state"] != "failed" || !strings.Contains(fmt.Sprint(j["error"]), "500") || len(segs) != 0 {
+				t.Errorf("job %v, transcript %+v; want failed naming the 500, nothing stored", j, segs)
+			}
+			if calls.Load() < 2 {
+				t.Errorf("Whisper server called %d times, want retries", calls.Load())
 			}
 		})
 	}
