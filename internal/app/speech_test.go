@@ -27,6 +27,7 @@ import (
 	"github.com/gmc-project/gmc/internal/config"
 	"github.com/gmc-project/gmc/internal/gmc"
 	"github.com/gmc-project/gmc/internal/jobs"
+	"github.com/gmc-project/gmc/internal/speech/diarize/diart/diarttest"
 	"github.com/gmc-project/gmc/internal/speech/stt/pocketsphinx"
 	"github.com/gmc-project/gmc/internal/testenv"
 )
@@ -149,15 +150,16 @@ type audioClient struct {
 
 // audioEvent is a server message on an audio socket.
 type audioEvent struct {
-	Type     string `json:"type"`
-	Speaker  string `json:"speaker"`
-	STT      string `json:"stt"`
-	Segments int    `json:"segments"`
-	Dropped  int    `json:"dropped"`
-	AheadMS  int64  `json:"ahead_ms"`
-	Reason   string `json:"reason"`
-	Code     string `json:"code"`
-	Detail   string `json:"detail"`
+	Type        string `json:"type"`
+	Speaker     string `json:"speaker"`
+	STT         string `json:"stt"`
+	Diarization string `json:"diarization"`
+	Segments    int    `json:"segments"`
+	Dropped     int    `json:"dropped"`
+	AheadMS     int64  `json:"ahead_ms"`
+	Reason      string `json:"reason"`
+	Code        string `json:"code"`
+	Detail      string `json:"detail"`
 }
 
 func (in *instance) dialAudio(sessionID, token, query string) (*audioClient, *http.Response, error) {
@@ -755,5 +757,77 @@ func TestSpeechWhisper(t *testing.T) {
 				t.Errorf("Whisper server called %d times, want retries", calls.Load())
 			}
 		})
+	}
+}
+
+// roomMic streams pcm as the GM's room microphone (no speaker: the
+// diarizer tells the voices apart) and returns the ready event and the
+// stored transcript.
+func roomMic(t *testing.T, cfg config.Config, pcm []byte) (audioEvent, []gmc.TranscriptSegment) {
+	t.Helper()
+	in := startInstance(t, cfg)
+	tb := setUpTable(t, in)
+	gm := in.mustDial("gm", tb.sessionID, tb.gm)
+	gm.send("ping", nil)
+	a, res, err := in.dialAudio(tb.sessionID, tb.gm, "")
+	if err != nil {
+		t.Fatalf("audio socket: %v (%v)", err, res)
+	}
+	evs := a.stream(map[string]any{"sample_rate": 16000, "channels": 1}, pcm, 8)
+	segs := in.transcript(tb.sessionID, tb.gm)
+	if live := gm.segments(time.Second); len(live) != len(segs) {
+		t.Errorf("%d transcript.segment on the GM's socket, %d stored", len(live), len(segs))
+	}
+	return evs[0], segs
+}
+
+func labelsOf(segs []gmc.TranscriptSegment) []string {
+	var out []string
+	for _, s := range segs {
+		if !slices.Contains(out, s.SpeakerLabel) {
+			out = append(out, s.SpeakerLabel)
+		}
+	}
+	return out
+}
+
+// TestSpeechDiart diarizes the GM's room microphone with a Diart server on
+// loopback: the labels are the server's.
+func TestSpeechDiart(t *testing.T) {
+	t.Parallel()
+	needSphinx(t)
+	dir := t.TempDir()
+	s1 := pcmOf(t, speak(t, dir, "a.wav", "slt", castSentence))
+	s2 := pcmOf(t, speak(t, dir, "b.wav", "rms", "roll for initiative"))
+	pcm := slices.Concat(silence(300*time.Millisecond), s1, silence(time.Second), s2, silence(time.Second), s1, silence(2*time.Second))
+	srv := diarttest.New(t, false)
+	ready, segs := roomMic(t, config.Config{STT: "pocketsphinx", Diarization: "diart", DiartURL: srv.URL()}, pcm)
+	if ready.Speaker != "" || ready.STT != "pocketsphinx" || ready.Diarization != "diart" {
+		t.Errorf("ready = %+v", ready)
+	}
+	labels := labelsOf(segs)
+	if len(segs) == 0 || slices.ContainsFunc(labels, func(l string) bool { return l != "speaker0" && l != "speaker1" }) {
+		t.Errorf("labels %v, want the Diart server's speaker0/speaker1: %+v", labels, segs)
+	}
+	if _, blocks := srv.Counts(); blocks == 0 {
+		t.Error("the Diart server got no audio")
+	}
+}
+
+// TestSpeechBuiltinDiarization: two voices, one after the other, on the
+// GM's room microphone get two labels from the builtin diarizer.
+func TestSpeechBuiltinDiarization(t *testing.T) {
+	t.Parallel()
+	needSphinx(t)
+	dir := t.TempDir()
+	s1 := pcmOf(t, speak(t, dir, "a.wav", "slt", "the dragon sleeps under the mountain of gold"))
+	s2 := pcmOf(t, speak(t, dir, "b.wav", "rms", "roll for initiative and draw your swords"))
+	pcm := slices.Concat(silence(300*time.Millisecond), s1, silence(time.Second), s2, silence(time.Second))
+	ready, segs := roomMic(t, config.Config{STT: "pocketsphinx", Diarization: "builtin"}, pcm)
+	if ready.Diarization != "builtin" {
+		t.Errorf("ready = %+v, want diarization builtin", ready)
+	}
+	if labels := labelsOf(segs); !slices.Equal(labels, []string{"speaker1", "speaker2"}) {
+		t.Errorf("labels %v, want speaker1 then speaker2: %+v", labels, segs)
 	}
 }
