@@ -46,6 +46,10 @@ const (
 	// real time (one 0.5 s step per 0.5 s) on the hardware it is meant for;
 	// a block with no reply after this long was silence.
 	DefaultTimeout = 2 * time.Second
+	// firstChunkBlocks is Diart's default duration (5 s) in blocks: the
+	// server says nothing before it has that much audio, so its silence
+	// until then is no sign of trouble.
+	firstChunkBlocks = 5000 / blockMS
 )
 
 // Config says where the server is.
@@ -247,8 +251,9 @@ func (s *Stream) notify() {
 // Turns implements speech.DiarizationStream. It waits until the audio up
 // to toMS has been sent and either a reply reaches toMS or Timeout has
 // passed since that audio went out (Diart says nothing for silence); then
-// it returns what it has. If the server has never replied by then, that is
-// an error naming it.
+// it returns what it has. If the server has never replied by Timeout after
+// its first 5 s chunk went out, that is an error naming it; before that
+// chunk Diart says nothing, and a stream ending short of it has no turns.
 func (s *Stream) Turns(ctx context.Context, fromMS, toMS int64) ([]speech.Turn, error) {
 	for {
 		s.mu.Lock()
@@ -270,12 +275,21 @@ func (s *Stream) Turns(ctx context.Context, fromMS, toMS int64) ([]speech.Turn, 
 		}
 		if sentMS >= target {
 			blk := max(int((target+blockMS-1)/blockMS)-1, 0)
+			if !s.replied && s.sent >= firstChunkBlocks {
+				// The first reply covers the first chunk: wait for it
+				// from when that chunk went out.
+				blk = max(blk, firstChunkBlocks-1)
+			}
 			left := time.Until(s.sentAt[blk].Add(s.timeout))
 			if left <= 0 {
 				replied := s.replied
+				// A server not yet given a whole chunk has not had the
+				// chance to reply: a short stream, or one whose audio
+				// stalls while recognition catches up, is not a failure.
+				silent := !replied && s.sent >= firstChunkBlocks
 				out := s.turnsLocked(fromMS, toMS)
 				s.mu.Unlock()
-				if !replied {
+				if silent {
 					return nil, fmt.Errorf("diart: no reply from %s within %v of sending %d ms of audio", s.url, s.timeout, sentMS)
 				}
 				return out, nil

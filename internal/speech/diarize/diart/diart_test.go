@@ -116,6 +116,27 @@ func TestSilentServer(t *testing.T) {
 	}
 }
 
+// TestShortStream: Diart says nothing before its first 5 s chunk, so a
+// stream that ends sooner, or whose audio stalls before it, has no turns
+// but is no failure.
+func TestShortStream(t *testing.T) {
+	t.Parallel()
+	for _, flush := range []bool{true, false} {
+		srv := diarttest.New(t, false)
+		st := open(t, srv.URL(), 20*time.Millisecond)
+		push(t, st, tone(3, 0.1), 8000)
+		if flush {
+			if err := st.Flush(t.Context()); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got, err := st.Turns(t.Context(), 0, 3000); err != nil || len(got) != 0 {
+			t.Errorf("flushed %v: Turns() of 3 s = %v, %v; want no turns and no error", flush, got, err)
+		}
+		st.Close()
+	}
+}
+
 func TestTurnsEndsWithContext(t *testing.T) {
 	t.Parallel()
 	srv := diarttest.New(t, false)
