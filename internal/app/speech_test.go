@@ -107,6 +107,17 @@ func wavOf(pcm []byte) []byte {
 	return append(h[:], pcm...)
 }
 
+// stereo48k makes 16 kHz mono PCM16 48 kHz stereo, each sample repeated.
+func stereo48k(pcm []byte) []byte {
+	out := make([]byte, 0, 6*len(pcm))
+	for i := 0; i+1 < len(pcm); i += 2 {
+		for range 6 {
+			out = append(out, pcm[i], pcm[i+1])
+		}
+	}
+	return out
+}
+
 // silence is d of 16 kHz PCM16 silence.
 func silence(d time.Duration) []byte { return make([]byte, 2*int(d.Seconds()*16000)) }
 
@@ -204,13 +215,14 @@ func (a *audioClient) stream(header map[string]any, pcm []byte, speed float64) [
 	case <-ctx.Done():
 		a.t.Fatal("audio socket: no ready")
 	}
-	const chunk = 3200 // 100 ms
+	perSec := 2 * header["sample_rate"].(int) * header["channels"].(int)
+	chunk := perSec / 10 // 100 ms
 	start := time.Now()
 	for i := 0; i < len(pcm); i += chunk {
 		if err := a.ws.Write(ctx, websocket.MessageBinary, pcm[i:min(len(pcm), i+chunk)]); err != nil {
 			a.t.Fatalf("audio socket: send: %v", err)
 		}
-		sent := time.Duration(float64(i+chunk) / 32000 * float64(time.Second) / speed)
+		sent := time.Duration(float64(i+chunk) / float64(perSec) * float64(time.Second) / speed)
 		if wait := sent - time.Since(start); wait > 0 {
 			time.Sleep(wait)
 		}
@@ -457,11 +469,16 @@ func TestSpeechConsent(t *testing.T) {
 	if err != nil {
 		t.Fatalf("after consent: %v (%v)", err, res)
 	}
-	evs := a.stream(map[string]any{"sample_rate": 16000, "channels": 1}, pcm, 8)
+	// As a browser sends it: 48 kHz stereo.
+	evs := a.stream(map[string]any{"sample_rate": 48000, "channels": 2}, stereo48k(pcm), 8)
 	if _, n, _ := count(evs, "heard"); n == 0 {
 		t.Errorf("consenting player: nothing stored: %+v", evs)
 	}
-	before := len(in.transcript(tb.sessionID, tb.gm))
+	heard := in.transcript(tb.sessionID, tb.gm)
+	if e := wer(castSentence, joinText(heard)); e > 0.5 {
+		t.Errorf("48 kHz stereo: heard %q, WER %.2f", joinText(heard), e)
+	}
+	before := len(heard)
 
 	// p2 says no; the GM maps the room microphone's only voice to p2.
 	in.call("PUT", "/campaigns/"+tb.campaignID+"/members/me/voice-consent", tb.p2, map[string]any{"consent": false}, 200)
@@ -477,6 +494,22 @@ func TestSpeechConsent(t *testing.T) {
 	}
 	if after := len(in.transcript(tb.sessionID, tb.gm)); after != before {
 		t.Errorf("transcript grew from %d to %d segments with a refusing member's voice", before, after)
+	}
+	// The GM sees who may not be heard: p2 said no, the GM and the
+	// observer have not answered; p1 has.
+	report := in.call("GET", "/sessions/"+tb.sessionID+"/consent", tb.gm, nil, 200)
+	missing, _ := report["missing"].([]any)
+	if !slices.Contains(missing, any(tb.p2ID)) || slices.Contains(missing, any(tb.p1ID)) {
+		t.Errorf("consent report missing %v, want p2 and not p1", missing)
+	}
+	in.call("GET", "/sessions/"+tb.sessionID+"/consent", tb.p1, nil, 403)
+	// A player may not take a label the GM mapped to someone else.
+	_, res, err = in.dialAudio(tb.sessionID, tb.p1, "?speaker=speaker1")
+	if err == nil {
+		t.Fatal("p1 opened a track labelled as p2")
+	}
+	if status, _, code := problemOf(t, res); status != 409 || code != "speaker_taken" {
+		t.Errorf("p1 sending as p2's label: %d %q, want 409 speaker_taken", status, code)
 	}
 	// The GM may not send a track mapped to them either.
 	_, res, err = in.dialAudio(tb.sessionID, tb.gm, "?speaker=speaker1")
@@ -602,6 +635,10 @@ func TestSpeechUpload(t *testing.T) {
 			gm := in.mustDial("gm", tb.sessionID, tb.gm)
 			gm.send("ping", nil)
 
+			// Uploads are the GM's.
+			if status, out := in.upload(tb.sessionID, tb.p1, "night.wav", single); status != 403 {
+				t.Errorf("player upload = %d %v, want 403", status, out)
+			}
 			// One WAV file, not kept.
 			status, out := in.upload(tb.sessionID, tb.gm, "night.wav", single)
 			if status != 202 {
@@ -753,6 +790,10 @@ func TestSpeechWhisper(t *testing.T) {
 			if j["state"] != "failed" || !strings.Contains(fmt.Sprint(j["error"]), "500") || len(segs) != 0 {
 				t.Errorf("job %v, transcript %+v; want failed naming the 500, nothing stored", j, segs)
 			}
+			// A failed recording stays, for the GM to retry or download.
+			if recs := in.recordings(tb.sessionID, tb.gm); len(recs) != 1 || recs[0].(map[string]any)["status"] != "failed" {
+				t.Errorf("recordings after the failed job: %v, want one failed", recs)
+			}
 			if calls.Load() < 2 {
 				t.Errorf("Whisper server called %d times, want retries", calls.Load())
 			}
@@ -812,6 +853,14 @@ func TestSpeechDiart(t *testing.T) {
 	if _, blocks := srv.Counts(); blocks == 0 {
 		t.Error("the Diart server got no audio")
 	}
+
+	// Shorter than Diart's first 5 s chunk: the server never answers, and
+	// the words are still stored.
+	_, segs = roomMic(t, config.Config{STT: "pocketsphinx", Diarization: "diart", DiartURL: diarttest.New(t, false).URL()},
+		slices.Concat(silence(300*time.Millisecond), s2, silence(500*time.Millisecond)))
+	if len(segs) == 0 {
+		t.Error("a room mic stream shorter than 5 s: nothing stored")
+	}
 }
 
 // TestSpeechBuiltinDiarization: two voices, one after the other, on the
@@ -830,4 +879,42 @@ func TestSpeechBuiltinDiarization(t *testing.T) {
 	if labels := labelsOf(segs); !slices.Equal(labels, []string{"speaker1", "speaker2"}) {
 		t.Errorf("labels %v, want speaker1 then speaker2: %+v", labels, segs)
 	}
+}
+
+// TestSpeechLiveCloseWithoutEnd: the protocol lets a client end with a
+// plain close instead of "end"; what it sent is still transcribed and
+// stored, though nobody is left to hear "heard".
+func TestSpeechLiveCloseWithoutEnd(t *testing.T) {
+	t.Parallel()
+	needSphinx(t)
+	pcm := slices.Concat(silence(300*time.Millisecond), pcmOf(t, speak(t, t.TempDir(), "cast.wav", "slt", castSentence)), silence(time.Second))
+	in := startInstance(t, config.Config{STT: "pocketsphinx"})
+	tb := setUpTable(t, in)
+	in.call("PUT", "/campaigns/"+tb.campaignID+"/members/me/voice-consent", tb.p1, map[string]any{"consent": true}, 200)
+	a, res, err := in.dialAudio(tb.sessionID, tb.p1, "")
+	if err != nil {
+		t.Fatalf("audio socket: %v (%v)", err, res)
+	}
+	ctx := context.Background()
+	if err := wsjson.Write(ctx, a.ws, map[string]any{"sample_rate": 16000, "channels": 1}); err != nil {
+		t.Fatal(err)
+	}
+	if ev := <-a.events; ev.Type != "ready" {
+		t.Fatalf("first event %+v", ev)
+	}
+	if err := a.ws.Write(ctx, websocket.MessageBinary, pcm); err != nil {
+		t.Fatal(err)
+	}
+	a.ws.Close(websocket.StatusNormalClosure, "")
+	deadline := time.Now().Add(time.Minute)
+	for time.Now().Before(deadline) {
+		if segs := in.transcript(tb.sessionID, tb.gm); len(segs) > 0 {
+			if e := wer(castSentence, joinText(segs)); e > 0.5 {
+				t.Errorf("heard %q: WER %.2f", joinText(segs), e)
+			}
+			return
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	t.Fatal("nothing stored of a stream closed without end")
 }

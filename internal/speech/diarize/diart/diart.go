@@ -252,8 +252,9 @@ func (s *Stream) notify() {
 // to toMS has been sent and either a reply reaches toMS or Timeout has
 // passed since that audio went out (Diart says nothing for silence); then
 // it returns what it has. If the server has never replied by Timeout after
-// its first 5 s chunk went out, that is an error naming it; before that
-// chunk Diart says nothing, and a stream ending short of it has no turns.
+// its first 5 s chunk went out, that is an error naming it. Before that
+// chunk Diart says nothing: Turns waits while audio keeps coming, and a
+// stream that ends or stalls short of it has no turns.
 func (s *Stream) Turns(ctx context.Context, fromMS, toMS int64) ([]speech.Turn, error) {
 	for {
 		s.mu.Lock()
@@ -273,23 +274,31 @@ func (s *Stream) Turns(ctx context.Context, fromMS, toMS int64) ([]speech.Turn, 
 			s.mu.Unlock()
 			return out, nil
 		}
-		if sentMS >= target {
+		if !s.replied && s.sent < firstChunkBlocks && s.sent > 0 {
+			// Diart says nothing before its first chunk, whose reply
+			// covers it all: wait for that while audio still comes. A
+			// stream that ends short of the chunk, or whose audio stalls
+			// (a full recognition queue blocks the writer), has no turns
+			// but has not failed.
+			left := time.Until(s.sentAt[s.sent-1].Add(s.timeout))
+			if s.flushed || left <= 0 {
+				s.mu.Unlock()
+				return nil, nil
+			}
+			wait = time.After(left)
+		} else if sentMS >= target {
 			blk := max(int((target+blockMS-1)/blockMS)-1, 0)
-			if !s.replied && s.sent >= firstChunkBlocks {
+			if !s.replied {
 				// The first reply covers the first chunk: wait for it
 				// from when that chunk went out.
-				blk = max(blk, firstChunkBlocks-1)
+				blk = max(blk, min(firstChunkBlocks, s.sent)-1)
 			}
 			left := time.Until(s.sentAt[blk].Add(s.timeout))
 			if left <= 0 {
 				replied := s.replied
-				// A server not yet given a whole chunk has not had the
-				// chance to reply: a short stream, or one whose audio
-				// stalls while recognition catches up, is not a failure.
-				silent := !replied && s.sent >= firstChunkBlocks
 				out := s.turnsLocked(fromMS, toMS)
 				s.mu.Unlock()
-				if silent {
+				if !replied {
 					return nil, fmt.Errorf("diart: no reply from %s within %v of sending %d ms of audio", s.url, s.timeout, sentMS)
 				}
 				return out, nil

@@ -118,7 +118,7 @@ func TestSilentServer(t *testing.T) {
 
 // TestShortStream: Diart says nothing before its first 5 s chunk, so a
 // stream that ends sooner, or whose audio stalls before it, has no turns
-// but is no failure.
+// but has not failed.
 func TestShortStream(t *testing.T) {
 	t.Parallel()
 	for _, flush := range []bool{true, false} {
@@ -135,6 +135,31 @@ func TestShortStream(t *testing.T) {
 		}
 		st.Close()
 	}
+}
+
+// TestTurnsBeforeFirstChunk asks about the start of a stream before the
+// server has its first chunk: the answer waits while audio comes, and
+// then has the server's labels.
+func TestTurnsBeforeFirstChunk(t *testing.T) {
+	t.Parallel()
+	srv := diarttest.New(t, false)
+	st := open(t, srv.URL(), time.Second)
+	push(t, st, tone(3, 0.1), 8000)
+	type answer struct {
+		turns []speech.Turn
+		err   error
+	}
+	got := make(chan answer, 1)
+	go func() {
+		turns, err := st.Turns(t.Context(), 500, 2000)
+		got <- answer{turns, err}
+	}()
+	push(t, st, tone(3, 0.1), 8000)
+	a := <-got
+	if a.err != nil || len(a.turns) != 1 || a.turns[0].Label != "speaker0" {
+		t.Errorf("Turns(500, 2000) before the first chunk = %v, %v; want the server's speaker0", a.turns, a.err)
+	}
+	st.Close()
 }
 
 func TestTurnsEndsWithContext(t *testing.T) {
