@@ -157,6 +157,9 @@ type audioClient struct {
 	t      *testing.T
 	ws     *websocket.Conn
 	events chan audioEvent
+	// readErr is the error that ended the connection, set before events
+	// is closed.
+	readErr error
 }
 
 // audioEvent is a server message on an audio socket.
@@ -177,7 +180,11 @@ func (in *instance) dialAudio(sessionID, token, query string) (*audioClient, *ht
 	u := strings.Replace(in.base, "http://", "ws://", 1) + "/sessions/" + sessionID + "/audio/ws" + query
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	ws, res, err := websocket.Dial(ctx, u, &websocket.DialOptions{HTTPHeader: http.Header{"Authorization": {"Bearer " + token}}})
+	opts := &websocket.DialOptions{HTTPHeader: http.Header{}}
+	if token != "" {
+		opts.HTTPHeader.Set("Authorization", "Bearer "+token)
+	}
+	ws, res, err := websocket.Dial(ctx, u, opts)
 	if err != nil {
 		return nil, res, err
 	}
@@ -187,6 +194,7 @@ func (in *instance) dialAudio(sessionID, token, query string) (*audioClient, *ht
 		for {
 			var ev audioEvent
 			if err := wsjson.Read(context.Background(), ws, &ev); err != nil {
+				a.readErr = err
 				return
 			}
 			a.events <- ev
@@ -917,4 +925,90 @@ func TestSpeechLiveCloseWithoutEnd(t *testing.T) {
 		time.Sleep(200 * time.Millisecond)
 	}
 	t.Fatal("nothing stored of a stream closed without end")
+}
+
+// TestSpeechAudioSocketRefusals: what the audio socket refuses, before
+// the upgrade as a problem and after it as an error event and a close
+// code. Recognition is a loopback Whisper server that is never reached.
+func TestSpeechAudioSocketRefusals(t *testing.T) {
+	t.Parallel()
+	whisper := httptest.NewServer(http.NotFoundHandler())
+	t.Cleanup(whisper.Close)
+	in := startInstance(t, config.Config{STT: "whisper", WhisperURL: whisper.URL})
+	tb := setUpTable(t, in)
+	_, outsider := in.signUp("outsider@example.com")
+	idle := in.call("POST", "/campaigns/"+tb.campaignID+"/sessions", tb.gm, map[string]any{"title": "Not yet"}, 201)["id"].(string)
+
+	for _, tc := range []struct {
+		name, session, token, query string
+		status                      int
+		code                        string
+	}{
+		{"outsider", tb.sessionID, outsider, "", 404, "session_not_found"},
+		{"session not live", idle, tb.gm, "", 409, "session_not_live"},
+		{"no token", tb.sessionID, "", "", 401, "missing_token"},
+	} {
+		_, res, err := in.dialAudio(tc.session, tc.token, tc.query)
+		if err == nil {
+			t.Errorf("%s: audio socket opened", tc.name)
+			continue
+		}
+		if status, ct, code := problemOf(t, res); status != tc.status || ct != "application/problem+json" || tc.code != "" && code != tc.code {
+			t.Errorf("%s: %d %s %q, want %d %s", tc.name, status, ct, code, tc.status, tc.code)
+		}
+	}
+
+	for _, tc := range []struct {
+		name  string
+		msgs  []any // a string is sent as text, []byte as binary
+		close websocket.StatusCode
+		code  string
+		ready bool
+	}{
+		{"rate too low", []any{`{"sample_rate": 1000, "channels": 1}`}, websocket.StatusPolicyViolation, "bad_audio_header", false},
+		{"unknown field", []any{`{"sample_rate": 16000, "channels": 1, "codec": "opus"}`}, websocket.StatusPolicyViolation, "bad_audio_header", false},
+		{"binary header", []any{[]byte{1, 2}}, websocket.StatusPolicyViolation, "bad_audio_header", false},
+		{"text after header", []any{`{"sample_rate": 16000, "channels": 1}`, `{"type": "pause"}`}, websocket.StatusUnsupportedData, "bad_message", true},
+	} {
+		a, res, err := in.dialAudio(tb.sessionID, tb.gm, "")
+		if err != nil {
+			t.Fatalf("%s: %v (%v)", tc.name, err, res)
+		}
+		ctx := context.Background()
+		for _, m := range tc.msgs {
+			switch m := m.(type) {
+			case string:
+				err = a.ws.Write(ctx, websocket.MessageText, []byte(m))
+			case []byte:
+				err = a.ws.Write(ctx, websocket.MessageBinary, m)
+			}
+			if err != nil {
+				t.Fatalf("%s: send: %v", tc.name, err)
+			}
+		}
+		var evs []audioEvent
+		timeout := time.After(10 * time.Second)
+	read:
+		for {
+			select {
+			case ev, ok := <-a.events:
+				if !ok {
+					break read
+				}
+				evs = append(evs, ev)
+			case <-timeout:
+				t.Fatalf("%s: socket not closed; events %+v", tc.name, evs)
+			}
+		}
+		last := audioEvent{}
+		if len(evs) > 0 {
+			last = evs[len(evs)-1]
+		}
+		if last.Type != "error" || last.Code != tc.code || last.Detail == "" || (len(evs) > 1) != tc.ready {
+			t.Errorf("%s: events %+v, want error %s", tc.name, evs, tc.code)
+		}
+		if got := websocket.CloseStatus(a.readErr); got != tc.close {
+			t.Errorf("%s: close status %v (%v), want %v", tc.name, got, a.readErr, tc.close)
+		}
+	}
 }
