@@ -632,7 +632,9 @@ func TestSpeechUpload(t *testing.T) {
 	// with silence while alice speaks.
 	tracks := zipOf(t,
 		"1-alice.wav", wavOf(slices.Concat(silence(300*time.Millisecond), alice, silence(500*time.Millisecond))),
-		"2-bob.wav", wavOf(slices.Concat(silence(300*time.Millisecond), silence(time.Duration(len(alice)/32)*time.Millisecond), silence(time.Second), bob, silence(500*time.Millisecond))))
+		"2-bob.wav", wavOf(slices.Concat(silence(300*time.Millisecond), silence(time.Duration(len(alice)/32)*time.Millisecond), silence(time.Second), bob, silence(500*time.Millisecond))),
+		// carol's voice belongs to a member who said no: left out.
+		"3-carol.wav", wavOf(slices.Concat(silence(300*time.Millisecond), alice)))
 	for _, s := range bothDatabases() {
 		t.Run(s.name, func(t *testing.T) {
 			t.Parallel()
@@ -641,7 +643,10 @@ func TestSpeechUpload(t *testing.T) {
 			in := startInstance(t, cfg)
 			tb := setUpTable(t, in)
 			gm := in.mustDial("gm", tb.sessionID, tb.gm)
-			gm.send("ping", nil)
+			p1 := in.mustDial("p1", tb.sessionID, tb.p1)
+			for _, c := range []*client{gm, p1} {
+				c.send("ping", nil)
+			}
 
 			// Uploads are the GM's.
 			if status, out := in.upload(tb.sessionID, tb.p1, "night.wav", single); status != 403 {
@@ -664,6 +669,18 @@ func TestSpeechUpload(t *testing.T) {
 			if len(segs) == 0 || wer(castSentence, joinText(segs)) > 0.5 {
 				t.Errorf("transcript of the upload: %+v", segs)
 			}
+			// The table sees the words; the job is the GM's business.
+			seen := map[string]int{}
+			for {
+				f, ok := p1.read(time.Second)
+				if !ok {
+					break
+				}
+				seen[f.Type]++
+			}
+			if seen["transcript.segment"] != len(segs) || seen["job.progress"] != 0 {
+				t.Errorf("p1 saw %v, want %d transcript.segment and no job.progress", seen, len(segs))
+			}
 			if recs := in.recordings(tb.sessionID, tb.gm); len(recs) != 0 {
 				t.Errorf("recording kept with keep_recordings false: %v", recs)
 			}
@@ -676,12 +693,33 @@ func TestSpeechUpload(t *testing.T) {
 			settings["keep_recordings"] = true
 			in.call("PATCH", "/campaigns/"+tb.campaignID, tb.gm, map[string]any{"settings": settings}, 200)
 			session2 := in.call("POST", "/campaigns/"+tb.campaignID+"/sessions", tb.gm, map[string]any{"title": "Night two"}, 201)["id"].(string)
+			in.call("PUT", "/campaigns/"+tb.campaignID+"/members/me/voice-consent", tb.p2, map[string]any{"consent": false}, 200)
+			in.call("PUT", "/sessions/"+session2+"/speakers", tb.gm, map[string]any{"speakers": []any{
+				map[string]any{"label": "carol", "user_id": tb.p2ID}}}, 200)
 			status, out = in.upload(session2, tb.gm, "craig.zip", tracks)
 			if status != 202 {
 				t.Fatalf("zip upload = %d %v", status, out)
 			}
-			if j := in.awaitJobEnd(out["job_id"].(string), tb.gm); j["state"] != "succeeded" {
+			j := in.awaitJobEnd(out["job_id"].(string), tb.gm)
+			if j["state"] != "succeeded" {
 				t.Fatalf("zip job = %v", j)
+			}
+			var result struct {
+				Segments int `json:"segments"`
+				Tracks   []struct {
+					Label    string `json:"label"`
+					Segments int    `json:"segments"`
+					Skipped  string `json:"skipped"`
+				} `json:"tracks"`
+			}
+			raw, _ := json.Marshal(j["result"])
+			if err := json.Unmarshal(raw, &result); err != nil || len(result.Tracks) != 3 {
+				t.Fatalf("zip job result %s: %v", raw, err)
+			}
+			for _, tr := range result.Tracks {
+				if (tr.Label == "carol") != (tr.Skipped != "") || tr.Label == "carol" && tr.Segments != 0 {
+					t.Errorf("track report %+v: want carol, and only carol, skipped", tr)
+				}
 			}
 			segs = in.transcript(session2, tb.gm)
 			var labels []string
@@ -696,7 +734,7 @@ func TestSpeechUpload(t *testing.T) {
 			if !slices.Equal(labels, []string{"alice", "bob"}) {
 				t.Errorf("zip transcript speakers %v, want alice then bob: %+v", labels, segs)
 			}
-			if recs := in.recordings(session2, tb.gm); len(recs) != 1 || recs[0].(map[string]any)["status"] != "transcribed" {
+			if recs := in.recordings(session2, tb.gm); len(recs) != 1 || recs[0].(map[string]any)["status"] != "transcribed" || recs[0].(map[string]any)["tracks"] != 3.0 {
 				t.Errorf("kept recordings = %v", recs)
 			}
 			kept := blobFiles(t, cfg.DataDir)
