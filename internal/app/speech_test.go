@@ -288,6 +288,34 @@ func (c *client) segments(quiet time.Duration) []gmc.TranscriptSegment {
 	}
 }
 
+// heard collects transcript.segment messages and the names of keyword
+// alerts until no message has come for quiet.
+func (c *client) heard(quiet time.Duration) ([]gmc.TranscriptSegment, []string) {
+	c.t.Helper()
+	var segs []gmc.TranscriptSegment
+	var alerts []string
+	for {
+		f, ok := c.read(quiet)
+		if !ok {
+			return segs, alerts
+		}
+		switch f.Type {
+		case "transcript.segment":
+			var s gmc.TranscriptSegment
+			if err := json.Unmarshal(f.Data, &s); err != nil {
+				c.t.Fatalf("%s: transcript.segment %s: %v", c.name, f.Data, err)
+			}
+			segs = append(segs, s)
+		case "keyword.alert":
+			var a kwAlert
+			if err := json.Unmarshal(f.Data, &a); err != nil {
+				c.t.Fatalf("%s: keyword.alert %s: %v", c.name, f.Data, err)
+			}
+			alerts = append(alerts, a.name())
+		}
+	}
+}
+
 func joinText(segs []gmc.TranscriptSegment) string {
 	var b strings.Builder
 	for _, s := range segs {
@@ -406,8 +434,14 @@ func TestSpeechLiveTrack(t *testing.T) {
 			}
 			tb := setUpTable(t, in)
 			in.call("PUT", "/campaigns/"+tb.campaignID+"/members/me/voice-consent", tb.p1, map[string]any{"consent": true}, 200)
-			gm := in.mustDial("gm", tb.sessionID, tb.gm)
-			p2 := in.mustDial("p2", tb.sessionID, tb.p2)
+			// With Redis, the table watches on another instance than the
+			// one the audio goes to.
+			watch := in
+			if cfg.RedisURL != "" {
+				watch = startInstance(t, cfg)
+			}
+			gm := watch.mustDial("gm", tb.sessionID, tb.gm)
+			p2 := watch.mustDial("p2", tb.sessionID, tb.p2)
 			for _, c := range []*client{gm, p2} {
 				c.send("ping", nil)
 			}
@@ -428,7 +462,10 @@ func TestSpeechLiveTrack(t *testing.T) {
 				t.Errorf("heard %d utterances, %d segments, done %+v", heard, stored, done)
 			}
 			for _, c := range []*client{gm, p2} {
-				segs := c.segments(2 * time.Second)
+				segs, alerts := c.heard(2 * time.Second)
+				if strings.Contains(strings.ToLower(joinText(segs)), "fireball") && !slices.Contains(alerts, "Fireball") {
+					t.Errorf("%s: fireball heard, alerts %v", c.name, alerts)
+				}
 				if len(segs) != stored {
 					t.Errorf("%s: %d transcript.segment, want %d", c.name, len(segs), stored)
 				}
