@@ -774,6 +774,19 @@ func TestSpeechUpload(t *testing.T) {
 			if recs := in.recordings(session2, tb.gm); len(recs) != 1 || recs[0].(map[string]any)["status"] != "transcribed" || recs[0].(map[string]any)["tracks"] != 3.0 {
 				t.Errorf("kept recordings = %v", recs)
 			}
+			// The kept recording downloads as it was uploaded.
+			recs := in.recordings(session2, tb.gm)
+			req, _ := http.NewRequest("GET", in.base+"/recordings/"+recs[0].(map[string]any)["id"].(string)+"/audio", nil)
+			req.Header.Set("Authorization", "Bearer "+tb.gm)
+			if res, err := http.DefaultClient.Do(req); err != nil {
+				t.Fatal(err)
+			} else {
+				got, _ := io.ReadAll(res.Body)
+				res.Body.Close()
+				if res.StatusCode != 200 || !bytes.Equal(got, tracks) {
+					t.Errorf("recording download: %d, %d bytes, want 200 and the %d uploaded", res.StatusCode, len(got), len(tracks))
+				}
+			}
 			kept := blobFiles(t, cfg.DataDir)
 
 			// Not audio: refused, nothing stored.
