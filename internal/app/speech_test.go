@@ -881,6 +881,18 @@ func TestSpeechWhisper(t *testing.T) {
 						t.Errorf("segment source %q, want whisper", s.Source)
 					}
 				}
+				// And live, from the GM's room microphone.
+				a, res, err := in.dialAudio(tb.sessionID, tb.gm, "")
+				if err != nil {
+					t.Fatalf("audio socket: %v (%v)", err, res)
+				}
+				evs := a.stream(map[string]any{"sample_rate": 16000, "channels": 1}, wav[44:], 8)
+				if evs[0].STT != "whisper" {
+					t.Errorf("ready = %+v, want stt whisper", evs[0])
+				}
+				if _, n, _ := count(evs, "heard"); n == 0 || len(in.transcript(tb.sessionID, tb.gm)) != len(segs)+n {
+					t.Errorf("live through Whisper: events %+v", evs)
+				}
 				return
 			}
 			if j["state"] != "failed" || !strings.Contains(fmt.Sprint(j["error"]), "500") || len(segs) != 0 {
