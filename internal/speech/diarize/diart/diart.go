@@ -46,6 +46,10 @@ const (
 	// real time (one 0.5 s step per 0.5 s) on the hardware it is meant for;
 	// a block with no reply after this long was silence.
 	DefaultTimeout = 2 * time.Second
+	// firstChunkBlocks is Diart's default duration (5 s) in blocks: the
+	// server says nothing before it has that much audio, so its silence
+	// until then is no sign of trouble.
+	firstChunkBlocks = 5000 / blockMS
 )
 
 // Config says where the server is.
@@ -247,8 +251,10 @@ func (s *Stream) notify() {
 // Turns implements speech.DiarizationStream. It waits until the audio up
 // to toMS has been sent and either a reply reaches toMS or Timeout has
 // passed since that audio went out (Diart says nothing for silence); then
-// it returns what it has. If the server has never replied by then, that is
-// an error naming it.
+// it returns what it has. If the server has never replied by Timeout after
+// its first 5 s chunk went out, that is an error naming it. Before that
+// chunk Diart says nothing: Turns waits while audio keeps coming, and a
+// stream that ends or stalls short of it has no turns.
 func (s *Stream) Turns(ctx context.Context, fromMS, toMS int64) ([]speech.Turn, error) {
 	for {
 		s.mu.Lock()
@@ -268,8 +274,25 @@ func (s *Stream) Turns(ctx context.Context, fromMS, toMS int64) ([]speech.Turn, 
 			s.mu.Unlock()
 			return out, nil
 		}
-		if sentMS >= target {
+		if !s.replied && s.sent < firstChunkBlocks && s.sent > 0 {
+			// Diart says nothing before its first chunk, whose reply
+			// covers it all: wait for that while audio still comes. A
+			// stream that ends short of the chunk, or whose audio stalls
+			// (a full recognition queue blocks the writer), has no turns
+			// but has not failed.
+			left := time.Until(s.sentAt[s.sent-1].Add(s.timeout))
+			if s.flushed || left <= 0 {
+				s.mu.Unlock()
+				return nil, nil
+			}
+			wait = time.After(left)
+		} else if sentMS >= target {
 			blk := max(int((target+blockMS-1)/blockMS)-1, 0)
+			if !s.replied {
+				// The first reply covers the first chunk: wait for it
+				// from when that chunk went out.
+				blk = max(blk, min(firstChunkBlocks, s.sent)-1)
+			}
 			left := time.Until(s.sentAt[blk].Add(s.timeout))
 			if left <= 0 {
 				replied := s.replied

@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/gmc-project/gmc/internal/speech"
+	"github.com/gmc-project/gmc/internal/speech/diarize/diart/diarttest"
 )
 
 // tone is sec seconds of a 220 Hz sine of amplitude amp.
@@ -55,8 +56,8 @@ func push(t *testing.T, st *Stream, audio []float32, chunk int) {
 
 func TestStreamTurns(t *testing.T) {
 	t.Parallel()
-	srv := newFakeDiart(t, false)
-	st := open(t, srv.url(), 5*time.Second)
+	srv := diarttest.New(t, false)
+	st := open(t, srv.URL(), 5*time.Second)
 	audio := concat(tone(3, 0.1), tone(3, 0), tone(3, 0.5), tone(1.2, 0.1))
 
 	// Asked before any audio is pushed, Turns must wait until the server
@@ -93,33 +94,78 @@ func TestStreamTurns(t *testing.T) {
 		t.Errorf("Turns(5000, 6100) = %v, %v; want the speaker1 turn only", got, err)
 	}
 	st.Close()
-	srv.mu.Lock()
-	defer srv.mu.Unlock()
+	frames, blocks := srv.Counts()
 	// 10.2 s = 20 whole blocks and a padded one.
-	if srv.blocks != 21 {
-		t.Errorf("server got %d blocks, want 21", srv.blocks)
+	if blocks != 21 {
+		t.Errorf("server got %d blocks, want 21", blocks)
 	}
 	// Each 42 668-character message in exactly one frame (plus close).
-	if srv.frames != srv.blocks+1 {
-		t.Errorf("server read %d frames for %d blocks and a close, want one frame per message", srv.frames, srv.blocks)
+	if frames != blocks+1 {
+		t.Errorf("server read %d frames for %d blocks and a close, want one frame per message", frames, blocks)
 	}
 }
 
 func TestSilentServer(t *testing.T) {
 	t.Parallel()
-	srv := newFakeDiart(t, true)
-	st := open(t, srv.url(), 20*time.Millisecond)
+	srv := diarttest.New(t, true)
+	st := open(t, srv.URL(), 20*time.Millisecond)
 	push(t, st, tone(6, 0.1), 8000)
 	_, err := st.Turns(t.Context(), 0, 6000)
-	if err == nil || !strings.Contains(err.Error(), srv.url()) {
-		t.Errorf("Turns() from a server that never replies: error = %v, want one naming %s", err, srv.url())
+	if err == nil || !strings.Contains(err.Error(), srv.URL()) {
+		t.Errorf("Turns() from a server that never replies: error = %v, want one naming %s", err, srv.URL())
 	}
+}
+
+// TestShortStream: Diart says nothing before its first 5 s chunk, so a
+// stream that ends sooner, or whose audio stalls before it, has no turns
+// but has not failed.
+func TestShortStream(t *testing.T) {
+	t.Parallel()
+	for _, flush := range []bool{true, false} {
+		srv := diarttest.New(t, false)
+		st := open(t, srv.URL(), 20*time.Millisecond)
+		push(t, st, tone(3, 0.1), 8000)
+		if flush {
+			if err := st.Flush(t.Context()); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got, err := st.Turns(t.Context(), 0, 3000); err != nil || len(got) != 0 {
+			t.Errorf("flushed %v: Turns() of 3 s = %v, %v; want no turns and no error", flush, got, err)
+		}
+		st.Close()
+	}
+}
+
+// TestTurnsBeforeFirstChunk asks about the start of a stream before the
+// server has its first chunk: the answer waits while audio comes, and
+// then has the server's labels.
+func TestTurnsBeforeFirstChunk(t *testing.T) {
+	t.Parallel()
+	srv := diarttest.New(t, false)
+	st := open(t, srv.URL(), time.Second)
+	push(t, st, tone(3, 0.1), 8000)
+	type answer struct {
+		turns []speech.Turn
+		err   error
+	}
+	got := make(chan answer, 1)
+	go func() {
+		turns, err := st.Turns(t.Context(), 500, 2000)
+		got <- answer{turns, err}
+	}()
+	push(t, st, tone(3, 0.1), 8000)
+	a := <-got
+	if a.err != nil || len(a.turns) != 1 || a.turns[0].Label != "speaker0" {
+		t.Errorf("Turns(500, 2000) before the first chunk = %v, %v; want the server's speaker0", a.turns, a.err)
+	}
+	st.Close()
 }
 
 func TestTurnsEndsWithContext(t *testing.T) {
 	t.Parallel()
-	srv := newFakeDiart(t, false)
-	st := open(t, srv.url(), time.Second)
+	srv := diarttest.New(t, false)
+	st := open(t, srv.URL(), time.Second)
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
 	if _, err := st.Turns(ctx, 0, 60000); !errors.Is(err, context.Canceled) {
@@ -129,8 +175,8 @@ func TestTurnsEndsWithContext(t *testing.T) {
 
 func TestPushAfterClose(t *testing.T) {
 	t.Parallel()
-	srv := newFakeDiart(t, false)
-	st := open(t, srv.url(), time.Second)
+	srv := diarttest.New(t, false)
+	st := open(t, srv.URL(), time.Second)
 	st.Close()
 	if err := st.Push(t.Context(), tone(1, 0.1)); err == nil {
 		t.Error("Push() after Close = nil error, want one")
@@ -159,9 +205,9 @@ func TestNewChecksURL(t *testing.T) {
 
 func TestNewStreamNoServer(t *testing.T) {
 	t.Parallel()
-	srv := newFakeDiart(t, false)
-	url := srv.url()
-	srv.ln.Close()
+	srv := diarttest.New(t, false)
+	url := srv.URL()
+	srv.Close()
 	d, _ := New(Config{URL: url})
 	if _, err := d.NewStream(t.Context(), speech.StreamInfo{}); err == nil || !strings.Contains(err.Error(), url) {
 		t.Errorf("NewStream() with no server: error = %v, want one naming %s", err, url)

@@ -1,4 +1,6 @@
-package diart
+// Package diarttest is a loopback server speaking Diart's WebSocket
+// protocol, for tests of the Diart client and of what uses it.
+package diarttest
 
 import (
 	"bufio"
@@ -15,7 +17,12 @@ import (
 	"testing"
 )
 
-// fakeDiart speaks Diart's WebSocket protocol on a raw TCP listener, so
+// blockSamples is Diart's default step, 0.5 s at 16 kHz: what every
+// message must carry. It is spelled out here rather than taken from the
+// diart package, whose own tests use this server.
+const blockSamples = 8000
+
+// Server speaks Diart's WebSocket protocol on a raw TCP listener, so
 // that it sees every frame header the client sends: it fails the test on a
 // binary, fragmented, compressed or wrongly sized message, decodes the
 // base64 float32 blocks, and replies the way diart.serve does with its
@@ -23,8 +30,8 @@ import (
 // audio, then RTTM covering [0, 5], then one reply per block covering that
 // block; nothing for silence. Its "speaker" is told by loudness: RMS below
 // 0.01 is silence, below 0.2 "speaker0", else "speaker1".
-type fakeDiart struct {
-	t        *testing.T
+type Server struct {
+	t        testing.TB
 	ln       net.Listener
 	silent   bool // never reply, like a server stuck loading its models
 	mu       sync.Mutex
@@ -34,13 +41,16 @@ type fakeDiart struct {
 	wg       sync.WaitGroup
 }
 
-func newFakeDiart(t *testing.T, silent bool) *fakeDiart {
+// New starts a server; with silent it never replies, like a server stuck
+// loading its models. Its problems with the client's frames fail t when
+// the test ends.
+func New(t testing.TB, silent bool) *Server {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &fakeDiart{t: t, ln: ln, silent: silent}
+	f := &Server{t: t, ln: ln, silent: silent}
 	f.wg.Add(1)
 	go f.serve()
 	t.Cleanup(func() {
@@ -55,15 +65,27 @@ func newFakeDiart(t *testing.T, silent bool) *fakeDiart {
 	return f
 }
 
-func (f *fakeDiart) url() string { return "ws://" + f.ln.Addr().String() }
+// URL is the server's ws:// address.
+func (f *Server) URL() string { return "ws://" + f.ln.Addr().String() }
 
-func (f *fakeDiart) problem(format string, args ...any) {
+// Close stops listening: new connections are refused.
+func (f *Server) Close() { f.ln.Close() }
+
+// Counts returns how many WebSocket frames the server has read and how
+// many audio blocks they carried.
+func (f *Server) Counts() (frames, blocks int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.frames, f.blocks
+}
+
+func (f *Server) problem(format string, args ...any) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.problems = append(f.problems, fmt.Sprintf(format, args...))
 }
 
-func (f *fakeDiart) serve() {
+func (f *Server) serve() {
 	defer f.wg.Done()
 	for {
 		c, err := f.ln.Accept()
@@ -79,7 +101,7 @@ func (f *fakeDiart) serve() {
 	}
 }
 
-func (f *fakeDiart) conn(c net.Conn) {
+func (f *Server) conn(c net.Conn) {
 	br := bufio.NewReader(c)
 	req, err := http.ReadRequest(br)
 	if err != nil {
@@ -127,8 +149,8 @@ func (f *fakeDiart) conn(c net.Conn) {
 			f.problem("payload is not standard base64: %v", err)
 			continue
 		}
-		if len(raw) != 4*BlockSamples {
-			f.problem("block of %d bytes, want %d (8000 float32 samples)", len(raw), 4*BlockSamples)
+		if len(raw) != 4*blockSamples {
+			f.problem("block of %d bytes, want %d (8000 float32 samples)", len(raw), 4*blockSamples)
 			continue
 		}
 		for i := 0; i < len(raw); i += 4 {
@@ -140,7 +162,7 @@ func (f *fakeDiart) conn(c net.Conn) {
 		if f.silent {
 			continue
 		}
-		n := len(audio) / BlockSamples
+		n := len(audio) / blockSamples
 		switch {
 		case n < 10:
 		case n == 10:
@@ -152,10 +174,10 @@ func (f *fakeDiart) conn(c net.Conn) {
 }
 
 // reply sends the RTTM of blocks [from, to) as one frame, or nothing.
-func (f *fakeDiart) reply(c net.Conn, audio []float32, from, to int) {
+func (f *Server) reply(c net.Conn, audio []float32, from, to int) {
 	var b strings.Builder
 	for i := from; i < to; i++ {
-		blk := audio[i*BlockSamples : (i+1)*BlockSamples]
+		blk := audio[i*blockSamples : (i+1)*blockSamples]
 		var e float64
 		for _, v := range blk {
 			e += float64(v) * float64(v)
