@@ -17,6 +17,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"unicode"
@@ -39,6 +40,17 @@ type Config struct {
 	MaxAlternatives int
 	// Logger gets warnings about names it cannot add; discarded when nil.
 	Logger *slog.Logger
+	// MaxHMMsPerFrame and MaxWordsPerFrame bound the search in each 10 ms
+	// frame (-maxhmmpf, -maxwpf; CMU's first advice for speed) when > 0;
+	// PocketSphinx's own 30000 and no bound otherwise. 3000 and 5 roughly
+	// halve the decoder's CPU time (30 instead of 45 to 60 CPU s on 111 s
+	// of flite speech written for the measurement; 26 instead of 56 on
+	// the turns of shared/bench/diarization dev01) for 1 more word wrong
+	// in 354 there, but 3 more in the 26 words of TestRecognizeSentences
+	// (one sentence from 25% to 62%), so they are not the default: about
+	// one point of WER pooled, on a busy machine whose CPU readings vary
+	// by a third. Figures and commands are in the speech bench's note.
+	MaxHMMsPerFrame, MaxWordsPerFrame int
 }
 
 // model is the paths of one model's files.
@@ -120,7 +132,7 @@ func New(cfg Config) (*Recognizer, error) {
 	}
 	r := &Recognizer{cfg: cfg, model: m, lib: l, pool: make(chan *decoder, cfg.PoolSize), closed: make(chan struct{})}
 	for range cfg.PoolSize {
-		d, err := newDecoder(l, m)
+		d, err := newDecoder(l, m, cfg.searchArgs())
 		if err != nil {
 			r.Close()
 			return nil, err
@@ -128,6 +140,18 @@ func New(cfg Config) (*Recognizer, error) {
 		r.pool <- d
 	}
 	return r, nil
+}
+
+// searchArgs are the search bounds of cfg as PocketSphinx arguments.
+func (cfg Config) searchArgs() []string {
+	var args []string
+	if cfg.MaxHMMsPerFrame > 0 {
+		args = append(args, "-maxhmmpf", strconv.Itoa(cfg.MaxHMMsPerFrame))
+	}
+	if cfg.MaxWordsPerFrame > 0 {
+		args = append(args, "-maxwpf", strconv.Itoa(cfg.MaxWordsPerFrame))
+	}
+	return args
 }
 
 // Name is "pocketsphinx".
