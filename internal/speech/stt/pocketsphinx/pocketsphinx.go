@@ -42,14 +42,13 @@ type Config struct {
 	Logger *slog.Logger
 	// MaxHMMsPerFrame and MaxWordsPerFrame bound the search in each 10 ms
 	// frame (-maxhmmpf, -maxwpf; CMU's first advice for speed) when > 0;
-	// PocketSphinx's own 30000 and no bound otherwise. 3000 and 5 roughly
-	// halve the decoder's CPU time (30 instead of 45 to 60 CPU s on 111 s
-	// of flite speech written for the measurement; 26 instead of 56 on
-	// the turns of shared/bench/diarization dev01) for 1 more word wrong
-	// in 354 there, but 3 more in the 26 words of TestRecognizeSentences
-	// (one sentence from 25% to 62%), so they are not the default: about
-	// one point of WER pooled, on a busy machine whose CPU readings vary
-	// by a third. Figures and commands are in the speech bench's note.
+	// PocketSphinx's own 30000 and no bound otherwise. 3000 and 5 cut the
+	// decoder's CPU time by about 30% (32 instead of 45 CPU s on 111 s of
+	// flite speech written for the measurement, run back to back) for 1
+	// more word wrong in those 354, but 3 more in the 26 words of
+	// TestRecognizeSentences (one sentence from 25% to 62%): about one
+	// point of WER pooled, so they are not the default. Figures and
+	// commands are in the speech bench's note (issue 12).
 	MaxHMMsPerFrame, MaxWordsPerFrame int
 }
 
