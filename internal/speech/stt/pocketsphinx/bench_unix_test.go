@@ -19,10 +19,15 @@ func BenchmarkRecognize(b *testing.B) {
 		"where the innkeeper tells them about the goblins in the hills and the dragon that burned the mill last winter")
 	for _, bc := range []struct {
 		name string
-		alts int
-	}{{"alternatives", 0}, {"best-only", -1}} {
+		cfg  Config
+	}{
+		{"alternatives", Config{}},
+		{"best-only", Config{MaxAlternatives: -1}},
+		// CMU's speed advice, to weigh against the default.
+		{"bounded-3000-5", Config{MaxHMMsPerFrame: 3000, MaxWordsPerFrame: 5}},
+	} {
 		b.Run(bc.name, func(b *testing.B) {
-			benchRecognize(b, mustNew(b, Config{MaxAlternatives: bc.alts}), samples)
+			benchRecognize(b, mustNew(b, bc.cfg), samples)
 		})
 	}
 }

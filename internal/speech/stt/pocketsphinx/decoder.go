@@ -29,7 +29,7 @@ type decoder struct {
 // frameMS is the length of a PocketSphinx frame at its default -frate 100.
 const frameMS = 10
 
-func newDecoder(l *lib, m model) (*decoder, error) {
+func newDecoder(l *lib, m model, search []string) (*decoder, error) {
 	args := []string{
 		"-hmm", m.hmm, "-lm", m.lm, "-dict", m.dict,
 		"-samprate", "16000",
@@ -39,6 +39,7 @@ func newDecoder(l *lib, m model) (*decoder, error) {
 		// Its log goes to stderr otherwise, a few hundred lines per decoder.
 		"-logfn", "/dev/null",
 	}
+	args = append(args, search...)
 	d := &decoder{l: l, dict: m.dict, added: map[string]bool{}}
 	d.argv = l.cArgv(args)
 	d.config = l.cmdLnParseR(0, l.psArgs(), int32(len(d.argv)), &d.argv[0], 1)
