@@ -8,6 +8,7 @@ import (
 	"github.com/gmc-project/gmc/internal/bench/diarbench"
 	"github.com/gmc-project/gmc/internal/bench/kwbench"
 	"github.com/gmc-project/gmc/internal/bench/searchbench"
+	"github.com/gmc-project/gmc/internal/bench/spokenkw"
 	"github.com/gmc-project/gmc/internal/bench/wsbench"
 )
 
@@ -16,6 +17,7 @@ const benchUsage = `usage: gmc bench <tool> [flags]
 Tools:
   diarization  speaker diarization error rate (DER) on a folder of WAVs with reference RTTMs
   keywords   live keyword detection quality on a benchmark file (precision, recall, F1)
+  spoken-keywords  keyword detection from synthesised speech (flite + PocketSphinx), with and without n-best and names
   search     search quality (recall@1/5, MRR) and speed against ILIKE and pg_trgm baselines
   ws         live-table WebSocket load: delivered messages/s, latency, memory per connection
 `
@@ -30,6 +32,8 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return diarbench.Main(ctx, args[1:], stdout, stderr)
 	case "keywords":
 		return kwbench.Main(ctx, args[1:], stdout, stderr)
+	case "spoken-keywords":
+		return spokenkw.Main(ctx, args[1:], stdout, stderr)
 	case "search":
 		return searchbench.Main(ctx, args[1:], stdout, stderr)
 	case "ws":
