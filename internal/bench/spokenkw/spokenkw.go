@@ -45,6 +45,8 @@ import (
 type config struct {
 	data, srd, out, cache, model string
 	limit, jobs                  int
+	// withNames lists the names settings to run: off, on or both.
+	withNames []bool
 }
 
 // Main runs `gmc bench spoken-keywords` with args (without the command words).
@@ -101,7 +103,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "%-34s %5s %5s %5s %9s %7s %7s %7s\n", "configuration", "TP", "FP", "FN", "precision", "recall", "F1", "WER")
 	kwbench.Score(utts, asr, vocab).Print(stdout, fmt.Sprintf("%-34s", "dataset asr field (for comparison)"))
-	for _, names := range []bool{false, true} {
+	for _, names := range cfg.withNames {
 		w := corpusWER(utts, heard, names)
 		for _, alts := range []bool{false, true} {
 			preds := make([]kwbench.Prediction, len(utts))
@@ -149,9 +151,20 @@ func parseArgs(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&cfg.cache, "cache", filepath.Join(os.TempDir(), "gmc-spokenkw-cache"), "`folder` for synthesised audio and transcripts")
 	fs.StringVar(&cfg.model, "model", "", "PocketSphinx model `folder` (default the Debian package's)")
 	fs.IntVar(&cfg.limit, "limit", 0, "only the first `N` utterances (0: all)")
-	fs.IntVar(&cfg.jobs, "jobs", 2, "utterances recognised at once")
+	fs.IntVar(&cfg.jobs, "jobs", 1, "utterances recognised at once")
+	names := fs.String("names", "both", "campaign names in the recogniser's dictionary: off, on or both")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
+	}
+	switch *names {
+	case "off":
+		cfg.withNames = []bool{false}
+	case "on":
+		cfg.withNames = []bool{true}
+	case "both":
+		cfg.withNames = []bool{false, true}
+	default:
+		return cfg, fmt.Errorf("bench spoken-keywords: --names must be off, on or both, not %q", *names)
 	}
 	if cfg.data == "" {
 		return cfg, errors.New("bench spoken-keywords: --data is required")
@@ -305,7 +318,7 @@ func (p *pipeline) utterance(ctx context.Context, u kwbench.Utterance) (map[bool
 	key := cacheKey(v, u.Reference)
 	var samples []float32
 	heard := map[bool][]chunk{}
-	for _, names := range []bool{false, true} {
+	for _, names := range p.cfg.withNames {
 		tpath := filepath.Join(p.cfg.cache, fmt.Sprintf("%s-names-%s.json", key, onOff(names)))
 		if b, err := os.ReadFile(tpath); err == nil {
 			var cs []chunk
