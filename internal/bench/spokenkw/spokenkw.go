@@ -16,9 +16,10 @@
 //
 // Known problem: with the benchmark's 66 campaign names and aliases in
 // its dictionary, PocketSphinx (as package pocketsphinx drives it) crashes
-// with SIGSEGV inside ps_process_raw on some utterances (the third of
-// dev.jsonl already); without the n-gram unigrams that package adds for
-// the names it does not. Until that is fixed, run with --names off.
+// with SIGSEGV inside ps_process_raw on some utterances, within the first
+// dozen of dev.jsonl, also when that package's n-gram unigrams for the
+// names are left out; with a dozen names it does not. Until that is
+// fixed, run with --names off.
 package spokenkw
 
 import (
