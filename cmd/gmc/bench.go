@@ -9,17 +9,19 @@ import (
 	"github.com/gmc-project/gmc/internal/bench/kwbench"
 	"github.com/gmc-project/gmc/internal/bench/searchbench"
 	"github.com/gmc-project/gmc/internal/bench/speechbench"
+	"github.com/gmc-project/gmc/internal/bench/spokenkw"
 	"github.com/gmc-project/gmc/internal/bench/wsbench"
 )
 
 const benchUsage = `usage: gmc bench <tool> [flags]
 
 Tools:
-  diarization  speaker diarization error rate (DER) on a folder of WAVs with reference RTTMs
-  keywords   live keyword detection quality on a benchmark file (precision, recall, F1)
-  search     search quality (recall@1/5, MRR) and speed against ILIKE and pg_trgm baselines
-  speech     live speech end to end over /audio/ws: WER, latency to transcript.segment, server real-time factor, DER
-  ws         live-table WebSocket load: delivered messages/s, latency, memory per connection
+  diarization      speaker diarization error rate (DER) on a folder of WAVs with reference RTTMs
+  keywords         live keyword detection quality on a benchmark file (precision, recall, F1)
+  spoken-keywords  keyword detection from synthesised speech (flite + PocketSphinx), with and without n-best and names
+  search           search quality (recall@1/5, MRR) and speed against ILIKE and pg_trgm baselines
+  speech           live speech end to end over /audio/ws: WER, latency to transcript.segment, server real-time factor, DER
+  ws               live-table WebSocket load: delivered messages/s, latency, memory per connection
 `
 
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -32,6 +34,8 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return diarbench.Main(ctx, args[1:], stdout, stderr)
 	case "keywords":
 		return kwbench.Main(ctx, args[1:], stdout, stderr)
+	case "spoken-keywords":
+		return spokenkw.Main(ctx, args[1:], stdout, stderr)
 	case "search":
 		return searchbench.Main(ctx, args[1:], stdout, stderr)
 	case "speech":

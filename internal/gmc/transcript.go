@@ -28,6 +28,10 @@ type TranscriptSegment struct {
 	CreatedAt    time.Time `json:"created_at"`
 	// Speaker is who the label maps to when the GM has said so.
 	Speaker *Speaker `json:"speaker,omitempty"`
+	// Alternatives are the recogniser's other readings of the audio the
+	// segment came from (n-best), for keyword detection at ingestion;
+	// neither stored nor sent.
+	Alternatives []string `json:"-"`
 }
 
 // Validate checks segment i of a batch.

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/gmc-project/gmc/internal/gmc"
+	"github.com/gmc-project/gmc/internal/keywords"
 	"github.com/gmc-project/gmc/internal/live"
 	"github.com/gmc-project/gmc/internal/reference"
 	"github.com/gmc-project/gmc/internal/reference/referencetest"
@@ -357,4 +358,27 @@ func TestKeywordDictionaryUnderConcurrency(t *testing.T) {
 	}
 	tb.screens.heard(tb.session)
 	wantHeard(t, "after the renames", tb.say("Zorbo the 5 waves"), "gm:Zorbo the 5")
+}
+
+// TestKeywordAlternatives checks that a term most of the recogniser's
+// readings agree on is alerted with no span in the segment's text, and
+// that one reading alone is not enough.
+func TestKeywordAlternatives(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	tb := newKWTable(t, filepath.Join(t.TempDir(), "gmc.db"), kwStartClock())
+	_, err := tb.svc.IngestSegments(ctx, tb.gm, tb.session, []*gmc.TranscriptSegment{
+		{StartMS: 1000, EndMS: 3000, Text: "we walk into the dark hall",
+			Alternatives: []string{"we walk into the fireball", "we cast fireball into the hall", "fireball into the dark hall"}},
+		{StartMS: 90_000, EndMS: 92_000, Text: "the door is stuck shut",
+			Alternatives: []string{"the door is stuck shut again", "the ogre is stuck shut", "the door is stuck"}},
+	})
+	tb.must(err)
+	alerts := tb.screens.alerts(tb.session)
+	wantHeard(t, "alerts", names(alerts), "Fireball")
+	for _, a := range alerts {
+		if a.Reason != keywords.ReasonAlternative || a.Span != [2]int{} || a.Surface != "fireball" || a.Seq != 1 {
+			t.Errorf("alert from the alternatives = %+v, want reason %q, span [0 0], surface fireball, seq 1", a, keywords.ReasonAlternative)
+		}
+	}
 }

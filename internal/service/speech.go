@@ -160,6 +160,7 @@ func (s *Service) IngestSpeech(ctx context.Context, src *AudioSource, actorID, s
 		out = append(out, &gmc.TranscriptSegment{
 			ID: s.newID(), SessionID: gs.ID, SpeakerLabel: label, StartMS: sg.StartMS, EndMS: sg.EndMS,
 			Text: truncateRunes(text, gmc.MaxSegmentTextLen), Source: source, CreatedAt: now,
+			Alternatives: sg.Alternatives,
 		})
 	}
 	if len(out) == 0 {

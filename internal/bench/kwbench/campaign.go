@@ -10,20 +10,20 @@ import (
 	"github.com/gmc-project/gmc/internal/textmatch"
 )
 
-// campaign is a benchmark gazetteer: campaign.json.
-type campaign struct {
+// Campaign is a benchmark gazetteer: campaign.json.
+type Campaign struct {
 	Campaign string          `json:"campaign"`
-	Entries  []campaignEntry `json:"entries"`
+	Entries  []CampaignEntry `json:"entries"`
 }
 
-type campaignEntry struct {
+type CampaignEntry struct {
 	Name     string   `json:"name"`
 	Category string   `json:"category"`
 	Aliases  []string `json:"aliases"`
 }
 
-func loadCampaign(path string) (campaign, error) {
-	var c campaign
+func LoadCampaign(path string) (Campaign, error) {
+	var c Campaign
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return c, fmt.Errorf("bench keywords: %w", err)
@@ -41,7 +41,7 @@ func loadCampaign(path string) (campaign, error) {
 
 // terms turns the gazetteer into dictionary terms, as the live session
 // does with a campaign's characters, locations and other entities.
-func (c campaign) terms() []keywords.Term {
+func (c Campaign) Terms() []keywords.Term {
 	out := make([]keywords.Term, 0, len(c.Entries))
 	for _, e := range c.Entries {
 		slug := strings.ReplaceAll(textmatch.Fold(e.Name), " ", "-")
@@ -53,6 +53,16 @@ func (c campaign) terms() []keywords.Term {
 			Source:   "campaign",
 			Ref:      "campaign/" + slug,
 		})
+	}
+	return out
+}
+
+// Names are the gazetteer's names and aliases, as a recogniser's hints.
+func (c Campaign) Names() []string {
+	var out []string
+	for _, e := range c.Entries {
+		out = append(out, e.Name)
+		out = append(out, e.Aliases...)
 	}
 	return out
 }

@@ -40,33 +40,28 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	entries, err := reference.Load(cfg.srd)
+	camp, err := LoadCampaign(cfg.campaign)
 	if err != nil {
 		return err
 	}
-	camp, err := loadCampaign(cfg.campaign)
+	utts, err := LoadUtterances(cfg.data)
 	if err != nil {
 		return err
 	}
-	utts, err := loadUtterances(cfg.data)
+	eng, err := NewEngine(cfg.srd, camp, cfg.threshold)
 	if err != nil {
 		return err
 	}
-	terms := append(keywords.FromReference(entries), camp.terms()...)
-	eng := keywords.New(terms, keywords.Options{
-		Threshold: cfg.threshold,
-		Lexicon:   keywords.LexiconFromReference(entries),
-	})
 
-	preds := make([]prediction, 0, len(utts))
+	preds := make([]Prediction, 0, len(utts))
 	start := time.Now()
 	for _, u := range utts {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		p := prediction{ID: u.ID, Detections: []predDetection{}}
-		for _, d := range eng.Detect(u.text(cfg.field)) {
-			p.Detections = append(p.Detections, predDetection{
+		p := Prediction{ID: u.ID, Detections: []PredDetection{}}
+		for _, d := range eng.Detect(u.Text(cfg.field)) {
+			p.Detections = append(p.Detections, PredDetection{
 				Term: d.Term.Name, Category: d.Term.Category, Surface: d.Surface,
 				Confidence: round3(d.Confidence), Reason: d.Reason,
 			})
@@ -78,27 +73,42 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 
-	vocab, err := loadVocabulary(cfg.vocab)
+	vocab, err := LoadVocabulary(cfg.vocab)
 	if err != nil {
 		return err
 	}
-	engine := score(utts, preds, vocab)
-	naive := score(utts, naiveBaseline(utts, cfg.field, vocab), vocab)
+	engine := Score(utts, preds, vocab)
+	naive := Score(utts, NaiveBaseline(utts, cfg.field, vocab), vocab)
 
 	fmt.Fprintf(stdout, "keyword benchmark: %s (%s field), %d utterances, %d gold pairs\n",
 		filepath.Base(cfg.data), cfg.field, len(utts), engine.TP+engine.FN)
 	fmt.Fprintf(stdout, "dictionary: %d terms (%d SRD + %d campaign); scored vocabulary: %d terms; %d out-of-vocabulary detections ignored\n",
-		eng.Len(), len(terms)-len(camp.Entries), len(camp.Entries), len(vocab.terms), engine.Ignored)
+		eng.Len(), eng.Len()-len(camp.Entries), len(camp.Entries), len(vocab.terms), engine.Ignored)
 	fmt.Fprintf(stdout, "engine speed: %.0f segments/s (%.3f ms per segment, one goroutine)\n",
 		float64(len(utts))/elapsed.Seconds(), elapsed.Seconds()*1000/float64(max(len(utts), 1)))
 	fmt.Fprintf(stdout, "%-16s %5s %5s %5s %9s %7s %7s\n", "matcher", "TP", "FP", "FN", "precision", "recall", "F1")
-	engine.print(stdout, "engine")
-	naive.print(stdout, "naive substring")
+	engine.Print(stdout, "engine")
+	naive.Print(stdout, "naive substring")
 	if cfg.byCategory {
 		engine.printCategories(stdout)
 	}
 	fmt.Fprintf(stdout, "predictions: %s\n", cfg.out)
 	return nil
+}
+
+// NewEngine builds the engine the bench runs: the whole SRD of the
+// 5e-database folder srdDir plus camp's gazetteer; threshold 0 is the
+// engine default.
+func NewEngine(srdDir string, camp Campaign, threshold float64) (*keywords.Engine, error) {
+	entries, err := reference.Load(srdDir)
+	if err != nil {
+		return nil, err
+	}
+	terms := append(keywords.FromReference(entries), camp.Terms()...)
+	return keywords.New(terms, keywords.Options{
+		Threshold: threshold,
+		Lexicon:   keywords.LexiconFromReference(entries),
+	}), nil
 }
 
 func parseArgs(args []string, stderr io.Writer) (config, error) {
@@ -136,33 +146,35 @@ func parseArgs(args []string, stderr io.Writer) (config, error) {
 	return cfg, nil
 }
 
-// utterance is one line of a benchmark file.
-type utterance struct {
+// Utterance is one line of a benchmark file.
+type Utterance struct {
 	ID        string    `json:"id"`
+	Voice     string    `json:"voice"`
 	Reference string    `json:"reference"`
 	ASR       string    `json:"asr"`
-	Mentions  []mention `json:"mentions"`
+	Mentions  []Mention `json:"mentions"`
 }
 
-type mention struct {
+type Mention struct {
 	Term     string `json:"term"`
 	Category string `json:"category"`
 }
 
-func (u utterance) text(field string) string {
+// Text is the utterance's text in field "asr" or "reference".
+func (u Utterance) Text(field string) string {
 	if field == "reference" {
 		return u.Reference
 	}
 	return u.ASR
 }
 
-func loadUtterances(path string) ([]utterance, error) {
+func LoadUtterances(path string) ([]Utterance, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("bench keywords: %w", err)
 	}
 	defer f.Close()
-	var out []utterance
+	var out []Utterance
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 1<<20), 1<<24)
 	for n := 1; sc.Scan(); n++ {
@@ -170,7 +182,7 @@ func loadUtterances(path string) ([]utterance, error) {
 		if len(line) == 0 {
 			continue
 		}
-		var u utterance
+		var u Utterance
 		if err := json.Unmarshal(line, &u); err != nil {
 			return nil, fmt.Errorf("bench keywords: %s:%d: %w", path, n, err)
 		}
@@ -188,14 +200,14 @@ func loadUtterances(path string) ([]utterance, error) {
 	return out, nil
 }
 
-// prediction is one line of the output, in score.py's format; fields other
+// Prediction is one line of the output, in score.py's format; fields other
 // than "term" are for people reading the file.
-type prediction struct {
+type Prediction struct {
 	ID         string          `json:"id"`
-	Detections []predDetection `json:"detections"`
+	Detections []PredDetection `json:"detections"`
 }
 
-type predDetection struct {
+type PredDetection struct {
 	Term       string  `json:"term"`
 	Category   string  `json:"category,omitempty"`
 	Surface    string  `json:"surface,omitempty"`
@@ -203,7 +215,7 @@ type predDetection struct {
 	Reason     string  `json:"reason,omitempty"`
 }
 
-func writePredictions(path string, preds []prediction) (err error) {
+func writePredictions(path string, preds []Prediction) (err error) {
 	f, err := os.Create(path)
 	if err != nil {
 		return fmt.Errorf("bench keywords: %w", err)

@@ -55,7 +55,7 @@ func TestMainOnDevData(t *testing.T) {
 					} `json:"detections"`
 				}
 				if err := json.Unmarshal(sc.Bytes(), &p); err != nil || p.ID == "" {
-					t.Fatalf("line %d does not parse as a prediction: %v: %s", lines+1, err, sc.Text())
+					t.Fatalf("line %d does not parse as a Prediction: %v: %s", lines+1, err, sc.Text())
 				}
 				for _, d := range p.Detections {
 					if d.Term == "" {
@@ -92,16 +92,16 @@ func TestMainArguments(t *testing.T) {
 }
 
 func TestScoreMatchesScorePyRule(t *testing.T) {
-	utts := []utterance{
-		{ID: "u1", Mentions: []mention{{Term: "Goblin", Category: "monster"}, {Term: "Pip Tumblewick", Category: "pc"}}},
+	utts := []Utterance{
+		{ID: "u1", Mentions: []Mention{{Term: "Goblin", Category: "monster"}, {Term: "Pip Tumblewick", Category: "pc"}}},
 		{ID: "u2", Mentions: nil},
 	}
-	v := vocabulary{terms: map[string]bool{"goblin": true, "pip tumblewick": true, "shield": true}}
-	preds := []prediction{
-		{ID: "u1", Detections: []predDetection{{Term: "goblin"}, {Term: "Goblin"}, {Term: "Longsword"}}},
-		{ID: "u2", Detections: []predDetection{{Term: "Shield"}}},
+	v := Vocabulary{terms: map[string]bool{"goblin": true, "pip tumblewick": true, "shield": true}}
+	preds := []Prediction{
+		{ID: "u1", Detections: []PredDetection{{Term: "goblin"}, {Term: "Goblin"}, {Term: "Longsword"}}},
+		{ID: "u2", Detections: []PredDetection{{Term: "Shield"}}},
 	}
-	r := score(utts, preds, v)
+	r := Score(utts, preds, v)
 	if r.TP != 1 || r.FP != 1 || r.FN != 1 || r.Ignored != 1 {
 		t.Errorf("score = %+v, want TP 1 FP 1 FN 1 ignored 1", r)
 	}

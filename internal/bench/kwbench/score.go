@@ -9,16 +9,16 @@ import (
 	"strings"
 )
 
-// vocabulary is the benchmark's labelled term list, read as score.py
+// Vocabulary is the benchmark's labelled term list, read as score.py
 // reads it: "terms"[].term of srd-terms.json and "entries"[].name of
 // campaign.json, each with its aliases for the naive baseline.
-type vocabulary struct {
+type Vocabulary struct {
 	terms   map[string]bool     // normalised canonical names
 	surface map[string][]string // canonical name → lower-cased names and aliases
 }
 
-func loadVocabulary(paths []string) (vocabulary, error) {
-	v := vocabulary{terms: map[string]bool{}, surface: map[string][]string{}}
+func LoadVocabulary(paths []string) (Vocabulary, error) {
+	v := Vocabulary{terms: map[string]bool{}, surface: map[string][]string{}}
 	for _, p := range paths {
 		var f struct {
 			Terms []struct {
@@ -47,7 +47,7 @@ func loadVocabulary(paths []string) (vocabulary, error) {
 	return v, nil
 }
 
-func (v vocabulary) add(name string, aliases []string) {
+func (v Vocabulary) add(name string, aliases []string) {
 	v.terms[norm(name)] = true
 	for _, s := range append([]string{name}, aliases...) {
 		v.surface[name] = append(v.surface[name], strings.ToLower(s))
@@ -57,22 +57,22 @@ func (v vocabulary) add(name string, aliases []string) {
 // norm compares terms as score.py does: whitespace collapsed, case folded.
 func norm(s string) string { return strings.ToLower(strings.Join(strings.Fields(s), " ")) }
 
-// naiveBaseline is the benchmark README's baseline: a case-insensitive
+// NaiveBaseline is the benchmark README's baseline: a case-insensitive
 // substring search for every vocabulary name and alias.
-func naiveBaseline(utts []utterance, field string, v vocabulary) []prediction {
+func NaiveBaseline(utts []Utterance, field string, v Vocabulary) []Prediction {
 	names := make([]string, 0, len(v.surface))
 	for name := range v.surface {
 		names = append(names, name)
 	}
 	sort.Strings(names)
-	out := make([]prediction, 0, len(utts))
+	out := make([]Prediction, 0, len(utts))
 	for _, u := range utts {
-		text := strings.ToLower(u.text(field))
-		p := prediction{ID: u.ID}
+		text := strings.ToLower(u.Text(field))
+		p := Prediction{ID: u.ID}
 		for _, name := range names {
 			for _, s := range v.surface[name] {
 				if strings.Contains(text, s) {
-					p.Detections = append(p.Detections, predDetection{Term: name})
+					p.Detections = append(p.Detections, PredDetection{Term: name})
 					break
 				}
 			}
@@ -82,15 +82,15 @@ func naiveBaseline(utts []utterance, field string, v vocabulary) []prediction {
 	return out
 }
 
-// result holds micro-averaged figures over (utterance id, term) pairs.
-type result struct {
+// Result holds micro-averaged figures over (utterance id, term) pairs.
+type Result struct {
 	TP, FP, FN, Ignored int
 	byCat               map[string]*[3]int
 }
 
-// score applies score.py's rule: duplicates count once, detections of
+// Score applies score.py's rule: duplicates count once, detections of
 // terms outside the vocabulary are ignored.
-func score(utts []utterance, preds []prediction, v vocabulary) result {
+func Score(utts []Utterance, preds []Prediction, v Vocabulary) Result {
 	type pair struct{ id, term string }
 	gold := map[pair]bool{}
 	catOf := map[string]string{}
@@ -101,7 +101,7 @@ func score(utts []utterance, preds []prediction, v vocabulary) result {
 		}
 	}
 	pred := map[pair]bool{}
-	r := result{byCat: map[string]*[3]int{}}
+	r := Result{byCat: map[string]*[3]int{}}
 	for _, p := range preds {
 		for _, d := range p.Detections {
 			t := norm(d.Term)
@@ -157,19 +157,20 @@ func prf(tp, fp, fn int) (p, r, f float64) {
 }
 
 // Precision returns TP / (TP + FP).
-func (r result) Precision() float64 { p, _, _ := prf(r.TP, r.FP, r.FN); return p }
+func (r Result) Precision() float64 { p, _, _ := prf(r.TP, r.FP, r.FN); return p }
 
 // Recall returns TP / (TP + FN).
-func (r result) Recall() float64 { _, rc, _ := prf(r.TP, r.FP, r.FN); return rc }
+func (r Result) Recall() float64 { _, rc, _ := prf(r.TP, r.FP, r.FN); return rc }
 
 // F1 returns the harmonic mean of precision and recall.
-func (r result) F1() float64 { _, _, f := prf(r.TP, r.FP, r.FN); return f }
+func (r Result) F1() float64 { _, _, f := prf(r.TP, r.FP, r.FN); return f }
 
-func (r result) print(w io.Writer, label string) {
+// Print writes one row of figures headed label.
+func (r Result) Print(w io.Writer, label string) {
 	fmt.Fprintf(w, "%-16s %5d %5d %5d %9.4f %7.4f %7.4f\n", label, r.TP, r.FP, r.FN, r.Precision(), r.Recall(), r.F1())
 }
 
-func (r result) printCategories(w io.Writer) {
+func (r Result) printCategories(w io.Writer) {
 	cats := make([]string, 0, len(r.byCat))
 	for c := range r.byCat {
 		cats = append(cats, c)
