@@ -61,7 +61,9 @@ func TestServeOnEmbeddedDefaults(t *testing.T) {
 
 	var res *http.Response
 	var err error
-	for range 200 {
+	// Start-up loads PocketSphinx's model when it is installed, which on a
+	// busy machine takes seconds.
+	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); {
 		if res, err = http.Get("http://" + addr + "/healthz"); err == nil {
 			break
 		}

@@ -284,11 +284,22 @@ func (a *api) pumpAudio(ctx context.Context, ws *websocket.Conn, conv *audio.Liv
 			}
 			slowed = true
 		}
-		// Read nothing more until the client is back near real time: the
-		// socket's buffers fill and its sends block, losing nothing.
+		// Read nothing more until the client is back near real time and
+		// recognition has caught up: the socket's buffers fill and its
+		// sends block, losing nothing.
 		if wait := ahead - audioCatchUp; wait > 0 {
 			select {
 			case <-time.After(wait):
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
+		for time.Duration(stream.Pending())*time.Millisecond > audioCatchUp {
+			if err := stream.Err(); err != nil {
+				return err
+			}
+			select {
+			case <-time.After(100 * time.Millisecond):
 			case <-ctx.Done():
 				return ctx.Err()
 			}

@@ -89,7 +89,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return fmt.Errorf("bench spoken-keywords: %w", err)
 		}
 	}
-	rec, err := pocketsphinx.New(pocketsphinx.Config{ModelDir: cfg.model, PoolSize: cfg.jobs})
+	rec, err := pocketsphinx.New(pocketsphinx.Config{ModelDir: cfg.model, PoolSize: cfg.jobs, AddNames: true})
 	if err != nil {
 		return err
 	}

@@ -48,6 +48,9 @@ type Config struct {
 	SphinxModelDir string
 	// SphinxPoolSize is how many utterances PocketSphinx decodes at once; 1 when 0.
 	SphinxPoolSize int
+	// SphinxNames adds the campaign's names to PocketSphinx's dictionary
+	// (pocketsphinx.Config.AddNames, which says why it is off by default).
+	SphinxNames bool
 
 	Logger *slog.Logger
 }
@@ -90,7 +93,7 @@ func newWhisper(cfg Config) (speech.Recognizer, error) {
 }
 
 func newSphinx(cfg Config) (speech.Recognizer, error) {
-	return pocketsphinx.New(pocketsphinx.Config{ModelDir: cfg.SphinxModelDir, PoolSize: cfg.SphinxPoolSize, Logger: cfg.Logger})
+	return pocketsphinx.New(pocketsphinx.Config{ModelDir: cfg.SphinxModelDir, PoolSize: cfg.SphinxPoolSize, AddNames: cfg.SphinxNames, Logger: cfg.Logger})
 }
 
 // Describe is a line for the start-up log: which provider runs, and

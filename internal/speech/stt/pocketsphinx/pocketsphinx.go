@@ -38,6 +38,13 @@ type Config struct {
 	PoolSize int
 	// MaxAlternatives bounds Transcript.Alternatives; 5 when 0, none when < 0.
 	MaxAlternatives int
+	// AddNames adds Hints.Names to the dictionary; without it they are
+	// ignored. This PocketSphinx (Debian's 0.8+5prealpha) crashes the
+	// whole process inside ps_process_raw after some sets of a dozen or
+	// more added words, so a server, which must not die for a campaign's
+	// names, leaves it off; gmc transcribe -names, whose crash ends only
+	// itself, turns it on.
+	AddNames bool
 	// Logger gets warnings about names it cannot add; discarded when nil.
 	Logger *slog.Logger
 	// MaxHMMsPerFrame and MaxWordsPerFrame bound the search in each 10 ms
@@ -194,6 +201,9 @@ func (r *Recognizer) Recognize(ctx context.Context, samples []float32, hints spe
 	}
 	defer r.release(d)
 
+	if !r.cfg.AddNames {
+		hints.Names = nil
+	}
 	names := r.names(d, hints.Names)
 	if err := d.setWords(names.prons); err != nil {
 		return nil, err

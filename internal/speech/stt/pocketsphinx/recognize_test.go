@@ -143,7 +143,7 @@ func checkTimes(t *testing.T, tr *speech.Transcript, samples int) {
 // are gone in the next.
 func TestRecognizeNames(t *testing.T) {
 	t.Parallel()
-	r := mustNew(t, Config{PoolSize: 1})
+	r := mustNew(t, Config{PoolSize: 1, AddNames: true})
 	withSharedLTS(t, r)
 	names := []string{"Xylandra", "Thandrel", "Vexmoor", "Quorlith"}
 	found := 0
@@ -284,7 +284,7 @@ func FuzzWordText(f *testing.F) {
 // name that is no longer wanted makes it reload.
 func TestRecognizeKeepsNames(t *testing.T) {
 	t.Parallel()
-	r := mustNew(t, Config{PoolSize: 1})
+	r := mustNew(t, Config{PoolSize: 1, AddNames: true})
 	withSharedLTS(t, r)
 	silence := make([]float32, speech.SampleRate/2)
 	steps := []struct {
@@ -340,5 +340,21 @@ func TestRecognizeWaitsForDecoder(t *testing.T) {
 	}
 	if len(r.pool) != 0 {
 		t.Errorf("%d decoders back in the pool after Close, want 0 (freed)", len(r.pool))
+	}
+}
+
+// TestNamesIgnoredUnlessAsked: without AddNames the dictionary is never
+// touched, whatever the hints say (the server's setting; see AddNames).
+func TestNamesIgnoredUnlessAsked(t *testing.T) {
+	t.Parallel()
+	r := mustNew(t, Config{PoolSize: 1})
+	silence := make([]float32, speech.SampleRate/2)
+	if _, err := r.Recognize(context.Background(), silence, speech.Hints{Names: []string{"Xylandra", "Vexmoor Keep"}}); err != nil {
+		t.Fatal(err)
+	}
+	d := <-r.pool
+	defer func() { r.pool <- d }()
+	if len(d.added) != 0 || d.inDict("xylandra") {
+		t.Errorf("names were added without AddNames: %v", d.added)
 	}
 }
