@@ -1,20 +1,16 @@
 package speechbench
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"log/slog"
-	"net"
-	"net/http"
 	"os"
-	"os/exec"
 	"runtime"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/gmc-project/gmc/internal/app"
+	"github.com/gmc-project/gmc/internal/bench/benchproc"
 	"github.com/gmc-project/gmc/internal/config"
 	"github.com/gmc-project/gmc/internal/service"
 )
@@ -59,124 +55,16 @@ func prepare(ctx context.Context, cfg config.Config, files int) ([]table, error)
 	return out, nil
 }
 
-// child is `gmc serve` in a child process, so that the CPU time and
-// memory read from /proc are the server's alone, not the client's.
-type child struct {
-	cmd  *exec.Cmd
-	addr string
-	done chan error
-}
-
 // startChild runs `gmc serve` on a free loopback port with cfg's database
 // and secret and the diarization provider asked for, and waits until it
-// is ready. GMC_STT and the rest of the environment are passed through.
-func startChild(ctx context.Context, cfg config.Config, gmcPath, diarization string) (*child, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, err
-	}
-	addr := ln.Addr().String()
-	_ = ln.Close()
-	cmd := exec.Command(gmcPath, "serve")
-	cmd.Env = append(os.Environ(),
-		"GMC_ADDR="+addr, "GMC_DATA_DIR="+cfg.DataDir, "GMC_DATABASE_URL="+cfg.DatabaseURL,
-		"GMC_SECRET_KEY="+cfg.SecretKey, "GMC_REDIS_URL=", "GMC_LOG_LEVEL=error",
-		"GMC_DIARIZATION="+diarization)
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("start %s serve: %w", gmcPath, err)
-	}
-	c := &child{cmd: cmd, addr: addr, done: make(chan error, 1)}
-	go func() { c.done <- cmd.Wait() }()
-	// Loading the acoustic model takes a few seconds on a busy machine.
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		res, err := http.Get("http://" + addr + "/readyz")
-		if err == nil {
-			res.Body.Close()
-			if res.StatusCode == http.StatusOK {
-				return c, nil
-			}
-		}
-		select {
-		case err := <-c.done:
-			return nil, fmt.Errorf("%s serve exited: %v", gmcPath, err)
-		case <-ctx.Done():
-			c.stop()
-			return nil, ctx.Err()
-		case <-time.After(100 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			c.stop()
-			return nil, fmt.Errorf("%s serve not ready on %s after 60 s", gmcPath, addr)
-		}
-	}
-}
-
-func (c *child) pid() int { return c.cmd.Process.Pid }
-
-func (c *child) stop() {
-	_ = c.cmd.Process.Signal(os.Interrupt)
-	select {
-	case <-c.done:
-	case <-time.After(15 * time.Second):
-		_ = c.cmd.Process.Kill()
-		<-c.done
-	}
-}
-
-// clockTicks is USER_HZ, the unit of the times in /proc/<pid>/stat: 100 on
-// every Linux architecture Go supports.
-const clockTicks = 100
-
-// cpuTime reads a process's user plus system time from /proc/<pid>/stat.
-func cpuTime(pid int) (time.Duration, error) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return 0, err
-	}
-	// The command name, in parentheses, may hold spaces; utime and stime
-	// are the 12th and 13th fields after it.
-	i := strings.LastIndexByte(string(b), ')')
-	if i < 0 {
-		return 0, fmt.Errorf("/proc/%d/stat: unexpected format", pid)
-	}
-	f := strings.Fields(string(b[i+1:]))
-	if len(f) < 13 {
-		return 0, fmt.Errorf("/proc/%d/stat: unexpected format", pid)
-	}
-	utime, err1 := strconv.ParseInt(f[11], 10, 64)
-	stime, err2 := strconv.ParseInt(f[12], 10, 64)
-	if err1 != nil || err2 != nil {
-		return 0, fmt.Errorf("/proc/%d/stat: unexpected format", pid)
-	}
-	return time.Duration(utime+stime) * time.Second / clockTicks, nil
-}
-
-// memory reads a process's resident set size and its peak (VmRSS, VmHWM)
-// from /proc, in bytes.
-func memory(pid int) (rss, peak int64, err error) {
-	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0, 0, err
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		for key, dst := range map[string]*int64{"VmRSS:": &rss, "VmHWM:": &peak} {
-			if rest, ok := strings.CutPrefix(sc.Text(), key); ok {
-				kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
-				if err != nil {
-					return 0, 0, fmt.Errorf("/proc/%d/status %s %w", pid, key, err)
-				}
-				*dst = kb << 10
-			}
-		}
-	}
-	if rss == 0 {
-		return 0, 0, fmt.Errorf("no VmRSS in /proc/%d/status", pid)
-	}
-	return rss, peak, sc.Err()
+// is ready; loading the acoustic model takes a few seconds on a busy
+// machine. GMC_STT and the rest of the environment are passed through.
+func startChild(ctx context.Context, cfg config.Config, gmcPath, diarization string) (*benchproc.Server, error) {
+	return benchproc.StartServer(ctx, gmcPath, []string{
+		"GMC_DATA_DIR=" + cfg.DataDir, "GMC_DATABASE_URL=" + cfg.DatabaseURL,
+		"GMC_SECRET_KEY=" + cfg.SecretKey, "GMC_REDIS_URL=", "GMC_LOG_LEVEL=error",
+		"GMC_DIARIZATION=" + diarization,
+	}, time.Minute)
 }
 
 // loadAverage is the machine's 1, 5 and 15 minute load averages as

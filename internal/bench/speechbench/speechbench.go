@@ -23,6 +23,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gmc-project/gmc/internal/bench/benchproc"
 	"github.com/gmc-project/gmc/internal/config"
 	"github.com/gmc-project/gmc/internal/speech/audio"
 	"github.com/gmc-project/gmc/internal/speech/diarize/der"
@@ -192,7 +193,7 @@ func Run(ctx context.Context, o Options, progress io.Writer) (*Summary, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer srv.stop()
+	defer srv.Stop()
 	time.Sleep(time.Second) // start-up work settles before the first reading
 
 	sum := &Summary{Data: o.Data, Speed: o.Speed, Cores: numCPU(), LoadBefore: loadAverage()}
@@ -200,19 +201,19 @@ func Run(ctx context.Context, o Options, progress io.Writer) (*Summary, error) {
 	var lat []float64
 	for i, in := range ins {
 		fmt.Fprintf(progress, "%s: streaming %.1f s at %g× real time…\n", in.name, clipSec(in.clip), o.Speed)
-		cpu0, err := cpuTime(srv.pid())
+		cpu0, err := benchproc.CPUTime(srv.PID())
 		if err != nil {
 			return nil, err
 		}
-		st, err := stream(ctx, srv.addr, tables[i], in.clip, o.Speed)
+		st, err := stream(ctx, srv.Addr, tables[i], in.clip, o.Speed)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", in.name, err)
 		}
-		cpu1, err := cpuTime(srv.pid())
+		cpu1, err := benchproc.CPUTime(srv.PID())
 		if err != nil {
 			return nil, err
 		}
-		rss, peak, err := memory(srv.pid())
+		rss, peak, err := benchproc.Memory(srv.PID())
 		if err != nil {
 			return nil, err
 		}

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gmc-project/gmc/internal/bench/benchproc"
 	"github.com/gmc-project/gmc/internal/config"
 )
 
@@ -154,44 +155,23 @@ func measure(ctx context.Context, srv serverUnderTest, o ExternalOptions) (Exter
 	return rep, nil
 }
 
-// clockTicks is USER_HZ, the unit of the times in /proc/<pid>/stat: 100 on
-// every Linux architecture Go supports.
-const clockTicks = 100
-
-// cpuTime reads a process's user plus system time from /proc/<pid>/stat.
-func cpuTime(pid int) (time.Duration, error) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return 0, err
-	}
-	// The command name, in parentheses, may hold spaces; the fields after
-	// it are fixed: state is field 3, utime 14 and stime 15.
-	i := strings.LastIndexByte(string(b), ')')
-	f := strings.Fields(string(b[i+1:]))
-	if i < 0 || len(f) < 13 {
-		return 0, fmt.Errorf("/proc/%d/stat: unexpected format", pid)
-	}
-	utime, err1 := strconv.ParseInt(f[11], 10, 64)
-	stime, err2 := strconv.ParseInt(f[12], 10, 64)
-	if err1 != nil || err2 != nil {
-		return 0, fmt.Errorf("/proc/%d/stat: unexpected format", pid)
-	}
-	return time.Duration(utime+stime) * time.Second / clockTicks, nil
-}
+// cpuTime reads a process's user plus system time from /proc.
+func cpuTime(pid int) (time.Duration, error) { return benchproc.CPUTime(pid) }
 
 // gmcChild is `gmc serve` in a child process, with its users' access tokens.
 type gmcChild struct {
-	*child
+	*benchproc.Server
 	sockets []idleSocket // session by session, ClientsPerSession each
 }
 
 func (g *gmcChild) name() string { return "gmc" }
-func (g *gmcChild) pid() int     { return g.cmd.Process.Pid }
+func (g *gmcChild) pid() int     { return g.PID() }
+func (g *gmcChild) stop()        { g.Stop() }
 
 func (g *gmcChild) open(ctx context.Context, o ExternalOptions, st *stats) ([]loadConn, error) {
 	at := func(s, c int) idleSocket { return g.sockets[s*o.ClientsPerSession+c] }
 	opts := Options{
-		URL:      func(s, c int) string { return "ws://" + g.addr + "/api/v1/sessions/" + at(s, c).session + "/ws" },
+		URL:      func(s, c int) string { return "ws://" + g.Addr + "/api/v1/sessions/" + at(s, c).session + "/ws" },
 		Token:    func(s, c int) string { return at(s, c).token },
 		Sessions: o.Sessions, ClientsPerSession: o.ClientsPerSession, Rate: o.Rate, Duration: o.Duration,
 		HTTPClient: spreadClient(),
@@ -223,7 +203,7 @@ func runExternal(ctx context.Context, stdout io.Writer, cfg config.Config, gmcPa
 		if err != nil {
 			return err
 		}
-		rep, err := measureSettled(ctx, &gmcChild{child: g, sockets: sockets}, o)
+		rep, err := measureSettled(ctx, &gmcChild{Server: g, sockets: sockets}, o)
 		if err != nil {
 			return fmt.Errorf("gmc at %g msg/s per client: %w", rate, err)
 		}

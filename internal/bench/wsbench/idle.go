@@ -1,20 +1,14 @@
 package wsbench
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
-	"net/http"
-	"os"
-	"os/exec"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/gmc-project/gmc/internal/app"
+	"github.com/gmc-project/gmc/internal/bench/benchproc"
 	"github.com/gmc-project/gmc/internal/config"
 	"github.com/gmc-project/gmc/internal/service"
 )
@@ -98,15 +92,15 @@ func idleRun(ctx context.Context, cfg config.Config, gmcPath string, sockets []i
 	if err != nil {
 		return IdleReport{}, err
 	}
-	defer srv.stop()
+	defer srv.Stop()
 	time.Sleep(time.Second) // let start-up work settle before the baseline
 	rep := IdleReport{Sockets: len(sockets)}
-	if rep.RSSBefore, err = vmRSS(srv.cmd.Process.Pid); err != nil {
+	if rep.RSSBefore, err = vmRSS(srv.PID()); err != nil {
 		return rep, err
 	}
 	urls, tokens := make([]string, len(sockets)), make([]string, len(sockets))
 	for i, s := range sockets {
-		urls[i], tokens[i] = "ws://"+srv.addr+"/api/v1/sessions/"+s.session+"/ws", s.token
+		urls[i], tokens[i] = "ws://"+srv.Addr+"/api/v1/sessions/"+s.session+"/ws", s.token
 	}
 	ws, err := openAll(ctx, spreadClient(), urls, tokens, 32)
 	if err != nil {
@@ -120,82 +114,21 @@ func idleRun(ctx context.Context, cfg config.Config, gmcPath string, sockets []i
 	// Welcomes and presence have gone out after a few seconds; an idle
 	// server's runtime collects and returns freed memory within minutes.
 	time.Sleep(settle)
-	rep.RSSAfter, err = vmRSS(srv.cmd.Process.Pid)
+	rep.RSSAfter, err = vmRSS(srv.PID())
 	return rep, err
-}
-
-type child struct {
-	cmd  *exec.Cmd
-	addr string
-	done chan error
 }
 
 // startChild runs `gmc serve` on a free loopback port with cfg's database and
 // secret, and waits until it is ready.
-func startChild(ctx context.Context, cfg config.Config, gmcPath string) (*child, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, err
-	}
-	addr := ln.Addr().String()
-	_ = ln.Close()
-	cmd := exec.Command(gmcPath, "serve")
-	cmd.Env = append(os.Environ(),
-		"GMC_ADDR="+addr, "GMC_DATA_DIR="+cfg.DataDir, "GMC_DATABASE_URL="+cfg.DatabaseURL,
-		"GMC_SECRET_KEY="+cfg.SecretKey, "GMC_REDIS_URL=", "GMC_LOG_LEVEL=error")
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("start %s serve: %w", gmcPath, err)
-	}
-	c := &child{cmd: cmd, addr: addr, done: make(chan error, 1)}
-	go func() { c.done <- cmd.Wait() }()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		res, err := http.Get("http://" + addr + "/readyz")
-		if err == nil {
-			res.Body.Close()
-			if res.StatusCode == http.StatusOK {
-				return c, nil
-			}
-		}
-		select {
-		case err := <-c.done:
-			return nil, fmt.Errorf("%s serve exited: %v", gmcPath, err)
-		case <-ctx.Done():
-			c.stop()
-			return nil, ctx.Err()
-		case <-time.After(100 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			c.stop()
-			return nil, fmt.Errorf("%s serve not ready on %s after 30 s", gmcPath, addr)
-		}
-	}
-}
-
-func (c *child) stop() {
-	_ = c.cmd.Process.Signal(os.Interrupt)
-	select {
-	case <-c.done:
-	case <-time.After(15 * time.Second):
-		_ = c.cmd.Process.Kill()
-		<-c.done
-	}
+func startChild(ctx context.Context, cfg config.Config, gmcPath string) (*benchproc.Server, error) {
+	return benchproc.StartServer(ctx, gmcPath, []string{
+		"GMC_DATA_DIR=" + cfg.DataDir, "GMC_DATABASE_URL=" + cfg.DatabaseURL,
+		"GMC_SECRET_KEY=" + cfg.SecretKey, "GMC_REDIS_URL=", "GMC_LOG_LEVEL=error", "GMC_STT=off",
+	}, 30*time.Second)
 }
 
 // vmRSS reads a process's resident set size from /proc.
 func vmRSS(pid int) (int64, error) {
-	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0, err
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if rest, ok := strings.CutPrefix(sc.Text(), "VmRSS:"); ok {
-			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
-			return kb << 10, err
-		}
-	}
-	return 0, fmt.Errorf("no VmRSS in /proc/%d/status", pid)
+	rss, _, err := benchproc.Memory(pid)
+	return rss, err
 }
