@@ -333,7 +333,7 @@ func (a *api) handleAudioUpload(ctx context.Context, uid string, in *UploadAudio
 		return nil, newProblem(http.StatusServiceUnavailable, "speech_unavailable", err.Error())
 	}
 	// Permission first, so a stranger's upload is not decoded.
-	if _, err := a.svc.OpenAudio(ctx, uid, in.SessionID, "", false); err != nil {
+	if err := a.svc.CheckUpload(ctx, uid, in.SessionID); err != nil {
 		return nil, err
 	}
 	file := in.RawBody.Data().File

@@ -238,6 +238,13 @@ func (s *Service) UploadRecording(ctx context.Context, userID, sessionID string,
 	return r, jobID, nil
 }
 
+// CheckUpload refuses, before a recording is read, a caller who may not
+// upload one: only the GM of the session's campaign may.
+func (s *Service) CheckUpload(ctx context.Context, userID, sessionID string) error {
+	_, err := s.gmSession(ctx, userID, sessionID)
+	return err
+}
+
 // TrackConsent says why a track of a recording must not be transcribed:
 // its label is mapped to a member who has not consented. Empty means go on.
 func (s *Service) TrackConsent(ctx context.Context, gs *gmc.GameSession, label string) (string, error) {
