@@ -109,7 +109,7 @@ func (a *api) handleAudioSocket(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	speaker := r.URL.Query().Get("speaker")
-	src, err := a.svc.OpenAudio(ctx, uid, sessionID, speaker, true)
+	src, err := a.svc.CheckAudio(ctx, uid, sessionID, speaker, true)
 	if err != nil {
 		writeProblem(w, problemFrom(ctx, a.log, err))
 		return
@@ -152,11 +152,14 @@ func (a *api) serveAudio(ctx context.Context, ws *websocket.Conn, uid, speaker s
 	if err != nil {
 		return err
 	}
-	if hdr.Speaker != speaker {
-		if src, err = a.svc.OpenAudio(ctx, uid, src.Session.ID, hdr.Speaker, true); err != nil {
-			p := problemFrom(ctx, a.log, err)
-			return &audioClose{websocket.StatusPolicyViolation, p.Code, p.Detail}
-		}
+	// The header's speaker, when it names one, is the track; a member's
+	// own track is mapped to them only now, once it is known.
+	if hdr.Speaker != "" {
+		speaker = hdr.Speaker
+	}
+	if src, err = a.svc.OpenAudio(ctx, uid, src.Session.ID, speaker, true); err != nil {
+		p := problemFrom(ctx, a.log, err)
+		return &audioClose{websocket.StatusPolicyViolation, p.Code, p.Detail}
 	}
 	conv, err := audio.NewLive(hdr.SampleRate, hdr.Channels, audio.Limits{})
 	if err != nil {
@@ -284,9 +287,11 @@ func (a *api) pumpAudio(ctx context.Context, ws *websocket.Conn, conv *audio.Liv
 			}
 			slowed = true
 		}
-		// Read nothing more until the client is back near real time and
-		// recognition has caught up: the socket's buffers fill and its
-		// sends block, losing nothing.
+		// Read nothing more until the client is back near real time: the
+		// socket's buffers fill and its sends block, losing nothing. A
+		// recognition backlog is bounded by the pipeline's queue, whose
+		// Write blocks; pausing here for it too would starve a diarizer
+		// that waits for the audio after an utterance before it answers.
 		if wait := ahead - audioCatchUp; wait > 0 {
 			select {
 			case <-time.After(wait):
@@ -294,16 +299,7 @@ func (a *api) pumpAudio(ctx context.Context, ws *websocket.Conn, conv *audio.Liv
 				return ctx.Err()
 			}
 		}
-		for time.Duration(stream.Pending())*time.Millisecond > audioCatchUp {
-			if err := stream.Err(); err != nil {
-				return err
-			}
-			select {
-			case <-time.After(100 * time.Millisecond):
-			case <-ctx.Done():
-				return ctx.Err()
-			}
-		}
+
 	}
 }
 

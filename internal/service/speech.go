@@ -33,6 +33,17 @@ type AudioSource struct {
 // consented to voice processing in the campaign is refused: it is never
 // transcribed.
 func (s *Service) OpenAudio(ctx context.Context, userID, sessionID, track string, live bool) (*AudioSource, error) {
+	return s.openAudio(ctx, userID, sessionID, track, live, true)
+}
+
+// CheckAudio is OpenAudio without its one write (mapping a member's own
+// track to them): the audio socket asks it before the upgrade, when the
+// track named in the first message is not known yet.
+func (s *Service) CheckAudio(ctx context.Context, userID, sessionID, track string, live bool) (*AudioSource, error) {
+	return s.openAudio(ctx, userID, sessionID, track, live, false)
+}
+
+func (s *Service) openAudio(ctx context.Context, userID, sessionID, track string, live, claim bool) (*AudioSource, error) {
 	gs, role, err := s.Session(ctx, userID, sessionID)
 	if err != nil {
 		return nil, err
@@ -52,7 +63,7 @@ func (s *Service) OpenAudio(ctx context.Context, userID, sessionID, track string
 			}
 		}
 	} else {
-		if src.Track, err = s.ownTrack(ctx, gs, userID, track); err != nil {
+		if src.Track, err = s.ownTrack(ctx, gs, userID, track, claim); err != nil {
 			return nil, err
 		}
 	}
@@ -89,9 +100,9 @@ func (s *Service) requireConsent(ctx context.Context, campaignID, userID, who st
 }
 
 // ownTrack is the label of a member's own voice: the one they asked for,
-// else their display name; it is mapped to them for the session, and may
-// not be a label the GM mapped to someone else.
-func (s *Service) ownTrack(ctx context.Context, gs *gmc.GameSession, userID, track string) (string, error) {
+// else their display name; with claim it is mapped to them for the
+// session. It may not be a label mapped to someone else.
+func (s *Service) ownTrack(ctx context.Context, gs *gmc.GameSession, userID, track string, claim bool) (string, error) {
 	if err := s.requireConsent(ctx, gs.CampaignID, userID, "you"); err != nil {
 		return "", err
 	}
@@ -104,6 +115,18 @@ func (s *Service) ownTrack(ctx context.Context, gs *gmc.GameSession, userID, tra
 		if utf8.RuneCountInString(track) > gmc.MaxSpeakerLabelLen || track == "" {
 			track = userID
 		}
+	}
+	if !claim {
+		speakers, err := s.store.Speakers(ctx, gs.ID)
+		if err != nil {
+			return "", err
+		}
+		for _, sp := range speakers {
+			if sp.Label == track && sp.UserID != nil && *sp.UserID != userID {
+				return "", gmc.Errorf(gmc.ErrConflict, "speaker_taken", "the speaker label %q belongs to another member of this session", track)
+			}
+		}
+		return track, nil
 	}
 	err := s.store.InTx(ctx, func(tx store.Store) error {
 		speakers, err := tx.Speakers(ctx, gs.ID)
