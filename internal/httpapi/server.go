@@ -49,6 +49,9 @@ type Config struct {
 	// TrustedProxies are the reverse proxies whose forwarding headers name
 	// the client address; the rate limits count per client address.
 	TrustedProxies []netip.Prefix
+	// Console serves the browser console at / and its files under
+	// /console/; nil serves none.
+	Console http.Handler
 }
 
 // api holds what handlers need; handlers are its methods.
@@ -90,6 +93,10 @@ func New(cfg Config) http.Handler {
 	docsRoutes(mux)
 	mux.HandleFunc("GET "+BasePath+"/asyncapi.json", serveAsyncAPI(cfg.Version))
 	a.healthRoutes(mux)
+	if cfg.Console != nil {
+		mux.Handle("GET /{$}", cfg.Console)
+		mux.Handle("GET /console/", cfg.Console)
+	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		if allowed := allowedMethods(mux, r); len(allowed) > 0 {
 			w.Header().Set("Allow", strings.Join(allowed, ", "))

@@ -1,0 +1,121 @@
+// The console's shell: hash routing, the menu, and signing in. Pages are
+// ES modules loaded on first visit (routes.js lists them).
+import { routes } from "./routes.js";
+import * as api from "./api.js";
+import { h, clear, toast } from "./dom.js";
+
+const main = document.getElementById("main");
+const nav = document.getElementById("nav");
+let leaving = [];
+let renderSeq = 0;
+
+function parseHash() {
+  const raw = location.hash.replace(/^#/, "") || "/";
+  const [path, qs] = raw.split("?");
+  return { path: path || "/", query: new URLSearchParams(qs || "") };
+}
+
+function match(path) {
+  const parts = path.split("/").filter(Boolean);
+  for (const r of routes) {
+    const want = r.path.split("/").filter(Boolean);
+    if (want.length !== parts.length) continue;
+    const params = {};
+    let ok = true;
+    for (let i = 0; i < want.length; i++) {
+      if (want[i].startsWith(":")) params[want[i].slice(1)] = decodeURIComponent(parts[i]);
+      else if (want[i] !== parts[i]) { ok = false; break; }
+    }
+    if (ok) return { route: r, params };
+  }
+  return null;
+}
+
+export function navigate(path, { replace = false } = {}) {
+  const target = "#" + path;
+  if (replace) history.replaceState(null, "", target);
+  else if (location.hash !== target) { location.hash = target; return; }
+  render();
+}
+
+// campaignCache keeps the current campaign for the menu.
+let campaignCache = { id: "", campaign: null };
+async function campaignOf(id) {
+  if (campaignCache.id !== id) campaignCache = { id, campaign: await api.get(`/campaigns/${id}`) };
+  return campaignCache.campaign;
+}
+export function forgetCampaign() { campaignCache = { id: "", campaign: null }; }
+
+async function drawNav(params) {
+  clear(nav);
+  if (!api.signedIn()) {
+    nav.append(h("a", { href: "#/signin" }, "Sign in"), h("a", { href: "#/register" }, "Register"));
+    return;
+  }
+  nav.append(h("a", { href: "#/" }, "Campaigns"));
+  if (params.campaign) {
+    const c = await campaignOf(params.campaign).catch(() => null);
+    const list = h("span", { class: "campaign-nav" }, c ? h("strong", {}, c.name) : null);
+    for (const r of routes) {
+      if (!r.nav) continue;
+      const href = "#" + r.path.replace(":campaign", params.campaign);
+      const here = location.hash.split("?")[0] === href;
+      list.append(h("a", { href, "aria-current": here ? "page" : null }, r.nav));
+    }
+    nav.append(list);
+  }
+  nav.append(h("button", { class: "link", type: "button", onclick: async () => { await api.logout(); navigate("/signin"); } }, "Sign out"));
+}
+
+async function render() {
+  const seq = ++renderSeq;
+  for (const fn of leaving) { try { fn(); } catch (e) { console.error(e); } }
+  leaving = [];
+  const { path, query } = parseHash();
+  const m = match(path);
+  if (!m) {
+    clear(main).append(h("h1", {}, "Not found"), h("p", {}, "No page here. "), h("a", { href: "#/" }, "Back to your campaigns"));
+    return;
+  }
+  if (!m.route.public && !api.signedIn()) {
+    navigate("/signin?next=" + encodeURIComponent(path + (query.toString() ? "?" + query : "")), { replace: true });
+    return;
+  }
+  document.title = `${m.route.title} · GameMaster's Companion`;
+  drawNav(m.params).catch(() => {});
+  let mod;
+  try {
+    mod = await import(`./pages/${m.route.page}.js`);
+  } catch (e) {
+    console.error(e);
+    clear(main).append(h("h1", {}, "This page failed to load"), h("p", {}, String(e)));
+    return;
+  }
+  if (seq !== renderSeq) return;
+  clear(main);
+  const ctx = {
+    params: m.params, query, main, navigate,
+    title: (t) => { document.title = `${t} · GameMaster's Companion`; },
+    onLeave: (fn) => leaving.push(fn),
+    current: () => seq === renderSeq,
+  };
+  try {
+    await mod.render(ctx);
+  } catch (e) {
+    if (seq !== renderSeq) return;
+    if (e instanceof api.ApiError && e.status === 401) {
+      navigate("/signin?next=" + encodeURIComponent(path), { replace: true });
+      return;
+    }
+    console.error(e);
+    main.append(h("p", { class: "form-error", role: "alert" }, e.message || String(e)));
+  }
+  if (seq === renderSeq && !main.contains(document.activeElement)) main.focus({ preventScroll: true });
+}
+
+window.addEventListener("hashchange", render);
+window.addEventListener("unhandledrejection", (e) => {
+  if (e.reason instanceof api.ApiError) toast(e.reason.message, "error");
+});
+api.onAuthChange(() => { forgetCampaign(); });
+render();

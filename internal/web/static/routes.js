@@ -1,0 +1,11 @@
+// The console's pages. Adding a page is one module in pages/ exporting
+// render(ctx), and one line here. Paths are matched against the URL's
+// hash (#/c/<campaign>/characters); ":name" segments become ctx.params.
+// nav names the page's link in the campaign's menu, in this order.
+export const routes = [
+  { path: "/signin", page: "signin", public: true, title: "Sign in" },
+  { path: "/register", page: "register", public: true, title: "Create an account" },
+  { path: "/invite/:code", page: "invite", title: "Join a campaign" },
+  { path: "/", page: "campaigns", title: "Campaigns" },
+  { path: "/c/:campaign", page: "campaign", title: "Campaign", nav: "Campaign" },
+];
