@@ -28,7 +28,8 @@ var cast = []struct {
 			map[string]any{"id": 1, "value": 12}, map[string]any{"id": 2, "value": 17}, map[string]any{"id": 3, "value": 14},
 			map[string]any{"id": 4, "value": 10}, map[string]any{"id": 5, "value": 15}, map[string]any{"id": 6, "value": 8}}}}},
 	{"Tobias Vell", "pc", "players", []string{"party"}, map[string]any{"class": "Cleric", "level": 3}},
-	{"Marla Gull", "npc", "players", []string{"saltmere", "innkeeper"}, map[string]any{"role": "Keeps the Gull & Anchor"}},
+	{"Marla Gull", "npc", "players", []string{"saltmere", "innkeeper"}, map[string]any{"role": "Keeps the Gull & Anchor", "ac": 11, "hp": "9 (2d8)",
+		"sheet": map[string]any{"abilities": map[string]any{"str": 10, "dex": 12, "con": 11, "int": 12, "wis": 14, "cha": 16}}}},
 	{"Corvin Pike", "npc", "players", []string{"saltmere", "authority"}, map[string]any{"role": "Harbourmaster"}},
 	{"Brother Oswin", "npc", "players", []string{"lighthouse"}, map[string]any{"role": "Lamplighter"}},
 	{"Sister Nell", "npc", "players", []string{"lighthouse"}, map[string]any{"role": "Oswin's sister"}},
@@ -89,6 +90,13 @@ func (p *page) watchErrors() {
 		const ce = console.error; console.error = (...a) => { __errs.push(a.map(String).join(" ")); ce(...a) }; return true })()`)
 }
 
+// quiet readies the page for a screenshot: no passing toasts, no focus
+// ring left by the last click, scrolled to the top.
+func (p *page) quiet() {
+	p.t.Helper()
+	p.eval(`document.querySelectorAll(".toast").forEach(t => t.remove()); document.activeElement.blur(); window.scrollTo(0, 0); true`)
+}
+
 func (p *page) errorsSeen() {
 	p.t.Helper()
 	if errs, _ := p.eval(`window.__errs || []`).([]any); len(errs) > 0 {
@@ -135,7 +143,10 @@ func TestConsoleCharacters(t *testing.T) {
 	p.open("#/c/" + w.campaign + "/characters")
 	p.watchErrors()
 	p.waitText("#character-list", "Captain Ysolde Brine")
-	count := func() int { n, _ := p.eval(`document.querySelectorAll("#character-list > li").length`).(float64); return int(n) }
+	count := func() int {
+		n, _ := p.eval(`document.querySelectorAll("#character-list > li").length`).(float64)
+		return int(n)
+	}
 	if n := count(); n != len(cast)+1 {
 		t.Errorf("the list shows %d characters, want %d", n, len(cast)+1)
 	}
@@ -152,6 +163,7 @@ func TestConsoleCharacters(t *testing.T) {
 	}
 	p.setValue(`input[name="q"]`, "")
 	p.waitJS(fmt.Sprintf(`document.querySelectorAll("#character-list > li").length === %d`, len(cast)+1))
+	p.quiet()
 	p.shot("characters-list")
 
 	// The detail page: Marla fears Pike (outgoing), Pike employs her and
@@ -167,6 +179,7 @@ func TestConsoleCharacters(t *testing.T) {
 		t.Errorf("relationships show no history: %s", txt)
 	}
 	// The GM relates her to Nell from the page, and awards an achievement.
+	p.clickText("Add a relationship")
 	p.setValue(`.rel-form select[name="target_id"]`, w.ids["Sister Nell"])
 	p.setValue(`.rel-form input[name="kind"]`, "friend")
 	p.setValue(`.rel-form input[name="attitude"]`, "55")
@@ -184,6 +197,7 @@ func TestConsoleCharacters(t *testing.T) {
 	if v := c.call("GET", "/characters/"+w.ids["Marla Gull"]+"/voice-notes", w.gm, nil, 200)["voice_notes"]; v != "Loud, calls everyone duck." {
 		t.Errorf("voice notes stored: %v", v)
 	}
+	p.quiet()
 	p.shot("character-detail")
 
 	// Editing a relationship from the page changes its attitude and keeps
@@ -208,6 +222,41 @@ func TestConsoleCharacters(t *testing.T) {
 	if name := c.call("GET", "/characters/"+w.ids["Marla Gull"], w.gm, nil, 200)["name"]; name != "Marla Gull the Elder" {
 		t.Errorf("a stale edit overwrote the name: %v (form based on version %v)", name, version)
 	}
+
+	// Saving a form unchanged keeps nested stats (Wren's sheet) as they were.
+	before := c.call("GET", "/characters/"+w.ids["Wren Ashdown"], w.gm, nil, 200)
+	p.open("#/c/" + w.campaign + "/characters/" + w.ids["Wren Ashdown"] + "/edit")
+	p.visible(`#character-form input[name="name"]`)
+	p.click(`#character-form button[type="submit"]`)
+	p.waitJS(`location.hash.endsWith("/characters/` + w.ids["Wren Ashdown"] + `")`)
+	p.visible(".abilities")
+	after := c.call("GET", "/characters/"+w.ids["Wren Ashdown"], w.gm, nil, 200)
+	if fmt.Sprint(after["stats"]) != fmt.Sprint(before["stats"]) || fmt.Sprint(after["notes"]) != fmt.Sprint(before["notes"]) ||
+		after["version"] != before["version"].(float64)+1 {
+		t.Errorf("an unchanged save changed the character:\n%v\n%v", before, after)
+	}
+	if abil := p.text(".abilities"); !strings.Contains(abil, "DEX\n17\n+3") {
+		t.Errorf("Wren's sheet shows as %q", abil)
+	}
+
+	// Deleting a relationship and a character asks first.
+	p.open("#/c/" + w.campaign + "/characters/" + created)
+	p.waitText("main h1", "Captain Ysolde Brine")
+	p.clickText("Delete")
+	p.clickText("Cancel")
+	p.visible("#edit-character")
+	c.call("GET", "/characters/"+created, w.gm, nil, 200)
+	p.clickText("Delete")
+	p.clickText("Delete for good")
+	p.waitJS(`location.hash === "#/c/` + w.campaign + `/characters"`)
+	c.call("GET", "/characters/"+created, w.gm, nil, 404)
+	p.open("#/c/" + w.campaign + "/characters/" + w.ids["Sister Nell"])
+	rel := `#rels-in li[data-rel="` + w.relIDs["Brother Oswin>Sister Nell"] + `"]`
+	p.visible(rel)
+	p.eval(`[...document.querySelectorAll(` + jsString(rel+" button") + `)].find(b => b.textContent === "Delete").click()`)
+	p.eval(`[...document.querySelectorAll(` + jsString(rel+" button.danger") + `)].find(b => b.textContent === "Delete").click()`)
+	p.gone(rel)
+	c.call("GET", "/relationships/"+w.relIDs["Brother Oswin>Sister Nell"], w.gm, nil, 404)
 	p.errorsSeen()
 
 	// The player: no GM-only NPC, no edit or delete on an NPC, no
@@ -216,7 +265,7 @@ func TestConsoleCharacters(t *testing.T) {
 	q.signIn(w.plEmail)
 	q.open("#/c/" + w.campaign + "/characters")
 	q.watchErrors()
-	q.waitText("#character-list", "Captain Ysolde Brine")
+	q.waitText("#character-list", "Corvin Pike")
 	if txt := q.text("#character-list"); strings.Contains(txt, "The Drowned Voice") {
 		t.Error("the player's list shows the GM-only NPC")
 	}
@@ -294,7 +343,7 @@ func TestConsoleCampaignSettings(t *testing.T) {
 	}
 	p.setValue(sel, "player")
 	p.waitJS(`[...document.querySelectorAll(".toast")].some(t => t.textContent.includes("Player"))`)
-	p.eval(`document.activeElement.blur(); window.scrollTo(0, 0); true`)
+	p.quiet()
 	p.shot("campaign-settings")
 	p.errorsSeen()
 

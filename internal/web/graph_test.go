@@ -82,7 +82,7 @@ func TestConsoleGraph(t *testing.T) {
 	if n := p.eval(`document.querySelectorAll("svg.graph path.edge.on-path").length`); n != float64(len(order)-1) {
 		t.Errorf("%v edges highlighted, want %d", n, len(order)-1)
 	}
-	p.eval(`document.activeElement.blur(); window.scrollTo(0, 0); true`)
+	p.quiet()
 	p.shot("graph")
 	p.errorsSeen()
 
@@ -131,6 +131,8 @@ func TestConsoleTransfer(t *testing.T) {
 	p.click(`#import-form button[type="submit"]`)
 	p.waitText("#import-result", "7 characters")
 	p.waitText("#import-progress", "Imported")
+	p.quiet()
+	p.shot("transfer")
 	p.click("#imported-link")
 	p.waitText("main h1", "Saltmere Nights (copy)")
 	id := strings.TrimPrefix(p.eval("location.hash").(string), "#/c/")

@@ -54,7 +54,12 @@ function scalar(v) {
   return String(v);
 }
 
-function label(k) { return k.replace(/_/g, " "); }
+// label writes a JSON key for people: "passive_perception" as "Passive
+// perception", short keys such as "ac" or "hp" as abbreviations.
+function label(k) {
+  const t = k.replace(/_/g, " ");
+  return t.length <= 3 && /^[a-z]+$/i.test(t) ? t.toUpperCase() : t.charAt(0).toUpperCase() + t.slice(1);
+}
 
 // kvView shows a JSON object as a definition list, one level of nesting
 // drawn as a nested list; deeper values are written as compact JSON.
@@ -109,9 +114,9 @@ export function abilityBlock(list) {
 // strings are shown as JSON and read back as JSON; with typed, a new value
 // that reads as a number, true/false, an array or an object is stored as
 // one (stats: "STR 16" stays a number).
-export function kvEditor(name, obj, { typed = false, keyLabel = "Key", valueLabel = "Value" } = {}) {
+export function kvEditor(name, obj, { typed = false, keyLabel = "Key", valueLabel = "Value", title = label(name) } = {}) {
   const rows = h("div", { class: "kv-rows" });
-  const box = h("fieldset", { class: "kv-editor", "data-kv": name }, h("legend", {}, label(name)), rows);
+  const box = h("fieldset", { class: "kv-editor", "data-kv": name }, h("legend", {}, title), rows);
   let seq = 0;
   const addRow = (k = "", v = "") => {
     const i = ++seq;
@@ -126,7 +131,7 @@ export function kvEditor(name, obj, { typed = false, keyLabel = "Key", valueLabe
     return key;
   };
   for (const [k, v] of Object.entries(obj || {})) addRow(k, v);
-  box.append(h("button", { type: "button", class: "secondary add-row", onclick: () => addRow().focus() }, `Add ${label(name)} row`));
+  box.append(h("button", { type: "button", class: "secondary add-row", onclick: () => addRow().focus() }, `Add a row to ${title.toLowerCase()}`));
   if (!obj || Object.keys(obj).length === 0) addRow();
   const value = () => {
     const out = {};

@@ -212,7 +212,6 @@ export async function render(ctx) {
       const note = h("input", { name: "note", maxlength: 2000, placeholder: r ? "why the attitude changed" : "how it began" });
       const kinds = h("datalist", { id: "rel-kinds" }, ["ally", "friend", "rival", "enemy", "family", "mentor", "employer", "owes_money_to", "loves", "fears", "serves"].map((k) => h("option", { value: k })));
       const form = h("form", { class: "rel-form" },
-        r ? null : h("h3", {}, "Add a relationship"),
         h("div", { class: "grid-2 even" }, field("To", target), field("Kind", kind, "lower case, e.g. ally or owes_money_to")), kinds,
         h("div", { class: "grid-2 even" }, field("Attitude (−100 to 100)", attitude), field("Visibility", vis)),
         field("Description", desc),
@@ -245,7 +244,7 @@ export async function render(ctx) {
         out.length ? h("ul", { class: "rels", id: "rels-out" }, out.map((r) => item(r, true))) : h("p", { class: "muted", id: "rels-out" }, "No relationships recorded."),
         h("h3", {}, `How others see ${ch.name}`),
         inc.length ? h("ul", { class: "rels", id: "rels-in" }, inc.map((r) => item(r, false))) : h("p", { class: "muted", id: "rels-in" }, "No relationships recorded."),
-        who.gm ? relForm(null, null) : null);
+        who.gm ? h("details", { class: "add-rel", open: rels.length === 0 }, h("summary", {}, "Add a relationship"), relForm(null, null)) : null);
     };
     draw();
     card.append(h("h2", { id: "rel-title" }, "Relationships"), body);
