@@ -91,10 +91,14 @@ func (p *page) watchErrors() {
 }
 
 // quiet readies the page for a screenshot: no passing toasts, no focus
-// ring left by the last click, scrolled to the top.
+// ring left by the last click, scrolled to the top. It also fails the test
+// if the page shows a JavaScript value where text belongs.
 func (p *page) quiet() {
 	p.t.Helper()
 	p.eval(`document.querySelectorAll(".toast").forEach(t => t.remove()); document.activeElement.blur(); window.scrollTo(0, 0); true`)
+	if leak := p.eval(`(document.querySelector("main").innerText.match(/\b(null|undefined|NaN)\b|\[object Object\]/) || [""])[0]`); leak != "" {
+		p.t.Errorf("the page shows %q: %s", leak, p.text("main"))
+	}
 }
 
 func (p *page) errorsSeen() {

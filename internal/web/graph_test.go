@@ -61,6 +61,9 @@ func TestConsoleGraph(t *testing.T) {
 		t.Errorf("the same graph was laid out differently:\n%v\n%v", first, again)
 	}
 
+	p.quiet()
+	p.shot("graph")
+
 	// Shortest path from Tobias to Nell: Tobias–Wren–Marla–Corvin–Oswin–Nell.
 	p.setValue(`#path-form select[name="from"]`, w.ids["Tobias Vell"])
 	p.setValue(`#path-form select[name="to"]`, w.ids["Sister Nell"])
@@ -83,7 +86,7 @@ func TestConsoleGraph(t *testing.T) {
 		t.Errorf("%v edges highlighted, want %d", n, len(order)-1)
 	}
 	p.quiet()
-	p.shot("graph")
+	p.shot("graph-path")
 	p.errorsSeen()
 
 	// A player's graph leaves out the GM-only character and relationship.

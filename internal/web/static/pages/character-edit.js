@@ -27,8 +27,8 @@ export async function render(ctx) {
   const aliases = h("input", { name: "aliases", value: ch ? (ch.aliases || []).join(", ") : "", placeholder: "Ma Gull, the innkeeper" });
   const voice = h("textarea", { name: "voice_notes", rows: 2, maxlength: 20000 }, ch ? ch.voice_notes : "");
   const stats = kvEditor("stats", ch ? ch.stats : { class: "", level: 1 }, { typed: true, keyLabel: "Stat", valueLabel: "Stat value", title: "Stats" });
-  const notes = kvEditor("notes", ch ? ch.notes : { summary: "" }, { keyLabel: "Note title", valueLabel: "Note", title: "Notes" });
-  const gmNotes = gm ? kvEditor("gm_notes", ch ? ch.gm_notes : {}, { keyLabel: "GM note title", valueLabel: "GM note", title: "GM notes (only GMs see them)" }) : null;
+  const notes = kvEditor("notes", ch ? ch.notes : { summary: "" }, { multiline: true, keyLabel: "Note title", valueLabel: "Note", title: "Notes" });
+  const gmNotes = gm ? kvEditor("gm_notes", ch ? ch.gm_notes : {}, { multiline: true, keyLabel: "GM note title", valueLabel: "GM note", title: "GM notes (only GMs see them)" }) : null;
 
   const cancelHref = ch ? `#/c/${cid}/characters/${id}` : `#/c/${cid}/characters`;
   const form = h("form", { class: "card character-form", id: "character-form", "aria-labelledby": "form-title", novalidate: false },

@@ -114,7 +114,7 @@ export function abilityBlock(list) {
 // strings are shown as JSON and read back as JSON; with typed, a new value
 // that reads as a number, true/false, an array or an object is stored as
 // one (stats: "STR 16" stays a number).
-export function kvEditor(name, obj, { typed = false, keyLabel = "Key", valueLabel = "Value", title = label(name) } = {}) {
+export function kvEditor(name, obj, { typed = false, multiline = false, keyLabel = "Key", valueLabel = "Value", title = label(name) } = {}) {
   const rows = h("div", { class: "kv-rows" });
   const box = h("fieldset", { class: "kv-editor", "data-kv": name }, h("legend", {}, title), rows);
   let seq = 0;
@@ -122,7 +122,9 @@ export function kvEditor(name, obj, { typed = false, keyLabel = "Key", valueLabe
     const i = ++seq;
     const raw = typeof v === "string" ? v : JSON.stringify(v);
     const key = h("input", { "data-kv-key": "", value: k, id: `${name}-k${i}`, maxlength: 100 });
-    const value = h("input", { "data-kv-value": "", value: raw, id: `${name}-v${i}`, "data-json": typeof v === "string" ? null : "1" });
+    const value = multiline
+      ? h("textarea", { "data-kv-value": "", rows: 2, id: `${name}-v${i}`, "data-json": typeof v === "string" ? null : "1" }, raw)
+      : h("input", { "data-kv-value": "", value: raw, id: `${name}-v${i}`, "data-json": typeof v === "string" ? null : "1" });
     const row = h("div", { class: "kv-row" },
       h("label", { for: key.id, class: "sr-only" }, `${keyLabel} ${i}`), key,
       h("label", { for: value.id, class: "sr-only" }, `${valueLabel} ${i}`), value,
@@ -131,7 +133,7 @@ export function kvEditor(name, obj, { typed = false, keyLabel = "Key", valueLabe
     return key;
   };
   for (const [k, v] of Object.entries(obj || {})) addRow(k, v);
-  box.append(h("button", { type: "button", class: "secondary add-row", onclick: () => addRow().focus() }, `Add a row to ${title.toLowerCase()}`));
+  box.append(h("button", { type: "button", class: "secondary add-row", "aria-label": `Add a row to ${title}`, onclick: () => addRow().focus() }, "Add a row"));
   if (!obj || Object.keys(obj).length === 0) addRow();
   const value = () => {
     const out = {};

@@ -189,7 +189,8 @@ export async function render(ctx) {
 }
 
 function initials(name) {
-  const parts = name.split(/\s+/).filter((w) => /^\p{L}/u.test(w));
+  let parts = name.split(/\s+/).filter((w) => /^\p{L}/u.test(w));
+  if (parts.length > 1 && /^(the|a|an)$/i.test(parts[0])) parts = parts.slice(1);
   return ((parts[0] || "?")[0] + (parts.length > 1 ? parts[parts.length - 1][0] : "")).toUpperCase();
 }
 

@@ -90,10 +90,11 @@ export async function render(ctx) {
       const out = await api.post("/campaigns/import", body);
       const counts = Object.entries(out.counts || {}).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k.replace(/_/g, " ")}`);
       done(s, `Imported “${out.campaign.name}”`);
-      result.append(
+      result.append(...[
         h("p", {}, counts.length ? `Created ${counts.join(", ")}.` : "The campaign was empty."),
         out.skipped_members && out.skipped_members.length ? h("p", { class: "muted" }, `No account here for ${out.skipped_members.join(", ")}: invite them.`) : null,
-        h("p", {}, h("a", { class: "button", href: `#/c/${out.campaign.id}`, id: "imported-link" }, `Open ${out.campaign.name}`)));
+        h("p", {}, h("a", { class: "button", href: `#/c/${out.campaign.id}`, id: "imported-link" }, `Open ${out.campaign.name}`)),
+      ].filter(Boolean));
     } catch (err) {
       fail(s, "Import failed");
       showErrors(form, err);
