@@ -185,11 +185,21 @@ func TestConsoleCharacters(t *testing.T) {
 	// The GM relates her to Nell from the page, and awards an achievement.
 	p.clickText("Add a relationship")
 	p.setValue(`.rel-form select[name="target_id"]`, w.ids["Sister Nell"])
-	p.setValue(`.rel-form input[name="kind"]`, "friend")
+	p.setValue(`.rel-form input[name="kind"]`, "Old friend")
 	p.setValue(`.rel-form input[name="attitude"]`, "55")
 	p.setValue(`.rel-form select[name="visibility"]`, "players")
 	p.click(`.rel-form button[type="submit"]`)
 	p.waitText("#rels-out", "Sister Nell")
+	p.waitText("#rels-out", "old friend")
+	var kinds []string
+	for _, r := range c.call("GET", "/characters/"+w.ids["Marla Gull"]+"/relationships", w.gm, nil, 200)["items"].([]any) {
+		if r := r.(map[string]any); r["target_id"] == w.ids["Sister Nell"] {
+			kinds = append(kinds, fmt.Sprint(r["kind"], " ", r["attitude"], " ", r["visibility"]))
+		}
+	}
+	if fmt.Sprint(kinds) != "[old_friend 55 players]" {
+		t.Errorf("the form related Marla to Nell as %v", kinds)
+	}
 	p.typeIn(`.award input[name="title"]`, "Kept the inn open through the storm")
 	p.click(`.award button[type="submit"]`)
 	p.waitText("#achievements", "Kept the inn open")
@@ -285,7 +295,17 @@ func TestConsoleCharacters(t *testing.T) {
 		t.Error("the player sees a Delete button")
 	}
 	q.open("#/c/" + w.campaign + "/characters/" + w.ids["Tobias Vell"])
-	q.visible("#edit-character")
+	q.click("#edit-character")
+	q.visible(`#character-form input[name="name"]`)
+	if n := q.eval(`document.querySelectorAll('#character-form [name="visibility"], #character-form [name="owner_id"], [data-kv="gm_notes"]').length`); n != float64(0) {
+		t.Error("the player's form offers GM-only fields")
+	}
+	q.setValue(`#character-form input[name="aliases"]`, "Toby, Brother Tobias")
+	q.click(`#character-form button[type="submit"]`)
+	q.waitText("main", "Also known as Toby, Brother Tobias")
+	if a := c.call("GET", "/characters/"+w.ids["Tobias Vell"], w.gm, nil, 200)["aliases"]; fmt.Sprint(a) != "[Toby Brother Tobias]" {
+		t.Errorf("the player's edit stored aliases %v", a)
+	}
 	q.errorsSeen()
 	q.open("#/c/" + w.campaign + "/characters/" + w.ids["The Drowned Voice"])
 	q.waitText("main", "not found")

@@ -9,7 +9,7 @@ import {
 // they achieved. GMs and the PC's owner edit; only GMs relate and award.
 export async function render(ctx) {
   const { campaign: cid, id } = ctx.params;
-  let [ch, who, all] = await Promise.all([
+  const [ch, who, all] = await Promise.all([
     api.get(`/characters/${id}`), whoAmI(cid), api.all(`/campaigns/${cid}/characters`),
   ]);
   if (!ctx.current()) return;
@@ -203,16 +203,16 @@ export async function render(ctx) {
         h("option", { value: "" }, "Choose a character"),
         all.filter((x) => x.id !== id).sort((a, b) => a.name.localeCompare(b.name)).map((x) => h("option", { value: x.id, selected: r && r.target_id === x.id }, x.name)));
       if (r && !names.has(r.target_id)) target.append(h("option", { value: r.target_id, selected: true }, "someone hidden"));
-      const kind = h("input", { name: "kind", required: true, maxlength: 32, pattern: "[a-z][a-z0-9_]*", value: r ? r.kind : "", placeholder: "ally, rival, owes_money_to", list: "rel-kinds" });
+      const kind = h("input", { name: "kind", required: true, maxlength: 32, value: r ? r.kind.replace(/_/g, " ") : "", placeholder: "ally, rival, owes money to", list: "rel-kinds" });
       const attitude = h("input", { name: "attitude", type: "number", min: -100, max: 100, step: 1, value: r ? r.attitude : 0 });
       const desc = h("textarea", { name: "description", rows: 2 }, r ? r.description : "");
       const vis = h("select", { name: "visibility" }, h("option", { value: "gm" }, "GM only"), h("option", { value: "players" }, "Players see it"));
       vis.value = r ? r.visibility : "gm";
       const mutual = h("input", { name: "mutual", type: "checkbox", checked: r ? r.mutual : false });
       const note = h("input", { name: "note", maxlength: 2000, placeholder: r ? "why the attitude changed" : "how it began" });
-      const kinds = h("datalist", { id: "rel-kinds" }, ["ally", "friend", "rival", "enemy", "family", "mentor", "employer", "owes_money_to", "loves", "fears", "serves"].map((k) => h("option", { value: k })));
+      const kinds = h("datalist", { id: "rel-kinds" }, ["ally", "friend", "rival", "enemy", "family", "mentor", "employer", "owes money to", "loves", "fears", "serves"].map((k) => h("option", { value: k })));
       const form = h("form", { class: "rel-form" },
-        h("div", { class: "grid-2 even" }, field("To", target), field("Kind", kind, "lower case, e.g. ally or owes_money_to")), kinds,
+        h("div", { class: "grid-2 even" }, field("To", target), field("Kind", kind, "A word or a few, e.g. ally or owes money to")), kinds,
         h("div", { class: "grid-2 even" }, field("Attitude (−100 to 100)", attitude), field("Visibility", vis)),
         field("Description", desc),
         field("History note", note),
@@ -221,7 +221,8 @@ export async function render(ctx) {
           cancel ? h("button", { type: "button", class: "secondary", onclick: cancel }, "Cancel") : null));
       form.addEventListener("submit", async (e) => {
         e.preventDefault();
-        const body = { kind: kind.value.trim(), attitude: Number(attitude.value || 0), description: desc.value, visibility: vis.value, mutual: mutual.checked };
+        // The API's kinds are identifiers (owes_money_to); people type words.
+        const body = { kind: kind.value.trim().toLowerCase().replace(/[\s-]+/g, "_"), attitude: Number(attitude.value || 0), description: desc.value, visibility: vis.value, mutual: mutual.checked };
         if (note.value.trim()) body.note = note.value.trim();
         try {
           if (r) await api.patch(`/relationships/${r.id}`, body, ifMatch(r.version));
