@@ -76,12 +76,14 @@ export async function render(ctx) {
         },
       };
       try {
+        const renamed = body.name !== c.name;
         c = await api.patch(`/campaigns/${id}`, body, ifMatch(c.version));
         clearErrors(form);
         forgetCampaign();
-        drawOverview();
-        ctx.title(c.name);
         toast("Settings saved", "ok");
+        // The menu shows the campaign's name: draw the page again to renew it.
+        if (renamed) { ctx.navigate(`/c/${id}`, { replace: true }); return; }
+        drawOverview();
       } catch (err) {
         showErrors(form, err);
         if (err.status === 409) form.querySelector(".form-error").textContent = explain(err);
