@@ -336,13 +336,21 @@ func TestConsoleCampaignSettings(t *testing.T) {
 	}
 	p.setValue(`#invite-form select[name="role"]`, "observer")
 	p.setValue(`#invite-form select[name="expires_in"]`, "86400")
+	p.setValue(`#invite-form input[name="max_uses"]`, "3")
 	p.click(`#invite-form button[type="submit"]`)
 	p.visible(".invite-link")
 	link := p.eval(`document.querySelector(".invite-link").value`).(string)
-	if !strings.HasPrefix(link, strings.TrimSuffix(c.url, "/")+"/#/invite/") {
-		t.Errorf("invite link %q", link)
+	prefix := strings.TrimSuffix(c.url, "/") + "/#/invite/"
+	if !strings.HasPrefix(link, prefix) {
+		t.Fatalf("invite link %q", link)
 	}
 	p.waitText(".invite", "Observer")
+	p.waitText(".invite", "3 people")
+	// The link's code works, with the role chosen.
+	_, watcher := c.signUp("watcher@example.com")
+	if m := c.call("POST", "/invites/"+strings.TrimPrefix(link, prefix)+"/accept", watcher, nil, 200); m["role"] != "observer" {
+		t.Errorf("joined with the invite as %v", m["role"])
+	}
 
 	sel := `tr[data-member="` + w.playerID + `"] select`
 	p.setValue(sel, "observer")

@@ -169,13 +169,13 @@ export async function render(ctx) {
   function invitesCard() {
     const role = h("select", { name: "role" }, roles.map((r) => h("option", { value: r, selected: r === "player" }, roleNames[r])));
     const expiry = h("select", { name: "expires_in" }, expiries.map(([v, t]) => h("option", { value: v, selected: v === "604800" }, t)));
-    const uses = h("input", { name: "max_uses", type: "number", min: 1, max: 1000, placeholder: "no limit" });
+    const uses = h("input", { name: "max_uses", type: "number", min: 1, max: 1000, value: 1, required: true });
     const out = h("div", { class: "invites", "aria-live": "polite" });
     const form = h("form", { class: "card", id: "invite-form", "aria-labelledby": "invites-title" },
       h("h2", { id: "invites-title" }, "Invite people"),
       h("p", { class: "muted" }, "An invite link lets whoever opens it join with the role you choose."),
       h("div", { class: "grid-2 even" }, field("Role", role), field("Expires after", expiry)),
-      field("Uses", uses, "How many people may join with it; empty for no limit."),
+      field("Uses", uses, "How many people may join with it (up to 1000)."),
       h("div", { class: "actions" }, h("button", { type: "submit" }, "Create invite link")),
       out,
     );
@@ -202,7 +202,7 @@ export async function render(ctx) {
         });
         out.prepend(h("div", { class: "invite" },
           h("div", { class: "invite-row" }, input, copy),
-          h("small", { class: "muted" }, `${roleNames[inv.role]} · expires ${fmtTime(inv.expires_at)}${inv.max_uses ? ` · ${inv.max_uses} use${inv.max_uses === 1 ? "" : "s"}` : ""}`)));
+          h("small", { class: "muted" }, `${roleNames[inv.role]} · expires ${fmtTime(inv.expires_at)} · ${inv.max_uses === 1 ? "one person" : `${inv.max_uses} people`} may join with it`)));
         input.focus();
         input.select();
       } catch (err) {
