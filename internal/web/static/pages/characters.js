@@ -53,7 +53,8 @@ export async function render(ctx) {
       return;
     }
     if (my !== seq || !ctx.current()) return;
-    items.sort((a, b) => a.character_type.localeCompare(b.character_type) || a.name.localeCompare(b.name));
+    // Player characters first, then NPCs, each by name.
+    items.sort((a, b) => b.character_type.localeCompare(a.character_type) || a.name.localeCompare(b.name));
     clear(list);
     status.textContent = items.length === 0
       ? (params.toString() ? "No character matches these filters." : "No characters yet.")
