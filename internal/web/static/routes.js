@@ -8,4 +8,10 @@ export const routes = [
   { path: "/invite/:code", page: "invite", title: "Join a campaign" },
   { path: "/", page: "campaigns", title: "Campaigns" },
   { path: "/c/:campaign", page: "campaign", title: "Campaign", nav: "Campaign" },
+  { path: "/c/:campaign/characters", page: "characters", title: "Characters", nav: "Characters" },
+  { path: "/c/:campaign/characters/new", page: "character-edit", title: "New character" },
+  { path: "/c/:campaign/characters/:id", page: "character", title: "Character" },
+  { path: "/c/:campaign/characters/:id/edit", page: "character-edit", title: "Edit character" },
+  { path: "/c/:campaign/graph", page: "graph", title: "Relationship graph", nav: "Graph" },
+  { path: "/c/:campaign/transfer", page: "transfer", title: "Export and import", nav: "Export" },
 ];
