@@ -435,8 +435,13 @@ func contains(list []string, s string) bool {
 	return false
 }
 
+var pointerEscaper = strings.NewReplacer("~", "~0", "/", "~1")
+
 func pointerEscape(s string) string {
-	return strings.NewReplacer("~", "~0", "/", "~1").Replace(s)
+	if !strings.ContainsAny(s, "~/") {
+		return s
+	}
+	return pointerEscaper.Replace(s)
 }
 
 var schemaName = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)

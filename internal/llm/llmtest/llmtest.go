@@ -75,6 +75,7 @@ type Server struct {
 	rejectJSONSchema bool
 	requests         []Request
 	inFlight, peak   int
+	forget           bool
 }
 
 // New starts a server that t closes at its end.
@@ -108,6 +109,15 @@ func (s *Server) Always(r Reply) {
 func (s *Server) RejectJSONSchema() {
 	s.mu.Lock()
 	s.rejectJSONSchema = true
+	s.mu.Unlock()
+}
+
+// ForgetRequests stops recording requests, so a benchmark's many calls
+// do not pile up in memory.
+func (s *Server) ForgetRequests() {
+	s.mu.Lock()
+	s.forget = true
+	s.requests = nil
 	s.mu.Unlock()
 }
 
@@ -185,7 +195,9 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request) {
 		promptWords += len(strings.Fields(content))
 	}
 	s.mu.Lock()
-	s.requests = append(s.requests, req)
+	if !s.forget {
+		s.requests = append(s.requests, req)
+	}
 	reject := s.rejectJSONSchema && req.Format == "json_schema"
 	var reply Reply
 	var ok bool
