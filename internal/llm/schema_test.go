@@ -11,15 +11,16 @@ type inner struct {
 }
 
 type outer struct {
-	Name     string   `json:"name" schema:"minLength=1,maxLength=10"`
-	Kind     string   `json:"kind" enum:"a, b"`
-	Count    int      `json:"count" schema:"minimum=0,maximum=5"`
-	Ratio    float64  `json:"ratio"`
-	On       bool     `json:"on"`
-	Tags     []string `json:"tags" enum:"x,y" schema:"maxItems=2"`
-	Inner    inner    `json:"inner"`
-	Maybe    *int     `json:"maybe"`
-	Skipped  string   `json:"-"`
+	Name    string   `json:"name" schema:"minLength=1,maxLength=10"`
+	Kind    string   `json:"kind" enum:"a, b"`
+	Count   int      `json:"count" schema:"minimum=0,maximum=5"`
+	Ratio   float64  `json:"ratio"`
+	On      bool     `json:"on"`
+	Tags    []string `json:"tags" enum:"x,y" schema:"maxItems=2"`
+	Inner   inner    `json:"inner"`
+	Maybe   *int     `json:"maybe"`
+	Skipped string   `json:"-"`
+	//lint:ignore U1000 an unexported field must stay out of the schema
 	internal string
 	Untagged string
 }
