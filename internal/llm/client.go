@@ -492,7 +492,9 @@ func apiError(resp *http.Response) error {
 	e := &APIError{Status: resp.StatusCode, Message: errorMessage(raw)}
 	if ra := resp.Header.Get("Retry-After"); ra != "" {
 		if s, err := strconv.ParseFloat(ra, 64); err == nil && s >= 0 {
-			e.RetryAfter = time.Duration(s * float64(time.Second))
+			// A day is past any deadline; the cap keeps huge values from
+			// overflowing into a negative wait.
+			e.RetryAfter = time.Duration(min(s, 86400) * float64(time.Second))
 		} else if t, err := http.ParseTime(ra); err == nil {
 			e.RetryAfter = max(time.Until(t), 0)
 		}

@@ -438,12 +438,14 @@ func TestRetriesGiveUp(t *testing.T) {
 	}
 
 	// A Retry-After beyond the overall deadline fails at once.
-	srv2 := llmtest.New(t)
-	srv2.Always(llmtest.Reply{Status: 429, Header: map[string]string{"Retry-After": "3600"}})
-	c2 := newTestClient(t, srv2, func(cfg *Config) { cfg.TotalTimeout = 10 * time.Second })
-	_, err = Complete[spell](context.Background(), c2.Client, spellPrompt())
-	if err == nil || !strings.Contains(err.Error(), "would pass the deadline") || len(c2.recordedWaits()) != 0 {
-		t.Errorf("err = %v, waits %v; want a deadline error without waiting", err, c2.recordedWaits())
+	for _, ra := range []string{"3600", "1e300", "+Inf"} {
+		srv2 := llmtest.New(t)
+		srv2.Always(llmtest.Reply{Status: 429, Header: map[string]string{"Retry-After": ra}})
+		c2 := newTestClient(t, srv2, func(cfg *Config) { cfg.TotalTimeout = 10 * time.Second })
+		_, err = Complete[spell](context.Background(), c2.Client, spellPrompt())
+		if err == nil || !strings.Contains(err.Error(), "would pass the deadline") || len(c2.recordedWaits()) != 0 {
+			t.Errorf("Retry-After %s: err = %v, waits %v; want a deadline error without waiting", ra, err, c2.recordedWaits())
+		}
 	}
 }
 

@@ -26,8 +26,8 @@
 //     must share one deadline with the repair attempt and release the
 //     concurrency slot while it waits, so its retries would be turned off
 //     anyway.
-//   - We use one endpoint and a few fields of it; the module is some 340
-//     files, and the decoder here reads only what it uses, so servers that
+//   - We use one endpoint and a few fields of it, against a package of
+//     over 300 files; the decoder here reads only what it uses, so servers that
 //     leave out id, object, created or usage (llama.cpp builds do) or send
 //     content: null (reasoning models) work without special cases.
 //

@@ -1,6 +1,9 @@
 package llm
 
 import (
+	"context"
+
+	"github.com/gmc-project/gmc/internal/llm/llmtest"
 	"reflect"
 	"strings"
 	"testing"
@@ -84,5 +87,43 @@ func TestRenderChecksItsInput(t *testing.T) {
 	}
 	if spec, _ := LookupPrompt("session_summary_player"); spec.Audience != ForPlayers || spec.Answer != reflect.TypeFor[SessionSummary]() {
 		t.Errorf("player summary spec = %+v", spec)
+	}
+}
+
+func TestPromptsEndToEnd(t *testing.T) {
+	t.Parallel()
+	srv := llmtest.New(t)
+	c := newTestClient(t, srv, nil)
+	npc := `{"name":"Mirela","ancestry":"human","occupation":"smuggler","appearance":"Tar-stained coat.","personality":"Wry.",` +
+		`"ideal":"Freedom.","bond":"Her brother.","flaw":"Gambles.","motivation":"Pay a debt.","secret":"Informs for the mayor.",` +
+		`"voice_notes":"Low and quick.","attitude":"wary"}`
+	srv.Script(llmtest.Reply{Content: npc}, llmtest.Reply{Content: strings.Replace(npc, "wary", "indifferent", 1)})
+	p, err := Render("npc", samplePromptData())
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Generate[NPC](context.Background(), c.Client, p)
+	if err != nil || !res.Repaired || res.Value.Attitude != "indifferent" || res.Value.VoiceNotes != "Low and quick." {
+		t.Fatalf("npc = %+v, %v; want the repaired attitude", res, err)
+	}
+	if m := srv.Requests()[1].Messages; !strings.Contains(m[3].Content, `/attitude: "wary" is not one of friendly, indifferent, hostile`) {
+		t.Errorf("repair request = %q", m[3].Content)
+	}
+
+	summary := `{"title":"The Lighthouse","recap":"The party reached the lighthouse.","scenes":[{"kind":"exploration","summary":"Arrival.","first_segment":11,"last_segment":12}],` +
+		`"plot_points":[],"achievements":[{"text":"Aria rolled a natural 20.","segments":[12]}]}`
+	srv.Script(llmtest.Reply{Content: summary, ChunkSize: 16})
+	p, err = Render("session_summary_player", samplePromptData())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var progress int
+	p.Progress = func(received, _ int) { progress = received }
+	s, err := Complete[SessionSummary](context.Background(), c.Client, p)
+	if err != nil || len(s.Scenes) != 1 || s.Achievements[0].Segments[0] != 12 || progress != len(summary) {
+		t.Fatalf("summary = %+v, %v (progress %d)", s, err, progress)
+	}
+	if last := srv.Requests()[2]; !last.Stream || last.Body["response_format"].(map[string]any)["json_schema"].(map[string]any)["name"] != "session_summary_player" {
+		t.Errorf("summary request = %v", last.Body)
 	}
 }
