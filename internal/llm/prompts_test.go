@@ -2,11 +2,11 @@ package llm
 
 import (
 	"context"
-
-	"github.com/gmc-project/gmc/internal/llm/llmtest"
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/gmc-project/gmc/internal/llm/llmtest"
 )
 
 func samplePromptData() PromptData {
