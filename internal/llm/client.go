@@ -69,7 +69,8 @@ var (
 	ErrStreamCut = errors.New("llm: the answer stream ended before it was complete")
 )
 
-// APIError is an error status from the server.
+// APIError is an error status from the server, or an error event in an
+// answer stream (Status 0).
 type APIError struct {
 	Status  int
 	Message string
@@ -78,6 +79,9 @@ type APIError struct {
 }
 
 func (e *APIError) Error() string {
+	if e.Status == 0 {
+		return "llm: the server reported an error in the answer stream: " + e.Message
+	}
 	return fmt.Sprintf("llm: server answered %d %s: %s", e.Status, http.StatusText(e.Status), e.Message)
 }
 
@@ -578,6 +582,41 @@ func readStream(r io.Reader, onEvent func(), progress progressFunc, expected int
 	br := bufio.NewReaderSize(r, 32<<10)
 	var content strings.Builder
 	var a answer
+	// handle reads one line; done is data: [DONE].
+	handle := func(line []byte) (done bool, err error) {
+		data, ok := bytes.CutPrefix(bytes.TrimRight(line, "\r\n"), []byte("data:"))
+		if !ok {
+			// Blank separators, comments (": ping"), event: and id: lines.
+			return false, nil
+		}
+		data = bytes.TrimSpace(data)
+		if string(data) == "[DONE]" {
+			return true, nil
+		}
+		var ch chunk
+		if err := json.Unmarshal(data, &ch); err != nil {
+			return false, fmt.Errorf("%w: a chunk is not JSON: %v", ErrStreamCut, err)
+		}
+		if ch.Error != nil {
+			return false, &APIError{Message: ch.Error.Message}
+		}
+		if ch.Usage != nil {
+			a.usage = Usage{PromptTokens: ch.Usage.PromptTokens, CompletionTokens: ch.Usage.CompletionTokens}
+		}
+		if len(ch.Choices) == 0 {
+			return false, nil
+		}
+		if d := ch.Choices[0].Delta.Content; d != nil && *d != "" {
+			content.WriteString(*d)
+			if progress != nil {
+				progress(content.Len(), expected)
+			}
+		}
+		if f := ch.Choices[0].FinishReason; f != nil && *f != "" {
+			a.finish = *f
+		}
+		return false, nil
+	}
 	var line []byte
 	for {
 		part, err := br.ReadSlice('\n')
@@ -588,51 +627,30 @@ func readStream(r io.Reader, onEvent func(), progress progressFunc, expected int
 			}
 			continue
 		}
-		if err != nil {
-			a.content = content.String()
-			if errors.Is(err, io.EOF) && len(bytes.TrimSpace(line)) == 0 && a.finish != "" {
-				// Some servers end after the finishing chunk without
-				// data: [DONE]; the answer is complete all the same.
-				return a, nil
-			}
-			if errors.Is(err, io.EOF) {
-				return answer{}, fmt.Errorf("%w (after %d characters)", ErrStreamCut, content.Len())
-			}
+		eof := errors.Is(err, io.EOF)
+		if err != nil && !eof {
 			return answer{}, &connError{fmt.Errorf("%w (after %d characters): %v", ErrStreamCut, content.Len(), err)}
 		}
-		onEvent()
-		data, ok := bytes.CutPrefix(bytes.TrimRight(line, "\r\n"), []byte("data:"))
-		line = line[:0]
-		if !ok {
-			// Blank separators, comments (": ping"), event: and id: lines.
-			continue
-		}
-		data = bytes.TrimSpace(data)
-		if string(data) == "[DONE]" {
-			a.content = content.String()
-			return a, nil
-		}
-		var ch chunk
-		if err := json.Unmarshal(data, &ch); err != nil {
-			return answer{}, fmt.Errorf("%w: a chunk is not JSON: %v", ErrStreamCut, err)
-		}
-		if ch.Error != nil {
-			return answer{}, &APIError{Status: http.StatusOK, Message: "in the stream: " + ch.Error.Message}
-		}
-		if ch.Usage != nil {
-			a.usage = Usage{PromptTokens: ch.Usage.PromptTokens, CompletionTokens: ch.Usage.CompletionTokens}
-		}
-		if len(ch.Choices) == 0 {
-			continue
-		}
-		if d := ch.Choices[0].Delta.Content; d != nil && *d != "" {
-			content.WriteString(*d)
-			if progress != nil {
-				progress(content.Len(), expected)
+		if len(line) > 0 {
+			onEvent()
+			done, err := handle(line)
+			line = line[:0]
+			if err != nil {
+				return answer{}, err
+			}
+			if done {
+				a.content = content.String()
+				return a, nil
 			}
 		}
-		if f := ch.Choices[0].FinishReason; f != nil && *f != "" {
-			a.finish = *f
+		if eof {
+			if a.finish != "" {
+				// Some servers end after the finishing chunk without
+				// data: [DONE]; the answer is complete all the same.
+				a.content = content.String()
+				return a, nil
+			}
+			return answer{}, fmt.Errorf("%w (after %d characters)", ErrStreamCut, content.Len())
 		}
 	}
 }

@@ -336,6 +336,8 @@ func TestStreamHalfSpokenServers(t *testing.T) {
 		{"bare chunks, no usage", llmtest.Reply{Content: goodSpell, Bare: true, NoUsage: true}, true},
 		{"plain JSON to a stream request", llmtest.Reply{RawBody: `{"choices":[{"message":{"content":` + strconvQuote(goodSpell) + `}}]}`, Header: map[string]string{"Content-Type": "application/json"}}, true},
 		{"ends without finish or [DONE]", llmtest.Reply{RawBody: "data: {\"choices\":[{\"delta\":{\"content\":\"{\\\"name\\\"\"}}]}\n\n"}, false},
+		{"[DONE] without a final newline", llmtest.Reply{RawBody: "data: {\"choices\":[{\"delta\":{\"content\":" + strconvQuote(goodSpell) + "}}]}\n\ndata: [DONE]"}, true},
+		{"cut inside a chunk", llmtest.Reply{RawBody: "data: {\"choices\":[{\"delta\":{\"content\":\"{\\\"na"}, false},
 		{"chunk is not JSON", llmtest.Reply{RawBody: "data: {oops\n\n"}, false},
 		{"error event", llmtest.Reply{RawBody: "data: {\"error\":{\"message\":\"context length exceeded\"}}\n\n"}, false},
 	}
