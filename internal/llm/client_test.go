@@ -171,14 +171,21 @@ func TestCompleteRepairsOnce(t *testing.T) {
 	}
 }
 
-func TestCompleteAcceptsFencedJSON(t *testing.T) {
+func TestCompleteAcceptsWrappedJSON(t *testing.T) {
 	t.Parallel()
-	srv := llmtest.New(t)
-	srv.Script(llmtest.Reply{Content: "```json\n" + goodSpell + "\n```"})
-	c := newTestClient(t, srv, nil)
-	res, err := Generate[spell](context.Background(), c.Client, spellPrompt())
-	if err != nil || res.Repaired || res.Value.School != "evocation" {
-		t.Fatalf("Generate = %+v, %v", res, err)
+	for _, content := range []string{
+		"```json\n" + goodSpell + "\n```",
+		"```\n" + goodSpell + "```",
+		"<think>The user wants fireball. {\"x\":1}</think>\n" + goodSpell,
+		"  \n" + goodSpell + "\n\n",
+	} {
+		srv := llmtest.New(t)
+		srv.Script(llmtest.Reply{Content: content})
+		c := newTestClient(t, srv, nil)
+		res, err := Generate[spell](context.Background(), c.Client, spellPrompt())
+		if err != nil || res.Repaired || res.Value.School != "evocation" {
+			t.Errorf("%q: Generate = %+v, %v", content, res, err)
+		}
 	}
 }
 
@@ -414,9 +421,10 @@ func TestNoRetryOnClientErrors(t *testing.T) {
 		if !errors.As(err, &ae) || ae.Status != status || ae.Message != "bad things" {
 			t.Errorf("%d: err = %v", status, err)
 		}
-		// A 400 to json_schema is tried once as json_object, nothing more.
+		// A 400 or 422 to json_schema is tried once as json_object,
+		// nothing more.
 		want := 1
-		if status == 400 {
+		if status == 400 || status == 422 {
 			want = 2
 		}
 		if n := len(srv.Requests()); n != want || len(c.recordedWaits()) != 0 {

@@ -141,8 +141,10 @@ func (c *Client) structured(ctx context.Context, p Prompt, name string, e schema
 		req.Messages = withInstruction(msgs, "Answer with one JSON object and nothing else.")
 		req.ResponseFormat = &responseFormat{Type: "json_schema", JSONSchema: &jsonSchema{Name: name, Schema: e.raw, Strict: true}}
 		a, err := c.chat(ctx, req, p.Campaign, p.Progress, p.ExpectedChars)
+		// Servers without structured output refuse the format with 400
+		// (vLLM, Ollama, llama.cpp) or a FastAPI-style 422.
 		var ae *APIError
-		if !errors.As(err, &ae) || ae.Status != http.StatusBadRequest {
+		if !errors.As(err, &ae) || (ae.Status != http.StatusBadRequest && ae.Status != http.StatusUnprocessableEntity) {
 			return a, "json_schema", err
 		}
 	}
@@ -213,10 +215,16 @@ func decode[T any](a answer, s *Schema) (T, []string) {
 	return out, nil
 }
 
-// stripFences removes a Markdown code fence that models in json_object
-// mode sometimes wrap their JSON in.
+// stripFences removes what models in json_object mode sometimes put
+// around their JSON: a reasoning model's leading <think>…</think> block
+// and a Markdown code fence.
 func stripFences(s string) string {
 	s = strings.TrimSpace(s)
+	if rest, ok := strings.CutPrefix(s, "<think>"); ok {
+		if _, after, found := strings.Cut(rest, "</think>"); found {
+			s = strings.TrimSpace(after)
+		}
+	}
 	if !strings.HasPrefix(s, "```") {
 		return s
 	}
