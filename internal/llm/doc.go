@@ -18,10 +18,11 @@
 //     that turns this off is in an internal package. Ambient credentials
 //     meant for another service would go to the self-hosted server, and
 //     OPENAI_CUSTOM_HEADERS cannot even be listed to strip them.
-//   - Its SSE stream hides the data: [DONE] line: a stream cut mid-way
-//     ends with Err() == nil exactly like a finished one, so a half-sent
-//     answer from a server that died would look complete. Here a stream
-//     without [DONE] (or a finish_reason) is an error and is retried.
+//   - Its SSE stream hides the data: [DONE] line: a response that ends
+//     cleanly before it (a server that gives up mid-answer and closes the
+//     body, or a proxy that ends it) finishes with Err() == nil exactly
+//     like a complete one; only a broken connection is reported. Here a
+//     stream without [DONE] or a finish_reason is an error and is retried.
 //   - Its retry loop is per call with its own cap on Retry-After; ours
 //     must share one deadline with the repair attempt and release the
 //     concurrency slot while it waits, so its retries would be turned off
