@@ -8,4 +8,5 @@ export const routes = [
   { path: "/invite/:code", page: "invite", title: "Join a campaign" },
   { path: "/", page: "campaigns", title: "Campaigns" },
   { path: "/c/:campaign", page: "campaign", title: "Campaign", nav: "Campaign" },
+  { path: "/c/:campaign/sessions/:session", page: "session", title: "Live table" },
 ];
