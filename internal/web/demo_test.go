@@ -24,6 +24,7 @@ func TestConsoleDemoReplay(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := c.browser(t)
+	errs := p.watchErrors()
 	p.open("#/signin")
 	p.typeIn(`input[name="email"]`, res.Email)
 	p.typeIn(`input[name="password"]`, res.Password)
@@ -49,5 +50,8 @@ func TestConsoleDemoReplay(t *testing.T) {
 	shown := p.eval(`document.querySelectorAll(".transcript .seg").length`).(float64)
 	if shown < 10 || shown >= 50 {
 		t.Errorf("the stopped replay shows %v lines, want some but not all 50", shown)
+	}
+	if e := errs(); len(e) > 0 {
+		t.Errorf("the page logged errors: %q", e)
 	}
 }

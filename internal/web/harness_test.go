@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	cdpruntime "github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
 	"github.com/gmc-project/gmc/internal/app"
@@ -400,4 +401,43 @@ func (n *netCut) restore() {
 	n.mu.Lock()
 	n.down = false
 	n.mu.Unlock()
+}
+
+// watchErrors collects the page's uncaught exceptions (unhandled
+// rejections included) and console.error calls from now on; the func it
+// returns lists them.
+func (p *page) watchErrors() func() []string {
+	p.t.Helper()
+	var mu sync.Mutex
+	var errs []string
+	err := chromedp.Listen(p.ctx, func(ev any) {
+		var msg string
+		switch e := ev.(type) {
+		case *cdpruntime.EventExceptionThrown:
+			msg = e.ExceptionDetails.Text
+			if e.ExceptionDetails.Exception != nil {
+				msg += " " + e.ExceptionDetails.Exception.Description
+			}
+		case *cdpruntime.EventConsoleAPICalled:
+			if e.Type != cdpruntime.ConsoleAPICalledTypeError {
+				return
+			}
+			for _, a := range e.Args {
+				msg += " " + string(a.Value) + a.Description
+			}
+		default:
+			return
+		}
+		mu.Lock()
+		errs = append(errs, msg)
+		mu.Unlock()
+	})
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	return func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		return append([]string(nil), errs...)
+	}
 }

@@ -37,6 +37,7 @@ func TestConsoleLive(t *testing.T) {
 	}
 
 	g := c.browser(t)
+	gErrs := g.watchErrors()
 	g.signIn("gm@example.com")
 	g.waitText("main h1", "Your campaigns") // the start page has drawn: it cannot land on the next one
 	g.open(path)
@@ -49,6 +50,7 @@ func TestConsoleLive(t *testing.T) {
 	// The player has not said whether their voice may be processed: the
 	// page asks, and the GM sees who has not agreed.
 	p := g.tab()
+	pErrs := p.watchErrors()
 	p.signIn("player@example.com")
 	p.waitText("main h1", "Your campaigns")
 	p.open(path)
@@ -163,4 +165,9 @@ func TestConsoleLive(t *testing.T) {
 	g.clickText("End session")
 	p.waitText(".live-status", "ended")
 	g.waitText(".live-status", "ended")
+	for who, errs := range map[string][]string{"GM": gErrs(), "player": pErrs()} {
+		if len(errs) > 0 {
+			t.Errorf("the %s's page logged errors: %q", who, errs)
+		}
+	}
 }

@@ -48,6 +48,7 @@ class Table {
     this.attempt = 0;
     this.stopped = false;
     this.replay = null;
+    this.pending = []; // state updates sent and not answered yet
     this.consentMissing = [];
     ctx.onLeave(() => this.stop());
   }
@@ -123,9 +124,9 @@ class Table {
     this.chatLog = h("ol", { class: "chat-log", "aria-live": "polite", "aria-label": "Chat messages" });
 
     const side = h("div", { class: "live-side" },
-      h("section", { class: "card", "aria-labelledby": "cards-h" }, h("h2", { id: "cards-h" }, "Cards"), this.cardsEmpty, this.cardsEl),
+      h("section", { class: "card cards-card", "aria-labelledby": "cards-h" }, h("h2", { id: "cards-h" }, "Cards"), this.cardsEmpty, this.cardsEl),
       this.drawState(),
-      h("section", { class: "card", "aria-labelledby": "presence-h" }, h("h2", { id: "presence-h" }, "At the table"), this.presenceEl,
+      h("section", { class: "card presence-card", "aria-labelledby": "presence-h" }, h("h2", { id: "presence-h" }, "At the table"), this.presenceEl,
         this.consentEl = h("div", { class: "consent-note" })),
       this.drawChat(),
     );
@@ -135,6 +136,8 @@ class Table {
       this.gm ? this.drawGMTools() : null,
     );
     main.append(h("div", { class: "live-grid" }, left, side));
+    // Chat, the shared state and the GM's tools need the live table.
+    if (s.status !== "live") for (const el of main.querySelectorAll(".live-only")) el.hidden = true;
     this.drawPresence();
     this.drawStateView();
   }
@@ -211,8 +214,11 @@ class Table {
     // Lines arrive in order almost always; a line paged in after a
     // reconnect may belong before the last one shown.
     let before = null;
-    for (const li of this.transcriptEl.children) {
-      if (Number(li.dataset.seq) > seg.seq) { before = li; break; }
+    const last = this.transcriptEl.lastElementChild;
+    if (last && Number(last.dataset.seq) > seg.seq) {
+      for (const li of this.transcriptEl.children) {
+        if (Number(li.dataset.seq) > seg.seq) { before = li; break; }
+      }
     }
     this.transcriptEl.insertBefore(el, before);
     this.emptyEl.hidden = true;
@@ -361,7 +367,7 @@ class Table {
         h("li", {}, h("strong", {}, x.name), " ", [x.bonus != null ? `+${x.bonus} to hit` : "", x.damage, x.save].filter(Boolean).join(" · ")))));
     }
     if (effects.length) body.append(h("ul", { class: "kw-effects kw-summary" }, effects.slice(0, 3).map((e) => h("li", {}, e))));
-    else if (card.text) body.append(h("p", { class: "kw-text" }, card.text));
+    else if (card.text && card.text !== card.summary) body.append(h("p", { class: "kw-text" }, card.text));
     // The SRD's licence asks for its statement with the material.
     if (card.attribution) body.append(h("details", { class: "kw-attr muted" }, h("summary", {}, "Source: SRD 5.1, CC BY 4.0"), card.attribution));
   }
@@ -450,7 +456,11 @@ class Table {
       case "transcript.segment": this.addSegment(d); break;
       case "keyword.alert": this.showAlert(d); break;
       case "state.patch":
-        if (d.by === this.user.id) this.pendingUpdate = null;
+        if (d.by === this.user.id) {
+          const sent = JSON.stringify(parseJSON(d.patch));
+          const i = this.pending.findIndex((p) => p.sent === sent);
+          if (i >= 0) this.pending.splice(i, 1);
+        }
         if (d.version > this.state.version) {
           this.state = { version: d.version, data: parseJSON(d.data) };
           this.drawStateView();
@@ -466,6 +476,7 @@ class Table {
 
   welcome(d) {
     this.attempt = 0;
+    this.pending = []; // a new connection: what the old one sent is settled
     this.role = d.role || this.role;
     this.setStatus(`Connected as ${this.user.display_name} (${roleLabel(this.role)}).`);
     this.presenceEl.classList.remove("stale");
@@ -497,13 +508,12 @@ class Table {
     if (d.code === "stale_state" && d.state) {
       this.state = { version: d.state.version, data: parseJSON(d.state.data) };
       this.drawStateView();
-      const p = this.pendingUpdate;
-      this.pendingUpdate = null;
+      const p = this.pending.shift();
       if (p && p.tries < 3) this.update(p.make, p.tries + 1);
       else toast("Someone changed the table at the same time; here is their version. Try again.", "error");
       return;
     }
-    this.pendingUpdate = null;
+    if (d.code === "invalid_patch" || (d.code === "forbidden" && this.pending.length)) this.pending.shift();
     toast(d.message || d.code || "The table refused that.", "error");
   }
 
@@ -585,7 +595,7 @@ class Table {
       else toast("Not connected: the message was not sent.", "error");
     });
     this.chatEmpty = h("p", { class: "muted" }, "No messages yet.");
-    return h("section", { class: "card live-only", "aria-labelledby": "chat-h" }, h("h2", { id: "chat-h" }, "Chat"), this.chatEmpty, this.chatLog, form);
+    return h("section", { class: "card chat-card live-only", "aria-labelledby": "chat-h" }, h("h2", { id: "chat-h" }, "Chat"), this.chatEmpty, this.chatLog, form);
   }
 
   drawWhisperTargets() {
@@ -613,7 +623,7 @@ class Table {
   // ---- shared state: scene and initiative ----
 
   drawState() {
-    const sec = h("section", { class: "card live-only", "aria-labelledby": "state-h" },
+    const sec = h("section", { class: "card state-card live-only", "aria-labelledby": "state-h" },
       h("h2", { id: "state-h" }, "Scene"), this.sceneEl,
       h("h3", { class: "init-h" }, "Initiative", this.roundEl = h("span", { class: "muted" })), this.initEl);
     if (!this.gm) return sec;
@@ -666,15 +676,18 @@ class Table {
 
   // update sends a change of the shared state, made by make from the state
   // as this page knows it. Should someone else's change have come first
-  // (stale_state), the change is made again from theirs and resent.
+  // (stale_state), the change is made again from theirs and resent. The
+  // server answers updates in order: each is either echoed in a
+  // state.patch by this user or refused with an error.
   update(make, tries = 0) {
     const patch = make();
     if (!patch) return;
-    this.pendingUpdate = { make, tries };
+    const sent = JSON.stringify(patch);
     if (!this.send("state.update", { base_version: this.state.version, patch })) {
-      this.pendingUpdate = null;
       toast("Not connected: try again in a moment.", "error");
+      return;
     }
+    this.pending.push({ make, tries, sent });
   }
 
   drawStateView() {
