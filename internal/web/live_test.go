@@ -124,6 +124,13 @@ func TestConsoleLive(t *testing.T) {
 	p.waitJS(`[...document.querySelectorAll(".seg")].some(l => l.textContent.includes("I climb onto the hull") && l.querySelector(".seg-speaker").textContent === "Wren Ashdown")`)
 	p.waitText(".live-status", "Connected as player")
 	p.waitText(".scene-text", "The wreck of the Gannet") // the state comes with the welcome
+	// Cards come back from the session's keyword hits, the player's
+	// without the GM-only one.
+	p.waitJS(`[...document.querySelectorAll(".kw-card")].some(c => c.textContent.includes("Marla Gull"))`)
+	p.waitJS(`[...document.querySelectorAll(".seg-text mark")].some(m => m.textContent === "Marla Gull")`)
+	if n := p.eval(`[...document.querySelectorAll(".kw-card, mark")].filter(c => c.textContent.includes("Voss")).length`); n != float64(0) {
+		t.Errorf("after a reload the player sees %v marks or cards of the GM-only Captain Voss", n)
+	}
 
 	g.shot("live-gm")
 	p.shot("live-player")

@@ -84,11 +84,24 @@ class Table {
     await this.loadHits();
     if (this.session.status === "live") this.connect();
     else this.setStatus(this.session.status === "ended" ? "This session has ended." : "This session has not started yet.");
+    if (this.session.status === "scheduled") this.waitForStart();
     if (this.gm && this.session.status === "live") this.loadConsent();
+  }
+
+  // waitForStart looks now and then whether the GM has started the
+  // session, so that a player who came early is let in.
+  waitForStart() {
+    this.startTimer = setInterval(async () => {
+      try {
+        const s = await api.get(`/sessions/${this.sid}`);
+        if (s.status !== "scheduled" && !this.stopped) { this.session = s; this.redraw(); }
+      } catch { /* try again at the next tick */ }
+    }, 5000);
   }
 
   stop() {
     this.stopped = true;
+    clearInterval(this.startTimer);
     clearTimeout(this.retryTimer);
     clearInterval(this.pingTimer);
     if (this.replay) this.replay.stop();
@@ -257,7 +270,8 @@ class Table {
     const [a, b] = alert.span || [0, 0];
     if (b <= a) return;
     if (entry.marks.some((m) => m[0] < b && a < m[1])) return;
-    entry.marks.push([a, b, alert.gm_only ? "gm" : alert.kind === "rule" ? "rule" : null, alert.kind === "rule" ? (alert.rule || "").replaceAll("_", " ") : null]);
+    const rule = alert.kind === "rule" ? (alert.rule || alert.name || "").replaceAll("_", " ") : null;
+    entry.marks.push([a, b, alert.gm_only ? "gm" : rule !== null ? "rule" : null, rule]);
     entry.marks.sort((x, y) => x[0] - y[0]);
     const bytes = new TextEncoder().encode(entry.seg.text);
     const dec = new TextDecoder();
@@ -276,11 +290,16 @@ class Table {
 
   async loadHits() {
     let hits;
-    try { hits = await api.all(`/sessions/${this.sid}/keywords?kind=term`); } catch { return; }
+    try { hits = await api.all(`/sessions/${this.sid}/keywords`); } catch { return; }
+    // The list holds what this member may see: a player's never holds a
+    // GM-only term. Each term's latest mention makes its card, the most
+    // recent on top.
+    const latest = new Map();
     for (const hit of hits) {
-      if (hit.merged) { this.mark(hit); continue; }
-      // The list holds what this member may see: a player's never holds
-      // a GM-only term.
+      this.mark(hit);
+      if (!hit.merged && hit.kind === "term") { latest.delete(hit.term_key); latest.set(hit.term_key, hit); }
+    }
+    for (const hit of [...latest.values()].slice(-maxCards)) {
       this.showAlert({ kind: "term", hit_id: hit.id, seq: hit.seq, span: hit.span, surface: hit.surface, gm_only: hit.gm_only,
         term: { key: hit.term_key, name: hit.name, category: hit.category, source: hit.source, ref: hit.ref }, card: null, history: true });
     }
@@ -325,7 +344,7 @@ class Table {
         a.gm_only ? h("span", { class: "badge gm", title: "Only game masters see this card" }, "GM only") : null),
       body,
       h("p", { class: "kw-when muted" }, who ? `said by ${who}` : ""));
-    if (card) this.fillCard(body, card);
+    if (card) this.fillCard(body, card, term.category);
     else if (term.source === "srd" && term.ref) this.fetchCard(body, term.ref);
     return el;
   }
@@ -338,10 +357,11 @@ class Table {
     } catch { /* the card keeps its name */ }
   }
 
-  fillCard(body, card) {
+  fillCard(body, card, category) {
     clear(body);
     const effects = card.effects || [];
-    if (card.summary && card.summary.toLowerCase() !== categoryLabel(card.type).toLowerCase() && card.summary !== effects[0]) {
+    const bare = [categoryLabel(card.type), categoryLabel(category)].map((x) => x.toLowerCase());
+    if (card.summary && !bare.includes(card.summary.toLowerCase()) && card.summary !== effects[0]) {
       body.append(h("p", { class: "kw-summary" }, card.summary));
     }
     const facts = [];
@@ -818,7 +838,7 @@ class Table {
     if (this.replay) { this.replay.stop(); return; }
     let script;
     try {
-      const res = await fetch("/console/demo/script.json");
+      const res = await fetch(new URL("../demo/script.json", import.meta.url));
       if (!res.ok) throw new Error(`the sample script is missing (HTTP ${res.status})`);
       script = await res.json();
     } catch (e) { toast(String(e.message || e), "error"); return; }
