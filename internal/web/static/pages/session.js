@@ -381,7 +381,8 @@ class Table {
       if (it.armor_class) facts.push(["AC", it.armor_class]);
       if (it.cost) facts.push(["Cost", it.cost]);
     }
-    if (facts.length) body.append(h("dl", { class: "kw-facts" }, facts.filter((f) => f[1]).map(([k, v]) => [h("dt", {}, k), h("dd", {}, v)])));
+    // The summary line already holds the facts when the server made one.
+    if (facts.length && !card.summary) body.append(h("dl", { class: "kw-facts" }, facts.filter((f) => f[1]).map(([k, v]) => [h("dt", {}, k), h("dd", {}, v)])));
     if (m?.attacks?.length) {
       body.append(h("ul", { class: "kw-attacks" }, m.attacks.slice(0, 3).map((x) =>
         h("li", {}, h("strong", {}, x.name), " ", [x.bonus != null ? `+${x.bonus} to hit` : "", x.damage, x.save].filter(Boolean).join(" · ")))));
