@@ -52,6 +52,9 @@ func TestConsoleDemoReplay(t *testing.T) {
 	// The script's labels are the party's names (gmc demo maps them).
 	p.waitJS(`[...document.querySelectorAll(".seg-speaker")].some(e => e.textContent === "Wren Ashdown")`)
 	p.waitText(".kw-cards", "Ghoul")
+	// The script moves the scene and the initiative on, for everyone.
+	p.waitText(".scene-text", "Saltmere Light at dusk")
+	p.waitText(".initiative", "Ghoul 2")
 	p.shot("demo-replay")
 	p.do(chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
 		_, err := cdp.Call(ctx, tg, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: "dark"}}})

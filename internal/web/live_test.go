@@ -168,8 +168,8 @@ func TestConsoleLive(t *testing.T) {
 	}
 
 	// Ending the session tells everyone.
-	g.eval(`window.confirm = () => true`)
 	g.clickText("End session")
+	g.clickText("End it for everyone")
 	p.waitText(".live-status", "ended")
 	g.waitText(".live-status", "ended")
 	for who, errs := range map[string][]string{"GM": gErrs(), "player": pErrs()} {

@@ -161,7 +161,7 @@ class Table {
     if (this.session.status === "scheduled") {
       this.controls.append(h("button", { type: "button", onclick: () => this.startSession() }, "Start session"));
     } else if (this.session.status === "live") {
-      this.controls.append(h("button", { type: "button", class: "danger", onclick: () => this.endSession() }, "End session"));
+      this.controls.append(h("button", { type: "button", class: "danger", onclick: () => this.confirmEnd() }, "End session"));
     }
   }
 
@@ -178,11 +178,19 @@ class Table {
     } catch (e) { toast(e.message, "error"); }
   }
 
+  // confirmEnd asks on the page before ending: ending disconnects everyone.
+  confirmEnd() {
+    clear(this.controls);
+    const keep = h("button", { type: "button", class: "secondary", onclick: () => this.drawControls() }, "Keep playing");
+    this.controls.append(h("span", { role: "alert" }, "End the session for everyone at the table?"),
+      h("button", { type: "button", class: "danger", onclick: () => this.endSession() }, "End it for everyone"), keep);
+    keep.focus();
+  }
+
   async endSession() {
-    if (!confirm("End the session for everyone at the table?")) return;
     try {
       this.session = await api.post(`/sessions/${this.sid}/end`);
-      toast("The session has ended.", "ok");
+      this.ended("The session has ended.");
     } catch (e) { toast(e.message, "error"); }
   }
 
@@ -449,6 +457,7 @@ class Table {
   ended(text) {
     this.stopped = true;
     clearInterval(this.pingTimer);
+    if (this.ws) { try { this.ws.close(1000); } catch { /* already closed */ } }
     if (this.replay) this.replay.stop();
     this.session = { ...this.session, status: "ended" };
     this.setStatus(text);
@@ -889,6 +898,8 @@ class Replay {
       this.t.replayInfo.textContent = `Line ${i} of ${this.lines.length} (${this.speed}×).`;
       try {
         await api.post(`/sessions/${this.t.sid}/transcript/segments`, { segments: [{ speaker_label: line.speaker, text: line.text, source: "demo", ...this.t.times(line.text) }] });
+        // The GM moves the scene and the initiative on as the table talks.
+        if (line.state) this.t.update(() => line.state);
       } catch (e) {
         this.t.replayInfo.textContent = `The replay stopped: ${e.message}`;
         return;
