@@ -82,6 +82,7 @@ class Table {
     await this.loadSpeakers();
     await this.loadHistory();
     await this.loadHits();
+    if (this.stopped) return;
     if (this.session.status === "live") this.connect();
     else this.setStatus(this.session.status === "ended" ? "This session has ended." : "This session has not started yet.");
     if (this.session.status === "scheduled") this.waitForStart();
@@ -126,7 +127,7 @@ class Table {
     );
 
     this.transcriptEl = h("ol", { class: "transcript", "aria-live": "polite", "aria-relevant": "additions", "aria-label": "Transcript" });
-    this.transcriptBox = h("div", { class: "transcript-box", tabindex: "0" }, this.transcriptEl);
+    this.transcriptBox = h("div", { class: "transcript-box", tabindex: "0", role: "region", "aria-label": "Transcript, scrollable" }, this.transcriptEl);
     this.emptyEl = h("p", { class: "muted transcript-empty" }, "Nothing has been said yet.");
     this.cardsEl = h("ul", { class: "kw-cards", "aria-live": "polite", "aria-label": "Keyword cards" });
     this.cardsEmpty = h("p", { class: "muted" }, "Spells, monsters, conditions and campaign names appear here as they are mentioned.");
