@@ -349,7 +349,7 @@ class Table {
     const el = h("li", { class: `kw-card card kw-${term.category || "term"}${a.gm_only ? " kw-gm" : ""}`, dataset: { key: term.key || "" } },
       h("div", { class: "kw-head" },
         h("h3", {}, card?.type === "character" && card.id
-          ? h("a", { href: `#/c/${this.cid}/characters/${card.id}`, target: "_blank", rel: "noopener" }, card.name)
+          ? h("a", { href: `#/c/${this.cid}/characters/${card.id}` }, card.name)
           : card?.name || term.name || a.surface),
         h("span", { class: "badge" }, categoryLabel(term.category)),
         a.gm_only ? h("span", { class: "badge gm", title: "Only game masters see this card" }, "GM only") : null),
