@@ -14,4 +14,5 @@ export const routes = [
   { path: "/c/:campaign/characters/:id/edit", page: "character-edit", title: "Edit character" },
   { path: "/c/:campaign/graph", page: "graph", title: "Relationship graph", nav: "Graph" },
   { path: "/c/:campaign/transfer", page: "transfer", title: "Export and import", nav: "Export" },
+  { path: "/c/:campaign/sessions/:session", page: "session", title: "Live table" },
 ];
