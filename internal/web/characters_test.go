@@ -80,16 +80,6 @@ func seedWorld(t *testing.T, c *console) *world {
 	return w
 }
 
-// watchErrors collects the page's uncaught errors and console.error calls
-// from now until the next full page load; errorsSeen reports them.
-func (p *page) watchErrors() {
-	p.t.Helper()
-	p.eval(`(() => { if (window.__errs) return true; window.__errs = [];
-		addEventListener("error", (e) => __errs.push(String(e.message)));
-		addEventListener("unhandledrejection", (e) => __errs.push(String(e.reason && e.reason.message || e.reason)));
-		const ce = console.error; console.error = (...a) => { __errs.push(a.map(String).join(" ")); ce(...a) }; return true })()`)
-}
-
 // quiet readies the page for a screenshot: no passing toasts, no focus
 // ring left by the last click, scrolled to the top. It also fails the test
 // if the page shows a JavaScript value where text belongs.
@@ -101,9 +91,11 @@ func (p *page) quiet() {
 	}
 }
 
+// errorsSeen fails the test if the page reported errors since
+// watchErrors.
 func (p *page) errorsSeen() {
 	p.t.Helper()
-	if errs, _ := p.eval(`window.__errs || []`).([]any); len(errs) > 0 {
+	if errs := p.watchErrors()(); len(errs) > 0 {
 		p.t.Errorf("the page reported errors: %v", errs)
 	}
 }

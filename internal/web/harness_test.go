@@ -102,9 +102,10 @@ var (
 // page is one browser tab driven by a test. Its methods fail the test
 // with what the page shows when a step does not complete in time.
 type page struct {
-	t   *testing.T
-	ctx context.Context
-	c   *console
+	t    *testing.T
+	ctx  context.Context
+	c    *console
+	errs func() []string // set by watchErrors
 }
 
 // browser starts a headless Chromium for the test and returns its first
@@ -404,10 +405,13 @@ func (n *netCut) restore() {
 }
 
 // watchErrors collects the page's uncaught exceptions (unhandled
-// rejections included) and console.error calls from now on; the func it
-// returns lists them.
+// rejections included) and console.error calls from its first call on,
+// across page loads; the func it returns lists them.
 func (p *page) watchErrors() func() []string {
 	p.t.Helper()
+	if p.errs != nil {
+		return p.errs
+	}
 	var mu sync.Mutex
 	var errs []string
 	err := chromedp.Listen(p.ctx, func(ev any) {
@@ -435,9 +439,10 @@ func (p *page) watchErrors() func() []string {
 	if err != nil {
 		p.t.Fatal(err)
 	}
-	return func() []string {
+	p.errs = func() []string {
 		mu.Lock()
 		defer mu.Unlock()
 		return append([]string(nil), errs...)
 	}
+	return p.errs
 }
