@@ -63,6 +63,8 @@ async function drawNav(params) {
       list.append(h("a", { href, "aria-current": here ? "page" : null }, r.nav));
     }
     nav.append(list);
+    // The campaign's search box; the module loads once, on first use.
+    import("./pages/search.js").then((m) => list.append(m.searchBox(params.campaign, navigate))).catch((e) => console.error(e));
   }
   nav.append(h("button", { class: "link", type: "button", onclick: async () => { await api.logout(); navigate("/signin"); } }, "Sign out"));
 }

@@ -8,4 +8,9 @@ export const routes = [
   { path: "/invite/:code", page: "invite", title: "Join a campaign" },
   { path: "/", page: "campaigns", title: "Campaigns" },
   { path: "/c/:campaign", page: "campaign", title: "Campaign", nav: "Campaign" },
+  { path: "/c/:campaign/search", page: "search", title: "Search", nav: "Search" },
+  { path: "/c/:campaign/locations", page: "locations", title: "Locations", nav: "Locations" },
+  { path: "/c/:campaign/plots", page: "plots", title: "Plot threads", nav: "Plots" },
+  { path: "/c/:campaign/keywords", page: "keywords", title: "Keywords", nav: "Keywords" },
+  { path: "/c/:campaign/sessions", page: "sessions", title: "Sessions", nav: "Sessions" },
 ];
