@@ -60,7 +60,7 @@ func TestConsoleSearch(t *testing.T) {
 	p.waitText(".chips", "Locations")
 	p.waitText(".search-results", "Moonwhisper Grove")
 	p.waitText(".search-results", "Xylandra Moonwhisper")
-	p.shot("search")
+	p.calmShot("search")
 	p.clickText("Locations 1")
 	p.waitJS(`location.hash.includes("types=location")`)
 	p.waitJS(`document.querySelectorAll(".search-results li").length === 1`)

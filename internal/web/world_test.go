@@ -32,3 +32,11 @@ func (c *console) location(g gmCampaign, parent, name, kind, description string)
 }
 
 func q(s string) string { return url.QueryEscape(s) }
+
+// calmShot takes the screenshots once the toasts of the steps before are
+// gone, so that they do not cover the page.
+func (p *page) calmShot(name string) {
+	p.t.Helper()
+	p.eval(`document.querySelectorAll("#toasts .toast").forEach(t => t.remove()), true`)
+	p.shot(name)
+}

@@ -74,10 +74,10 @@ export async function render(ctx) {
     const rows = items.map((k) => {
       const tr = h("tr", { dataset: { id: k.id } },
         h("th", { scope: "row" }, k.term, k.common ? h("span", { class: "badge", title: "An everyday word: alerts need the game sense" }, "common") : null),
-        h("td", {}, k.aliases.length ? k.aliases.join(", ") : h("span", { class: "muted" }, "—")),
-        h("td", {}, h("span", { class: "badge" }, k.category)),
-        gm ? h("td", {}, h("span", { class: k.visibility === "gm" ? "badge gm" : "badge" }, k.visibility === "gm" ? "GM only" : "players")) : null,
-        h("td", { class: "kw-notes" }, k.notes || h("span", { class: "muted" }, "—")),
+        h("td", { "data-label": "Aliases" }, k.aliases.length ? k.aliases.join(", ") : h("span", { class: "muted" }, "—")),
+        h("td", { "data-label": "Category" }, h("span", { class: "badge" }, k.category)),
+        gm ? h("td", { "data-label": "Seen by" }, h("span", { class: k.visibility === "gm" ? "badge gm" : "badge" }, k.visibility === "gm" ? "GM only" : "players")) : null,
+        h("td", { class: "kw-notes", "data-label": "Card note" }, k.notes || h("span", { class: "muted" }, "—")),
         gm ? h("td", { class: "row-actions" },
           h("button", { type: "button", class: "link", "aria-label": `Edit ${k.term}`, onclick: () => {
             const slot = h("td", { colspan: 6 });
