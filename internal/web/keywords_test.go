@@ -18,7 +18,7 @@ func TestConsoleKeywords(t *testing.T) {
 	c.create(g, "/campaigns/"+g.id+"/keywords", map[string]any{"term": "forge", "category": "place", "common": true, "visibility": "players",
 		"notes": "The Forge of Spells, heart of the mine."})
 
-	p := c.browser(t)
+	p := c.browser(t).failOnScriptErrors()
 	p.signIn(g.email)
 	p.open("#/c/" + g.id + "/keywords")
 	p.waitText("table.keywords", "Black Spider")
@@ -42,7 +42,7 @@ func TestConsoleKeywords(t *testing.T) {
 	p.calmShot("keywords")
 
 	// Edit it in place.
-	p.click(`button[aria-label="Edit Iron Lanterns"]`)
+	p.press(`button[aria-label="Edit Iron Lanterns"]`)
 	p.visible(`form[aria-label="Edit Iron Lanterns"]`)
 	p.setValue(`form[aria-label="Edit Iron Lanterns"] input[name="aliases"]`, "the Lanterns")
 	p.setValue(`form[aria-label="Edit Iron Lanterns"] select[name="visibility"]`, "players")
@@ -59,7 +59,7 @@ func TestConsoleKeywords(t *testing.T) {
 	}
 
 	// Delete the villain after confirming.
-	p.click(`button[aria-label="Delete Black Spider"]`)
+	p.press(`button[aria-label="Delete Black Spider"]`)
 	p.waitText("dialog.confirm", "Black Spider")
 	p.click("dialog.confirm button.danger")
 	p.waitJS(`!document.querySelector("table.keywords").textContent.includes("Black Spider")`)
@@ -68,7 +68,7 @@ func TestConsoleKeywords(t *testing.T) {
 	_, player := c.signUp("player@example.com")
 	code := c.call("POST", "/campaigns/"+g.id+"/invites", g.token, map[string]any{"role": "player"}, 201)["code"].(string)
 	c.call("POST", "/invites/"+code+"/accept", player, nil, 200)
-	q := p.tab()
+	q := p.tab().failOnScriptErrors()
 	q.signIn("player@example.com")
 	q.open("#/c/" + g.id + "/keywords")
 	q.waitText("table.keywords", "Iron Lanterns")

@@ -24,7 +24,7 @@ func TestConsoleLocations(t *testing.T) {
 	neverwinter := c.location(g, "", "Neverwinter", "city", "The Jewel of the North.")
 	c.location(g, "", "Wave Echo Cave", "dungeon", "The lost mine of the Phandelver's Pact.")
 
-	p := c.browser(t)
+	p := c.browser(t).failOnScriptErrors()
 	pick := func(id string) { t.Helper(); p.click(`[data-id="` + id + `"] > .tree-row .tree-name`) }
 	p.signIn(g.email)
 	p.open("#/c/" + g.id + "/locations")
@@ -42,7 +42,7 @@ func TestConsoleLocations(t *testing.T) {
 	// its first child, Right opens that, Left closes it again.
 	p.eval(`document.querySelector('[role="treeitem"][tabindex="0"]').focus(), true`)
 	p.do(chromedp.KeyEvent(kb.ArrowRight))
-	p.waitJS(`document.querySelector('[data-id="` + coast + `"]').getAttribute("aria-expanded") === "true"`)
+	p.waitJS(`document.querySelector('[data-id="` + coast + `"]')?.getAttribute("aria-expanded") === "true"`)
 	p.waitText(`[role="tree"]`, "Phandalin")
 	p.do(chromedp.KeyEvent(kb.ArrowDown))
 	p.waitJS(`document.activeElement.dataset.id === "` + phandalin + `"`)
@@ -61,7 +61,7 @@ func TestConsoleLocations(t *testing.T) {
 	if crumbs := p.text(".breadcrumb"); !strings.Contains(crumbs, "Sword Coast") || !strings.Contains(crumbs, "Phandalin") {
 		t.Errorf("breadcrumb %q", crumbs)
 	}
-	p.waitJS(`document.querySelector('[data-id="` + inn + `"]').getAttribute("aria-selected") === "true"`)
+	p.waitJS(`document.querySelector('[data-id="` + inn + `"]')?.getAttribute("aria-selected") === "true"`)
 	pick(manor)
 	p.waitText(".loc-detail h2", "Tresendar Manor")
 	pick(coast)

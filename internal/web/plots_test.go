@@ -43,7 +43,7 @@ func TestConsolePlots(t *testing.T) {
 		c.call("POST", "/sessions/"+s+"/end", g.token, nil, 200)
 	}
 
-	p := c.browser(t)
+	p := c.browser(t).failOnScriptErrors()
 	p.signIn(g.email)
 	p.open("#/c/" + g.id + "/plots")
 	p.waitText(".board-col.status-active", "Find Cragmaw Castle")
@@ -66,17 +66,18 @@ func TestConsolePlots(t *testing.T) {
 	p.waitText(".plot-reminders", "ghostly green light")
 
 	// Open the castle thread from the board and record progress.
-	p.click(`.plot-card[data-id="` + castle + `"]`)
+	p.press(`.plot-card[data-id="` + castle + `"]`)
 	p.waitText(".plot-detail h2", "Find Cragmaw Castle")
 	p.setValue(`.plot-progress input[name="progress"]`, "80")
 	p.clickText("Record progress")
-	p.waitJS(`document.querySelector('.plot-card[data-id="` + castle + `"] [role=progressbar]').getAttribute("aria-valuenow") === "80"`)
+	p.waitJS(`document.querySelector('.plot-card[data-id="` + castle + `"] [role=progressbar]')?.getAttribute("aria-valuenow") === "80"`)
+	p.waitJS(`document.querySelector('.plot-detail > [role=progressbar]')?.getAttribute("aria-valuenow") === "80"`)
 	if got := c.call("GET", "/plots/"+castle, g.token, nil, 200)["progress"]; got != float64(80) {
 		t.Errorf("progress after recording is %v", got)
 	}
 	// Tick the second milestone.
-	p.click(`.milestones li:nth-child(2) input[type=checkbox]`)
-	p.waitJS(`document.querySelector(".milestones li:nth-child(2) label").classList.contains("done")`)
+	p.press(`.milestones li:nth-child(2) input[type=checkbox]`)
+	p.waitJS(`!!document.querySelector(".milestones li:nth-child(2) label")?.classList.contains("done")`)
 	ms := c.call("GET", "/plots/"+castle, g.token, nil, 200)["milestones"].([]any)
 	if !ms[1].(map[string]any)["done"].(bool) {
 		t.Error("the ticked milestone is not done")
@@ -101,7 +102,7 @@ func TestConsolePlots(t *testing.T) {
 	p.waitText(".foreshadowing", "marked with a hammer")
 	p.clickText("Mark revealed")
 	p.waitText(".foreshadowing li:first-child", "revealed")
-	p.waitJS(`!document.querySelector(".plot-reminders").textContent.includes("ghostly green light")`)
+	p.waitJS(`!document.querySelector(".plot-reminders")?.textContent.includes("ghostly green light")`)
 
 	p.open("#/c/" + g.id + "/plots?focus=" + spider)
 	p.waitText(".plot-detail h2", "The Black Spider's plan")

@@ -21,7 +21,7 @@ func TestConsoleSearch(t *testing.T) {
 	grove := c.location(g, "", "Moonwhisper Grove", "forest", "Where Xylandra keeps her <circle> of standing stones & owls.")
 	c.create(g, "/campaigns/"+g.id+"/plots", map[string]any{"title": "The Moon Witch's bargain", "summary": "Xylandra offers the party a deal.", "status": "active"})
 
-	p := c.browser(t)
+	p := c.browser(t).failOnScriptErrors()
 	p.signIn(g.email)
 	p.open("#/c/" + g.id)
 	box := `#nav input[role="combobox"]`
@@ -40,7 +40,7 @@ func TestConsoleSearch(t *testing.T) {
 		t.Errorf("first instant result is %q, want the character", first)
 	}
 	p.do(chromedp.SendKeys(chromedp.CSS(box), kb.ArrowDown))
-	p.waitJS(`document.querySelector('#nav [role="option"]').getAttribute("aria-selected") === "true"`)
+	p.waitJS(`document.querySelector('#nav [role="option"]')?.getAttribute("aria-selected") === "true"`)
 	p.do(chromedp.SendKeys(chromedp.CSS(box), kb.Enter))
 	p.waitJS(`location.hash === "#/c/` + g.id + `/characters/` + xylandra + `"`)
 

@@ -148,14 +148,18 @@ export async function render(ctx) {
     await Promise.all([drawDetail(), drawReminders()]);
   }
 
+  // detailSeq keeps a slow answer from drawing over a newer one.
+  let detailSeq = 0;
   async function drawDetail() {
-    clear(detail);
-    if (!selected) { detail.append(h("h2", {}, "Thread"), h("p", { class: "muted" }, "Choose a thread on the board.")); return; }
+    const seq = ++detailSeq;
+    if (!selected) { clear(detail).append(h("h2", {}, "Thread"), h("p", { class: "muted" }, "Choose a thread on the board.")); return; }
     let p;
     try { p = await api.get(`/plots/${selected}`); } catch (e) {
-      if (e.status === 404) { detail.append(h("p", { class: "muted" }, "This plot thread no longer exists.")); return; }
+      if (seq !== detailSeq) return;
+      if (e.status === 404) { clear(detail).append(h("p", { class: "muted" }, "This plot thread no longer exists.")); return; }
       throw e;
     }
+    if (seq !== detailSeq) return;
     const id = p.id;
     const ups = (deps.get(id) || []).map((u) => byId.get(u)).filter(Boolean);
     const downs = plots.filter((q) => (deps.get(q.id) || []).includes(id));

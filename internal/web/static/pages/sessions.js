@@ -5,6 +5,9 @@ import { roleIn } from "./worldkit.js";
 // Game sessions: planned, live and ended, newest first; a GM plans one and
 // starts and ends it. Each opens its live table page.
 
+const sameDay = (a, b) => a && b && new Date(a).toDateString() === new Date(b).toDateString();
+const clock = (iso) => new Date(iso).toLocaleTimeString(undefined, { timeStyle: "short" });
+
 const statusLabel = { scheduled: "planned", live: "live", ended: "ended" };
 
 export async function render(ctx) {
@@ -61,7 +64,7 @@ export async function render(ctx) {
     list.append(h("ul", { class: "session-list" }, items.map((s) => {
       const href = `#/c/${encodeURIComponent(campaign)}/sessions/${encodeURIComponent(s.id)}`;
       const when = s.status === "live" ? `started ${fmtTime(s.started_at)}`
-        : s.status === "ended" ? `played ${fmtTime(s.started_at)}${s.ended_at ? ` – ended ${fmtTime(s.ended_at)}` : ""}`
+        : s.status === "ended" ? `played ${fmtTime(s.started_at)}${s.ended_at ? `–${sameDay(s.started_at, s.ended_at) ? clock(s.ended_at) : fmtTime(s.ended_at)}` : ""}`
           : s.scheduled_at ? `planned for ${fmtTime(s.scheduled_at)}` : "not scheduled";
       return h("li", { class: `session-row status-${s.status}`, dataset: { id: s.id } },
         h("span", { class: "session-num", "aria-hidden": "true" }, `#${s.number}`),
