@@ -107,5 +107,8 @@ func TestConsolePlots(t *testing.T) {
 	p.open("#/c/" + g.id + "/plots?focus=" + spider)
 	p.waitText(".plot-detail h2", "The Black Spider's plan")
 	p.waitText(".plot-detail", "Needed by")
+	if strings.Contains(p.text("main"), "null") {
+		t.Errorf("the page prints null: %q", p.text("main"))
+	}
 	p.calmShot("plots")
 }

@@ -23,7 +23,8 @@ func TestConsoleSearch(t *testing.T) {
 
 	p := c.browser(t).failOnScriptErrors()
 	p.signIn(g.email)
-	p.open("#/c/" + g.id)
+	p.open("#/c/" + g.id + "/locations")
+	p.waitText(`[role="tree"]`, "Moonwhisper Grove")
 	box := `#nav input[role="combobox"]`
 	p.typeIn(box, "Xylandra Moonwisper")
 	p.waitJS(`[...document.querySelectorAll('#nav [role="option"]')].some(o => o.textContent.includes("Xylandra") && o.querySelector("mark"))`)
@@ -35,6 +36,7 @@ func TestConsoleSearch(t *testing.T) {
 	if leftover := p.eval(`[...document.querySelectorAll('#nav [role="option"]')].some(o => o.textContent.includes("<mark>") || o.textContent.includes("&lt;"))`); leftover != false {
 		t.Error("the highlight's markup shows as text")
 	}
+	p.calmShot("search-instant")
 	first := p.text(`#nav [role="option"]`)
 	if !strings.Contains(first, "Xylandra Moonwhisper") {
 		t.Errorf("first instant result is %q, want the character", first)

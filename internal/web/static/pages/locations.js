@@ -252,7 +252,7 @@ export async function render(ctx) {
     const all = await api.all(`/campaigns/${campaign}/locations?flat=true`);
     const pick = h("select", { name: "parent_id" },
       h("option", { value: "" }, "(top level)"),
-      all.filter((l) => l.id !== v.id).map((l) => h("option", { value: l.id, selected: l.id === v.parent_id }, `${"  ".repeat(l.depth - 1)}${l.depth > 1 ? "└ " : ""}${l.name}`)));
+      all.filter((l) => l.id !== v.id).map((l) => h("option", { value: l.id, selected: l.id === v.parent_id }, `${"\u00a0\u00a0\u00a0".repeat(l.depth - 1)}${l.depth > 1 ? "└\u00a0" : ""}${l.name}`)));
     const form = h("form", { class: "card", "aria-label": "Move location" },
       h("h3", {}, `Move ${v.name}`),
       h("p", { class: "muted" }, "Everything inside it moves with it."),

@@ -35,8 +35,8 @@ export async function render(ctx) {
     h("div", { class: "page-head" }, h("h1", {}, "Plot threads"),
       gm ? h("button", { type: "button", onclick: () => createForm() }, "New plot thread") : null),
     createSlot, board,
-    h("div", { class: "grid-2 plot-lower" }, detail, gm ? reminders : graph),
-    gm ? graph : null);
+    h("div", { class: "grid-2 plot-lower" }, detail, gm ? reminders : graph));
+  if (gm) ctx.main.append(graph);
 
   async function load() {
     plots = await api.all(`/campaigns/${campaign}/plots`);
@@ -165,14 +165,16 @@ export async function render(ctx) {
     const downs = plots.filter((q) => (deps.get(q.id) || []).includes(id));
     const link = (q) => h("button", { type: "button", class: "link", onclick: () => select(q.id) }, q.title);
 
-    clear(detail).append(
+    // Element.append would print null as text: the optional parts go
+    // through filter.
+    clear(detail).append(...[
       h("h2", { id: "plot-title" }, p.title),
       h("p", {}, h("span", { class: `badge status-${p.status}` }, statusName[p.status]), " ",
         gm ? h("span", { class: p.visibility === "gm" ? "badge gm" : "badge" }, p.visibility === "gm" ? "GM only" : "Players see it") : null, " ",
         p.last_touched_session_number ? h("span", { class: "muted" }, `last moved in session ${p.last_touched_session_number}`) : null),
       progressBar(p.progress, `Progress ${p.progress}%`),
       p.summary ? h("p", { class: "prose" }, p.summary) : null,
-      p.blocked_by && p.blocked_by.length ? h("p", { class: "blocked", role: "note" }, "Blocked by ", p.blocked_by.map((b, i) => [i ? ", " : "", link(b)])) : null);
+      p.blocked_by && p.blocked_by.length ? h("p", { class: "blocked", role: "note" }, "Blocked by ", p.blocked_by.map((b, i) => [i ? ", " : "", link(b)])) : null].filter(Boolean));
 
     if (gm) {
       const range = h("input", { type: "range", name: "progress", min: 0, max: 100, step: 5, value: p.progress });

@@ -22,6 +22,10 @@ function resultBody(item) {
 }
 
 let boxSeq = 0;
+// openList is the menu's current box: a resize (a phone turned) places its
+// list again. One listener for the page, whatever the number of menus drawn.
+let openList = null;
+window.addEventListener("resize", () => { if (openList && openList.list.isConnected) openList.place(); });
 
 // searchBox is the menu's search field (a combobox): results appear in a
 // list below it as the user types; arrows move, Enter opens, Escape closes;
@@ -39,6 +43,19 @@ export function searchBox(campaign, navigate) {
   let active = -1;
   let ctrl = null;
 
+  // place opens the list towards the side with room: the box sits at the
+  // menu's end on a wide screen and at its start on a phone.
+  const place = () => {
+    if (list.hidden) return;
+    list.style.left = "0";
+    list.style.right = "auto";
+    const room = document.documentElement.clientWidth;
+    if (list.getBoundingClientRect().right > room - 8) {
+      list.style.left = "auto";
+      list.style.right = "0";
+    }
+  };
+  openList = { list, place };
   const close = () => { list.hidden = true; input.setAttribute("aria-expanded", "false"); input.removeAttribute("aria-activedescendant"); active = -1; };
   const open = (i) => { const it = items[i]; if (!it) return; close(); input.value = ""; navigate(entityHash(campaign, it.type, it.id)); };
   const setActive = (i) => {
@@ -80,6 +97,7 @@ export function searchBox(campaign, navigate) {
       h("a", { href: `#/c/${encodeURIComponent(campaign)}/search?q=${encodeURIComponent(q)}`, onclick: close }, "All results →")));
     status.textContent = `${items.length} result${items.length === 1 ? "" : "s"}`;
     list.hidden = false;
+    place();
     input.setAttribute("aria-expanded", "true");
     setActive(-1);
   }, 150);
