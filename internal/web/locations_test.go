@@ -70,6 +70,16 @@ func TestConsoleLocations(t *testing.T) {
 	p.waitText(".loc-detail h2", "Stonehill Inn")
 	p.calmShot("locations")
 
+	// Edit the inn's description.
+	p.clickText("Edit")
+	p.visible(`form[aria-label="Edit location"]`)
+	p.setValue(`form[aria-label="Edit location"] textarea[name="description"]`, "Toblen's inn, now with a bard.")
+	p.clickText("Save")
+	p.waitText(".loc-detail .prose", "now with a bard")
+	if d := c.call("GET", "/locations/"+inn, g.token, nil, 200)["description"]; d != "Toblen's inn, now with a bard." {
+		t.Errorf("description after editing: %v", d)
+	}
+
 	// Move Tresendar Manor (with its hideout) to Neverwinter.
 	p.open("#/c/" + g.id + "/locations?focus=" + manor)
 	p.waitText(".loc-detail h2", "Tresendar Manor")

@@ -94,6 +94,23 @@ func TestConsolePlots(t *testing.T) {
 		t.Errorf("after the refused dependency the graph draws %v edges", n)
 	}
 
+	// A milestone added to the list; the dependency of the Black Spider
+	// on Glasstaff removed.
+	p.typeIn(`form[aria-label="Add a milestone"] input`, "Parley with King Grol")
+	p.clickText("Add milestone")
+	p.waitText(".milestones", "Parley with King Grol")
+	if ms := c.call("GET", "/plots/"+castle, g.token, nil, 200)["milestones"].([]any); len(ms) != 4 || ms[1].(map[string]any)["done"] != true {
+		t.Errorf("milestones after adding one: %v", ms)
+	}
+	p.open("#/c/" + g.id + "/plots?focus=" + spider)
+	p.waitText(".plot-detail h2", "The Black Spider's plan")
+	p.press(`button[aria-label="Remove the dependency on Unmask Glasstaff"]`)
+	p.waitJS(`document.querySelectorAll(".dep-graph .dep-edge").length === 4`)
+	if up := c.call("GET", "/plots/"+spider+"/dependencies", g.token, nil, 200)["upstream"].([]any); len(up) != 2 {
+		t.Errorf("after removing one, the Black Spider waits on %v", up)
+	}
+	c.call("POST", "/plots/"+spider+"/dependencies", g.token, map[string]any{"depends_on": glasstaff}, 201)
+
 	// Foreshadowing on the hook: plant one, reveal the old one.
 	p.open("#/c/" + g.id + "/plots?focus=" + wave)
 	p.waitText(".plot-detail h2", "Reclaim Wave Echo Cave")
