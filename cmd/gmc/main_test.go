@@ -76,6 +76,18 @@ func TestServeOnEmbeddedDefaults(t *testing.T) {
 	if res.StatusCode != 200 {
 		t.Fatalf("/healthz = %d", res.StatusCode)
 	}
+	// The log names the console's address, and the console is there.
+	if want := `"url":"http://` + addr + `/"`; !strings.Contains(logs.String(), want) {
+		t.Errorf("the logs do not name the console's address %s:\n%s", want, logs.String())
+	}
+	if res, err = http.Get("http://" + addr + "/"); err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != 200 || !strings.Contains(string(page), "/console/app.js") {
+		t.Errorf("GET / = %d %.200s, want the console", res.StatusCode, page)
+	}
 	cancel()
 	select {
 	case err := <-done:

@@ -63,6 +63,30 @@ type CampaignSettings struct {
 	RecordingRetentionDays int `json:"recording_retention_days" required:"false" minimum:"0" maximum:"3650" doc:"Days a kept recording stays before it is deleted; 0 keeps it until deleted by hand"`
 }
 
+// CampaignSettingsPatch changes some settings (a JSON merge patch of
+// CampaignSettings): a field left out keeps its value.
+type CampaignSettingsPatch struct {
+	ReminderSessions       *int     `json:"reminder_sessions,omitempty" minimum:"1" maximum:"100"`
+	KeywordThreshold       *float64 `json:"keyword_threshold,omitempty" minimum:"0" maximum:"1"`
+	KeepRecordings         *bool    `json:"keep_recordings,omitempty"`
+	RecordingRetentionDays *int     `json:"recording_retention_days,omitempty" minimum:"0" maximum:"3650"`
+}
+
+// Apply returns s with the patch's fields set.
+func (p CampaignSettingsPatch) Apply(s CampaignSettings) CampaignSettings {
+	set(&s.ReminderSessions, p.ReminderSessions)
+	set(&s.KeywordThreshold, p.KeywordThreshold)
+	set(&s.KeepRecordings, p.KeepRecordings)
+	set(&s.RecordingRetentionDays, p.RecordingRetentionDays)
+	return s
+}
+
+func set[T any](dst *T, v *T) {
+	if v != nil {
+		*dst = *v
+	}
+}
+
 // DefaultCampaignSettings are used when a campaign is created without settings.
 func DefaultCampaignSettings() CampaignSettings {
 	return CampaignSettings{ReminderSessions: 3, KeywordThreshold: 0.6}

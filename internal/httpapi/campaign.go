@@ -79,16 +79,16 @@ type campaignPatchInput struct {
 	CampaignPath
 	IfMatch string `header:"If-Match" doc:"Version the change is based on"`
 	Body    struct {
-		Name        *string               `json:"name,omitempty" maxLength:"255"`
-		Description *string               `json:"description,omitempty" maxLength:"100000"`
-		GameSystem  *string               `json:"game_system,omitempty" maxLength:"255"`
-		Settings    *gmc.CampaignSettings `json:"settings,omitempty"`
+		Name        *string                    `json:"name,omitempty" maxLength:"255"`
+		Description *string                    `json:"description,omitempty" maxLength:"100000"`
+		GameSystem  *string                    `json:"game_system,omitempty" maxLength:"255"`
+		Settings    *gmc.CampaignSettingsPatch `json:"settings,omitempty" doc:"The settings to change; the others keep their values"`
 	}
 }
 
 func (a *api) handleCampaignPatch(ctx context.Context, uid string, in *campaignPatchInput) (*CampaignOutput, error) {
 	b := in.Body
-	return a.updateCampaign(ctx, uid, in.CampaignID, in.IfMatch, service.CampaignUpdate{Name: b.Name, Description: b.Description, GameSystem: b.GameSystem, Settings: b.Settings})
+	return a.updateCampaign(ctx, uid, in.CampaignID, in.IfMatch, service.CampaignUpdate{Name: b.Name, Description: b.Description, GameSystem: b.GameSystem, SettingsPatch: b.Settings})
 }
 
 func (a *api) updateCampaign(ctx context.Context, uid, campaignID, ifMatchHeader string, upd service.CampaignUpdate) (*CampaignOutput, error) {

@@ -198,4 +198,9 @@ func TestRecordingSettings(t *testing.T) {
 	if fmt.Sprint(got["keep_recordings"], got["recording_retention_days"]) != "true 30" {
 		t.Errorf("settings after PATCH = %v", got)
 	}
+	// A merge patch names only what changes; the other settings stay.
+	got = c.must(200, "PATCH", path, gm, map[string]any{"settings": map[string]any{"recording_retention_days": 7}}).body["settings"].(map[string]any)
+	if fmt.Sprint(got["keep_recordings"], got["recording_retention_days"], got["reminder_sessions"], got["keyword_threshold"]) != "true 7 3 0.6" {
+		t.Errorf("settings after a partial PATCH = %v, want only the retention changed", got)
+	}
 }

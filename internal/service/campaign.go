@@ -54,7 +54,9 @@ type CampaignUpdate struct {
 	Description *string
 	GameSystem  *string
 	Settings    *gmc.CampaignSettings
-	IfMatch     int64
+	// SettingsPatch changes some settings (PATCH); applied after Settings.
+	SettingsPatch *gmc.CampaignSettingsPatch
+	IfMatch       int64
 }
 
 // UpdateCampaign changes a campaign. GM only.
@@ -74,6 +76,9 @@ func (s *Service) UpdateCampaign(ctx context.Context, userID, campaignID string,
 	setIf(&c.Description, upd.Description)
 	setIf(&c.GameSystem, upd.GameSystem)
 	setIf(&c.Settings, upd.Settings)
+	if upd.SettingsPatch != nil {
+		c.Settings = upd.SettingsPatch.Apply(c.Settings)
+	}
 	c.Name = strings.TrimSpace(c.Name)
 	if err := c.Validate(); err != nil {
 		return nil, err

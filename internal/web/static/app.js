@@ -94,9 +94,13 @@ async function render() {
     return;
   }
   if (seq !== renderSeq) return;
-  clear(main);
+  // Each render draws into a view of its own: a page still awaiting the
+  // API when the user moves on appends to a detached view, not over the
+  // next page.
+  const view = h("div", { class: "view" });
+  clear(main).append(view);
   const ctx = {
-    params: m.params, query, main, navigate,
+    params: m.params, query, main: view, navigate,
     title: (t) => { document.title = `${t} · GameMaster's Companion`; },
     onLeave: (fn) => leaving.push(fn),
     current: () => seq === renderSeq,

@@ -92,7 +92,7 @@ export async function render(ctx) {
     });
     list.append(h("div", { class: "table-scroll" }, h("table", { class: "keywords" },
       h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Term"), h("th", { scope: "col" }, "Aliases"), h("th", { scope: "col" }, "Category"),
-        gm ? h("th", { scope: "col" }, "Seen by") : null, h("th", { scope: "col" }, "Card note"), gm ? h("th", { scope: "col" }, h("span", { class: "visually-hidden" }, "Actions")) : null)),
+        gm ? h("th", { scope: "col" }, "Seen by") : null, h("th", { scope: "col" }, "Card note"), gm ? h("th", { scope: "col" }, h("span", { class: "sr-only" }, "Actions")) : null)),
       h("tbody", {}, rows))));
   }
   await draw();

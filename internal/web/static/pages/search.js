@@ -33,12 +33,14 @@ window.addEventListener("resize", () => { if (openList && openList.list.isConnec
 export function searchBox(campaign, navigate) {
   const n = ++boxSeq;
   const listId = `qs-list-${n}`;
+  // No name attribute: the box lives in the menu, beside every page, and
+  // must not be mistaken for a page's own field (a list filter named q).
   const input = h("input", {
-    type: "search", name: "q", id: `qs-${n}`, class: "quick-search-input", placeholder: "Search…", autocomplete: "off",
+    type: "search", id: `qs-${n}`, class: "quick-search-input", placeholder: "Search…", autocomplete: "off",
     role: "combobox", "aria-expanded": "false", "aria-controls": listId, "aria-autocomplete": "list",
   });
   const list = h("ul", { id: listId, role: "listbox", class: "quick-search-list", "aria-label": "Search results", hidden: true });
-  const status = h("span", { class: "visually-hidden", role: "status", "aria-live": "polite" });
+  const status = h("span", { class: "sr-only", role: "status", "aria-live": "polite" });
   let items = [];
   let active = -1;
   let ctrl = null;
@@ -115,7 +117,7 @@ export function searchBox(campaign, navigate) {
   });
   input.addEventListener("blur", () => setTimeout(close, 150));
   return h("div", { class: "quick-search", role: "search" },
-    h("label", { for: input.id, class: "visually-hidden" }, "Search the campaign"), input, list, status);
+    h("label", { for: input.id, class: "sr-only" }, "Search the campaign"), input, list, status);
 }
 
 const allTypes = ["character", "location", "plot", "session"];
