@@ -55,7 +55,9 @@ async function drawNav(params) {
   nav.append(h("a", { href: "#/" }, "Campaigns"));
   if (params.campaign) {
     const c = await campaignOf(params.campaign).catch(() => null);
-    const list = h("span", { class: "campaign-nav" }, c ? h("strong", {}, c.name) : null);
+    const overview = "#/c/" + params.campaign;
+    const list = h("span", { class: "campaign-nav" },
+      c ? h("a", { href: overview, class: "campaign-name", "aria-current": location.hash.split("?")[0] === overview ? "page" : null }, c.name) : null);
     for (const r of routes) {
       if (!r.nav) continue;
       const href = "#" + r.path.replace(":campaign", params.campaign);
@@ -63,6 +65,8 @@ async function drawNav(params) {
       list.append(h("a", { href, "aria-current": here ? "page" : null }, r.nav));
     }
     nav.append(list);
+    // The campaign's search box; the module loads once, on first use.
+    import("./pages/search.js").then((m) => list.append(m.searchBox(params.campaign, navigate))).catch((e) => console.error(e));
   }
   nav.append(h("button", { class: "link", type: "button", onclick: async () => { await api.logout(); navigate("/signin"); } }, "Sign out"));
 }
