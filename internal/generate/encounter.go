@@ -287,14 +287,14 @@ func search(rng *rand.Rand, pool []*Monster, partySize, lo, hi int) (group, bool
 		}
 		// Followers are weaker, but not so weak they do not count (the
 		// DMG's advice to ignore trivial monsters): at least 1/25 of the
-		// leader's XP.
-		var weaker []*Monster
-		for _, m := range pool[:li] {
-			if m.XP < leader.XP && m.XP*25 >= leader.XP {
-				weaker = append(weaker, m)
-			}
+		// leader's XP. Sorted by XP, they are one run of the pool.
+		from, _ := slices.BinarySearchFunc(pool[:li], (leader.XP+24)/25, func(m *Monster, xp int) int { return m.XP - xp })
+		to, _ := slices.BinarySearchFunc(pool[:li], leader.XP, func(m *Monster, xp int) int { return m.XP - xp })
+		if from >= to {
+			continue
 		}
-		for _, f := range pickN(rng, weaker, followersPerLeader) {
+		for range min(followersPerLeader, to-from) {
+			f := pool[from+rng.IntN(to-from)]
 			for k := 1; k < maxN; k++ {
 				if fits(leader.XP+f.XP*k, 1+k) {
 					mixed = append(mixed, group{kinds: []*Monster{leader, f}, counts: []int{1, k}})

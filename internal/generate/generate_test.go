@@ -188,7 +188,7 @@ func TestNamesTakeCampaignStyle(t *testing.T) {
 // TestNPCHints: hints are followed; the rest is filled.
 func TestNPCHints(t *testing.T) {
 	tests := []struct {
-		hints                 NPCHints
+		hints                  NPCHints
 		ancestry, culture, job string
 	}{
 		{NPCHints{Ancestry: "Dwarf"}, "dwarf", "dwarvish", ""},
