@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/danielgtaylor/huma/v2"
+
 	"github.com/gmc-project/gmc/internal/generate"
 	"github.com/gmc-project/gmc/internal/service"
 )
@@ -31,6 +33,26 @@ func savedStatus(saved bool) int {
 		return http.StatusCreated
 	}
 	return http.StatusOK
+}
+
+// describeSaved documents the 201 answer of the generators that store
+// their draft with ?save=true: huma knows only the default status, 200.
+func describeSaved(oapi *huma.OpenAPI) {
+	for _, op := range operations(oapi) {
+		switch op.OperationID {
+		case "generate-npc", "generate-location", "plot-hooks":
+		default:
+			continue
+		}
+		ok := op.Responses[strconv.Itoa(http.StatusOK)]
+		if ok == nil {
+			continue
+		}
+		ok.Description = "The draft"
+		saved := *ok
+		saved.Description = "Saved (?save=true): the draft and what was stored"
+		op.Responses[strconv.Itoa(http.StatusCreated)] = &saved
+	}
 }
 
 type npcGenerateInput struct {

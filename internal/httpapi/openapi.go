@@ -68,6 +68,7 @@ func describeAPI(oapi *huma.OpenAPI) {
 		oapi.Tags = append(oapi.Tags, &t)
 	}
 	describeBundle(oapi)
+	describeSaved(oapi)
 	for _, op := range operations(oapi) {
 		if d, ok := operationDocs[op.OperationID]; ok {
 			op.Description = d.description

@@ -65,7 +65,7 @@ func (s *Service) GenerateNPC(ctx context.Context, userID, campaignID string, hi
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	c, err := s.generationState(ctx, campaignID, true)
+	c, err := s.generationState(ctx, campaignID, false)
 	if err != nil {
 		return nil, err
 	}
@@ -287,41 +287,61 @@ func (s *Service) generateAccess(ctx context.Context, userID, campaignID string,
 
 // generationState reads what generators build on, as the GM sees it:
 // characters, locations and plot threads, and with full also the
-// unrevealed foreshadowing of open threads and the relationships.
+// unrevealed foreshadowing of open threads and the relationships. The
+// reads are independent and run at once: a request waits for the slowest,
+// not for their sum.
 func (s *Service) generationState(ctx context.Context, campaignID string, full bool) (*generate.Campaign, error) {
-	camp, err := s.store.Campaign(ctx, campaignID)
-	if err != nil {
-		return nil, err
+	c := &generate.Campaign{ID: campaignID}
+	reads := []func() error{
+		func() error {
+			camp, err := s.store.Campaign(ctx, campaignID)
+			if err == nil {
+				c.Name = camp.Name
+			}
+			return err
+		},
+		func() error {
+			return gmc.EachPage(func(cursor string) ([]*gmc.Character, string, error) {
+				return s.store.Characters(ctx, store.CharacterFilter{CampaignID: campaignID, Page: gmc.FullPage(cursor)})
+			}, func(ch *gmc.Character) { c.Characters = append(c.Characters, ch) })
+		},
+		func() error {
+			return gmc.EachPage(func(cursor string) ([]*gmc.Location, string, error) {
+				return s.store.Locations(ctx, store.LocationFilter{CampaignID: campaignID, Subtree: true, Page: gmc.FullPage(cursor)})
+			}, func(l *gmc.Location) { c.Locations = append(c.Locations, l) })
+		},
+		func() error {
+			return gmc.EachPage(func(cursor string) ([]*gmc.PlotThread, string, error) {
+				return s.store.Plots(ctx, store.PlotFilter{CampaignID: campaignID, Page: gmc.FullPage(cursor)})
+			}, func(p *gmc.PlotThread) { c.Plots = append(c.Plots, p) })
+		},
 	}
-	c := &generate.Campaign{ID: camp.ID, Name: camp.Name}
-	err = gmc.EachPage(func(cursor string) ([]*gmc.Character, string, error) {
-		return s.store.Characters(ctx, store.CharacterFilter{CampaignID: campaignID, Page: gmc.FullPage(cursor)})
-	}, func(ch *gmc.Character) { c.Characters = append(c.Characters, ch) })
-	if err != nil {
-		return nil, err
+	if full {
+		reads = append(reads,
+			func() error {
+				// Reminders with a threshold of 0 sessions are every
+				// unrevealed hint of an open thread, in one query.
+				rem, err := s.store.PlotReminders(ctx, campaignID, 0)
+				if err != nil {
+					return err
+				}
+				for _, f := range rem.Foreshadowing {
+					c.Foreshadowing = append(c.Foreshadowing, f.Foreshadowing)
+				}
+				return nil
+			},
+			func() (err error) {
+				c.Relationships, err = s.store.CampaignRelationships(ctx, campaignID)
+				return err
+			})
 	}
-	err = gmc.EachPage(func(cursor string) ([]*gmc.Location, string, error) {
-		return s.store.Locations(ctx, store.LocationFilter{CampaignID: campaignID, Subtree: true, Page: gmc.FullPage(cursor)})
-	}, func(l *gmc.Location) { c.Locations = append(c.Locations, l) })
-	if err != nil {
-		return nil, err
+	errs := make([]error, len(reads))
+	var wg sync.WaitGroup
+	for i, read := range reads {
+		wg.Go(func() { errs[i] = read() })
 	}
-	err = gmc.EachPage(func(cursor string) ([]*gmc.PlotThread, string, error) {
-		return s.store.Plots(ctx, store.PlotFilter{CampaignID: campaignID, Page: gmc.FullPage(cursor)})
-	}, func(p *gmc.PlotThread) { c.Plots = append(c.Plots, p) })
-	if err != nil || !full {
-		return c, err
-	}
-	// Reminders with a threshold of 0 sessions are every unrevealed hint
-	// of an open thread, in one query.
-	rem, err := s.store.PlotReminders(ctx, campaignID, 0)
-	if err != nil {
-		return nil, err
-	}
-	for _, f := range rem.Foreshadowing {
-		c.Foreshadowing = append(c.Foreshadowing, f.Foreshadowing)
-	}
-	if c.Relationships, err = s.store.CampaignRelationships(ctx, campaignID); err != nil {
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
 	return c, nil
