@@ -226,7 +226,7 @@ func (Builtin) Encounter(ctx context.Context, c *Campaign, req EncounterRequest)
 		return strings.Compare(a.Slug, b.Slug)
 	})
 	d := &EncounterDraft{Seed: req.Seed, PartyLevel: req.PartyLevel, PartySize: req.PartySize, Difficulty: req.Difficulty,
-		Thresholds: th, Band: [2]int{lo, hi}, Themed: true, Notes: []string{}}
+		Thresholds: th, Band: [2]int{lo, hi}, Notes: []string{}}
 	pool := all
 	if req.Location != nil {
 		d.Location = &Ref{Type: gmc.EntityLocation, ID: req.Location.ID, Name: req.Location.Name}
@@ -241,8 +241,8 @@ func (Builtin) Encounter(ctx context.Context, c *Campaign, req EncounterRequest)
 		}
 	}
 	g, ok := search(rng, pool, req.PartySize, lo, hi)
+	d.Themed = ok && d.Theme != ""
 	if !ok && len(pool) < len(all) {
-		d.Themed = false
 		d.Notes = append(d.Notes, fmt.Sprintf("No set of %s monsters fits this difficulty; the monsters come from the whole bestiary.", d.Theme))
 		g, ok = search(rng, all, req.PartySize, lo, hi)
 	}
@@ -256,9 +256,6 @@ func (Builtin) Encounter(ctx context.Context, c *Campaign, req EncounterRequest)
 	d.Multiplier = Multiplier(g.size(), req.PartySize)
 	d.AdjustedXP = int(math.Floor(float64(d.XP) * d.Multiplier))
 	d.Reached = th.Reached(d.AdjustedXP)
-	if d.Location == nil {
-		d.Themed = false
-	}
 	return d, nil
 }
 

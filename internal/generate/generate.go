@@ -225,7 +225,9 @@ type EncounterDraft struct {
 	// [Band[0], Band[1]).
 	Band  [2]int `json:"band"`
 	Theme string `json:"theme,omitempty" doc:"The monster theme taken from the location, when one was given"`
-	// Themed is false when no themed set fitted and the whole bestiary was used.
+	// Themed is true when the monsters all fit the location's theme; false
+	// without a theme, or when no themed set fitted and the whole
+	// bestiary was used (Notes says so).
 	Themed   bool     `json:"themed"`
 	Location *Ref     `json:"location,omitempty"`
 	Notes    []string `json:"notes"`

@@ -366,6 +366,24 @@ func TestEncounterThemed(t *testing.T) {
 	if undead == 0 || sylvan == 0 {
 		t.Errorf("undead in crypts %d, beasts/plants/fey in forests %d", undead, sylvan)
 	}
+	// A type without a theme leaves the whole bestiary; a name may theme
+	// a place of a plain type.
+	for _, tt := range []struct {
+		l     *gmc.Location
+		theme string
+	}{
+		{&gmc.Location{ID: "l3", Name: "The Heartlands", LocationType: "region"}, ""},
+		{&gmc.Location{ID: "l4", Name: "Old Crypt", LocationType: "place"}, "undead"},
+		{&gmc.Location{ID: "l5", Name: "Greyharbour", LocationType: "harbor"}, "coast"},
+	} {
+		d, err := Builtin{}.Encounter(ctx, c, EncounterRequest{Seed: 2, PartyLevel: 3, PartySize: 4, Difficulty: Easy, Location: tt.l})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.Theme != tt.theme || d.Themed != (tt.theme != "") {
+			t.Errorf("%s (%s): theme %q themed %v, want %q", tt.l.Name, tt.l.LocationType, d.Theme, d.Themed, tt.theme)
+		}
+	}
 	// With only weak undead, none is deadly for eight level-20
 	// characters: the whole bestiary is used, and the draft says so.
 	var weakDead []Monster
