@@ -55,8 +55,22 @@ func (d *dist) add(r rune, w float64) {
 }
 
 // chain maps a context (the last 2 or 3 letters, "^"-padded) to what
-// follows it.
-type chain map[string]*dist
+// follows it. A context is packed into an integer (see ctxKey), so
+// learning a campaign's names on each request allocates no strings.
+type chain map[uint64]*dist
+
+// ctxKey packs the k runes before i: 21 bits a rune, and the top bit set
+// for order 2 so that "^ab" and "ab" differ.
+func ctxKey(rs []rune, i, k int) uint64 {
+	var key uint64
+	for _, r := range rs[i-k : i] {
+		key = key<<21 | uint64(r)
+	}
+	if k == minOrder {
+		key |= 1 << 63
+	}
+	return key
+}
 
 func newChain(names []string) chain {
 	c := chain{}
@@ -67,15 +81,19 @@ func newChain(names []string) chain {
 }
 
 func (c chain) learn(name string) {
-	rs := append([]rune{startRune, startRune, startRune}, []rune(strings.ToLower(name))...)
+	rs := make([]rune, 0, len(name)+4)
+	rs = append(rs, startRune, startRune, startRune)
+	for _, r := range strings.ToLower(name) {
+		rs = append(rs, r)
+	}
 	rs = append(rs, endRune)
 	for i := maxOrder; i < len(rs); i++ {
 		for k := minOrder; k <= maxOrder; k++ {
-			ctx := string(rs[i-k : i])
-			d := c[ctx]
+			key := ctxKey(rs, i, k)
+			d := c[key]
 			if d == nil {
 				d = &dist{}
-				c[ctx] = d
+				c[key] = d
 			}
 			d.add(rs[i], 1)
 		}
@@ -198,9 +216,9 @@ func (n *namer) draw(base chain) string {
 		if n.rng.Float64() < pOrder3 {
 			k = maxOrder
 		}
-		r, ok := n.next(base, string(ctx[len(ctx)-k:]))
+		r, ok := n.next(base, ctxKey(ctx, len(ctx), k))
 		if !ok && k == maxOrder {
-			r, ok = n.next(base, string(ctx[len(ctx)-minOrder:]))
+			r, ok = n.next(base, ctxKey(ctx, len(ctx), minOrder))
 		}
 		if !ok || r == endRune {
 			break
@@ -218,7 +236,7 @@ func (n *namer) draw(base chain) string {
 // next draws the letter after ctx from the culture's and the campaign's
 // distributions mixed: (1-w)·P_culture + w·P_campaign, or whichever one
 // knows the context.
-func (n *namer) next(base chain, ctx string) (rune, bool) {
+func (n *namer) next(base chain, ctx uint64) (rune, bool) {
 	a, b := base[ctx], n.style[ctx]
 	wa, wb := 1-n.styleW, n.styleW
 	switch {
