@@ -43,6 +43,10 @@ type Campaign struct {
 	Plots         []*gmc.PlotThread
 	Foreshadowing []*gmc.Foreshadowing
 	Relationships []*gmc.Relationship
+	// LatestSessionNumber is the number of the campaign's latest played
+	// session (0 before the first): how long a thread or a hint has waited
+	// is measured against it.
+	LatestSessionNumber int
 	// Monsters is the imported SRD bestiary, for encounters.
 	Monsters []Monster
 }

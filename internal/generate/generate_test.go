@@ -465,6 +465,18 @@ func TestPlotHooks(t *testing.T) {
 			}
 		}
 	}
+	// A thread left alone for four sessions comes before one touched in
+	// the latest, whatever the seed.
+	waiting := &Campaign{LatestSessionNumber: 5, Plots: []*gmc.PlotThread{
+		{ID: "fresh", Title: "Fresh", Status: gmc.PlotActive, LastTouchedSessionNumber: 5},
+		{ID: "old", Title: "Old", Status: gmc.PlotActive, LastTouchedSessionNumber: 1},
+	}}
+	for seed := range uint64(20) {
+		d, _ := Builtin{}.PlotHooks(ctx, waiting, PlotHookRequest{Seed: seed})
+		if len(d.Hooks) != 2 || d.Hooks[0].Sources[0].ID != "old" {
+			t.Fatalf("seed %d: %+v", seed, d.Hooks)
+		}
+	}
 	few, _ := Builtin{}.PlotHooks(ctx, c, PlotHookRequest{Seed: 7, Count: 2})
 	if len(few.Hooks) != 2 {
 		t.Errorf("count 2 gave %d hooks", len(few.Hooks))

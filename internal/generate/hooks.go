@@ -120,7 +120,7 @@ func (Builtin) PlotHooks(ctx context.Context, c *Campaign, req PlotHookRequest) 
 			}
 		}
 		score := map[gmc.PlotStatus]float64{gmc.PlotStalled: 3, gmc.PlotHook: 2.5, gmc.PlotActive: 2}[p.Status]
-		add(h, score)
+		add(h, score+waited(c, p.LastTouchedSessionNumber))
 	}
 
 	for _, ch := range c.Characters {
@@ -149,10 +149,10 @@ func (Builtin) PlotHooks(ctx context.Context, c *Campaign, req PlotHookRequest) 
 		if !strings.HasSuffix(desc, ".") {
 			desc += "."
 		}
-		h := PlotHook{Kind: HookForeshadowing, Title: "Reveal: " + p.Title, CharacterIDs: slices.Clone(p.CharacterIDs), LocationIDs: slices.Clone(p.LocationIDs),
+		h := PlotHook{Kind: HookForeshadowing, Title: "Reveal: " + p.Title, CharacterIDs: append([]string{}, p.CharacterIDs...), LocationIDs: append([]string{}, p.LocationIDs...),
 			Sources: []Ref{{Type: gmc.EntityForeshadowing, ID: f.ID, Name: firstWords(f.Description, 8)}, {Type: gmc.EntityPlot, ID: p.ID, Name: p.Title}}}
 		h.Text = fmt.Sprintf(pick(rng, foreshadowingTemplates), p.Title, desc)
-		add(h, 2.2)
+		add(h, 2.2+waited(c, f.PlantedSessionNumber))
 	}
 
 	for _, r := range c.Relationships {
@@ -179,6 +179,13 @@ func (Builtin) PlotHooks(ctx context.Context, c *Campaign, req PlotHookRequest) 
 		d.Hooks = append(d.Hooks, s.hook)
 	}
 	return d, nil
+}
+
+// waited weighs how many played sessions something has been left alone
+// since session: a quarter point each, up to four sessions, enough to
+// outweigh the seed's jitter.
+func waited(c *Campaign, session int) float64 {
+	return 0.25 * float64(min(4, max(0, c.LatestSessionNumber-session)))
 }
 
 // motivation reads what a character wants from a notes document.

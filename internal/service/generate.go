@@ -325,6 +325,7 @@ func (s *Service) generationState(ctx context.Context, campaignID string, full b
 				if err != nil {
 					return err
 				}
+				c.LatestSessionNumber = rem.LatestSessionNumber
 				for _, f := range rem.Foreshadowing {
 					c.Foreshadowing = append(c.Foreshadowing, f.Foreshadowing)
 				}
