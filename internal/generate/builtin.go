@@ -36,6 +36,9 @@ func (Builtin) NPC(ctx context.Context, c *Campaign, req NPCRequest) (*NPCDraft,
 func makeNPC(rng *rand.Rand, names *namer, c *Campaign, h NPCHints) *NPCDraft {
 	ancestry := strings.ToLower(strings.TrimSpace(h.Ancestry))
 	culture := strings.ToLower(strings.TrimSpace(h.Culture))
+	if _, ok := givenNames[culture]; !ok {
+		culture = "" // not one of Cultures: as if none were asked for
+	}
 	switch {
 	case ancestry != "":
 	case culture != "":

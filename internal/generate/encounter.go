@@ -209,6 +209,9 @@ func (g group) xp() int {
 // falls in the band of the asked difficulty, among the location's
 // monsters when a location is given and any fit, else among all.
 func (Builtin) Encounter(ctx context.Context, c *Campaign, req EncounterRequest) (*EncounterDraft, error) {
+	if req.PartyLevel < 1 || req.PartyLevel > MaxPartyLevel || req.PartySize < 1 || req.PartySize > MaxPartySize || !slices.Contains(Difficulties, req.Difficulty) {
+		return nil, fmt.Errorf("generate: encounter for %d characters of level %d, %q: out of the rules' range", req.PartySize, req.PartyLevel, req.Difficulty)
+	}
 	rng := newRNG(req.Seed, "encounter")
 	th := PartyThresholds(req.PartyLevel, req.PartySize)
 	lo, hi := th.Band(req.Difficulty)

@@ -195,6 +195,7 @@ func TestNPCHints(t *testing.T) {
 		{NPCHints{Culture: "elvish"}, "elf", "elvish", ""},
 		{NPCHints{Ancestry: "halfling", Occupation: "cheese smuggler"}, "halfling", "halfling", "cheese smuggler"},
 		{NPCHints{Ancestry: "orc", Culture: "human"}, "orc", "human", ""},
+		{NPCHints{Ancestry: "goblin", Culture: "klingon"}, "goblin", "", ""},
 	}
 	for _, tt := range tests {
 		for seed := range uint64(10) {
@@ -202,7 +203,8 @@ func TestNPCHints(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if d.Ancestry != tt.ancestry || d.Culture != tt.culture || (tt.job != "" && d.Occupation != tt.job) {
+			if d.Ancestry != tt.ancestry || (tt.culture != "" && d.Culture != tt.culture) || !slices.Contains(Cultures, d.Culture) ||
+				(tt.job != "" && d.Occupation != tt.job) {
 				t.Errorf("hints %+v: got %s / %s / %s", tt.hints, d.Ancestry, d.Culture, d.Occupation)
 			}
 			for field, v := range map[string]string{"appearance": d.Appearance, "ideal": d.Ideal, "bond": d.Bond, "flaw": d.Flaw,
@@ -259,6 +261,20 @@ func TestLocations(t *testing.T) {
 			if !strings.Contains(d.Description, people[0]) || !strings.Contains(d.Description, "Barovia") {
 				t.Errorf("%s: description %q names neither its people nor its parent", typ, d.Description)
 			}
+		}
+	}
+}
+
+// TestLocationOddInput: a type outside the grammars (in any script) and
+// hints no table knows still give a whole draft.
+func TestLocationOddInput(t *testing.T) {
+	for seed := range uint64(20) {
+		d, err := Builtin{}.Location(ctx, village(), LocationRequest{Seed: seed, Type: "église", Hints: LocationHints{Culture: "klingon", Mood: "odd"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.Name == "" || strings.ContainsAny(d.Name, "{}\uFFFD") || moodWords[d.Mood] == nil || len(d.Hooks) < 2 {
+			t.Fatalf("%+v", d)
 		}
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/gmc-project/gmc/internal/gmc"
 )
@@ -19,14 +21,14 @@ func (Builtin) Location(ctx context.Context, c *Campaign, req LocationRequest) (
 	}
 	kind := kindOf(typ)
 	culture := req.Hints.Culture
-	if culture == "" {
+	if _, ok := givenNames[culture]; !ok {
 		culture = "human"
 		if rng.IntN(4) == 0 {
 			culture = pick(rng, Cultures)
 		}
 	}
 	mood := req.Hints.Mood
-	if mood == "" {
+	if _, ok := moodWords[mood]; !ok {
 		mood = pick(rng, []string{"welcoming", "neutral", "sinister"})
 	}
 	d := &LocationDraft{Seed: req.Seed, LocationType: typ, Mood: mood, References: []Ref{}}
@@ -104,7 +106,8 @@ func placeName(rng *rand.Rand, names *namer, k placeKind, typ, culture string, t
 	if len(nouns) < 2 {
 		nouns = []string{"Stone", "Crown", "Well", "Bridge", "Oak", "Tower"}
 	}
-	title := strings.ToUpper(typ[:1]) + typ[1:]
+	r, size := utf8.DecodeRuneInString(typ)
+	title := string(unicode.ToUpper(r)) + typ[size:]
 	var name string
 	for try := 0; try < 50; try++ {
 		two := pickN(rng, nouns, 2)

@@ -1,6 +1,7 @@
 package generate
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -166,8 +167,12 @@ func styleWord(w string) bool {
 	return true
 }
 
-// given draws a given name of the culture.
+// given draws a given name of the culture (a culture without a list is
+// human).
 func (n *namer) given(culture string) string {
+	if _, ok := givenNames[culture]; !ok {
+		culture = "human"
+	}
 	base := cultureChains()[culture]
 	for range nameTries {
 		name := n.draw(base)
@@ -178,13 +183,17 @@ func (n *namer) given(culture string) string {
 	}
 	// The chains are rich enough that this is not reached in practice;
 	// still, a name must come out: a list name with a drawn ending.
+	list := givenNames[culture]
+	stem := []rune(list[n.rng.IntN(len(list))])
+	name := string(stem[:max(minNameLen, len(stem)-1)])
 	for i := 0; ; i++ {
-		list := givenNames[culture]
-		stem := []rune(list[n.rng.IntN(len(list))])
-		name := string(stem[:max(minNameLen, len(stem)-1)]) + string("aeiouy"[n.rng.IntN(6)]) + string("nlrsk"[i%5])
-		if n.acceptable(name) {
-			n.taken[strings.ToLower(name)] = true
-			return name
+		try := name + string("aeiouy"[n.rng.IntN(6)]) + string("nlrsk"[i%5])
+		if i >= 100 {
+			try = fmt.Sprintf("%s %d", name, i) // a campaign that has every such name
+		}
+		if n.acceptable(try) || i >= 100 && !n.taken[strings.ToLower(try)] {
+			n.taken[strings.ToLower(try)] = true
+			return try
 		}
 	}
 }
@@ -269,7 +278,10 @@ func (n *namer) next(base chain, ctx uint64) (rune, bool) {
 
 // family draws a family name (an epithet for orcs) of the culture.
 func (n *namer) family(culture string) string {
-	parts := familyParts[culture]
+	parts, ok := familyParts[culture]
+	if !ok {
+		parts = familyParts["human"]
+	}
 	a, b := pick(n.rng, parts[0]), pick(n.rng, parts[1])
 	if culture == "orcish" {
 		return "the " + a + "-" + b
