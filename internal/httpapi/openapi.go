@@ -42,6 +42,7 @@ var tagDescriptions = []huma.Tag{
 	{Name: "keywords", Description: "Custom keywords for live detection, and the hits detected in a session."},
 	{Name: "search", Description: "Typo- and sound-alike-tolerant search over a campaign."},
 	{Name: "reference", Description: "SRD 5.1 rules entries (CC-BY-4.0) and their search."},
+	{Name: "generate", Description: "Drafts for the GM built from the campaign's state: NPCs, locations, encounters from the SRD monsters, plot hooks. Repeatable with ?seed=, stored with ?save=true."},
 	{Name: "jobs", Description: "Background jobs: long work runs after the request that started it, with retries; its progress is also sent on the session's WebSocket."},
 }
 
@@ -67,6 +68,7 @@ func describeAPI(oapi *huma.OpenAPI) {
 		oapi.Tags = append(oapi.Tags, &t)
 	}
 	describeBundle(oapi)
+	describeSaved(oapi)
 	for _, op := range operations(oapi) {
 		if d, ok := operationDocs[op.OperationID]; ok {
 			op.Description = d.description

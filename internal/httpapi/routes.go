@@ -118,6 +118,11 @@ func (a *api) routes(h huma.API) {
 	authed(h, operation(patch, "/foreshadowing/{foreshadowing_id}", "patch-foreshadowing", "Reveal a hint (or change it) (GM only)", "plots"), a.handleForeshadowingPatch, a)
 	authed(h, operation(del, "/foreshadowing/{foreshadowing_id}", "delete-foreshadowing", "Delete a hint (GM only)", "plots"), a.handleForeshadowingDelete, a)
 
+	authed(h, withStatus(operation(post, "/campaigns/{campaign_id}/generate/npc", "generate-npc", "Draft an NPC, or store one with ?save=true (GM only)", "generate"), http.StatusOK), a.handleGenerateNPC, a)
+	authed(h, withStatus(operation(post, "/campaigns/{campaign_id}/generate/location", "generate-location", "Draft a location, or store one with ?save=true (GM only)", "generate"), http.StatusOK), a.handleGenerateLocation, a)
+	authed(h, withStatus(operation(post, "/campaigns/{campaign_id}/generate/encounter", "generate-encounter", "Build a combat encounter from the SRD monsters (GM only)", "generate"), http.StatusOK), a.handleGenerateEncounter, a)
+	authed(h, withStatus(operation(post, "/campaigns/{campaign_id}/plot-hooks", "plot-hooks", "Suggest plot hooks from the campaign's state, or store them with ?save=true (GM only)", "generate"), http.StatusOK), a.handlePlotHooks, a)
+
 	authed(h, operation(get, "/campaigns/{campaign_id}/export", "export-campaign",
 		"The whole campaign as one versioned JSON document, or a readable campaign book with ?format=markdown (GM only)", "campaigns"),
 		a.handleCampaignExport, a)

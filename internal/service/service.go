@@ -15,6 +15,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/gmc-project/gmc/internal/blob"
+	"github.com/gmc-project/gmc/internal/generate"
 	"github.com/gmc-project/gmc/internal/gmc"
 	"github.com/gmc-project/gmc/internal/live"
 	"github.com/gmc-project/gmc/internal/ratelimit"
@@ -49,6 +50,9 @@ type Config struct {
 	// Jobs runs background work; nil refuses everything that needs it
 	// (tools, tests).
 	Jobs Jobs
+	// Generator makes NPC, location, encounter and plot-hook drafts; nil
+	// is the built-in procedural generator.
+	Generator generate.Generator
 }
 
 // AccountCache holds each account's token version (gmc.User.TokenVersion)
@@ -86,6 +90,11 @@ type Service struct {
 	accounts AccountCache
 	blobs    blob.Store
 	jobs     Jobs
+	gen      generate.Generator
+	bestiary *bestiary
+	// pending, when set, collects the change notices of writes made in a
+	// transaction (see inTx) instead of sending them at once.
+	pending *[]gmc.EntityRef
 	// loadTokenVersion is s.tokenVersion, bound once so that handing it
 	// to the cache on every request allocates nothing.
 	loadTokenVersion func(context.Context, string) (int64, error)
@@ -103,7 +112,10 @@ func New(cfg Config) (*Service, error) {
 		return nil, errors.New("service: SecretKey must be at least 32 bytes")
 	}
 	s := &Service{store: cfg.Store, limiter: cfg.Limiter, limits: DefaultLimits, log: cfg.Logger, now: cfg.Now, newID: cfg.NewID, password: DefaultPasswordParams,
-		live: cfg.Live, accounts: cfg.Accounts, blobs: cfg.Blobs, jobs: cfg.Jobs}
+		live: cfg.Live, accounts: cfg.Accounts, blobs: cfg.Blobs, jobs: cfg.Jobs, gen: cfg.Generator, bestiary: &bestiary{}}
+	if s.gen == nil {
+		s.gen = generate.Builtin{}
+	}
 	if s.accounts == nil {
 		s.accounts = uncachedAccounts{}
 	}
@@ -169,9 +181,35 @@ func marshalOrNil(v any) json.RawMessage {
 	return b
 }
 
-// changed reports a committed write of campaign data to the live table.
+// changed reports a committed write of campaign data to the live table;
+// inside inTx, once the transaction has committed.
 func (s *Service) changed(ctx context.Context, ref gmc.EntityRef) {
+	if s.pending != nil {
+		*s.pending = append(*s.pending, ref)
+		return
+	}
 	s.live.Changed(ctx, ref)
+}
+
+// inTx runs fn with a copy of the service whose every store call goes
+// through one transaction, so that several use cases (CreateLocation, then
+// CreateCharacter…) commit or roll back together, each with its own checks
+// and audit events. The change notices they make are sent after the
+// commit, and dropped with a rollback.
+func (s *Service) inTx(ctx context.Context, fn func(tx *Service) error) error {
+	var pending []gmc.EntityRef
+	err := s.store.InTx(ctx, func(st store.Store) error {
+		tx := *s
+		tx.store, tx.pending = st, &pending
+		return fn(&tx)
+	})
+	if err != nil {
+		return err
+	}
+	for _, ref := range pending {
+		s.changed(ctx, ref)
+	}
+	return nil
 }
 
 // access returns the caller's membership of a campaign when their role is
