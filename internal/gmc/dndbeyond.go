@@ -14,5 +14,8 @@ type DndBeyondLink struct {
 	// Document is the raw character document (any of the accepted
 	// shapes); nil in lists.
 	Document []byte
+	// LinkedBy is the member who imported the character last; the
+	// periodic sync writes in their name.
+	LinkedBy string
 	SyncedAt time.Time
 }

@@ -12,7 +12,7 @@ import (
 
 // PutDndBeyondLink inserts or replaces a character's link.
 func (db *DB) PutDndBeyondLink(ctx context.Context, l *gmc.DndBeyondLink) error {
-	if !isUUID(l.CharacterID) || !isUUID(l.CampaignID) {
+	if !isUUID(l.CharacterID) || !isUUID(l.CampaignID) || !isUUID(l.LinkedBy) {
 		return gmc.ErrNotFound
 	}
 	doc := l.Document
@@ -20,11 +20,11 @@ func (db *DB) PutDndBeyondLink(ctx context.Context, l *gmc.DndBeyondLink) error 
 		doc = []byte{}
 	}
 	return db.tx(ctx, func(tx pgx.Tx) error {
-		_, err := tx.Exec(ctx, `INSERT INTO dndbeyond_links (character_id, campaign_id, dndbeyond_id, document, synced_at)
-			VALUES ($1, $2, $3, $4, $5)
+		_, err := tx.Exec(ctx, `INSERT INTO dndbeyond_links (character_id, campaign_id, dndbeyond_id, document, linked_by, synced_at)
+			VALUES ($1, $2, $3, $4, $5, $6)
 			ON CONFLICT (character_id) DO UPDATE SET campaign_id = excluded.campaign_id, dndbeyond_id = excluded.dndbeyond_id,
-				document = excluded.document, synced_at = excluded.synced_at`,
-			l.CharacterID, l.CampaignID, l.DndBeyondID, doc, l.SyncedAt)
+				document = excluded.document, linked_by = excluded.linked_by, synced_at = excluded.synced_at`,
+			l.CharacterID, l.CampaignID, l.DndBeyondID, doc, l.LinkedBy, l.SyncedAt)
 		return interpretError(err)
 	})
 }
@@ -35,8 +35,8 @@ func (db *DB) DndBeyondLink(ctx context.Context, campaignID string, dndbeyondID 
 		return nil, gmc.ErrNotFound
 	}
 	var l gmc.DndBeyondLink
-	err := db.q.QueryRow(ctx, `SELECT character_id, campaign_id, dndbeyond_id, document, synced_at FROM dndbeyond_links
-		WHERE campaign_id = $1 AND dndbeyond_id = $2`, campaignID, dndbeyondID).Scan(&l.CharacterID, &l.CampaignID, &l.DndBeyondID, &l.Document, &l.SyncedAt)
+	err := db.q.QueryRow(ctx, `SELECT character_id, campaign_id, dndbeyond_id, document, linked_by, synced_at FROM dndbeyond_links
+		WHERE campaign_id = $1 AND dndbeyond_id = $2`, campaignID, dndbeyondID).Scan(&l.CharacterID, &l.CampaignID, &l.DndBeyondID, &l.Document, &l.LinkedBy, &l.SyncedAt)
 	if err != nil {
 		return nil, interpretError(err)
 	}
@@ -56,7 +56,7 @@ func (db *DB) DndBeyondLinks(ctx context.Context, f store.DndBeyondLinkFilter) (
 		}
 		after = f.AfterCharacterID
 	}
-	q := `SELECT character_id, campaign_id, dndbeyond_id, synced_at FROM dndbeyond_links WHERE character_id > $1`
+	q := `SELECT character_id, campaign_id, dndbeyond_id, linked_by, synced_at FROM dndbeyond_links WHERE character_id > $1`
 	args := []any{after}
 	if !f.SyncedBefore.IsZero() {
 		q += ` AND synced_at < $2`
@@ -71,7 +71,7 @@ func (db *DB) DndBeyondLinks(ctx context.Context, f store.DndBeyondLinkFilter) (
 	var out []*gmc.DndBeyondLink
 	for rows.Next() {
 		var l gmc.DndBeyondLink
-		if err := rows.Scan(&l.CharacterID, &l.CampaignID, &l.DndBeyondID, &l.SyncedAt); err != nil {
+		if err := rows.Scan(&l.CharacterID, &l.CampaignID, &l.DndBeyondID, &l.LinkedBy, &l.SyncedAt); err != nil {
 			return nil, interpretError(err)
 		}
 		l.SyncedAt = l.SyncedAt.UTC()

@@ -11,11 +11,11 @@ import (
 // PutDndBeyondLink inserts or replaces a character's link.
 func (db *DB) PutDndBeyondLink(ctx context.Context, l *gmc.DndBeyondLink) error {
 	return db.tx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO dndbeyond_links (character_id, campaign_id, dndbeyond_id, document, synced_at)
-			VALUES (?, ?, ?, ?, ?)
+		_, err := tx.ExecContext(ctx, `INSERT INTO dndbeyond_links (character_id, campaign_id, dndbeyond_id, document, linked_by, synced_at)
+			VALUES (?, ?, ?, ?, ?, ?)
 			ON CONFLICT (character_id) DO UPDATE SET campaign_id = excluded.campaign_id, dndbeyond_id = excluded.dndbeyond_id,
-				document = excluded.document, synced_at = excluded.synced_at`,
-			l.CharacterID, l.CampaignID, l.DndBeyondID, nonNilBytes(l.Document), micros(l.SyncedAt))
+				document = excluded.document, linked_by = excluded.linked_by, synced_at = excluded.synced_at`,
+			l.CharacterID, l.CampaignID, l.DndBeyondID, nonNilBytes(l.Document), l.LinkedBy, micros(l.SyncedAt))
 		return interpretError(err)
 	})
 }
@@ -24,8 +24,8 @@ func (db *DB) PutDndBeyondLink(ctx context.Context, l *gmc.DndBeyondLink) error 
 func (db *DB) DndBeyondLink(ctx context.Context, campaignID string, dndbeyondID int64) (*gmc.DndBeyondLink, error) {
 	var l gmc.DndBeyondLink
 	var synced int64
-	err := db.read.QueryRowContext(ctx, `SELECT character_id, campaign_id, dndbeyond_id, document, synced_at FROM dndbeyond_links
-		WHERE campaign_id = ? AND dndbeyond_id = ?`, campaignID, dndbeyondID).Scan(&l.CharacterID, &l.CampaignID, &l.DndBeyondID, &l.Document, &synced)
+	err := db.read.QueryRowContext(ctx, `SELECT character_id, campaign_id, dndbeyond_id, document, linked_by, synced_at FROM dndbeyond_links
+		WHERE campaign_id = ? AND dndbeyond_id = ?`, campaignID, dndbeyondID).Scan(&l.CharacterID, &l.CampaignID, &l.DndBeyondID, &l.Document, &l.LinkedBy, &synced)
 	if err != nil {
 		return nil, interpretError(err)
 	}
@@ -38,7 +38,7 @@ func (db *DB) DndBeyondLinks(ctx context.Context, f store.DndBeyondLinkFilter) (
 	if f.Limit <= 0 {
 		f.Limit = 100
 	}
-	q := `SELECT character_id, campaign_id, dndbeyond_id, synced_at FROM dndbeyond_links WHERE character_id > ?`
+	q := `SELECT character_id, campaign_id, dndbeyond_id, linked_by, synced_at FROM dndbeyond_links WHERE character_id > ?`
 	args := []any{f.AfterCharacterID}
 	if !f.SyncedBefore.IsZero() {
 		q += ` AND synced_at < ?`
@@ -51,7 +51,7 @@ func (db *DB) DndBeyondLinks(ctx context.Context, f store.DndBeyondLinkFilter) (
 	return collectRows(rows, func(row interface{ Scan(...any) error }) (*gmc.DndBeyondLink, error) {
 		var l gmc.DndBeyondLink
 		var synced int64
-		if err := row.Scan(&l.CharacterID, &l.CampaignID, &l.DndBeyondID, &synced); err != nil {
+		if err := row.Scan(&l.CharacterID, &l.CampaignID, &l.DndBeyondID, &l.LinkedBy, &synced); err != nil {
 			return nil, interpretError(err)
 		}
 		l.SyncedAt = fromMicros(synced)

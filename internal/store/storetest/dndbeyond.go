@@ -22,11 +22,11 @@ func testDndBeyond(t *testing.T, open OpenFunc) {
 		// insignificant white space.
 		doc := []byte("{\"id\": 42,  \"name\":\"\xff\"}\n")
 		synced := now().Add(-time.Hour)
-		l := &gmc.DndBeyondLink{CharacterID: hero.ID, CampaignID: c.ID, DndBeyondID: 42, Document: doc, SyncedAt: synced}
+		l := &gmc.DndBeyondLink{CharacterID: hero.ID, CampaignID: c.ID, DndBeyondID: 42, Document: doc, LinkedBy: gm.ID, SyncedAt: synced}
 		wantErr(t, "PutDndBeyondLink", s.PutDndBeyondLink(ctx, l), nil)
 		got, err := s.DndBeyondLink(ctx, c.ID, 42)
 		wantErr(t, "DndBeyondLink", err, nil)
-		if got.CharacterID != hero.ID || got.CampaignID != c.ID || got.DndBeyondID != 42 || !bytes.Equal(got.Document, doc) || !got.SyncedAt.Equal(synced) {
+		if got.CharacterID != hero.ID || got.CampaignID != c.ID || got.DndBeyondID != 42 || got.LinkedBy != gm.ID || !bytes.Equal(got.Document, doc) || !got.SyncedAt.Equal(synced) {
 			t.Errorf("DndBeyondLink = %+v, want %+v", got, l)
 		}
 		// A re-import replaces the document and the sync time.
@@ -49,7 +49,7 @@ func testDndBeyond(t *testing.T, open OpenFunc) {
 		c, other := mustCreateCampaign(t, s, gm, "C"), mustCreateCampaign(t, s, gm, "D")
 		a, b, elsewhere := mustCreateCharacter(t, s, c, "A"), mustCreateCharacter(t, s, c, "B"), mustCreateCharacter(t, s, other, "E")
 		link := func(ch *gmc.Character) *gmc.DndBeyondLink {
-			return &gmc.DndBeyondLink{CharacterID: ch.ID, CampaignID: ch.CampaignID, DndBeyondID: 7, Document: []byte(`{}`), SyncedAt: now()}
+			return &gmc.DndBeyondLink{CharacterID: ch.ID, CampaignID: ch.CampaignID, DndBeyondID: 7, Document: []byte(`{}`), LinkedBy: gm.ID, SyncedAt: now()}
 		}
 		wantErr(t, "PutDndBeyondLink(a)", s.PutDndBeyondLink(ctx, link(a)), nil)
 		wantErr(t, "PutDndBeyondLink(b, same id)", s.PutDndBeyondLink(ctx, link(b)), gmc.ErrConflict)
@@ -67,7 +67,7 @@ func testDndBeyond(t *testing.T, open OpenFunc) {
 		gm := mustCreateUser(t, s, "gm@example.com")
 		c := mustCreateCampaign(t, s, gm, "C")
 		hero := mustCreateCharacter(t, s, c, "Hero")
-		wantErr(t, "PutDndBeyondLink", s.PutDndBeyondLink(ctx, &gmc.DndBeyondLink{CharacterID: hero.ID, CampaignID: c.ID, DndBeyondID: 5, Document: []byte(`{}`), SyncedAt: now()}), nil)
+		wantErr(t, "PutDndBeyondLink", s.PutDndBeyondLink(ctx, &gmc.DndBeyondLink{CharacterID: hero.ID, CampaignID: c.ID, DndBeyondID: 5, Document: []byte(`{}`), LinkedBy: gm.ID, SyncedAt: now()}), nil)
 		wantErr(t, "DeleteCharacter", s.DeleteCharacter(ctx, hero.ID, newEvent(t, c.ID, gm.ID, gmc.ActionDelete, "character", hero.ID, nil)), nil)
 		_, err := s.DndBeyondLink(ctx, c.ID, 5)
 		wantErr(t, "DndBeyondLink(deleted character)", err, gmc.ErrNotFound)
@@ -88,7 +88,7 @@ func testDndBeyond(t *testing.T, open OpenFunc) {
 				synced = now()
 			}
 			wantErr(t, "PutDndBeyondLink", s.PutDndBeyondLink(ctx, &gmc.DndBeyondLink{CharacterID: ch.ID, CampaignID: c.ID, DndBeyondID: int64(100 + i),
-				Document: []byte(`{"big":"document"}`), SyncedAt: synced}), nil)
+				Document: []byte(`{"big":"document"}`), LinkedBy: gm.ID, SyncedAt: synced}), nil)
 		}
 		var got []string
 		after := ""
@@ -99,6 +99,9 @@ func testDndBeyond(t *testing.T, open OpenFunc) {
 			list, err := s.DndBeyondLinks(ctx, store.DndBeyondLinkFilter{SyncedBefore: base.Add(time.Hour), AfterCharacterID: after, Limit: 2})
 			wantErr(t, "DndBeyondLinks", err, nil)
 			for _, l := range list {
+				if l.LinkedBy != gm.ID {
+					t.Errorf("listed link of %s: linked by %q, want %q", l.CharacterID, l.LinkedBy, gm.ID)
+				}
 				if l.Document != nil {
 					t.Errorf("listed link of %s carries its document", l.CharacterID)
 				}

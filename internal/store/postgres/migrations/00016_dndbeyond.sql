@@ -7,6 +7,7 @@ CREATE TABLE dndbeyond_links (
     campaign_id  uuid NOT NULL,
     dndbeyond_id bigint NOT NULL CHECK (dndbeyond_id > 0),
     document     bytea NOT NULL,
+    linked_by    uuid NOT NULL,
     synced_at    timestamptz NOT NULL,
     -- A campaign holds a D&D Beyond character once, so a re-import finds
     -- the character it updates.

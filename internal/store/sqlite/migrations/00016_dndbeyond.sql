@@ -6,6 +6,7 @@ CREATE TABLE dndbeyond_links (
     campaign_id  TEXT NOT NULL,
     dndbeyond_id INTEGER NOT NULL CHECK (dndbeyond_id > 0),
     document     BLOB NOT NULL,
+    linked_by    TEXT NOT NULL,
     synced_at    INTEGER NOT NULL,
     -- A campaign holds a D&D Beyond character once, so a re-import finds
     -- the character it updates.
