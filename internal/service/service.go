@@ -49,6 +49,9 @@ type Config struct {
 	// Jobs runs background work; nil refuses everything that needs it
 	// (tools, tests).
 	Jobs Jobs
+	// DndBeyond fetches characters from D&D Beyond; nil imports only
+	// documents sent in the request.
+	DndBeyond DndBeyond
 }
 
 // AccountCache holds each account's token version (gmc.User.TokenVersion)
@@ -74,18 +77,19 @@ func (uncachedAccounts) Forget(context.Context, string) {}
 
 // Service implements the use cases of gmc.
 type Service struct {
-	store    store.Store
-	tokens   tokenKeys
-	limiter  ratelimit.Limiter
-	limits   Limits
-	log      *slog.Logger
-	now      func() time.Time
-	newID    func() string
-	password PasswordParams
-	live     *live.Table
-	accounts AccountCache
-	blobs    blob.Store
-	jobs     Jobs
+	store     store.Store
+	tokens    tokenKeys
+	limiter   ratelimit.Limiter
+	limits    Limits
+	log       *slog.Logger
+	now       func() time.Time
+	newID     func() string
+	password  PasswordParams
+	live      *live.Table
+	accounts  AccountCache
+	blobs     blob.Store
+	jobs      Jobs
+	dndbeyond DndBeyond
 	// loadTokenVersion is s.tokenVersion, bound once so that handing it
 	// to the cache on every request allocates nothing.
 	loadTokenVersion func(context.Context, string) (int64, error)
@@ -103,7 +107,7 @@ func New(cfg Config) (*Service, error) {
 		return nil, errors.New("service: SecretKey must be at least 32 bytes")
 	}
 	s := &Service{store: cfg.Store, limiter: cfg.Limiter, limits: DefaultLimits, log: cfg.Logger, now: cfg.Now, newID: cfg.NewID, password: DefaultPasswordParams,
-		live: cfg.Live, accounts: cfg.Accounts, blobs: cfg.Blobs, jobs: cfg.Jobs}
+		live: cfg.Live, accounts: cfg.Accounts, blobs: cfg.Blobs, jobs: cfg.Jobs, dndbeyond: cfg.DndBeyond}
 	if s.accounts == nil {
 		s.accounts = uncachedAccounts{}
 	}
