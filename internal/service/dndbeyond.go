@@ -330,6 +330,12 @@ func flatten(prefix string, v any, out map[string]any) {
 	}
 }
 
+// DndBeyondSyncArgs is the periodic job that runs SyncDndBeyond.
+type DndBeyondSyncArgs struct{}
+
+// Kind names the job.
+func (DndBeyondSyncArgs) Kind() string { return "dndbeyond.sync" }
+
 // DndBeyondSyncReport counts what a sync did.
 type DndBeyondSyncReport struct {
 	Checked, Updated, Failed int
