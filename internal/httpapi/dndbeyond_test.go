@@ -245,6 +245,21 @@ func TestDndBeyondImportFailures(t *testing.T) {
 			if got := c.must(200, "GET", "/api/v1/characters/"+monkID, p.token["gm"], nil); got.body["version"] != 1.0 {
 				t.Errorf("monk version = %v after failed re-import, want 1", got.body["version"])
 			}
+
+			// Fetches are limited per account (20 a minute): the player's
+			// 21st is refused before D&D Beyond is asked; the GM is not.
+			for i := range 20 {
+				r := c.do("POST", "/api/v1/characters/import/dndbeyond", p.token["player"], map[string]any{"campaign_id": p.campaign, "dndbeyond_id": 404})
+				if r.status != 422 {
+					t.Fatalf("fetch %d = %d %s, want 422", i+1, r.status, r.raw)
+				}
+			}
+			asked := srv.Hits(404)
+			r = c.do("POST", "/api/v1/characters/import/dndbeyond", p.token["player"], map[string]any{"campaign_id": p.campaign, "dndbeyond_id": 404})
+			if r.status != 429 || r.header.Get("Retry-After") == "" || srv.Hits(404) != asked {
+				t.Errorf("21st fetch in a minute = %d %s (D&D Beyond asked %d more times), want 429 with Retry-After", r.status, r.raw, srv.Hits(404)-asked)
+			}
+			c.must(422, "POST", "/api/v1/characters/import/dndbeyond", p.token["gm"], map[string]any{"campaign_id": p.campaign, "dndbeyond_id": 404})
 		})
 	}
 }

@@ -93,8 +93,9 @@ var operationDocs = map[string]opDoc{
 		"Importing a D&D Beyond character the campaign already holds updates it (GM, or the PC's owner; 200) and lists what changed in `changes` " +
 		"(field, old, new); a new character answers 201. Linked characters are re-imported periodically. " +
 		"A private character (422 dndbeyond_private), an unknown one (422 dndbeyond_not_found), a document that is no character " +
-		"(422 dndbeyond_malformed, or naming body.character_json) and D&D Beyond not answering in time (502 dndbeyond_unavailable) change nothing.",
-		errs: []int{forbidden, conflict, http.StatusBadGateway}},
+		"(422 dndbeyond_malformed, or naming body.character_json) and D&D Beyond not answering in time (502 dndbeyond_unavailable) change nothing. " +
+		"Fetches from D&D Beyond are limited per account (429 with Retry-After).",
+		errs: []int{forbidden, conflict, http.StatusTooManyRequests, http.StatusBadGateway}},
 	"get-voice-notes": {description: "How the character is voiced: accent, pitch, catchphrases, as free text."},
 	"put-voice-notes": {description: "Replaces the voice notes. GM, or the player who owns the PC.", errs: []int{forbidden}},
 

@@ -57,7 +57,7 @@ type DndBeyondResult struct {
 }
 
 // SheetChange is one changed field: its path in the sheet ("max_hp",
-// "abilities.str.score", "spells.Fireball") and its values before and
+// "abilities.str.score", "spells.Fireball (class)") and its values before and
 // after (null where it did not exist).
 type SheetChange struct {
 	Field string `json:"field"`
@@ -73,7 +73,7 @@ func (s *Service) ImportDndBeyond(ctx context.Context, userID string, in DndBeyo
 	if err != nil {
 		return nil, err
 	}
-	doc, want, err := s.dndbeyondDocument(ctx, in)
+	doc, want, err := s.dndbeyondDocument(ctx, userID, in)
 	if err != nil {
 		return nil, err
 	}
@@ -104,7 +104,7 @@ func (s *Service) ImportDndBeyond(ctx context.Context, userID string, in DndBeyo
 
 // dndbeyondDocument returns the document to import and, when it was
 // fetched, the id asked for.
-func (s *Service) dndbeyondDocument(ctx context.Context, in DndBeyondImport) ([]byte, int64, error) {
+func (s *Service) dndbeyondDocument(ctx context.Context, userID string, in DndBeyondImport) ([]byte, int64, error) {
 	given := 0
 	for _, set := range []bool{in.URL != "", in.DndBeyondID != 0, in.CharacterJSON != nil} {
 		if set {
@@ -128,6 +128,15 @@ func (s *Service) dndbeyondDocument(ctx context.Context, in DndBeyondImport) ([]
 	}
 	if s.dndbeyond == nil {
 		return nil, 0, gmc.Errorf(gmc.ErrUnavailable, "dndbeyond_disabled", "this server does not fetch from D&D Beyond; send the character's JSON as character_json")
+	}
+	for _, r := range s.limits.DndBeyondFetch {
+		d, err := s.limiter.Allow(ctx, r, userID)
+		if err != nil {
+			return nil, 0, err
+		}
+		if !d.Allowed {
+			return nil, 0, limited(d)
+		}
 	}
 	doc, err := s.dndbeyond.Fetch(ctx, id)
 	if err != nil {
