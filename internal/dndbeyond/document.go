@@ -201,10 +201,11 @@ func (n num) int() int {
 
 // envelope is any of the three shapes a character arrives in.
 type envelope struct {
-	Success *bool           `json:"success"`
-	Message string          `json:"message"`
-	Data    json.RawMessage `json:"data"`
-	DDB     *struct {
+	Success  *bool           `json:"success"`
+	Message  string          `json:"message"`
+	Messages []string        `json:"messages"`
+	Data     json.RawMessage `json:"data"`
+	DDB      *struct {
 		Character json.RawMessage `json:"character"`
 	} `json:"ddb"`
 	ID    json.RawMessage `json:"id"`
@@ -227,10 +228,15 @@ func Unwrap(doc []byte) (json.RawMessage, error) {
 	if env.Success != nil && !*env.Success {
 		var se serviceError
 		_ = json.Unmarshal(env.Data, &se)
-		if strings.Contains(strings.ToLower(se.ServerMessage), "unauthorized") || strings.Contains(strings.ToLower(se.ServerMessage), "forbidden") {
-			return nil, fmt.Errorf("%w: %s", ErrPrivate, se.ServerMessage)
+		said := strings.TrimSpace(strings.Join(append([]string{env.Message, se.ServerMessage}, env.Messages...), " "))
+		// The service says "Unauthorized Access Attempt."; ddb-proxy
+		// "Character must be set to public in order to be accessible."
+		for _, word := range []string{"unauthorized", "forbidden", "public"} {
+			if strings.Contains(strings.ToLower(said), word) {
+				return nil, fmt.Errorf("%w: %s", ErrPrivate, said)
+			}
 		}
-		return nil, fmt.Errorf("%w: the service answered %q %s", ErrMalformed, env.Message, se.ServerMessage)
+		return nil, fmt.Errorf("%w: the service answered %q", ErrMalformed, said)
 	}
 	switch {
 	case isObject(env.Data):

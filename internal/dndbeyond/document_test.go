@@ -20,6 +20,7 @@ func TestParseShapes(t *testing.T) {
 		{"service envelope", `{"id":0,"success":true,"data":` + bare + `}`, nil},
 		{"ddb-proxy envelope", `{"success":true,"ddb":{"character":` + bare + `}}`, nil},
 		{"service error", `{"success":false,"message":"An unexpected error has occured","data":{"serverMessage":"Unauthorized Access Attempt."}}`, dndbeyond.ErrPrivate},
+		{"ddb-proxy refusal", `{"success":false,"message":"Character must be set to public in order to be accessible."}`, dndbeyond.ErrPrivate},
 		{"other service error", `{"success":false,"message":"Oops","data":null}`, dndbeyond.ErrMalformed},
 		{"not JSON", `{"id":`, dndbeyond.ErrMalformed},
 		{"array", `[1,2]`, dndbeyond.ErrMalformed},

@@ -130,7 +130,8 @@ func TestDndBeyondImport(t *testing.T) {
 				t.Fatalf("player import = %d %s", r.status, r.raw)
 			}
 			cleric := r.body["character"].(map[string]any)["id"].(string)
-			r = imp("player", map[string]any{"character_json": json.RawMessage(ddbFixture(t, warlockID))})
+			// The document pasted as text: a JSON string.
+			r = imp("player", map[string]any{"character_json": string(ddbFixture(t, warlockID))})
 			if r.status != 201 || sheet(r, "max_hp") != 52.0 || sheet(r, "armor_class") != 14.0 {
 				t.Fatalf("import of a document = %d %s", r.status, r.raw)
 			}
@@ -280,12 +281,12 @@ func TestDndBeyondSync(t *testing.T) {
 				ids[id] = r.body["character"].(map[string]any)["id"].(string)
 			}
 			// Links synced after this moment are not due.
-			if rep, err := c.svc.SyncDndBeyond(context.Background(), time.Now().Add(-time.Hour)); err != nil || rep.Checked != 0 {
+			if rep, err := c.svc.SyncDndBeyond(context.Background(), time.Now().Add(-time.Hour), 0); err != nil || rep.Checked != 0 {
 				t.Fatalf("SyncDndBeyond(nothing due) = %+v, %v", rep, err)
 			}
 			srv.Set(monkID, editDoc(t, ddbFixture(t, monkID), map[string]any{"currencies.gp": 1000}))
 			srv.Answer(clericID, http.StatusForbidden, []byte(ddbtest.PrivateEnvelope))
-			rep, err := c.svc.SyncDndBeyond(context.Background(), time.Now().Add(time.Hour))
+			rep, err := c.svc.SyncDndBeyond(context.Background(), time.Now().Add(time.Hour), 0)
 			if err != nil || rep.Checked != 2 || rep.Updated != 1 || rep.Failed != 1 {
 				t.Fatalf("SyncDndBeyond = %+v, %v; want 2 checked, 1 updated, 1 failed", rep, err)
 			}
@@ -295,6 +296,14 @@ func TestDndBeyondSync(t *testing.T) {
 			}
 			if cl := c.must(200, "GET", "/api/v1/characters/"+ids[clericID], p.token["gm"], nil); cl.body["version"] != 1.0 {
 				t.Errorf("cleric version = %v after a failed sync, want 1", cl.body["version"])
+			}
+			// D&D Beyond down: the sync stops at the first character (the
+			// monk, first by id) instead of asking for every other one.
+			srv.Answer(monkID, http.StatusServiceUnavailable, nil)
+			clericAsked := srv.Hits(clericID)
+			rep, err = c.svc.SyncDndBeyond(context.Background(), time.Now().Add(time.Hour), 0)
+			if err != nil || rep.Checked != 1 || rep.Failed != 1 || srv.Hits(clericID) != clericAsked {
+				t.Errorf("SyncDndBeyond(service down) = %+v, %v, cleric asked %d more times; want it to stop after 1", rep, err, srv.Hits(clericID)-clericAsked)
 			}
 		})
 	}

@@ -115,6 +115,11 @@ func (s *Service) dndbeyondDocument(ctx context.Context, userID string, in DndBe
 		return nil, 0, gmc.Invalid("body", "give exactly one of url, dndbeyond_id and character_json")
 	}
 	if in.CharacterJSON != nil {
+		// A document pasted into a text field arrives as a JSON string.
+		var text string
+		if json.Unmarshal(in.CharacterJSON, &text) == nil {
+			return []byte(text), 0, nil
+		}
 		return in.CharacterJSON, 0, nil
 	}
 	id := in.DndBeyondID
@@ -351,11 +356,12 @@ type DndBeyondSyncReport struct {
 }
 
 // SyncDndBeyond re-imports every linked character last synced before
-// `before`, in the name of the member who linked it. A character that
-// cannot be fetched (made private, deleted on D&D Beyond, the service
-// down) is left as it is, and tried again at the next sync. It stops
-// early, without error, when ctx ends.
-func (s *Service) SyncDndBeyond(ctx context.Context, before time.Time) (DndBeyondSyncReport, error) {
+// `before`, in the name of the member who linked it, waiting pause
+// between fetches. A character that cannot be fetched (made private,
+// deleted on D&D Beyond) is left as it is, and tried again at the next
+// sync. It stops early, without error, when ctx ends or D&D Beyond stops
+// answering (down, or limiting us): the rest waits for the next sync.
+func (s *Service) SyncDndBeyond(ctx context.Context, before time.Time, pause time.Duration) (DndBeyondSyncReport, error) {
 	var rep DndBeyondSyncReport
 	if s.dndbeyond == nil {
 		return rep, nil
@@ -370,9 +376,21 @@ func (s *Service) SyncDndBeyond(ctx context.Context, before time.Time) (DndBeyon
 			if ctx.Err() != nil {
 				return rep, nil
 			}
+			if rep.Checked > 0 && pause > 0 {
+				select {
+				case <-ctx.Done():
+					return rep, nil
+				case <-time.After(pause):
+				}
+			}
 			rep.Checked++
 			changed, err := s.syncDndBeyondLink(ctx, l)
 			switch {
+			case errors.Is(err, dndbeyond.ErrUnavailable):
+				rep.Failed++
+				s.log.Warn("D&D Beyond does not answer; the sync stops until the next run", slog.Int64("dndbeyond_id", l.DndBeyondID),
+					slog.String("error", err.Error()))
+				return rep, nil
 			case err != nil:
 				rep.Failed++
 				s.log.Warn("D&D Beyond sync of a character failed; it stays as it was", slog.String("character_id", l.CharacterID),
