@@ -11,12 +11,13 @@ import (
 
 	"github.com/gmc-project/gmc/internal/app"
 	"github.com/gmc-project/gmc/internal/config"
+	"github.com/gmc-project/gmc/internal/demo"
 	"github.com/gmc-project/gmc/internal/gmc"
 	"github.com/gmc-project/gmc/internal/service"
 )
 
 func TestDemo(t *testing.T) {
-	env := map[string]string{"GMC_DATA_DIR": t.TempDir()}
+	env := map[string]string{"GMC_DATA_DIR": t.TempDir(), "GMC_ADDR": "0.0.0.0:8123"}
 	getenv := func(k string) string { return env[k] }
 	ctx := context.Background()
 	var out bytes.Buffer
@@ -26,6 +27,14 @@ func TestDemo(t *testing.T) {
 	m := regexp.MustCompile(`email:\s+(\S+)\n\s+password:\s+(\S+)`).FindStringSubmatch(out.String())
 	if m == nil {
 		t.Fatalf("gmc demo printed no login:\n%s", out.String())
+	}
+	// It says what to open: the live session's page, on this machine.
+	addr := regexp.MustCompile(`http://localhost:8123/#/c/([0-9a-f-]{36})/sessions/([0-9a-f-]{36})\n`).FindStringSubmatch(out.String())
+	if addr == nil {
+		t.Fatalf("gmc demo printed no session address:\n%s", out.String())
+	}
+	if !strings.Contains(out.String(), "gmc reference import") {
+		t.Errorf("gmc demo without SRD data does not say how to import it:\n%s", out.String())
 	}
 	out.Reset()
 	if err := run(ctx, []string{"demo"}, getenv, &out, io.Discard); err != nil || !strings.Contains(out.String(), "exists already") {
@@ -54,14 +63,42 @@ func TestDemo(t *testing.T) {
 	if err != nil || len(campaigns) != 2 {
 		t.Fatalf("the demo GM has %d campaigns (%v), want one per run", len(campaigns), err)
 	}
+	// The printed session is the first run's campaign's, live, with the
+	// demo table's speakers mapped to the GM and the party.
+	gs, _, err := svc.Session(ctx, uid, addr[2])
+	if err != nil || gs.CampaignID != addr[1] || gs.Status != gmc.SessionLive || gs.Number != demo.LiveSessionNumber {
+		t.Fatalf("printed session = %+v, %v; want live session %d of campaign %s", gs, err, demo.LiveSessionNumber, addr[1])
+	}
+	speakers, err := svc.Speakers(ctx, uid, gs.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mapped := map[string]bool{}
+	for _, sp := range speakers {
+		switch {
+		case sp.Label == demo.GMLabel && sp.UserID != nil && *sp.UserID == uid:
+			mapped[sp.Label] = true
+		case sp.CharacterID != nil:
+			c, err := svc.Character(ctx, uid, *sp.CharacterID)
+			if err == nil && c.Name == demo.TableSpeakers[sp.Label] {
+				mapped[sp.Label] = true
+			}
+		}
+	}
+	if len(mapped) != len(demo.TableSpeakers)+1 {
+		t.Errorf("demo session speakers = %+v; want GM and %v mapped", speakers, demo.TableSpeakers)
+	}
 	b, err := svc.ExportCampaign(ctx, uid, campaigns[0].ID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ended := 0
+	ended, live := 0, 0
 	for _, s := range b.Sessions {
-		if s.Status == gmc.SessionEnded {
+		switch s.Status {
+		case gmc.SessionEnded:
 			ended++
+		case gmc.SessionLive:
+			live++
 		}
 	}
 	maxDepth := 0
@@ -79,7 +116,7 @@ func TestDemo(t *testing.T) {
 		}
 	}
 	for what, got := range map[string][2]int{
-		"characters": {len(b.Characters), 12}, "sessions": {len(b.Sessions), 3}, "ended sessions": {ended, 2},
+		"characters": {len(b.Characters), 12}, "sessions": {len(b.Sessions), 3}, "ended sessions": {ended, 2}, "live sessions": {live, 1},
 		"location depth": {maxDepth, 3}, "plots": {len(b.Plots), 4}, "dependencies": {len(b.Dependencies), 2},
 		"foreshadowing": {len(b.Foreshadowing), 3}, "revealed foreshadowing": {revealed, 1}, "relationships": {len(b.Relationships), 10},
 	} {

@@ -36,6 +36,9 @@ type Config struct {
 	shutdownTimeout string
 	trustedProxies  string
 	jobWorkers      string
+	llmTimeout      string
+	llmTotalTimeout string
+	llmConcurrency  string
 	// AllowedOrigins lists other hosts whose pages may open live WebSockets.
 	AllowedOrigins []string
 	// ShutdownTimeout bounds how long in-flight requests may drain.
@@ -60,6 +63,18 @@ type Config struct {
 	SphinxNames bool
 	// JobWorkers is how many background jobs run at once in this process.
 	JobWorkers int
+	// LLM: an OpenAI-compatible chat server for the AI features; with no
+	// base URL they run built-in. LLMAPIKey comes from the environment
+	// only, like the other secrets.
+	LLMBaseURL string
+	LLMModel   string
+	LLMAPIKey  string
+	// LLMTimeout bounds one request (for a streamed answer, the silence
+	// between chunks); LLMTotalTimeout bounds one answer with its retries.
+	LLMTimeout      time.Duration
+	LLMTotalTimeout time.Duration
+	// LLMConcurrency is how many LLM requests this process makes at once.
+	LLMConcurrency int
 	// DndBeyondURL is the D&D Beyond character service a character's id is
 	// appended to; "off" fetches nothing (imports then take documents only).
 	DndBeyondURL string
@@ -97,6 +112,11 @@ func (c *Config) settings() []setting {
 			"D&D Beyond's character service (a character id is appended), or off to import only documents sent in the request", &c.DndBeyondURL},
 		{"dndbeyond-sync", "GMC_DNDBEYOND_SYNC", "24h", "how often characters imported from D&D Beyond are re-imported (a Go duration of at least 1h, or 0 for never)", &c.dndbeyondSync},
 		{"diart-url", "GMC_DIART_URL", "", "ws:// address of a Diart streaming server (diart.serve)", &c.DiartURL},
+		{"llm-base-url", "GMC_LLM_BASE_URL", "", "base URL (…/v1) of an OpenAI-compatible chat server for the AI features; empty uses the built-in generators", &c.LLMBaseURL},
+		{"llm-model", "GMC_LLM_MODEL", "", "model name sent to the chat server", &c.LLMModel},
+		{"llm-timeout", "GMC_LLM_TIMEOUT", "2m", "longest wait for one chat request, or between two chunks of a streamed answer (a Go duration)", &c.llmTimeout},
+		{"llm-total-timeout", "GMC_LLM_TOTAL_TIMEOUT", "5m", "longest wait for one answer, retries and repair included (a Go duration)", &c.llmTotalTimeout},
+		{"llm-concurrency", "GMC_LLM_CONCURRENCY", "2", "how many chat requests run at once; more wait their turn", &c.llmConcurrency},
 	}
 }
 
@@ -128,6 +148,11 @@ func LoadWith(name string, args []string, getenv func(string) string, stderr io.
 	}
 	c.SecretKey = getenv("GMC_SECRET_KEY")
 	c.WhisperAPIKey = getenv("GMC_WHISPER_API_KEY")
+	c.LLMAPIKey = getenv("GMC_LLM_API_KEY")
+	// Validate names a bad value of these three.
+	c.LLMTimeout, _ = time.ParseDuration(c.llmTimeout)
+	c.LLMTotalTimeout, _ = time.ParseDuration(c.llmTotalTimeout)
+	c.LLMConcurrency, _ = strconv.Atoi(c.llmConcurrency)
 	c.ShutdownTimeout, _ = time.ParseDuration(c.shutdownTimeout) // Validate names a bad value
 	for _, o := range strings.Split(c.allowedOrigins, ",") {
 		if o = strings.TrimSpace(o); o != "" {
@@ -216,6 +241,7 @@ func (c Config) Validate() error {
 			bad("GMC_DIART_URL", "must be a ws:// or wss:// URL")
 		}
 	}
+	c.validateLLM(bad)
 	if c.SecretKey != "" && len(c.SecretKey) < 32 {
 		bad("GMC_SECRET_KEY", "must be at least 32 characters (or empty to use a generated key)")
 	}
@@ -247,6 +273,41 @@ func (c Config) Validate() error {
 	}
 	return errors.Join(errs...)
 }
+
+func (c Config) validateLLM(bad func(env, format string, args ...any)) {
+	if c.LLMBaseURL != "" {
+		u, err := url.Parse(c.LLMBaseURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			bad("GMC_LLM_BASE_URL", "must be an http:// or https:// URL such as http://127.0.0.1:11434/v1")
+		} else if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+			bad("GMC_LLM_BASE_URL", "must have no user, query or fragment (the key goes in GMC_LLM_API_KEY)")
+		}
+		if strings.TrimSpace(c.LLMModel) == "" {
+			bad("GMC_LLM_MODEL", "must be set when GMC_LLM_BASE_URL is")
+		}
+	} else if c.LLMModel != "" || c.LLMAPIKey != "" {
+		bad("GMC_LLM_BASE_URL", "must be set when GMC_LLM_MODEL or GMC_LLM_API_KEY is")
+	}
+	if strings.ContainsFunc(c.LLMAPIKey, func(r rune) bool { return r <= ' ' || r == 0x7f }) {
+		// The value is a secret: the message must not repeat it.
+		bad("GMC_LLM_API_KEY", "must not contain spaces or control characters")
+	}
+	if c.LLMTimeout <= 0 {
+		bad("GMC_LLM_TIMEOUT", "must be a positive duration such as 2m, got %q", c.llmTimeout)
+	}
+	if c.LLMTotalTimeout <= 0 {
+		bad("GMC_LLM_TOTAL_TIMEOUT", "must be a positive duration such as 5m, got %q", c.llmTotalTimeout)
+	} else if c.LLMTimeout > 0 && c.LLMTotalTimeout < c.LLMTimeout {
+		bad("GMC_LLM_TOTAL_TIMEOUT", "must be at least GMC_LLM_TIMEOUT (%v), got %v", c.LLMTimeout, c.LLMTotalTimeout)
+	}
+	if n, err := strconv.Atoi(c.llmConcurrency); err != nil || n < 1 || n > 1000 {
+		bad("GMC_LLM_CONCURRENCY", "must be a whole number from 1 to 1000, got %q", c.llmConcurrency)
+	}
+}
+
+// LLMEnabled reports whether the AI features use a chat server rather
+// than the built-in generators.
+func (c Config) LLMEnabled() bool { return c.LLMBaseURL != "" }
 
 // DatabaseBackend names the store backend the settings select.
 func (c Config) DatabaseBackend() string {

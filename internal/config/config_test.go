@@ -57,6 +57,17 @@ func TestValidateNamesVariable(t *testing.T) {
 		{map[string]string{"GMC_DIARIZATION": "pyannote"}, "GMC_DIARIZATION"},
 		{map[string]string{"GMC_DIARIZATION": "diart"}, "GMC_DIART_URL"},
 		{map[string]string{"GMC_DIART_URL": "http://127.0.0.1:7007"}, "GMC_DIART_URL"},
+		{map[string]string{"GMC_LLM_BASE_URL": "localhost:11434", "GMC_LLM_MODEL": "m"}, "GMC_LLM_BASE_URL"},
+		{map[string]string{"GMC_LLM_BASE_URL": "http://u:p@127.0.0.1/v1", "GMC_LLM_MODEL": "m"}, "GMC_LLM_BASE_URL"},
+		{map[string]string{"GMC_LLM_BASE_URL": "http://127.0.0.1:11434/v1"}, "GMC_LLM_MODEL"},
+		{map[string]string{"GMC_LLM_MODEL": "qwen2.5:7b-instruct"}, "GMC_LLM_BASE_URL"},
+		{map[string]string{"GMC_LLM_API_KEY": "sk-x"}, "GMC_LLM_BASE_URL"},
+		{map[string]string{"GMC_LLM_TIMEOUT": "soon"}, "GMC_LLM_TIMEOUT"},
+		{map[string]string{"GMC_LLM_TIMEOUT": "0s"}, "GMC_LLM_TIMEOUT"},
+		{map[string]string{"GMC_LLM_TOTAL_TIMEOUT": "-5m"}, "GMC_LLM_TOTAL_TIMEOUT"},
+		{map[string]string{"GMC_LLM_TIMEOUT": "10m", "GMC_LLM_TOTAL_TIMEOUT": "1m"}, "GMC_LLM_TOTAL_TIMEOUT"},
+		{map[string]string{"GMC_LLM_CONCURRENCY": "0"}, "GMC_LLM_CONCURRENCY"},
+		{map[string]string{"GMC_LLM_CONCURRENCY": "lots"}, "GMC_LLM_CONCURRENCY"},
 	}
 	for _, tc := range tests {
 		_, _, err := Load("serve", nil, env(tc.env), io.Discard)
@@ -126,5 +137,42 @@ func TestTrustedProxies(t *testing.T) {
 		if strings.Join(got, " ") != strings.Join(tc.want, " ") {
 			t.Errorf("Load(%q, %q).TrustedProxies = %v, want %v", tc.env, tc.flag, got, tc.want)
 		}
+	}
+}
+
+func TestLLMSettings(t *testing.T) {
+	t.Parallel()
+	c, _, err := Load("serve", nil, env(nil), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.LLMEnabled() || c.LLMTimeout != 2*time.Minute || c.LLMTotalTimeout != 5*time.Minute || c.LLMConcurrency != 2 {
+		t.Errorf("defaults: enabled %v, timeouts %v %v, concurrency %d", c.LLMEnabled(), c.LLMTimeout, c.LLMTotalTimeout, c.LLMConcurrency)
+	}
+	e := env(map[string]string{
+		"GMC_LLM_BASE_URL": "http://127.0.0.1:11434/v1", "GMC_LLM_MODEL": "qwen2.5:7b-instruct", "GMC_LLM_API_KEY": "sk-local",
+		"GMC_LLM_TIMEOUT": "30s", "GMC_LLM_TOTAL_TIMEOUT": "2m", "GMC_LLM_CONCURRENCY": "4",
+	})
+	c, _, err = Load("serve", []string{"-llm-concurrency", "1"}, e, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.LLMEnabled() || c.LLMBaseURL != "http://127.0.0.1:11434/v1" || c.LLMModel != "qwen2.5:7b-instruct" || c.LLMAPIKey != "sk-local" ||
+		c.LLMTimeout != 30*time.Second || c.LLMTotalTimeout != 2*time.Minute || c.LLMConcurrency != 1 {
+		t.Errorf("Load = %+v", c)
+	}
+}
+
+func TestLLMAPIKeyNeverInErrors(t *testing.T) {
+	t.Parallel()
+	const key = "sk-secret with space"
+	_, _, err := Load("serve", nil, env(map[string]string{"GMC_LLM_BASE_URL": "http://127.0.0.1/v1", "GMC_LLM_MODEL": "m", "GMC_LLM_API_KEY": key}), io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "GMC_LLM_API_KEY") || strings.Contains(err.Error(), "secret") {
+		t.Errorf("error = %v, want one naming GMC_LLM_API_KEY without its value", err)
+	}
+	var help strings.Builder
+	Load("serve", []string{"-h"}, env(map[string]string{"GMC_LLM_API_KEY": "sk-hidden"}), &help)
+	if strings.Contains(help.String(), "sk-hidden") || strings.Contains(help.String(), "llm-api-key") {
+		t.Errorf("help shows the key or a key flag:\n%s", help.String())
 	}
 }

@@ -7,15 +7,18 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	cdpruntime "github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
 	"github.com/gmc-project/gmc/internal/app"
@@ -99,9 +102,10 @@ var (
 // page is one browser tab driven by a test. Its methods fail the test
 // with what the page shows when a step does not complete in time.
 type page struct {
-	t   *testing.T
-	ctx context.Context
-	c   *console
+	t    *testing.T
+	ctx  context.Context
+	c    *console
+	errs func() []string // set by watchErrors
 }
 
 // browser starts a headless Chromium for the test and returns its first
@@ -319,4 +323,126 @@ func (p *page) shot(name string) {
 	}
 	p.do(chromedp.EmulateViewport(desktop[0], desktop[1]), chromedp.Sleep(100*time.Millisecond))
 	p.t.Logf("screenshots: %s/%s-{desktop,phone}.png", dir, name)
+}
+
+// netCut stands between the browser and the server, so that a test can
+// drop the network under a page: cut closes every connection through it,
+// WebSockets included, and refuses new ones until restore.
+// (httptest's CloseClientConnections leaves hijacked connections, the
+// WebSockets, alone.)
+type netCut struct {
+	ln     net.Listener
+	target string
+	mu     sync.Mutex
+	conns  map[net.Conn]struct{}
+	down   bool
+}
+
+// behindCut makes the browser reach the console through a netCut.
+func (c *console) behindCut() *netCut {
+	c.t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	n := &netCut{ln: ln, target: c.srv.Listener.Addr().String(), conns: map[net.Conn]struct{}{}}
+	go n.serve()
+	c.t.Cleanup(func() { ln.Close(); n.cut() })
+	c.url = "http://" + ln.Addr().String() + "/"
+	return n
+}
+
+func (n *netCut) serve() {
+	for {
+		in, err := n.ln.Accept()
+		if err != nil {
+			return
+		}
+		n.mu.Lock()
+		down := n.down
+		n.mu.Unlock()
+		if down {
+			in.Close()
+			continue
+		}
+		out, err := net.Dial("tcp", n.target)
+		if err != nil {
+			in.Close()
+			continue
+		}
+		n.mu.Lock()
+		n.conns[in], n.conns[out] = struct{}{}, struct{}{}
+		n.mu.Unlock()
+		pipe := func(dst, src net.Conn) {
+			_, _ = io.Copy(dst, src)
+			dst.Close()
+			src.Close()
+			n.mu.Lock()
+			delete(n.conns, dst)
+			delete(n.conns, src)
+			n.mu.Unlock()
+		}
+		go pipe(in, out)
+		go pipe(out, in)
+	}
+}
+
+// cut drops every connection and refuses new ones.
+func (n *netCut) cut() {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.down = true
+	for conn := range n.conns {
+		conn.Close()
+	}
+}
+
+// restore lets connections through again.
+func (n *netCut) restore() {
+	n.mu.Lock()
+	n.down = false
+	n.mu.Unlock()
+}
+
+// watchErrors collects the page's uncaught exceptions (unhandled
+// rejections included) and console.error calls from its first call on,
+// across page loads; the func it returns lists them.
+func (p *page) watchErrors() func() []string {
+	p.t.Helper()
+	if p.errs != nil {
+		return p.errs
+	}
+	var mu sync.Mutex
+	var errs []string
+	err := chromedp.Listen(p.ctx, func(ev any) {
+		var msg string
+		switch e := ev.(type) {
+		case *cdpruntime.EventExceptionThrown:
+			msg = e.ExceptionDetails.Text
+			if e.ExceptionDetails.Exception != nil {
+				msg += " " + e.ExceptionDetails.Exception.Description
+			}
+		case *cdpruntime.EventConsoleAPICalled:
+			if e.Type != cdpruntime.ConsoleAPICalledTypeError {
+				return
+			}
+			for _, a := range e.Args {
+				msg += " " + string(a.Value) + a.Description
+			}
+		default:
+			return
+		}
+		mu.Lock()
+		errs = append(errs, msg)
+		mu.Unlock()
+	})
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	p.errs = func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		return append([]string(nil), errs...)
+	}
+	return p.errs
 }

@@ -55,7 +55,9 @@ async function drawNav(params) {
   nav.append(h("a", { href: "#/" }, "Campaigns"));
   if (params.campaign) {
     const c = await campaignOf(params.campaign).catch(() => null);
-    const list = h("span", { class: "campaign-nav" }, c ? h("strong", {}, c.name) : null);
+    const overview = "#/c/" + params.campaign;
+    const list = h("span", { class: "campaign-nav" },
+      c ? h("a", { href: overview, class: "campaign-name", "aria-current": location.hash.split("?")[0] === overview ? "page" : null }, c.name) : null);
     for (const r of routes) {
       if (!r.nav) continue;
       const href = "#" + r.path.replace(":campaign", params.campaign);
@@ -63,6 +65,8 @@ async function drawNav(params) {
       list.append(h("a", { href, "aria-current": here ? "page" : null }, r.nav));
     }
     nav.append(list);
+    // The campaign's search box; the module loads once, on first use.
+    import("./pages/search.js").then((m) => list.append(m.searchBox(params.campaign, navigate))).catch((e) => console.error(e));
   }
   nav.append(h("button", { class: "link", type: "button", onclick: async () => { await api.logout(); navigate("/signin"); } }, "Sign out"));
 }
@@ -92,9 +96,13 @@ async function render() {
     return;
   }
   if (seq !== renderSeq) return;
-  clear(main);
+  // Each render draws into a view of its own: a page still awaiting the
+  // API when the user moves on appends to a detached view, not over the
+  // next page.
+  const view = h("div", { class: "view" });
+  clear(main).append(view);
   const ctx = {
-    params: m.params, query, main, navigate,
+    params: m.params, query, main: view, navigate,
     title: (t) => { document.title = `${t} · GameMaster's Companion`; },
     onLeave: (fn) => leaving.push(fn),
     current: () => seq === renderSeq,
