@@ -120,6 +120,9 @@ func TestDndBeyondImport(t *testing.T) {
 					t.Errorf("stats.sheet.%s = %v, want %v", path, got, want)
 				}
 			}
+			if ddb, _ := monk["stats"].(map[string]any)["dndbeyond"].(map[string]any); ddb["id"] != float64(monkID) || ddb["url"] != "https://www.dndbeyond.com/characters/33721388" {
+				t.Errorf("stats.dndbeyond = %v", ddb)
+			}
 			if got := r.header.Get("Location"); got != "/api/v1/characters/"+monk["id"].(string) {
 				t.Errorf("Location = %q", got)
 			}
@@ -286,6 +289,8 @@ func TestDndBeyondSync(t *testing.T) {
 			}
 			srv.Set(monkID, editDoc(t, ddbFixture(t, monkID), map[string]any{"currencies.gp": 1000}))
 			srv.Answer(clericID, http.StatusForbidden, []byte(ddbtest.PrivateEnvelope))
+			// The GM's own keys of stats outlive a re-import.
+			c.must(200, "PATCH", "/api/v1/characters/"+ids[monkID], p.token["gm"], map[string]any{"stats": map[string]any{"custom": "kept"}})
 			rep, err := c.svc.SyncDndBeyond(context.Background(), time.Now().Add(time.Hour), 0)
 			if err != nil || rep.Checked != 2 || rep.Updated != 1 || rep.Failed != 1 {
 				t.Fatalf("SyncDndBeyond = %+v, %v; want 2 checked, 1 updated, 1 failed", rep, err)
@@ -293,6 +298,9 @@ func TestDndBeyondSync(t *testing.T) {
 			monk := c.must(200, "GET", "/api/v1/characters/"+ids[monkID], p.token["gm"], nil)
 			if gp := monk.body["stats"].(map[string]any)["sheet"].(map[string]any)["currency"].(map[string]any)["gp"]; gp != 1000.0 {
 				t.Errorf("monk's gold after sync = %v, want 1000", gp)
+			}
+			if custom := monk.body["stats"].(map[string]any)["custom"]; custom != "kept" {
+				t.Errorf("stats.custom after sync = %v, want kept", custom)
 			}
 			if cl := c.must(200, "GET", "/api/v1/characters/"+ids[clericID], p.token["gm"], nil); cl.body["version"] != 1.0 {
 				t.Errorf("cleric version = %v after a failed sync, want 1", cl.body["version"])

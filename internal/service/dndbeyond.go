@@ -25,7 +25,8 @@ import (
 //     updates that character, and is allowed to whoever may edit it (a GM,
 //     or the player who owns the PC); others get 403 and nothing changes.
 //   - Observers import nothing.
-// The computed sheet goes to stats.sheet (other keys of stats stay); the
+// The computed sheet goes to stats.sheet and the D&D Beyond id and sheet
+// URL to stats.dndbeyond (other keys of stats stay); the
 // name follows D&D Beyond's; everything else about the character is left
 // as the campaign wrote it.
 
@@ -169,7 +170,7 @@ func dndbeyondProblem(err error, direct bool) error {
 }
 
 func (s *Service) createFromDndBeyond(ctx context.Context, m *gmc.Member, ch *dndbeyond.Character, sheet *dndbeyond.Sheet, doc []byte) (*DndBeyondResult, error) {
-	stats, err := withSheet(nil, sheet)
+	stats, err := withSheet(nil, ch.ID, sheet)
 	if err != nil {
 		return nil, err
 	}
@@ -203,7 +204,7 @@ func (s *Service) createFromDndBeyond(ctx context.Context, m *gmc.Member, ch *dn
 // updateFromDndBeyond writes a re-imported sheet and name over c.
 func (s *Service) updateFromDndBeyond(ctx context.Context, actorID string, c *gmc.Character, role gmc.Role, ch *dndbeyond.Character, sheet *dndbeyond.Sheet, doc []byte) (*DndBeyondResult, error) {
 	before := *c
-	stats, err := withSheet(c.Stats, sheet)
+	stats, err := withSheet(c.Stats, ch.ID, sheet)
 	if err != nil {
 		return nil, err
 	}
@@ -247,9 +248,10 @@ func dndbeyondName(ch *dndbeyond.Character) string {
 	return "D&D Beyond character " + strconv.FormatInt(ch.ID, 10)
 }
 
-// withSheet returns stats with its "sheet" key set to sheet, every other
-// key kept. Stats that are not an object are replaced.
-func withSheet(stats json.RawMessage, sheet *dndbeyond.Sheet) (json.RawMessage, error) {
+// withSheet returns stats with its "sheet" key set to sheet and its
+// "dndbeyond" key to where the sheet comes from, every other key kept.
+// Stats that are not an object are replaced.
+func withSheet(stats json.RawMessage, id int64, sheet *dndbeyond.Sheet) (json.RawMessage, error) {
 	doc := map[string]json.RawMessage{}
 	if len(stats) > 0 {
 		_ = json.Unmarshal(stats, &doc)
@@ -262,6 +264,9 @@ func withSheet(stats json.RawMessage, sheet *dndbeyond.Sheet) (json.RawMessage, 
 		return nil, err
 	}
 	doc["sheet"] = b
+	if doc["dndbeyond"], err = json.Marshal(map[string]any{"id": id, "url": "https://www.dndbeyond.com/characters/" + strconv.FormatInt(id, 10)}); err != nil {
+		return nil, err
+	}
 	return json.Marshal(doc)
 }
 
