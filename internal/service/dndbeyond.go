@@ -98,7 +98,7 @@ func (s *Service) ImportDndBeyond(ctx context.Context, userID string, in DndBeyo
 		return nil, err
 	}
 	if !mayEdit(c, cm) {
-		return nil, gmc.Errorf(gmc.ErrForbidden, "role_too_low", "this campaign's copy of D&D Beyond character %d belongs to another player; only a GM or its owner can re-import it", ch.ID)
+		return nil, gmc.Errorf(gmc.ErrForbidden, "role_too_low", "this campaign already holds D&D Beyond character %d as a PC that is not yours; only a GM or the PC's owner can re-import it", ch.ID)
 	}
 	return s.updateFromDndBeyond(ctx, userID, c, cm.Role, ch, sheet, doc)
 }
