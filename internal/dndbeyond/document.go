@@ -7,6 +7,15 @@
 // ones open-source importers read (ddb-importer, avrae). Three shapes of
 // document are accepted: the service's envelope ({"success", "data"}), the
 // ddb-proxy envelope ({"ddb": {"character"}}) and the bare character.
+//
+// Not computed, so a sheet may differ from D&D Beyond's where a character
+// relies on them: modifiers whose restriction is only text ("while not
+// wearing heavy armor") count always; natural armour and "minimum base
+// armor", the heavy-armour speed penalty and hand-entered speeds
+// (customSpeeds) are not read; of the sheet's characterValues only the AC
+// overrides and bonuses (types 1–4) and per-skill proficiency overrides
+// (26) are, not skill or save totals and bonuses; advantage on Perception
+// adds nothing to passive Perception; spell slots are not counted.
 package dndbeyond
 
 import (
