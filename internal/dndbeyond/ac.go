@@ -61,7 +61,8 @@ func (k *calc) value(typeID int64) (int, bool) {
 }
 
 // speeds: the race's, plus speed bonuses; unarmoured movement only
-// without armour or shield; a "set innate-speed-*" without a value is
+// without armour or shield; 10 feet less in heavy armour too heavy for
+// the character's strength; a "set innate-speed-*" without a value is
 // "equal to your walking speed".
 func (k *calc) speeds() Speeds {
 	normal := map[string]int{}
@@ -74,7 +75,10 @@ func (k *calc) speeds() Speeds {
 	if k.armour == nil && k.shield == nil {
 		walk += k.sum("bonus", "unarmored-movement")
 	}
-	walk = k.setValue("innate-speed-walking", walk)
+	if a := k.armour; a != nil && a.ArmorTypeID.V == armorHeavy && k.scores[0] < a.StrengthRequirement.int() {
+		walk -= 10
+	}
+	walk = max(k.setValue("innate-speed-walking", walk), 0)
 	other := func(kind, innate string) int {
 		v := normal[kind]
 		for _, m := range k.mods {

@@ -10,9 +10,8 @@
 //
 // Not computed, so a sheet may differ from D&D Beyond's where a character
 // relies on them: modifiers whose restriction is only text ("while not
-// wearing heavy armor") count always; natural armour and "minimum base
-// armor", the heavy-armour speed penalty and hand-entered speeds
-// (customSpeeds) are not read; of the sheet's characterValues only the AC
+// wearing heavy armor") count always; natural armour, "minimum base
+// armor" and hand-entered speeds (customSpeeds) are not read; of the sheet's characterValues only the AC
 // overrides and bonuses (types 1–4) and per-skill proficiency overrides
 // (26) are, not skill or save totals and bonuses; advantage on Perception
 // adds nothing to passive Perception; spell slots are not counted.
@@ -123,6 +122,8 @@ type itemDef struct {
 	CanAttune   bool   `json:"canAttune"`
 	ArmorClass  num    `json:"armorClass"`
 	ArmorTypeID num    `json:"armorTypeId"`
+	// StrengthRequirement is heavy armour's: below it, speed drops by 10.
+	StrengthRequirement num `json:"strengthRequirement"`
 }
 
 type customItem struct {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/gmc-project/gmc/internal/dndbeyond"
@@ -74,6 +75,10 @@ func TestComputeRules(t *testing.T) {
 	}{
 		{"heavy armour ignores DEX", fighter4 + `,"inventory":[` + plate + `]`,
 			func(s *dndbeyond.Sheet) (any, any) { return s.ArmorClass, 18 }},
+		{"heavy armour too heavy slows", fighter4 + `,"inventory":[` + strings.Replace(plate, `"armorTypeId":3`, `"armorTypeId":3,"strengthRequirement":17`, 1) + `]`,
+			func(s *dndbeyond.Sheet) (any, any) { return s.Speeds.Walk, 20 }},
+		{"heavy armour strong enough", fighter4 + `,"inventory":[` + strings.Replace(plate, `"armorTypeId":3`, `"armorTypeId":3,"strengthRequirement":15`, 1) + `]`,
+			func(s *dndbeyond.Sheet) (any, any) { return s.Speeds.Walk, 30 }},
 		{"medium armour caps DEX at 2, shield adds", fighter4 + `,"stats":[{"id":2,"value":18}],"inventory":[` + halfPlate + `,` + shield + `]`,
 			func(s *dndbeyond.Sheet) (any, any) { return s.ArmorClass, 15 + 2 + 2 }},
 		{"unarmoured", fighter4, func(s *dndbeyond.Sheet) (any, any) { return s.ArmorClass, 12 }},
@@ -171,4 +176,18 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("Marshal(Compute) = %v", err)
 		}
 	})
+}
+
+// BenchmarkParseCompute reads and computes the largest real document
+// (the multiclass ranger/druid, about 1 MB).
+func BenchmarkParseCompute(b *testing.B) {
+	doc := fixture(b, "character-data_ranger16-druid4_147570397.json")
+	b.SetBytes(int64(len(doc)))
+	for b.Loop() {
+		c, err := dndbeyond.Parse(doc)
+		if err != nil {
+			b.Fatal(err)
+		}
+		dndbeyond.Compute(c)
+	}
 }
