@@ -30,9 +30,9 @@ func TestDndBeyondPeriodicSync(t *testing.T) {
 	const ddbID = 33721388
 	fake := ddbtest.NewServer(t)
 	fake.Set(ddbID, doc)
-	cfg := config.Config{DataDir: t.TempDir(), DndBeyondURL: fake.BaseURL(), DndBeyondSync: time.Hour}
+	cfg := config.Config{DataDir: t.TempDir(), DndBeyondURL: fake.BaseURL()}
 
-	// First run: import the character.
+	// First run, without the sync: import the character.
 	first, stopFirst := runInstance(t, cfg)
 	_, token := first.signUp("gm@example.com")
 	campaign := first.call("POST", "/campaigns", token, map[string]any{"name": "C"}, 201)["id"].(string)
@@ -62,6 +62,7 @@ func TestDndBeyondPeriodicSync(t *testing.T) {
 
 	// Second run: the sync job runs when the queue starts and brings the
 	// change in.
+	cfg.DndBeyondSync = time.Hour
 	second, stopSecond := runInstance(t, cfg)
 	defer stopSecond()
 	tok := second.call("POST", "/auth/login", "", map[string]any{"email": "gm@example.com", "password": "correct horse battery"}, 200)["access_token"].(string)

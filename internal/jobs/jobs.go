@@ -183,7 +183,8 @@ type Config struct {
 	// the database cannot notify it (SQLite); 0 is River's default (1 s).
 	PollInterval time.Duration
 	// Periodic are jobs enqueued on a schedule, by one instance only
-	// (River's leader), the first time when the queue starts. Their kinds
+	// (River's leader), the first time when the queue starts, and at most
+	// once per interval (counted from the interval's start). Their kinds
 	// must be registered. They belong to no campaign, so GET /jobs shows
 	// them to no one.
 	Periodic []Periodic
@@ -246,11 +247,12 @@ func New(b Backend, cfg Config) (*Queue, error) {
 			return nil, err
 		}
 		for _, p := range cfg.Periodic {
-			args := p.Args
+			args, unique := p.Args, river.UniqueOpts{ByPeriod: p.Interval}
 			// One attempt: the next run comes soon enough, and a retry
-			// would only add to the work of the one after.
+			// would only add to the work of the one after. Unique per
+			// interval: restarts, and a new leader's first run, add none.
 			insert := func() (river.JobArgs, *river.InsertOpts) {
-				return args, &river.InsertOpts{Metadata: meta, MaxAttempts: 1}
+				return args, &river.InsertOpts{Metadata: meta, MaxAttempts: 1, UniqueOpts: unique}
 			}
 			rc.PeriodicJobs = append(rc.PeriodicJobs, river.NewPeriodicJob(river.PeriodicInterval(p.Interval), insert,
 				&river.PeriodicJobOpts{ID: args.Kind(), RunOnStart: true}))
