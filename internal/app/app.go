@@ -120,6 +120,10 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 		service: service.Config{Store: a.store, SecretKey: secret, Logger: log, Live: table, Accounts: accounts, Limiter: a.rateLimiter(), Blobs: a.blobs},
 		jobs:    jobs.Config{Logger: log, Workers: cfg.JobWorkers, OnProgress: table.JobProgress},
 	}
+	if err := withDndBeyond(&o, cfg); err != nil {
+		a.Close()
+		return nil, err
+	}
 	for _, opt := range opts {
 		opt(&o)
 	}
@@ -140,7 +144,10 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 	transcription := func(q *jobs.Queue) error {
 		return jobs.RegisterTranscribe(q, a.svc, a.speech, audio.Limits{MaxBytes: maxBlobBytes, MaxTotalBytes: maxBlobBytes})
 	}
-	if err := a.startJobs(ctx, append([]func(*jobs.Queue) error{transcription}, o.register...)); err != nil {
+	ddbSync := func(q *jobs.Queue) error {
+		return jobs.RegisterDndBeyondSync(q, a.svc, cmp.Or(cfg.DndBeyondSync, defaultDndBeyondSync))
+	}
+	if err := a.startJobs(ctx, append([]func(*jobs.Queue) error{transcription, ddbSync}, o.register...)); err != nil {
 		a.Close()
 		return nil, err
 	}
@@ -160,6 +167,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 		slog.String("stt", sttName),
 		slog.String("diarization", diaName),
 		slog.Int("trusted_proxies", len(cfg.TrustedProxies)),
+		slog.String("dndbeyond", cfg.DndBeyondURL),
+		slog.Duration("dndbeyond_sync", cfg.DndBeyondSync),
 		slog.Int("migrations_applied", n),
 	)
 	if err := a.speech.Ready(); err != nil {

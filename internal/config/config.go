@@ -75,6 +75,12 @@ type Config struct {
 	LLMTotalTimeout time.Duration
 	// LLMConcurrency is how many LLM requests this process makes at once.
 	LLMConcurrency int
+	// DndBeyondURL is the D&D Beyond character service a character's id is
+	// appended to; "off" fetches nothing (imports then take documents only).
+	DndBeyondURL string
+	// DndBeyondSync is how often linked characters are re-imported; 0 never.
+	DndBeyondSync time.Duration
+	dndbeyondSync string
 }
 
 // setting ties a flag to its environment variable and default.
@@ -102,6 +108,9 @@ func (c *Config) settings() []setting {
 		{"pocketsphinx-model", "GMC_POCKETSPHINX_MODEL", "/usr/share/pocketsphinx/model/en-us", "folder of the PocketSphinx acoustic model, language model and dictionary", &c.SphinxModelDir},
 		{"speech-language", "GMC_SPEECH_LANGUAGE", "en", "language of the table's speech (ISO 639-1)", &c.SpeechLanguage},
 		{"diarization", "GMC_DIARIZATION", "auto", "who spoke on a shared microphone: auto, builtin, diart or tracks", &c.Diarization},
+		{"dndbeyond-url", "GMC_DNDBEYOND_URL", "https://character-service.dndbeyond.com/character/v5/character/",
+			"D&D Beyond's character service (a character id is appended), or off to import only documents sent in the request", &c.DndBeyondURL},
+		{"dndbeyond-sync", "GMC_DNDBEYOND_SYNC", "24h", "how often characters imported from D&D Beyond are re-imported (a Go duration of at least 1h, or 0 for never)", &c.dndbeyondSync},
 		{"diart-url", "GMC_DIART_URL", "", "ws:// address of a Diart streaming server (diart.serve)", &c.DiartURL},
 		{"llm-base-url", "GMC_LLM_BASE_URL", "", "base URL (…/v1) of an OpenAI-compatible chat server for the AI features; empty uses the built-in generators", &c.LLMBaseURL},
 		{"llm-model", "GMC_LLM_MODEL", "", "model name sent to the chat server", &c.LLMModel},
@@ -150,8 +159,9 @@ func LoadWith(name string, args []string, getenv func(string) string, stderr io.
 			c.AllowedOrigins = append(c.AllowedOrigins, o)
 		}
 	}
-	c.TrustedProxies, _ = parseProxies(c.trustedProxies) // Validate names a bad value
-	c.JobWorkers, _ = strconv.Atoi(c.jobWorkers)         // Validate names a bad value
+	c.TrustedProxies, _ = parseProxies(c.trustedProxies)     // Validate names a bad value
+	c.JobWorkers, _ = strconv.Atoi(c.jobWorkers)             // Validate names a bad value
+	c.DndBeyondSync, _ = time.ParseDuration(c.dndbeyondSync) // Validate names a bad value
 	return c, fs.Args(), c.Validate()
 }
 
@@ -248,6 +258,15 @@ func (c Config) Validate() error {
 	}
 	if n, err := strconv.Atoi(c.jobWorkers); err != nil || n < 1 || n > 1000 {
 		bad("GMC_JOB_WORKERS", "must be a whole number from 1 to 1000, got %q", c.jobWorkers)
+	}
+	if c.DndBeyondURL != "off" {
+		if u, err := url.Parse(c.DndBeyondURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			bad("GMC_DNDBEYOND_URL", "must be an http:// or https:// URL, or off")
+		}
+	}
+	// D&D Beyond's service is unofficial and rate limited: no polling.
+	if d, err := time.ParseDuration(c.dndbeyondSync); err != nil || (d != 0 && d < time.Hour) {
+		bad("GMC_DNDBEYOND_SYNC", "must be a duration of at least 1h, or 0 for never, got %q", c.dndbeyondSync)
 	}
 	if c.ShutdownTimeout <= 0 {
 		bad("GMC_SHUTDOWN_TIMEOUT", "must be a positive duration such as 10s, got %q", c.shutdownTimeout)

@@ -21,6 +21,9 @@ var (
 	ErrRateLimited     = errors.New("rate limited")
 	// ErrTooLarge: an upload is larger than the server accepts.
 	ErrTooLarge = errors.New("too large")
+	// ErrUnavailable: a service the request depends on (D&D Beyond, say)
+	// did not answer usefully; trying again later may work.
+	ErrUnavailable = errors.New("unavailable")
 )
 
 // FieldError is one problem with one input field. Location uses the

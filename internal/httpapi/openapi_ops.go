@@ -86,8 +86,18 @@ var operationDocs = map[string]opDoc{
 	"put-character":    {description: "Replaces a character's fields. GMs may change any character; a player only their own PC, and not its type, owner, visibility or gm_notes.", errs: []int{forbidden}},
 	"patch-character":  {description: "Changes only the fields sent; `null` empties a free-form object. GMs may change any character; a player only their own PC, and not its type, owner, visibility or gm_notes.", errs: []int{forbidden}},
 	"delete-character": {description: "Deletes a character with its relationships and achievements. GM only.", errs: []int{forbidden}},
-	"get-voice-notes":  {description: "How the character is voiced: accent, pitch, catchphrases, as free text."},
-	"put-voice-notes":  {description: "Replaces the voice notes. GM, or the player who owns the PC.", errs: []int{forbidden}},
+	"import-dndbeyond-character": {description: "Imports a character from D&D Beyond: give its sheet URL or id (fetched from D&D Beyond's character service; " +
+		"the character must be public) or its JSON document as character_json. The sheet D&D Beyond does not store is computed " +
+		"(ability scores and modifiers, level and classes, proficiency bonus, max HP, AC, speeds, saving throws, skills, passive Perception, spells, inventory, currency) " +
+		"and stored as stats.sheet; the raw document is kept too. A GM imports any character, as a PC with no owner; a player imports their own PC. " +
+		"Importing a D&D Beyond character the campaign already holds updates it (GM, or the PC's owner; 200) and lists what changed in `changes` " +
+		"(field, old, new); a new character answers 201. Linked characters are re-imported periodically. " +
+		"A private character (422 dndbeyond_private), an unknown one (422 dndbeyond_not_found), a document that is no character " +
+		"(422 dndbeyond_malformed, or naming body.character_json) and D&D Beyond not answering in time (502 dndbeyond_unavailable) change nothing. " +
+		"Fetches from D&D Beyond are limited per account (429 with Retry-After).",
+		errs: []int{forbidden, conflict, http.StatusTooManyRequests, http.StatusBadGateway}},
+	"get-voice-notes": {description: "How the character is voiced: accent, pitch, catchphrases, as free text."},
+	"put-voice-notes": {description: "Replaces the voice notes. GM, or the player who owns the PC.", errs: []int{forbidden}},
 
 	"list-achievements": {description: "The character's achievements, oldest first."},
 	"award-achievement": {description: "Awards the character an achievement, optionally in one of the campaign's sessions. GM only.", errs: []int{forbidden}},

@@ -182,6 +182,18 @@ type Config struct {
 	// PollInterval is how often an idle queue looks for new jobs where
 	// the database cannot notify it (SQLite); 0 is River's default (1 s).
 	PollInterval time.Duration
+	// Periodic are jobs enqueued on a schedule, by one instance only
+	// (River's leader), the first time when the queue starts, and at most
+	// once per interval (counted from the interval's start). Their kinds
+	// must be registered. They belong to no campaign, so GET /jobs shows
+	// them to no one.
+	Periodic []Periodic
+}
+
+// Periodic is a job enqueued every Interval.
+type Periodic struct {
+	Interval time.Duration
+	Args     Args
 }
 
 // Queue is gmc's job queue. Register every kind before Start.
@@ -228,6 +240,23 @@ func New(b Backend, cfg Config) (*Queue, error) {
 	}
 	if cfg.Backoff != nil {
 		rc.RetryPolicy = backoffPolicy(cfg.Backoff)
+	}
+	if len(cfg.Periodic) > 0 {
+		meta, err := json.Marshal(map[string]owner{metaKey: {GMOnly: true}})
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range cfg.Periodic {
+			args, unique := p.Args, river.UniqueOpts{ByPeriod: p.Interval}
+			// One attempt: the next run comes soon enough, and a retry
+			// would only add to the work of the one after. Unique per
+			// interval: restarts, and a new leader's first run, add none.
+			insert := func() (river.JobArgs, *river.InsertOpts) {
+				return args, &river.InsertOpts{Metadata: meta, MaxAttempts: 1, UniqueOpts: unique}
+			}
+			rc.PeriodicJobs = append(rc.PeriodicJobs, river.NewPeriodicJob(river.PeriodicInterval(p.Interval), insert,
+				&river.PeriodicJobOpts{ID: args.Kind(), RunOnStart: true}))
+		}
 	}
 	c, err := b.client(rc)
 	if err != nil {

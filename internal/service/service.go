@@ -53,6 +53,9 @@ type Config struct {
 	// Generator makes NPC, location, encounter and plot-hook drafts; nil
 	// is the built-in procedural generator.
 	Generator generate.Generator
+	// DndBeyond fetches characters from D&D Beyond; nil imports only
+	// documents sent in the request.
+	DndBeyond DndBeyond
 }
 
 // AccountCache holds each account's token version (gmc.User.TokenVersion)
@@ -78,20 +81,21 @@ func (uncachedAccounts) Forget(context.Context, string) {}
 
 // Service implements the use cases of gmc.
 type Service struct {
-	store    store.Store
-	tokens   tokenKeys
-	limiter  ratelimit.Limiter
-	limits   Limits
-	log      *slog.Logger
-	now      func() time.Time
-	newID    func() string
-	password PasswordParams
-	live     *live.Table
-	accounts AccountCache
-	blobs    blob.Store
-	jobs     Jobs
-	gen      generate.Generator
-	bestiary *bestiary
+	store     store.Store
+	tokens    tokenKeys
+	limiter   ratelimit.Limiter
+	limits    Limits
+	log       *slog.Logger
+	now       func() time.Time
+	newID     func() string
+	password  PasswordParams
+	live      *live.Table
+	accounts  AccountCache
+	blobs     blob.Store
+	jobs      Jobs
+	gen       generate.Generator
+	bestiary  *bestiary
+	dndbeyond DndBeyond
 	// pending, when set, collects the change notices of writes made in a
 	// transaction (see inTx) instead of sending them at once.
 	pending *[]gmc.EntityRef
@@ -112,7 +116,7 @@ func New(cfg Config) (*Service, error) {
 		return nil, errors.New("service: SecretKey must be at least 32 bytes")
 	}
 	s := &Service{store: cfg.Store, limiter: cfg.Limiter, limits: DefaultLimits, log: cfg.Logger, now: cfg.Now, newID: cfg.NewID, password: DefaultPasswordParams,
-		live: cfg.Live, accounts: cfg.Accounts, blobs: cfg.Blobs, jobs: cfg.Jobs, gen: cfg.Generator, bestiary: &bestiary{}}
+		live: cfg.Live, accounts: cfg.Accounts, blobs: cfg.Blobs, jobs: cfg.Jobs, gen: cfg.Generator, bestiary: &bestiary{}, dndbeyond: cfg.DndBeyond}
 	if s.gen == nil {
 		s.gen = generate.Builtin{}
 	}
