@@ -17,6 +17,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -205,7 +206,7 @@ func (r *Recognizer) Recognize(ctx context.Context, samples []float32, hints spe
 		hints.Names = nil
 	}
 	names := r.names(d, hints.Names)
-	if err := d.setWords(names.prons); err != nil {
+	if err := d.setWords(names); err != nil {
 		return nil, err
 	}
 	pcm := make([]int16, len(samples))
@@ -244,8 +245,22 @@ func pcm16(s float32) int16 {
 // add with their pronunciations, and how to write every name word found
 // in the transcript.
 type nameWords struct {
-	prons   map[string]string
+	prons map[string]string
+	// known are words the dictionary has but the stock language model
+	// lacks (so that the search would never consider them).
+	known   []string
 	written map[string]string // lower case → as written
+}
+
+// lmWords are the words the names model needs: every added word and every
+// known one, sorted.
+func (nw nameWords) lmWords() []string {
+	words := slices.Clone(nw.known)
+	for w := range nw.prons {
+		words = append(words, w)
+	}
+	slices.Sort(words)
+	return slices.Compact(words)
 }
 
 // names splits the campaign's names into words; a word the dictionary
@@ -264,6 +279,11 @@ func (r *Recognizer) names(d *decoder, names []string) nameWords {
 			// A word this decoder added is in its dictionary too, but
 			// must be asked for again or setWords would take it out.
 			if !d.added[w] && d.inDict(lower) {
+				// The dictionary's words are in lower case; the
+				// language model must name it as the dictionary does.
+				if d.l.lmWid(d.lm, lower) == d.l.lmUnknownID(d.lm) {
+					nw.known = append(nw.known, lower)
+				}
 				continue
 			}
 			pron, err := r.pronounce(lower)
