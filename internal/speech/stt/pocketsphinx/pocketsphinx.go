@@ -6,8 +6,9 @@
 //
 // The campaign's names are added to the decoder's dictionary with
 // pronunciations from letter-to-sound rules learnt from the model's own
-// dictionary (lts.go), and to its language model as unigrams, so that
-// "Xylandra" can come out as written.
+// dictionary (lts.go), and as unigrams to a language model of their own
+// interpolated with the stock one (decoder.go), so that "Xylandra" can
+// come out as written.
 package pocketsphinx
 
 import (
@@ -39,12 +40,9 @@ type Config struct {
 	PoolSize int
 	// MaxAlternatives bounds Transcript.Alternatives; 5 when 0, none when < 0.
 	MaxAlternatives int
-	// AddNames adds Hints.Names to the dictionary; without it they are
-	// ignored. This PocketSphinx (Debian's 0.8+5prealpha) crashes the
-	// whole process inside ps_process_raw after some sets of a dozen or
-	// more added words, so a server, which must not die for a campaign's
-	// names, leaves it off; gmc transcribe -names, whose crash ends only
-	// itself, turns it on.
+	// AddNames adds Hints.Names to the dictionary and to a names language
+	// model (see setWords for why not to the stock one); without it they
+	// are ignored.
 	AddNames bool
 	// Logger gets warnings about names it cannot add; discarded when nil.
 	Logger *slog.Logger
