@@ -123,9 +123,10 @@ func (d *decoder) inDict(word string) bool {
 // and it reads far beyond the bit array: SIGSEGV inside ps_process_raw,
 // or a garbage score when the read happens to land in mapped memory.
 // Whether one utterance crashes depends on how far past the vocabulary
-// the word's ID lies and on how many words follow the history word, so a
-// few names seldom crash and the benchmark's sixty-odd crash within a
-// dozen utterances. (Upstream fixed it after the version Debian ships,
+// the word's ID lies and on how many histories the trie holds for the
+// word scored after it, so a few names seldom crash and the benchmark's
+// sixty-odd crash within a dozen utterances (scoring stock words after
+// the fifth word added already does). (Upstream fixed it after the version Debian ships,
 // in sphinxbase r13247, "Fixes access violation for words added later
 // to LM".) Nothing can be taken out of the trie either, so every campaign
 // pushed the IDs further out.
@@ -135,8 +136,9 @@ func (d *decoder) inDict(word string) bool {
 // (setNamesLM), replaced whole when the names change. Every word the
 // dictionary gains is then known to that set (a name) or mapped to the
 // set's <UNK>, which the set never passes on to the trie, so
-// ps_add_word finds nothing to add to any model, and a name in a history
-// reaches the trie as "no word", which it handles by backing off.
+// ps_add_word finds nothing to add to any model; a name reaches the trie
+// only as "no word", which scores log zero as the word and cuts a history
+// short (the words after it are scored as unigrams).
 
 // setWords makes the decoder know exactly the words of names: it reloads
 // the dictionary when words of another campaign are there (there is no way

@@ -262,7 +262,8 @@ func (nw nameWords) lmWords() []string {
 }
 
 // names splits the campaign's names into words; a word the dictionary
-// has is kept as it is there, any other gets a pronunciation from the
+// has is kept as it is there (and goes to the names model when the stock
+// language model lacks it), any other gets a pronunciation from the
 // letter-to-sound rules. Multi-word names are added word by word.
 func (r *Recognizer) names(d *decoder, names []string) nameWords {
 	nw := nameWords{prons: map[string]string{}, written: map[string]string{}}
