@@ -57,10 +57,6 @@ type Config struct {
 	SpeechLanguage string
 	Diarization    string
 	DiartURL       string
-	// SphinxNames adds the campaign's names to PocketSphinx's dictionary.
-	// It is no setting: the server leaves it off (stt.Config.SphinxNames
-	// says why); gmc transcribe -names turns it on.
-	SphinxNames bool
 	// JobWorkers is how many background jobs run at once in this process.
 	JobWorkers int
 	// LLM: an OpenAI-compatible chat server for the AI features; with no
