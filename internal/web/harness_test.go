@@ -40,9 +40,14 @@ type console struct {
 	base string // the API's
 }
 
-func startConsole(t *testing.T) *console {
+// startConsole starts the app; tune, when given, changes its
+// configuration first (speech is off unless a test turns it on).
+func startConsole(t *testing.T, tune ...func(*config.Config)) *console {
 	t.Helper()
 	cfg := config.Config{DataDir: t.TempDir(), SecretKey: strings.Repeat("s", 32), ShutdownTimeout: 5 * time.Second, STT: "off"}
+	for _, f := range tune {
+		f(&cfg)
+	}
 	a, err := app.New(context.Background(), cfg, slog.New(slog.DiscardHandler), "test")
 	if err != nil {
 		t.Fatal(err)
@@ -110,8 +115,9 @@ type page struct {
 
 // browser starts a headless Chromium for the test and returns its first
 // tab. Without Chromium the test is skipped, loudly; under CI=true
-// .ci/run installs it, so there it fails instead.
-func (c *console) browser(t *testing.T) *page {
+// .ci/run installs it, so there it fails instead. extra adds launch
+// options (flags), e.g. a fake microphone.
+func (c *console) browser(t *testing.T, extra ...chromedp.ExecAllocatorOption) *page {
 	t.Helper()
 	bin := chromium()
 	if bin == "" {
@@ -136,6 +142,7 @@ func (c *console) browser(t *testing.T) *page {
 		chromedp.Flag("disable-quic", true),
 		chromedp.WindowSize(int(desktop[0]), int(desktop[1])),
 	}
+	opts = append(opts, extra...)
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancel := chromedp.NewContext(actx)
 	t.Cleanup(func() { cancel(); cancelAlloc() })
