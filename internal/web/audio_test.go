@@ -95,6 +95,7 @@ func TestConsoleAudioMic(t *testing.T) {
 	const sentence = "I cast fireball at the goblin"
 	wav := speakWAV(t, sentence, 48000)
 	c := startConsole(t, withSpeech)
+	network := c.behindCut()
 	path, _ := audioTable(t, c, false)
 
 	g := c.browser(t,
@@ -126,11 +127,19 @@ func TestConsoleAudioMic(t *testing.T) {
 	p.clickText("Yes, process my voice")
 	p.visible(".mic-toggle")
 
+	// The audio socket stalls on its way to the server while the sentence
+	// is said: the page holds the audio, then sends it all at once, faster
+	// than real time; the server says slow down, the page waits and shows
+	// it, and every word still arrives.
+	network.hold("/audio/ws")
 	// A real click: the browser lets audio start only after a gesture.
 	g.click(".mic-toggle")
-	g.waitText(".mic-state", "Live")
 	// The meter moves while the sentence is said.
 	g.waitJS(`Number(document.querySelector(".mic-meter").getAttribute("aria-valuenow")) > 20`)
+	g.waitJS(`document.querySelector(".mic-meter").getAttribute("aria-valuenow") === "0"`) // said; silence follows
+	network.release()
+	g.waitText(".mic-state", "Slowed down by the server")
+	g.waitText(".mic-state", "Live")
 	words := strings.Fields(strings.ToLower(sentence))
 	need := (len(words) + 1) / 2
 	for _, tab := range []*page{g, p} {
@@ -167,6 +176,19 @@ func TestConsoleAudioUpload(t *testing.T) {
 	g.waitText("main h1", "Your campaigns")
 	g.open(path)
 	g.waitText(".live-status", "Connected as gm")
+
+	// Not audio: the error shows beside the file input, and no job starts.
+	bogus := filepath.Join(t.TempDir(), "notes.wav")
+	if err := os.WriteFile(bogus, []byte("These are my session notes, not a recording."), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	g.do(chromedp.SetUploadFiles(`.upload-form input[type="file"]`, []string{bogus}))
+	g.click(`.upload-form button[type="submit"]`)
+	g.waitJS(`document.querySelector(".upload-form input[type=file]").getAttribute("aria-invalid") === "true" && document.querySelector(".upload-form .field-error").textContent !== ""`)
+	if hidden := g.eval(`document.querySelector(".job-bar").closest(".upload-row").hidden`); hidden != true {
+		t.Error("a refused upload shows a transcription job")
+	}
+
 	g.do(chromedp.SetUploadFiles(`.upload-form input[type="file"]`, []string{wav}))
 	g.click(`.upload-form button[type="submit"]`)
 	g.waitJS(`document.querySelector(".upload-bar").value === 100`)

@@ -76,7 +76,7 @@ class Mic {
     if (!this.consented()) {
       body.append(
         h("p", {}, "To stream your microphone, first agree that this campaign may process your voice. Until then your audio is dropped, never stored."),
-        h("div", { class: "actions" }, h("button", { type: "button", class: "secondary", onclick: () => this.t.askConsent() }, "Answer the voice consent question")));
+        h("div", { class: "actions" }, h("button", { type: "button", class: "secondary", onclick: () => { if (!document.querySelector(".consent-dialog")) this.t.askConsent(); } }, "Answer the voice consent question")));
       return;
     }
     if (!navigator.mediaDevices?.getUserMedia || typeof AudioWorkletNode === "undefined") {
@@ -203,8 +203,10 @@ class Mic {
     }
     if (s.stopping) return;
     const held = (s.queued + ws.bufferedAmount) / bytesPerSec;
-    if (now < s.pausedUntil || held > 1) {
+    if (now < s.pausedUntil) {
       this.setState(`Slowed down by the server: ${held.toFixed(1)} s of audio held here, none of it lost.`, "mic-slow");
+    } else if (held > 1) {
+      this.setState(`Catching up: sending ${held.toFixed(1)} s of audio held here.`, "mic-slow");
     } else if (s.behind && now < s.behind.until) {
       this.setState(`Live, but recognition is ${(s.behind.ms / 1000).toFixed(1)} s behind: lines will come a little late, none are lost.`, "mic-slow");
     } else {
