@@ -153,6 +153,16 @@ func TestConsoleAudioMic(t *testing.T) {
 	if s := g.text(".mic-toggle"); s != "Stream my microphone" {
 		t.Errorf("after Stop the button says %q", s)
 	}
+
+	// Online play: the player streams their own voice, a track the server
+	// labels with their name, so the line is theirs on the GM's page.
+	p.click(".mic-toggle")
+	p.waitText(".mic-state", "streaming as “player”")
+	g.waitJS(`[...document.querySelectorAll(".transcript .seg")].some(l => l.querySelector(".seg-speaker").textContent === "player" && ` +
+		jsString(sentence) + `.toLowerCase().split(" ").filter(w => l.querySelector(".seg-text").textContent.toLowerCase().split(/[^a-z']+/).includes(w)).length >= ` + strconv.Itoa(need) + `)`)
+	p.click(".mic-toggle")
+	p.waitText(".mic-state", "Stopped.")
+
 	for who, errs := range map[string][]string{"GM": gErrs(), "player": pErrs()} {
 		if len(errs) > 0 {
 			t.Errorf("the %s's page logged errors: %q", who, errs)
@@ -194,6 +204,9 @@ func TestConsoleAudioUpload(t *testing.T) {
 	g.waitJS(`document.querySelector(".upload-bar").value === 100`)
 	g.waitText(".upload-pct", "100 %")
 	g.waitText(".upload-status", "Transcribed")
+	if bad := g.eval(`document.querySelectorAll(".upload-form [aria-invalid]").length + document.querySelector(".upload-form .field-error").textContent.length`); bad != float64(0) {
+		t.Error("after a good upload the form still shows the earlier error")
+	}
 	if v := g.eval(`document.querySelector(".job-bar").value`); v != float64(100) {
 		t.Errorf("the transcription bar ends at %v", v)
 	}

@@ -181,7 +181,7 @@ class Mic {
     s.queue.push(d.pcm);
     s.queued += d.pcm.byteLength;
     if (s.queued > maxHeldSeconds * s.ac.sampleRate * 2) {
-      this.stop(`The server has not taken audio for ${maxHeldSeconds / 60} minutes: the stream stopped rather than lose more. What was sent is transcribed.`);
+      this.stop(`The server has not taken audio for ${maxHeldSeconds / 60} minutes, so the microphone was turned off; what it heard is still sent.`);
       return;
     }
     this.pump(s);
@@ -419,6 +419,7 @@ class Upload {
     const file = this.input.files && this.input.files[0];
     if (!file) return;
     for (const el of this.form.querySelectorAll(".form-error, .field-error")) el.textContent = "";
+    for (const el of this.form.querySelectorAll("[aria-invalid]")) el.removeAttribute("aria-invalid");
     this.submit.disabled = true;
     this.upRow.hidden = false;
     this.jobRow.hidden = true;
