@@ -67,12 +67,13 @@ func heardJS(words []string, need int) string {
 }
 
 // audioTable sets up a campaign with a GM and a player who consented or
-// not, and a live session; it returns the session page's address.
-func audioTable(t *testing.T, c *console, playerConsent bool) (path, gm string) {
+// not, and a live session; it returns the session page's address, the
+// campaign and the player's token.
+func audioTable(t *testing.T, c *console, playerConsent bool) (path, campaign, player string) {
 	t.Helper()
-	_, gm = c.signUp("gm@example.com")
+	_, gm := c.signUp("gm@example.com")
 	_, pl := c.signUp("player@example.com")
-	campaign := c.call("POST", "/campaigns", gm, map[string]any{"name": "The Sunken Bell", "game_system": "dnd5e"}, 201)["id"].(string)
+	campaign = c.call("POST", "/campaigns", gm, map[string]any{"name": "The Sunken Bell", "game_system": "dnd5e"}, 201)["id"].(string)
 	code := c.call("POST", "/campaigns/"+campaign+"/invites", gm, map[string]any{"role": "player"}, 201)["code"].(string)
 	c.call("POST", "/invites/"+code+"/accept", pl, nil, 200)
 	c.call("PUT", "/campaigns/"+campaign+"/members/me/voice-consent", gm, map[string]any{"consent": true}, 200)
@@ -81,7 +82,7 @@ func audioTable(t *testing.T, c *console, playerConsent bool) (path, gm string) 
 	}
 	session := c.call("POST", "/campaigns/"+campaign+"/sessions", gm, map[string]any{"title": "The Bell Tolls"}, 201)["id"].(string)
 	c.call("POST", "/sessions/"+session+"/start", gm, nil, 200)
-	return "#/c/" + campaign + "/sessions/" + session, gm
+	return "#/c/" + campaign + "/sessions/" + session, campaign, pl
 }
 
 func withSpeech(cfg *config.Config) { cfg.STT = "pocketsphinx" }
@@ -96,7 +97,7 @@ func TestConsoleAudioMic(t *testing.T) {
 	wav := speakWAV(t, sentence, 48000)
 	c := startConsole(t, withSpeech)
 	network := c.behindCut()
-	path, _ := audioTable(t, c, false)
+	path, campaign, pl := audioTable(t, c, false)
 
 	g := c.browser(t,
 		chromedp.Flag("use-fake-ui-for-media-stream", true),
@@ -154,6 +155,15 @@ func TestConsoleAudioMic(t *testing.T) {
 		t.Errorf("after Stop the button says %q", s)
 	}
 
+	// The player withdraws consent on another device: this page learns it
+	// when the server refuses the stream, and asks again.
+	c.call("PUT", "/campaigns/"+campaign+"/members/me/voice-consent", pl, map[string]any{"consent": false}, 200)
+	p.click(".mic-toggle")
+	p.waitText(".mic-card", "first agree that this campaign may process your voice")
+	p.clickText("Answer the voice consent question")
+	p.clickText("Yes, process my voice")
+	p.visible(".mic-toggle")
+
 	// Online play: the player streams their own voice, a track the server
 	// labels with their name, so the line is theirs on the GM's page.
 	p.click(".mic-toggle")
@@ -178,7 +188,7 @@ func TestConsoleAudioUpload(t *testing.T) {
 	const sentence = "The goblin runs into the dark cave"
 	wav := speakWAV(t, sentence, 22050)
 	c := startConsole(t, withSpeech)
-	path, _ := audioTable(t, c, true)
+	path, _, _ := audioTable(t, c, true)
 
 	g := c.browser(t)
 	errs := g.watchErrors()
@@ -222,7 +232,7 @@ func TestConsoleAudioUpload(t *testing.T) {
 // of offering a microphone or an upload that cannot work.
 func TestConsoleAudioOff(t *testing.T) {
 	c := startConsole(t)
-	path, _ := audioTable(t, c, true)
+	path, _, _ := audioTable(t, c, true)
 	g := c.browser(t)
 	g.signIn("gm@example.com")
 	g.waitText("main h1", "Your campaigns")

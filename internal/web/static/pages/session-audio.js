@@ -250,7 +250,7 @@ class Mic {
         s.finished = true;
         break;
       case "error":
-        s.error = m.detail || m.code;
+        s.error = { code: m.code, text: m.detail || m.code };
         break;
     }
   }
@@ -268,7 +268,16 @@ class Mic {
       s.error = await refusal(this.t.sid);
       if (this.t.stopped) return;
     }
-    const why = s.error || (e.code === 1006 ? "the connection was lost" : `the server closed the stream (${e.code}${e.reason ? ` ${e.reason}` : ""})`);
+    if (s.error?.code === "voice_consent_required" && !this.t.gm) {
+      // Withdrawn elsewhere (another tab, another device): this page
+      // learns it now, and asks again.
+      const mine = this.mine();
+      if (mine) mine.voice_consent = false;
+      this.fail(s, "");
+      this.draw();
+      return;
+    }
+    const why = s.error?.text || (e.code === 1006 ? "the connection was lost" : `the server closed the stream (${e.code}${e.reason ? ` ${e.reason}` : ""})`);
     this.fail(s, `The microphone stream stopped: ${why}.${s.lines ? ` ${total} were heard before.` : ""}`);
   }
 
@@ -357,17 +366,21 @@ class Mic {
 }
 
 // refusal asks the audio route, without the upgrade, why it refused: the
-// server checks everything before the upgrade and answers a problem.
+// server checks everything before the upgrade and answers a problem
+// ({code, text}), or, having nothing to refuse, 426 (null).
 async function refusal(sid) {
   try {
     await api.get(`/sessions/${sid}/audio/ws`);
   } catch (e) {
-    if (e instanceof api.ApiError) {
-      if (e.status === 503) return `speech-to-text is off on this server (${e.message})`;
-      if (e.status !== 426 && e.status !== 400) return e.message;
-    }
+    if (!(e instanceof api.ApiError) || e.status === 426 || e.status === 400) return null;
+    const code = e.problem.code || "";
+    const text = {
+      speech_unavailable: `speech-to-text is off on this server (${e.message})`,
+      session_not_live: "the session is not live",
+    }[code] || e.message;
+    return { code, text };
   }
-  return "";
+  return null;
 }
 
 function clock(ms) {
