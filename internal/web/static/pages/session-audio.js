@@ -64,8 +64,9 @@ class Mic {
   async draw() {
     const body = this.body;
     clear(body).append(h("p", { class: "muted" }, "Checking whether this server transcribes speech…"));
+    const gen = (this.drawn = (this.drawn || 0) + 1);
     const speech = await speechState();
-    if (this.live) return;
+    if (this.live || gen !== this.drawn) return; // a later draw (a consent answer) wins
     clear(body);
     if (!speech.on) {
       body.append(h("p", { class: "mic-off" }, "Speech-to-text is off on this server, so a microphone cannot be streamed here.",
@@ -120,7 +121,7 @@ class Mic {
     const ac = new AudioContext();
     const s = {
       ac, media: null, node: null, ws: null, queue: [], queued: 0, ready: false, pausedUntil: 0,
-      stopping: false, finished: false, heard: 0, lines: 0, dropped: 0, label: "", timer: null, flushed: null,
+      stopping: false, finished: false, lines: 0, dropped: 0, label: "", timer: null, flushed: null,
     };
     this.live = s;
     this.button.textContent = "Stop";
@@ -224,7 +225,6 @@ class Mic {
         this.pump(s);
         break;
       case "heard": {
-        s.heard++;
         s.lines += m.segments || 0;
         s.dropped += m.dropped || 0;
         const when = `${clock(m.start_ms)}–${clock(m.end_ms)}`;
@@ -259,7 +259,7 @@ class Mic {
     if (s.timer) clearInterval(s.timer);
     const total = s.lines === 1 ? "1 line" : `${s.lines} lines`;
     if (s.finished) {
-      this.done(s, `Stopped. ${total} heard in this stream.`);
+      this.done(s, `Stopped. ${total} heard in this stream${s.dropped ? `, ${s.dropped} dropped for want of consent` : ""}.`);
       return;
     }
     if (!s.ready && !s.error) {
