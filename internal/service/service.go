@@ -92,6 +92,9 @@ type Service struct {
 	// dummyHash is verified against when a login names an unknown email,
 	// so that answer takes as long as a wrong password.
 	dummyHash string
+	// held, on a copy of the service bound to a transaction (inTx),
+	// keeps the changes to tell the live table once it commits.
+	held *[]gmc.EntityRef
 }
 
 // New builds a Service.
@@ -171,7 +174,32 @@ func marshalOrNil(v any) json.RawMessage {
 
 // changed reports a committed write of campaign data to the live table.
 func (s *Service) changed(ctx context.Context, ref gmc.EntityRef) {
+	if s.held != nil {
+		*s.held = append(*s.held, ref)
+		return
+	}
 	s.live.Changed(ctx, ref)
+}
+
+// inTx runs fn with a copy of the service whose every store call goes
+// through one transaction, so that several use cases (with their checks
+// and audit events) commit or roll back together; the live table hears of
+// their changes only after the commit.
+func (s *Service) inTx(ctx context.Context, fn func(t *Service, tx store.Store) error) error {
+	var held []gmc.EntityRef
+	err := s.store.InTx(ctx, func(tx store.Store) error {
+		held = held[:0]
+		t := *s
+		t.store, t.held = tx, &held
+		return fn(&t, tx)
+	})
+	if err != nil {
+		return err
+	}
+	for _, ref := range held {
+		s.live.Changed(ctx, ref)
+	}
+	return nil
 }
 
 // access returns the caller's membership of a campaign when their role is

@@ -1,8 +1,8 @@
 package postgres
 
 import (
-	"context"
 	"bytes"
+	"context"
 	"encoding/json"
 
 	"github.com/jackc/pgx/v5"
