@@ -855,6 +855,10 @@ func (r *run) recaps() {
 	}
 	r.out.GMRecap = r.pick(sents, rank, k, func(sentence) bool { return true })
 	r.out.PlayerRecap = r.pick(sents, rank, k, func(s sentence) bool {
+		// Attributing a line to a GM-only character would name it.
+		if c := r.chars[r.segs[s.seg].CharacterID]; c != nil && c.GMOnly {
+			return false
+		}
 		for _, sp := range r.gmOnly[s.seg] {
 			if sp[0] < s.end && s.start < sp[1] {
 				return false
