@@ -24,20 +24,21 @@ func RegisterSummarize(q *Queue, svc *service.Service, sum summary.Summarizer) e
 	return Register(q, work, WorkerOpts{Timeout: 30 * time.Minute})
 }
 
-// progressEvery reports a step's progress, at most every 200 ms unless
-// it is the last.
+// progressEvery reports each new step, and progress within a step at
+// most every 200 ms, since each report writes to the database.
 func progressEvery(ctx context.Context) func(float64, string) {
 	var (
-		mu sync.Mutex
-		at time.Time
+		mu   sync.Mutex
+		at   time.Time
+		last string
 	)
 	return func(f float64, msg string) {
 		mu.Lock()
 		defer mu.Unlock()
-		if f < 0.9 && time.Since(at) < 200*time.Millisecond {
+		if msg == last && time.Since(at) < 200*time.Millisecond {
 			return
 		}
-		at = time.Now()
+		at, last = time.Now(), msg
 		_ = Progress(ctx, f, msg)
 	}
 }
