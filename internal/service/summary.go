@@ -356,6 +356,7 @@ func (s *Service) SummarizeSession(ctx context.Context, job SummaryJob, sum summ
 			// A proposal that cannot be applied (its entity was deleted
 			// meanwhile) stays pending for the GM; the savepoint undoes
 			// its partial writes.
+			told := len(*t.held)
 			err := tx.InTx(ctx, func(tx2 store.Store) error {
 				t2 := *t
 				t2.store = tx2
@@ -364,6 +365,8 @@ func (s *Service) SummarizeSession(ctx context.Context, job SummaryJob, sum summ
 			if err == nil {
 				res.AutoApplied++
 			} else {
+				// Its writes are undone, so are the changes it would tell.
+				*t.held = (*t.held)[:told]
 				p.Status = gmc.ProposalPending
 				s.log.Warn("auto-apply of a proposal failed; left for the GM", "proposal_id", p.ID, "kind", p.Kind, "error", err)
 			}
