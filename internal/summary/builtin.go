@@ -313,6 +313,24 @@ func (r *run) scenes() {
 			cuts[c.at] = true
 		}
 	}
+	// Where the activity itself changes (the kind that dominates the
+	// segments around each one), cut too: talk about the same people can
+	// run from the tavern into the shop without the words changing much.
+	labels := r.smoothedKinds(scores)
+	for g := 1; g < n; g++ {
+		if labels[g] == labels[g-1] {
+			continue
+		}
+		ok := true
+		for k := range cuts {
+			if abs(k-g) < r.b.MinScene/2 {
+				ok = false
+			}
+		}
+		if ok {
+			cuts[g] = true
+		}
+	}
 	bounds := []int{0}
 	for g := 1; g < n; g++ {
 		if cuts[g] {
@@ -339,6 +357,33 @@ func (r *run) scenes() {
 		}
 		r.out.Scenes = append(r.out.Scenes, sc)
 	}
+}
+
+// smoothedKinds labels each segment with the kind that wins over the
+// window around it, then folds runs shorter than half a scene into the
+// run before them.
+func (r *run) smoothedKinds(scores []map[gmc.SceneKind]float64) []gmc.SceneKind {
+	n := len(scores)
+	half := r.b.Window / 2
+	labels := make([]gmc.SceneKind, n)
+	for i := range n {
+		kind, _ := r.classify(max(0, i-half), min(n, i+half+1), scores)
+		labels[i] = kind
+	}
+	minRun := max(r.b.MinScene/2, 2)
+	for i := 0; i < n; {
+		j := i
+		for j < n && labels[j] == labels[i] {
+			j++
+		}
+		if j-i < minRun && i > 0 {
+			for k := i; k < j; k++ {
+				labels[k] = labels[i-1]
+			}
+		}
+		i = j
+	}
+	return labels
 }
 
 func abs(x int) int {

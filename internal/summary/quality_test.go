@@ -226,6 +226,55 @@ func TestBuiltinOnScript(t *testing.T) {
 	for _, sc := range out.Scenes {
 		t.Logf("  scene %-11s seq %3d–%3d cues %v", sc.Kind, sc.FirstSeq, sc.LastSeq, sc.Cues)
 	}
+	// The same session told without pauses: scenes must then be split
+	// by the change of topic alone.
+	flat := s.in
+	flat.Progress = nil
+	flat.Segments = slices.Clone(s.in.Segments)
+	for i := range flat.Segments {
+		flat.Segments[i].StartMS, flat.Segments[i].EndMS = int64(i)*5000, int64(i)*5000+4500
+	}
+	flatOut, err := summary.Builtin{}.Summarize(context.Background(), flat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	flatHit, _ := sceneRecall(s.scenes, flatOut.Scenes)
+	t.Logf("script without pauses: scene-kind recall %.2f (%d/%d); %d scenes found", float64(flatHit)/float64(total), flatHit, total, len(flatOut.Scenes))
+	for _, sc := range flatOut.Scenes {
+		t.Logf("  scene %-11s seq %3d–%3d", sc.Kind, sc.FirstSeq, sc.LastSeq)
+	}
+	if float64(flatHit)/float64(total) < 0.8 {
+		t.Errorf("scene-kind recall without pauses %.2f, want at least 0.8", float64(flatHit)/float64(total))
+	}
+	// And as a recogniser writes it: lower case, no punctuation. New
+	// names cannot be told by their capitals then; the rest must hold.
+	asr := flat
+	asr.Segments = slices.Clone(flat.Segments)
+	for i := range asr.Segments {
+		asr.Segments[i].Text = strings.Map(func(r rune) rune {
+			if strings.ContainsRune(".,!?;:", r) {
+				return -1
+			}
+			return r
+		}, strings.ToLower(asr.Segments[i].Text))
+	}
+	asr.Hits = detect(e, asr.Segments)
+	asrOut, err := summary.Builtin{}.Summarize(context.Background(), asr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	asrFound := 0
+	for _, want := range s.ExpectedEntities {
+		if slices.ContainsFunc(asrOut.Entities, func(m gmc.EntityMention) bool { return m.Key == want }) {
+			asrFound++
+		}
+	}
+	asrHit, _ := sceneRecall(s.scenes, asrOut.Scenes)
+	t.Logf("script lower-cased, unpunctuated, without pauses: entity recall %.2f (%d/%d); scene-kind recall %.2f (%d/%d)",
+		float64(asrFound)/float64(len(s.ExpectedEntities)), asrFound, len(s.ExpectedEntities), float64(asrHit)/float64(total), asrHit, total)
+	if b, _ := json.Marshal(asrOut.SessionSummary.ForPlayers()); strings.Contains(strings.ToLower(string(b)), "vess") {
+		t.Errorf("lower-cased: the player view names the GM-only NPC: %s", b)
+	}
 	if entityRecall < 0.9 {
 		t.Errorf("entity recall %.2f, want at least 0.9", entityRecall)
 	}
