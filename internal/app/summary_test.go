@@ -80,6 +80,9 @@ func TestSessionSummary(t *testing.T) {
 				}
 				chars[c.name] = in.call("POST", camp+"/characters", tb.gm, body, 201)["id"].(string)
 			}
+			plot := in.call("POST", camp+"/plots", tb.gm, map[string]any{"title": "The Red Fang Bandits", "status": "active", "progress": 25,
+				"visibility": "players", "character_ids": []string{chars["Skarn"]},
+				"milestones": []map[string]any{{"title": "Find the bandit hideout"}, {"title": "Defeat Skarn"}}}, 201)["id"].(string)
 			market := in.call("POST", camp+"/locations", tb.gm, map[string]any{"name": "Copperpot Market", "location_type": "market", "visibility": "players"}, 201)["id"].(string)
 			in.call("PUT", "/sessions/"+tb.sessionID+"/speakers", tb.gm, map[string]any{"speakers": []map[string]any{
 				{"label": "Alice", "character_id": chars["Lyra"]}, {"label": "Bob", "character_id": chars["Thorin"]}}}, 200)
@@ -157,6 +160,36 @@ func TestSessionSummary(t *testing.T) {
 			events := in.call("GET", camp+"/events?entity_type=proposal", tb.gm, nil, 200)["items"].([]any)
 			if len(events) != 3 { // the auto-applied visit, the applied NPC, the rejected feat
 				t.Errorf("proposal audit events = %d, want 3", len(events))
+			}
+
+			// Every other kind applies through the ordinary use cases.
+			appliedKinds := map[string]int{}
+			for _, p := range in.call("GET", "/sessions/"+tb.sessionID+"/proposals?status=pending", tb.gm, nil, 200)["items"].([]any) {
+				m := p.(map[string]any)
+				in.call("POST", "/proposals/"+m["id"].(string)+"/apply", tb.gm, nil, 200)
+				appliedKinds[m["kind"].(string)]++
+			}
+			for _, kind := range []string{"attitude_change", "plot_progress", "milestone_done", "achievement"} {
+				if appliedKinds[kind] == 0 {
+					t.Errorf("no %s proposal to apply; applied %v", kind, appliedKinds)
+				}
+			}
+			pl := in.call("GET", "/plots/"+plot, tb.gm, nil, 200)
+			if pl["status"] != "resolved" || pl["progress"].(float64) != 100 {
+				t.Errorf("plot after its proposals: status %v progress %v", pl["status"], pl["progress"])
+			}
+			for _, ms := range pl["milestones"].([]any) {
+				if m := ms.(map[string]any); m["done"] != true || m["done_session_id"] != tb.sessionID {
+					t.Errorf("milestone after its proposal: %v", m)
+				}
+			}
+			feats := in.call("GET", "/characters/"+chars["Thorin"]+"/achievements", tb.gm, nil, 200)["items"].([]any)
+			if len(feats) == 0 {
+				t.Error("Thorin has no achievement after the proposals were applied")
+			}
+			rels := in.call("GET", "/characters/"+chars["Lyra"]+"/relationships", tb.gm, nil, 200)["items"].([]any)
+			if len(rels) == 0 {
+				t.Error("Lyra has no relationship after the attitude proposals were applied")
 			}
 
 			// Again on demand: a new version, no proposal twice, the
