@@ -934,20 +934,65 @@ func textRank(sents []sentence) []float64 {
 			vecs[i][t] += math.Log(float64(n+1) / float64(df[t]))
 		}
 	}
+	// Each sentence keeps its most similar neighbours only: the graph
+	// stays sparse (memory linear in the session's length) and a long
+	// session's ranking is not drowned by weak links.
+	const neighbours = 20
 	type edge struct {
 		to int
 		w  float64
 	}
+	norms := make([]float64, n)
+	type posting struct {
+		s int
+		w float64
+	}
+	postings := map[string][]posting{}
+	for i, v := range vecs {
+		norms[i] = v.norm()
+		for t, w := range v {
+			postings[t] = append(postings[t], posting{i, w})
+		}
+	}
 	adj := make([][]edge, n)
-	out := make([]float64, n)
-	for i := range n {
-		for j := i + 1; j < n; j++ {
-			if w := cosine(vecs[i], vecs[j]); w > 0.05 {
-				adj[i] = append(adj[i], edge{j, w})
-				adj[j] = append(adj[j], edge{i, w})
-				out[i] += w
-				out[j] += w
+	acc := make([]float64, n)
+	var touched []int
+	for i, v := range vecs {
+		touched = touched[:0]
+		for t, w := range v {
+			for _, p := range postings[t] {
+				if p.s == i {
+					continue
+				}
+				if acc[p.s] == 0 {
+					touched = append(touched, p.s)
+				}
+				acc[p.s] += w * p.w
 			}
+		}
+		var row []edge
+		for _, j := range touched {
+			if c := acc[j] / (norms[i] * norms[j]); c > 0.05 {
+				row = append(row, edge{j, c})
+			}
+			acc[j] = 0
+		}
+		slices.SortFunc(row, func(a, b edge) int { return cmp.Compare(b.w, a.w) })
+		if len(row) > neighbours {
+			row = row[:neighbours]
+		}
+		for _, e := range row {
+			adj[i] = append(adj[i], e)
+			adj[e.to] = append(adj[e.to], edge{i, e.w})
+		}
+	}
+	out := make([]float64, n)
+	for i := range adj {
+		// A pair kept by both ends is one link, not two.
+		slices.SortFunc(adj[i], func(a, b edge) int { return cmp.Compare(a.to, b.to) })
+		adj[i] = slices.CompactFunc(adj[i], func(a, b edge) bool { return a.to == b.to })
+		for _, e := range adj[i] {
+			out[i] += e.w
 		}
 	}
 	rank := make([]float64, n)
