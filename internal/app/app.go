@@ -31,6 +31,7 @@ import (
 	"github.com/gmc-project/gmc/internal/store"
 	"github.com/gmc-project/gmc/internal/store/postgres"
 	"github.com/gmc-project/gmc/internal/store/sqlite"
+	"github.com/gmc-project/gmc/internal/summary"
 	"github.com/gmc-project/gmc/internal/transcribe"
 	"github.com/gmc-project/gmc/internal/web"
 )
@@ -118,7 +119,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 	}
 	o := options{
 		service: service.Config{Store: a.store, SecretKey: secret, Logger: log, Live: table, Accounts: accounts, Limiter: a.rateLimiter(), Blobs: a.blobs},
-		jobs:    jobs.Config{Logger: log, Workers: cfg.JobWorkers, OnProgress: table.JobProgress},
+		jobs:    jobs.Config{Logger: log, Workers: cfg.JobWorkers, OnProgress: table.JobProgress, RescueAfter: cfg.JobRescueAfter},
 	}
 	if err := withDndBeyond(&o, cfg); err != nil {
 		a.Close()
@@ -147,7 +148,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 	ddbSync := func(q *jobs.Queue) error {
 		return jobs.RegisterDndBeyondSync(q, a.svc, cmp.Or(cfg.DndBeyondSync, defaultDndBeyondSync))
 	}
-	if err := a.startJobs(ctx, append([]func(*jobs.Queue) error{transcription, ddbSync}, o.register...)); err != nil {
+	summaries := func(q *jobs.Queue) error { return jobs.RegisterSummarize(q, a.svc, summary.Builtin{}) }
+	if err := a.startJobs(ctx, append([]func(*jobs.Queue) error{transcription, ddbSync, summaries}, o.register...)); err != nil {
 		a.Close()
 		return nil, err
 	}

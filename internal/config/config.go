@@ -39,6 +39,7 @@ type Config struct {
 	llmTimeout      string
 	llmTotalTimeout string
 	llmConcurrency  string
+	jobRescueAfter  string
 	// AllowedOrigins lists other hosts whose pages may open live WebSockets.
 	AllowedOrigins []string
 	// ShutdownTimeout bounds how long in-flight requests may drain.
@@ -77,6 +78,10 @@ type Config struct {
 	// DndBeyondSync is how often linked characters are re-imported; 0 never.
 	DndBeyondSync time.Duration
 	dndbeyondSync string
+	// JobRescueAfter is how long a job attempt may run before it is taken
+	// for lost with a stopped server and run again; it also bounds every
+	// attempt. 0 is the queue's default.
+	JobRescueAfter time.Duration
 }
 
 // setting ties a flag to its environment variable and default.
@@ -97,6 +102,7 @@ func (c *Config) settings() []setting {
 		{"allowed-origins", "GMC_ALLOWED_ORIGINS", "", "comma-separated hosts (e.g. app.example.com) whose pages may open live WebSockets", &c.allowedOrigins},
 		{"shutdown-timeout", "GMC_SHUTDOWN_TIMEOUT", "10s", "how long in-flight requests may finish on shutdown (a Go duration)", &c.shutdownTimeout},
 		{"job-workers", "GMC_JOB_WORKERS", "2", "how many background jobs (transcriptions, summaries…) run at once in this process", &c.jobWorkers},
+		{"job-rescue-after", "GMC_JOB_RESCUE_AFTER", "0", "how long a background job may run before it is taken for lost with a killed server and run again; also bounds each attempt (0: 90 minutes)", &c.jobRescueAfter},
 		{"trusted-proxies", "GMC_TRUSTED_PROXIES", "", "comma-separated IPs or CIDRs of reverse proxies whose X-Forwarded-For/Forwarded names the client", &c.trustedProxies},
 		{"stt", "GMC_STT", "auto", "speech-to-text: auto, off, pocketsphinx or whisper", &c.STT},
 		{"whisper-url", "GMC_WHISPER_URL", "", "base URL of an OpenAI-compatible speech-to-text server (…/v1/audio/transcriptions is appended)", &c.WhisperURL},
@@ -158,6 +164,7 @@ func LoadWith(name string, args []string, getenv func(string) string, stderr io.
 	c.TrustedProxies, _ = parseProxies(c.trustedProxies)     // Validate names a bad value
 	c.JobWorkers, _ = strconv.Atoi(c.jobWorkers)             // Validate names a bad value
 	c.DndBeyondSync, _ = time.ParseDuration(c.dndbeyondSync) // Validate names a bad value
+	c.JobRescueAfter, _ = parseDurationOrZero(c.jobRescueAfter)
 	return c, fs.Args(), c.Validate()
 }
 
@@ -252,6 +259,9 @@ func (c Config) Validate() error {
 	if _, err := parseProxies(c.trustedProxies); err != nil {
 		bad("GMC_TRUSTED_PROXIES", "%v", err)
 	}
+	if d, err := parseDurationOrZero(c.jobRescueAfter); err != nil || d < 0 || (d > 0 && d < time.Second) {
+		bad("GMC_JOB_RESCUE_AFTER", "must be 0 or a duration of at least 1s such as 10m, got %q", c.jobRescueAfter)
+	}
 	if n, err := strconv.Atoi(c.jobWorkers); err != nil || n < 1 || n > 1000 {
 		bad("GMC_JOB_WORKERS", "must be a whole number from 1 to 1000, got %q", c.jobWorkers)
 	}
@@ -311,4 +321,12 @@ func (c Config) DatabaseBackend() string {
 		return "sqlite"
 	}
 	return "postgres"
+}
+
+// parseDurationOrZero reads a Go duration, "0" meaning none.
+func parseDurationOrZero(s string) (time.Duration, error) {
+	if s == "0" || s == "" {
+		return 0, nil
+	}
+	return time.ParseDuration(s)
 }

@@ -19,6 +19,7 @@ const (
 	EntityForeshadowing  = "foreshadowing"
 	EntityKeyword        = "keyword"
 	EntityRecording      = "recording"
+	EntityProposal       = "proposal"
 	// EntityReference is an SRD entry: it has cards, never audit events.
 	EntityReference = "reference"
 )
@@ -27,6 +28,6 @@ const (
 // records events about.
 var AuditedEntityTypes = []string{
 	EntityAchievement, EntityCampaign, EntityCharacter, EntityForeshadowing, EntityInvite, EntityKeyword,
-	EntityLocation, EntityMember, EntityPlot, EntityPlotDependency, EntityRecording, EntityRelationship, EntitySession,
+	EntityLocation, EntityMember, EntityPlot, EntityPlotDependency, EntityProposal, EntityRecording, EntityRelationship, EntitySession,
 	EntitySpeakers, EntityTranscript,
 }

@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/gmc-project/gmc/internal/jobs"
+	"github.com/gmc-project/gmc/internal/service"
+	"github.com/gmc-project/gmc/internal/summary"
 )
 
 // secretMark is in the name, text or notes of everything GM-only in the
@@ -24,7 +26,7 @@ const hostileQuery = "hide_gm_only=false&HideGMOnly=false&hideGMOnly=false&visib
 
 // gmOnlyOperations are the GET operations players may not call at all:
 // every answer they get is a 403.
-var gmOnlyOperations = []string{"list-events", "plot-reminders", "export-campaign", "get-session-consent", "list-recordings", "get-recording-audio"}
+var gmOnlyOperations = []string{"list-events", "plot-reminders", "export-campaign", "get-session-consent", "list-recordings", "get-recording-audio", "list-proposals"}
 
 // hiddenWorld is a campaign with visible and GM-only content of every
 // kind, as the GM made it.
@@ -93,6 +95,17 @@ func newHiddenWorld(t *testing.T, c *client) *hiddenWorld {
 	}
 	if hiddenHits < 2 {
 		t.Fatalf("the GM sees %d GM-only keyword hits, want the character's and the keyword's: %s", hiddenHits, hits.raw)
+	}
+
+	// The session's summary, made as the summary job makes it: the
+	// player view must not give the secret NPC away, not even as the
+	// speaker of a line.
+	if _, err := c.svc.SummarizeSession(context.Background(), service.SummaryJob{SessionID: w.session, UserID: p.user["gm"], JobID: "1"},
+		summary.Builtin{}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if gmView := c.must(200, "GET", "/api/v1/sessions/"+w.session+"/summary", gm, nil); !strings.Contains(string(gmView.raw), "Marrow") {
+		t.Fatalf("the GM's summary does not name the secret NPC, so the player check proves nothing: %s", gmView.raw)
 	}
 
 	recording := record(t, c, p.user["gm"], w.session, "RIFF "+secretMark)

@@ -69,6 +69,19 @@ var operationDocs = map[string]opDoc{
 
 	"list-sessions":  {description: "The campaign's game sessions, scheduled, live and ended, optionally of one status."},
 	"create-session": {description: "Schedules a game session. GM only.", errs: []int{forbidden}},
+	"request-summary": {description: "Queues the session's summary job and answers its id (202); while one is queued or running for the session, " +
+		"that job's id. Ending a session queues one in the same transaction. Built-in mode: scenes split by pauses and topic shifts and " +
+		"classified, an extractive recap in two versions (GM and player-safe), entities, plot points, relationship changes and achievements, " +
+		"each with the transcript segment ids it came from, and proposals of database updates. GM only.", errs: []int{forbidden}},
+	"get-summary": {description: "The session's latest summary. GMs get the GM view; players and observers the player view: the player-safe " +
+		"recap and only the facts that name nothing GM-only. 404 summary_not_found before the first summary."},
+	"list-proposals": {description: "The database updates the session's summary proposes (new NPC, attitude change, plot progress, milestone done, " +
+		"achievement, location visited), each with its evidence, optionally of one status. A summary made again never proposes the same " +
+		"(kind, target) twice. GM only.", errs: []int{forbidden}},
+	"apply-proposal": {description: "Makes the proposed update and marks the proposal applied, in one transaction with audit events for both; " +
+		"result names what was written. 409 proposal_decided when it was applied or rejected before. GM only.", errs: []int{forbidden, conflict}},
+	"reject-proposal": {description: "Marks the proposal rejected (audited); nothing else changes. 409 proposal_decided when it was decided before. GM only.",
+		errs: []int{forbidden, conflict}},
 	"get-job": {description: "A background job (a transcription of an upload, a summary…) started by an operation that answered its id: " +
 		"state (queued, running, succeeded, failed, cancelled), progress from 0 to 1 with the job's last message, the attempt, " +
 		"the error of the last failed attempt (a queued job with an error waits to be tried again), and when finished its result. " +

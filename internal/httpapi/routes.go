@@ -80,6 +80,7 @@ func (a *api) routes(h huma.API) {
 	authed(h, operation(get, "/sessions/{session_id}/recordings", "list-recordings", "A session's recordings (GM only)", "recordings"), a.handleRecordingList, a)
 	authed(h, operation(del, "/recordings/{recording_id}", "delete-recording", "Delete a recording and its audio (GM only)", "recordings"), a.handleRecordingDelete, a)
 	authed(h, audioDownload(operation(get, "/recordings/{recording_id}/audio", "get-recording-audio", "A recording's audio (GM only)", "recordings")), a.handleRecordingAudio, a)
+	a.summaryRoutes(h)
 	authed(h, operation(get, "/jobs/{job_id}", "get-job", "A background job's state and progress", "jobs"), a.handleJobGet, a)
 
 	authed(h, operation(get, "/reference", "list-reference", "SRD rules entries (imported with `gmc reference import`)", "reference"), a.handleReferenceList, a)

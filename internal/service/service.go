@@ -96,15 +96,15 @@ type Service struct {
 	gen       generate.Generator
 	bestiary  *bestiary
 	dndbeyond DndBeyond
-	// pending, when set, collects the change notices of writes made in a
-	// transaction (see inTx) instead of sending them at once.
-	pending *[]gmc.EntityRef
 	// loadTokenVersion is s.tokenVersion, bound once so that handing it
 	// to the cache on every request allocates nothing.
 	loadTokenVersion func(context.Context, string) (int64, error)
 	// dummyHash is verified against when a login names an unknown email,
 	// so that answer takes as long as a wrong password.
 	dummyHash string
+	// held, on a copy of the service bound to a transaction (inTx),
+	// keeps the changes to tell the live table once it commits.
+	held *[]gmc.EntityRef
 }
 
 // New builds a Service.
@@ -188,29 +188,29 @@ func marshalOrNil(v any) json.RawMessage {
 // changed reports a committed write of campaign data to the live table;
 // inside inTx, once the transaction has committed.
 func (s *Service) changed(ctx context.Context, ref gmc.EntityRef) {
-	if s.pending != nil {
-		*s.pending = append(*s.pending, ref)
+	if s.held != nil {
+		*s.held = append(*s.held, ref)
 		return
 	}
 	s.live.Changed(ctx, ref)
 }
 
 // inTx runs fn with a copy of the service whose every store call goes
-// through one transaction, so that several use cases (CreateLocation, then
-// CreateCharacter…) commit or roll back together, each with its own checks
-// and audit events. The change notices they make are sent after the
-// commit, and dropped with a rollback.
-func (s *Service) inTx(ctx context.Context, fn func(tx *Service) error) error {
-	var pending []gmc.EntityRef
-	err := s.store.InTx(ctx, func(st store.Store) error {
-		tx := *s
-		tx.store, tx.pending = st, &pending
-		return fn(&tx)
+// through one transaction, so that several use cases (with their checks
+// and audit events) commit or roll back together; the live table hears of
+// their changes only after the commit.
+func (s *Service) inTx(ctx context.Context, fn func(t *Service, tx store.Store) error) error {
+	var held []gmc.EntityRef
+	err := s.store.InTx(ctx, func(tx store.Store) error {
+		held = held[:0]
+		t := *s
+		t.store, t.held = tx, &held
+		return fn(&t, tx)
 	})
 	if err != nil {
 		return err
 	}
-	for _, ref := range pending {
+	for _, ref := range held {
 		s.changed(ctx, ref)
 	}
 	return nil

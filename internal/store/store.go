@@ -35,6 +35,7 @@ type Store interface {
 	BundleStore
 	RecordingStore
 	DndBeyondStore
+	SummaryStore
 	Transactor
 	Migrator
 

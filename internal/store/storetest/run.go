@@ -54,6 +54,7 @@ func Run(t *testing.T, open OpenFunc) {
 		{"Recording", testRecording},
 		{"VoiceConsent", testVoiceConsent},
 		{"DndBeyond", testDndBeyond},
+		{"Summary", testSummary},
 		{"Tx", testTx},
 	}
 	for _, s := range suites {
