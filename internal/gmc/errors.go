@@ -21,6 +21,12 @@ var (
 	ErrRateLimited     = errors.New("rate limited")
 	// ErrTooLarge: an upload is larger than the server accepts.
 	ErrTooLarge = errors.New("too large")
+	// ErrUnsupported: an upload's content is of a type the server does
+	// not accept.
+	ErrUnsupported = errors.New("unsupported media type")
+	// ErrUnavailable: a service the request needs (a virus scanner, say)
+	// does not answer; retrying later may work.
+	ErrUnavailable = errors.New("unavailable")
 )
 
 // FieldError is one problem with one input field. Location uses the
