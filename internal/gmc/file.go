@@ -58,29 +58,29 @@ func (f *File) AttachedTo() string {
 // sessions, handouts to nothing.
 func (f *File) Validate() error {
 	var v Validator
-	v.Check(f.Name != "" && utf8.ValidString(f.Name) && utf8.RuneCountInString(f.Name) <= MaxFileNameLen, "body.file",
+	v.Check(f.Name != "" && utf8.ValidString(f.Name) && utf8.RuneCountInString(f.Name) <= MaxFileNameLen, "form.file",
 		fmt.Sprintf("the file name must be 1 to %d characters", MaxFileNameLen))
-	v.Check(f.Size >= 0, "body.file", "size must not be negative")
-	v.Check(len(f.SHA256) == 64, "body.file", "sha256 must be 64 hex digits")
-	v.Check(f.Visibility.Valid(), "body.visibility", "must be one of gm, players")
+	v.Check(f.Size >= 0, "form.file", "size must not be negative")
+	v.Check(len(f.SHA256) == 64, "form.file", "sha256 must be 64 hex digits")
+	v.Check(f.Visibility.Valid(), "form.visibility", "must be one of gm, players")
 	attached := 0
 	for _, p := range []*string{f.CharacterID, f.LocationID, f.SessionID} {
 		if p != nil {
 			attached++
 		}
 	}
-	v.Check(attached <= 1, "body", "attach to at most one of character_id, location_id, session_id")
+	v.Check(attached <= 1, "form", "attach to at most one of character_id, location_id, session_id")
 	switch f.Kind {
 	case FilePortrait:
-		v.Check(f.LocationID == nil && f.SessionID == nil, "body.character_id", "a portrait attaches to a character only")
+		v.Check(f.LocationID == nil && f.SessionID == nil, "form.character_id", "a portrait attaches to a character only")
 	case FileMap:
-		v.Check(f.CharacterID == nil && f.SessionID == nil, "body.location_id", "a map attaches to a location only")
+		v.Check(f.CharacterID == nil && f.SessionID == nil, "form.location_id", "a map attaches to a location only")
 	case FileRecording:
-		v.Check(f.CharacterID == nil && f.LocationID == nil, "body.session_id", "a recording attaches to a session only")
+		v.Check(f.CharacterID == nil && f.LocationID == nil, "form.session_id", "a recording attaches to a session only")
 	case FileHandout:
-		v.Check(attached == 0, "body.kind", "a handout attaches to nothing")
+		v.Check(attached == 0, "form.kind", "a handout attaches to nothing")
 	default:
-		v.Add("body.kind", "must be one of portrait, map, recording, handout")
+		v.Add("form.kind", "must be one of portrait, map, recording, handout")
 	}
 	return v.Err()
 }

@@ -49,6 +49,12 @@ type Config struct {
 	// Jobs runs background work; nil refuses everything that needs it
 	// (tools, tests).
 	Jobs Jobs
+	// Files bounds uploaded files; a zero field takes its value from
+	// DefaultFileLimits.
+	Files FileLimits
+	// Scanner checks uploaded files for viruses; nil stores them
+	// unscanned.
+	Scanner VirusScanner
 }
 
 // AccountCache holds each account's token version (gmc.User.TokenVersion)
@@ -86,6 +92,8 @@ type Service struct {
 	accounts AccountCache
 	blobs    blob.Store
 	jobs     Jobs
+	files    FileLimits
+	scanner  VirusScanner
 	// loadTokenVersion is s.tokenVersion, bound once so that handing it
 	// to the cache on every request allocates nothing.
 	loadTokenVersion func(context.Context, string) (int64, error)
@@ -103,7 +111,8 @@ func New(cfg Config) (*Service, error) {
 		return nil, errors.New("service: SecretKey must be at least 32 bytes")
 	}
 	s := &Service{store: cfg.Store, limiter: cfg.Limiter, limits: DefaultLimits, log: cfg.Logger, now: cfg.Now, newID: cfg.NewID, password: DefaultPasswordParams,
-		live: cfg.Live, accounts: cfg.Accounts, blobs: cfg.Blobs, jobs: cfg.Jobs}
+		live: cfg.Live, accounts: cfg.Accounts, blobs: cfg.Blobs, jobs: cfg.Jobs,
+		files: cfg.Files.withDefaults(), scanner: cfg.Scanner}
 	if s.accounts == nil {
 		s.accounts = uncachedAccounts{}
 	}
