@@ -132,7 +132,11 @@ func (a *api) fileRoutes(h huma.API) {
 	up := operation(http.MethodPost, "/campaigns/{campaign_id}/files", "upload-file", "Upload a portrait, map, recording or handout", "files")
 	// The service refuses a file over its limit with a clear message; the
 	// body limit only stops a body far beyond it.
-	up.MaxBodyBytes = a.svc.FileLimits().MaxBytes + 1<<20
+	limits := service.DefaultFileLimits
+	if a.svc != nil { // nil when only the OpenAPI document is built
+		limits = a.svc.FileLimits()
+	}
+	up.MaxBodyBytes = limits.MaxBytes + 1<<20
 	authed(h, up, a.handleFileUpload, a)
 	authed(h, operation(http.MethodGet, "/campaigns/{campaign_id}/files", "list-files", "The campaign's files you can see", "files"), a.handleFileList, a)
 	authed(h, fileDownload(operation(http.MethodGet, "/files/{file_id}", "get-file", "A file's content (Range supported)", "files")), a.handleFileGet, a)

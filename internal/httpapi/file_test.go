@@ -2,16 +2,22 @@ package httpapi_test
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"io/fs"
 	"mime/multipart"
 	"net"
+	"net/http/httptest"
 	"net/textproto"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/johannesboyne/gofakes3"
+	"github.com/johannesboyne/gofakes3/backend/s3mem"
 
 	"github.com/gmc-project/gmc/internal/blob"
 	"github.com/gmc-project/gmc/internal/clamd"
@@ -447,5 +453,36 @@ func TestFileVirusScan(t *testing.T) {
 				t.Errorf("files with clamd down = %d, want none", len(items))
 			}
 		})
+	}
+}
+
+// TestFilesOnS3 goes through upload, ranged download and deletion with
+// the S3 backend, on a loopback S3 server.
+func TestFilesOnS3(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(gofakes3.New(s3mem.New()).Server())
+	t.Cleanup(srv.Close)
+	s3, err := blob.NewS3(context.Background(), blob.S3Config{Endpoint: strings.TrimPrefix(srv.URL, "http://"), Bucket: "gmc-files",
+		AccessKey: "id", SecretKey: "secret", Insecure: true}, 1<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := newServer(t, backends[0].open, serverOpts{blobs: s3})
+	p := newParty(t, c)
+	r := upload(c, p.token["gm"], p.path("/files"), map[string]string{"kind": "handout"}, "letter.pdf", "application/pdf", pdfFile)
+	if r.status != 201 {
+		t.Fatalf("upload = %d %s", r.status, r.raw)
+	}
+	path := "/api/v1/files/" + r.str("id")
+	if got := c.do("GET", path, p.token["player"], nil, "Range", "bytes=5-14"); got.status != 206 || string(got.raw) != pdfFile[5:15] {
+		t.Errorf("ranged GET = %d %q, want 206 %q", got.status, got.raw, pdfFile[5:15])
+	}
+	if got := c.do("GET", path, p.token["player"], nil); got.status != 200 || string(got.raw) != pdfFile ||
+		got.header.Get("Content-Type") != "application/pdf" {
+		t.Errorf("GET = %d, %d bytes, %s", got.status, len(got.raw), got.header.Get("Content-Type"))
+	}
+	c.must(204, "DELETE", path, p.token["gm"], nil)
+	if _, err := s3.Stat(context.Background(), "files/"+p.campaign+"/"+r.str("id")); !errors.Is(err, blob.ErrNotFound) {
+		t.Errorf("S3 object after delete: %v, want ErrNotFound", err)
 	}
 }
