@@ -24,7 +24,9 @@ type failingFiles struct {
 
 var errRowFailed = errors.New("row write failed")
 
-func (failingFiles) CreateFile(context.Context, *gmc.File, int64, *gmc.Event) error { return errRowFailed }
+func (failingFiles) CreateFile(context.Context, *gmc.File, int64, *gmc.Event) error {
+	return errRowFailed
+}
 
 const pngHead = "\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"
 
