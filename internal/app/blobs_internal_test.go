@@ -2,13 +2,10 @@ package app
 
 import (
 	"context"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
-	"github.com/johannesboyne/gofakes3"
-	"github.com/johannesboyne/gofakes3/backend/s3mem"
-
+	"github.com/gmc-project/gmc/internal/blob/s3test"
 	"github.com/gmc-project/gmc/internal/config"
 )
 
@@ -17,9 +14,8 @@ import (
 // secret.
 func TestOpenBlobs(t *testing.T) {
 	t.Parallel()
-	srv := httptest.NewServer(gofakes3.New(s3mem.New()).Server())
-	defer srv.Close()
-	s3 := config.Config{Blob: "s3", S3Endpoint: strings.TrimPrefix(srv.URL, "http://"), S3Bucket: "gmc-files", S3AccessKey: "id",
+	endpoint := s3test.Start(t, "id", "very-secret-s3-key")
+	s3 := config.Config{Blob: "s3", S3Endpoint: endpoint, S3Bucket: "gmc-files", S3AccessKey: "id",
 		S3SecretKey: "very-secret-s3-key", S3Insecure: true}
 	tests := []struct {
 		name    string
@@ -36,10 +32,13 @@ func TestOpenBlobs(t *testing.T) {
 			t.Errorf("%s: openBlobs = %v, %v; want %s", tc.name, b, err, tc.backend)
 		}
 	}
-	down := s3
+	down, wrongKey := s3, s3
 	down.S3Endpoint = "127.0.0.1:1"
-	_, err := openBlobs(context.Background(), down)
-	if err == nil || !strings.Contains(err.Error(), "GMC_BLOB=s3") || strings.Contains(err.Error(), "very-secret-s3-key") {
-		t.Errorf("openBlobs(unreachable) = %v; want an error naming GMC_BLOB=s3 without the secret", err)
+	wrongKey.S3SecretKey = "another-secret-key"
+	for _, cfg := range []config.Config{down, wrongKey} {
+		_, err := openBlobs(context.Background(), cfg)
+		if err == nil || !strings.Contains(err.Error(), "GMC_BLOB=s3") || strings.Contains(err.Error(), cfg.S3SecretKey) {
+			t.Errorf("openBlobs(%s, wrong or no store) = %v; want an error naming GMC_BLOB=s3 without the secret", cfg.S3Endpoint, err)
+		}
 	}
 }

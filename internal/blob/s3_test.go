@@ -3,24 +3,20 @@ package blob_test
 import (
 	"context"
 	"fmt"
-	"net/http/httptest"
 	"strings"
 	"sync/atomic"
 	"testing"
 
-	"github.com/johannesboyne/gofakes3"
-	"github.com/johannesboyne/gofakes3/backend/s3mem"
-
 	"github.com/gmc-project/gmc/internal/blob"
 	"github.com/gmc-project/gmc/internal/blob/blobtest"
+	"github.com/gmc-project/gmc/internal/blob/s3test"
 )
 
-// s3Server is an S3-protocol server on loopback, one per test.
+// s3Server is an S3-protocol server on loopback, one per test, which
+// checks that requests are signed with test-access/test-secret.
 func s3Server(t *testing.T) string {
 	t.Helper()
-	srv := httptest.NewServer(gofakes3.New(s3mem.New()).Server())
-	t.Cleanup(srv.Close)
-	return strings.TrimPrefix(srv.URL, "http://")
+	return s3test.Start(t, "test-access", "test-secret")
 }
 
 var bucketSeq atomic.Int64
@@ -50,7 +46,7 @@ func TestS3(t *testing.T) {
 func TestS3ExistingBucket(t *testing.T) {
 	t.Parallel()
 	endpoint := s3Server(t)
-	cfg := blob.S3Config{Endpoint: endpoint, Bucket: "shared", AccessKey: "a", SecretKey: "s", Insecure: true}
+	cfg := blob.S3Config{Endpoint: endpoint, Bucket: "shared", AccessKey: "test-access", SecretKey: "test-secret", Insecure: true}
 	first, err := blob.NewS3(context.Background(), cfg, 100)
 	if err != nil {
 		t.Fatal(err)
@@ -80,6 +76,24 @@ func TestNewS3Refusals(t *testing.T) {
 	for _, tc := range tests {
 		if _, err := blob.NewS3(context.Background(), tc.cfg, tc.max); err == nil {
 			t.Errorf("%s: NewS3 = nil error, want one", tc.name)
+		}
+	}
+}
+
+// TestS3WrongKey: the store refuses requests signed with another secret,
+// so the client is seen to sign with the one it is given.
+func TestS3WrongKey(t *testing.T) {
+	t.Parallel()
+	endpoint := s3Server(t)
+	tests := []struct{ access, secret string }{
+		{"test-access", "not-the-secret"},
+		{"someone-else", "test-secret"},
+	}
+	for _, tc := range tests {
+		_, err := blob.NewS3(context.Background(), blob.S3Config{Endpoint: endpoint, Bucket: "b-wrong", AccessKey: tc.access, SecretKey: tc.secret,
+			Insecure: true}, 100)
+		if err == nil || !strings.Contains(err.Error(), "signature does not match") && !strings.Contains(err.Error(), "unknown credential") {
+			t.Errorf("NewS3(%s/%s) = %v, want a signature refusal", tc.access, tc.secret, err)
 		}
 	}
 }

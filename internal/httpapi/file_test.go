@@ -9,17 +9,14 @@ import (
 	"io/fs"
 	"mime/multipart"
 	"net"
-	"net/http/httptest"
 	"net/textproto"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
-	"github.com/johannesboyne/gofakes3"
-	"github.com/johannesboyne/gofakes3/backend/s3mem"
-
 	"github.com/gmc-project/gmc/internal/blob"
+	"github.com/gmc-project/gmc/internal/blob/s3test"
 	"github.com/gmc-project/gmc/internal/clamd"
 	"github.com/gmc-project/gmc/internal/clamd/clamdtest"
 	"github.com/gmc-project/gmc/internal/service"
@@ -460,9 +457,8 @@ func TestFileVirusScan(t *testing.T) {
 // the S3 backend, on a loopback S3 server.
 func TestFilesOnS3(t *testing.T) {
 	t.Parallel()
-	srv := httptest.NewServer(gofakes3.New(s3mem.New()).Server())
-	t.Cleanup(srv.Close)
-	s3, err := blob.NewS3(context.Background(), blob.S3Config{Endpoint: strings.TrimPrefix(srv.URL, "http://"), Bucket: "gmc-files",
+	endpoint := s3test.Start(t, "id", "secret")
+	s3, err := blob.NewS3(context.Background(), blob.S3Config{Endpoint: endpoint, Bucket: "gmc-files",
 		AccessKey: "id", SecretKey: "secret", Insecure: true}, 1<<20)
 	if err != nil {
 		t.Fatal(err)
