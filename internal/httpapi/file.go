@@ -50,7 +50,7 @@ func (a *api) handleFileUpload(ctx context.Context, uid string, in *uploadFileIn
 // fileListInput filters a campaign's files.
 type fileListInput struct {
 	CampaignPath
-	Kind       string `query:"kind" doc:"Only files of this kind: portrait, map, recording or handout"`
+	Kind       string `query:"kind" enum:"portrait,map,recording,handout" doc:"Only files of this kind"`
 	AttachedTo string `query:"attached_to" doc:"Only files attached to this character, location or session"`
 }
 
