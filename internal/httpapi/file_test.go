@@ -6,9 +6,11 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"io"
 	"io/fs"
 	"mime/multipart"
 	"net"
+	"net/http"
 	"net/textproto"
 	"path/filepath"
 	"regexp"
@@ -480,5 +482,43 @@ func TestFilesOnS3(t *testing.T) {
 	c.must(204, "DELETE", path, p.token["gm"], nil)
 	if _, err := s3.Stat(context.Background(), "files/"+p.campaign+"/"+r.str("id")); !errors.Is(err, blob.ErrNotFound) {
 		t.Errorf("S3 object after delete: %v, want ErrNotFound", err)
+	}
+}
+
+// TestFileBodyLimit: a body far over the file limit is refused whether
+// its length is announced or not (chunked), before it is stored.
+func TestFileBodyLimit(t *testing.T) {
+	t.Parallel()
+	c, root := fileServer(t, backends[0].open, serverOpts{files: service.FileLimits{MaxBytes: 1000}})
+	p := newParty(t, c)
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	mw.WriteField("kind", "handout")
+	fw, _ := mw.CreateFormFile("file", "huge.png")
+	fw.Write([]byte(pngFile + strings.Repeat("x", 2<<20)))
+	mw.Close()
+	for _, chunked := range []bool{false, true} {
+		var body io.Reader = bytes.NewReader(buf.Bytes())
+		if chunked {
+			body = struct{ io.Reader }{body} // hides the length
+		}
+		req, err := http.NewRequest("POST", c.base+p.path("/files"), body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		req.Header.Set("Authorization", "Bearer "+p.token["gm"])
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != 413 || !strings.Contains(string(raw), "body_too_large") {
+			t.Errorf("chunked %v: %d %s, want 413 body_too_large", chunked, res.StatusCode, raw)
+		}
+	}
+	if keys := blobFiles(t, root); len(keys) != 0 {
+		t.Errorf("blobs = %v, want none", keys)
 	}
 }
