@@ -28,7 +28,7 @@ type uploadFileInput struct {
 		CharacterID string        `form:"character_id" required:"false" doc:"The character a portrait is of"`
 		LocationID  string        `form:"location_id" required:"false" doc:"The location a map shows"`
 		SessionID   string        `form:"session_id" required:"false" doc:"The session a recording is of"`
-		Visibility  string        `form:"visibility" required:"false" doc:"gm or players (default players)"`
+		Visibility  string        `form:"visibility" required:"false" doc:"gm or players (default gm for recordings, players for the rest)"`
 	}]
 }
 

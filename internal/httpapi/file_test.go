@@ -144,7 +144,15 @@ func TestFileTypes(t *testing.T) {
 				if r.header.Get("Location") != "/api/v1/files/"+id {
 					t.Errorf("%s: Location = %q", tc.name, r.header.Get("Location"))
 				}
-				got := c.do("GET", "/api/v1/files/"+id, p.token["player"], nil)
+				// Recordings are the GM's unless the GM says otherwise.
+				reader := p.token["player"]
+				if tc.kind == "recording" {
+					reader = gm
+					if r.str("visibility") != "gm" || c.do("GET", "/api/v1/files/"+id, p.token["player"], nil).status != 404 {
+						t.Errorf("%s: a recording is %q and a player reads it; want gm only by default", tc.name, r.str("visibility"))
+					}
+				}
+				got := c.do("GET", "/api/v1/files/"+id, reader, nil)
 				h := got.header
 				if got.status != 200 || string(got.raw) != tc.content {
 					t.Errorf("%s: GET = %d, %d bytes; want 200 and the %d bytes sent", tc.name, got.status, len(got.raw), len(tc.content))
@@ -163,7 +171,7 @@ func TestFileTypes(t *testing.T) {
 					t.Errorf("blob at %q, want files/<campaign id>/<file id>", k)
 				}
 			}
-			list := c.must(200, "GET", p.path("/files?kind=recording&attached_to="+sid), p.token["observer"], nil)
+			list := c.must(200, "GET", p.path("/files?kind=recording&attached_to="+sid), gm, nil)
 			if items, _ := list.body["files"].([]any); len(items) != 3 {
 				t.Errorf("recordings of the session = %d, want 3: %s", len(items), list.raw)
 			}

@@ -125,7 +125,7 @@ var operationDocs = map[string]opDoc{
 		"a recording of a campaign you are not in answers 404.", errs: []int{forbidden}},
 
 	"upload-file": {description: "Uploads a file as multipart/form-data: file, kind (portrait, map, recording or handout), at most one of " +
-		"character_id (portraits), location_id (maps) or session_id (recordings), and visibility (gm or players, default players). " +
+		"character_id (portraits), location_id (maps) or session_id (recordings), and visibility (gm or players; default gm for recordings, players for the rest). " +
 		"The type is read from the content, never from the name or the declared type: png, jpeg, webp, gif (portraits, maps, handouts), " +
 		"pdf (maps, handouts), wav, flac, ogg, mp3 (recordings, handouts); anything else is 415 (code unsupported_file_type). " +
 		"A file over the server's size limit is 413 (file_too_large), one that does not fit the campaign's quota 413 (quota_exceeded). " +

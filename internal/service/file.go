@@ -57,7 +57,9 @@ type FileParams struct {
 	Kind string
 	// At most one of these names what the file is attached to.
 	CharacterID, LocationID, SessionID string
-	// Visibility defaults to players.
+	// Visibility defaults to gm for recordings, which hold the voices of
+	// everyone at the table (as session recordings are the GM's), and to
+	// players for everything else.
 	Visibility gmc.Visibility
 }
 
@@ -79,6 +81,9 @@ func (s *Service) UploadFile(ctx context.Context, userID, campaignID string, p F
 	}
 	if p.Visibility == "" {
 		p.Visibility = gmc.VisiblePlayers
+		if p.Kind == gmc.FileRecording {
+			p.Visibility = gmc.VisibleGM
+		}
 	}
 	f := &gmc.File{CampaignID: campaignID, Name: cleanFileName(p.Name), Kind: p.Kind, Size: size, SHA256: strings.Repeat("0", 64),
 		Visibility: p.Visibility, CreatedBy: userID, CharacterID: optional(p.CharacterID), LocationID: optional(p.LocationID),
@@ -147,7 +152,12 @@ func (s *Service) UploadFile(ctx context.Context, userID, campaignID string, p F
 }
 
 // fileKey is where a file's content is kept: ids only, so no name a
-// client sends can reach a path.
+// client sends can reach a path. The key is the file's, not its content
+// hash's: with one blob shared by every file of the same content, the
+// purge could delete it between another upload's write of that content
+// and its row, leaving a row without content; one blob per file makes
+// the write-blob-then-row order enough. The hash is kept in the row
+// (and served as the ETag).
 func fileKey(campaignID, id string) string { return "files/" + campaignID + "/" + id }
 
 func optional(id string) *string {
