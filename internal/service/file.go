@@ -409,10 +409,18 @@ func (s *Service) Files(ctx context.Context, userID string, q FileQuery) ([]*gmc
 		return nil, err
 	}
 	list := make([]*gmc.File, 0, len(all))
+	// Many files hang on few entities (a session's tracks, a region's
+	// maps): each entity's visibility is read once.
+	seen := map[string]bool{}
 	for _, f := range all {
-		ok, err := s.fileVisible(ctx, userID, m, f)
-		if err != nil {
-			return nil, err
+		ok, known := seen[f.AttachedTo()]
+		if !known || f.Visibility != gmc.VisiblePlayers {
+			if ok, err = s.fileVisible(ctx, userID, m, f); err != nil {
+				return nil, err
+			}
+			if f.Visibility == gmc.VisiblePlayers {
+				seen[f.AttachedTo()] = ok
+			}
 		}
 		if ok {
 			list = append(list, f)
