@@ -20,6 +20,7 @@ import (
 
 	"github.com/gmc-project/gmc/internal/authcache"
 	"github.com/gmc-project/gmc/internal/blob"
+	"github.com/gmc-project/gmc/internal/clamd"
 	"github.com/gmc-project/gmc/internal/config"
 	"github.com/gmc-project/gmc/internal/httpapi"
 	"github.com/gmc-project/gmc/internal/jobs"
@@ -113,13 +114,18 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 		a.Close()
 		return nil, err
 	}
-	if a.blobs, err = blob.NewDir(filepath.Join(cfg.DataDir, "files"), maxBlobBytes); err != nil {
+	if a.blobs, err = openBlobs(ctx, cfg); err != nil {
 		a.Close()
-		return nil, fmt.Errorf("GMC_DATA_DIR: %w", err)
+		return nil, err
+	}
+	var scanner service.VirusScanner
+	if cfg.ClamdAddr != "" {
+		scanner = &clamd.Client{Addr: cfg.ClamdAddr}
 	}
 	o := options{
-		service: service.Config{Store: a.store, SecretKey: secret, Logger: log, Live: table, Accounts: accounts, Limiter: a.rateLimiter(), Blobs: a.blobs},
-		jobs:    jobs.Config{Logger: log, Workers: cfg.JobWorkers, OnProgress: table.JobProgress, RescueAfter: cfg.JobRescueAfter},
+		service: service.Config{Store: a.store, SecretKey: secret, Logger: log, Live: table, Accounts: accounts, Limiter: a.rateLimiter(), Blobs: a.blobs,
+			Files: service.FileLimits{MaxBytes: cfg.FileMaxBytes, QuotaBytes: cfg.FileQuotaBytes}, Scanner: scanner},
+		jobs: jobs.Config{Logger: log, Workers: cfg.JobWorkers, OnProgress: table.JobProgress, RescueAfter: cfg.JobRescueAfter},
 	}
 	if err := withDndBeyond(&o, cfg); err != nil {
 		a.Close()
@@ -164,6 +170,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 		slog.String("auth_cache", a.backendName("memory", "memory+redis")),
 		slog.String("rate_limits", a.backendName("memory", "redis")),
 		slog.String("files", a.blobs.Backend()),
+		slog.Bool("virus_scan", cfg.ClamdAddr != ""),
 		slog.String("jobs", "river on "+a.jobs.Backend()),
 		slog.Int("job_workers", cmp.Or(cfg.JobWorkers, 2)),
 		slog.String("stt", sttName),
@@ -348,4 +355,22 @@ func (a *App) Close() error {
 		errs = append(errs, a.store.Close())
 	}
 	return errors.Join(errs...)
+}
+
+// openBlobs opens the file store the settings select: a directory in the
+// data dir, or an S3 bucket (created when missing).
+func openBlobs(ctx context.Context, cfg config.Config) (blob.Store, error) {
+	if cfg.Blob != "s3" {
+		d, err := blob.NewDir(filepath.Join(cfg.DataDir, "files"), maxBlobBytes)
+		if err != nil {
+			return nil, fmt.Errorf("GMC_DATA_DIR: %w", err)
+		}
+		return d, nil
+	}
+	s, err := blob.NewS3(ctx, blob.S3Config{Endpoint: cfg.S3Endpoint, Bucket: cfg.S3Bucket, AccessKey: cfg.S3AccessKey,
+		SecretKey: cfg.S3SecretKey, Region: cfg.S3Region, Insecure: cfg.S3Insecure}, maxBlobBytes)
+	if err != nil {
+		return nil, fmt.Errorf("GMC_BLOB=s3: %w", err)
+	}
+	return s, nil
 }

@@ -82,6 +82,25 @@ type Config struct {
 	// for lost with a stopped server and run again; it also bounds every
 	// attempt. 0 is the queue's default.
 	JobRescueAfter time.Duration
+	// Files: the file store (local or s3) and, for s3, where it is; the
+	// secret key is read from GMC_S3_SECRET_KEY only, like GMC_SECRET_KEY.
+	Blob        string
+	S3Endpoint  string
+	S3Bucket    string
+	S3AccessKey string
+	S3SecretKey string
+	S3Region    string
+	S3Insecure  bool
+	s3Insecure  string
+	// ClamdAddr is clamd's host:port (or Unix socket path); empty scans
+	// no uploads.
+	ClamdAddr string
+	// FileMaxBytes bounds one uploaded file, FileQuotaBytes the files of
+	// one campaign.
+	FileMaxBytes   int64
+	FileQuotaBytes int64
+	fileMaxBytes   string
+	fileQuotaBytes string
 }
 
 // setting ties a flag to its environment variable and default.
@@ -113,6 +132,15 @@ func (c *Config) settings() []setting {
 		{"dndbeyond-url", "GMC_DNDBEYOND_URL", "https://character-service.dndbeyond.com/character/v5/character/",
 			"D&D Beyond's character service (a character id is appended), or off to import only documents sent in the request", &c.DndBeyondURL},
 		{"dndbeyond-sync", "GMC_DNDBEYOND_SYNC", "24h", "how often characters imported from D&D Beyond are re-imported (a Go duration of at least 1h, or 0 for never)", &c.dndbeyondSync},
+		{"blob", "GMC_BLOB", "local", "file store: local (in the data dir) or s3", &c.Blob},
+		{"s3-endpoint", "GMC_S3_ENDPOINT", "", "host[:port] of the S3-compatible store (GMC_BLOB=s3)", &c.S3Endpoint},
+		{"s3-bucket", "GMC_S3_BUCKET", "", "bucket the files go to (created when missing)", &c.S3Bucket},
+		{"s3-access-key", "GMC_S3_ACCESS_KEY", "", "access key id for the S3 store (the secret is read from GMC_S3_SECRET_KEY only)", &c.S3AccessKey},
+		{"s3-region", "GMC_S3_REGION", "", "region of the S3 bucket (empty lets the store say)", &c.S3Region},
+		{"s3-insecure", "GMC_S3_INSECURE", "false", "speak plain http to the S3 store (loopback or a private network only)", &c.s3Insecure},
+		{"clamd-addr", "GMC_CLAMD_ADDR", "", "clamd's host:port or Unix socket path to scan uploads for viruses (empty: no scan)", &c.ClamdAddr},
+		{"file-max-bytes", "GMC_FILE_MAX_BYTES", "26214400", "largest uploaded file in bytes", &c.fileMaxBytes},
+		{"file-quota-bytes", "GMC_FILE_QUOTA_BYTES", "1073741824", "bytes of files each campaign may keep", &c.fileQuotaBytes},
 		{"diart-url", "GMC_DIART_URL", "", "ws:// address of a Diart streaming server (diart.serve)", &c.DiartURL},
 		{"llm-base-url", "GMC_LLM_BASE_URL", "", "base URL (…/v1) of an OpenAI-compatible chat server for the AI features; empty uses the built-in generators", &c.LLMBaseURL},
 		{"llm-model", "GMC_LLM_MODEL", "", "model name sent to the chat server", &c.LLMModel},
@@ -155,6 +183,11 @@ func LoadWith(name string, args []string, getenv func(string) string, stderr io.
 	c.LLMTimeout, _ = time.ParseDuration(c.llmTimeout)
 	c.LLMTotalTimeout, _ = time.ParseDuration(c.llmTotalTimeout)
 	c.LLMConcurrency, _ = strconv.Atoi(c.llmConcurrency)
+	c.S3SecretKey = getenv("GMC_S3_SECRET_KEY")
+	// Validate names a bad value of each.
+	c.S3Insecure, _ = strconv.ParseBool(c.s3Insecure)
+	c.FileMaxBytes, _ = strconv.ParseInt(c.fileMaxBytes, 10, 64)
+	c.FileQuotaBytes, _ = strconv.ParseInt(c.fileQuotaBytes, 10, 64)
 	c.ShutdownTimeout, _ = time.ParseDuration(c.shutdownTimeout) // Validate names a bad value
 	for _, o := range strings.Split(c.allowedOrigins, ",") {
 		if o = strings.TrimSpace(o); o != "" {
@@ -276,6 +309,30 @@ func (c Config) Validate() error {
 	}
 	if c.ShutdownTimeout <= 0 {
 		bad("GMC_SHUTDOWN_TIMEOUT", "must be a positive duration such as 10s, got %q", c.shutdownTimeout)
+	}
+	switch c.Blob {
+	case "local":
+	case "s3":
+		if c.S3Endpoint == "" || strings.Contains(c.S3Endpoint, "://") || strings.Contains(c.S3Endpoint, "/") {
+			bad("GMC_S3_ENDPOINT", "must be host[:port] without a scheme when GMC_BLOB is s3, got %q", c.S3Endpoint)
+		}
+		if c.S3Bucket == "" {
+			bad("GMC_S3_BUCKET", "must be set when GMC_BLOB is s3")
+		}
+		if c.S3AccessKey == "" || c.S3SecretKey == "" {
+			bad("GMC_S3_ACCESS_KEY", "and GMC_S3_SECRET_KEY must be set when GMC_BLOB is s3")
+		}
+	default:
+		bad("GMC_BLOB", "must be local or s3, got %q", c.Blob)
+	}
+	if _, err := strconv.ParseBool(c.s3Insecure); err != nil {
+		bad("GMC_S3_INSECURE", "must be true or false, got %q", c.s3Insecure)
+	}
+	if c.FileMaxBytes <= 0 {
+		bad("GMC_FILE_MAX_BYTES", "must be a positive number of bytes, got %q", c.fileMaxBytes)
+	}
+	if c.FileQuotaBytes <= 0 {
+		bad("GMC_FILE_QUOTA_BYTES", "must be a positive number of bytes, got %q", c.fileQuotaBytes)
 	}
 	return errors.Join(errs...)
 }

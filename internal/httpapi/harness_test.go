@@ -78,6 +78,11 @@ type serverOpts struct {
 	jobs bool
 	// dndbeyond fetches D&D Beyond characters; nil fetches none.
 	dndbeyond *dndbeyond.Client
+	// files bounds uploads (service defaults when zero); scanner checks
+	// them for viruses; blobs replaces the directory file store.
+	files   service.FileLimits
+	scanner service.VirusScanner
+	blobs   blob.Store
 }
 
 // newServer runs the real stack on a fresh database behind httptest.
@@ -90,12 +95,15 @@ func newServer(t testing.TB, open func(t testing.TB) store.Store, opts serverOpt
 	}
 	// Cheap password hashing: these tests are about the API, not argon2's cost.
 	cheap := service.PasswordParams{Time: 1, MemoryKiB: 1024, Threads: 1}
-	blobs, err := blob.NewDir(t.TempDir(), 1<<20)
-	if err != nil {
-		t.Fatal(err)
+	blobs := opts.blobs
+	if blobs == nil {
+		var err error
+		if blobs, err = blob.NewDir(t.TempDir(), 1<<20); err != nil {
+			t.Fatal(err)
+		}
 	}
 	scfg := service.Config{Store: st, SecretKey: bytes.Repeat([]byte("k"), 32), Now: opts.now, PasswordParams: &cheap,
-		Accounts: authcache.NewMemory(0, opts.now), Limiter: opts.limiter, Blobs: blobs}
+		Accounts: authcache.NewMemory(0, opts.now), Limiter: opts.limiter, Blobs: blobs, Files: opts.files, Scanner: opts.scanner}
 	var q *jobs.Queue
 	if opts.dndbeyond != nil {
 		scfg.DndBeyond = opts.dndbeyond

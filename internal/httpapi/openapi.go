@@ -39,6 +39,7 @@ var tagDescriptions = []huma.Tag{
 	{Name: "transcript", Description: "Transcript segments of a session and who is speaking."},
 	{Name: "speech", Description: "Audio into the transcript: recordings uploaded for transcription (a background job) and the live audio socket (see the AsyncAPI document)."},
 	{Name: "recordings", Description: "Audio recordings of sessions kept in the file store, for the GM; settings.keep_recordings and recording_retention_days say how long."},
+	{Name: "files", Description: "Portraits, maps, recordings and handouts of a campaign in the file store, typed by their content."},
 	{Name: "keywords", Description: "Custom keywords for live detection, and the hits detected in a session."},
 	{Name: "search", Description: "Typo- and sound-alike-tolerant search over a campaign."},
 	{Name: "reference", Description: "SRD 5.1 rules entries (CC-BY-4.0) and their search."},
@@ -104,7 +105,7 @@ var errorAnswers = map[int]string{
 	http.StatusNotFound:              "No such resource, or not one you may see (other people's campaigns, GM-only content for players).",
 	http.StatusConflict:              "The change conflicts with the current state; code names it (stale_version when If-Match is not the current version).",
 	http.StatusRequestEntityTooLarge: "The body is larger than this operation accepts.",
-	http.StatusUnsupportedMediaType:  "The uploaded file is in a format this operation does not read (code unsupported_audio names it).",
+	http.StatusUnsupportedMediaType:  "The uploaded file is in a format this operation does not read (code unsupported_audio or unsupported_file_type names it).",
 	http.StatusUnprocessableEntity:   "Invalid input; errors names each bad field.",
 	http.StatusTooManyRequests:       "Too many attempts; retry after Retry-After seconds.",
 }

@@ -147,6 +147,20 @@ var operationDocs = map[string]opDoc{
 	"get-recording-audio": {description: "The recording's audio as it was uploaded, with its content type, as a download. GM only; " +
 		"a recording of a campaign you are not in answers 404.", errs: []int{forbidden}},
 
+	"upload-file": {description: "Uploads a file as multipart/form-data: file, kind (portrait, map, recording or handout), at most one of " +
+		"character_id (portraits), location_id (maps) or session_id (recordings), and visibility (gm or players; default gm for recordings, players for the rest). " +
+		"The type is read from the content, never from the name or the declared type: png, jpeg, webp, gif (portraits, maps, handouts), " +
+		"pdf (maps, handouts), wav, flac, ogg, mp3 (recordings, handouts); anything else is 415 (code unsupported_file_type). " +
+		"A file over the server's size limit is 413 (file_too_large), one that does not fit the campaign's quota 413 (quota_exceeded). " +
+		"When the server scans uploads for viruses, an infected file is 422 (file_infected) and an unreachable scanner 503 " +
+		"(virus_scanner_unavailable); nothing is stored either way. GMs upload anything; players handouts and portraits of their own " +
+		"characters, visible to players; observers nothing.", errs: []int{forbidden, http.StatusNotFound, http.StatusUnsupportedMediaType}},
+	"list-files": {description: "The campaign's files you may see, oldest first, optionally of one kind or attached to one character, " +
+		"location or session. Players and observers see files visible to players attached to what they can see."},
+	"get-file": {description: "The file's content with the type found in it, X-Content-Type-Options: nosniff, an ETag (its SHA-256) " +
+		"and Range support; images are shown inline, everything else downloaded. A file you may not see answers 404."},
+	"delete-file": {description: "Deletes a file and its content. The campaign's GMs, or the member who uploaded it.", errs: []int{forbidden}},
+
 	"list-reference":   {description: "SRD rules entries (spells, monsters, conditions, items), one page at a time, optionally of one kind. Empty until `gmc reference import` ran."},
 	"get-reference":    {description: "One SRD entry with its card: the facts a GM needs at the table, and the licence statement."},
 	"search-reference": {description: "Searches the SRD entries by name and text, forgiving typos, sound-alikes and split or joined words. q is required."},

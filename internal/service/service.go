@@ -56,6 +56,12 @@ type Config struct {
 	// DndBeyond fetches characters from D&D Beyond; nil imports only
 	// documents sent in the request.
 	DndBeyond DndBeyond
+	// Files bounds uploaded files; a zero field takes its value from
+	// DefaultFileLimits.
+	Files FileLimits
+	// Scanner checks uploaded files for viruses; nil stores them
+	// unscanned.
+	Scanner VirusScanner
 }
 
 // AccountCache holds each account's token version (gmc.User.TokenVersion)
@@ -96,6 +102,8 @@ type Service struct {
 	gen       generate.Generator
 	bestiary  *bestiary
 	dndbeyond DndBeyond
+	files     FileLimits
+	scanner   VirusScanner
 	// loadTokenVersion is s.tokenVersion, bound once so that handing it
 	// to the cache on every request allocates nothing.
 	loadTokenVersion func(context.Context, string) (int64, error)
@@ -116,7 +124,8 @@ func New(cfg Config) (*Service, error) {
 		return nil, errors.New("service: SecretKey must be at least 32 bytes")
 	}
 	s := &Service{store: cfg.Store, limiter: cfg.Limiter, limits: DefaultLimits, log: cfg.Logger, now: cfg.Now, newID: cfg.NewID, password: DefaultPasswordParams,
-		live: cfg.Live, accounts: cfg.Accounts, blobs: cfg.Blobs, jobs: cfg.Jobs, gen: cfg.Generator, bestiary: &bestiary{}, dndbeyond: cfg.DndBeyond}
+		live: cfg.Live, accounts: cfg.Accounts, blobs: cfg.Blobs, jobs: cfg.Jobs, gen: cfg.Generator, bestiary: &bestiary{}, dndbeyond: cfg.DndBeyond,
+		files: cfg.Files.withDefaults(), scanner: cfg.Scanner}
 	if s.gen == nil {
 		s.gen = generate.Builtin{}
 	}

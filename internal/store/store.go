@@ -36,6 +36,7 @@ type Store interface {
 	RecordingStore
 	DndBeyondStore
 	SummaryStore
+	FileStore
 	Transactor
 	Migrator
 

@@ -52,6 +52,7 @@ func Run(t *testing.T, open OpenFunc) {
 		{"Ticket", testTicket},
 		{"Bundle", testBundle},
 		{"Recording", testRecording},
+		{"File", testFile},
 		{"VoiceConsent", testVoiceConsent},
 		{"DndBeyond", testDndBeyond},
 		{"Summary", testSummary},
