@@ -93,6 +93,7 @@ func set[T any](dst *T, v *T) {
 		*dst = *v
 	}
 }
+
 // AutoApplicable are the proposal kinds a campaign may apply
 // automatically: they add a record and change nothing the GM wrote.
 var AutoApplicable = []ProposalKind{ProposeAchievement, ProposeLocationVisited}

@@ -97,7 +97,7 @@ func operations(oapi *huma.OpenAPI) []*huma.Operation {
 	return ops
 }
 
-// errorAnswers says what each 4xx means in this API.
+// errorAnswers says what each error status means in this API.
 var errorAnswers = map[int]string{
 	http.StatusBadRequest:            "The body is not well-formed JSON, or has a key twice.",
 	http.StatusUnauthorized:          "No valid access token (missing, expired or revoked), or wrong credentials.",
@@ -108,6 +108,8 @@ var errorAnswers = map[int]string{
 	http.StatusUnsupportedMediaType:  "The uploaded file is in a format this operation does not read (code unsupported_audio or unsupported_file_type names it).",
 	http.StatusUnprocessableEntity:   "Invalid input; errors names each bad field.",
 	http.StatusTooManyRequests:       "Too many attempts; retry after Retry-After seconds.",
+	http.StatusBadGateway:            "A server gmc asked on your behalf (D&D Beyond, the language model, Discord) failed or did not answer in time; nothing was changed.",
+	http.StatusServiceUnavailable:    "The feature this needs is not configured or not running on this server (code names it); nothing was changed.",
 }
 
 // errorStatuses are the 4xx answers an operation can give: those its shape
