@@ -156,8 +156,8 @@ export async function render(ctx) {
     clear(viewBox);
     if (!gm || !summary) return;
     const b = (v, label) => h("button", { type: "button", class: view === v ? "" : "secondary", "aria-pressed": String(view === v), onclick: () => { view = v; drawToggle(); draw(); } }, label);
-    viewBox.append(h("div", { class: "actions", role: "group", "aria-label": "Which view" }, b("gm", "GM view"), b("players", "Preview the player view")),
-      view === "players" ? h("p", { class: "muted small" }, "What players see: the player recap, and only facts not marked GM-only.") : null);
+    viewBox.append(h("div", { class: "actions", role: "group", "aria-label": "Which view" }, b("gm", "GM view"), b("players", "Preview the player view")));
+    if (view === "players") viewBox.append(h("p", { class: "muted small" }, "What players see: the player recap, and only facts not marked GM-only."));
   };
 
   const gmBadge = (x) => (x.gm_only ? h("span", { class: "badge gm" }, "GM only") : null);
@@ -185,9 +185,9 @@ export async function render(ctx) {
         h("span", { class: "scene-time" }, `${ms(x.start_ms)}–${ms(x.end_ms)}`),
         (x.cues || []).length ? h("span", { class: "muted small" }, ` · ${x.cues.join(", ")}`) : null, " ", evidence(x.segment_ids)], "No scenes."),
       section("entities", "Who and what came up", keep(summary.entities), (x) => [
-        x.ref && x.key && x.key.startsWith("character:") ? charLink(x.key.slice(10), x.name)
-          : x.key && x.key.startsWith("location:") ? h("a", { href: "#" + entityHash(campaign, "location", x.key.slice(9)) }, x.name)
-            : h("strong", {}, x.name),
+        /^(character|location|plot):./.test(x.key || "")
+          ? h("a", { href: "#" + entityHash(campaign, x.key.split(":")[0], x.key.slice(x.key.indexOf(":") + 1)) }, x.name)
+          : h("strong", {}, x.name),
         h("span", { class: "muted small" }, ` ${x.category} · ${x.count}×`), " ", gmBadge(x), " ", evidence(x.segment_ids)], "Nothing named."),
       section("plots", "Plot points", keep(summary.plot_points), (x) => [
         h("a", { href: "#" + entityHash(campaign, "plot", x.plot_id) }, x.title), " ", h("em", {}, x.word), " ", gmBadge(x),
@@ -250,6 +250,7 @@ export async function render(ctx) {
       try {
         const out = await api.post(`/proposals/${p.id}/${what}`);
         li.replaceWith(proposalRow(out));
+        recount();
         toast(what === "apply" ? "Applied" : "Rejected", "ok");
       } catch (e) {
         if (e.status === 409) {
@@ -258,7 +259,7 @@ export async function render(ctx) {
           try {
             const list = await api.get(`/sessions/${session}/proposals`);
             const now = (list.items || []).find((x) => x.id === p.id);
-            if (now) { const row = proposalRow(now); row.querySelector(".prop-note").textContent = note.textContent; li.replaceWith(row); }
+            if (now) { const row = proposalRow(now); row.querySelector(".prop-note").textContent = note.textContent; li.replaceWith(row); recount(); }
           } catch { /* the note says enough */ }
         } else {
           note.textContent = e.message;
@@ -277,6 +278,17 @@ export async function render(ctx) {
     return li;
   }
 
+  let countEl = null;
+  // recount says how many proposals still wait, after each decision.
+  function recount() {
+    if (!countEl) return;
+    const all = props.querySelectorAll(".proposal").length;
+    const pending = props.querySelectorAll(".proposal.status-pending").length;
+    countEl.textContent = !all ? "The summary proposes no update."
+      : pending ? `${pending} of ${all} waiting for you; applying one changes the campaign, recorded in its history.`
+        : `All ${all} decided.`;
+  }
+
   async function loadProposals() {
     if (!gm) return;
     const list = await api.get(`/sessions/${session}/proposals`);
@@ -284,11 +296,11 @@ export async function render(ctx) {
     const items = list.items || [];
     const order = { pending: 0, applied: 1, rejected: 2 };
     items.sort((a, b) => order[a.status] - order[b.status]);
-    const pending = items.filter((p) => p.status === "pending").length;
     clear(props).append(
       h("h2", { id: "proposals-h" }, "Proposed updates"),
-      h("p", { class: "muted small" }, items.length ? `${pending} waiting for you; applying one changes the campaign, recorded in its history.` : "The summary proposes no update."),
+      countEl = h("p", { class: "muted small prop-count" }),
       h("ul", { class: "proposal-list", "aria-live": "polite" }, items.map(proposalRow)));
+    recount();
   }
 
   await Promise.all([load(), loadProposals()]);
