@@ -49,12 +49,12 @@ func TestConsoleGenerate(t *testing.T) {
 			t.Errorf("the NPC card lacks %q: %s", want, card)
 		}
 	}
-	p.quiet()
-	p.calmShot("generate-npc")
 
 	// Save stores the card's draft, by its seed.
 	p.press(".gen-draft:first-child .actions button")
 	p.waitText(".gen-draft:first-child .gen-saved", first)
+	p.quiet()
+	p.calmShot("generate-npc")
 	href := p.eval(`document.querySelector(".gen-draft:first-child .gen-saved a").getAttribute("href")`).(string)
 	id := href[strings.LastIndex(href, "/")+1:]
 	ch := c.call("GET", "/characters/"+id, w.gm, nil, 200)
@@ -97,6 +97,29 @@ func TestConsoleGenerate(t *testing.T) {
 	}
 	p.quiet()
 	p.calmShot("generate-encounter")
+
+	// A tavern in Saltmere, saved below it with its people.
+	p.press("#gen-tab-location")
+	p.typeIn(`.gen-form input[name="type"]`, "tavern")
+	p.eval(`(() => { const s = document.querySelector('.gen-form select[name="parent_id"]'); s.value = ` + jsString(town) + `; return true })()`)
+	p.press(`.gen-form button[type="submit"]`)
+	p.waitText(".gen-location .badges", "in Saltmere")
+	place := p.text(".gen-location .gen-name")
+	p.press(".gen-location .actions button")
+	p.waitText(".gen-location .gen-saved", place)
+	href = p.eval(`document.querySelector(".gen-location .gen-saved a").getAttribute("href")`).(string)
+	loc := c.call("GET", "/locations/"+href[strings.LastIndex(href, "=")+1:], w.gm, nil, 200)
+	if loc["name"] != place || loc["parent_id"] != town || loc["location_type"] != "tavern" {
+		t.Errorf("saved location %v, want the tavern %q in Saltmere", loc, place)
+	}
+
+	// Plot hooks cite the campaign's people, as links.
+	p.press("#gen-tab-hooks")
+	p.press(`.gen-form button[type="submit"]`)
+	p.waitJS(`document.querySelectorAll(".gen-hooks > li").length > 0`)
+	if n := p.eval(`document.querySelectorAll('.gen-hooks a[href*="/characters/"]').length`).(float64); n == 0 {
+		t.Errorf("no hook cites a character: %s", p.text(".gen-hooks"))
+	}
 
 	// A player is told what the page is, and given no form.
 	q := p.tab().failOnScriptErrors()

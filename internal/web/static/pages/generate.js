@@ -42,15 +42,15 @@ export async function render(ctx) {
     h("option", { value: "" }, none),
     locations.map((l) => h("option", { value: l.id }, `${"\u00a0\u00a0\u00a0".repeat(Math.max(0, l.depth - 1))}${l.depth > 1 ? "└\u00a0" : ""}${l.name}`)));
 
-  const tabs = h("div", { class: "gen-tabs", role: "tablist", "aria-label": "What to generate" });
-  const panel = h("div", { class: "gen-panel", role: "tabpanel" });
+  const tabs = h("div", { class: "gen-tabs", role: "group", "aria-label": "What to generate" });
+  const panel = h("section", { class: "gen-panel" });
   ctx.main.append(tabs, panel);
 
   const draw = () => {
     clear(tabs);
     for (const [k, label] of kinds) {
       tabs.append(h("button", {
-        type: "button", role: "tab", id: `gen-tab-${k}`, class: k === kind ? "" : "secondary", "aria-selected": String(k === kind),
+        type: "button", id: `gen-tab-${k}`, class: k === kind ? "" : "secondary", "aria-pressed": String(k === kind),
         onclick: () => { kind = k; history.replaceState(null, "", `#/c/${campaign}/generate?kind=${k}`); draw(); },
       }, label));
     }
