@@ -156,7 +156,9 @@ export async function render(ctx) {
     clear(viewBox);
     if (!gm || !summary) return;
     const b = (v, label) => h("button", { type: "button", class: view === v ? "" : "secondary", "aria-pressed": String(view === v), onclick: () => { view = v; drawToggle(); draw(); } }, label);
-    viewBox.append(h("div", { class: "actions", role: "group", "aria-label": "Which view" }, b("gm", "GM view"), b("players", "Preview the player view")));
+    // On a phone the proposals come after the whole summary.
+    const jump = h("button", { type: "button", class: "link jump-proposals", onclick: () => props.scrollIntoView() }, "Proposed updates ↓");
+    viewBox.append(h("div", { class: "actions", role: "group", "aria-label": "Which view" }, b("gm", "GM view"), b("players", "Preview the player view"), jump));
     if (view === "players") viewBox.append(h("p", { class: "muted small" }, "What players see: the player recap, and only facts not marked GM-only."));
   };
 
