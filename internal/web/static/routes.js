@@ -22,4 +22,7 @@ export const routes = [
   { path: "/c/:campaign/transfer", page: "transfer", title: "Export and import", nav: "Export" },
   // The menu's search box opens this page for a full list of results.
   { path: "/c/:campaign/search", page: "search", title: "Search" },
+  { path: "/c/:campaign/generate", page: "generate", title: "Generate", nav: "Generate" },
+  { path: "/c/:campaign/sessions/:session/summary", page: "session-summary", title: "Session summary" },
+  { path: "/c/:campaign/characters/import/dndbeyond", page: "dndbeyond", title: "Import from D&D Beyond" },
 ];
