@@ -21,9 +21,11 @@ import (
 	"github.com/gmc-project/gmc/internal/authcache"
 	"github.com/gmc-project/gmc/internal/blob"
 	"github.com/gmc-project/gmc/internal/config"
+	"github.com/gmc-project/gmc/internal/generate/llmgen"
 	"github.com/gmc-project/gmc/internal/httpapi"
 	"github.com/gmc-project/gmc/internal/jobs"
 	"github.com/gmc-project/gmc/internal/live"
+	"github.com/gmc-project/gmc/internal/llm"
 	"github.com/gmc-project/gmc/internal/ratelimit"
 	"github.com/gmc-project/gmc/internal/realtime"
 	"github.com/gmc-project/gmc/internal/service"
@@ -52,7 +54,9 @@ type App struct {
 	jobs        *jobs.Queue
 	// jobsRunning is set while the queue runs, so that it stops once.
 	jobsRunning atomic.Bool
-	handler     http.Handler
+	// llm is the language model client in LLM mode, nil in built-in mode.
+	llm     *llm.Client
+	handler http.Handler
 }
 
 // Option adjusts what configuration does not cover, for tools and tests.
@@ -120,6 +124,15 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 		service: service.Config{Store: a.store, SecretKey: secret, Logger: log, Live: table, Accounts: accounts, Limiter: a.rateLimiter(), Blobs: a.blobs},
 		jobs:    jobs.Config{Logger: log, Workers: cfg.JobWorkers, OnProgress: table.JobProgress},
 	}
+	ai := httpapi.AIStatus{Mode: "builtin"}
+	if cfg.LLMEnabled() {
+		if a.llm, err = OpenLLM(cfg); err != nil {
+			a.Close()
+			return nil, err
+		}
+		o.service.Generator = llmgen.New(a.llm, llmgen.Config{Logger: log})
+		ai = httpapi.AIStatus{Mode: "llm", Model: a.llm.Model()}
+	}
 	for _, opt := range opts {
 		opt(&o)
 	}
@@ -145,7 +158,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 		return nil, err
 	}
 	a.handler = httpapi.New(httpapi.Config{Service: a.svc, Logger: log, Ready: a.ready, Version: version, Live: a.hub, Speech: a.speech,
-		AllowedOrigins: cfg.AllowedOrigins, TrustedProxies: cfg.TrustedProxies,
+		AllowedOrigins: cfg.AllowedOrigins, TrustedProxies: cfg.TrustedProxies, AI: ai,
 		Console: web.Handler(web.Config{Version: version, APIBase: httpapi.BasePath})})
 	sttName, diaName := a.speech.Providers()
 	log.Info("gmc ready",
@@ -159,13 +172,38 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 		slog.Int("job_workers", cmp.Or(cfg.JobWorkers, 2)),
 		slog.String("stt", sttName),
 		slog.String("diarization", diaName),
+		slog.String("ai", ai.Mode),
 		slog.Int("trusted_proxies", len(cfg.TrustedProxies)),
 		slog.Int("migrations_applied", n),
 	)
 	if err := a.speech.Ready(); err != nil {
 		log.Warn("live speech and recording uploads are off", slog.String("reason", err.Error()))
 	}
+	if a.llm != nil {
+		// The base URL has no credentials (the settings refuse them); the
+		// key is never logged.
+		log.Info("drafts come from a language model", slog.String("model", a.llm.Model()), slog.String("llm_base_url", cfg.LLMBaseURL))
+	}
 	return a, nil
+}
+
+// OpenLLM makes the language model client of the GMC_LLM_* settings.
+func OpenLLM(cfg config.Config) (*llm.Client, error) {
+	c, err := llm.New(llm.Config{BaseURL: cfg.LLMBaseURL, Model: cfg.LLMModel, APIKey: cfg.LLMAPIKey,
+		RequestTimeout: cfg.LLMTimeout, TotalTimeout: cfg.LLMTotalTimeout, Concurrency: cfg.LLMConcurrency})
+	if err != nil {
+		return nil, fmt.Errorf("GMC_LLM_BASE_URL: %w", err)
+	}
+	return c, nil
+}
+
+// AIUsage is the language model tokens spent per campaign id since the
+// start, for metrics; nil in built-in mode, which spends none.
+func (a *App) AIUsage() map[string]llm.Usage {
+	if a.llm == nil {
+		return nil
+	}
+	return a.llm.UsageByCampaign()
 }
 
 // openLive starts the realtime broker (in memory, or on Redis when

@@ -21,6 +21,12 @@ var (
 	ErrRateLimited     = errors.New("rate limited")
 	// ErrTooLarge: an upload is larger than the server accepts.
 	ErrTooLarge = errors.New("too large")
+	// ErrUnavailable: a server gmc depends on for the request (a language
+	// model server) did not answer; trying again later may work.
+	ErrUnavailable = errors.New("unavailable")
+	// ErrBadUpstream: a server gmc depends on answered, but with an error
+	// or with something unusable; trying again as is will not help.
+	ErrBadUpstream = errors.New("bad answer from an upstream server")
 )
 
 // FieldError is one problem with one input field. Location uses the

@@ -110,6 +110,8 @@ var statusCodes = []struct {
 	{gmc.ErrUnauthenticated, http.StatusUnauthorized, "unauthenticated"},
 	{gmc.ErrRateLimited, http.StatusTooManyRequests, "rate_limited"},
 	{gmc.ErrTooLarge, http.StatusRequestEntityTooLarge, "too_large"},
+	{gmc.ErrUnavailable, http.StatusServiceUnavailable, "unavailable"},
+	{gmc.ErrBadUpstream, http.StatusBadGateway, "bad_gateway"},
 }
 
 func newProblem(status int, code, detail string) *Problem {

@@ -106,6 +106,8 @@ var errorAnswers = map[int]string{
 	http.StatusUnsupportedMediaType:  "The uploaded file is in a format this operation does not read (code unsupported_audio names it).",
 	http.StatusUnprocessableEntity:   "Invalid input; errors names each bad field.",
 	http.StatusTooManyRequests:       "Too many attempts; retry after Retry-After seconds.",
+	http.StatusBadGateway:            "A server this request needs answered with an error or something unusable (code names it: ai_bad_answer, ai_refused).",
+	http.StatusServiceUnavailable:    "A server this request needs did not answer (code ai_unavailable); trying again later may work.",
 }
 
 // errorStatuses are the 4xx answers an operation can give: those its shape

@@ -1,0 +1,328 @@
+package llmgen
+
+import (
+	"cmp"
+	"encoding/json"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/gmc-project/gmc/internal/generate"
+	"github.com/gmc-project/gmc/internal/gmc"
+	"github.com/gmc-project/gmc/internal/llm"
+)
+
+// Campaign context for a prompt: every entity of the campaign becomes an
+// item, scored by how well it matches the request's words (weighted by
+// how rare each word is in the campaign, so "Saltmarsh" counts for more
+// than "the") and by how recently it changed; llm.SelectContext then puts
+// the items the request names first and fills the budget by score.
+//
+// Generation is for the GM, so GM-only items go in, but marked: their
+// type says "GM only" and a character's gm_notes are labelled secret, so
+// the model knows what the table has not learnt.
+
+// maxItemTokens bounds one item's text, so a long description does not
+// crowd everything else out of the budget.
+const maxItemTokens = 120
+
+// entry is a context item with what scoring needs.
+type entry struct {
+	item    llm.ContextItem
+	id      string
+	kind    string
+	aliases []string
+	updated time.Time
+	// prior is what the item is worth before the request is read: an open
+	// thread more than a closed one.
+	prior float64
+	words map[string]bool
+}
+
+// boost raises the score of particular entities (a location's parent).
+type boost map[string]float64
+
+func gmOnlyType(typ string, v gmc.Visibility) string {
+	if v == gmc.VisibleGM {
+		return typ + ", GM only"
+	}
+	return typ
+}
+
+// entries turns the campaign into context items.
+func entries(c *generate.Campaign) []entry {
+	chars := make(map[string]*gmc.Character, len(c.Characters))
+	for _, ch := range c.Characters {
+		chars[ch.ID] = ch
+	}
+	locs := make(map[string]*gmc.Location, len(c.Locations))
+	for _, l := range c.Locations {
+		locs[l.ID] = l
+	}
+	var out []entry
+	for _, ch := range c.Characters {
+		typ := "NPC"
+		if ch.CharacterType == gmc.CharacterPC {
+			typ = "player character"
+		}
+		var text []string
+		if len(ch.Aliases) > 0 {
+			text = append(text, "also called "+strings.Join(ch.Aliases, ", "))
+		}
+		if n := flatten(ch.Notes); n != "" {
+			text = append(text, n)
+		}
+		if n := flatten(ch.GMNotes); n != "" {
+			text = append(text, "GM notes (secret): "+n)
+		}
+		prior := 0.2
+		if ch.CharacterType == gmc.CharacterPC {
+			prior = 0.5 // the party is part of most stories
+		}
+		out = append(out, entry{item: llm.ContextItem{Name: ch.Name, Type: gmOnlyType(typ, ch.Visibility), Text: strings.Join(text, ". "), GMOnly: ch.Visibility == gmc.VisibleGM},
+			id: ch.ID, kind: gmc.EntityCharacter, aliases: ch.Aliases, updated: ch.UpdatedAt, prior: prior})
+	}
+	for _, l := range c.Locations {
+		typ := cmp.Or(l.LocationType, "location")
+		if l.ParentID != nil && locs[*l.ParentID] != nil {
+			typ += " in " + locs[*l.ParentID].Name
+		}
+		out = append(out, entry{item: llm.ContextItem{Name: l.Name, Type: gmOnlyType(typ, l.Visibility), Text: l.Description, GMOnly: l.Visibility == gmc.VisibleGM},
+			id: l.ID, kind: gmc.EntityLocation, updated: l.UpdatedAt, prior: 0.1})
+	}
+	plots := make(map[string]*gmc.PlotThread, len(c.Plots))
+	for _, p := range c.Plots {
+		plots[p.ID] = p
+		var text []string
+		if p.Summary != "" {
+			text = append(text, p.Summary)
+		}
+		for _, m := range p.Milestones {
+			if !m.Done {
+				text = append(text, "next: "+m.Title)
+				break
+			}
+		}
+		var who []string
+		for _, id := range p.CharacterIDs {
+			if ch := chars[id]; ch != nil {
+				who = append(who, ch.Name)
+			}
+		}
+		if len(who) > 0 {
+			text = append(text, "involves "+strings.Join(who, ", "))
+		}
+		prior := 0.6
+		if p.Status.Closed() {
+			prior = -1 // history: only what the request names or matches
+		}
+		out = append(out, entry{item: llm.ContextItem{Name: p.Title, Type: gmOnlyType("plot thread, "+string(p.Status), p.Visibility), Text: strings.Join(text, "; "), GMOnly: p.Visibility == gmc.VisibleGM},
+			id: p.ID, kind: gmc.EntityPlot, updated: p.UpdatedAt, prior: prior})
+	}
+	for _, f := range c.Foreshadowing {
+		title := "a thread"
+		if p := plots[f.PlotID]; p != nil {
+			title = p.Title
+		}
+		if f.Revealed {
+			continue
+		}
+		out = append(out, entry{item: llm.ContextItem{Name: "Hint for " + title, Type: "foreshadowing not yet revealed, GM only", Text: f.Description, GMOnly: true},
+			id: f.ID, kind: gmc.EntityForeshadowing, updated: f.UpdatedAt, prior: 0.5})
+	}
+	for _, r := range c.Relationships {
+		a, b := chars[r.SourceID], chars[r.TargetID]
+		if a == nil || b == nil {
+			continue
+		}
+		text := fmt.Sprintf("%s, attitude %d", r.Kind, r.Attitude)
+		if r.Description != "" {
+			text += ": " + r.Description
+		}
+		prior := 0.1
+		if r.Attitude < 0 {
+			prior = 0.3 + float64(-r.Attitude)/200 // strain makes stories
+		}
+		out = append(out, entry{item: llm.ContextItem{Name: a.Name + " → " + b.Name, Type: gmOnlyType("relationship", r.Visibility), Text: text, GMOnly: r.Visibility == gmc.VisibleGM},
+			id: r.ID, kind: gmc.EntityRelationship, updated: r.UpdatedAt, prior: prior})
+	}
+	for i := range out {
+		out[i].item.Text = clipTokens(out[i].item.Text, maxItemTokens)
+		out[i].words = wordSet(out[i].item.Name + " " + strings.Join(out[i].aliases, " ") + " " + out[i].item.Text)
+	}
+	return out
+}
+
+// selectContext scores the entries against the request and picks what
+// fits in budget tokens.
+func selectContext(es []entry, request string, budget int, b boost) []llm.ContextItem {
+	if len(es) == 0 || budget <= 0 {
+		return nil
+	}
+	// Document frequency of each request word, for its weight.
+	req := wordSet(request)
+	df := make(map[string]int, len(req))
+	for _, e := range es {
+		for w := range req {
+			if e.words[w] {
+				df[w]++
+			}
+		}
+	}
+	// Recency as a rank: the newest change is 1, the oldest 0.
+	order := make([]int, len(es))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return es[a].updated.Compare(es[b].updated) })
+	recency := make([]float64, len(es))
+	for rank, i := range order {
+		if len(es) > 1 {
+			recency[i] = float64(rank) / float64(len(es)-1)
+		}
+	}
+	lowerReq := strings.ToLower(request)
+	items := make([]llm.ContextItem, len(es))
+	n := float64(len(es))
+	for i, e := range es {
+		match := 0.0
+		for w := range req {
+			if e.words[w] {
+				match += math.Log(1 + n/float64(df[w]))
+			}
+		}
+		score := 2*match + recency[i] + e.prior + b[e.id]
+		for _, a := range e.aliases {
+			// SelectContext finds names; an alias the request uses counts
+			// nearly as much.
+			if mentions(lowerReq, strings.ToLower(a)) {
+				score += 100
+			}
+		}
+		items[i] = e.item
+		items[i].Score = score
+	}
+	return llm.SelectContext(items, request, budget, llm.ForGM)
+}
+
+// stopWords are too common in requests to say anything about relevance.
+var stopWords = map[string]bool{
+	"the": true, "and": true, "for": true, "with": true, "who": true, "that": true, "this": true, "from": true, "into": true,
+	"one": true, "any": true, "fits": true, "campaign": true, "type": true, "some": true, "are": true, "was": true, "has": true,
+}
+
+// wordSet is the lower-case words of s of three or more letters.
+func wordSet(s string) map[string]bool {
+	out := map[string]bool{}
+	for _, w := range strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '\'' }) {
+		w = strings.Trim(w, "'")
+		if len([]rune(w)) >= 3 && !stopWords[w] {
+			out[w] = true
+		}
+	}
+	return out
+}
+
+// mentions reports whether lower-case text has name as whole words.
+func mentions(text, name string) bool {
+	name = strings.TrimSpace(name)
+	if name == "" {
+		return false
+	}
+	for from := 0; from <= len(text); {
+		i := strings.Index(text[from:], name)
+		if i < 0 {
+			return false
+		}
+		start, end := from+i, from+i+len(name)
+		if !wordRuneBefore(text, start) && !wordRuneAt(text, end) {
+			return true
+		}
+		from = start + 1
+	}
+	return false
+}
+
+func wordRuneBefore(s string, i int) bool {
+	if i == 0 {
+		return false
+	}
+	r := []rune(s[:i])
+	return isWord(r[len(r)-1])
+}
+
+func wordRuneAt(s string, i int) bool {
+	for _, r := range s[i:] {
+		return isWord(r)
+	}
+	return false
+}
+
+func isWord(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
+
+// flatten reads a notes document as "key: value" text, keys in order.
+func flatten(doc json.RawMessage) string {
+	if len(doc) == 0 {
+		return ""
+	}
+	var m map[string]any
+	if json.Unmarshal(doc, &m) != nil {
+		return ""
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	var parts []string
+	for _, k := range keys {
+		if v := flatValue(m[k]); v != "" {
+			parts = append(parts, strings.ReplaceAll(k, "_", " ")+": "+v)
+		}
+	}
+	return strings.Join(parts, "; ")
+}
+
+func flatValue(v any) string {
+	switch x := v.(type) {
+	case string:
+		return strings.TrimSpace(x)
+	case float64:
+		return fmt.Sprint(x)
+	case bool:
+		return fmt.Sprint(x)
+	case []any:
+		var parts []string
+		for _, e := range x {
+			if s := flatValue(e); s != "" {
+				parts = append(parts, s)
+			}
+		}
+		return strings.Join(parts, ", ")
+	}
+	return ""
+}
+
+// clipTokens cuts s at a word so it costs about n tokens at most.
+func clipTokens(s string, n int) string {
+	if llm.EstimateTokens(s) <= n {
+		return s
+	}
+	var b strings.Builder
+	used := 1
+	for _, w := range strings.Fields(s) {
+		c := llm.EstimateTokens(w)
+		if used+c > n {
+			break
+		}
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(w)
+		used += c
+	}
+	return b.String() + "…"
+}
