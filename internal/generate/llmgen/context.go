@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/gmc-project/gmc/internal/generate"
 	"github.com/gmc-project/gmc/internal/gmc"
@@ -29,17 +30,22 @@ import (
 // crowd everything else out of the budget.
 const maxItemTokens = 120
 
-// entry is a context item with what scoring needs.
+// entry is a context item with what scoring needs. Its text is built
+// only for the items that may go into the prompt: a campaign has hundreds
+// of entities and a prompt room for a few dozen.
 type entry struct {
 	item    llm.ContextItem
 	id      string
-	kind    string
 	aliases []string
 	updated time.Time
 	// prior is what the item is worth before the request is read: an open
 	// thread more than a closed one.
 	prior float64
-	words map[string]bool
+	// raw is what the request's words are matched against: the source
+	// text as stored (a notes document as JSON).
+	raw []string
+	// text builds the item's text.
+	text func() string
 }
 
 // boost raises the score of particular entities (a location's parent).
@@ -62,98 +68,117 @@ func entries(c *generate.Campaign) []entry {
 	for _, l := range c.Locations {
 		locs[l.ID] = l
 	}
-	var out []entry
+	out := make([]entry, 0, len(c.Characters)+len(c.Locations)+len(c.Plots)+len(c.Foreshadowing)+len(c.Relationships))
 	for _, ch := range c.Characters {
 		typ := "NPC"
-		if ch.CharacterType == gmc.CharacterPC {
-			typ = "player character"
-		}
-		var text []string
-		if len(ch.Aliases) > 0 {
-			text = append(text, "also called "+strings.Join(ch.Aliases, ", "))
-		}
-		if n := flatten(ch.Notes); n != "" {
-			text = append(text, n)
-		}
-		if n := flatten(ch.GMNotes); n != "" {
-			text = append(text, "GM notes (secret): "+n)
-		}
 		prior := 0.2
 		if ch.CharacterType == gmc.CharacterPC {
+			typ = "player character"
 			prior = 0.5 // the party is part of most stories
 		}
-		out = append(out, entry{item: llm.ContextItem{Name: ch.Name, Type: gmOnlyType(typ, ch.Visibility), Text: strings.Join(text, ". "), GMOnly: ch.Visibility == gmc.VisibleGM},
-			id: ch.ID, kind: gmc.EntityCharacter, aliases: ch.Aliases, updated: ch.UpdatedAt, prior: prior})
+		out = append(out, entry{item: llm.ContextItem{Name: ch.Name, Type: gmOnlyType(typ, ch.Visibility), GMOnly: ch.Visibility == gmc.VisibleGM},
+			id: ch.ID, aliases: ch.Aliases, updated: ch.UpdatedAt, prior: prior, raw: []string{string(ch.Notes), string(ch.GMNotes)},
+			text: func() string {
+				var text []string
+				if len(ch.Aliases) > 0 {
+					text = append(text, "also called "+strings.Join(ch.Aliases, ", "))
+				}
+				if n := flatten(ch.Notes); n != "" {
+					text = append(text, n)
+				}
+				if n := flatten(ch.GMNotes); n != "" {
+					text = append(text, "GM notes (secret): "+n)
+				}
+				return strings.Join(text, ". ")
+			}})
 	}
 	for _, l := range c.Locations {
 		typ := cmp.Or(l.LocationType, "location")
 		if l.ParentID != nil && locs[*l.ParentID] != nil {
 			typ += " in " + locs[*l.ParentID].Name
 		}
-		out = append(out, entry{item: llm.ContextItem{Name: l.Name, Type: gmOnlyType(typ, l.Visibility), Text: l.Description, GMOnly: l.Visibility == gmc.VisibleGM},
-			id: l.ID, kind: gmc.EntityLocation, updated: l.UpdatedAt, prior: 0.1})
+		out = append(out, entry{item: llm.ContextItem{Name: l.Name, Type: gmOnlyType(typ, l.Visibility), GMOnly: l.Visibility == gmc.VisibleGM},
+			id: l.ID, updated: l.UpdatedAt, prior: 0.1, raw: []string{l.Description}, text: func() string { return l.Description }})
 	}
 	plots := make(map[string]*gmc.PlotThread, len(c.Plots))
 	for _, p := range c.Plots {
 		plots[p.ID] = p
-		var text []string
-		if p.Summary != "" {
-			text = append(text, p.Summary)
-		}
-		for _, m := range p.Milestones {
-			if !m.Done {
-				text = append(text, "next: "+m.Title)
-				break
-			}
-		}
-		var who []string
-		for _, id := range p.CharacterIDs {
-			if ch := chars[id]; ch != nil {
-				who = append(who, ch.Name)
-			}
-		}
-		if len(who) > 0 {
-			text = append(text, "involves "+strings.Join(who, ", "))
-		}
 		prior := 0.6
 		if p.Status.Closed() {
 			prior = -1 // history: only what the request names or matches
 		}
-		out = append(out, entry{item: llm.ContextItem{Name: p.Title, Type: gmOnlyType("plot thread, "+string(p.Status), p.Visibility), Text: strings.Join(text, "; "), GMOnly: p.Visibility == gmc.VisibleGM},
-			id: p.ID, kind: gmc.EntityPlot, updated: p.UpdatedAt, prior: prior})
+		out = append(out, entry{item: llm.ContextItem{Name: p.Title, Type: gmOnlyType("plot thread, "+string(p.Status), p.Visibility), GMOnly: p.Visibility == gmc.VisibleGM},
+			id: p.ID, updated: p.UpdatedAt, prior: prior, raw: []string{p.Summary},
+			text: func() string {
+				var text []string
+				if p.Summary != "" {
+					text = append(text, p.Summary)
+				}
+				for _, m := range p.Milestones {
+					if !m.Done {
+						text = append(text, "next: "+m.Title)
+						break
+					}
+				}
+				var who []string
+				for _, id := range p.CharacterIDs {
+					if ch := chars[id]; ch != nil {
+						who = append(who, ch.Name)
+					}
+				}
+				if len(who) > 0 {
+					text = append(text, "involves "+strings.Join(who, ", "))
+				}
+				return strings.Join(text, "; ")
+			}})
 	}
 	for _, f := range c.Foreshadowing {
+		if f.Revealed {
+			continue
+		}
 		title := "a thread"
 		if p := plots[f.PlotID]; p != nil {
 			title = p.Title
 		}
-		if f.Revealed {
-			continue
-		}
-		out = append(out, entry{item: llm.ContextItem{Name: "Hint for " + title, Type: "foreshadowing not yet revealed, GM only", Text: f.Description, GMOnly: true},
-			id: f.ID, kind: gmc.EntityForeshadowing, updated: f.UpdatedAt, prior: 0.5})
+		out = append(out, entry{item: llm.ContextItem{Name: "Hint for " + title, Type: "foreshadowing not yet revealed, GM only", GMOnly: true},
+			id: f.ID, updated: f.UpdatedAt, prior: 0.5, raw: []string{f.Description}, text: func() string { return f.Description }})
 	}
 	for _, r := range c.Relationships {
 		a, b := chars[r.SourceID], chars[r.TargetID]
 		if a == nil || b == nil {
 			continue
 		}
-		text := fmt.Sprintf("%s, attitude %d", r.Kind, r.Attitude)
-		if r.Description != "" {
-			text += ": " + r.Description
-		}
 		prior := 0.1
 		if r.Attitude < 0 {
 			prior = 0.3 + float64(-r.Attitude)/200 // strain makes stories
 		}
-		out = append(out, entry{item: llm.ContextItem{Name: a.Name + " → " + b.Name, Type: gmOnlyType("relationship", r.Visibility), Text: text, GMOnly: r.Visibility == gmc.VisibleGM},
-			id: r.ID, kind: gmc.EntityRelationship, updated: r.UpdatedAt, prior: prior})
-	}
-	for i := range out {
-		out[i].item.Text = clipTokens(out[i].item.Text, maxItemTokens)
-		out[i].words = wordSet(out[i].item.Name + " " + strings.Join(out[i].aliases, " ") + " " + out[i].item.Text)
+		out = append(out, entry{item: llm.ContextItem{Name: a.Name + " → " + b.Name, Type: gmOnlyType("relationship", r.Visibility), GMOnly: r.Visibility == gmc.VisibleGM},
+			id: r.ID, updated: r.UpdatedAt, prior: prior, raw: []string{r.Kind, r.Description},
+			text: func() string {
+				text := fmt.Sprintf("%s, attitude %d", r.Kind, r.Attitude)
+				if r.Description != "" {
+					text += ": " + r.Description
+				}
+				return text
+			}})
 	}
 	return out
+}
+
+// lowered is the entry's names and texts in lower case, one per line,
+// for matching the request's words.
+func (e *entry) lowered() string {
+	var b strings.Builder
+	b.WriteString(e.item.Name)
+	for _, a := range e.aliases {
+		b.WriteByte('\n')
+		b.WriteString(a)
+	}
+	for _, t := range e.raw {
+		b.WriteByte('\n')
+		b.WriteString(t)
+	}
+	return strings.ToLower(b.String())
 }
 
 // selectContext scores the entries against the request and picks what
@@ -162,13 +187,24 @@ func selectContext(es []entry, request string, budget int, b boost) []llm.Contex
 	if len(es) == 0 || budget <= 0 {
 		return nil
 	}
+	lowerReq := strings.ToLower(request)
+	var reqWords []string
+	for w := range wordSet(request) {
+		reqWords = append(reqWords, w)
+	}
+	slices.Sort(reqWords)
 	// Document frequency of each request word, for its weight.
-	req := wordSet(request)
-	df := make(map[string]int, len(req))
-	for _, e := range es {
-		for w := range req {
-			if e.words[w] {
-				df[w]++
+	var hits []bool
+	df := make([]int, len(reqWords))
+	if len(reqWords) > 0 {
+		hits = make([]bool, len(es)*len(reqWords))
+		for i := range es {
+			low := es[i].lowered()
+			for k, w := range reqWords {
+				if mentions(low, w) {
+					hits[i*len(reqWords)+k] = true
+					df[k]++
+				}
 			}
 		}
 	}
@@ -184,26 +220,44 @@ func selectContext(es []entry, request string, budget int, b boost) []llm.Contex
 			recency[i] = float64(rank) / float64(len(es)-1)
 		}
 	}
-	lowerReq := strings.ToLower(request)
-	items := make([]llm.ContextItem, len(es))
 	n := float64(len(es))
+	score := make([]float64, len(es))
+	named := make([]bool, len(es))
 	for i, e := range es {
 		match := 0.0
-		for w := range req {
-			if e.words[w] {
-				match += math.Log(1 + n/float64(df[w]))
+		for k := range reqWords {
+			if hits[i*len(reqWords)+k] {
+				match += math.Log(1 + n/float64(df[k]))
 			}
 		}
-		score := 2*match + recency[i] + e.prior + b[e.id]
+		score[i] = 2*match + recency[i] + e.prior + b[e.id]
+		if request == "" {
+			continue
+		}
+		named[i] = mentions(lowerReq, strings.ToLower(e.item.Name))
 		for _, a := range e.aliases {
 			// SelectContext finds names; an alias the request uses counts
 			// nearly as much.
 			if mentions(lowerReq, strings.ToLower(a)) {
-				score += 100
+				score[i] += 100
 			}
 		}
-		items[i] = e.item
-		items[i].Score = score
+	}
+	// Only the best items can fit: SelectContext gets the named ones and
+	// the rest by score up to twice the budget, not the whole campaign,
+	// and only those get their text built.
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(score[b], score[a]) })
+	items := make([]llm.ContextItem, 0, 64)
+	spent := 0
+	for _, i := range order {
+		if !named[i] && spent > 2*budget {
+			continue
+		}
+		it := es[i].item
+		it.Text = clipTokens(es[i].text(), maxItemTokens)
+		it.Score = score[i]
+		items = append(items, it)
+		spent += llm.ItemTokens(it)
 	}
 	return llm.SelectContext(items, request, budget, llm.ForGM)
 }
@@ -250,8 +304,8 @@ func wordRuneBefore(s string, i int) bool {
 	if i == 0 {
 		return false
 	}
-	r := []rune(s[:i])
-	return isWord(r[len(r)-1])
+	r, _ := utf8.DecodeLastRuneInString(s[:i])
+	return isWord(r)
 }
 
 func wordRuneAt(s string, i int) bool {

@@ -464,51 +464,72 @@ func renamed(n llm.NPC, old, fresh string) llm.NPC {
 // names are the names a campaign has, for clash checks: each full name
 // and alias, and for characters each given name (the first word), since
 // two characters called "Bram" confuse the table and live keyword alerts
-// alike.
-type names map[string]string
+// alike. Each maps to the name of what has it.
+type names struct {
+	full, given map[string]string
+	// what says what the owners are ("the location %q").
+	what string
+}
 
-func (ns names) add(key, owner string) {
+func (ns names) add(m map[string]string, key, owner string) {
 	key = strings.ToLower(strings.TrimSpace(key))
-	if key != "" {
-		if _, ok := ns[key]; !ok {
-			ns[key] = owner
-		}
+	if _, ok := m[key]; !ok && key != "" {
+		m[key] = owner
 	}
 }
 
 // clash is what of the campaign's the name collides with, or "".
 func (ns names) clash(name string) string {
 	l := strings.ToLower(strings.TrimSpace(name))
-	if o, ok := ns[l]; ok {
-		return o
+	owner, ok := ns.full[l]
+	if !ok {
+		owner, ok = ns.given[givenOf(l)]
 	}
-	if first, _, ok := strings.Cut(l, " "); ok {
-		if o, ok := ns["given:"+first]; ok {
-			return o
-		}
-	} else if o, ok := ns["given:"+l]; ok {
-		return o
+	if !ok {
+		return ""
 	}
-	return ""
+	return fmt.Sprintf(ns.what, owner)
 }
 
 func characterNames(c *generate.Campaign) names {
-	ns := names{}
+	ns := names{full: make(map[string]string, len(c.Characters)), given: make(map[string]string, len(c.Characters)), what: "%q"}
 	for _, ch := range c.Characters {
+		ns.add(ns.full, ch.Name, ch.Name)
 		for _, n := range append([]string{ch.Name}, ch.Aliases...) {
-			ns.add(n, fmt.Sprintf("%q", ch.Name))
-			if first, _, _ := strings.Cut(strings.TrimSpace(n), " "); len([]rune(first)) >= 3 {
-				ns.add("given:"+first, fmt.Sprintf("%q", ch.Name))
+			ns.add(ns.full, n, ch.Name)
+			if g := givenOf(n); g != "" {
+				ns.add(ns.given, g, ch.Name)
 			}
 		}
 	}
 	return ns
 }
 
+// titles come before names without being one: "Lady Vex" and "Lady
+// Mirela" do not clash.
+var titles = map[string]bool{"lady": true, "lord": true, "sir": true, "dame": true, "old": true, "young": true, "captain": true, "the": true,
+	"brother": true, "sister": true, "father": true, "mother": true, "master": true, "mistress": true, "king": true, "queen": true,
+	"prince": true, "princess": true, "doctor": true, "uncle": true, "aunt": true, "saint": true, "madam": true, "granny": true}
+
+// givenOf is the lower-case given name of a name: its first word after
+// any titles, or "" when that is shorter than three letters.
+func givenOf(name string) string {
+	for _, w := range strings.Fields(strings.ToLower(name)) {
+		if titles[w] {
+			continue
+		}
+		if utf8.RuneCountInString(w) < 3 {
+			return ""
+		}
+		return w
+	}
+	return ""
+}
+
 func locationNames(c *generate.Campaign) names {
-	ns := names{}
+	ns := names{full: make(map[string]string, len(c.Locations)), given: map[string]string{}, what: "the location %q"}
 	for _, l := range c.Locations {
-		ns.add(l.Name, fmt.Sprintf("the location %q", l.Name))
+		ns.add(ns.full, l.Name, l.Name)
 	}
 	return ns
 }

@@ -335,3 +335,18 @@ func TestSelectContext(t *testing.T) {
 		}
 	})
 }
+
+func TestNameClashRules(t *testing.T) {
+	ns := characterNames(campaign())
+	for _, tc := range []struct {
+		name string
+		want bool
+	}{
+		{"Bram Ironfoot", true}, {"bram ironfoot", true}, {"Bram Saltwhistle", true}, {"Bram", true}, {"The Widow", true}, {"Vex", true},
+		{"Lady Mirela", false}, {"Old Hask", false}, {"Tamsin Reed", false}, {"Ironfoot Bram", false},
+	} {
+		if got := ns.clash(tc.name) != ""; got != tc.want {
+			t.Errorf("clash(%q) = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
