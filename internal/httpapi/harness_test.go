@@ -16,6 +16,7 @@ import (
 
 	"github.com/gmc-project/gmc/internal/authcache"
 	"github.com/gmc-project/gmc/internal/blob"
+	"github.com/gmc-project/gmc/internal/generate"
 	"github.com/gmc-project/gmc/internal/httpapi"
 	"github.com/gmc-project/gmc/internal/jobs"
 	"github.com/gmc-project/gmc/internal/ratelimit"
@@ -75,6 +76,8 @@ type serverOpts struct {
 	// jobs gives the server a job queue (c.jobs); without one it has no
 	// jobs, and River's tables are not made.
 	jobs bool
+	// generator replaces the built-in generators.
+	generator generate.Generator
 }
 
 // newServer runs the real stack on a fresh database behind httptest.
@@ -92,7 +95,7 @@ func newServer(t testing.TB, open func(t testing.TB) store.Store, opts serverOpt
 		t.Fatal(err)
 	}
 	scfg := service.Config{Store: st, SecretKey: bytes.Repeat([]byte("k"), 32), Now: opts.now, PasswordParams: &cheap,
-		Accounts: authcache.NewMemory(0, opts.now), Limiter: opts.limiter, Blobs: blobs}
+		Accounts: authcache.NewMemory(0, opts.now), Limiter: opts.limiter, Blobs: blobs, Generator: opts.generator}
 	var q *jobs.Queue
 	if opts.jobs {
 		q = newJobQueue(t, st)

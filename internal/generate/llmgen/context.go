@@ -165,20 +165,53 @@ func entries(c *generate.Campaign) []entry {
 	return out
 }
 
-// lowered is the entry's names and texts in lower case, one per line,
-// for matching the request's words.
-func (e *entry) lowered() string {
-	var b strings.Builder
-	b.WriteString(e.item.Name)
+// matches reports whether any of the entry's names or texts has the
+// lower-case word w as a whole word, in any case.
+func (e *entry) matches(w string) bool {
+	if mentionsFold(e.item.Name, w) {
+		return true
+	}
 	for _, a := range e.aliases {
-		b.WriteByte('\n')
-		b.WriteString(a)
+		if mentionsFold(a, w) {
+			return true
+		}
 	}
 	for _, t := range e.raw {
-		b.WriteByte('\n')
-		b.WriteString(t)
+		if mentionsFold(t, w) {
+			return true
+		}
 	}
-	return strings.ToLower(b.String())
+	return false
+}
+
+// mentionsFold is mentions with text and w in any case. An ASCII w is
+// looked for in place, without lower-cased copies: this runs for every
+// entity of the campaign on every request.
+func mentionsFold(text, w string) bool {
+	if w == "" || len(text) < len(w) {
+		return false
+	}
+	for i := 0; i < len(w); i++ {
+		if w[i] >= utf8.RuneSelf {
+			return mentions(strings.ToLower(text), strings.ToLower(w))
+		}
+	}
+	lowerASCII := func(c byte) byte {
+		if 'A' <= c && c <= 'Z' {
+			return c + 'a' - 'A'
+		}
+		return c
+	}
+	first := lowerASCII(w[0])
+	for i := 0; i+len(w) <= len(text); i++ {
+		if lowerASCII(text[i]) != first || !strings.EqualFold(text[i:i+len(w)], w) {
+			continue
+		}
+		if !wordRuneBefore(text, i) && !wordRuneAt(text, i+len(w)) {
+			return true
+		}
+	}
+	return false
 }
 
 // selectContext scores the entries against the request and picks what
@@ -187,7 +220,6 @@ func selectContext(es []entry, request string, budget int, b boost) []llm.Contex
 	if len(es) == 0 || budget <= 0 {
 		return nil
 	}
-	lowerReq := strings.ToLower(request)
 	var reqWords []string
 	for w := range wordSet(request) {
 		reqWords = append(reqWords, w)
@@ -199,9 +231,8 @@ func selectContext(es []entry, request string, budget int, b boost) []llm.Contex
 	if len(reqWords) > 0 {
 		hits = make([]bool, len(es)*len(reqWords))
 		for i := range es {
-			low := es[i].lowered()
 			for k, w := range reqWords {
-				if mentions(low, w) {
+				if es[i].matches(w) {
 					hits[i*len(reqWords)+k] = true
 					df[k]++
 				}
@@ -234,23 +265,24 @@ func selectContext(es []entry, request string, budget int, b boost) []llm.Contex
 		if request == "" {
 			continue
 		}
-		named[i] = mentions(lowerReq, strings.ToLower(e.item.Name))
+		named[i] = mentionsFold(request, e.item.Name)
 		for _, a := range e.aliases {
 			// SelectContext finds names; an alias the request uses counts
 			// nearly as much.
-			if mentions(lowerReq, strings.ToLower(a)) {
+			if mentionsFold(request, a) {
 				score[i] += 100
 			}
 		}
 	}
 	// Only the best items can fit: SelectContext gets the named ones and
-	// the rest by score up to twice the budget, not the whole campaign,
-	// and only those get their text built.
+	// the rest by score up to a budget and a half (room for the ones it
+	// skips as too big), not the whole campaign, and only those get their
+	// text built.
 	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(score[b], score[a]) })
 	items := make([]llm.ContextItem, 0, 64)
 	spent := 0
 	for _, i := range order {
-		if !named[i] && spent > 2*budget {
+		if !named[i] && spent > budget+budget/2 {
 			continue
 		}
 		it := es[i].item

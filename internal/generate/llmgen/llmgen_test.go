@@ -350,3 +350,17 @@ func TestNameClashRules(t *testing.T) {
 		}
 	}
 }
+
+func TestMentionsFold(t *testing.T) {
+	for _, tc := range []struct {
+		text, w string
+		want    bool
+	}{
+		{"The SMUGGLER's boat", "smuggler", true}, {"smugglers", "smuggler", false}, {"a Smuggler", "smuggler", true},
+		{"Ärger im Hafen", "ärger", true}, {"Hafenärger", "ärger", false}, {"", "x", false}, {"ab", "abc", false}, {"ask lady vex now", "Lady Vex", true}, {"ask ÄRGER", "Ärger", true},
+	} {
+		if got := mentionsFold(tc.text, tc.w); got != tc.want {
+			t.Errorf("mentionsFold(%q, %q) = %v", tc.text, tc.w, got)
+		}
+	}
+}
