@@ -130,7 +130,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 			a.Close()
 			return nil, err
 		}
-		o.service.Generator = llmgen.New(a.llm, llmgen.Config{Logger: log})
+		o.service.Generator = llmgen.New(a.llm, llmgen.Config{Logger: log, Timeout: cmp.Or(cfg.LLMTotalTimeout, llm.DefaultTotalTimeout)})
 		ai = httpapi.AIStatus{Mode: "llm", Model: a.llm.Model()}
 	}
 	for _, opt := range opts {
@@ -185,6 +185,17 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 		log.Info("drafts come from a language model", slog.String("model", a.llm.Model()), slog.String("llm_base_url", cfg.LLMBaseURL))
 	}
 	return a, nil
+}
+
+// writeTimeout bounds writing an answer: a minute, or in LLM mode long
+// enough for a draft that takes the whole GMC_LLM_TOTAL_TIMEOUT, so a slow
+// model's draft is not cut off on its way to the GM.
+func (a *App) writeTimeout() time.Duration {
+	d := 60 * time.Second
+	if a.llm != nil {
+		d = max(d, cmp.Or(a.cfg.LLMTotalTimeout, llm.DefaultTotalTimeout)+15*time.Second)
+	}
+	return d
 }
 
 // OpenLLM makes the language model client of the GMC_LLM_* settings.
@@ -307,7 +318,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		Handler:           a.handler,
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       60 * time.Second,
-		WriteTimeout:      60 * time.Second,
+		WriteTimeout:      a.writeTimeout(),
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),

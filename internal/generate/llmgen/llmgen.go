@@ -26,6 +26,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -43,13 +44,18 @@ const DefaultContextTokens = 1500
 type Config struct {
 	// ContextTokens bounds the campaign context of a prompt.
 	ContextTokens int
-	Logger        *slog.Logger
+	// Timeout bounds one draft, every call to the model included (a
+	// name asked for again is a second call); 0 leaves it to the
+	// client's own total timeout per call.
+	Timeout time.Duration
+	Logger  *slog.Logger
 }
 
 // Generator asks a language model for drafts.
 type Generator struct {
 	client  *llm.Client
 	budget  int
+	timeout time.Duration
 	log     *slog.Logger
 	builtin generate.Builtin
 }
@@ -58,7 +64,7 @@ var _ generate.Generator = (*Generator)(nil)
 
 // New makes a Generator on a client.
 func New(client *llm.Client, cfg Config) *Generator {
-	g := &Generator{client: client, budget: cfg.ContextTokens, log: cfg.Logger}
+	g := &Generator{client: client, budget: cfg.ContextTokens, timeout: cfg.Timeout, log: cfg.Logger}
 	if g.budget <= 0 {
 		g.budget = DefaultContextTokens
 	}
@@ -73,6 +79,14 @@ func (g *Generator) Model() string { return g.client.Model() }
 
 // Usage is the tokens spent so far per campaign id.
 func (g *Generator) Usage() map[string]llm.Usage { return g.client.UsageByCampaign() }
+
+// bounded is ctx with the draft's deadline.
+func (g *Generator) bounded(ctx context.Context) (context.Context, context.CancelFunc) {
+	if g.timeout <= 0 {
+		return context.WithCancel(ctx)
+	}
+	return context.WithTimeout(ctx, g.timeout)
+}
 
 // seedNote is told with every draft: the seed is only as good as the
 // server's sampling.
@@ -120,9 +134,11 @@ func campaignName(c *generate.Campaign) string {
 // client sees what happened but not the server's address; the log has the
 // whole error.
 func (g *Generator) failure(ctx context.Context, c *generate.Campaign, prompt string, err error) error {
-	if ctx.Err() != nil {
+	if errors.Is(ctx.Err(), context.Canceled) {
 		return context.Cause(ctx) // the caller went away; nobody to tell
 	}
+	// A deadline that passed is the draft's own timeout: the server did
+	// not answer in time, as below.
 	g.log.WarnContext(ctx, "language model request failed", "prompt", prompt, "campaign_id", c.ID, "error", err.Error())
 	var invalid *llm.InvalidAnswerError
 	if errors.As(err, &invalid) {
@@ -165,6 +181,8 @@ func clip(s string, n int) string {
 // NPC asks the model for an NPC of the hints, with the campaign's most
 // relevant entities as context.
 func (g *Generator) NPC(ctx context.Context, c *generate.Campaign, req generate.NPCRequest) (*generate.NPCDraft, error) {
+	ctx, cancel := g.bounded(ctx)
+	defer cancel()
 	h := req.Hints
 	var want []string
 	if a := strings.TrimSpace(h.Ancestry); a != "" {
@@ -228,6 +246,8 @@ func (g *Generator) NPC(ctx context.Context, c *generate.Campaign, req generate.
 
 // Location asks the model for a place of the type, below the parent.
 func (g *Generator) Location(ctx context.Context, c *generate.Campaign, req generate.LocationRequest) (*generate.LocationDraft, error) {
+	ctx, cancel := g.bounded(ctx)
+	defer cancel()
 	typ := strings.ToLower(strings.TrimSpace(req.Type))
 	if typ == "" {
 		typ = generate.LocationTypes[req.Seed%uint64(len(generate.LocationTypes))]
@@ -343,6 +363,8 @@ func inhabitant(s string) generate.Inhabitant {
 
 // PlotHooks asks the model for hooks grown from the campaign's state.
 func (g *Generator) PlotHooks(ctx context.Context, c *generate.Campaign, req generate.PlotHookRequest) (*generate.PlotHookDraft, error) {
+	ctx, cancel := g.bounded(ctx)
+	defer cancel()
 	n := req.Count
 	if n <= 0 {
 		n = generate.DefaultHookCount
@@ -396,6 +418,8 @@ var hookKinds = map[string]string{
 // Encounter lets the rules choose the monsters and asks the model only
 // for the telling; when the model fails, the rules' encounter stands.
 func (g *Generator) Encounter(ctx context.Context, c *generate.Campaign, req generate.EncounterRequest) (*generate.EncounterDraft, error) {
+	ctx, cancel := g.bounded(ctx)
+	defer cancel()
 	d, err := g.builtin.Encounter(ctx, c, req)
 	if err != nil {
 		return nil, err
@@ -417,7 +441,7 @@ func (g *Generator) Encounter(ctx context.Context, c *generate.Campaign, req gen
 	}}
 	f, err := ask[llm.EncounterFlavour](ctx, g, "encounter", c, req.Seed, data, false)
 	if err != nil {
-		if ctx.Err() != nil {
+		if errors.Is(ctx.Err(), context.Canceled) {
 			return nil, err
 		}
 		msg := "the model's answer was unusable"

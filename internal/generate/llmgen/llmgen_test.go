@@ -364,3 +364,24 @@ func TestMentionsFold(t *testing.T) {
 		}
 	}
 }
+
+// TestDraftTimeout: a server slower than the draft's timeout is a 503
+// for an NPC, and for an encounter the rules' monsters without flavour.
+func TestDraftTimeout(t *testing.T) {
+	srv := llmtest.New(t)
+	srv.Always(llmtest.Reply{Content: npcJSON("Ana Reed", "x"), Delay: 2 * time.Second})
+	c, err := llm.New(llm.Config{BaseURL: srv.URL, Model: srv.Model, MaxRetries: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := New(c, Config{Timeout: 100 * time.Millisecond})
+	_, err = g.NPC(context.Background(), campaign(), generate.NPCRequest{Seed: 1})
+	var de *gmc.Error
+	if !errors.As(err, &de) || de.Code != "ai_unavailable" || !strings.Contains(de.Message, "in time") {
+		t.Errorf("NPC err = %v, want ai_unavailable, not in time", err)
+	}
+	d, err := g.Encounter(context.Background(), &generate.Campaign{ID: "x", Monsters: monsters()}, generate.EncounterRequest{Seed: 1, PartyLevel: 2, PartySize: 4, Difficulty: generate.Easy})
+	if err != nil || d.Flavour != nil || len(d.Monsters) == 0 {
+		t.Errorf("encounter = %+v, %v; want the rules' monsters alone", d, err)
+	}
+}
