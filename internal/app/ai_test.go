@@ -2,13 +2,16 @@ package app_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/gmc-project/gmc/internal/app"
 	"github.com/gmc-project/gmc/internal/config"
 	"github.com/gmc-project/gmc/internal/llm"
 	"github.com/gmc-project/gmc/internal/llm/llmtest"
@@ -58,6 +61,37 @@ func TestAIModeReported(t *testing.T) {
 	srv := llmtest.New(t)
 	if ai := readyAI(t, startInstance(t, llmConfig(srv))); ai["mode"] != "llm" || ai["model"] != srv.Model {
 		t.Errorf("LLM mode: components.ai = %v", ai)
+	}
+}
+
+// TestAIModeLogged: the start-up line names the AI mode, and LLM mode's
+// line names the model but never the API key.
+func TestAIModeLogged(t *testing.T) {
+	t.Parallel()
+	srv := llmtest.New(t)
+	for _, tc := range []struct {
+		cfg  config.Config
+		want []string
+	}{
+		{config.Config{}, []string{`"ai":"builtin"`}},
+		{func() config.Config { c := llmConfig(srv); c.LLMAPIKey = "sk-very-secret"; return c }(), []string{`"ai":"llm"`, `"model":"` + srv.Model + `"`}},
+	} {
+		var buf bytes.Buffer
+		cfg := tc.cfg
+		cfg.DataDir, cfg.SecretKey = t.TempDir(), strings.Repeat("s", 32)
+		a, err := app.New(context.Background(), cfg, slog.New(slog.NewJSONHandler(&buf, nil)), "test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		a.Close()
+		for _, w := range tc.want {
+			if !strings.Contains(buf.String(), w) {
+				t.Errorf("log lacks %s:\n%s", w, buf.String())
+			}
+		}
+		if strings.Contains(buf.String(), "sk-very-secret") {
+			t.Error("the API key is in the log")
+		}
 	}
 }
 
