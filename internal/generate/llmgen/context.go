@@ -30,22 +30,32 @@ import (
 // crowd everything else out of the budget.
 const maxItemTokens = 120
 
-// entry is a context item with what scoring needs. Its text is built
-// only for the items that may go into the prompt: a campaign has hundreds
-// of entities and a prompt room for a few dozen.
+// entry is a context item with what scoring needs: one entity of the
+// campaign. Its type and text are built only for the items that may go
+// into the prompt: a campaign has hundreds of entities and a prompt room
+// for a few dozen.
 type entry struct {
-	item    llm.ContextItem
+	name    string
 	id      string
 	aliases []string
 	updated time.Time
 	// prior is what the item is worth before the request is read: an open
 	// thread more than a closed one.
 	prior float64
-	// raw is what the request's words are matched against: the source
-	// text as stored (a notes document as JSON).
-	raw []string
-	// text builds the item's text.
-	text func() string
+	// One of these is the entity.
+	ch  *gmc.Character
+	l   *gmc.Location
+	p   *gmc.PlotThread
+	f   *gmc.Foreshadowing
+	r   *gmc.Relationship
+	all *lookup
+}
+
+// lookup finds the entities an item's text names by id.
+type lookup struct {
+	chars map[string]*gmc.Character
+	locs  map[string]*gmc.Location
+	plots map[string]*gmc.PlotThread
 }
 
 // boost raises the score of particular entities (a location's parent).
@@ -60,115 +70,123 @@ func gmOnlyType(typ string, v gmc.Visibility) string {
 
 // entries turns the campaign into context items.
 func entries(c *generate.Campaign) []entry {
-	chars := make(map[string]*gmc.Character, len(c.Characters))
+	all := &lookup{chars: make(map[string]*gmc.Character, len(c.Characters)), locs: make(map[string]*gmc.Location, len(c.Locations)),
+		plots: make(map[string]*gmc.PlotThread, len(c.Plots))}
 	for _, ch := range c.Characters {
-		chars[ch.ID] = ch
+		all.chars[ch.ID] = ch
 	}
-	locs := make(map[string]*gmc.Location, len(c.Locations))
 	for _, l := range c.Locations {
-		locs[l.ID] = l
+		all.locs[l.ID] = l
+	}
+	for _, p := range c.Plots {
+		all.plots[p.ID] = p
 	}
 	out := make([]entry, 0, len(c.Characters)+len(c.Locations)+len(c.Plots)+len(c.Foreshadowing)+len(c.Relationships))
 	for _, ch := range c.Characters {
-		typ := "NPC"
 		prior := 0.2
 		if ch.CharacterType == gmc.CharacterPC {
-			typ = "player character"
 			prior = 0.5 // the party is part of most stories
 		}
-		out = append(out, entry{item: llm.ContextItem{Name: ch.Name, Type: gmOnlyType(typ, ch.Visibility), GMOnly: ch.Visibility == gmc.VisibleGM},
-			id: ch.ID, aliases: ch.Aliases, updated: ch.UpdatedAt, prior: prior, raw: []string{string(ch.Notes), string(ch.GMNotes)},
-			text: func() string {
-				var text []string
-				if len(ch.Aliases) > 0 {
-					text = append(text, "also called "+strings.Join(ch.Aliases, ", "))
-				}
-				if n := flatten(ch.Notes); n != "" {
-					text = append(text, n)
-				}
-				if n := flatten(ch.GMNotes); n != "" {
-					text = append(text, "GM notes (secret): "+n)
-				}
-				return strings.Join(text, ". ")
-			}})
+		out = append(out, entry{name: ch.Name, id: ch.ID, aliases: ch.Aliases, updated: ch.UpdatedAt, prior: prior, ch: ch, all: all})
 	}
 	for _, l := range c.Locations {
-		typ := cmp.Or(l.LocationType, "location")
-		if l.ParentID != nil && locs[*l.ParentID] != nil {
-			typ += " in " + locs[*l.ParentID].Name
-		}
-		out = append(out, entry{item: llm.ContextItem{Name: l.Name, Type: gmOnlyType(typ, l.Visibility), GMOnly: l.Visibility == gmc.VisibleGM},
-			id: l.ID, updated: l.UpdatedAt, prior: 0.1, raw: []string{l.Description}, text: func() string { return l.Description }})
+		out = append(out, entry{name: l.Name, id: l.ID, updated: l.UpdatedAt, prior: 0.1, l: l, all: all})
 	}
-	plots := make(map[string]*gmc.PlotThread, len(c.Plots))
 	for _, p := range c.Plots {
-		plots[p.ID] = p
 		prior := 0.6
 		if p.Status.Closed() {
 			prior = -1 // history: only what the request names or matches
 		}
-		out = append(out, entry{item: llm.ContextItem{Name: p.Title, Type: gmOnlyType("plot thread, "+string(p.Status), p.Visibility), GMOnly: p.Visibility == gmc.VisibleGM},
-			id: p.ID, updated: p.UpdatedAt, prior: prior, raw: []string{p.Summary},
-			text: func() string {
-				var text []string
-				if p.Summary != "" {
-					text = append(text, p.Summary)
-				}
-				for _, m := range p.Milestones {
-					if !m.Done {
-						text = append(text, "next: "+m.Title)
-						break
-					}
-				}
-				var who []string
-				for _, id := range p.CharacterIDs {
-					if ch := chars[id]; ch != nil {
-						who = append(who, ch.Name)
-					}
-				}
-				if len(who) > 0 {
-					text = append(text, "involves "+strings.Join(who, ", "))
-				}
-				return strings.Join(text, "; ")
-			}})
+		out = append(out, entry{name: p.Title, id: p.ID, updated: p.UpdatedAt, prior: prior, p: p, all: all})
 	}
 	for _, f := range c.Foreshadowing {
-		if f.Revealed {
-			continue
+		if !f.Revealed {
+			out = append(out, entry{id: f.ID, updated: f.UpdatedAt, prior: 0.5, f: f, all: all})
 		}
-		title := "a thread"
-		if p := plots[f.PlotID]; p != nil {
-			title = p.Title
-		}
-		out = append(out, entry{item: llm.ContextItem{Name: "Hint for " + title, Type: "foreshadowing not yet revealed, GM only", GMOnly: true},
-			id: f.ID, updated: f.UpdatedAt, prior: 0.5, raw: []string{f.Description}, text: func() string { return f.Description }})
 	}
 	for _, r := range c.Relationships {
-		a, b := chars[r.SourceID], chars[r.TargetID]
-		if a == nil || b == nil {
+		if all.chars[r.SourceID] == nil || all.chars[r.TargetID] == nil {
 			continue
 		}
 		prior := 0.1
 		if r.Attitude < 0 {
 			prior = 0.3 + float64(-r.Attitude)/200 // strain makes stories
 		}
-		out = append(out, entry{item: llm.ContextItem{Name: a.Name + " → " + b.Name, Type: gmOnlyType("relationship", r.Visibility), GMOnly: r.Visibility == gmc.VisibleGM},
-			id: r.ID, updated: r.UpdatedAt, prior: prior, raw: []string{r.Kind, r.Description},
-			text: func() string {
-				text := fmt.Sprintf("%s, attitude %d", r.Kind, r.Attitude)
-				if r.Description != "" {
-					text += ": " + r.Description
-				}
-				return text
-			}})
+		out = append(out, entry{id: r.ID, updated: r.UpdatedAt, prior: prior, r: r, all: all})
 	}
 	return out
 }
 
-// matches reports whether any of the entry's names or texts has the
-// lower-case word w as a whole word, in any case.
+// item builds the context item.
+func (e *entry) item() llm.ContextItem {
+	switch {
+	case e.ch != nil:
+		ch := e.ch
+		typ := "NPC"
+		if ch.CharacterType == gmc.CharacterPC {
+			typ = "player character"
+		}
+		var text []string
+		if len(ch.Aliases) > 0 {
+			text = append(text, "also called "+strings.Join(ch.Aliases, ", "))
+		}
+		if n := flatten(ch.Notes); n != "" {
+			text = append(text, n)
+		}
+		if n := flatten(ch.GMNotes); n != "" {
+			text = append(text, "GM notes (secret): "+n)
+		}
+		return llm.ContextItem{Name: ch.Name, Type: gmOnlyType(typ, ch.Visibility), Text: strings.Join(text, ". "), GMOnly: ch.Visibility == gmc.VisibleGM}
+	case e.l != nil:
+		l := e.l
+		typ := cmp.Or(l.LocationType, "location")
+		if l.ParentID != nil && e.all.locs[*l.ParentID] != nil {
+			typ += " in " + e.all.locs[*l.ParentID].Name
+		}
+		return llm.ContextItem{Name: l.Name, Type: gmOnlyType(typ, l.Visibility), Text: l.Description, GMOnly: l.Visibility == gmc.VisibleGM}
+	case e.p != nil:
+		p := e.p
+		var text []string
+		if p.Summary != "" {
+			text = append(text, p.Summary)
+		}
+		for _, m := range p.Milestones {
+			if !m.Done {
+				text = append(text, "next: "+m.Title)
+				break
+			}
+		}
+		var who []string
+		for _, id := range p.CharacterIDs {
+			if ch := e.all.chars[id]; ch != nil {
+				who = append(who, ch.Name)
+			}
+		}
+		if len(who) > 0 {
+			text = append(text, "involves "+strings.Join(who, ", "))
+		}
+		return llm.ContextItem{Name: p.Title, Type: gmOnlyType("plot thread, "+string(p.Status), p.Visibility), Text: strings.Join(text, "; "), GMOnly: p.Visibility == gmc.VisibleGM}
+	case e.f != nil:
+		title := "a thread"
+		if p := e.all.plots[e.f.PlotID]; p != nil {
+			title = p.Title
+		}
+		return llm.ContextItem{Name: "Hint for " + title, Type: "foreshadowing not yet revealed, GM only", Text: e.f.Description, GMOnly: true}
+	default:
+		r := e.r
+		text := fmt.Sprintf("%s, attitude %d", r.Kind, r.Attitude)
+		if r.Description != "" {
+			text += ": " + r.Description
+		}
+		return llm.ContextItem{Name: e.all.chars[r.SourceID].Name + " → " + e.all.chars[r.TargetID].Name, Type: gmOnlyType("relationship", r.Visibility),
+			Text: text, GMOnly: r.Visibility == gmc.VisibleGM}
+	}
+}
+
+// matches reports whether the entity's names or texts have the word w
+// as a whole word, in any case.
 func (e *entry) matches(w string) bool {
-	if mentionsFold(e.item.Name, w) {
+	if mentionsFold(e.name, w) {
 		return true
 	}
 	for _, a := range e.aliases {
@@ -176,42 +194,88 @@ func (e *entry) matches(w string) bool {
 			return true
 		}
 	}
-	for _, t := range e.raw {
-		if mentionsFold(t, w) {
+	switch {
+	case e.ch != nil:
+		return mentionsFold([]byte(e.ch.Notes), w) || mentionsFold([]byte(e.ch.GMNotes), w)
+	case e.l != nil:
+		return mentionsFold(e.l.Description, w)
+	case e.p != nil:
+		return mentionsFold(e.p.Summary, w)
+	case e.f != nil:
+		return mentionsFold(e.f.Description, w)
+	default:
+		return mentionsFold(e.r.Kind, w) || mentionsFold(e.r.Description, w)
+	}
+}
+
+// mentionsFold is mentions with text and w in any case. An ASCII w is
+// looked for in place, without lower-cased copies: this runs for every
+// entity of the campaign on every request.
+func mentionsFold[T string | []byte](text T, w string) bool {
+	if w == "" || len(text) < len(w) {
+		return false
+	}
+	for i := 0; i < len(w); i++ {
+		if w[i] >= utf8.RuneSelf {
+			return mentions(strings.ToLower(string(text)), strings.ToLower(w))
+		}
+	}
+	first := lowerASCII(w[0])
+	for i := 0; i+len(w) <= len(text); i++ {
+		if lowerASCII(text[i]) != first || !equalFoldASCII(text[i:i+len(w)], w) {
+			continue
+		}
+		if !wordBefore(text, i) && !wordAt(text, i+len(w)) {
 			return true
 		}
 	}
 	return false
 }
 
-// mentionsFold is mentions with text and w in any case. An ASCII w is
-// looked for in place, without lower-cased copies: this runs for every
-// entity of the campaign on every request.
-func mentionsFold(text, w string) bool {
-	if w == "" || len(text) < len(w) {
+func lowerASCII(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+// equalFoldASCII compares a with the ASCII w, ignoring case.
+func equalFoldASCII[T string | []byte](a T, w string) bool {
+	for i := 0; i < len(w); i++ {
+		if lowerASCII(a[i]) != lowerASCII(w[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// wordBefore reports whether the character before byte i is a letter or
+// digit.
+func wordBefore[T string | []byte](s T, i int) bool {
+	if i == 0 {
 		return false
 	}
-	for i := 0; i < len(w); i++ {
-		if w[i] >= utf8.RuneSelf {
-			return mentions(strings.ToLower(text), strings.ToLower(w))
-		}
+	if s[i-1] < utf8.RuneSelf {
+		return isWord(rune(s[i-1]))
 	}
-	lowerASCII := func(c byte) byte {
-		if 'A' <= c && c <= 'Z' {
-			return c + 'a' - 'A'
-		}
-		return c
+	j := i - 1
+	for j > 0 && i-j < utf8.UTFMax && !utf8.RuneStart(s[j]) {
+		j--
 	}
-	first := lowerASCII(w[0])
-	for i := 0; i+len(w) <= len(text); i++ {
-		if lowerASCII(text[i]) != first || !strings.EqualFold(text[i:i+len(w)], w) {
-			continue
-		}
-		if !wordRuneBefore(text, i) && !wordRuneAt(text, i+len(w)) {
-			return true
-		}
+	r, _ := utf8.DecodeRuneInString(string(s[j:i]))
+	return isWord(r)
+}
+
+// wordAt reports whether the character at byte i is a letter or digit.
+func wordAt[T string | []byte](s T, i int) bool {
+	if i >= len(s) {
+		return false
 	}
-	return false
+	if s[i] < utf8.RuneSelf {
+		return isWord(rune(s[i]))
+	}
+	r, _ := utf8.DecodeRuneInString(string(s[i:min(i+utf8.UTFMax, len(s))]))
+	return isWord(r)
 }
 
 // selectContext scores the entries against the request and picks what
@@ -244,7 +308,7 @@ func selectContext(es []entry, request string, budget int, b boost) []llm.Contex
 	for i := range order {
 		order[i] = i
 	}
-	slices.SortStableFunc(order, func(a, b int) int { return es[a].updated.Compare(es[b].updated) })
+	slices.SortFunc(order, func(a, b int) int { return cmp.Or(es[a].updated.Compare(es[b].updated), cmp.Compare(a, b)) })
 	recency := make([]float64, len(es))
 	for rank, i := range order {
 		if len(es) > 1 {
@@ -265,7 +329,7 @@ func selectContext(es []entry, request string, budget int, b boost) []llm.Contex
 		if request == "" {
 			continue
 		}
-		named[i] = mentionsFold(request, e.item.Name)
+		named[i] = e.name != "" && mentionsFold(request, e.name)
 		for _, a := range e.aliases {
 			// SelectContext finds names; an alias the request uses counts
 			// nearly as much.
@@ -278,15 +342,15 @@ func selectContext(es []entry, request string, budget int, b boost) []llm.Contex
 	// the rest by score up to a budget and a half (room for the ones it
 	// skips as too big), not the whole campaign, and only those get their
 	// text built.
-	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(score[b], score[a]) })
+	slices.SortFunc(order, func(a, b int) int { return cmp.Or(cmp.Compare(score[b], score[a]), cmp.Compare(a, b)) })
 	items := make([]llm.ContextItem, 0, 64)
 	spent := 0
 	for _, i := range order {
 		if !named[i] && spent > budget+budget/2 {
 			continue
 		}
-		it := es[i].item
-		it.Text = clipTokens(es[i].text(), maxItemTokens)
+		it := es[i].item()
+		it.Text = clipTokens(it.Text, maxItemTokens)
 		it.Score = score[i]
 		items = append(items, it)
 		spent += llm.ItemTokens(it)

@@ -485,61 +485,55 @@ func renamed(n llm.NPC, old, fresh string) llm.NPC {
 	return n
 }
 
-// names are the names a campaign has, for clash checks: each full name
-// and alias, and for characters each given name (the first word), since
-// two characters called "Bram" confuse the table and live keyword alerts
-// alike. Each maps to the name of what has it.
+// names checks a name against the names a campaign has: each full name
+// and alias, and for characters each given name (the first word after
+// any title), since two characters called "Bram" confuse the table and
+// live keyword alerts alike. It scans rather than indexes: one name is
+// checked once or twice per draft.
 type names struct {
-	full, given map[string]string
-	// what says what the owners are ("the location %q").
-	what string
+	c *generate.Campaign
+	// locations checks against locations instead of characters.
+	locations bool
 }
 
-func (ns names) add(m map[string]string, key, owner string) {
-	key = strings.ToLower(strings.TrimSpace(key))
-	if _, ok := m[key]; !ok && key != "" {
-		m[key] = owner
-	}
-}
+func characterNames(c *generate.Campaign) names { return names{c: c} }
+func locationNames(c *generate.Campaign) names  { return names{c: c, locations: true} }
 
 // clash is what of the campaign's the name collides with, or "".
 func (ns names) clash(name string) string {
-	l := strings.ToLower(strings.TrimSpace(name))
-	owner, ok := ns.full[l]
-	if !ok {
-		owner, ok = ns.given[givenOf(l)]
-	}
-	if !ok {
+	name = strings.TrimSpace(name)
+	if ns.locations {
+		for _, l := range ns.c.Locations {
+			if strings.EqualFold(strings.TrimSpace(l.Name), name) {
+				return fmt.Sprintf("the location %q", l.Name)
+			}
+		}
 		return ""
 	}
-	return fmt.Sprintf(ns.what, owner)
-}
-
-func characterNames(c *generate.Campaign) names {
-	ns := names{full: make(map[string]string, len(c.Characters)), given: make(map[string]string, len(c.Characters)), what: "%q"}
-	for _, ch := range c.Characters {
-		ns.add(ns.full, ch.Name, ch.Name)
-		for _, n := range append([]string{ch.Name}, ch.Aliases...) {
-			ns.add(ns.full, n, ch.Name)
-			if g := givenOf(n); g != "" {
-				ns.add(ns.given, g, ch.Name)
+	given := givenOf(name)
+	for _, ch := range ns.c.Characters {
+		if strings.EqualFold(strings.TrimSpace(ch.Name), name) || (given != "" && strings.EqualFold(givenOf(ch.Name), given)) {
+			return fmt.Sprintf("%q", ch.Name)
+		}
+		for _, a := range ch.Aliases {
+			if strings.EqualFold(strings.TrimSpace(a), name) || (given != "" && strings.EqualFold(givenOf(a), given)) {
+				return fmt.Sprintf("%q", ch.Name)
 			}
 		}
 	}
-	return ns
+	return ""
 }
 
 // titles come before names without being one: "Lady Vex" and "Lady
 // Mirela" do not clash.
-var titles = map[string]bool{"lady": true, "lord": true, "sir": true, "dame": true, "old": true, "young": true, "captain": true, "the": true,
-	"brother": true, "sister": true, "father": true, "mother": true, "master": true, "mistress": true, "king": true, "queen": true,
-	"prince": true, "princess": true, "doctor": true, "uncle": true, "aunt": true, "saint": true, "madam": true, "granny": true}
+var titles = []string{"lady", "lord", "sir", "dame", "old", "young", "captain", "the", "brother", "sister", "father", "mother", "master",
+	"mistress", "king", "queen", "prince", "princess", "doctor", "uncle", "aunt", "saint", "madam", "granny"}
 
-// givenOf is the lower-case given name of a name: its first word after
+// givenOf is the given name of a name, as written: its first word after
 // any titles, or "" when that is shorter than three letters.
 func givenOf(name string) string {
-	for _, w := range strings.Fields(strings.ToLower(name)) {
-		if titles[w] {
+	for w := range strings.FieldsSeq(name) {
+		if slices.ContainsFunc(titles, func(t string) bool { return strings.EqualFold(t, w) }) {
 			continue
 		}
 		if utf8.RuneCountInString(w) < 3 {
@@ -548,14 +542,6 @@ func givenOf(name string) string {
 		return w
 	}
 	return ""
-}
-
-func locationNames(c *generate.Campaign) names {
-	ns := names{full: make(map[string]string, len(c.Locations)), given: map[string]string{}, what: "the location %q"}
-	for _, l := range c.Locations {
-		ns.add(ns.full, l.Name, l.Name)
-	}
-	return ns
 }
 
 // entityIndex finds campaign entities by name or alias.
@@ -597,7 +583,7 @@ func references(c *generate.Campaign, texts ...string) []generate.Ref {
 	out := []generate.Ref{}
 	seen := map[string]bool{}
 	add := func(name string, r generate.Ref) {
-		if !seen[r.ID] && len([]rune(name)) >= 3 && mentions(text, strings.ToLower(name)) {
+		if !seen[r.ID] && utf8.RuneCountInString(name) >= 3 && mentionsFold(text, name) {
 			seen[r.ID] = true
 			out = append(out, r)
 		}

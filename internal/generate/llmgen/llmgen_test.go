@@ -358,9 +358,13 @@ func TestMentionsFold(t *testing.T) {
 	}{
 		{"The SMUGGLER's boat", "smuggler", true}, {"smugglers", "smuggler", false}, {"a Smuggler", "smuggler", true},
 		{"Ärger im Hafen", "ärger", true}, {"Hafenärger", "ärger", false}, {"", "x", false}, {"ab", "abc", false}, {"ask lady vex now", "Lady Vex", true}, {"ask ÄRGER", "Ärger", true},
+		{"éfenn", "fenn", false}, {"fennä", "fenn", false}, {"«Fenn»", "fenn", true}, {`{"secret":"serves Fenn"}`, "fenn", true},
 	} {
 		if got := mentionsFold(tc.text, tc.w); got != tc.want {
 			t.Errorf("mentionsFold(%q, %q) = %v", tc.text, tc.w, got)
+		}
+		if got := mentionsFold([]byte(tc.text), tc.w); got != tc.want {
+			t.Errorf("mentionsFold([]byte(%q), %q) = %v", tc.text, tc.w, got)
 		}
 	}
 }
