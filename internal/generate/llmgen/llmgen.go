@@ -311,11 +311,26 @@ func (g *Generator) Location(ctx context.Context, c *generate.Campaign, req gene
 	d.Hooks = ans.Hooks
 	d.Inhabitants = []generate.Inhabitant{}
 	chars := characterNames(c)
-	for _, s := range ans.Inhabitants {
+	var drawn []string
+	for i, s := range ans.Inhabitants {
 		in := inhabitant(s)
-		if in.NPC && chars.clash(in.Name) != "" {
+		switch {
+		case !in.NPC:
+		case chars.has(in.Name):
 			// The campaign's own character: described here, not saved again.
 			in.NPC = false
+		case chars.clash(in.Name) != "":
+			// A new person who shares a given name with one of the
+			// campaign's: named afresh, as an NPC draft would be.
+			_, _, fresh := generate.NPCName(c, req.Seed+uint64(i)+1, cmpOr(req.Hints.Culture, "human"), append(drawn, in.Name)...)
+			d.Origin.Notes = append(d.Origin.Notes, fmt.Sprintf("The inhabitant %q shared a name with %s; the built-in name generator named them %s.", in.Name, chars.clash(in.Name), fresh))
+			r := strings.NewReplacer(in.Name, fresh)
+			d.Description = r.Replace(d.Description)
+			for k := range d.Hooks {
+				d.Hooks[k] = r.Replace(d.Hooks[k])
+			}
+			in.Name = fresh
+			drawn = append(drawn, fresh)
 		}
 		d.Inhabitants = append(d.Inhabitants, in)
 	}
@@ -498,6 +513,19 @@ type names struct {
 
 func characterNames(c *generate.Campaign) names { return names{c: c} }
 func locationNames(c *generate.Campaign) names  { return names{c: c, locations: true} }
+
+// has reports whether a character of the campaign has the name as its
+// name or an alias.
+func (ns names) has(name string) bool {
+	name = strings.TrimSpace(name)
+	for _, ch := range ns.c.Characters {
+		if strings.EqualFold(strings.TrimSpace(ch.Name), name) ||
+			slices.ContainsFunc(ch.Aliases, func(a string) bool { return strings.EqualFold(strings.TrimSpace(a), name) }) {
+			return true
+		}
+	}
+	return false
+}
 
 // clash is what of the campaign's the name collides with, or "".
 func (ns names) clash(name string) string {

@@ -148,8 +148,8 @@ func TestNPCNameClash(t *testing.T) {
 func TestLocationFromModel(t *testing.T) {
 	srv := llmtest.New(t)
 	ans, _ := json.Marshal(llm.Location{Name: "The Gull's Rest", Description: "A leaning inn on the Saltmarsh Harbour quay.",
-		Features: []string{"a trapdoor to the water"}, Inhabitants: []string{"Mara Quill, the innkeeper, counts every coin", "rats in the cellar", "Lady Vex (harbour master)"},
-		Hooks: []string{"Someone pays in silver from The Sunken Cargo."}})
+		Features: []string{"a trapdoor to the water"}, Inhabitants: []string{"Mara Quill, the innkeeper, counts every coin", "rats in the cellar", "Lady Vex (harbour master)", "Bram Tolliver, the cook"},
+		Hooks: []string{"Someone pays in silver from The Sunken Cargo.", "Bram Tolliver waters the ale."}})
 	srv.Script(llmtest.Reply{Content: string(ans), ChunkSize: 16})
 	c := campaign()
 	d, err := newGen(t, srv).Location(context.Background(), c, generate.LocationRequest{Seed: 3, Type: "inn", Parent: c.Locations[0], Hints: generate.LocationHints{Mood: "sinister"}})
@@ -164,8 +164,14 @@ func TestLocationFromModel(t *testing.T) {
 		{Name: "rats in the cellar"},
 		{Name: "Lady Vex", Role: "harbour master", NPC: false}, // the campaign's own: not saved again
 	}
-	if !slices.Equal(d.Inhabitants, want) {
-		t.Errorf("inhabitants = %+v\nwant %+v", d.Inhabitants, want)
+	if len(d.Inhabitants) != 4 || !slices.Equal(d.Inhabitants[:3], want) {
+		t.Fatalf("inhabitants = %+v\nwant %+v and the cook", d.Inhabitants, want)
+	}
+	// The cook shares the PC Bram's given name: named afresh everywhere.
+	cook := d.Inhabitants[3]
+	if !cook.NPC || cook.Role != "cook" || strings.Contains(cook.Name, "Bram") || characterNames(c).clash(cook.Name) != "" ||
+		strings.Contains(d.Hooks[1], "Bram") || !strings.Contains(d.Hooks[1], cook.Name) {
+		t.Errorf("cook = %+v, hooks %q", cook, d.Hooks)
 	}
 	if !slices.ContainsFunc(d.References, func(r generate.Ref) bool { return r.ID == "p1" }) {
 		t.Errorf("references = %+v, want the thread a hook names", d.References)
