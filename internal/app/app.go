@@ -20,6 +20,7 @@ import (
 
 	"github.com/gmc-project/gmc/internal/authcache"
 	"github.com/gmc-project/gmc/internal/blob"
+	"github.com/gmc-project/gmc/internal/clamd"
 	"github.com/gmc-project/gmc/internal/config"
 	"github.com/gmc-project/gmc/internal/generate/llmgen"
 	"github.com/gmc-project/gmc/internal/httpapi"
@@ -33,6 +34,7 @@ import (
 	"github.com/gmc-project/gmc/internal/store"
 	"github.com/gmc-project/gmc/internal/store/postgres"
 	"github.com/gmc-project/gmc/internal/store/sqlite"
+	"github.com/gmc-project/gmc/internal/summary"
 	"github.com/gmc-project/gmc/internal/transcribe"
 	"github.com/gmc-project/gmc/internal/web"
 )
@@ -116,13 +118,22 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 		a.Close()
 		return nil, err
 	}
-	if a.blobs, err = blob.NewDir(filepath.Join(cfg.DataDir, "files"), maxBlobBytes); err != nil {
+	if a.blobs, err = openBlobs(ctx, cfg); err != nil {
 		a.Close()
-		return nil, fmt.Errorf("GMC_DATA_DIR: %w", err)
+		return nil, err
+	}
+	var scanner service.VirusScanner
+	if cfg.ClamdAddr != "" {
+		scanner = &clamd.Client{Addr: cfg.ClamdAddr}
 	}
 	o := options{
-		service: service.Config{Store: a.store, SecretKey: secret, Logger: log, Live: table, Accounts: accounts, Limiter: a.rateLimiter(), Blobs: a.blobs},
-		jobs:    jobs.Config{Logger: log, Workers: cfg.JobWorkers, OnProgress: table.JobProgress},
+		service: service.Config{Store: a.store, SecretKey: secret, Logger: log, Live: table, Accounts: accounts, Limiter: a.rateLimiter(), Blobs: a.blobs,
+			Files: service.FileLimits{MaxBytes: cfg.FileMaxBytes, QuotaBytes: cfg.FileQuotaBytes}, Scanner: scanner},
+		jobs: jobs.Config{Logger: log, Workers: cfg.JobWorkers, OnProgress: table.JobProgress, RescueAfter: cfg.JobRescueAfter},
+	}
+	if err := withDndBeyond(&o, cfg); err != nil {
+		a.Close()
+		return nil, err
 	}
 	ai := httpapi.AIStatus{Mode: "builtin"}
 	if cfg.LLMEnabled() {
@@ -153,7 +164,11 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 	transcription := func(q *jobs.Queue) error {
 		return jobs.RegisterTranscribe(q, a.svc, a.speech, audio.Limits{MaxBytes: maxBlobBytes, MaxTotalBytes: maxBlobBytes})
 	}
-	if err := a.startJobs(ctx, append([]func(*jobs.Queue) error{transcription}, o.register...)); err != nil {
+	ddbSync := func(q *jobs.Queue) error {
+		return jobs.RegisterDndBeyondSync(q, a.svc, cmp.Or(cfg.DndBeyondSync, defaultDndBeyondSync))
+	}
+	summaries := func(q *jobs.Queue) error { return jobs.RegisterSummarize(q, a.svc, summary.Builtin{}) }
+	if err := a.startJobs(ctx, append([]func(*jobs.Queue) error{transcription, ddbSync, summaries}, o.register...)); err != nil {
 		a.Close()
 		return nil, err
 	}
@@ -168,12 +183,15 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 		slog.String("auth_cache", a.backendName("memory", "memory+redis")),
 		slog.String("rate_limits", a.backendName("memory", "redis")),
 		slog.String("files", a.blobs.Backend()),
+		slog.Bool("virus_scan", cfg.ClamdAddr != ""),
 		slog.String("jobs", "river on "+a.jobs.Backend()),
 		slog.Int("job_workers", cmp.Or(cfg.JobWorkers, 2)),
 		slog.String("stt", sttName),
 		slog.String("diarization", diaName),
 		slog.String("ai", ai.Mode),
 		slog.Int("trusted_proxies", len(cfg.TrustedProxies)),
+		slog.String("dndbeyond", cfg.DndBeyondURL),
+		slog.Duration("dndbeyond_sync", cfg.DndBeyondSync),
 		slog.Int("migrations_applied", n),
 	)
 	if err := a.speech.Ready(); err != nil {
@@ -386,4 +404,22 @@ func (a *App) Close() error {
 		errs = append(errs, a.store.Close())
 	}
 	return errors.Join(errs...)
+}
+
+// openBlobs opens the file store the settings select: a directory in the
+// data dir, or an S3 bucket (created when missing).
+func openBlobs(ctx context.Context, cfg config.Config) (blob.Store, error) {
+	if cfg.Blob != "s3" {
+		d, err := blob.NewDir(filepath.Join(cfg.DataDir, "files"), maxBlobBytes)
+		if err != nil {
+			return nil, fmt.Errorf("GMC_DATA_DIR: %w", err)
+		}
+		return d, nil
+	}
+	s, err := blob.NewS3(ctx, blob.S3Config{Endpoint: cfg.S3Endpoint, Bucket: cfg.S3Bucket, AccessKey: cfg.S3AccessKey,
+		SecretKey: cfg.S3SecretKey, Region: cfg.S3Region, Insecure: cfg.S3Insecure}, maxBlobBytes)
+	if err != nil {
+		return nil, fmt.Errorf("GMC_BLOB=s3: %w", err)
+	}
+	return s, nil
 }

@@ -21,12 +21,15 @@ var (
 	ErrRateLimited     = errors.New("rate limited")
 	// ErrTooLarge: an upload is larger than the server accepts.
 	ErrTooLarge = errors.New("too large")
-	// ErrUnavailable: a server gmc depends on for the request (a language
-	// model server) did not answer; trying again later may work.
+	// ErrUnsupported: an upload's content is of a type the server does
+	// not accept.
+	ErrUnsupported = errors.New("unsupported media type")
+	// ErrUpstream: a server gmc asked on the caller's behalf (D&D Beyond,
+	// say) failed or did not answer in time; trying again later may work.
+	ErrUpstream = errors.New("upstream failed")
+	// ErrUnavailable: a service the request needs (a virus scanner, say)
+	// does not answer; retrying later may work.
 	ErrUnavailable = errors.New("unavailable")
-	// ErrBadUpstream: a server gmc depends on answered, but with an error
-	// or with something unusable; trying again as is will not help.
-	ErrBadUpstream = errors.New("bad answer from an upstream server")
 )
 
 // FieldError is one problem with one input field. Location uses the

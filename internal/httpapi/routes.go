@@ -55,6 +55,10 @@ func (a *api) routes(h huma.API) {
 	authed(h, operation(get, "/characters/{character_id}/voice-notes", "get-voice-notes", "How the character is voiced", "characters"), a.handleVoiceNotesGet, a)
 	authed(h, operation(put, "/characters/{character_id}/voice-notes", "put-voice-notes", "Replace the voice notes (GM, or the PC's owner)", "characters"), a.handleVoiceNotesPut, a)
 
+	ddb := operation(post, "/characters/import/dndbeyond", "import-dndbeyond-character",
+		"Import a character from D&D Beyond, or update the one imported before and list what changed (GM, or a player for their own PC)", "characters")
+	ddb.MaxBodyBytes = maxDndBeyondBytes
+	authed(h, ddb, a.handleDndBeyondImport, a)
 	authed(h, operation(get, "/characters/{character_id}/achievements", "list-achievements", "A character's achievements", "characters"), a.handleAchievementList, a)
 	authed(h, operation(post, "/characters/{character_id}/achievements", "award-achievement", "Award a character an achievement (GM only)", "characters"), a.handleAchievementCreate, a)
 
@@ -76,6 +80,7 @@ func (a *api) routes(h huma.API) {
 	authed(h, operation(get, "/sessions/{session_id}/recordings", "list-recordings", "A session's recordings (GM only)", "recordings"), a.handleRecordingList, a)
 	authed(h, operation(del, "/recordings/{recording_id}", "delete-recording", "Delete a recording and its audio (GM only)", "recordings"), a.handleRecordingDelete, a)
 	authed(h, audioDownload(operation(get, "/recordings/{recording_id}/audio", "get-recording-audio", "A recording's audio (GM only)", "recordings")), a.handleRecordingAudio, a)
+	a.summaryRoutes(h)
 	authed(h, operation(get, "/jobs/{job_id}", "get-job", "A background job's state and progress", "jobs"), a.handleJobGet, a)
 
 	authed(h, operation(get, "/reference", "list-reference", "SRD rules entries (imported with `gmc reference import`)", "reference"), a.handleReferenceList, a)

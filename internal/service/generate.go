@@ -79,7 +79,7 @@ func (s *Service) GenerateNPC(ctx context.Context, userID, campaignID string, hi
 	if !opt.Save {
 		return out, nil
 	}
-	err = s.inTx(ctx, func(tx *Service) error {
+	err = s.inTx(ctx, func(tx *Service, _ store.Store) error {
 		out.Character, err = tx.CreateCharacter(ctx, userID, campaignID, npcParams(d.Name, d.Ancestry, d.Notes(), d.GMNotes(), d.VoiceNotes))
 		return err
 	})
@@ -149,7 +149,7 @@ func (s *Service) GenerateLocation(ctx context.Context, userID, campaignID strin
 	if !opt.Save {
 		return out, nil
 	}
-	err = s.inTx(ctx, func(tx *Service) error {
+	err = s.inTx(ctx, func(tx *Service, _ store.Store) error {
 		l, err := tx.CreateLocation(ctx, userID, campaignID, LocationParams{ParentID: d.ParentID, Name: d.Name, LocationType: d.LocationType,
 			Description: d.Description, Metadata: d.Metadata(), Visibility: gmc.VisibleGM})
 		if err != nil {
@@ -261,7 +261,7 @@ func (s *Service) GeneratePlotHooks(ctx context.Context, userID, campaignID stri
 	if !opt.Save {
 		return out, nil
 	}
-	err = s.inTx(ctx, func(tx *Service) error {
+	err = s.inTx(ctx, func(tx *Service, _ store.Store) error {
 		for _, h := range d.Hooks {
 			p, err := tx.CreatePlot(ctx, userID, campaignID, PlotParams{Title: truncateRunes(h.Title, gmc.MaxNameLen), Summary: h.Text,
 				Status: gmc.PlotHook, CharacterIDs: h.CharacterIDs, LocationIDs: h.LocationIDs, Visibility: gmc.VisibleGM})

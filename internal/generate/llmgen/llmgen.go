@@ -146,11 +146,11 @@ func (g *Generator) failure(ctx context.Context, c *generate.Campaign, prompt st
 		if len(invalid.Problems) > 0 {
 			first = " (" + invalid.Problems[0] + ")"
 		}
-		return gmc.Errorf(gmc.ErrBadUpstream, "ai_bad_answer", "the language model's answer did not fit the %s form even after it was asked to correct it%s; try again, or ask for a built-in draft by running without GMC_LLM_BASE_URL", prompt, first)
+		return gmc.Errorf(gmc.ErrUpstream, "ai_bad_answer", "the language model's answer did not fit the %s form even after it was asked to correct it%s; try again, or ask for a built-in draft by running without GMC_LLM_BASE_URL", prompt, first)
 	}
 	var api *llm.APIError
 	if errors.As(err, &api) && api.Status >= 400 && api.Status < 500 && api.Status != http.StatusRequestTimeout && api.Status != http.StatusTooManyRequests {
-		return gmc.Errorf(gmc.ErrBadUpstream, "ai_refused", "the language model server refused the request (HTTP %d: %s); check GMC_LLM_MODEL and GMC_LLM_API_KEY", api.Status, clip(api.Message, 200))
+		return gmc.Errorf(gmc.ErrUpstream, "ai_refused", "the language model server refused the request (HTTP %d: %s); check GMC_LLM_MODEL and GMC_LLM_API_KEY", api.Status, clip(api.Message, 200))
 	}
 	why := "could not be reached"
 	switch {

@@ -286,8 +286,8 @@ func TestFailures(t *testing.T) {
 		{"stream cut every time", func(s *llmtest.Server) {
 			s.Always(llmtest.Reply{Content: npcJSON("Ana Reed", "x"), CutAfter: 20})
 		}, gmc.ErrUnavailable, "ai_unavailable"},
-		{"malformed twice", func(s *llmtest.Server) { s.Always(llmtest.Reply{Content: `{"name": "Ana"`}) }, gmc.ErrBadUpstream, "ai_bad_answer"},
-		{"unknown model", func(s *llmtest.Server) { s.Always(llmtest.Reply{Status: 404}) }, gmc.ErrBadUpstream, "ai_refused"},
+		{"malformed twice", func(s *llmtest.Server) { s.Always(llmtest.Reply{Content: `{"name": "Ana"`}) }, gmc.ErrUpstream, "ai_bad_answer"},
+		{"unknown model", func(s *llmtest.Server) { s.Always(llmtest.Reply{Status: 404}) }, gmc.ErrUpstream, "ai_refused"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := llmtest.New(t)
