@@ -22,9 +22,11 @@ import (
 	"github.com/gmc-project/gmc/internal/blob"
 	"github.com/gmc-project/gmc/internal/clamd"
 	"github.com/gmc-project/gmc/internal/config"
+	"github.com/gmc-project/gmc/internal/generate/llmgen"
 	"github.com/gmc-project/gmc/internal/httpapi"
 	"github.com/gmc-project/gmc/internal/jobs"
 	"github.com/gmc-project/gmc/internal/live"
+	"github.com/gmc-project/gmc/internal/llm"
 	"github.com/gmc-project/gmc/internal/ratelimit"
 	"github.com/gmc-project/gmc/internal/realtime"
 	"github.com/gmc-project/gmc/internal/service"
@@ -54,7 +56,9 @@ type App struct {
 	jobs        *jobs.Queue
 	// jobsRunning is set while the queue runs, so that it stops once.
 	jobsRunning atomic.Bool
-	handler     http.Handler
+	// llm is the language model client in LLM mode, nil in built-in mode.
+	llm     *llm.Client
+	handler http.Handler
 }
 
 // Option adjusts what configuration does not cover, for tools and tests.
@@ -131,6 +135,15 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 		a.Close()
 		return nil, err
 	}
+	ai := httpapi.AIStatus{Mode: "builtin"}
+	if cfg.LLMEnabled() {
+		if a.llm, err = OpenLLM(cfg); err != nil {
+			a.Close()
+			return nil, err
+		}
+		o.service.Generator = llmgen.New(a.llm, llmgen.Config{Logger: log, Timeout: cmp.Or(cfg.LLMTotalTimeout, llm.DefaultTotalTimeout)})
+		ai = httpapi.AIStatus{Mode: "llm", Model: a.llm.Model()}
+	}
 	for _, opt := range opts {
 		opt(&o)
 	}
@@ -160,7 +173,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 		return nil, err
 	}
 	a.handler = httpapi.New(httpapi.Config{Service: a.svc, Logger: log, Ready: a.ready, Version: version, Live: a.hub, Speech: a.speech,
-		AllowedOrigins: cfg.AllowedOrigins, TrustedProxies: cfg.TrustedProxies,
+		AllowedOrigins: cfg.AllowedOrigins, TrustedProxies: cfg.TrustedProxies, AI: ai,
 		Console: web.Handler(web.Config{Version: version, APIBase: httpapi.BasePath})})
 	sttName, diaName := a.speech.Providers()
 	log.Info("gmc ready",
@@ -175,6 +188,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 		slog.Int("job_workers", cmp.Or(cfg.JobWorkers, 2)),
 		slog.String("stt", sttName),
 		slog.String("diarization", diaName),
+		slog.String("ai", ai.Mode),
 		slog.Int("trusted_proxies", len(cfg.TrustedProxies)),
 		slog.String("dndbeyond", cfg.DndBeyondURL),
 		slog.Duration("dndbeyond_sync", cfg.DndBeyondSync),
@@ -183,7 +197,42 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 	if err := a.speech.Ready(); err != nil {
 		log.Warn("live speech and recording uploads are off", slog.String("reason", err.Error()))
 	}
+	if a.llm != nil {
+		// The base URL has no credentials (the settings refuse them); the
+		// key is never logged.
+		log.Info("drafts come from a language model", slog.String("model", a.llm.Model()), slog.String("llm_base_url", cfg.LLMBaseURL))
+	}
 	return a, nil
+}
+
+// writeTimeout bounds writing an answer: a minute, or in LLM mode long
+// enough for a draft that takes the whole GMC_LLM_TOTAL_TIMEOUT, so a slow
+// model's draft is not cut off on its way to the GM.
+func (a *App) writeTimeout() time.Duration {
+	d := 60 * time.Second
+	if a.llm != nil {
+		d = max(d, cmp.Or(a.cfg.LLMTotalTimeout, llm.DefaultTotalTimeout)+15*time.Second)
+	}
+	return d
+}
+
+// OpenLLM makes the language model client of the GMC_LLM_* settings.
+func OpenLLM(cfg config.Config) (*llm.Client, error) {
+	c, err := llm.New(llm.Config{BaseURL: cfg.LLMBaseURL, Model: cfg.LLMModel, APIKey: cfg.LLMAPIKey,
+		RequestTimeout: cfg.LLMTimeout, TotalTimeout: cfg.LLMTotalTimeout, Concurrency: cfg.LLMConcurrency})
+	if err != nil {
+		return nil, fmt.Errorf("GMC_LLM_BASE_URL: %w", err)
+	}
+	return c, nil
+}
+
+// AIUsage is the language model tokens spent per campaign id since the
+// start, for metrics; nil in built-in mode, which spends none.
+func (a *App) AIUsage() map[string]llm.Usage {
+	if a.llm == nil {
+		return nil
+	}
+	return a.llm.UsageByCampaign()
 }
 
 // openLive starts the realtime broker (in memory, or on Redis when
@@ -287,7 +336,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		Handler:           a.handler,
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       60 * time.Second,
-		WriteTimeout:      60 * time.Second,
+		WriteTimeout:      a.writeTimeout(),
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),

@@ -17,6 +17,7 @@ import (
 	"github.com/gmc-project/gmc/internal/authcache"
 	"github.com/gmc-project/gmc/internal/blob"
 	"github.com/gmc-project/gmc/internal/dndbeyond"
+	"github.com/gmc-project/gmc/internal/generate"
 	"github.com/gmc-project/gmc/internal/httpapi"
 	"github.com/gmc-project/gmc/internal/jobs"
 	"github.com/gmc-project/gmc/internal/ratelimit"
@@ -83,6 +84,8 @@ type serverOpts struct {
 	files   service.FileLimits
 	scanner service.VirusScanner
 	blobs   blob.Store
+	// generator replaces the built-in generators.
+	generator generate.Generator
 }
 
 // newServer runs the real stack on a fresh database behind httptest.
@@ -103,7 +106,8 @@ func newServer(t testing.TB, open func(t testing.TB) store.Store, opts serverOpt
 		}
 	}
 	scfg := service.Config{Store: st, SecretKey: bytes.Repeat([]byte("k"), 32), Now: opts.now, PasswordParams: &cheap,
-		Accounts: authcache.NewMemory(0, opts.now), Limiter: opts.limiter, Blobs: blobs, Files: opts.files, Scanner: opts.scanner}
+		Accounts: authcache.NewMemory(0, opts.now), Limiter: opts.limiter, Blobs: blobs, Files: opts.files, Scanner: opts.scanner,
+		Generator: opts.generator}
 	var q *jobs.Queue
 	if opts.dndbeyond != nil {
 		scfg.DndBeyond = opts.dndbeyond

@@ -19,6 +19,17 @@ const (
 	conflict  = http.StatusConflict
 )
 
+// aiErrs are the answers of a generator in LLM mode (GMC_LLM_BASE_URL)
+// when its language model server fails.
+var aiErrs = []int{forbidden, http.StatusBadGateway, http.StatusServiceUnavailable}
+
+// llmMode is what the NPC, location and plot-hook descriptions say about
+// LLM mode.
+const llmMode = " With GMC_LLM_BASE_URL set the draft comes from a language model given the campaign's most relevant entities as context " +
+	"(generator llm, model named), in the same fields, with notes on how it was made (the seed goes to the model server and repeats the draft only if that server honours seeds; " +
+	"a name the campaign has is asked for again, then drawn by the built-in generator). A model server that cannot be reached or does not answer in time is a " +
+	"503 ai_unavailable, an answer still unusable after one correction request a 502 ai_bad_answer, a refused request (wrong model or key) a 502 ai_refused; nothing is saved then."
+
 // operationDocs is keyed by operation id; TestOpenAPIOperationsDescribed
 // fails for an operation missing here, so a new route cannot ship
 // undocumented.
@@ -202,18 +213,19 @@ var operationDocs = map[string]opDoc{
 
 	"generate-npc": {description: "Drafts an NPC from the campaign's state: a name from a Markov chain of its naming culture styled by the campaign's own names (never one the campaign has), " +
 		"ancestry, occupation, appearance, personality, ideal, bond, flaw, motivation, a secret (GM only) and a voice for voice_notes. hints steer it. " +
-		"The same ?seed= with the same campaign state gives the same draft. With ?save=true the NPC is stored (GM-only; the secret in gm_notes) and the answer is 201 with it. GM only.",
-		errs: []int{forbidden}},
+		"The same ?seed= with the same campaign state gives the same draft. With ?save=true the NPC is stored (GM-only; the secret in gm_notes) and the answer is 201 with it. GM only." + llmMode,
+		errs: aiErrs},
 	"generate-location": {description: "Drafts a location of a type — a name from the type's grammar, features, named inhabitants and hooks, some tied to the campaign's open threads — " +
 		"below parent_id when given (404 parent_not_found when it is not a location of the campaign). With ?save=true the location and its named inhabitants (as NPCs) " +
-		"are stored in one transaction and the answer is 201 with them. GM only.", errs: []int{forbidden}},
+		"are stored in one transaction and the answer is 201 with them. GM only." + llmMode, errs: aiErrs},
 	"generate-encounter": {description: "Searches the imported SRD monsters for a set whose adjusted XP (XP × the multiplier for the number of monsters, shifted for the party's size) " +
 		"falls between the party's threshold for the difficulty and the next one's (deadly: up to 1.5 × its threshold), themed by location_id's type when a themed set fits. " +
 		"Answers the monsters with counts, XP, adjusted XP, thresholds and the difficulty reached. A party too strong for any set is a 422 encounter_out_of_reach saying what was needed; " +
-		"no imported monsters is a 409 no_bestiary. GM only.", errs: []int{forbidden, conflict}},
+		"no imported monsters is a 409 no_bestiary. GM only. With GMC_LLM_BASE_URL set the rules still choose the monsters and a language model adds flavour " +
+		"(title, read-aloud text, terrain, tactics, a twist); when the model fails the rules' encounter is answered without it and notes say why.", errs: []int{forbidden, conflict}},
 	"plot-hooks": {description: "Suggests plot hooks from the campaign's state — open threads, what NPCs want (a motivation or goal in notes or gm_notes), unrevealed foreshadowing, " +
 		"relationships with a negative attitude — most pressing first, each citing the entities it is built from. With ?save=true each is stored as a GM-only plot thread " +
-		"with status hook, in one transaction, and the answer is 201. GM only.", errs: []int{forbidden}},
+		"with status hook, in one transaction, and the answer is 201. GM only." + llmMode, errs: aiErrs},
 
 	"create-ws-ticket": {description: "A one-time ticket, valid 30 seconds, to open the session's WebSocket from a browser (which cannot send an Authorization header): " +
 		"`GET /api/v1/sessions/{session_id}/ws?ticket=…`. The protocol is described in /api/v1/asyncapi.json. The session must be live (409 session_not_live).", errs: []int{conflict}},
