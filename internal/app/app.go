@@ -24,6 +24,7 @@ import (
 	"github.com/gmc-project/gmc/internal/httpapi"
 	"github.com/gmc-project/gmc/internal/jobs"
 	"github.com/gmc-project/gmc/internal/live"
+	"github.com/gmc-project/gmc/internal/llm"
 	"github.com/gmc-project/gmc/internal/ratelimit"
 	"github.com/gmc-project/gmc/internal/realtime"
 	"github.com/gmc-project/gmc/internal/service"
@@ -31,7 +32,6 @@ import (
 	"github.com/gmc-project/gmc/internal/store"
 	"github.com/gmc-project/gmc/internal/store/postgres"
 	"github.com/gmc-project/gmc/internal/store/sqlite"
-	"github.com/gmc-project/gmc/internal/summary"
 	"github.com/gmc-project/gmc/internal/transcribe"
 	"github.com/gmc-project/gmc/internal/web"
 )
@@ -53,7 +53,9 @@ type App struct {
 	jobs        *jobs.Queue
 	// jobsRunning is set while the queue runs, so that it stops once.
 	jobsRunning atomic.Bool
-	handler     http.Handler
+	// llm is the language model client in LLM mode, nil in built-in mode.
+	llm     *llm.Client
+	handler http.Handler
 }
 
 // Option adjusts what configuration does not cover, for tools and tests.
@@ -121,6 +123,12 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 		service: service.Config{Store: a.store, SecretKey: secret, Logger: log, Live: table, Accounts: accounts, Limiter: a.rateLimiter(), Blobs: a.blobs},
 		jobs:    jobs.Config{Logger: log, Workers: cfg.JobWorkers, OnProgress: table.JobProgress, RescueAfter: cfg.JobRescueAfter},
 	}
+	if cfg.LLMEnabled() {
+		if a.llm, err = OpenLLM(cfg); err != nil {
+			a.Close()
+			return nil, err
+		}
+	}
 	if err := withDndBeyond(&o, cfg); err != nil {
 		a.Close()
 		return nil, err
@@ -148,7 +156,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 	ddbSync := func(q *jobs.Queue) error {
 		return jobs.RegisterDndBeyondSync(q, a.svc, cmp.Or(cfg.DndBeyondSync, defaultDndBeyondSync))
 	}
-	summaries := func(q *jobs.Queue) error { return jobs.RegisterSummarize(q, a.svc, summary.Builtin{}) }
+	summaries := func(q *jobs.Queue) error { return jobs.RegisterSummarize(q, a.svc, a.summarizer()) }
 	if err := a.startJobs(ctx, append([]func(*jobs.Queue) error{transcription, ddbSync, summaries}, o.register...)); err != nil {
 		a.Close()
 		return nil, err
