@@ -66,8 +66,6 @@ func newClient(t *testing.T, srv *llmtest.Server) *llm.Client {
 	return c
 }
 
-func lower(s string) string { return strings.ToLower(s) }
-
 // hasWord reports whether text has w as whole words, any case.
 func hasWord(text, w string) bool {
 	return regexp.MustCompile(`(?i)\b` + regexp.QuoteMeta(w) + `\b`).MatchString(text)
