@@ -13,6 +13,7 @@ import (
 	"github.com/gmc-project/gmc/internal/jobs"
 	"github.com/gmc-project/gmc/internal/llm"
 	"github.com/gmc-project/gmc/internal/llm/llmtest"
+	"github.com/gmc-project/gmc/internal/testenv"
 )
 
 // llmSummaryAnswer is a session summary answer whose two scenes cite the
@@ -61,8 +62,24 @@ func llmSummaryRun(t *testing.T, in *instance, sessionID, gm string, v float64) 
 // recaps are stored and the summary says so.
 func TestSessionSummaryLLM(t *testing.T) {
 	t.Parallel()
+	for _, s := range []struct {
+		name string
+		cfg  func(t *testing.T) config.Config
+	}{
+		{"embedded", func(*testing.T) config.Config { return config.Config{} }},
+		{"postgres", func(t *testing.T) config.Config { return config.Config{DatabaseURL: testenv.PostgresSchema(t)} }},
+	} {
+		t.Run(s.name, func(t *testing.T) {
+			t.Parallel()
+			testSessionSummaryLLM(t, s.cfg)
+		})
+	}
+}
+
+func testSessionSummaryLLM(t *testing.T, dbConfig func(t *testing.T) config.Config) {
 	srv := llmtest.New(t)
-	cfg := config.Config{LLMBaseURL: srv.URL, LLMModel: srv.Model, LLMTimeout: 5 * time.Second, LLMTotalTimeout: 4 * time.Second}
+	cfg := dbConfig(t)
+	cfg.LLMBaseURL, cfg.LLMModel, cfg.LLMTimeout, cfg.LLMTotalTimeout = srv.URL, srv.Model, 5*time.Second, 4*time.Second
 	in := startInstance(t, cfg, app.WithJobConfig(func(c *jobs.Config) { c.PollInterval = 50 * time.Millisecond }))
 	tb := setUpTable(t, in)
 	camp := "/campaigns/" + tb.campaignID
@@ -169,6 +186,10 @@ func TestSessionSummaryLLM(t *testing.T) {
 			recapText(playerView, "player_recap") != "Marta told the party who bought the lamp oil; they then beat the dockhands on the pier." {
 			t.Errorf("player view: mode %v model %v recap %v", playerView["mode"], playerView["model"], playerView["player_recap"])
 		}
+		// The summarizer's progress reaches the job.
+		if j := in.call("GET", "/jobs/"+gmView["job_id"].(string), tb.gm, nil, 200); j["message"] != "recaps written" || j["progress"].(float64) < 0.95 {
+			t.Errorf("job progress %v %q, want the recaps' last step", j["progress"], j["message"])
+		}
 		if len(gmView["scenes"].([]any)) == 0 || len(gmView["entities"].([]any)) == 0 {
 			t.Errorf("the built-in facts are missing: %v", gmView)
 		}
@@ -247,6 +268,9 @@ func TestSessionSummaryLLM(t *testing.T) {
 		srv.Close()
 		if res := llmSummaryRun(t, in, tb.sessionID, tb.gm, 6); res["mode"] != "builtin" {
 			t.Errorf("job result = %v", res)
+		}
+		if j := in.call("GET", "/jobs/"+waitSummary(t, in, tb.sessionID, tb.gm, 6)["job_id"].(string), tb.gm, nil, 200); j["message"] != "the built-in recaps are kept" {
+			t.Errorf("job message %q", j["message"])
 		}
 		gmView, playerView := views(t, 6)
 		if gmView["mode"] != "builtin" || gmView["player_mode"] != "builtin" || gmView["model"] != nil ||

@@ -115,6 +115,7 @@ func (m LLM) Summarize(ctx context.Context, in SummaryInput) (*Summary, error) {
 		}
 		m.Log.Warn("session summary: the language model failed; the built-in recaps are kept", "campaign_id", in.CampaignID, "error", err)
 		out.Fallback = "GM and player recaps: " + why(err)
+		report(0.95, "the built-in recaps are kept")
 		return out, nil
 	}
 	out.Mode, out.Model, out.GMRecap = "llm", m.Client.Model(), gm
@@ -125,6 +126,7 @@ func (m LLM) Summarize(ctx context.Context, in SummaryInput) (*Summary, error) {
 		}
 		m.Log.Warn("session summary: the built-in player recap is kept", "campaign_id", in.CampaignID, "reason", why(err))
 		out.Fallback = "player recap: " + why(err)
+		report(0.95, "the built-in player recap is kept")
 		return out, nil
 	}
 	out.PlayerMode, out.PlayerRecap = "llm", pl
