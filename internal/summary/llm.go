@@ -9,6 +9,7 @@ import (
 	"net"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/gmc-project/gmc/internal/gmc"
 	"github.com/gmc-project/gmc/internal/llm"
@@ -108,7 +109,16 @@ func (m LLM) Summarize(ctx context.Context, in SummaryInput) (*Summary, error) {
 	if len(r.parts) > 1 {
 		r.total += 2
 	}
-	gm, err := r.recap(ctx, forGM)
+	// The model may use nine tenths of the time left: a slow server ends
+	// in the built-in recaps, with time to store them, not in a job that
+	// fails and is tried again as slowly.
+	lctx := ctx
+	if dl, ok := ctx.Deadline(); ok {
+		var cancel context.CancelFunc
+		lctx, cancel = context.WithDeadline(ctx, dl.Add(-time.Until(dl)/10))
+		defer cancel()
+	}
+	gm, err := r.recap(lctx, forGM)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, context.Cause(ctx)
@@ -119,7 +129,7 @@ func (m LLM) Summarize(ctx context.Context, in SummaryInput) (*Summary, error) {
 		return out, nil
 	}
 	out.Mode, out.Model, out.GMRecap = "llm", m.Client.Model(), gm
-	pl, err := r.recap(ctx, forPlayers)
+	pl, err := r.recap(lctx, forPlayers)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, context.Cause(ctx)

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gmc-project/gmc/internal/gmc"
 	"github.com/gmc-project/gmc/internal/llm"
@@ -336,6 +337,20 @@ func TestLLMFallback(t *testing.T) {
 			}
 		})
 	}
+	t.Run("slower than the job's time", func(t *testing.T) {
+		t.Parallel()
+		srv := llmtest.New(t)
+		srv.Always(llmtest.Reply{Content: gmAnswer, Delay: time.Minute})
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		out, err := summary.LLM{Client: newClient(t, srv)}.Summarize(ctx, harbourSession())
+		if err != nil || ctx.Err() != nil {
+			t.Fatalf("err %v, ctx %v: want the built-in recaps within the job's time", err, ctx.Err())
+		}
+		if out.Mode != "builtin" || !strings.Contains(out.Fallback, "in time") {
+			t.Errorf("mode %q fallback %q", out.Mode, out.Fallback)
+		}
+	})
 	t.Run("cancelled", func(t *testing.T) {
 		t.Parallel()
 		srv := llmtest.New(t)
@@ -351,4 +366,103 @@ func TestLLMFallback(t *testing.T) {
 			t.Error("a cancelled summary succeeded")
 		}
 	})
+}
+
+// TestLLMPlayerPromptMasksDetections: a GM-only name the recogniser
+// misheard ("Vest" for Vess) is masked in the player prompt where the
+// keyword engine detected it, and a hidden place is told as "somewhere".
+func TestLLMPlayerPromptMasksDetections(t *testing.T) {
+	t.Parallel()
+	in := harbourSession()
+	in.Locations = []summary.Entity{{ID: "l-vault", Name: "Grey Vault", Kind: "location", GMOnly: true}}
+	in.Segments[5].Text = "Vest runs off towards the Grey Vault while the dockhands fall into the water."
+	in.Hits = []*gmc.KeywordHit{{SegmentID: "seg-6", Seq: 6, Name: "Vess", TermKey: "character:c-vess", Span: [2]int{0, 4}, Surface: "Vest", GMOnly: true}}
+	srv := llmtest.New(t)
+	srv.Script(llmtest.Reply{Content: gmAnswer}, llmtest.Reply{Content: playerAnswer})
+	if _, err := (summary.LLM{Client: newClient(t, srv)}).Summarize(context.Background(), in); err != nil {
+		t.Fatal(err)
+	}
+	reqs := srv.Requests()
+	if len(reqs) != 2 {
+		t.Fatalf("%d requests", len(reqs))
+	}
+	if gm := requestText(reqs[0]); !strings.Contains(gm, "[6] GM: Vest runs off towards the Grey Vault") {
+		t.Errorf("the GM prompt should carry the transcript as said:\n%s", gm)
+	}
+	player := requestText(reqs[1])
+	if !strings.Contains(player, "[6] GM: something runs off towards the somewhere while") {
+		t.Errorf("player prompt:\n%s", player)
+	}
+	for _, w := range append(hiddenWords, "vest", "grey vault") {
+		if hasWord(player, w) {
+			t.Errorf("the player prompt contains %q", w)
+		}
+	}
+}
+
+// TestLLMScriptPlayerPrompt: over the written session, split in parts,
+// no player request names a GM-only character, and every part's
+// transcript reaches the model once per recap.
+func TestLLMScriptPlayerPrompt(t *testing.T) {
+	t.Parallel()
+	s := loadScript(t)
+	srv := llmtest.New(t)
+	last := s.in.Segments[len(s.in.Segments)-1].Seq
+	srv.Always(llmtest.Reply{Content: summaryAnswer("The party's evening.", scene("roleplay", "Talk and a fight.", 1, last))})
+	out, err := summary.LLM{Client: newClient(t, srv), TranscriptBudget: 100_000}.Summarize(context.Background(), s.in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.Mode != "llm" || out.PlayerMode != "llm" {
+		t.Fatalf("modes %q %q (fallback %q)", out.Mode, out.PlayerMode, out.Fallback)
+	}
+	reqs := srv.Requests()
+	if len(reqs) != 2 {
+		t.Fatalf("%d requests, want 2", len(reqs))
+	}
+	gm, player := requestText(reqs[0]), requestText(reqs[1])
+	for _, n := range s.GMOnlyNames {
+		if !hasWord(gm, n) {
+			t.Errorf("the GM prompt lacks %q, so the player check proves nothing", n)
+		}
+		if hasWord(player, n) {
+			t.Errorf("the player prompt names %q", n)
+		}
+	}
+	for _, seg := range s.in.Segments {
+		if !strings.Contains(player, fmt.Sprintf("[%d] ", seg.Seq)) {
+			t.Errorf("the player prompt lacks segment %d", seg.Seq)
+		}
+	}
+}
+
+// BenchmarkLLMSummarize is a summary of the written session in LLM mode
+// against the loopback server: the built-in pass, two requests and the
+// checks. Compare with BenchmarkBuiltinSummarize for the model path's cost.
+func BenchmarkLLMSummarize(b *testing.B) {
+	s := loadScript(b)
+	srv := llmtest.New(b)
+	srv.ForgetRequests()
+	last := s.in.Segments[len(s.in.Segments)-1].Seq
+	srv.Always(llmtest.Reply{Content: summaryAnswer("The party's evening.", scene("roleplay", "Talk and a fight.", 1, last)), ChunkSize: 64})
+	c, err := llm.New(llm.Config{BaseURL: srv.URL, Model: srv.Model})
+	if err != nil {
+		b.Fatal(err)
+	}
+	m := summary.LLM{Client: c}
+	for b.Loop() {
+		out, err := m.Summarize(context.Background(), s.in)
+		if err != nil || out.Mode != "llm" || out.PlayerMode != "llm" {
+			b.Fatalf("%v %q %q", err, out.Mode, out.Fallback)
+		}
+	}
+}
+
+func BenchmarkBuiltinSummarize(b *testing.B) {
+	s := loadScript(b)
+	for b.Loop() {
+		if _, err := (summary.Builtin{}).Summarize(context.Background(), s.in); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
