@@ -123,7 +123,7 @@ func (m LLM) Summarize(ctx context.Context, in SummaryInput) (*Summary, error) {
 		if ctx.Err() != nil {
 			return nil, context.Cause(ctx)
 		}
-		m.Log.Warn("session summary: the language model failed; the built-in recaps are kept", "campaign_id", in.CampaignID, "error", err)
+		m.Log.Warn("session summary: the language model failed; the built-in recaps are kept", "campaign_id", in.CampaignID, "reason", why(err), logError(err))
 		out.Fallback = "GM and player recaps: " + why(err)
 		report(0.95, "the built-in recaps are kept")
 		return out, nil
@@ -134,7 +134,7 @@ func (m LLM) Summarize(ctx context.Context, in SummaryInput) (*Summary, error) {
 		if ctx.Err() != nil {
 			return nil, context.Cause(ctx)
 		}
-		m.Log.Warn("session summary: the built-in player recap is kept", "campaign_id", in.CampaignID, "reason", why(err))
+		m.Log.Warn("session summary: the built-in player recap is kept", "campaign_id", in.CampaignID, "reason", why(err), logError(err))
 		out.Fallback = "player recap: " + why(err)
 		report(0.95, "the built-in player recap is kept")
 		return out, nil
@@ -142,6 +142,17 @@ func (m LLM) Summarize(ctx context.Context, in SummaryInput) (*Summary, error) {
 	out.PlayerMode, out.PlayerRecap = "llm", pl
 	report(0.95, "recaps written")
 	return out, nil
+}
+
+// logError is the error for the log when it tells about the server or
+// the connection; an answer's problems can quote what the model wrote,
+// GM-only names included, so they stay out of the log.
+func logError(err error) slog.Attr {
+	var invalid *llm.InvalidAnswerError
+	if errors.As(err, &invalid) || errors.Is(err, errLeak) || errors.Is(err, errNoEvidence) {
+		return slog.Attr{}
+	}
+	return slog.Any("error", err)
 }
 
 // why says in a sentence, for the GM, why the model's recap is not used.
