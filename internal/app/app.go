@@ -34,7 +34,6 @@ import (
 	"github.com/gmc-project/gmc/internal/store"
 	"github.com/gmc-project/gmc/internal/store/postgres"
 	"github.com/gmc-project/gmc/internal/store/sqlite"
-	"github.com/gmc-project/gmc/internal/summary"
 	"github.com/gmc-project/gmc/internal/transcribe"
 	"github.com/gmc-project/gmc/internal/web"
 )
@@ -167,7 +166,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 	ddbSync := func(q *jobs.Queue) error {
 		return jobs.RegisterDndBeyondSync(q, a.svc, cmp.Or(cfg.DndBeyondSync, defaultDndBeyondSync))
 	}
-	summaries := func(q *jobs.Queue) error { return jobs.RegisterSummarize(q, a.svc, summary.Builtin{}) }
+	summaries := func(q *jobs.Queue) error { return jobs.RegisterSummarize(q, a.svc, a.summarizer()) }
 	if err := a.startJobs(ctx, append([]func(*jobs.Queue) error{transcription, ddbSync, summaries}, o.register...)); err != nil {
 		a.Close()
 		return nil, err
@@ -214,25 +213,6 @@ func (a *App) writeTimeout() time.Duration {
 		d = max(d, cmp.Or(a.cfg.LLMTotalTimeout, llm.DefaultTotalTimeout)+15*time.Second)
 	}
 	return d
-}
-
-// OpenLLM makes the language model client of the GMC_LLM_* settings.
-func OpenLLM(cfg config.Config) (*llm.Client, error) {
-	c, err := llm.New(llm.Config{BaseURL: cfg.LLMBaseURL, Model: cfg.LLMModel, APIKey: cfg.LLMAPIKey,
-		RequestTimeout: cfg.LLMTimeout, TotalTimeout: cfg.LLMTotalTimeout, Concurrency: cfg.LLMConcurrency})
-	if err != nil {
-		return nil, fmt.Errorf("GMC_LLM_BASE_URL: %w", err)
-	}
-	return c, nil
-}
-
-// AIUsage is the language model tokens spent per campaign id since the
-// start, for metrics; nil in built-in mode, which spends none.
-func (a *App) AIUsage() map[string]llm.Usage {
-	if a.llm == nil {
-		return nil
-	}
-	return a.llm.UsageByCampaign()
 }
 
 // openLive starts the realtime broker (in memory, or on Redis when
