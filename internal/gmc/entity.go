@@ -19,6 +19,7 @@ const (
 	EntityForeshadowing  = "foreshadowing"
 	EntityKeyword        = "keyword"
 	EntityRecording      = "recording"
+	EntityDiscordWebhook = "discord_webhook"
 	// EntityReference is an SRD entry: it has cards, never audit events.
 	EntityReference = "reference"
 )
@@ -26,7 +27,7 @@ const (
 // AuditedEntityTypes lists, in order, every entity type the audit log
 // records events about.
 var AuditedEntityTypes = []string{
-	EntityAchievement, EntityCampaign, EntityCharacter, EntityForeshadowing, EntityInvite, EntityKeyword,
+	EntityAchievement, EntityCampaign, EntityCharacter, EntityDiscordWebhook, EntityForeshadowing, EntityInvite, EntityKeyword,
 	EntityLocation, EntityMember, EntityPlot, EntityPlotDependency, EntityRecording, EntityRelationship, EntitySession,
 	EntitySpeakers, EntityTranscript,
 }
