@@ -34,6 +34,7 @@ type Store interface {
 	KeywordStore
 	BundleStore
 	RecordingStore
+	DiscordStore
 	Transactor
 	Migrator
 

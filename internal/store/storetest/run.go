@@ -53,6 +53,7 @@ func Run(t *testing.T, open OpenFunc) {
 		{"Bundle", testBundle},
 		{"Recording", testRecording},
 		{"VoiceConsent", testVoiceConsent},
+		{"Discord", testDiscord},
 		{"Tx", testTx},
 	}
 	for _, s := range suites {
