@@ -21,6 +21,7 @@ import (
 	"github.com/gmc-project/gmc/internal/authcache"
 	"github.com/gmc-project/gmc/internal/blob"
 	"github.com/gmc-project/gmc/internal/config"
+	"github.com/gmc-project/gmc/internal/discord"
 	"github.com/gmc-project/gmc/internal/httpapi"
 	"github.com/gmc-project/gmc/internal/jobs"
 	"github.com/gmc-project/gmc/internal/live"
@@ -116,9 +117,15 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 		a.Close()
 		return nil, fmt.Errorf("GMC_DATA_DIR: %w", err)
 	}
+	dc, err := discord.New(discord.Config{BaseURL: cfg.DiscordAPIURL, BotToken: cfg.DiscordBotToken, Logger: log})
+	if err != nil {
+		a.Close()
+		return nil, fmt.Errorf("GMC_DISCORD_API_URL: %w", err)
+	}
 	o := options{
-		service: service.Config{Store: a.store, SecretKey: secret, Logger: log, Live: table, Accounts: accounts, Limiter: a.rateLimiter(), Blobs: a.blobs},
-		jobs:    jobs.Config{Logger: log, Workers: cfg.JobWorkers, OnProgress: table.JobProgress},
+		service: service.Config{Store: a.store, SecretKey: secret, PreviousSecretKeys: cfg.PreviousSecretKeyBytes(), Logger: log, Live: table,
+			Accounts: accounts, Limiter: a.rateLimiter(), Blobs: a.blobs, Discord: dc},
+		jobs: jobs.Config{Logger: log, Workers: cfg.JobWorkers, OnProgress: table.JobProgress},
 	}
 	for _, opt := range opts {
 		opt(&o)
@@ -140,7 +147,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 	transcription := func(q *jobs.Queue) error {
 		return jobs.RegisterTranscribe(q, a.svc, a.speech, audio.Limits{MaxBytes: maxBlobBytes, MaxTotalBytes: maxBlobBytes})
 	}
-	if err := a.startJobs(ctx, append([]func(*jobs.Queue) error{transcription}, o.register...)); err != nil {
+	discordPost := func(q *jobs.Queue) error { return jobs.RegisterDiscordPost(q, a.svc) }
+	if err := a.startJobs(ctx, append([]func(*jobs.Queue) error{transcription, discordPost}, o.register...)); err != nil {
 		a.Close()
 		return nil, err
 	}
@@ -160,6 +168,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 		slog.String("stt", sttName),
 		slog.String("diarization", diaName),
 		slog.Int("trusted_proxies", len(cfg.TrustedProxies)),
+		slog.String("discord_api", cfg.DiscordAPIURL),
+		slog.Bool("discord_bot", cfg.DiscordBotToken != ""),
 		slog.Int("migrations_applied", n),
 	)
 	if err := a.speech.Ready(); err != nil {

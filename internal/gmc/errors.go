@@ -21,6 +21,9 @@ var (
 	ErrRateLimited     = errors.New("rate limited")
 	// ErrTooLarge: an upload is larger than the server accepts.
 	ErrTooLarge = errors.New("too large")
+	// ErrUnavailable: the feature needs something this server is not
+	// configured with (an integration's credentials).
+	ErrUnavailable = errors.New("unavailable")
 )
 
 // FieldError is one problem with one input field. Location uses the

@@ -110,6 +110,7 @@ var statusCodes = []struct {
 	{gmc.ErrUnauthenticated, http.StatusUnauthorized, "unauthenticated"},
 	{gmc.ErrRateLimited, http.StatusTooManyRequests, "rate_limited"},
 	{gmc.ErrTooLarge, http.StatusRequestEntityTooLarge, "too_large"},
+	{gmc.ErrUnavailable, http.StatusServiceUnavailable, "unavailable"},
 }
 
 func newProblem(status int, code, detail string) *Problem {

@@ -42,6 +42,7 @@ var tagDescriptions = []huma.Tag{
 	{Name: "keywords", Description: "Custom keywords for live detection, and the hits detected in a session."},
 	{Name: "search", Description: "Typo- and sound-alike-tolerant search over a campaign."},
 	{Name: "reference", Description: "SRD 5.1 rules entries (CC-BY-4.0) and their search."},
+	{Name: "discord", Description: "Posting session recaps to Discord: a campaign's channel webhooks (their tokens sealed, never shown again) and the guilds of the server's bot."},
 	{Name: "jobs", Description: "Background jobs: long work runs after the request that started it, with retries; its progress is also sent on the session's WebSocket."},
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/gmc-project/gmc/internal/blob"
+	"github.com/gmc-project/gmc/internal/discord"
 	"github.com/gmc-project/gmc/internal/gmc"
 	"github.com/gmc-project/gmc/internal/live"
 	"github.com/gmc-project/gmc/internal/ratelimit"
@@ -49,6 +50,16 @@ type Config struct {
 	// Jobs runs background work; nil refuses everything that needs it
 	// (tools, tests).
 	Jobs Jobs
+	// PreviousSecretKeys are secret keys used before SecretKey; what was
+	// sealed under them still opens (see sealer).
+	PreviousSecretKeys [][]byte
+	// Discord calls Discord's API; nil refuses the Discord features that
+	// need it (ErrUnavailable).
+	Discord *discord.Client
+	// Recaps gives the player-safe recap of a session that is posted to
+	// Discord; nil builds it from the session's record and transcript
+	// (TranscriptRecaps).
+	Recaps RecapSource
 }
 
 // AccountCache holds each account's token version (gmc.User.TokenVersion)
@@ -86,6 +97,9 @@ type Service struct {
 	accounts AccountCache
 	blobs    blob.Store
 	jobs     Jobs
+	sealer   *sealer
+	discord  *discord.Client
+	recaps   RecapSource
 	// loadTokenVersion is s.tokenVersion, bound once so that handing it
 	// to the cache on every request allocates nothing.
 	loadTokenVersion func(context.Context, string) (int64, error)
@@ -103,7 +117,10 @@ func New(cfg Config) (*Service, error) {
 		return nil, errors.New("service: SecretKey must be at least 32 bytes")
 	}
 	s := &Service{store: cfg.Store, limiter: cfg.Limiter, limits: DefaultLimits, log: cfg.Logger, now: cfg.Now, newID: cfg.NewID, password: DefaultPasswordParams,
-		live: cfg.Live, accounts: cfg.Accounts, blobs: cfg.Blobs, jobs: cfg.Jobs}
+		live: cfg.Live, accounts: cfg.Accounts, blobs: cfg.Blobs, jobs: cfg.Jobs, discord: cfg.Discord, recaps: cfg.Recaps}
+	if s.recaps == nil {
+		s.recaps = TranscriptRecaps{Store: cfg.Store}
+	}
 	if s.accounts == nil {
 		s.accounts = uncachedAccounts{}
 	}
@@ -131,6 +148,9 @@ func New(cfg Config) (*Service, error) {
 		return nil, err
 	}
 	s.tokens = keys
+	if s.sealer, err = newSealer(cfg.SecretKey, cfg.PreviousSecretKeys); err != nil {
+		return nil, err
+	}
 	if s.live == nil {
 		if s.live, err = live.New(live.Config{Store: s.store, Logger: s.log, Now: s.now, NewID: s.newID}); err != nil {
 			return nil, err

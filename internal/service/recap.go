@@ -1,0 +1,102 @@
+package service
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/gmc-project/gmc/internal/gmc"
+	"github.com/gmc-project/gmc/internal/store"
+)
+
+// Recap is a session's player-safe recap: text every member of its
+// campaign may read, ready to be posted where the players are.
+type Recap struct {
+	Title  string
+	Text   string
+	Footer string
+}
+
+// RecapSource gives the player-safe recap of a session. Session summaries
+// (a GM-approved, player-safe summary of each session) are meant to be
+// the source; until they exist, TranscriptRecaps stands in.
+type RecapSource interface {
+	Recap(ctx context.Context, gs *gmc.GameSession) (Recap, error)
+}
+
+// TranscriptRecaps is the stand-in RecapSource until session summaries
+// exist: the session's number, title and date, and the opening of its
+// transcript — which every member of the campaign may already read
+// (GET /sessions/{id}/transcript), so nothing GM-only is posted. Speakers
+// are named by their diarization labels only: the character a label is
+// mapped to may be one the players must not know of.
+type TranscriptRecaps struct {
+	Store store.Store
+	// MaxChars bounds the transcript excerpt; 0 is defaultRecapExcerpt.
+	MaxChars int
+}
+
+// defaultRecapExcerpt keeps a recap to a few Discord messages.
+const defaultRecapExcerpt = 12_000
+
+// Recap builds the recap from what the session holds.
+func (r TranscriptRecaps) Recap(ctx context.Context, gs *gmc.GameSession) (Recap, error) {
+	limit := r.MaxChars
+	if limit <= 0 {
+		limit = defaultRecapExcerpt
+	}
+	rc := Recap{Title: fmt.Sprintf("Session %d", gs.Number), Footer: "GameMaster's Companion · session " + fmt.Sprint(gs.Number)}
+	if gs.Title != "" {
+		rc.Title += ": " + gs.Title
+	}
+	var b strings.Builder
+	if at := sessionDate(gs); at != "" {
+		b.WriteString("Played " + at + ".\n\n")
+	}
+	b.WriteString("From the transcript:\n\n")
+	n, after, cut := 0, int64(0), false
+	for !cut {
+		segs, more, err := r.Store.Segments(ctx, store.SegmentFilter{SessionID: gs.ID, AfterSeq: after, Limit: 200})
+		if err != nil {
+			return Recap{}, err
+		}
+		for _, seg := range segs {
+			line := seg.Text
+			if seg.SpeakerLabel != "" {
+				line = seg.SpeakerLabel + ": " + line
+			}
+			if n+utf8.RuneCountInString(line) > limit {
+				cut = true
+				break
+			}
+			b.WriteString(line + "\n")
+			n += utf8.RuneCountInString(line) + 1
+			after = seg.Seq
+		}
+		if !more {
+			break
+		}
+	}
+	switch {
+	case n == 0:
+		rc.Text = strings.TrimSpace(strings.TrimSuffix(b.String(), "From the transcript:\n\n")) + "\n\nNo transcript was recorded."
+	case cut:
+		rc.Text = b.String() + "…"
+	default:
+		rc.Text = b.String()
+	}
+	rc.Text = strings.TrimSpace(rc.Text)
+	return rc, nil
+}
+
+// sessionDate is the day the session was played, or was to be.
+func sessionDate(gs *gmc.GameSession) string {
+	switch {
+	case gs.StartedAt != nil:
+		return gs.StartedAt.UTC().Format("2 January 2006")
+	case gs.ScheduledAt != nil:
+		return gs.ScheduledAt.UTC().Format("2 January 2006")
+	}
+	return ""
+}
