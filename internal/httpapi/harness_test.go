@@ -16,6 +16,8 @@ import (
 
 	"github.com/gmc-project/gmc/internal/authcache"
 	"github.com/gmc-project/gmc/internal/blob"
+	"github.com/gmc-project/gmc/internal/discord"
+	"github.com/gmc-project/gmc/internal/discord/discordtest"
 	"github.com/gmc-project/gmc/internal/httpapi"
 	"github.com/gmc-project/gmc/internal/jobs"
 	"github.com/gmc-project/gmc/internal/ratelimit"
@@ -93,6 +95,12 @@ func newServer(t testing.TB, open func(t testing.TB) store.Store, opts serverOpt
 	}
 	scfg := service.Config{Store: st, SecretKey: bytes.Repeat([]byte("k"), 32), Now: opts.now, PasswordParams: &cheap,
 		Accounts: authcache.NewMemory(0, opts.now), Limiter: opts.limiter, Blobs: blobs}
+	// A loopback Discord with a bot, so that its routes answer.
+	fake := discordtest.New(t)
+	fake.SetBot("test-bot-token", []discordtest.Guild{{ID: "800000000000000001", Name: "The table", Permissions: "0", Features: []any{}}})
+	if scfg.Discord, err = discord.New(discord.Config{BaseURL: fake.URL, BotToken: "test-bot-token"}); err != nil {
+		t.Fatal(err)
+	}
 	var q *jobs.Queue
 	if opts.jobs {
 		q = newJobQueue(t, st)
