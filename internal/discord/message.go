@@ -1,6 +1,7 @@
 package discord
 
 import (
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -162,7 +163,7 @@ func pack(embeds []Embed, footer string, budget int) []Message {
 	for i := range msgs {
 		text := footer
 		if len(msgs) > 1 {
-			text = strings.TrimSpace(footer + " · part " + itoa(i+1) + "/" + itoa(len(msgs)))
+			text = strings.TrimSpace(footer + " · part " + strconv.Itoa(i+1) + "/" + strconv.Itoa(len(msgs)))
 		}
 		if text != "" {
 			es := msgs[i].Embeds
@@ -170,13 +171,6 @@ func pack(embeds []Embed, footer string, budget int) []Message {
 		}
 	}
 	return msgs
-}
-
-func itoa(n int) string {
-	if n < 10 {
-		return string(rune('0' + n))
-	}
-	return itoa(n/10) + string(rune('0'+n%10))
 }
 
 // truncate cuts s to at most n runes, ending with "…" when cut.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/gmc-project/gmc/internal/gmc"
@@ -62,9 +63,13 @@ func (r TranscriptRecaps) Recap(ctx context.Context, gs *gmc.GameSession) (Recap
 			return Recap{}, err
 		}
 		for _, seg := range segs {
-			line := seg.Text
-			if seg.SpeakerLabel != "" {
-				line = seg.SpeakerLabel + ": " + line
+			after = seg.Seq
+			line := printable(seg.Text)
+			if line == "" {
+				continue
+			}
+			if label := printable(seg.SpeakerLabel); label != "" {
+				line = label + ": " + line
 			}
 			if n+utf8.RuneCountInString(line) > limit {
 				cut = true
@@ -72,7 +77,6 @@ func (r TranscriptRecaps) Recap(ctx context.Context, gs *gmc.GameSession) (Recap
 			}
 			b.WriteString(line + "\n")
 			n += utf8.RuneCountInString(line) + 1
-			after = seg.Seq
 		}
 		if !more {
 			break
@@ -88,6 +92,20 @@ func (r TranscriptRecaps) Recap(ctx context.Context, gs *gmc.GameSession) (Recap
 	}
 	rc.Text = strings.TrimSpace(rc.Text)
 	return rc, nil
+}
+
+// printable drops the control and format characters Discord strips or
+// refuses, and folds line breaks: one segment is one line of the recap.
+func printable(s string) string {
+	return strings.TrimSpace(strings.Map(func(r rune) rune {
+		switch {
+		case r == '\n' || r == '\r' || r == '\t':
+			return ' '
+		case unicode.IsControl(r), unicode.Is(unicode.Cf, r):
+			return -1
+		}
+		return r
+	}, s))
 }
 
 // sessionDate is the day the session was played, or was to be.
