@@ -399,7 +399,9 @@ func (c *Client) limited(route string, h http.Header, raw []byte) (time.Duration
 	defer c.mu.Unlock()
 	until := c.cfg.Now().Add(wait)
 	if global {
-		c.globalUntil = until
+		if until.After(c.globalUntil) {
+			c.globalUntil = until
+		}
 	} else {
 		b := c.bucketOf(route)
 		b.remaining, b.resetAt = 0, until

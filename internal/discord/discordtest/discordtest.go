@@ -313,7 +313,9 @@ func (s *Server) take(w http.ResponseWriter, route string) bool {
 		s.buckets[route] = b
 	}
 	h := w.Header()
-	after := b.resetAt.Sub(now).Seconds()
+	// Rounded up to the millisecond, so that a client that waits what it
+	// is told never comes back before the reset.
+	after := math.Ceil(float64(b.resetAt.Sub(now))/float64(time.Millisecond)) / 1000
 	h.Set("X-RateLimit-Limit", strconv.Itoa(s.bucketSize))
 	h.Set("X-RateLimit-Reset", strconv.FormatFloat(float64(b.resetAt.UnixMilli())/1000, 'f', 3, 64))
 	h.Set("X-RateLimit-Reset-After", strconv.FormatFloat(after, 'f', 3, 64))
