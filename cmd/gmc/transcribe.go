@@ -28,7 +28,7 @@ func runTranscribe(ctx context.Context, args []string, getenv func(string) strin
 	)
 	cfg, rest, err := config.LoadWith("transcribe", args, getenv, stderr, func(fs *flag.FlagSet) {
 		fs.BoolVar(&diarize, "diarize", false, "tell the speakers of a shared microphone apart (GMC_DIARIZATION picks how); a zip of tracks is always labelled by track")
-		fs.StringVar(&names, "names", "", "comma-separated proper names the recogniser should know (e.g. Xylandra,Korrin); PocketSphinx 5prealpha may crash with many")
+		fs.StringVar(&names, "names", "", "comma-separated proper names the recogniser should know (e.g. Xylandra,Korrin)")
 		fs.BoolVar(&asJSON, "json", false, "print one JSON object per segment instead of text")
 		fs.Usage = func() {
 			fmt.Fprintln(fs.Output(), "usage: gmc transcribe [-diarize] [-names A,B] [-json] [flags] file.wav|file.flac|file.ogg|tracks.zip")
@@ -44,7 +44,6 @@ func runTranscribe(ctx context.Context, args []string, getenv func(string) strin
 	if !diarize {
 		cfg.Diarization = "off"
 	}
-	cfg.SphinxNames = names != ""
 
 	engine, closeSpeech, err := app.OpenSpeech(ctx, cfg, newLogger(cfg, io.Discard))
 	if err != nil {

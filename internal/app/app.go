@@ -20,6 +20,7 @@ import (
 
 	"github.com/gmc-project/gmc/internal/authcache"
 	"github.com/gmc-project/gmc/internal/blob"
+	"github.com/gmc-project/gmc/internal/clamd"
 	"github.com/gmc-project/gmc/internal/config"
 	"github.com/gmc-project/gmc/internal/discord"
 	"github.com/gmc-project/gmc/internal/httpapi"
@@ -32,6 +33,7 @@ import (
 	"github.com/gmc-project/gmc/internal/store"
 	"github.com/gmc-project/gmc/internal/store/postgres"
 	"github.com/gmc-project/gmc/internal/store/sqlite"
+	"github.com/gmc-project/gmc/internal/summary"
 	"github.com/gmc-project/gmc/internal/transcribe"
 	"github.com/gmc-project/gmc/internal/web"
 )
@@ -113,9 +115,13 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 		a.Close()
 		return nil, err
 	}
-	if a.blobs, err = blob.NewDir(filepath.Join(cfg.DataDir, "files"), maxBlobBytes); err != nil {
+	if a.blobs, err = openBlobs(ctx, cfg); err != nil {
 		a.Close()
-		return nil, fmt.Errorf("GMC_DATA_DIR: %w", err)
+		return nil, err
+	}
+	var scanner service.VirusScanner
+	if cfg.ClamdAddr != "" {
+		scanner = &clamd.Client{Addr: cfg.ClamdAddr}
 	}
 	dc, err := discord.New(discord.Config{BaseURL: cfg.DiscordAPIURL, BotToken: cfg.DiscordBotToken, Logger: log})
 	if err != nil {
@@ -123,9 +129,13 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 		return nil, fmt.Errorf("GMC_DISCORD_API_URL: %w", err)
 	}
 	o := options{
-		service: service.Config{Store: a.store, SecretKey: secret, PreviousSecretKeys: cfg.PreviousSecretKeyBytes(), Logger: log, Live: table,
-			Accounts: accounts, Limiter: a.rateLimiter(), Blobs: a.blobs, Discord: dc},
-		jobs: jobs.Config{Logger: log, Workers: cfg.JobWorkers, OnProgress: table.JobProgress},
+		service: service.Config{Store: a.store, SecretKey: secret, PreviousSecretKeys: cfg.PreviousSecretKeyBytes(), Logger: log, Live: table, Accounts: accounts, Limiter: a.rateLimiter(), Blobs: a.blobs,
+			Files: service.FileLimits{MaxBytes: cfg.FileMaxBytes, QuotaBytes: cfg.FileQuotaBytes}, Scanner: scanner, Discord: dc},
+		jobs: jobs.Config{Logger: log, Workers: cfg.JobWorkers, OnProgress: table.JobProgress, RescueAfter: cfg.JobRescueAfter},
+	}
+	if err := withDndBeyond(&o, cfg); err != nil {
+		a.Close()
+		return nil, err
 	}
 	for _, opt := range opts {
 		opt(&o)
@@ -147,8 +157,12 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 	transcription := func(q *jobs.Queue) error {
 		return jobs.RegisterTranscribe(q, a.svc, a.speech, audio.Limits{MaxBytes: maxBlobBytes, MaxTotalBytes: maxBlobBytes})
 	}
+	ddbSync := func(q *jobs.Queue) error {
+		return jobs.RegisterDndBeyondSync(q, a.svc, cmp.Or(cfg.DndBeyondSync, defaultDndBeyondSync))
+	}
+	summaries := func(q *jobs.Queue) error { return jobs.RegisterSummarize(q, a.svc, summary.Builtin{}) }
 	discordPost := func(q *jobs.Queue) error { return jobs.RegisterDiscordPost(q, a.svc) }
-	if err := a.startJobs(ctx, append([]func(*jobs.Queue) error{transcription, discordPost}, o.register...)); err != nil {
+	if err := a.startJobs(ctx, append([]func(*jobs.Queue) error{transcription, ddbSync, summaries, discordPost}, o.register...)); err != nil {
 		a.Close()
 		return nil, err
 	}
@@ -163,11 +177,14 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 		slog.String("auth_cache", a.backendName("memory", "memory+redis")),
 		slog.String("rate_limits", a.backendName("memory", "redis")),
 		slog.String("files", a.blobs.Backend()),
+		slog.Bool("virus_scan", cfg.ClamdAddr != ""),
 		slog.String("jobs", "river on "+a.jobs.Backend()),
 		slog.Int("job_workers", cmp.Or(cfg.JobWorkers, 2)),
 		slog.String("stt", sttName),
 		slog.String("diarization", diaName),
 		slog.Int("trusted_proxies", len(cfg.TrustedProxies)),
+		slog.String("dndbeyond", cfg.DndBeyondURL),
+		slog.Duration("dndbeyond_sync", cfg.DndBeyondSync),
 		slog.String("discord_api", cfg.DiscordAPIURL),
 		slog.Bool("discord_bot", cfg.DiscordBotToken != ""),
 		slog.Int("migrations_applied", n),
@@ -347,4 +364,22 @@ func (a *App) Close() error {
 		errs = append(errs, a.store.Close())
 	}
 	return errors.Join(errs...)
+}
+
+// openBlobs opens the file store the settings select: a directory in the
+// data dir, or an S3 bucket (created when missing).
+func openBlobs(ctx context.Context, cfg config.Config) (blob.Store, error) {
+	if cfg.Blob != "s3" {
+		d, err := blob.NewDir(filepath.Join(cfg.DataDir, "files"), maxBlobBytes)
+		if err != nil {
+			return nil, fmt.Errorf("GMC_DATA_DIR: %w", err)
+		}
+		return d, nil
+	}
+	s, err := blob.NewS3(ctx, blob.S3Config{Endpoint: cfg.S3Endpoint, Bucket: cfg.S3Bucket, AccessKey: cfg.S3AccessKey,
+		SecretKey: cfg.S3SecretKey, Region: cfg.S3Region, Insecure: cfg.S3Insecure}, maxBlobBytes)
+	if err != nil {
+		return nil, fmt.Errorf("GMC_BLOB=s3: %w", err)
+	}
+	return s, nil
 }

@@ -74,7 +74,7 @@ func openRecognizer(cfg config.Config, log *slog.Logger) (speech.Recognizer, str
 		WhisperURL: cfg.WhisperURL, WhisperModel: cfg.WhisperModel, WhisperAPIKey: cfg.WhisperAPIKey,
 		// One decoder per core: each keeps a core busy and holds its own
 		// copy of the model.
-		SphinxModelDir: cfg.SphinxModelDir, SphinxPoolSize: min(runtime.NumCPU(), 4), SphinxNames: cfg.SphinxNames, Logger: log,
+		SphinxModelDir: cfg.SphinxModelDir, SphinxPoolSize: min(runtime.NumCPU(), 4), SphinxNames: true, Logger: log,
 	})
 	if err != nil {
 		return nil, "", fmt.Errorf("GMC_STT=%s: %w", provider, err)

@@ -1112,3 +1112,46 @@ func TestSpeechAudioSocketRefusals(t *testing.T) {
 		}
 	}
 }
+
+// TestSpeechCampaignNames: the server adds a campaign's names to
+// PocketSphinx's dictionary, so an invented name that its stock
+// dictionary lacks comes out as the campaign writes it, among sixty-odd
+// other invented names (as many as crashed this PocketSphinx when they
+// were written into its stock language model).
+func TestSpeechCampaignNames(t *testing.T) {
+	t.Parallel()
+	needSphinx(t)
+	const name, sentence = "Xylandra", "we follow Xylandra into the cave"
+	wav := speak(t, t.TempDir(), "names.wav", "kal", sentence)
+	pcm := slices.Concat(silence(300*time.Millisecond), pcmOf(t, wav), silence(time.Second))
+
+	in := startInstance(t, config.Config{STT: "pocketsphinx"})
+	tb := setUpTable(t, in)
+	in.call("POST", "/campaigns/"+tb.campaignID+"/characters", tb.gm, map[string]any{
+		"name": name + " the Veiled", "character_type": "npc", "visibility": "gm", "aliases": []string{name}}, 201)
+	syllables := []string{"bra", "dor", "kel", "mir", "thu", "zan", "vel", "gor"}
+	for i, a := range syllables {
+		for j, b := range syllables {
+			if i != j {
+				in.call("POST", "/campaigns/"+tb.campaignID+"/characters", tb.gm, map[string]any{
+					"name": strings.ToUpper(a[:1]) + a[1:] + b + "ax", "character_type": "npc", "visibility": "gm"}, 201)
+			}
+		}
+	}
+	a, res, err := in.dialAudio(tb.sessionID, tb.gm, "")
+	if err != nil {
+		t.Fatalf("audio socket: %v (%v)", err, res)
+	}
+	evs := a.stream(map[string]any{"sample_rate": 16000, "channels": 1}, pcm, 8)
+	if evs[0].STT != "pocketsphinx" {
+		t.Fatalf("ready = %+v, want stt pocketsphinx", evs[0])
+	}
+	got := joinText(in.transcript(tb.sessionID, tb.gm))
+	t.Logf("heard %q", got)
+	if !slices.Contains(strings.Fields(got), name) {
+		t.Errorf("heard %q for %q, want %s as written", got, sentence, name)
+	}
+	if e := wer(sentence, got); e > 0.5 {
+		t.Errorf("heard %q for %q: WER %.2f", got, sentence, e)
+	}
+}

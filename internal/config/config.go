@@ -40,6 +40,7 @@ type Config struct {
 	llmTimeout      string
 	llmTotalTimeout string
 	llmConcurrency  string
+	jobRescueAfter  string
 	// AllowedOrigins lists other hosts whose pages may open live WebSockets.
 	AllowedOrigins []string
 	// ShutdownTimeout bounds how long in-flight requests may drain.
@@ -58,10 +59,6 @@ type Config struct {
 	SpeechLanguage string
 	Diarization    string
 	DiartURL       string
-	// SphinxNames adds the campaign's names to PocketSphinx's dictionary.
-	// It is no setting: the server leaves it off (stt.Config.SphinxNames
-	// says why); gmc transcribe -names turns it on.
-	SphinxNames bool
 	// JobWorkers is how many background jobs run at once in this process.
 	JobWorkers int
 	// LLM: an OpenAI-compatible chat server for the AI features; with no
@@ -76,6 +73,35 @@ type Config struct {
 	LLMTotalTimeout time.Duration
 	// LLMConcurrency is how many LLM requests this process makes at once.
 	LLMConcurrency int
+	// DndBeyondURL is the D&D Beyond character service a character's id is
+	// appended to; "off" fetches nothing (imports then take documents only).
+	DndBeyondURL string
+	// DndBeyondSync is how often linked characters are re-imported; 0 never.
+	DndBeyondSync time.Duration
+	dndbeyondSync string
+	// JobRescueAfter is how long a job attempt may run before it is taken
+	// for lost with a stopped server and run again; it also bounds every
+	// attempt. 0 is the queue's default.
+	JobRescueAfter time.Duration
+	// Files: the file store (local or s3) and, for s3, where it is; the
+	// secret key is read from GMC_S3_SECRET_KEY only, like GMC_SECRET_KEY.
+	Blob        string
+	S3Endpoint  string
+	S3Bucket    string
+	S3AccessKey string
+	S3SecretKey string
+	S3Region    string
+	S3Insecure  bool
+	s3Insecure  string
+	// ClamdAddr is clamd's host:port (or Unix socket path); empty scans
+	// no uploads.
+	ClamdAddr string
+	// FileMaxBytes bounds one uploaded file, FileQuotaBytes the files of
+	// one campaign.
+	FileMaxBytes   int64
+	FileQuotaBytes int64
+	fileMaxBytes   string
+	fileQuotaBytes string
 	// PreviousSecretKeys are secret keys used before SecretKey: what was
 	// sealed with a key derived from them can still be opened (and is
 	// sealed again with the current key when next used).
@@ -105,6 +131,7 @@ func (c *Config) settings() []setting {
 		{"allowed-origins", "GMC_ALLOWED_ORIGINS", "", "comma-separated hosts (e.g. app.example.com) whose pages may open live WebSockets", &c.allowedOrigins},
 		{"shutdown-timeout", "GMC_SHUTDOWN_TIMEOUT", "10s", "how long in-flight requests may finish on shutdown (a Go duration)", &c.shutdownTimeout},
 		{"job-workers", "GMC_JOB_WORKERS", "2", "how many background jobs (transcriptions, summaries…) run at once in this process", &c.jobWorkers},
+		{"job-rescue-after", "GMC_JOB_RESCUE_AFTER", "0", "how long a background job may run before it is taken for lost with a killed server and run again; also bounds each attempt (0: 90 minutes)", &c.jobRescueAfter},
 		{"trusted-proxies", "GMC_TRUSTED_PROXIES", "", "comma-separated IPs or CIDRs of reverse proxies whose X-Forwarded-For/Forwarded names the client", &c.trustedProxies},
 		{"stt", "GMC_STT", "auto", "speech-to-text: auto, off, pocketsphinx or whisper", &c.STT},
 		{"whisper-url", "GMC_WHISPER_URL", "", "base URL of an OpenAI-compatible speech-to-text server (…/v1/audio/transcriptions is appended)", &c.WhisperURL},
@@ -112,6 +139,18 @@ func (c *Config) settings() []setting {
 		{"pocketsphinx-model", "GMC_POCKETSPHINX_MODEL", "/usr/share/pocketsphinx/model/en-us", "folder of the PocketSphinx acoustic model, language model and dictionary", &c.SphinxModelDir},
 		{"speech-language", "GMC_SPEECH_LANGUAGE", "en", "language of the table's speech (ISO 639-1)", &c.SpeechLanguage},
 		{"diarization", "GMC_DIARIZATION", "auto", "who spoke on a shared microphone: auto, builtin, diart or tracks", &c.Diarization},
+		{"dndbeyond-url", "GMC_DNDBEYOND_URL", "https://character-service.dndbeyond.com/character/v5/character/",
+			"D&D Beyond's character service (a character id is appended), or off to import only documents sent in the request", &c.DndBeyondURL},
+		{"dndbeyond-sync", "GMC_DNDBEYOND_SYNC", "24h", "how often characters imported from D&D Beyond are re-imported (a Go duration of at least 1h, or 0 for never)", &c.dndbeyondSync},
+		{"blob", "GMC_BLOB", "local", "file store: local (in the data dir) or s3", &c.Blob},
+		{"s3-endpoint", "GMC_S3_ENDPOINT", "", "host[:port] of the S3-compatible store (GMC_BLOB=s3)", &c.S3Endpoint},
+		{"s3-bucket", "GMC_S3_BUCKET", "", "bucket the files go to (created when missing)", &c.S3Bucket},
+		{"s3-access-key", "GMC_S3_ACCESS_KEY", "", "access key id for the S3 store (the secret is read from GMC_S3_SECRET_KEY only)", &c.S3AccessKey},
+		{"s3-region", "GMC_S3_REGION", "", "region of the S3 bucket (empty lets the store say)", &c.S3Region},
+		{"s3-insecure", "GMC_S3_INSECURE", "false", "speak plain http to the S3 store (loopback or a private network only)", &c.s3Insecure},
+		{"clamd-addr", "GMC_CLAMD_ADDR", "", "clamd's host:port or Unix socket path to scan uploads for viruses (empty: no scan)", &c.ClamdAddr},
+		{"file-max-bytes", "GMC_FILE_MAX_BYTES", "26214400", "largest uploaded file in bytes", &c.fileMaxBytes},
+		{"file-quota-bytes", "GMC_FILE_QUOTA_BYTES", "1073741824", "bytes of files each campaign may keep", &c.fileQuotaBytes},
 		{"diart-url", "GMC_DIART_URL", "", "ws:// address of a Diart streaming server (diart.serve)", &c.DiartURL},
 		{"llm-base-url", "GMC_LLM_BASE_URL", "", "base URL (…/v1) of an OpenAI-compatible chat server for the AI features; empty uses the built-in generators", &c.LLMBaseURL},
 		{"llm-model", "GMC_LLM_MODEL", "", "model name sent to the chat server", &c.LLMModel},
@@ -161,14 +200,21 @@ func LoadWith(name string, args []string, getenv func(string) string, stderr io.
 	c.LLMTimeout, _ = time.ParseDuration(c.llmTimeout)
 	c.LLMTotalTimeout, _ = time.ParseDuration(c.llmTotalTimeout)
 	c.LLMConcurrency, _ = strconv.Atoi(c.llmConcurrency)
+	c.S3SecretKey = getenv("GMC_S3_SECRET_KEY")
+	// Validate names a bad value of each.
+	c.S3Insecure, _ = strconv.ParseBool(c.s3Insecure)
+	c.FileMaxBytes, _ = strconv.ParseInt(c.fileMaxBytes, 10, 64)
+	c.FileQuotaBytes, _ = strconv.ParseInt(c.fileQuotaBytes, 10, 64)
 	c.ShutdownTimeout, _ = time.ParseDuration(c.shutdownTimeout) // Validate names a bad value
 	for _, o := range strings.Split(c.allowedOrigins, ",") {
 		if o = strings.TrimSpace(o); o != "" {
 			c.AllowedOrigins = append(c.AllowedOrigins, o)
 		}
 	}
-	c.TrustedProxies, _ = parseProxies(c.trustedProxies) // Validate names a bad value
-	c.JobWorkers, _ = strconv.Atoi(c.jobWorkers)         // Validate names a bad value
+	c.TrustedProxies, _ = parseProxies(c.trustedProxies)     // Validate names a bad value
+	c.JobWorkers, _ = strconv.Atoi(c.jobWorkers)             // Validate names a bad value
+	c.DndBeyondSync, _ = time.ParseDuration(c.dndbeyondSync) // Validate names a bad value
+	c.JobRescueAfter, _ = parseDurationOrZero(c.jobRescueAfter)
 	return c, fs.Args(), c.Validate()
 }
 
@@ -264,11 +310,47 @@ func (c Config) Validate() error {
 	if _, err := parseProxies(c.trustedProxies); err != nil {
 		bad("GMC_TRUSTED_PROXIES", "%v", err)
 	}
+	if d, err := parseDurationOrZero(c.jobRescueAfter); err != nil || d < 0 || (d > 0 && d < time.Second) {
+		bad("GMC_JOB_RESCUE_AFTER", "must be 0 or a duration of at least 1s such as 10m, got %q", c.jobRescueAfter)
+	}
 	if n, err := strconv.Atoi(c.jobWorkers); err != nil || n < 1 || n > 1000 {
 		bad("GMC_JOB_WORKERS", "must be a whole number from 1 to 1000, got %q", c.jobWorkers)
 	}
+	if c.DndBeyondURL != "off" {
+		if u, err := url.Parse(c.DndBeyondURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			bad("GMC_DNDBEYOND_URL", "must be an http:// or https:// URL, or off")
+		}
+	}
+	// D&D Beyond's service is unofficial and rate limited: no polling.
+	if d, err := time.ParseDuration(c.dndbeyondSync); err != nil || (d != 0 && d < time.Hour) {
+		bad("GMC_DNDBEYOND_SYNC", "must be a duration of at least 1h, or 0 for never, got %q", c.dndbeyondSync)
+	}
 	if c.ShutdownTimeout <= 0 {
 		bad("GMC_SHUTDOWN_TIMEOUT", "must be a positive duration such as 10s, got %q", c.shutdownTimeout)
+	}
+	switch c.Blob {
+	case "local":
+	case "s3":
+		if c.S3Endpoint == "" || strings.Contains(c.S3Endpoint, "://") || strings.Contains(c.S3Endpoint, "/") {
+			bad("GMC_S3_ENDPOINT", "must be host[:port] without a scheme when GMC_BLOB is s3, got %q", c.S3Endpoint)
+		}
+		if c.S3Bucket == "" {
+			bad("GMC_S3_BUCKET", "must be set when GMC_BLOB is s3")
+		}
+		if c.S3AccessKey == "" || c.S3SecretKey == "" {
+			bad("GMC_S3_ACCESS_KEY", "and GMC_S3_SECRET_KEY must be set when GMC_BLOB is s3")
+		}
+	default:
+		bad("GMC_BLOB", "must be local or s3, got %q", c.Blob)
+	}
+	if _, err := strconv.ParseBool(c.s3Insecure); err != nil {
+		bad("GMC_S3_INSECURE", "must be true or false, got %q", c.s3Insecure)
+	}
+	if c.FileMaxBytes <= 0 {
+		bad("GMC_FILE_MAX_BYTES", "must be a positive number of bytes, got %q", c.fileMaxBytes)
+	}
+	if c.FileQuotaBytes <= 0 {
+		bad("GMC_FILE_QUOTA_BYTES", "must be a positive number of bytes, got %q", c.fileQuotaBytes)
 	}
 	return errors.Join(errs...)
 }
@@ -352,4 +434,12 @@ func (c Config) DatabaseBackend() string {
 		return "sqlite"
 	}
 	return "postgres"
+}
+
+// parseDurationOrZero reads a Go duration, "0" meaning none.
+func parseDurationOrZero(s string) (time.Duration, error) {
+	if s == "0" || s == "" {
+		return 0, nil
+	}
+	return time.ParseDuration(s)
 }

@@ -73,6 +73,14 @@ func TestValidateNamesVariable(t *testing.T) {
 		{map[string]string{"GMC_DISCORD_BOT_TOKEN": "a b"}, "GMC_DISCORD_BOT_TOKEN"},
 		{map[string]string{"GMC_PREVIOUS_SECRET_KEYS": "short"}, "GMC_PREVIOUS_SECRET_KEYS"},
 		{map[string]string{"GMC_PREVIOUS_SECRET_KEYS": "hex:zz"}, "GMC_PREVIOUS_SECRET_KEYS"},
+		{map[string]string{"GMC_BLOB": "ftp"}, "GMC_BLOB"},
+		{map[string]string{"GMC_BLOB": "s3", "GMC_S3_BUCKET": "b", "GMC_S3_ACCESS_KEY": "a", "GMC_S3_SECRET_KEY": "s"}, "GMC_S3_ENDPOINT"},
+		{map[string]string{"GMC_BLOB": "s3", "GMC_S3_ENDPOINT": "https://s3.example.com", "GMC_S3_BUCKET": "b", "GMC_S3_ACCESS_KEY": "a", "GMC_S3_SECRET_KEY": "s"}, "GMC_S3_ENDPOINT"},
+		{map[string]string{"GMC_BLOB": "s3", "GMC_S3_ENDPOINT": "s3.example.com", "GMC_S3_ACCESS_KEY": "a", "GMC_S3_SECRET_KEY": "s"}, "GMC_S3_BUCKET"},
+		{map[string]string{"GMC_BLOB": "s3", "GMC_S3_ENDPOINT": "s3.example.com", "GMC_S3_BUCKET": "b", "GMC_S3_ACCESS_KEY": "a"}, "GMC_S3_ACCESS_KEY"},
+		{map[string]string{"GMC_S3_INSECURE": "maybe"}, "GMC_S3_INSECURE"},
+		{map[string]string{"GMC_FILE_MAX_BYTES": "25MB"}, "GMC_FILE_MAX_BYTES"},
+		{map[string]string{"GMC_FILE_QUOTA_BYTES": "0"}, "GMC_FILE_QUOTA_BYTES"},
 	}
 	for _, tc := range tests {
 		_, _, err := Load("serve", nil, env(tc.env), io.Discard)
@@ -179,6 +187,27 @@ func TestLLMAPIKeyNeverInErrors(t *testing.T) {
 	Load("serve", []string{"-h"}, env(map[string]string{"GMC_LLM_API_KEY": "sk-hidden"}), &help)
 	if strings.Contains(help.String(), "sk-hidden") || strings.Contains(help.String(), "llm-api-key") {
 		t.Errorf("help shows the key or a key flag:\n%s", help.String())
+	}
+}
+
+// TestS3Settings: a complete S3 configuration loads, and the secret key
+// comes from the environment only and never into an error message.
+func TestS3Settings(t *testing.T) {
+	t.Parallel()
+	vars := map[string]string{"GMC_BLOB": "s3", "GMC_S3_ENDPOINT": "127.0.0.1:9000", "GMC_S3_BUCKET": "gmc", "GMC_S3_ACCESS_KEY": "id",
+		"GMC_S3_SECRET_KEY": "very-secret-s3-key", "GMC_S3_INSECURE": "true", "GMC_CLAMD_ADDR": "127.0.0.1:3310", "GMC_FILE_MAX_BYTES": "1000"}
+	c, _, err := Load("serve", nil, env(vars), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Blob != "s3" || c.S3Endpoint != "127.0.0.1:9000" || c.S3SecretKey != "very-secret-s3-key" || !c.S3Insecure || c.ClamdAddr != "127.0.0.1:3310" ||
+		c.FileMaxBytes != 1000 || c.FileQuotaBytes != 1<<30 {
+		t.Errorf("loaded %+v", c)
+	}
+	vars["GMC_S3_BUCKET"] = ""
+	_, _, err = Load("serve", nil, env(vars), io.Discard)
+	if err == nil || strings.Contains(err.Error(), "very-secret-s3-key") {
+		t.Errorf("error = %v; want one without the secret", err)
 	}
 }
 

@@ -1,6 +1,10 @@
 package gmc
 
-import "time"
+import (
+	"fmt"
+	"slices"
+	"time"
+)
 
 // Role is a member's role inside one campaign.
 type Role string
@@ -61,6 +65,9 @@ type CampaignSettings struct {
 	// are deleted; 0 keeps them until deleted by hand. It applies only
 	// with KeepRecordings.
 	RecordingRetentionDays int `json:"recording_retention_days" required:"false" minimum:"0" maximum:"3650" doc:"Days a kept recording stays before it is deleted; 0 keeps it until deleted by hand"`
+	// AutoApplyProposals are the kinds of summary proposals applied
+	// without asking the GM; only low-risk kinds may be (AutoApplicable).
+	AutoApplyProposals []ProposalKind `json:"auto_apply_proposals,omitempty" required:"false" doc:"Kinds of summary proposals applied without asking: achievement, location_visited"`
 }
 
 // CampaignSettingsPatch changes some settings (a JSON merge patch of
@@ -87,6 +94,10 @@ func set[T any](dst *T, v *T) {
 	}
 }
 
+// AutoApplicable are the proposal kinds a campaign may apply
+// automatically: they add a record and change nothing the GM wrote.
+var AutoApplicable = []ProposalKind{ProposeAchievement, ProposeLocationVisited}
+
 // DefaultCampaignSettings are used when a campaign is created without settings.
 func DefaultCampaignSettings() CampaignSettings {
 	return CampaignSettings{ReminderSessions: 3, KeywordThreshold: 0.6}
@@ -111,6 +122,9 @@ func (s CampaignSettings) RecordingDeleteAfter(t time.Time) *time.Time {
 func (s CampaignSettings) Validate(v *Validator, location string) {
 	v.Check(s.ReminderSessions >= 1 && s.ReminderSessions <= 100, location+".reminder_sessions", "must be between 1 and 100")
 	v.Check(s.KeywordThreshold >= 0 && s.KeywordThreshold <= 1, location+".keyword_threshold", "must be between 0 and 1")
+	for i, k := range s.AutoApplyProposals {
+		v.Check(slices.Contains(AutoApplicable, k), fmt.Sprintf("%s.auto_apply_proposals[%d]", location, i), "must be one of achievement, location_visited")
+	}
 	v.Check(s.RecordingRetentionDays >= 0 && s.RecordingRetentionDays <= MaxRetentionDays, location+".recording_retention_days",
 		"must be between 1 and 3650 days, or 0 to keep recordings until deleted by hand")
 }

@@ -38,6 +38,10 @@ type JobOpts struct {
 	GMOnly bool
 	// MaxAttempts bounds the tries; 0 takes the queue's default.
 	MaxAttempts int
+	// Unique stores no second job of the same kind and args while one is
+	// unfinished (queued or running): the existing job's id is returned.
+	// For jobs whose repeat would do the same work twice.
+	Unique bool
 }
 
 // Job is a background job as members see it.

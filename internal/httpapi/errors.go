@@ -110,6 +110,8 @@ var statusCodes = []struct {
 	{gmc.ErrUnauthenticated, http.StatusUnauthorized, "unauthenticated"},
 	{gmc.ErrRateLimited, http.StatusTooManyRequests, "rate_limited"},
 	{gmc.ErrTooLarge, http.StatusRequestEntityTooLarge, "too_large"},
+	{gmc.ErrUnsupported, http.StatusUnsupportedMediaType, "unsupported_media_type"},
+	{gmc.ErrUpstream, http.StatusBadGateway, "upstream_failed"},
 	{gmc.ErrUnavailable, http.StatusServiceUnavailable, "unavailable"},
 }
 

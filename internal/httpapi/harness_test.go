@@ -18,6 +18,7 @@ import (
 	"github.com/gmc-project/gmc/internal/blob"
 	"github.com/gmc-project/gmc/internal/discord"
 	"github.com/gmc-project/gmc/internal/discord/discordtest"
+	"github.com/gmc-project/gmc/internal/dndbeyond"
 	"github.com/gmc-project/gmc/internal/httpapi"
 	"github.com/gmc-project/gmc/internal/jobs"
 	"github.com/gmc-project/gmc/internal/ratelimit"
@@ -77,6 +78,13 @@ type serverOpts struct {
 	// jobs gives the server a job queue (c.jobs); without one it has no
 	// jobs, and River's tables are not made.
 	jobs bool
+	// dndbeyond fetches D&D Beyond characters; nil fetches none.
+	dndbeyond *dndbeyond.Client
+	// files bounds uploads (service defaults when zero); scanner checks
+	// them for viruses; blobs replaces the directory file store.
+	files   service.FileLimits
+	scanner service.VirusScanner
+	blobs   blob.Store
 }
 
 // newServer runs the real stack on a fresh database behind httptest.
@@ -89,19 +97,27 @@ func newServer(t testing.TB, open func(t testing.TB) store.Store, opts serverOpt
 	}
 	// Cheap password hashing: these tests are about the API, not argon2's cost.
 	cheap := service.PasswordParams{Time: 1, MemoryKiB: 1024, Threads: 1}
-	blobs, err := blob.NewDir(t.TempDir(), 1<<20)
-	if err != nil {
-		t.Fatal(err)
+	blobs := opts.blobs
+	if blobs == nil {
+		var err error
+		if blobs, err = blob.NewDir(t.TempDir(), 1<<20); err != nil {
+			t.Fatal(err)
+		}
 	}
 	scfg := service.Config{Store: st, SecretKey: bytes.Repeat([]byte("k"), 32), Now: opts.now, PasswordParams: &cheap,
-		Accounts: authcache.NewMemory(0, opts.now), Limiter: opts.limiter, Blobs: blobs}
+		Accounts: authcache.NewMemory(0, opts.now), Limiter: opts.limiter, Blobs: blobs, Files: opts.files, Scanner: opts.scanner}
 	// A loopback Discord with a bot, so that its routes answer.
 	fake := discordtest.New(t)
 	fake.SetBot("test-bot-token", []discordtest.Guild{{ID: "800000000000000001", Name: "The table", Permissions: "0", Features: []any{}}})
-	if scfg.Discord, err = discord.New(discord.Config{BaseURL: fake.URL, BotToken: "test-bot-token"}); err != nil {
+	dc, err := discord.New(discord.Config{BaseURL: fake.URL, BotToken: "test-bot-token"})
+	if err != nil {
 		t.Fatal(err)
 	}
+	scfg.Discord = dc
 	var q *jobs.Queue
+	if opts.dndbeyond != nil {
+		scfg.DndBeyond = opts.dndbeyond
+	}
 	if opts.jobs {
 		q = newJobQueue(t, st)
 		scfg.Jobs = q

@@ -163,3 +163,16 @@ func TestEventFilterNamesEveryEntityType(t *testing.T) {
 	}
 	t.Fatal("list-events has no entity_type parameter")
 }
+
+// TestOpenAPIResponsesDescribed: every answer of every operation says what
+// it means (OpenAPI requires a description; an error status added to an
+// operation without one in errorAnswers would leave it empty).
+func TestOpenAPIResponsesDescribed(t *testing.T) {
+	for id, o := range docOperations(servedOpenAPI(t)) {
+		for status, r := range o.op["responses"].(map[string]any) {
+			if d, _ := r.(map[string]any)["description"].(string); d == "" {
+				t.Errorf("%s: answer %s has no description", id, status)
+			}
+		}
+	}
+}

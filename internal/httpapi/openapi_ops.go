@@ -69,6 +69,19 @@ var operationDocs = map[string]opDoc{
 
 	"list-sessions":  {description: "The campaign's game sessions, scheduled, live and ended, optionally of one status."},
 	"create-session": {description: "Schedules a game session. GM only.", errs: []int{forbidden}},
+	"request-summary": {description: "Queues the session's summary job and answers its id (202); while one is queued or running for the session, " +
+		"that job's id. Ending a session queues one in the same transaction. Built-in mode: scenes split by pauses and topic shifts and " +
+		"classified, an extractive recap in two versions (GM and player-safe), entities, plot points, relationship changes and achievements, " +
+		"each with the transcript segment ids it came from, and proposals of database updates. GM only.", errs: []int{forbidden}},
+	"get-summary": {description: "The session's latest summary. GMs get the GM view; players and observers the player view: the player-safe " +
+		"recap and only the facts that name nothing GM-only. 404 summary_not_found before the first summary."},
+	"list-proposals": {description: "The database updates the session's summary proposes (new NPC, attitude change, plot progress, milestone done, " +
+		"achievement, location visited), each with its evidence, optionally of one status. A summary made again never proposes the same " +
+		"(kind, target) twice. GM only.", errs: []int{forbidden}},
+	"apply-proposal": {description: "Makes the proposed update and marks the proposal applied, in one transaction with audit events for both; " +
+		"result names what was written. 409 proposal_decided when it was applied or rejected before. GM only.", errs: []int{forbidden, conflict}},
+	"reject-proposal": {description: "Marks the proposal rejected (audited); nothing else changes. 409 proposal_decided when it was decided before. GM only.",
+		errs: []int{forbidden, conflict}},
 	"get-job": {description: "A background job (a transcription of an upload, a summary…) started by an operation that answered its id: " +
 		"state (queued, running, succeeded, failed, cancelled), progress from 0 to 1 with the job's last message, the attempt, " +
 		"the error of the last failed attempt (a queued job with an error waits to be tried again), and when finished its result. " +
@@ -86,8 +99,18 @@ var operationDocs = map[string]opDoc{
 	"put-character":    {description: "Replaces a character's fields. GMs may change any character; a player only their own PC, and not its type, owner, visibility or gm_notes.", errs: []int{forbidden}},
 	"patch-character":  {description: "Changes only the fields sent; `null` empties a free-form object. GMs may change any character; a player only their own PC, and not its type, owner, visibility or gm_notes.", errs: []int{forbidden}},
 	"delete-character": {description: "Deletes a character with its relationships and achievements. GM only.", errs: []int{forbidden}},
-	"get-voice-notes":  {description: "How the character is voiced: accent, pitch, catchphrases, as free text."},
-	"put-voice-notes":  {description: "Replaces the voice notes. GM, or the player who owns the PC.", errs: []int{forbidden}},
+	"import-dndbeyond-character": {description: "Imports a character from D&D Beyond: give its sheet URL or id (fetched from D&D Beyond's character service; " +
+		"the character must be public) or its JSON document as character_json. The sheet D&D Beyond does not store is computed " +
+		"(ability scores and modifiers, level and classes, proficiency bonus, max HP, AC, speeds, saving throws, skills, passive Perception, spells, inventory, currency) " +
+		"and stored as stats.sheet; the raw document is kept too. A GM imports any character, as a PC with no owner; a player imports their own PC. " +
+		"Importing a D&D Beyond character the campaign already holds updates it (GM, or the PC's owner; 200) and lists what changed in `changes` " +
+		"(field, old, new); a new character answers 201. Linked characters are re-imported periodically. " +
+		"A private character (422 dndbeyond_private), an unknown one (422 dndbeyond_not_found), a document that is no character " +
+		"(422 dndbeyond_malformed, or naming body.character_json) and D&D Beyond not answering in time (502 dndbeyond_unavailable) change nothing. " +
+		"Fetches from D&D Beyond are limited per account (429 with Retry-After).",
+		errs: []int{forbidden, conflict, http.StatusTooManyRequests, http.StatusBadGateway}},
+	"get-voice-notes": {description: "How the character is voiced: accent, pitch, catchphrases, as free text."},
+	"put-voice-notes": {description: "Replaces the voice notes. GM, or the player who owns the PC.", errs: []int{forbidden}},
 
 	"list-achievements": {description: "The character's achievements, oldest first."},
 	"award-achievement": {description: "Awards the character an achievement, optionally in one of the campaign's sessions. GM only.", errs: []int{forbidden}},
@@ -138,9 +161,24 @@ var operationDocs = map[string]opDoc{
 		"Discord's limits, split over several messages when longer, and pings no one. Each message is confirmed by Discord and recorded before the " +
 		"next, so a job tried again never posts a part twice. Discord's rate limits are waited out; its server errors are tried again; a refusal " +
 		"(a webhook Discord no longer knows: then marked gone) fails the job with Discord's message. GM only; a gone webhook answers 409 webhook_gone; " +
-		"503 discord_unavailable without a Discord client.", errs: []int{forbidden, conflict}},
+		"503 discord_unavailable without a Discord client.", errs: []int{forbidden, conflict, http.StatusServiceUnavailable}},
 	"list-discord-guilds": {description: "The guilds (servers) the server's Discord bot is in, as Discord describes them (id, name, icon, owner, " +
-		"permissions as a string bit field, features). 503 discord_bot_unavailable when no bot token is configured (GMC_DISCORD_BOT_TOKEN)."},
+		"permissions as a string bit field, features). 503 discord_bot_unavailable when no bot token is configured (GMC_DISCORD_BOT_TOKEN); " +
+		"502 discord_failed when Discord refuses the token or does not answer; 429 while Discord rate-limits the bot for longer than the server waits.",
+		errs: []int{http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable}},
+	"upload-file": {description: "Uploads a file as multipart/form-data: file, kind (portrait, map, recording or handout), at most one of " +
+		"character_id (portraits), location_id (maps) or session_id (recordings), and visibility (gm or players; default gm for recordings, players for the rest). " +
+		"The type is read from the content, never from the name or the declared type: png, jpeg, webp, gif (portraits, maps, handouts), " +
+		"pdf (maps, handouts), wav, flac, ogg, mp3 (recordings, handouts); anything else is 415 (code unsupported_file_type). " +
+		"A file over the server's size limit is 413 (file_too_large), one that does not fit the campaign's quota 413 (quota_exceeded). " +
+		"When the server scans uploads for viruses, an infected file is 422 (file_infected) and an unreachable scanner 503 " +
+		"(virus_scanner_unavailable); nothing is stored either way. GMs upload anything; players handouts and portraits of their own " +
+		"characters, visible to players; observers nothing.", errs: []int{forbidden, http.StatusNotFound, http.StatusUnsupportedMediaType}},
+	"list-files": {description: "The campaign's files you may see, oldest first, optionally of one kind or attached to one character, " +
+		"location or session. Players and observers see files visible to players attached to what they can see."},
+	"get-file": {description: "The file's content with the type found in it, X-Content-Type-Options: nosniff, an ETag (its SHA-256) " +
+		"and Range support; images are shown inline, everything else downloaded. A file you may not see answers 404."},
+	"delete-file": {description: "Deletes a file and its content. The campaign's GMs, or the member who uploaded it.", errs: []int{forbidden}},
 
 	"list-reference":   {description: "SRD rules entries (spells, monsters, conditions, items), one page at a time, optionally of one kind. Empty until `gmc reference import` ran."},
 	"get-reference":    {description: "One SRD entry with its card: the facts a GM needs at the table, and the licence statement."},
@@ -180,6 +218,21 @@ var operationDocs = map[string]opDoc{
 	"plant-foreshadowing":    {description: "Plants a hint for the thread, optionally in one of the campaign's sessions. GM only.", errs: []int{forbidden}},
 	"patch-foreshadowing":    {description: "Reveals a hint (or changes it). GM only.", errs: []int{forbidden}},
 	"delete-foreshadowing":   {description: "Deletes a hint. GM only.", errs: []int{forbidden}},
+
+	"generate-npc": {description: "Drafts an NPC from the campaign's state: a name from a Markov chain of its naming culture styled by the campaign's own names (never one the campaign has), " +
+		"ancestry, occupation, appearance, personality, ideal, bond, flaw, motivation, a secret (GM only) and a voice for voice_notes. hints steer it. " +
+		"The same ?seed= with the same campaign state gives the same draft. With ?save=true the NPC is stored (GM-only; the secret in gm_notes) and the answer is 201 with it. GM only.",
+		errs: []int{forbidden}},
+	"generate-location": {description: "Drafts a location of a type — a name from the type's grammar, features, named inhabitants and hooks, some tied to the campaign's open threads — " +
+		"below parent_id when given (404 parent_not_found when it is not a location of the campaign). With ?save=true the location and its named inhabitants (as NPCs) " +
+		"are stored in one transaction and the answer is 201 with them. GM only.", errs: []int{forbidden}},
+	"generate-encounter": {description: "Searches the imported SRD monsters for a set whose adjusted XP (XP × the multiplier for the number of monsters, shifted for the party's size) " +
+		"falls between the party's threshold for the difficulty and the next one's (deadly: up to 1.5 × its threshold), themed by location_id's type when a themed set fits. " +
+		"Answers the monsters with counts, XP, adjusted XP, thresholds and the difficulty reached. A party too strong for any set is a 422 encounter_out_of_reach saying what was needed; " +
+		"no imported monsters is a 409 no_bestiary. GM only.", errs: []int{forbidden, conflict}},
+	"plot-hooks": {description: "Suggests plot hooks from the campaign's state — open threads, what NPCs want (a motivation or goal in notes or gm_notes), unrevealed foreshadowing, " +
+		"relationships with a negative attitude — most pressing first, each citing the entities it is built from. With ?save=true each is stored as a GM-only plot thread " +
+		"with status hook, in one transaction, and the answer is 201. GM only.", errs: []int{forbidden}},
 
 	"create-ws-ticket": {description: "A one-time ticket, valid 30 seconds, to open the session's WebSocket from a browser (which cannot send an Authorization header): " +
 		"`GET /api/v1/sessions/{session_id}/ws?ticket=…`. The protocol is described in /api/v1/asyncapi.json. The session must be live (409 session_not_live).", errs: []int{conflict}},

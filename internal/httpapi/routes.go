@@ -55,6 +55,10 @@ func (a *api) routes(h huma.API) {
 	authed(h, operation(get, "/characters/{character_id}/voice-notes", "get-voice-notes", "How the character is voiced", "characters"), a.handleVoiceNotesGet, a)
 	authed(h, operation(put, "/characters/{character_id}/voice-notes", "put-voice-notes", "Replace the voice notes (GM, or the PC's owner)", "characters"), a.handleVoiceNotesPut, a)
 
+	ddb := operation(post, "/characters/import/dndbeyond", "import-dndbeyond-character",
+		"Import a character from D&D Beyond, or update the one imported before and list what changed (GM, or a player for their own PC)", "characters")
+	ddb.MaxBodyBytes = maxDndBeyondBytes
+	authed(h, ddb, a.handleDndBeyondImport, a)
 	authed(h, operation(get, "/characters/{character_id}/achievements", "list-achievements", "A character's achievements", "characters"), a.handleAchievementList, a)
 	authed(h, operation(post, "/characters/{character_id}/achievements", "award-achievement", "Award a character an achievement (GM only)", "characters"), a.handleAchievementCreate, a)
 
@@ -76,6 +80,7 @@ func (a *api) routes(h huma.API) {
 	authed(h, operation(get, "/sessions/{session_id}/recordings", "list-recordings", "A session's recordings (GM only)", "recordings"), a.handleRecordingList, a)
 	authed(h, operation(del, "/recordings/{recording_id}", "delete-recording", "Delete a recording and its audio (GM only)", "recordings"), a.handleRecordingDelete, a)
 	authed(h, audioDownload(operation(get, "/recordings/{recording_id}/audio", "get-recording-audio", "A recording's audio (GM only)", "recordings")), a.handleRecordingAudio, a)
+	a.summaryRoutes(h)
 	authed(h, operation(get, "/jobs/{job_id}", "get-job", "A background job's state and progress", "jobs"), a.handleJobGet, a)
 
 	authed(h, operation(post, "/discord/webhooks", "create-discord-webhook", "Register a Discord webhook for the campaign's recaps (GM only)", "discord"), a.handleDiscordWebhookCreate, a)
@@ -123,6 +128,11 @@ func (a *api) routes(h huma.API) {
 	authed(h, operation(post, "/plots/{plot_id}/foreshadowing", "plant-foreshadowing", "Plant a hint for the thread, in a session (GM only)", "plots"), a.handleForeshadowingCreate, a)
 	authed(h, operation(patch, "/foreshadowing/{foreshadowing_id}", "patch-foreshadowing", "Reveal a hint (or change it) (GM only)", "plots"), a.handleForeshadowingPatch, a)
 	authed(h, operation(del, "/foreshadowing/{foreshadowing_id}", "delete-foreshadowing", "Delete a hint (GM only)", "plots"), a.handleForeshadowingDelete, a)
+
+	authed(h, withStatus(operation(post, "/campaigns/{campaign_id}/generate/npc", "generate-npc", "Draft an NPC, or store one with ?save=true (GM only)", "generate"), http.StatusOK), a.handleGenerateNPC, a)
+	authed(h, withStatus(operation(post, "/campaigns/{campaign_id}/generate/location", "generate-location", "Draft a location, or store one with ?save=true (GM only)", "generate"), http.StatusOK), a.handleGenerateLocation, a)
+	authed(h, withStatus(operation(post, "/campaigns/{campaign_id}/generate/encounter", "generate-encounter", "Build a combat encounter from the SRD monsters (GM only)", "generate"), http.StatusOK), a.handleGenerateEncounter, a)
+	authed(h, withStatus(operation(post, "/campaigns/{campaign_id}/plot-hooks", "plot-hooks", "Suggest plot hooks from the campaign's state, or store them with ?save=true (GM only)", "generate"), http.StatusOK), a.handlePlotHooks, a)
 
 	authed(h, operation(get, "/campaigns/{campaign_id}/export", "export-campaign",
 		"The whole campaign as one versioned JSON document, or a readable campaign book with ?format=markdown (GM only)", "campaigns"),

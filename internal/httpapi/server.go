@@ -89,6 +89,7 @@ func New(cfg Config) http.Handler {
 	a.routes(h)
 	a.liveRoutes(h, mux)
 	a.audioRoutes(h, mux)
+	a.fileRoutes(h)
 	describeAPI(h.OpenAPI())
 	docsRoutes(mux)
 	mux.HandleFunc("GET "+BasePath+"/asyncapi.json", serveAsyncAPI(cfg.Version))

@@ -45,6 +45,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver"
@@ -54,6 +55,7 @@ import (
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/gmc-project/gmc/internal/gmc"
+	"github.com/gmc-project/gmc/internal/store"
 )
 
 // Args is the payload of one kind of job (see gmc.JobArgs). It is stored
@@ -118,7 +120,8 @@ func SQLite(db *sql.DB) Backend {
 		client: func(cfg *river.Config) (client, error) {
 			// SQLite has no LISTEN/NOTIFY; River polls.
 			cfg.PollOnly = true
-			return river.NewClient(d, cfg)
+			c, err := river.NewClient(d, cfg)
+			return txClient[*sql.Tx]{c}, err
 		},
 	}
 }
@@ -131,7 +134,10 @@ func Postgres(pool *pgxpool.Pool) Backend {
 	return Backend{
 		name:    "postgres",
 		migrate: func(ctx context.Context, log *slog.Logger) (int, error) { return migrate(ctx, d, log) },
-		client:  func(cfg *river.Config) (client, error) { return river.NewClient(d, cfg) },
+		client: func(cfg *river.Config) (client, error) {
+			c, err := river.NewClient(d, cfg)
+			return txClient[pgx.Tx]{c}, err
+		},
 	}
 }
 
@@ -164,6 +170,22 @@ type client interface {
 	Stop(ctx context.Context) error
 	StopAndCancel(ctx context.Context) error
 	Subscribe(kinds ...river.EventKind) (<-chan *river.Event, func())
+	// insertTx is InsertTx on the driver's transaction, handed over
+	// untyped by the store (store.DriverTxer).
+	insertTx(ctx context.Context, tx any, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error)
+}
+
+// txClient adds insertTx to River's client of one driver.
+type txClient[TTx any] struct{ *river.Client[TTx] }
+
+func (c txClient[TTx]) insertTx(ctx context.Context, tx any, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error) {
+	t, ok := tx.(TTx)
+	if !ok {
+		// A store of the other backend, or not in a transaction: inserting
+		// outside it would break the all-or-nothing promise.
+		return nil, fmt.Errorf("the store's transaction is a %T, not this queue's database", tx)
+	}
+	return c.InsertTx(ctx, t, args, opts)
 }
 
 // Config is what a Queue needs.
@@ -183,6 +205,24 @@ type Config struct {
 	// PollInterval is how often an idle queue looks for new jobs where
 	// the database cannot notify it (SQLite); 0 is River's default (1 s).
 	PollInterval time.Duration
+	// RescueAfter is how long an attempt may run before it is taken for
+	// lost with a server that stopped without handing it back (killed,
+	// crashed) and is run again; it also bounds every attempt, so that a
+	// live attempt is never run twice. 0 is River's default (an hour
+	// after DefaultTimeout).
+	RescueAfter time.Duration
+	// Periodic are jobs enqueued on a schedule, by one instance only
+	// (River's leader), the first time when the queue starts, and at most
+	// once per interval (counted from the interval's start). Their kinds
+	// must be registered. They belong to no campaign, so GET /jobs shows
+	// them to no one.
+	Periodic []Periodic
+}
+
+// Periodic is a job enqueued every Interval.
+type Periodic struct {
+	Interval time.Duration
+	Args     Args
 }
 
 // Queue is gmc's job queue. Register every kind before Start.
@@ -227,8 +267,29 @@ func New(b Backend, cfg Config) (*Queue, error) {
 		// poll interval.
 		rc.FetchCooldown = min(cfg.PollInterval, 100*time.Millisecond)
 	}
+	if cfg.RescueAfter > 0 {
+		rc.RescueStuckJobsAfter = cfg.RescueAfter
+		rc.JobTimeout = min(DefaultTimeout, cfg.RescueAfter)
+	}
 	if cfg.Backoff != nil {
 		rc.RetryPolicy = backoffPolicy(cfg.Backoff)
+	}
+	if len(cfg.Periodic) > 0 {
+		meta, err := json.Marshal(map[string]owner{metaKey: {GMOnly: true}})
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range cfg.Periodic {
+			args, unique := p.Args, river.UniqueOpts{ByPeriod: p.Interval}
+			// One attempt: the next run comes soon enough, and a retry
+			// would only add to the work of the one after. Unique per
+			// interval: restarts, and a new leader's first run, add none.
+			insert := func() (river.JobArgs, *river.InsertOpts) {
+				return args, &river.InsertOpts{Metadata: meta, MaxAttempts: 1, UniqueOpts: unique}
+			}
+			rc.PeriodicJobs = append(rc.PeriodicJobs, river.NewPeriodicJob(river.PeriodicInterval(p.Interval), insert,
+				&river.PeriodicJobOpts{ID: args.Kind(), RunOnStart: true}))
+		}
 	}
 	c, err := b.client(rc)
 	if err != nil {
@@ -244,7 +305,14 @@ func (q *Queue) Backend() string { return q.backend }
 // Register makes q run jobs of T's kind with work. Call it before Start;
 // a kind registered twice is an error.
 func Register[T Args](q *Queue, work WorkFunc[T], opts WorkerOpts) error {
-	if err := river.AddWorkerSafely(q.workers, &worker[T]{q: q, work: work, timeout: opts.Timeout}); err != nil {
+	timeout := opts.Timeout
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	if q.cfg.RescueAfter > 0 {
+		timeout = min(timeout, q.cfg.RescueAfter)
+	}
+	if err := river.AddWorkerSafely(q.workers, &worker[T]{q: q, work: work, timeout: timeout}); err != nil {
 		return fmt.Errorf("jobs: register: %w", err)
 	}
 	q.kinds++
@@ -304,8 +372,33 @@ func (q *Queue) Stop(ctx context.Context) error {
 }
 
 // Enqueue stores a new job; a worker picks it up soon. It returns the
-// job's id. opts.CampaignID is required.
+// job's id. opts.CampaignID is required. With opts.Unique, while a job of
+// the same kind and args is unfinished, no second one is stored and the
+// existing job's id is returned.
 func (q *Queue) Enqueue(ctx context.Context, args Args, opts EnqueueOpts) (string, error) {
+	return q.insert(ctx, args, opts, func(ro *river.InsertOpts) (*rivertype.JobInsertResult, error) {
+		return q.client.Insert(ctx, args, ro)
+	})
+}
+
+// EnqueueTx is Enqueue inside the unit of work of tx, a store bound to
+// store.Transactor.InTx on the queue's database: the job exists only if
+// that transaction commits, and no worker sees it before.
+func (q *Queue) EnqueueTx(ctx context.Context, tx store.Store, args Args, opts EnqueueOpts) (string, error) {
+	dt, ok := tx.(store.DriverTxer)
+	if !ok || dt.DriverTx() == nil {
+		return "", fmt.Errorf("jobs: enqueue %s: not called with a store inside InTx", args.Kind())
+	}
+	return q.insert(ctx, args, opts, func(ro *river.InsertOpts) (*rivertype.JobInsertResult, error) {
+		return q.client.insertTx(ctx, dt.DriverTx(), args, ro)
+	})
+}
+
+// unfinished are the states in which a unique job blocks another.
+var unfinished = []rivertype.JobState{rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning,
+	rivertype.JobStateRetryable, rivertype.JobStateScheduled}
+
+func (q *Queue) insert(ctx context.Context, args Args, opts EnqueueOpts, insert func(*river.InsertOpts) (*rivertype.JobInsertResult, error)) (string, error) {
 	if opts.CampaignID == "" {
 		return "", errors.New("jobs: enqueue: a job needs its campaign")
 	}
@@ -313,7 +406,11 @@ func (q *Queue) Enqueue(ctx context.Context, args Args, opts EnqueueOpts) (strin
 	if err != nil {
 		return "", err
 	}
-	res, err := q.client.Insert(ctx, args, &river.InsertOpts{Metadata: meta, MaxAttempts: opts.MaxAttempts})
+	ro := &river.InsertOpts{Metadata: meta, MaxAttempts: opts.MaxAttempts}
+	if opts.Unique {
+		ro.UniqueOpts = river.UniqueOpts{ByArgs: true, ByState: unfinished}
+	}
+	res, err := insert(ro)
 	if err != nil {
 		return "", fmt.Errorf("jobs: enqueue %s: %w", args.Kind(), err)
 	}
@@ -439,12 +536,7 @@ type worker[T Args] struct {
 	timeout time.Duration
 }
 
-func (w *worker[T]) Timeout(*river.Job[T]) time.Duration {
-	if w.timeout > 0 {
-		return w.timeout
-	}
-	return DefaultTimeout
-}
+func (w *worker[T]) Timeout(*river.Job[T]) time.Duration { return w.timeout }
 
 func (w *worker[T]) Work(ctx context.Context, rj *river.Job[T]) error {
 	j := toJob(rj.JobRow)

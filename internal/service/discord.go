@@ -115,11 +115,14 @@ func (s *Service) DiscordGuilds(ctx context.Context, userID string) ([]discord.G
 	var rl *discord.RateLimitError
 	switch {
 	case errors.As(err, &ae):
-		return nil, gmc.Errorf(gmc.ErrUnavailable, "discord_refused", "Discord refused to list the bot's guilds: %d %s", ae.Status, ae.Message)
+		return nil, gmc.Errorf(gmc.ErrUpstream, "discord_failed", "Discord did not list the bot's guilds: %d %s", ae.Status, ae.Message)
 	case errors.As(err, &rl):
 		return nil, &gmc.RateLimitError{RetryAfterSeconds: int(math.Ceil(rl.RetryAfter.Seconds()))}
+	case errors.Is(err, context.Canceled):
+		return nil, err
 	case err != nil:
-		return nil, fmt.Errorf("discord guilds: %w", err)
+		// A transport error names the route, never the token.
+		return nil, gmc.Errorf(gmc.ErrUpstream, "discord_failed", "Discord did not answer: %v", err)
 	}
 	if guilds == nil {
 		guilds = []discord.Guild{}

@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"github.com/gmc-project/gmc/internal/gmc"
+	"github.com/gmc-project/gmc/internal/store"
 )
 
 // Jobs is the background job queue (package jobs, wired by app). The
@@ -12,6 +13,9 @@ import (
 type Jobs interface {
 	// Enqueue stores a new job and returns its id.
 	Enqueue(ctx context.Context, args gmc.JobArgs, opts gmc.JobOpts) (string, error)
+	// EnqueueTx stores a new job inside the unit of work of tx (a store
+	// bound to InTx): it exists only if that transaction commits.
+	EnqueueTx(ctx context.Context, tx store.Store, args gmc.JobArgs, opts gmc.JobOpts) (string, error)
 	// Job returns a job by id, or gmc.ErrNotFound.
 	Job(ctx context.Context, id string) (*gmc.Job, error)
 }

@@ -44,6 +44,10 @@ type Limits struct {
 	// account spam (each registration is an argon2id hash) and code guessing.
 	Register     []ratelimit.Rule
 	AcceptInvite []ratelimit.Rule
+	// DndBeyondFetch counts the characters each account has fetched from
+	// D&D Beyond, whose unofficial service rate limits the server's
+	// address: one member's script must not cost everyone their imports.
+	DndBeyondFetch []ratelimit.Rule
 }
 
 // DefaultLimits are generous for a gaming group, including one whose
@@ -60,6 +64,10 @@ var DefaultLimits = Limits{
 	AcceptInvite: []ratelimit.Rule{
 		{Name: "invite-min", Limit: 10, Window: time.Minute},
 		{Name: "invite-hour", Limit: 60, Window: time.Hour},
+	},
+	DndBeyondFetch: []ratelimit.Rule{
+		{Name: "dndbeyond-min", Limit: 20, Window: time.Minute},
+		{Name: "dndbeyond-hour", Limit: 120, Window: time.Hour},
 	},
 }
 

@@ -16,6 +16,7 @@ import (
 
 	"github.com/gmc-project/gmc/internal/blob"
 	"github.com/gmc-project/gmc/internal/discord"
+	"github.com/gmc-project/gmc/internal/generate"
 	"github.com/gmc-project/gmc/internal/gmc"
 	"github.com/gmc-project/gmc/internal/live"
 	"github.com/gmc-project/gmc/internal/ratelimit"
@@ -50,6 +51,18 @@ type Config struct {
 	// Jobs runs background work; nil refuses everything that needs it
 	// (tools, tests).
 	Jobs Jobs
+	// Generator makes NPC, location, encounter and plot-hook drafts; nil
+	// is the built-in procedural generator.
+	Generator generate.Generator
+	// DndBeyond fetches characters from D&D Beyond; nil imports only
+	// documents sent in the request.
+	DndBeyond DndBeyond
+	// Files bounds uploaded files; a zero field takes its value from
+	// DefaultFileLimits.
+	Files FileLimits
+	// Scanner checks uploaded files for viruses; nil stores them
+	// unscanned.
+	Scanner VirusScanner
 	// PreviousSecretKeys are secret keys used before SecretKey; what was
 	// sealed under them still opens (see sealer).
 	PreviousSecretKeys [][]byte
@@ -85,27 +98,35 @@ func (uncachedAccounts) Forget(context.Context, string) {}
 
 // Service implements the use cases of gmc.
 type Service struct {
-	store    store.Store
-	tokens   tokenKeys
-	limiter  ratelimit.Limiter
-	limits   Limits
-	log      *slog.Logger
-	now      func() time.Time
-	newID    func() string
-	password PasswordParams
-	live     *live.Table
-	accounts AccountCache
-	blobs    blob.Store
-	jobs     Jobs
-	sealer   *sealer
-	discord  *discord.Client
-	recaps   RecapSource
+	store     store.Store
+	tokens    tokenKeys
+	limiter   ratelimit.Limiter
+	limits    Limits
+	log       *slog.Logger
+	now       func() time.Time
+	newID     func() string
+	password  PasswordParams
+	live      *live.Table
+	accounts  AccountCache
+	blobs     blob.Store
+	jobs      Jobs
+	gen       generate.Generator
+	bestiary  *bestiary
+	dndbeyond DndBeyond
+	files     FileLimits
+	scanner   VirusScanner
+	sealer    *sealer
+	discord   *discord.Client
+	recaps    RecapSource
 	// loadTokenVersion is s.tokenVersion, bound once so that handing it
 	// to the cache on every request allocates nothing.
 	loadTokenVersion func(context.Context, string) (int64, error)
 	// dummyHash is verified against when a login names an unknown email,
 	// so that answer takes as long as a wrong password.
 	dummyHash string
+	// held, on a copy of the service bound to a transaction (inTx),
+	// keeps the changes to tell the live table once it commits.
+	held *[]gmc.EntityRef
 }
 
 // New builds a Service.
@@ -117,9 +138,13 @@ func New(cfg Config) (*Service, error) {
 		return nil, errors.New("service: SecretKey must be at least 32 bytes")
 	}
 	s := &Service{store: cfg.Store, limiter: cfg.Limiter, limits: DefaultLimits, log: cfg.Logger, now: cfg.Now, newID: cfg.NewID, password: DefaultPasswordParams,
-		live: cfg.Live, accounts: cfg.Accounts, blobs: cfg.Blobs, jobs: cfg.Jobs, discord: cfg.Discord, recaps: cfg.Recaps}
+		live: cfg.Live, accounts: cfg.Accounts, blobs: cfg.Blobs, jobs: cfg.Jobs, gen: cfg.Generator, bestiary: &bestiary{}, dndbeyond: cfg.DndBeyond,
+		files: cfg.Files.withDefaults(), scanner: cfg.Scanner, discord: cfg.Discord, recaps: cfg.Recaps}
 	if s.recaps == nil {
 		s.recaps = TranscriptRecaps{Store: cfg.Store}
+	}
+	if s.gen == nil {
+		s.gen = generate.Builtin{}
 	}
 	if s.accounts == nil {
 		s.accounts = uncachedAccounts{}
@@ -189,9 +214,35 @@ func marshalOrNil(v any) json.RawMessage {
 	return b
 }
 
-// changed reports a committed write of campaign data to the live table.
+// changed reports a committed write of campaign data to the live table;
+// inside inTx, once the transaction has committed.
 func (s *Service) changed(ctx context.Context, ref gmc.EntityRef) {
+	if s.held != nil {
+		*s.held = append(*s.held, ref)
+		return
+	}
 	s.live.Changed(ctx, ref)
+}
+
+// inTx runs fn with a copy of the service whose every store call goes
+// through one transaction, so that several use cases (with their checks
+// and audit events) commit or roll back together; the live table hears of
+// their changes only after the commit.
+func (s *Service) inTx(ctx context.Context, fn func(t *Service, tx store.Store) error) error {
+	var held []gmc.EntityRef
+	err := s.store.InTx(ctx, func(tx store.Store) error {
+		held = held[:0]
+		t := *s
+		t.store, t.held = tx, &held
+		return fn(&t, tx)
+	})
+	if err != nil {
+		return err
+	}
+	for _, ref := range held {
+		s.changed(ctx, ref)
+	}
+	return nil
 }
 
 // access returns the caller's membership of a campaign when their role is

@@ -113,13 +113,21 @@ func (s *Service) StartSession(ctx context.Context, userID, sessionID string) (*
 
 // EndSession ends a live session and disconnects its clients. GM only.
 func (s *Service) EndSession(ctx context.Context, userID, sessionID string) (*gmc.GameSession, error) {
-	gs, err := s.changeSession(ctx, userID, sessionID, 0, func(gs *gmc.GameSession) error {
+	gs, err := s.changeSessionTx(ctx, userID, sessionID, 0, func(gs *gmc.GameSession) error {
 		if gs.Status != gmc.SessionLive {
 			return gmc.Errorf(gmc.ErrConflict, "session_not_live", "only a live session can end; this one is %s", gs.Status)
 		}
 		now := s.clock()
 		gs.Status, gs.EndedAt = gmc.SessionEnded, &now
 		return nil
+	}, func(tx store.Store, gs *gmc.GameSession) error {
+		// The summary job is queued with the end, in its transaction: a
+		// session never ends without one, nor gets one without ending.
+		if s.jobs == nil {
+			return nil
+		}
+		_, err := s.jobs.EnqueueTx(ctx, tx, SummarizeArgs{SessionID: gs.ID}, summaryJobOpts(gs, userID))
+		return err
 	})
 	if err == nil {
 		s.live.Close(ctx, sessionID, "session ended")
@@ -129,6 +137,13 @@ func (s *Service) EndSession(ctx context.Context, userID, sessionID string) (*gm
 
 // changeSession loads a session for a GM, applies change and stores it.
 func (s *Service) changeSession(ctx context.Context, userID, sessionID string, ifMatch int64, change func(*gmc.GameSession) error) (*gmc.GameSession, error) {
+	return s.changeSessionTx(ctx, userID, sessionID, ifMatch, change, nil)
+}
+
+// changeSessionTx is changeSession that, when also is set, runs it after
+// the write and in the write's transaction.
+func (s *Service) changeSessionTx(ctx context.Context, userID, sessionID string, ifMatch int64, change func(*gmc.GameSession) error,
+	also func(tx store.Store, gs *gmc.GameSession) error) (*gmc.GameSession, error) {
 	gs, role, err := s.Session(ctx, userID, sessionID)
 	if err != nil {
 		return nil, err
@@ -146,8 +161,21 @@ func (s *Service) changeSession(ctx context.Context, userID, sessionID string, i
 	gs.UpdatedAt = s.clock()
 	after := *gs
 	after.Version++
-	if err := s.store.UpdateSession(ctx, gs, s.event(gs.CampaignID, userID, gmc.ActionUpdate, gmc.EntitySession, gs.ID, before, after)); err != nil {
-		return nil, err
+	ev := s.event(gs.CampaignID, userID, gmc.ActionUpdate, gmc.EntitySession, gs.ID, before, after)
+	if also == nil {
+		if err := s.store.UpdateSession(ctx, gs, ev); err != nil {
+			return nil, err
+		}
+	} else {
+		err := s.store.InTx(ctx, func(tx store.Store) error {
+			if err := tx.UpdateSession(ctx, gs, ev); err != nil {
+				return err
+			}
+			return also(tx, gs)
+		})
+		if err != nil {
+			return nil, err
+		}
 	}
 	s.changed(ctx, sessionRef(gs, gmc.ActionUpdate))
 	return gs, nil

@@ -82,19 +82,21 @@ func (s *Service) checkTrackConsent(ctx context.Context, gs *gmc.GameSession, la
 	}
 	for _, sp := range speakers {
 		if sp.Label == label && sp.UserID != nil {
-			return s.requireConsent(ctx, gs.CampaignID, *sp.UserID, fmt.Sprintf("the track %q is the voice of a member who", label))
+			return s.requireConsent(ctx, gs.CampaignID, *sp.UserID, fmt.Sprintf("the track %q is the voice of a member who has", label))
 		}
 	}
 	return nil
 }
 
-func (s *Service) requireConsent(ctx context.Context, campaignID, userID, who string) error {
+// requireConsent refuses unless the member consented; subject begins the
+// refusal's sentence ("you have", "… a member who has").
+func (s *Service) requireConsent(ctx context.Context, campaignID, userID, subject string) error {
 	ok, err := s.VoiceConsent(ctx, campaignID, userID)
 	if err != nil {
 		return err
 	}
 	if !ok {
-		return gmc.Errorf(gmc.ErrForbidden, "voice_consent_required", "%s has not consented to voice processing in this campaign (PUT /campaigns/{campaign_id}/members/me/voice-consent)", who)
+		return gmc.Errorf(gmc.ErrForbidden, "voice_consent_required", "%s not consented to voice processing in this campaign (PUT /campaigns/{campaign_id}/members/me/voice-consent)", subject)
 	}
 	return nil
 }
@@ -103,7 +105,7 @@ func (s *Service) requireConsent(ctx context.Context, campaignID, userID, who st
 // else their display name; with claim it is mapped to them for the
 // session. It may not be a label mapped to someone else.
 func (s *Service) ownTrack(ctx context.Context, gs *gmc.GameSession, userID, track string, claim bool) (string, error) {
-	if err := s.requireConsent(ctx, gs.CampaignID, userID, "you"); err != nil {
+	if err := s.requireConsent(ctx, gs.CampaignID, userID, "you have"); err != nil {
 		return "", err
 	}
 	if track == "" {

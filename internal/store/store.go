@@ -34,6 +34,9 @@ type Store interface {
 	KeywordStore
 	BundleStore
 	RecordingStore
+	DndBeyondStore
+	SummaryStore
+	FileStore
 	DiscordStore
 	Transactor
 	Migrator

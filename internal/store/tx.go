@@ -33,3 +33,14 @@ type Transactor interface {
 	// method that locks the campaign first.
 	InTx(ctx context.Context, fn func(tx Store) error) error
 }
+
+// DriverTxer is implemented by both backends' stores. On a Store bound to
+// InTx, DriverTx returns the driver's open transaction (*sql.Tx for
+// sqlite, pgx.Tx for postgres), so that a package writing other tables of
+// the same database (the job queue) joins the unit of work; a job
+// enqueued through it exists only if the transaction commits. Outside
+// InTx it returns nil. Nothing but such a package should use it: writes
+// of the store's own tables go through the store's methods.
+type DriverTxer interface {
+	DriverTx() any
+}

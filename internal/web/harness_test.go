@@ -40,9 +40,14 @@ type console struct {
 	base string // the API's
 }
 
-func startConsole(t *testing.T) *console {
+// startConsole starts the app; tune, when given, changes its
+// configuration first (speech is off unless a test turns it on).
+func startConsole(t *testing.T, tune ...func(*config.Config)) *console {
 	t.Helper()
 	cfg := config.Config{DataDir: t.TempDir(), SecretKey: strings.Repeat("s", 32), ShutdownTimeout: 5 * time.Second, STT: "off"}
+	for _, f := range tune {
+		f(&cfg)
+	}
 	a, err := app.New(context.Background(), cfg, slog.New(slog.DiscardHandler), "test")
 	if err != nil {
 		t.Fatal(err)
@@ -110,8 +115,9 @@ type page struct {
 
 // browser starts a headless Chromium for the test and returns its first
 // tab. Without Chromium the test is skipped, loudly; under CI=true
-// .ci/run installs it, so there it fails instead.
-func (c *console) browser(t *testing.T) *page {
+// .ci/run installs it, so there it fails instead. extra adds launch
+// options (flags), e.g. a fake microphone.
+func (c *console) browser(t *testing.T, extra ...chromedp.ExecAllocatorOption) *page {
 	t.Helper()
 	bin := chromium()
 	if bin == "" {
@@ -136,6 +142,7 @@ func (c *console) browser(t *testing.T) *page {
 		chromedp.Flag("disable-quic", true),
 		chromedp.WindowSize(int(desktop[0]), int(desktop[1])),
 	}
+	opts = append(opts, extra...)
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancel := chromedp.NewContext(actx)
 	t.Cleanup(func() { cancel(); cancelAlloc() })
@@ -336,6 +343,8 @@ type netCut struct {
 	mu     sync.Mutex
 	conns  map[net.Conn]struct{}
 	down   bool
+	held   chan struct{} // while non-nil, held connections wait; closed by release
+	match  []byte        // held connections are those whose request holds this
 }
 
 // behindCut makes the browser reach the console through a netCut.
@@ -373,8 +382,27 @@ func (n *netCut) serve() {
 		n.mu.Lock()
 		n.conns[in], n.conns[out] = struct{}{}, struct{}{}
 		n.mu.Unlock()
-		pipe := func(dst, src net.Conn) {
-			_, _ = io.Copy(dst, src)
+		pipe := func(dst, src net.Conn, fromClient bool) {
+			buf := make([]byte, 32<<10)
+			first, stalled := true, false
+			for {
+				k, err := src.Read(buf)
+				if k > 0 {
+					if first && fromClient {
+						stalled = n.stalls(buf[:k])
+					}
+					first = false
+					if stalled {
+						n.wait()
+					}
+					if _, werr := dst.Write(buf[:k]); werr != nil {
+						break
+					}
+				}
+				if err != nil {
+					break
+				}
+			}
 			dst.Close()
 			src.Close()
 			n.mu.Lock()
@@ -382,8 +410,46 @@ func (n *netCut) serve() {
 			delete(n.conns, src)
 			n.mu.Unlock()
 		}
-		go pipe(in, out)
-		go pipe(out, in)
+		go pipe(out, in, true)
+		go pipe(in, out, false)
+	}
+}
+
+// hold stalls the connections whose first request holds match (e.g. a
+// socket's path) from the browser to the server: they open, but nothing
+// they send goes through until release. (A stall, unlike a cut, is what
+// makes a client's audio arrive late and all at once.)
+func (n *netCut) hold(match string) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.match = []byte(match)
+	if n.held == nil {
+		n.held = make(chan struct{})
+	}
+}
+
+func (n *netCut) stalls(request []byte) bool {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.held != nil && bytes.Contains(request, n.match)
+}
+
+// release lets the bytes held meanwhile through.
+func (n *netCut) release() {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.held != nil {
+		close(n.held)
+		n.held = nil
+	}
+}
+
+func (n *netCut) wait() {
+	n.mu.Lock()
+	held := n.held
+	n.mu.Unlock()
+	if held != nil {
+		<-held
 	}
 }
 
@@ -391,6 +457,10 @@ func (n *netCut) serve() {
 func (n *netCut) cut() {
 	n.mu.Lock()
 	defer n.mu.Unlock()
+	if n.held != nil {
+		close(n.held)
+		n.held = nil
+	}
 	n.down = true
 	for conn := range n.conns {
 		conn.Close()

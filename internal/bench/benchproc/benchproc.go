@@ -21,7 +21,10 @@ type Server struct {
 	// Addr is where it listens (host:port on loopback).
 	Addr string
 	cmd  *exec.Cmd
-	done chan error
+	// done is closed when the process has exited, with its Wait error in
+	// exitErr, so that any number of callers may wait for it.
+	done    chan struct{}
+	exitErr error
 }
 
 // StartServer runs `gmcPath serve` on a free loopback port with the
@@ -40,8 +43,11 @@ func StartServer(ctx context.Context, gmcPath string, env []string, wait time.Du
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start %s serve: %w", gmcPath, err)
 	}
-	s := &Server{Addr: addr, cmd: cmd, done: make(chan error, 1)}
-	go func() { s.done <- cmd.Wait() }()
+	s := &Server{Addr: addr, cmd: cmd, done: make(chan struct{})}
+	go func() {
+		s.exitErr = cmd.Wait()
+		close(s.done)
+	}()
 	deadline := time.Now().Add(wait)
 	for {
 		res, err := http.Get("http://" + addr + "/readyz")
@@ -52,8 +58,8 @@ func StartServer(ctx context.Context, gmcPath string, env []string, wait time.Du
 			}
 		}
 		select {
-		case err := <-s.done:
-			return nil, fmt.Errorf("%s serve exited: %v", gmcPath, err)
+		case <-s.done:
+			return nil, fmt.Errorf("%s serve exited: %v", gmcPath, s.exitErr)
 		case <-ctx.Done():
 			s.Stop()
 			return nil, ctx.Err()
@@ -70,8 +76,13 @@ func StartServer(ctx context.Context, gmcPath string, env []string, wait time.Du
 func (s *Server) PID() int { return s.cmd.Process.Pid }
 
 // Stop interrupts the server and waits for it to exit, killing it after
-// 15 s.
+// 15 s. A server that has exited already is left as it is.
 func (s *Server) Stop() {
+	select {
+	case <-s.done:
+		return
+	default:
+	}
 	_ = s.cmd.Process.Signal(os.Interrupt)
 	select {
 	case <-s.done:
@@ -79,6 +90,13 @@ func (s *Server) Stop() {
 		_ = s.cmd.Process.Kill()
 		<-s.done
 	}
+}
+
+// Kill ends the server with SIGKILL, as a crash or the OOM killer would:
+// nothing of it runs after, no shutdown hook, no handing back of work.
+func (s *Server) Kill() {
+	_ = s.cmd.Process.Kill()
+	<-s.done
 }
 
 // clockTicks is USER_HZ, the unit of the times in /proc/<pid>/stat: 100 on

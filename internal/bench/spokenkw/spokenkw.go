@@ -13,13 +13,6 @@
 // slt voice at its own pitch (Festival is not a dependency here), and no
 // background noise is mixed in. Synthesised audio and transcripts are
 // cached, so a second run only scores.
-//
-// Known problem: with the benchmark's 66 campaign names and aliases in
-// its dictionary, PocketSphinx (as package pocketsphinx drives it) crashes
-// with SIGSEGV inside ps_process_raw on some utterances, within the first
-// dozen of dev.jsonl, also when that package's n-gram unigrams for the
-// names are left out; with a dozen names it does not. Until that is
-// fixed, run with --names off.
 package spokenkw
 
 import (

@@ -48,8 +48,9 @@ type Config struct {
 	SphinxModelDir string
 	// SphinxPoolSize is how many utterances PocketSphinx decodes at once; 1 when 0.
 	SphinxPoolSize int
-	// SphinxNames adds the campaign's names to PocketSphinx's dictionary
-	// (pocketsphinx.Config.AddNames, which says why it is off by default).
+	// SphinxNames adds the campaign's names (Hints.Names) to PocketSphinx's
+	// dictionary and language model (pocketsphinx.Config.AddNames); the
+	// server always does.
 	SphinxNames bool
 
 	Logger *slog.Logger

@@ -66,3 +66,12 @@ func (db *DB) readOnly(ctx context.Context, fn func(tx pgx.Tx) error) error {
 	defer sp.Rollback(context.WithoutCancel(ctx))
 	return fn(sp)
 }
+
+// DriverTx returns InTx's open pgx.Tx, nil outside InTx (see
+// store.DriverTxer).
+func (db *DB) DriverTx() any {
+	if db.open == nil {
+		return nil
+	}
+	return db.open.tx
+}

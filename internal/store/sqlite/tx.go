@@ -43,3 +43,12 @@ func (db *DB) savepoint(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	released = true
 	return nil
 }
+
+// DriverTx returns InTx's open *sql.Tx, nil outside InTx (see
+// store.DriverTxer).
+func (db *DB) DriverTx() any {
+	if db.open == nil {
+		return nil
+	}
+	return db.open
+}

@@ -107,6 +107,15 @@ export async function request(method, path, body, opts = {}) {
   return type.includes("json") ? res.json() : res.text();
 }
 
+// apiBase and bearer serve the one request fetch cannot make: an upload
+// whose progress is shown (XMLHttpRequest). fresh refreshes the token
+// first, after a 401.
+export const apiBase = base;
+export async function bearer(fresh = false) {
+  if (fresh) await refresh();
+  return token();
+}
+
 export const get = (path, opts) => request("GET", path, undefined, opts);
 export const post = (path, body, opts) => request("POST", path, body, opts);
 export const put = (path, body, opts) => request("PUT", path, body, opts);

@@ -1,9 +1,13 @@
 package pocketsphinx
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
+	"math"
+	"os"
+	"slices"
 	"strings"
 
 	"github.com/gmc-project/gmc/internal/speech"
@@ -19,11 +23,21 @@ type decoder struct {
 	config uintptr
 	argv   []*byte
 	dict   string
+	// search is the name of the n-gram search, lm the stock n-gram model
+	// in it (held, so that it outlives searches rebuilt on a names model),
+	// lmVocab its number of words and lw its language weight.
+	search  string
+	lm      uintptr
+	lmVocab int
+	lw      float32
 	// added are the words this decoder has had added beyond its
 	// dictionary file; they stay until the dictionary is reloaded.
 	added map[string]bool
-	// reloads counts dictionary reloads, for tests.
-	reloads int
+	// lmNames are the words of the names model the search runs on; nil
+	// while it runs on the stock model alone.
+	lmNames []string
+	// reloads counts dictionary reloads, lmSets names models, for tests.
+	reloads, lmSets int
 }
 
 // frameMS is the length of a PocketSphinx frame at its default -frate 100.
@@ -53,6 +67,19 @@ func newDecoder(l *lib, m model, search []string) (*decoder, error) {
 		return nil, fmt.Errorf("pocketsphinx: could not load the model in %s", m.dir)
 	}
 	d.lmath = l.psGetLogmath(d.ps)
+	d.search = goString(l.psGetSearch(d.ps))
+	if d.lm = d.languageModel(); d.lm == 0 {
+		d.free()
+		return nil, errors.New("pocketsphinx: the model has no n-gram language model")
+	}
+	l.lmRetain(d.lm)
+	d.lmVocab = int(*l.lmCounts(d.lm))
+	var logWIP int32
+	d.lw = l.lmWeights(d.lm, &logWIP)
+	if d.lmVocab <= 0 || !(d.lw > 0) {
+		d.free()
+		return nil, errors.New("pocketsphinx: the n-gram language model is empty")
+	}
 	return d, nil
 }
 
@@ -60,6 +87,10 @@ func (d *decoder) free() {
 	if d.ps != 0 {
 		d.l.psFree(d.ps)
 		d.ps = 0
+	}
+	if d.lm != 0 {
+		d.l.lmFree(d.lm)
+		d.lm = 0
 	}
 	if d.config != 0 {
 		d.l.cmdLnFreeR(d.config)
@@ -81,54 +112,170 @@ func (d *decoder) inDict(word string) bool {
 	return true
 }
 
-// setWords makes the added words exactly prons: it reloads the dictionary
-// when words of another campaign are there (there is no way to remove
-// one), then adds what is missing.
-func (d *decoder) setWords(prons map[string]string) error {
-	for w := range d.added {
-		if _, ok := prons[w]; !ok {
-			if d.l.psLoadDict(d.ps, d.dict, 0, 0) < 0 {
-				return errors.New("pocketsphinx: reloading the dictionary failed")
-			}
-			clear(d.added)
-			d.reloads++
-			break
+// Why names have a language model of their own
+//
+// PocketSphinx gives an added word a unigram by adding it to the n-gram
+// model itself (ps_add_word → ngram_model_add_word), and that model is,
+// in this version, a trie whose lookups can only take the word IDs it was
+// built with. When a word added later is the history of a later word,
+// the trie's interpolation search (uniform_find in lm_trie.c) computes a
+// pivot past the end of the node's range, its unsigned arithmetic wraps,
+// and it reads far beyond the bit array: SIGSEGV inside ps_process_raw,
+// or a garbage score when the read happens to land in mapped memory.
+// Whether one utterance crashes depends on how far past the vocabulary
+// the word's ID lies and on how many histories the trie holds for the
+// word scored after it, so a few names seldom crash and the benchmark's
+// sixty-odd crash within a dozen utterances (scoring stock words after
+// the fifth word added already does). (Upstream fixed it after the version Debian ships,
+// in sphinxbase r13247, "Fixes access violation for words added later
+// to LM".) Nothing can be taken out of the trie either, so every campaign
+// pushed the IDs further out.
+//
+// So the stock model is never written to. The decoder's search runs on
+// a set interpolating it with a small unigram model of the names
+// (setNamesLM), replaced whole when the names change. Every word the
+// dictionary gains is then known to that set (a name) or mapped to the
+// set's <UNK>, which the set never passes on to the trie, so
+// ps_add_word finds nothing to add to any model; a name reaches the trie
+// only as "no word", which scores log zero as the word and cuts a history
+// short (the words after it are scored as unigrams).
+
+// setWords makes the decoder know exactly the words of names: it reloads
+// the dictionary when words of another campaign are there (there is no way
+// to remove one), gives the search a names model with every name word the
+// stock model lacks, then adds to the dictionary what it is missing.
+func (d *decoder) setWords(names nameWords) error {
+	lmWords := names.lmWords()
+	todo := d.missing(names.prons)
+	if len(todo) == 0 && !d.dropped(names.prons) && slices.Equal(lmWords, d.lmNames) {
+		return nil
+	}
+	if d.dropped(names.prons) {
+		if d.l.psLoadDict(d.ps, d.dict, 0, 0) < 0 {
+			return errors.New("pocketsphinx: reloading the dictionary failed")
+		}
+		clear(d.added)
+		d.reloads++
+		todo = d.missing(names.prons)
+	}
+	if !slices.Equal(lmWords, d.lmNames) {
+		if err := d.setNamesLM(lmWords); err != nil {
+			return err
 		}
 	}
-	var todo []string
-	for w := range prons {
-		if !d.added[w] {
-			todo = append(todo, w)
-		}
+	if len(todo) > 0 && d.lmNames == nil {
+		// Never reached while lmWords holds every word of prons; were it,
+		// ps_add_word would write into the stock model (see above).
+		return errors.New("pocketsphinx: names to add without a names model")
 	}
-	lm := d.languageModel()
 	for i, w := range todo {
-		// ps_add_word gives a new word the unigram probability of an
-		// average word (weight 1 against uniform), too little for a name
-		// that the table says again and again; "the highlander" beats
-		// "Xylandra". Adding it to the n-gram model under the decoder's
-		// model set first makes the set take the model's, higher,
-		// probability for it.
-		if lm != 0 && d.l.lmWid(lm, w) == d.l.lmUnknownID(lm) {
-			d.l.lmAddWord(lm, w, nameWeight)
-		}
 		// Updating the search is costly; once, after the last word, is enough.
 		update := int32(0)
 		if i == len(todo)-1 {
 			update = 1
 		}
-		if d.l.psAddWord(d.ps, w, prons[w], update) < 0 {
-			return fmt.Errorf("pocketsphinx: adding %q with pronunciation %q failed", w, prons[w])
+		if d.l.psAddWord(d.ps, w, names.prons[w], update) < 0 {
+			return fmt.Errorf("pocketsphinx: adding %q with pronunciation %q failed", w, names.prons[w])
 		}
 		d.added[w] = true
 	}
 	return nil
 }
 
-// nameWeight is how much likelier than a uniformly chosen word of the
-// vocabulary a campaign name is as a unigram: about as likely as a
-// common noun.
-const nameWeight = 50
+// missing are the words of prons not yet in the dictionary, in order.
+func (d *decoder) missing(prons map[string]string) []string {
+	var todo []string
+	for w := range prons {
+		if !d.added[w] {
+			todo = append(todo, w)
+		}
+	}
+	slices.Sort(todo)
+	return todo
+}
+
+// dropped says whether the dictionary has added words prons does not want.
+func (d *decoder) dropped(prons map[string]string) bool {
+	for w := range d.added {
+		if _, ok := prons[w]; !ok {
+			return true
+		}
+	}
+	return false
+}
+
+// nameProb is the probability a campaign name gets in any context: that
+// of a word fifty times likelier than a uniformly chosen word of the
+// stock vocabulary, about as likely as a common noun, for a name the
+// table says again and again; with less, "the highlander" beats
+// "Xylandra".
+const nameProb = 50.0
+
+// namesWeight is the names model's interpolation weight. The set adds it
+// to scores already multiplied by the language weight (-lw), so it acts
+// as namesWeight^(1/lw) on probabilities; the names' unigrams are raised
+// to make up for it (setNamesLM), and the stock model loses 1%.
+const namesWeight = 0.01
+
+// setNamesLM gives the search a language model interpolating the stock
+// model with a unigram model of words (sorted, distinct), and rebuilds the
+// search on it.
+func (d *decoder) setNamesLM(words []string) error {
+	if len(words) == 0 {
+		// Back to the stock model alone; no word is added while so.
+		if d.l.psSetLM(d.ps, d.search, d.lm) < 0 || d.l.psSetSearch(d.ps, d.search) < 0 {
+			return errors.New("pocketsphinx: the search on the stock model was refused")
+		}
+		d.lmNames = nil
+		d.lmSets++
+		return nil
+	}
+	f, err := os.CreateTemp("", "gmc-names-*.lm")
+	if err != nil {
+		return fmt.Errorf("pocketsphinx: names model: %w", err)
+	}
+	defer os.Remove(f.Name())
+	// lw·log P + log λ = lw·log p, so that a name scores as a word of
+	// probability p = nameProb/vocabulary would in the stock model.
+	p := nameProb / float64(d.lmVocab)
+	logProb := math.Log10(p) - math.Log10(namesWeight)/float64(d.lw)
+	w := bufio.NewWriter(f)
+	fmt.Fprintf(w, "\\data\\\nngram 1=%d\n\n\\1-grams:\n", len(words))
+	for _, word := range words {
+		fmt.Fprintf(w, "%.4f %s\n", logProb, word)
+	}
+	fmt.Fprintf(w, "\n\\end\\\n")
+	if err := errors.Join(w.Flush(), f.Close()); err != nil {
+		return fmt.Errorf("pocketsphinx: names model: %w", err)
+	}
+	names := d.l.lmRead(d.config, f.Name(), ngramARPA, d.lmath)
+	if names == 0 {
+		return errors.New("pocketsphinx: the names model was refused")
+	}
+	models := []uintptr{d.lm, names}
+	labels := d.l.cArgv([]string{"gmc-stock", "gmc-names"})
+	defer d.l.freeArgv(labels)
+	weights := []float32{1 - namesWeight, namesWeight}
+	set := d.l.lmSetInit(d.config, &models[0], &labels[0], &weights[0], int32(len(models)))
+	d.l.lmFree(names) // the set holds it now
+	if set == 0 {
+		return errors.New("pocketsphinx: the language model set was refused")
+	}
+	// ps_set_lm wraps the set in one of its own and builds a new search on
+	// it, which replaces (and frees) the old one of that name; the search
+	// holds the set now.
+	rv := d.l.psSetLM(d.ps, d.search, set)
+	d.l.lmFree(set)
+	if rv < 0 || d.l.psSetSearch(d.ps, d.search) < 0 {
+		return errors.New("pocketsphinx: the search on the names model was refused")
+	}
+	d.lmNames = slices.Clone(words)
+	d.lmSets++
+	return nil
+}
+
+// ngramARPA is NGRAM_ARPA of ngram_file_type_t.
+const ngramARPA = 1
 
 // languageModel is the n-gram model inside the current search's model
 // set, or 0 when the search has none (a grammar search).

@@ -26,12 +26,17 @@ type lib struct {
 	ckdSalloc   func(s string, file string, line int32) *byte
 	ckdFree     func(p unsafe.Pointer)
 	logmathExp  func(lmath uintptr, logp int32) float64
-	lmAddWord   func(lm uintptr, word string, weight float32) int32
 	lmWid       func(lm uintptr, word string) int32
 	lmUnknownID func(lm uintptr) int32
 	lmSetIter   func(set uintptr) uintptr
 	lmIterModel func(itor uintptr, name *uintptr) uintptr
 	lmIterFree  func(itor uintptr)
+	lmRead      func(config uintptr, path string, fileType int32, lmath uintptr) uintptr
+	lmRetain    func(lm uintptr) uintptr
+	lmFree      func(lm uintptr) int32
+	lmCounts    func(lm uintptr) *uint32
+	lmWeights   func(lm uintptr, logWIP *int32) float32
+	lmSetInit   func(config uintptr, models *uintptr, names **byte, weights *float32, n int32) uintptr
 
 	psArgs       func() uintptr
 	psInit       func(config uintptr) uintptr
@@ -40,6 +45,8 @@ type lib struct {
 	psGetLM      func(ps uintptr, name *byte) uintptr
 	psGetLogmath func(ps uintptr) uintptr
 	psLoadDict   func(ps uintptr, dictfile string, fdictfile uintptr, format uintptr) int32
+	psSetLM      func(ps uintptr, name string, lm uintptr) int32
+	psSetSearch  func(ps uintptr, name string) int32
 	psAddWord    func(ps uintptr, word, phones string, update int32) int32
 	psLookupWord func(ps uintptr, word string) *byte
 	psStartStrm  func(ps uintptr) int32
@@ -89,12 +96,17 @@ func loadLibNamed(pocketsphinxNames, sphinxbaseNames []string) (*lib, error) {
 		{sb, "__ckd_salloc__", &l.ckdSalloc},
 		{sb, "ckd_free", &l.ckdFree},
 		{sb, "logmath_exp", &l.logmathExp},
-		{sb, "ngram_model_add_word", &l.lmAddWord},
 		{sb, "ngram_wid", &l.lmWid},
 		{sb, "ngram_unknown_wid", &l.lmUnknownID},
 		{sb, "ngram_model_set_iter", &l.lmSetIter},
 		{sb, "ngram_model_set_iter_model", &l.lmIterModel},
 		{sb, "ngram_model_set_iter_free", &l.lmIterFree},
+		{sb, "ngram_model_read", &l.lmRead},
+		{sb, "ngram_model_retain", &l.lmRetain},
+		{sb, "ngram_model_free", &l.lmFree},
+		{sb, "ngram_model_get_counts", &l.lmCounts},
+		{sb, "ngram_model_get_weights", &l.lmWeights},
+		{sb, "ngram_model_set_init", &l.lmSetInit},
 		{ps, "ps_args", &l.psArgs},
 		{ps, "ps_init", &l.psInit},
 		{ps, "ps_free", &l.psFree},
@@ -102,6 +114,8 @@ func loadLibNamed(pocketsphinxNames, sphinxbaseNames []string) (*lib, error) {
 		{ps, "ps_get_lm", &l.psGetLM},
 		{ps, "ps_get_logmath", &l.psGetLogmath},
 		{ps, "ps_load_dict", &l.psLoadDict},
+		{ps, "ps_set_lm", &l.psSetLM},
+		{ps, "ps_set_search", &l.psSetSearch},
 		{ps, "ps_add_word", &l.psAddWord},
 		{ps, "ps_lookup_word", &l.psLookupWord},
 		{ps, "ps_start_stream", &l.psStartStrm},

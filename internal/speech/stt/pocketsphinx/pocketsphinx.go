@@ -6,8 +6,9 @@
 //
 // The campaign's names are added to the decoder's dictionary with
 // pronunciations from letter-to-sound rules learnt from the model's own
-// dictionary (lts.go), and to its language model as unigrams, so that
-// "Xylandra" can come out as written.
+// dictionary (lts.go), and as unigrams to a language model of their own
+// interpolated with the stock one (decoder.go), so that "Xylandra" can
+// come out as written.
 package pocketsphinx
 
 import (
@@ -17,6 +18,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -38,12 +40,9 @@ type Config struct {
 	PoolSize int
 	// MaxAlternatives bounds Transcript.Alternatives; 5 when 0, none when < 0.
 	MaxAlternatives int
-	// AddNames adds Hints.Names to the dictionary; without it they are
-	// ignored. This PocketSphinx (Debian's 0.8+5prealpha) crashes the
-	// whole process inside ps_process_raw after some sets of a dozen or
-	// more added words, so a server, which must not die for a campaign's
-	// names, leaves it off; gmc transcribe -names, whose crash ends only
-	// itself, turns it on.
+	// AddNames adds Hints.Names to the dictionary and to a names language
+	// model (see setWords for why not to the stock one); without it they
+	// are ignored.
 	AddNames bool
 	// Logger gets warnings about names it cannot add; discarded when nil.
 	Logger *slog.Logger
@@ -205,7 +204,7 @@ func (r *Recognizer) Recognize(ctx context.Context, samples []float32, hints spe
 		hints.Names = nil
 	}
 	names := r.names(d, hints.Names)
-	if err := d.setWords(names.prons); err != nil {
+	if err := d.setWords(names); err != nil {
 		return nil, err
 	}
 	pcm := make([]int16, len(samples))
@@ -244,12 +243,27 @@ func pcm16(s float32) int16 {
 // add with their pronunciations, and how to write every name word found
 // in the transcript.
 type nameWords struct {
-	prons   map[string]string
+	prons map[string]string
+	// known are words the dictionary has but the stock language model
+	// lacks (so that the search would never consider them).
+	known   []string
 	written map[string]string // lower case → as written
 }
 
+// lmWords are the words the names model needs: every added word and every
+// known one, sorted.
+func (nw nameWords) lmWords() []string {
+	words := slices.Clone(nw.known)
+	for w := range nw.prons {
+		words = append(words, w)
+	}
+	slices.Sort(words)
+	return slices.Compact(words)
+}
+
 // names splits the campaign's names into words; a word the dictionary
-// has is kept as it is there, any other gets a pronunciation from the
+// has is kept as it is there (and goes to the names model when the stock
+// language model lacks it), any other gets a pronunciation from the
 // letter-to-sound rules. Multi-word names are added word by word.
 func (r *Recognizer) names(d *decoder, names []string) nameWords {
 	nw := nameWords{prons: map[string]string{}, written: map[string]string{}}
@@ -264,6 +278,11 @@ func (r *Recognizer) names(d *decoder, names []string) nameWords {
 			// A word this decoder added is in its dictionary too, but
 			// must be asked for again or setWords would take it out.
 			if !d.added[w] && d.inDict(lower) {
+				// The dictionary's words are in lower case; the
+				// language model must name it as the dictionary does.
+				if d.l.lmWid(d.lm, lower) == d.l.lmUnknownID(d.lm) {
+					nw.known = append(nw.known, lower)
+				}
 				continue
 			}
 			pron, err := r.pronounce(lower)

@@ -344,7 +344,7 @@ func TestRecognizeWaitsForDecoder(t *testing.T) {
 }
 
 // TestNamesIgnoredUnlessAsked: without AddNames the dictionary is never
-// touched, whatever the hints say (the server's setting; see AddNames).
+// touched, whatever the hints say.
 func TestNamesIgnoredUnlessAsked(t *testing.T) {
 	t.Parallel()
 	r := mustNew(t, Config{PoolSize: 1})
@@ -356,5 +356,55 @@ func TestNamesIgnoredUnlessAsked(t *testing.T) {
 	defer func() { r.pool <- d }()
 	if len(d.added) != 0 || d.inDict("xylandra") {
 		t.Errorf("names were added without AddNames: %v", d.added)
+	}
+}
+
+// TestRecognizeManyNames decodes with campaigns of a hundred and more
+// invented names in turn, the sets that crashed this PocketSphinx when
+// names were written into its stock language model (see setWords): every
+// utterance is decoded, and the stock model keeps exactly the words it
+// was loaded with.
+func TestRecognizeManyNames(t *testing.T) {
+	t.Parallel()
+	r := mustNew(t, Config{PoolSize: 1, AddNames: true})
+	withSharedLTS(t, r)
+	var campaigns [2][]string
+	syllables := []string{"bra", "dor", "kel", "mir", "thu", "zan", "vel", "gor", "qua", "lis", "fen"}
+	for i, a := range syllables {
+		for j, b := range syllables {
+			for k, c := range []string{"ax", "ith", "oon"} {
+				if i != j {
+					campaigns[(i+j+k)%2] = append(campaigns[(i+j+k)%2], a+b+c)
+				}
+			}
+		}
+	}
+	campaigns[0] = append(campaigns[0], "Xylandra")
+	d := <-r.pool
+	vocab := int(*d.l.lmCounts(d.lm))
+	r.pool <- d
+	text := "we follow Xylandra into the cave"
+	samples := synth(t, "flite", text)
+	for i := range 4 {
+		names := campaigns[i%2]
+		got, err := r.Recognize(context.Background(), samples, speech.Hints{Names: names})
+		if err != nil {
+			t.Fatalf("utterance %d with %d names: %v", i, len(names), err)
+		}
+		t.Logf("%d names: %q", len(names), got.Text())
+		checkTimes(t, got, len(samples))
+		if i%2 == 0 && !strings.Contains(got.Text(), "Xylandra") {
+			t.Errorf("%q with %d names = %q, want Xylandra as written", text, len(names), got.Text())
+		}
+		d := <-r.pool
+		after, lmNames, added := int(*d.l.lmCounts(d.lm)), len(d.lmNames), len(d.added)
+		unknown := d.l.lmWid(d.lm, names[0]) == d.l.lmUnknownID(d.lm)
+		r.pool <- d
+		if after != vocab || !unknown {
+			t.Errorf("utterance %d: the stock model has %d words (was %d), knows %s: %v; want it untouched", i, after, vocab, names[0], !unknown)
+		}
+		if lmNames != len(names) || added != len(names) {
+			t.Errorf("utterance %d: %d words in the names model, %d added to the dictionary, want %d", i, lmNames, added, len(names))
+		}
 	}
 }

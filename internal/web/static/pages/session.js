@@ -1,5 +1,6 @@
 import * as api from "../api.js";
 import { h, clear, field, showErrors, toast, fmtTime } from "../dom.js";
+import { audioPanels } from "./session-audio.js";
 
 // The live table: the transcript as it is spoken, keyword cards beside it,
 // who is here, chat and whispers, and the scene and initiative everyone
@@ -50,6 +51,9 @@ class Table {
     this.replay = null;
     this.pending = []; // state updates sent and not answered yet
     this.consentMissing = [];
+    this.consentWatchers = []; // called with the member's answer to the consent question
+    this.jobWatchers = []; // called with each job.progress
+    this.audio = null; // the microphone (session-audio.js)
     ctx.onLeave(() => this.stop());
   }
 
@@ -106,6 +110,7 @@ class Table {
     clearTimeout(this.retryTimer);
     clearInterval(this.pingTimer);
     if (this.replay) this.replay.stop();
+    if (this.audio) this.audio.leave();
     if (this.ws) { try { this.ws.close(1000); } catch { /* already closed */ } }
   }
 
@@ -147,6 +152,7 @@ class Table {
     const left = h("div", { class: "live-main" },
       h("section", { class: "card transcript-card", "aria-labelledby": "transcript-h" },
         h("h2", { id: "transcript-h" }, "Transcript"), this.emptyEl, this.transcriptBox),
+      audioPanels(this),
       this.gm ? this.drawGMTools() : null,
     );
     main.append(h("div", { class: "live-grid" }, left, side));
@@ -462,6 +468,7 @@ class Table {
     clearInterval(this.pingTimer);
     if (this.ws) { try { this.ws.close(1000); } catch { /* already closed */ } }
     if (this.replay) this.replay.stop();
+    if (this.audio) this.audio.stop("The session ended.");
     this.session = { ...this.session, status: "ended" };
     this.setStatus(text);
     this.drawControls();
@@ -553,6 +560,7 @@ class Table {
   jobProgress(d) {
     const pct = Math.round((d.progress || 0) * 100);
     this.setStatus(`${d.kind}: ${d.state}${d.state === "running" ? ` (${pct}%)` : ""}${d.message ? ` — ${d.message}` : ""}`);
+    for (const fn of this.jobWatchers) fn(d);
   }
 
   // ---- presence and consent ----
@@ -601,7 +609,10 @@ class Table {
     );
     const answer = async (yes) => {
       try {
-        await api.put(`/campaigns/${this.cid}/members/me/voice-consent`, { consent: yes });
+        const me = await api.put(`/campaigns/${this.cid}/members/me/voice-consent`, { consent: yes });
+        const i = this.members.findIndex((m) => m.user_id === this.user.id);
+        if (i >= 0) this.members[i] = { ...this.members[i], voice_consent: me?.voice_consent ?? yes };
+        for (const fn of this.consentWatchers) fn(yes);
         toast(yes ? "Thanks: your voice will be transcribed." : "Your audio will be dropped.", "ok");
         dlg.close();
         dlg.remove();
