@@ -294,8 +294,9 @@ func TestDiscordPost(t *testing.T) {
 			d := startDiscordInstance(t, cfg, strings.Repeat("s", 32))
 			tb := d.setUp()
 			d.json(200, "POST", "/sessions/"+tb.session+"/start", tb.gm, nil)
+			// The session stays live: it has no summary, so the recap is the
+			// opening of its transcript (a summary's recap is shorter).
 			d.json(201, "POST", "/sessions/"+tb.session+"/transcript/segments", tb.gm, map[string]any{"segments": segmentTexts(100)})
-			d.json(200, "POST", "/sessions/"+tb.session+"/end", tb.gm, nil)
 			post := "/sessions/" + tb.session + "/discord/post"
 
 			if status, raw := d.req("POST", post, tb.gm, map[string]any{}); status != 422 || !strings.Contains(string(raw), "body.webhook_id") {
@@ -490,4 +491,67 @@ func TestDiscordKeyRotation(t *testing.T) {
 		t.Errorf("%d messages posted, want 2 (one per successful job)", n)
 	}
 	d.noSecrets()
+}
+
+// TestDiscordPostSummary: once a session has its summary, the recap
+// posted is the summary's player recap.
+func TestDiscordPostSummary(t *testing.T) {
+	t.Parallel()
+	for _, b := range discordBackends {
+		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
+			fake := discordtest.New(t)
+			fake.AddWebhook(hookID, hookToken)
+			cfg := b.cfg(t)
+			cfg.DiscordAPIURL = fake.URL
+			d := startDiscordInstance(t, cfg, strings.Repeat("s", 32))
+			tb := d.setUp()
+			d.json(200, "POST", "/sessions/"+tb.session+"/start", tb.gm, nil)
+			var segs []any
+			for i, line := range []string{
+				"We ride into Barovia under a grey sky and the gates of the village are shut.",
+				"Ismark asks us to escort his sister Ireena to the church in Vallaki.",
+				"The burgomaster is dead, and the villagers whisper about the devil Strahd.",
+				"We fight three wolves at the edge of the forest and Ana is wounded.",
+				"At dusk we reach the church and the priest gives us holy water.",
+				"Ireena agrees to travel with us at dawn, and we rest at the tavern.",
+			} {
+				segs = append(segs, map[string]any{"speaker_label": "SPEAKER_00", "start_ms": i * 10_000, "end_ms": i*10_000 + 9_000, "text": line})
+			}
+			d.json(201, "POST", "/sessions/"+tb.session+"/transcript/segments", tb.gm, map[string]any{"segments": segs})
+			d.json(200, "POST", "/sessions/"+tb.session+"/end", tb.gm, nil)
+			var sum map[string]any
+			for range 400 {
+				if status, raw := d.req("GET", "/sessions/"+tb.session+"/summary", tb.player, nil); status == 200 {
+					_ = json.Unmarshal(raw, &sum)
+					break
+				}
+				time.Sleep(50 * time.Millisecond)
+			}
+			recap, _ := sum["player_recap"].([]any)
+			if len(recap) == 0 {
+				t.Fatalf("no player recap: %v", sum)
+			}
+			d.json(201, "POST", "/discord/webhooks", tb.gm, map[string]any{"campaign_id": tb.campaign, "url": hookURL("discord.com"), "name": "recaps"})
+			j := d.awaitJob(d.json(202, "POST", "/sessions/"+tb.session+"/discord/post", tb.gm, nil)["job_id"].(string), tb.gm)
+			if j["state"] != "succeeded" {
+				t.Fatalf("job = %v", j)
+			}
+			var text strings.Builder
+			for _, p := range fake.Posted() {
+				for _, e := range p.Message.Embeds {
+					text.WriteString(e.Description + "\n")
+				}
+			}
+			if strings.Contains(text.String(), "From the transcript") {
+				t.Error("the transcript was posted, not the summary")
+			}
+			for _, l := range recap {
+				if line := l.(map[string]any)["text"].(string); !strings.Contains(text.String(), line) {
+					t.Errorf("the post lacks the player recap's %q", line)
+				}
+			}
+			d.noSecrets()
+		})
+	}
 }

@@ -200,9 +200,11 @@ func (s *Service) pickWebhook(ctx context.Context, campaignID, webhookID string)
 
 // queueDiscordPost renders the session's recap and queues its post.
 //
-// This is also where an automatic post belongs once session summaries
-// exist: approving a summary would call it for the campaign's webhooks
-// that ask for it (the summary then reaching it through s.recaps).
+// This is also where an automatic post belongs: summaries are made by a
+// job when a session ends and are not approved as a whole (the GM applies
+// or rejects their proposals one by one), so nothing calls it on its own
+// yet. Once a summary can be approved, approving it would call this for
+// the campaign's webhooks that ask for it (a setting on the webhook).
 func (s *Service) queueDiscordPost(ctx context.Context, gs *gmc.GameSession, w *gmc.DiscordWebhook, userID string) (string, error) {
 	recap, err := s.recaps.Recap(ctx, gs)
 	if err != nil {

@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"unicode"
@@ -19,16 +20,64 @@ type Recap struct {
 	Footer string
 }
 
-// RecapSource gives the player-safe recap of a session. Session summaries
-// (a GM-approved, player-safe summary of each session) are meant to be
-// the source; until they exist, TranscriptRecaps stands in.
+// RecapSource gives the player-safe recap of a session.
 type RecapSource interface {
 	Recap(ctx context.Context, gs *gmc.GameSession) (Recap, error)
 }
 
-// TranscriptRecaps is the stand-in RecapSource until session summaries
-// exist: the session's number, title and date, and the opening of its
-// transcript — which every member of the campaign may already read
+// SummaryRecaps is the default RecapSource: the player recap of the
+// session's summary (gmc.SessionSummary.ForPlayers: nothing only the GM
+// may know), and Fallback for a session without a summary or whose
+// summary has no player recap.
+type SummaryRecaps struct {
+	Store    store.Store
+	Fallback RecapSource
+}
+
+// Recap builds the recap from the session's summary.
+func (r SummaryRecaps) Recap(ctx context.Context, gs *gmc.GameSession) (Recap, error) {
+	sum, err := r.Store.SessionSummary(ctx, gs.ID)
+	if errors.Is(err, gmc.ErrNotFound) {
+		return r.Fallback.Recap(ctx, gs)
+	} else if err != nil {
+		return Recap{}, err
+	}
+	players := sum.ForPlayers()
+	var b strings.Builder
+	for _, l := range players.PlayerRecap {
+		line := printable(l.Text)
+		if line == "" {
+			continue
+		}
+		if sp := printable(l.Speaker); sp != "" {
+			line = sp + ": " + line
+		}
+		b.WriteString(line + "\n")
+	}
+	if b.Len() == 0 {
+		return r.Fallback.Recap(ctx, gs)
+	}
+	rc := recapHead(gs)
+	rc.Text = strings.TrimSpace(rc.Text + b.String())
+	return rc, nil
+}
+
+// recapHead is a recap's title and footer, and the start of its text: the
+// day the session was played.
+func recapHead(gs *gmc.GameSession) Recap {
+	rc := Recap{Title: fmt.Sprintf("Session %d", gs.Number), Footer: "GameMaster's Companion · session " + fmt.Sprint(gs.Number)}
+	if gs.Title != "" {
+		rc.Title += ": " + gs.Title
+	}
+	if at := sessionDate(gs); at != "" {
+		rc.Text = "Played " + at + ".\n\n"
+	}
+	return rc
+}
+
+// TranscriptRecaps is the recap of a session without a summary (one not
+// ended yet, or whose summary job has not run): the session's number,
+// title and date, and the opening of its transcript — which every member of the campaign may already read
 // (GET /sessions/{id}/transcript), so nothing GM-only is posted. Speakers
 // are named by their diarization labels only: the character a label is
 // mapped to may be one the players must not know of.
@@ -47,14 +96,9 @@ func (r TranscriptRecaps) Recap(ctx context.Context, gs *gmc.GameSession) (Recap
 	if limit <= 0 {
 		limit = defaultRecapExcerpt
 	}
-	rc := Recap{Title: fmt.Sprintf("Session %d", gs.Number), Footer: "GameMaster's Companion · session " + fmt.Sprint(gs.Number)}
-	if gs.Title != "" {
-		rc.Title += ": " + gs.Title
-	}
+	rc := recapHead(gs)
 	var b strings.Builder
-	if at := sessionDate(gs); at != "" {
-		b.WriteString("Played " + at + ".\n\n")
-	}
+	b.WriteString(rc.Text)
 	b.WriteString("From the transcript:\n\n")
 	n, after, cut := 0, int64(0), false
 	for !cut {

@@ -70,8 +70,8 @@ type Config struct {
 	// need it (ErrUnavailable).
 	Discord *discord.Client
 	// Recaps gives the player-safe recap of a session that is posted to
-	// Discord; nil builds it from the session's record and transcript
-	// (TranscriptRecaps).
+	// Discord; nil takes the player recap of the session's summary, or
+	// without one the opening of its transcript (SummaryRecaps).
 	Recaps RecapSource
 }
 
@@ -141,7 +141,7 @@ func New(cfg Config) (*Service, error) {
 		live: cfg.Live, accounts: cfg.Accounts, blobs: cfg.Blobs, jobs: cfg.Jobs, gen: cfg.Generator, bestiary: &bestiary{}, dndbeyond: cfg.DndBeyond,
 		files: cfg.Files.withDefaults(), scanner: cfg.Scanner, discord: cfg.Discord, recaps: cfg.Recaps}
 	if s.recaps == nil {
-		s.recaps = TranscriptRecaps{Store: cfg.Store}
+		s.recaps = SummaryRecaps{Store: cfg.Store, Fallback: TranscriptRecaps{Store: cfg.Store}}
 	}
 	if s.gen == nil {
 		s.gen = generate.Builtin{}
