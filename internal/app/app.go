@@ -22,6 +22,7 @@ import (
 	"github.com/gmc-project/gmc/internal/blob"
 	"github.com/gmc-project/gmc/internal/clamd"
 	"github.com/gmc-project/gmc/internal/config"
+	"github.com/gmc-project/gmc/internal/discord"
 	"github.com/gmc-project/gmc/internal/generate/llmgen"
 	"github.com/gmc-project/gmc/internal/httpapi"
 	"github.com/gmc-project/gmc/internal/jobs"
@@ -125,9 +126,14 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 	if cfg.ClamdAddr != "" {
 		scanner = &clamd.Client{Addr: cfg.ClamdAddr}
 	}
+	dc, err := discord.New(discord.Config{BaseURL: cfg.DiscordAPIURL, BotToken: cfg.DiscordBotToken, Logger: log})
+	if err != nil {
+		a.Close()
+		return nil, fmt.Errorf("GMC_DISCORD_API_URL: %w", err)
+	}
 	o := options{
-		service: service.Config{Store: a.store, SecretKey: secret, Logger: log, Live: table, Accounts: accounts, Limiter: a.rateLimiter(), Blobs: a.blobs,
-			Files: service.FileLimits{MaxBytes: cfg.FileMaxBytes, QuotaBytes: cfg.FileQuotaBytes}, Scanner: scanner},
+		service: service.Config{Store: a.store, SecretKey: secret, PreviousSecretKeys: cfg.PreviousSecretKeyBytes(), Logger: log, Live: table, Accounts: accounts, Limiter: a.rateLimiter(), Blobs: a.blobs,
+			Files: service.FileLimits{MaxBytes: cfg.FileMaxBytes, QuotaBytes: cfg.FileQuotaBytes}, Scanner: scanner, Discord: dc},
 		jobs: jobs.Config{Logger: log, Workers: cfg.JobWorkers, OnProgress: table.JobProgress, RescueAfter: cfg.JobRescueAfter},
 	}
 	if err := withDndBeyond(&o, cfg); err != nil {
@@ -167,7 +173,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 		return jobs.RegisterDndBeyondSync(q, a.svc, cmp.Or(cfg.DndBeyondSync, defaultDndBeyondSync))
 	}
 	summaries := func(q *jobs.Queue) error { return jobs.RegisterSummarize(q, a.svc, a.summarizer()) }
-	if err := a.startJobs(ctx, append([]func(*jobs.Queue) error{transcription, ddbSync, summaries}, o.register...)); err != nil {
+	discordPost := func(q *jobs.Queue) error { return jobs.RegisterDiscordPost(q, a.svc) }
+	if err := a.startJobs(ctx, append([]func(*jobs.Queue) error{transcription, ddbSync, summaries, discordPost}, o.register...)); err != nil {
 		a.Close()
 		return nil, err
 	}
@@ -191,6 +198,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 		slog.Int("trusted_proxies", len(cfg.TrustedProxies)),
 		slog.String("dndbeyond", cfg.DndBeyondURL),
 		slog.Duration("dndbeyond_sync", cfg.DndBeyondSync),
+		slog.String("discord_api", cfg.DiscordAPIURL),
+		slog.Bool("discord_bot", cfg.DiscordBotToken != ""),
 		slog.Int("migrations_applied", n),
 	)
 	if err := a.speech.Ready(); err != nil {

@@ -4,6 +4,7 @@
 package config
 
 import (
+	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -101,6 +102,15 @@ type Config struct {
 	FileQuotaBytes int64
 	fileMaxBytes   string
 	fileQuotaBytes string
+	// PreviousSecretKeys are secret keys used before SecretKey: what was
+	// sealed with a key derived from them can still be opened (and is
+	// sealed again with the current key when next used).
+	PreviousSecretKeys []string
+	// DiscordAPIURL is the root of Discord's API, with its version;
+	// DiscordBotToken (environment only: a secret) lets GET
+	// /discord/guilds list the bot's guilds.
+	DiscordAPIURL   string
+	DiscordBotToken string
 }
 
 // setting ties a flag to its environment variable and default.
@@ -146,6 +156,7 @@ func (c *Config) settings() []setting {
 		{"llm-model", "GMC_LLM_MODEL", "", "model name sent to the chat server", &c.LLMModel},
 		{"llm-timeout", "GMC_LLM_TIMEOUT", "2m", "longest wait for one chat request, or between two chunks of a streamed answer (a Go duration)", &c.llmTimeout},
 		{"llm-total-timeout", "GMC_LLM_TOTAL_TIMEOUT", "5m", "longest wait for one answer, retries and repair included (a Go duration)", &c.llmTotalTimeout},
+		{"discord-api-url", "GMC_DISCORD_API_URL", "https://discord.com/api/v10", "Discord's API root; every Discord request goes there, whatever host a webhook URL names", &c.DiscordAPIURL},
 		{"llm-concurrency", "GMC_LLM_CONCURRENCY", "2", "how many chat requests run at once; more wait their turn", &c.llmConcurrency},
 	}
 }
@@ -179,6 +190,12 @@ func LoadWith(name string, args []string, getenv func(string) string, stderr io.
 	c.SecretKey = getenv("GMC_SECRET_KEY")
 	c.WhisperAPIKey = getenv("GMC_WHISPER_API_KEY")
 	c.LLMAPIKey = getenv("GMC_LLM_API_KEY")
+	c.DiscordBotToken = getenv("GMC_DISCORD_BOT_TOKEN")
+	for _, k := range strings.Split(getenv("GMC_PREVIOUS_SECRET_KEYS"), ",") {
+		if k = strings.TrimSpace(k); k != "" {
+			c.PreviousSecretKeys = append(c.PreviousSecretKeys, k)
+		}
+	}
 	// Validate names a bad value of these three.
 	c.LLMTimeout, _ = time.ParseDuration(c.llmTimeout)
 	c.LLMTotalTimeout, _ = time.ParseDuration(c.llmTotalTimeout)
@@ -278,6 +295,7 @@ func (c Config) Validate() error {
 		}
 	}
 	c.validateLLM(bad)
+	c.validateDiscord(bad)
 	if c.SecretKey != "" && len(c.SecretKey) < 32 {
 		bad("GMC_SECRET_KEY", "must be at least 32 characters (or empty to use a generated key)")
 	}
@@ -366,6 +384,44 @@ func (c Config) validateLLM(bad func(env, format string, args ...any)) {
 	if n, err := strconv.Atoi(c.llmConcurrency); err != nil || n < 1 || n > 1000 {
 		bad("GMC_LLM_CONCURRENCY", "must be a whole number from 1 to 1000, got %q", c.llmConcurrency)
 	}
+}
+
+func (c Config) validateDiscord(bad func(env, format string, args ...any)) {
+	if u, err := url.Parse(c.DiscordAPIURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		bad("GMC_DISCORD_API_URL", "must be an http:// or https:// URL such as https://discord.com/api/v10")
+	} else if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+		bad("GMC_DISCORD_API_URL", "must have no user, query or fragment")
+	}
+	if strings.ContainsFunc(c.DiscordBotToken, func(r rune) bool { return r <= ' ' || r == 0x7f }) {
+		// A secret: the message must not repeat it.
+		bad("GMC_DISCORD_BOT_TOKEN", "must not contain spaces or control characters")
+	}
+	for i, k := range c.PreviousSecretKeys {
+		if key, ok := strings.CutPrefix(k, "hex:"); ok {
+			if b, err := hex.DecodeString(key); err != nil || len(b) < 32 {
+				bad("GMC_PREVIOUS_SECRET_KEYS", "key %d: hex: must be followed by at least 32 bytes in hex", i+1)
+			}
+		} else if len(k) < 32 {
+			bad("GMC_PREVIOUS_SECRET_KEYS", "key %d: must be at least 32 characters, or hex: and a data/secret.key's contents", i+1)
+		}
+	}
+}
+
+// PreviousSecretKeyBytes returns PreviousSecretKeys as keys: a "hex:"
+// entry (the contents of a generated data/secret.key) decoded, any other
+// taken as it is, as GMC_SECRET_KEY is.
+func (c Config) PreviousSecretKeyBytes() [][]byte {
+	var out [][]byte
+	for _, k := range c.PreviousSecretKeys {
+		if h, ok := strings.CutPrefix(k, "hex:"); ok {
+			if b, err := hex.DecodeString(h); err == nil {
+				out = append(out, b)
+			}
+			continue
+		}
+		out = append(out, []byte(k))
+	}
+	return out
 }
 
 // LLMEnabled reports whether the AI features use a chat server rather

@@ -28,7 +28,8 @@ var (
 	// say) failed or did not answer in time; trying again later may work.
 	ErrUpstream = errors.New("upstream failed")
 	// ErrUnavailable: a service the request needs (a virus scanner, say)
-	// does not answer; retrying later may work.
+	// does not answer, or is not configured on this server (an
+	// integration's credentials); retrying later may work.
 	ErrUnavailable = errors.New("unavailable")
 )
 

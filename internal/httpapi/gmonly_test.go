@@ -26,7 +26,7 @@ const hostileQuery = "hide_gm_only=false&HideGMOnly=false&hideGMOnly=false&visib
 
 // gmOnlyOperations are the GET operations players may not call at all:
 // every answer they get is a 403.
-var gmOnlyOperations = []string{"list-events", "plot-reminders", "export-campaign", "get-session-consent", "list-recordings", "get-recording-audio", "list-proposals"}
+var gmOnlyOperations = []string{"list-events", "plot-reminders", "export-campaign", "get-session-consent", "list-recordings", "get-recording-audio", "list-proposals", "list-discord-webhooks"}
 
 // hiddenWorld is a campaign with visible and GM-only content of every
 // kind, as the GM made it.

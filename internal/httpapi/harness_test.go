@@ -16,6 +16,8 @@ import (
 
 	"github.com/gmc-project/gmc/internal/authcache"
 	"github.com/gmc-project/gmc/internal/blob"
+	"github.com/gmc-project/gmc/internal/discord"
+	"github.com/gmc-project/gmc/internal/discord/discordtest"
 	"github.com/gmc-project/gmc/internal/dndbeyond"
 	"github.com/gmc-project/gmc/internal/generate"
 	"github.com/gmc-project/gmc/internal/httpapi"
@@ -108,6 +110,14 @@ func newServer(t testing.TB, open func(t testing.TB) store.Store, opts serverOpt
 	scfg := service.Config{Store: st, SecretKey: bytes.Repeat([]byte("k"), 32), Now: opts.now, PasswordParams: &cheap,
 		Accounts: authcache.NewMemory(0, opts.now), Limiter: opts.limiter, Blobs: blobs, Files: opts.files, Scanner: opts.scanner,
 		Generator: opts.generator}
+	// A loopback Discord with a bot, so that its routes answer.
+	fake := discordtest.New(t)
+	fake.SetBot("test-bot-token", []discordtest.Guild{{ID: "800000000000000001", Name: "The table", Permissions: "0", Features: []any{}}})
+	dc, err := discord.New(discord.Config{BaseURL: fake.URL, BotToken: "test-bot-token"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	scfg.Discord = dc
 	var q *jobs.Queue
 	if opts.dndbeyond != nil {
 		scfg.DndBeyond = opts.dndbeyond

@@ -43,6 +43,7 @@ var tagDescriptions = []huma.Tag{
 	{Name: "keywords", Description: "Custom keywords for live detection, and the hits detected in a session."},
 	{Name: "search", Description: "Typo- and sound-alike-tolerant search over a campaign."},
 	{Name: "reference", Description: "SRD 5.1 rules entries (CC-BY-4.0) and their search."},
+	{Name: "discord", Description: "Posting session recaps to Discord: a campaign's channel webhooks (their tokens sealed, never shown again) and the guilds of the server's bot."},
 	{Name: "generate", Description: "Drafts for the GM built from the campaign's state: NPCs, locations, encounters from the SRD monsters, plot hooks. Repeatable with ?seed=, stored with ?save=true."},
 	{Name: "summaries", Description: "Session summaries made by a background job when a session ends, and the database updates they propose for the GM to apply or reject."},
 	{Name: "jobs", Description: "Background jobs: long work runs after the request that started it, with retries; its progress is also sent on the session's WebSocket."},

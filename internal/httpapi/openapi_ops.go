@@ -158,6 +158,25 @@ var operationDocs = map[string]opDoc{
 	"get-recording-audio": {description: "The recording's audio as it was uploaded, with its content type, as a download. GM only; " +
 		"a recording of a campaign you are not in answers 404.", errs: []int{forbidden}},
 
+	"create-discord-webhook": {description: "Registers a Discord channel webhook for the campaign's recaps. url is the webhook URL Discord shows in the channel's " +
+		"integration settings: https, on discord.com or discordapp.com (or their ptb. and canary. hosts), with the path /api/webhooks/{id}/{token}; a URL of " +
+		"another shape answers 422 naming body.url, without repeating it. The token is sealed with a key derived from the server's secret key and " +
+		"is never shown or logged again: answers carry the webhook's Discord id and token_hint, its last characters. Requests go to the server's " +
+		"Discord API (GMC_DISCORD_API_URL), whatever host the URL named. GM only; the same webhook twice in a campaign answers 409 webhook_exists.",
+		errs: []int{forbidden, conflict}},
+	"list-discord-webhooks": {description: "The campaign's Discord webhooks, oldest first, without their tokens. gone_at is set once Discord said the webhook " +
+		"no longer exists. GM only.", errs: []int{forbidden}},
+	"delete-discord-webhook": {description: "Forgets a Discord webhook and its sealed token (the webhook itself stays on Discord). GM only.", errs: []int{forbidden}},
+	"post-session-discord": {description: "Queues a background job (202 with its job_id; GET /jobs/{job_id}) that posts the session's player-safe recap " +
+		"through one of the campaign's webhooks: webhook_id, or the campaign's only webhook when left out. The recap is sent as embeds within " +
+		"Discord's limits, split over several messages when longer, and pings no one. Each message is confirmed by Discord and recorded before the " +
+		"next, so a job tried again never posts a part twice. Discord's rate limits are waited out; its server errors are tried again; a refusal " +
+		"(a webhook Discord no longer knows: then marked gone) fails the job with Discord's message. GM only; a gone webhook answers 409 webhook_gone; " +
+		"503 discord_unavailable without a Discord client.", errs: []int{forbidden, conflict, http.StatusServiceUnavailable}},
+	"list-discord-guilds": {description: "The guilds (servers) the server's Discord bot is in, as Discord describes them (id, name, icon, owner, " +
+		"permissions as a string bit field, features). 503 discord_bot_unavailable when no bot token is configured (GMC_DISCORD_BOT_TOKEN); " +
+		"502 discord_failed when Discord refuses the token or does not answer; 429 while Discord rate-limits the bot for longer than the server waits.",
+		errs: []int{http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable}},
 	"upload-file": {description: "Uploads a file as multipart/form-data: file, kind (portrait, map, recording or handout), at most one of " +
 		"character_id (portraits), location_id (maps) or session_id (recordings), and visibility (gm or players; default gm for recordings, players for the rest). " +
 		"The type is read from the content, never from the name or the declared type: png, jpeg, webp, gif (portraits, maps, handouts), " +

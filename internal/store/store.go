@@ -37,6 +37,7 @@ type Store interface {
 	DndBeyondStore
 	SummaryStore
 	FileStore
+	DiscordStore
 	Transactor
 	Migrator
 

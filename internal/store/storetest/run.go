@@ -56,6 +56,7 @@ func Run(t *testing.T, open OpenFunc) {
 		{"VoiceConsent", testVoiceConsent},
 		{"DndBeyond", testDndBeyond},
 		{"Summary", testSummary},
+		{"Discord", testDiscord},
 		{"Tx", testTx},
 	}
 	for _, s := range suites {
