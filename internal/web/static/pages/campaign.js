@@ -2,6 +2,7 @@ import * as api from "../api.js";
 import { h, field, showErrors, toast, fmtTime } from "../dom.js";
 import { forgetCampaign } from "../app.js";
 import { whoAmI, ifMatch, explain, memberName, fill, clearErrors } from "./character-kit.js";
+import { discordCard, filesCard } from "./campaign-discord.js";
 
 const roles = ["gm", "player", "observer"];
 const roleNames = { gm: "Game master", player: "Player", observer: "Observer" };
@@ -39,9 +40,9 @@ export async function render(ctx) {
 
   if (who.gm) left.append(settingsForm());
   left.append(membersCard());
-  if (who.gm) {
-    right.append(invitesCard(), deleteCard());
-  }
+  if (who.gm) right.append(invitesCard(), discordCard(id));
+  right.append(filesCard(ctx, id, who));
+  if (who.gm) right.append(deleteCard());
 
   function settingsForm() {
     const s = c.settings || {};

@@ -3,6 +3,7 @@ import { h, field, showErrors, toast, fmtTime, clear } from "../dom.js";
 import {
   whoAmI, ifMatch, explain, memberName, kvView, abilities, abilityBlock,
   attitudeBadge, visibilityBadge, fill, clearErrors } from "./character-kit.js";
+import { imageCard } from "./file-kit.js";
 
 // One character: what the table knows of them, how they are voiced, who
 // they relate to (both ways, with how each relationship changed), and what
@@ -62,6 +63,7 @@ export async function render(ctx) {
   const left = h("div", {});
   const right = h("div", {});
   ctx.main.append(h("div", { class: "grid-2" }, left, right));
+  left.append(imageCard(ctx, { campaignId: cid, kind: "portrait", attachField: "character_id", attachId: id, title: "Portrait", canUpload: canEdit, className: "portrait-card" }));
 
   // Stats: a character sheet's abilities up top when the stats hold one.
   const stats = ch.stats || {};

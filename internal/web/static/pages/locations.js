@@ -1,6 +1,7 @@
 import * as api from "../api.js";
 import { h, clear, field, showErrors, toast, formValues } from "../dom.js";
 import { roleIn, ifMatch, confirmBox, options } from "./worldkit.js";
+import { imageCard } from "./file-kit.js";
 
 // Locations: the tree, loaded one level at a time as the user expands it,
 // beside the chosen location's breadcrumb, description and (for a GM) the
@@ -192,6 +193,7 @@ export async function render(ctx) {
         h("button", { type: "button", class: "secondary", onclick: () => moveForm(slot, v) }, "Move to…"),
         h("button", { type: "button", class: "danger", onclick: () => remove(v) }, "Delete")), slot);
     }
+    detail.append(imageCard(ctx, { campaignId: campaign, kind: "map", attachField: "location_id", attachId: v.id, title: "Map", canUpload: gm, className: "map-card" }));
   }
 
   async function focusAndSelect(id) { await focusOn(id); draw(); await select(id); }

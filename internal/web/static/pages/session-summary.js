@@ -1,6 +1,7 @@
 import * as api from "../api.js";
 import { h, clear, toast } from "../dom.js";
 import { roleIn, entityHash } from "./worldkit.js";
+import { discordPost } from "./campaign-discord.js";
 
 // A session's summary: scenes, recap, who and what came up, plot points,
 // relationship changes and achievements, each with the transcript lines
@@ -97,7 +98,7 @@ export async function render(ctx) {
   const body = h("div", { class: "summary-body" });
   const props = h("section", { class: "card proposals", "aria-labelledby": "proposals-h" });
   ctx.main.append(head, jobBox, viewBox);
-  ctx.main.append(gm ? h("div", { class: "grid-2 summary-grid" }, body, h("div", {}, props)) : body);
+  ctx.main.append(gm ? h("div", { class: "grid-2 summary-grid" }, body, h("div", {}, discordPost(ctx, campaign, session), props)) : body);
 
   let summary = null;
   let view = gm ? "gm" : "players";
