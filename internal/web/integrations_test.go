@@ -167,14 +167,14 @@ func TestConsoleCharacterPortrait(t *testing.T) {
 		t.Errorf("the progress bar ends at %v", v)
 	}
 	p.waitText(".portrait-card .drop-pct", "100 %")
+	p.quiet()
+	p.shot("character-portrait")
 
 	// The GM sees it too, after a reload.
 	g := p.tab()
 	g.signIn(w.gmEmail)
 	g.open("#/c/" + w.campaign + "/characters/" + w.ids["Tobias Vell"])
 	g.waitJS(`(() => { const i = document.querySelector(".portrait-card img.picture-img"); return !!i && i.complete && i.naturalWidth === 120 })()`)
-	g.quiet()
-	g.shot("character-portrait")
 	if e := errs(); len(e) > 0 {
 		t.Errorf("the page reported errors: %v", e)
 	}

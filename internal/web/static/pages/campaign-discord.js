@@ -28,7 +28,7 @@ export function discordCard(campaignId) {
     clear(list).append(h("ul", { class: "webhook-list" }, hooks.map((w) => h("li", { dataset: { id: w.id } },
       h("div", {},
         h("strong", { class: "webhook-name" }, w.name), " ",
-        h("code", { class: "token-hint", title: "The token's last characters" }, `…${w.token_hint}`),
+        h("code", { class: "token-hint", title: "The token's last characters" }, w.token_hint),
         w.gone_at ? h("span", { class: "badge danger" }, "deleted in Discord") : null,
         h("br"), h("small", { class: "muted" }, `Added ${fmtTime(w.created_at)}`)),
       h("button", {
@@ -121,7 +121,7 @@ export function discordPost(ctx, campaignId, sessionId) {
       box.append(h("p", { class: "muted" }, "No Discord webhook yet: ", h("a", { href: `#/c/${encodeURIComponent(campaignId)}` }, "add one on the campaign page"), "."));
       return;
     }
-    const pick = h("select", { name: "webhook_id" }, hooks.map((w) => h("option", { value: w.id }, `${w.name} (…${w.token_hint})`)));
+    const pick = h("select", { name: "webhook_id" }, hooks.map((w) => h("option", { value: w.id }, `${w.name} (${w.token_hint})`)));
     const go = h("button", { type: "submit", class: "post-discord" }, "Post the recap");
     const form = h("form", { class: "discord-post-form" },
       field("Webhook", pick), h("div", { class: "actions" }, go), bar, status);

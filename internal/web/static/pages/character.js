@@ -63,7 +63,7 @@ export async function render(ctx) {
   const left = h("div", {});
   const right = h("div", {});
   ctx.main.append(h("div", { class: "grid-2" }, left, right));
-  left.append(imageCard(ctx, { campaignId: cid, kind: "portrait", attachField: "character_id", attachId: id, title: "Portrait", canUpload: canEdit, className: "portrait-card" }));
+  right.append(imageCard(ctx, { campaignId: cid, kind: "portrait", attachField: "character_id", attachId: id, title: "Portrait", canUpload: canEdit, className: "portrait-card" }));
 
   // Stats: a character sheet's abilities up top when the stats hold one.
   const stats = ch.stats || {};
