@@ -2,11 +2,13 @@ package web_test
 
 import (
 	"bytes"
+	"crypto/rand"
 	"image"
 	"image/color"
 	"image/png"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -73,6 +75,8 @@ func TestConsoleDiscord(t *testing.T) {
 	p.waitText(".discord-post", "#session-recaps")
 	p.click(".discord-post button.post-discord")
 	p.waitText(".discord-post [role=status]", "Posted to Discord")
+	p.quiet()
+	p.shot("session-discord")
 	posted := dc.Posted()
 	if len(posted) == 0 {
 		t.Fatal("Discord received nothing")
@@ -210,5 +214,59 @@ func TestConsoleCampaignFiles(t *testing.T) {
 	p.waitText("#files", "No handouts yet")
 	if n := len(c.call("GET", "/campaigns/"+w.campaign+"/files", w.gm, nil, 200)["files"].([]any)); n != 0 {
 		t.Errorf("%d files left after the delete", n)
+	}
+}
+
+// noisePNG is a PNG that does not compress: side×side random pixels.
+func noisePNG(t *testing.T, side int) []byte {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, side, side))
+	if _, err := rand.Read(img.Pix); err != nil {
+		t.Fatal(err)
+	}
+	for i := 3; i < len(img.Pix); i += 4 {
+		img.Pix[i] = 255
+	}
+	var b bytes.Buffer
+	if err := png.Encode(&b, img); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// The GM gives a location a map in its detail panel; a file over the
+// server's limit is refused as too large, with the limit named.
+func TestConsoleLocationMap(t *testing.T) {
+	const limit = 16 << 10
+	c := startConsole(t, func(cfg *config.Config) { cfg.FileMaxBytes = limit })
+	g := c.gmCampaign("gm@example.com", "Lost Mine of Phandelver")
+	phandalin := c.location(g, "", "Phandalin", "town", "A frontier town rebuilt on the ruins of an older settlement.")
+	dir := t.TempDir()
+	big, small := filepath.Join(dir, "survey.png"), filepath.Join(dir, "phandalin.png")
+	if err := os.WriteFile(big, noisePNG(t, 200), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(small, portraitPNG(t), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	p := c.browser(t)
+	errs := p.watchErrors()
+	p.signIn(g.email)
+	p.open("#/c/" + g.id + "/locations?focus=" + phandalin)
+	p.waitText(".map-card", "No map yet")
+	input := `.map-card input[type="file"]`
+	p.do(chromedp.SetUploadFiles(input, []string{big}))
+	p.waitText(".map-card .drop-status.form-error", "too large")
+	if msg := p.text(".map-card .drop-status"); !strings.Contains(msg, strconv.Itoa(limit)) {
+		t.Errorf("the refusal says %q; want the limit", msg)
+	}
+	p.do(chromedp.SetUploadFiles(input, []string{small}))
+	p.waitJS(`(() => { const i = document.querySelector(".map-card img.picture-img"); return !!i && i.complete && i.naturalWidth === 120 })()`)
+	if msg := p.text(".map-card .drop-status"); !strings.Contains(msg, "phandalin.png uploaded") {
+		t.Errorf("after the upload the status says %q", msg)
+	}
+	if e := errs(); len(e) > 0 {
+		t.Errorf("the page reported errors: %v", e)
 	}
 }

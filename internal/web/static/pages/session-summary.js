@@ -170,8 +170,9 @@ export async function render(ctx) {
   const charLink = (id, name) => (id ? h("a", { href: "#" + entityHash(campaign, "character", id) }, name) : name);
 
   function draw() {
-    clear(body);
+    // Without a summary, load's "no summary yet" note stays.
     if (!summary) return;
+    clear(body);
     const players = view === "players";
     const keep = (list) => (list || []).filter((x) => !players || !x.gm_only);
     const recap = players ? summary.player_recap || [] : (summary.gm_recap && summary.gm_recap.length ? summary.gm_recap : summary.player_recap || []);
