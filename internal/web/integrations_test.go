@@ -95,11 +95,22 @@ func TestConsoleDiscord(t *testing.T) {
 		t.Errorf("Discord received %q, want the session's title and its transcript", all.String())
 	}
 
+	// Players see the campaign's files but not its webhooks.
+	pl := p.tab()
+	pl.signIn(w.plEmail)
+	pl.open("#/c/" + w.campaign)
+	pl.waitText("#files", "No handouts yet")
+	if n := pl.eval(`document.querySelectorAll("#discord, .webhook-list").length`); n != float64(0) {
+		t.Error("a player sees the Discord settings")
+	}
+
 	// Deleting the webhook leaves the summary page nothing to post to.
 	p.open("#/c/" + w.campaign)
 	p.waitText(".webhook-list", "#session-recaps")
 	p.click(`.webhook-list button[aria-label="Delete webhook #session-recaps"]`)
 	p.waitText("#discord", "No webhook yet")
+	p.open("#/c/" + w.campaign + "/sessions/" + session + "/summary")
+	p.waitText(".discord-post", "add one on the campaign page")
 	if e := errs(); len(e) > 0 {
 		t.Errorf("the pages reported errors: %v", e)
 	}
@@ -210,6 +221,13 @@ func TestConsoleCampaignFiles(t *testing.T) {
 	if n := p.eval(`window.__size`); n != float64(len(portraitPNG(t))) {
 		t.Errorf("the download holds %v bytes", n)
 	}
+	// A file dropped on the zone is uploaded as one picked.
+	p.eval(`new Promise(done => { const cv = document.createElement("canvas"); cv.width = cv.height = 16;
+		cv.toBlob(b => { const dt = new DataTransfer(); dt.items.add(new File([b], "sketch.png", {type: "image/png"}));
+			document.querySelector("#files .drop-zone").dispatchEvent(new DragEvent("drop", {dataTransfer: dt, bubbles: true, cancelable: true})); done(true) }) })`)
+	p.waitText("#files .file-list", "sketch.png")
+	p.click(`#files button[aria-label="Delete sketch.png"]`)
+	p.gone(`#files button[aria-label="Delete sketch.png"]`)
 	p.click(`#files button[aria-label="Delete harbour-map.png"]`)
 	p.waitText("#files", "No handouts yet")
 	if n := len(c.call("GET", "/campaigns/"+w.campaign+"/files", w.gm, nil, 200)["files"].([]any)); n != 0 {
