@@ -32,7 +32,7 @@ export function discordCard(campaignId) {
         w.gone_at ? h("span", { class: "badge danger" }, "deleted in Discord") : null,
         h("br"), h("small", { class: "muted" }, `Added ${fmtTime(w.created_at)}`)),
       h("button", {
-        type: "button", class: "danger small-button", "aria-label": `Delete webhook ${w.name}`, onclick: async (e) => {
+        type: "button", class: "danger", "aria-label": `Delete webhook ${w.name}`, onclick: async (e) => {
           e.target.disabled = true;
           try { await api.del(`/discord/webhooks/${w.id}`); toast(`Webhook ${w.name} deleted`, "ok"); } catch (err) { toast(err.message, "error"); }
           draw();
@@ -83,7 +83,7 @@ export function filesCard(ctx, campaignId, who) {
         h("small", { class: "muted" }, ` ${size(f.size)} · ${fmtTime(f.created_at)}`),
         who.gm && f.visibility === "gm" ? h("span", { class: "badge gm" }, "GM only") : null),
       who.gm || f.created_by === who.me.id ? h("button", {
-        type: "button", class: "danger small-button", "aria-label": `Delete ${f.name}`, onclick: async (e) => {
+        type: "button", class: "danger", "aria-label": `Delete ${f.name}`, onclick: async (e) => {
           e.target.disabled = true;
           try { await api.del(`/files/${f.id}`); toast(`${f.name} deleted`, "ok"); } catch (err) { toast(err.message, "error"); }
           draw();
