@@ -149,7 +149,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 		return jobs.RegisterDndBeyondSync(q, a.svc, cmp.Or(cfg.DndBeyondSync, defaultDndBeyondSync))
 	}
 	summaries := func(q *jobs.Queue) error { return jobs.RegisterSummarize(q, a.svc, summary.Builtin{}) }
-	if err := a.startJobs(ctx, append([]func(*jobs.Queue) error{transcription, ddbSync, summaries}, o.register...)); err != nil {
+	bundles := func(q *jobs.Queue) error { return jobs.RegisterBundle(q, a.svc) }
+	if err := a.startJobs(ctx, append([]func(*jobs.Queue) error{transcription, ddbSync, summaries, bundles}, o.register...)); err != nil {
 		a.Close()
 		return nil, err
 	}

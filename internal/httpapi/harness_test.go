@@ -24,6 +24,7 @@ import (
 	"github.com/gmc-project/gmc/internal/store"
 	"github.com/gmc-project/gmc/internal/store/postgres"
 	"github.com/gmc-project/gmc/internal/store/sqlite"
+	"github.com/gmc-project/gmc/internal/summary"
 	"github.com/gmc-project/gmc/internal/testenv"
 )
 
@@ -78,6 +79,14 @@ type serverOpts struct {
 	jobs bool
 	// dndbeyond fetches D&D Beyond characters; nil fetches none.
 	dndbeyond *dndbeyond.Client
+	// bundleJobs gives the server a started job queue that runs campaign
+	// export and import jobs (c.jobs), polling often.
+	bundleJobs bool
+	// holdJobs, with bundleJobs, registers the kinds but never starts the
+	// queue: jobs stay queued, for a test to run their work itself.
+	holdJobs bool
+	// bundleThresholds default to service.DefaultBundleThresholds.
+	bundleThresholds *service.BundleThresholds
 }
 
 // newServer runs the real stack on a fresh database behind httptest.
@@ -90,12 +99,13 @@ func newServer(t testing.TB, open func(t testing.TB) store.Store, opts serverOpt
 	}
 	// Cheap password hashing: these tests are about the API, not argon2's cost.
 	cheap := service.PasswordParams{Time: 1, MemoryKiB: 1024, Threads: 1}
-	blobs, err := blob.NewDir(t.TempDir(), 1<<20)
+	blobDir := t.TempDir()
+	blobs, err := blob.NewDir(blobDir, 1<<20)
 	if err != nil {
 		t.Fatal(err)
 	}
 	scfg := service.Config{Store: st, SecretKey: bytes.Repeat([]byte("k"), 32), Now: opts.now, PasswordParams: &cheap,
-		Accounts: authcache.NewMemory(0, opts.now), Limiter: opts.limiter, Blobs: blobs}
+		Accounts: authcache.NewMemory(0, opts.now), Limiter: opts.limiter, Blobs: blobs, BundleThresholds: opts.bundleThresholds}
 	var q *jobs.Queue
 	if opts.dndbeyond != nil {
 		scfg.DndBeyond = opts.dndbeyond
@@ -104,13 +114,36 @@ func newServer(t testing.TB, open func(t testing.TB) store.Store, opts serverOpt
 		q = newJobQueue(t, st)
 		scfg.Jobs = q
 	}
+	if opts.bundleJobs {
+		q = newQueue(t, st, jobs.Config{PollInterval: 20 * time.Millisecond, Backoff: func(int) time.Duration { return 10 * time.Millisecond }})
+		scfg.Jobs = q
+	}
 	svc, err := service.New(scfg)
 	if err != nil {
 		t.Fatal(err)
 	}
+	if opts.bundleJobs {
+		// Ending a session queues its summary, so the queue runs those too.
+		if err := jobs.RegisterBundle(q, svc); err != nil {
+			t.Fatal(err)
+		}
+		if err := jobs.RegisterSummarize(q, svc, summary.Builtin{}); err != nil {
+			t.Fatal(err)
+		}
+		if !opts.holdJobs {
+			if err := q.Start(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() {
+				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+				defer cancel()
+				_ = q.Stop(ctx)
+			})
+		}
+	}
 	srv := httptest.NewServer(httpapi.New(httpapi.Config{Service: svc, Ready: st.Ping, Version: "test", TrustedProxies: opts.trustedProxies}))
 	t.Cleanup(srv.Close)
-	return &client{t: t, base: srv.URL, svc: svc, jobs: q}
+	return &client{t: t, base: srv.URL, svc: svc, jobs: q, blobDir: blobDir}
 }
 
 // The kinds of job API tests enqueue. The queue never starts, so the jobs
@@ -128,6 +161,19 @@ func (secretJob) Kind() string  { return "test." + secretMark }
 // nothing: what the API does with jobs is the same whoever works them.
 func newJobQueue(t testing.TB, st store.Store) *jobs.Queue {
 	t.Helper()
+	q := newQueue(t, st, jobs.Config{})
+	if err := jobs.Register(q, func(context.Context, *jobs.Job[visibleJob]) error { return nil }, jobs.WorkerOpts{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := jobs.Register(q, func(context.Context, *jobs.Job[secretJob]) error { return nil }, jobs.WorkerOpts{}); err != nil {
+		t.Fatal(err)
+	}
+	return q
+}
+
+// newQueue builds a job queue on the store's database, with no kinds.
+func newQueue(t testing.TB, st store.Store, cfg jobs.Config) *jobs.Queue {
+	t.Helper()
 	var b jobs.Backend
 	switch db := st.(type) {
 	case *sqlite.DB:
@@ -140,14 +186,8 @@ func newJobQueue(t testing.TB, st store.Store) *jobs.Queue {
 	if _, err := jobs.Migrate(context.Background(), b, nil); err != nil {
 		t.Fatal(err)
 	}
-	q, err := jobs.New(b, jobs.Config{})
+	q, err := jobs.New(b, cfg)
 	if err != nil {
-		t.Fatal(err)
-	}
-	if err := jobs.Register(q, func(context.Context, *jobs.Job[visibleJob]) error { return nil }, jobs.WorkerOpts{}); err != nil {
-		t.Fatal(err)
-	}
-	if err := jobs.Register(q, func(context.Context, *jobs.Job[secretJob]) error { return nil }, jobs.WorkerOpts{}); err != nil {
 		t.Fatal(err)
 	}
 	return q
@@ -160,8 +200,10 @@ type client struct {
 	// svc is the server's service, for the writes no route makes yet
 	// (recordings arrive through the upload path of the speech work).
 	svc *service.Service
-	// jobs is the server's job queue (never started).
+	// jobs is the server's job queue (never started, unless bundleJobs).
 	jobs *jobs.Queue
+	// blobDir is the root of the server's file store.
+	blobDir string
 }
 
 // response is a decoded answer.

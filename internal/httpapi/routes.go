@@ -82,6 +82,7 @@ func (a *api) routes(h huma.API) {
 	authed(h, audioDownload(operation(get, "/recordings/{recording_id}/audio", "get-recording-audio", "A recording's audio (GM only)", "recordings")), a.handleRecordingAudio, a)
 	a.summaryRoutes(h)
 	authed(h, operation(get, "/jobs/{job_id}", "get-job", "A background job's state and progress", "jobs"), a.handleJobGet, a)
+	authed(h, operation(get, "/jobs/{job_id}/result", "get-job-result", "The file a finished job wrote: a campaign export's document (GM only)", "jobs"), a.handleJobResult, a)
 
 	authed(h, operation(get, "/reference", "list-reference", "SRD rules entries (imported with `gmc reference import`)", "reference"), a.handleReferenceList, a)
 	authed(h, operation(get, "/reference/{kind}/{slug}", "get-reference", "One SRD entry with its card", "reference"), a.handleReferenceGet, a)

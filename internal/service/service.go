@@ -56,6 +56,8 @@ type Config struct {
 	// DndBeyond fetches characters from D&D Beyond; nil imports only
 	// documents sent in the request.
 	DndBeyond DndBeyond
+	// BundleThresholds defaults to DefaultBundleThresholds.
+	BundleThresholds *BundleThresholds
 }
 
 // AccountCache holds each account's token version (gmc.User.TokenVersion)
@@ -81,21 +83,23 @@ func (uncachedAccounts) Forget(context.Context, string) {}
 
 // Service implements the use cases of gmc.
 type Service struct {
-	store     store.Store
-	tokens    tokenKeys
-	limiter   ratelimit.Limiter
-	limits    Limits
-	log       *slog.Logger
-	now       func() time.Time
-	newID     func() string
-	password  PasswordParams
-	live      *live.Table
-	accounts  AccountCache
-	blobs     blob.Store
-	jobs      Jobs
-	gen       generate.Generator
-	bestiary  *bestiary
-	dndbeyond DndBeyond
+	store   store.Store
+	tokens  tokenKeys
+	limiter ratelimit.Limiter
+	limits  Limits
+	// bundleThresholds say which exports and imports run as jobs.
+	bundleThresholds BundleThresholds
+	log              *slog.Logger
+	now              func() time.Time
+	newID            func() string
+	password         PasswordParams
+	live             *live.Table
+	accounts         AccountCache
+	blobs            blob.Store
+	jobs             Jobs
+	gen              generate.Generator
+	bestiary         *bestiary
+	dndbeyond        DndBeyond
 	// loadTokenVersion is s.tokenVersion, bound once so that handing it
 	// to the cache on every request allocates nothing.
 	loadTokenVersion func(context.Context, string) (int64, error)
@@ -135,6 +139,10 @@ func New(cfg Config) (*Service, error) {
 	}
 	if s.limiter == nil {
 		s.limiter = ratelimit.NewMemory(s.now)
+	}
+	s.bundleThresholds = DefaultBundleThresholds
+	if cfg.BundleThresholds != nil {
+		s.bundleThresholds = *cfg.BundleThresholds
 	}
 	if cfg.Limits != nil {
 		s.limits = *cfg.Limits
