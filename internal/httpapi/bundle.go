@@ -122,7 +122,7 @@ func (in *campaignImportInput) prefersAsync() bool {
 type CampaignImportOutput struct {
 	Status            int
 	Location          string `header:"Location"`
-	PreferenceApplied string `header:"Preference-Applied"`
+	PreferenceApplied string `header:"Preference-Applied" doc:"respond-async when Prefer asked for the job"`
 	Body              any
 }
 

@@ -178,6 +178,8 @@ func describeBundle(oapi *huma.OpenAPI) {
 				"application/json": {Schema: bundle},
 				"text/markdown":    {Schema: &huma.Schema{Type: huma.TypeString, Description: "A readable campaign book"}},
 			}
+			// Location belongs to the 202 (the output type is shared).
+			delete(ok.Headers, "Location")
 			op.Responses[strconv.Itoa(http.StatusAccepted)] = acceptedResponse(accepted, "A large campaign, or ?async=true: the export job; its file is then at GET /jobs/{job_id}/result")
 		case "import-campaign":
 			op.RequestBody.Description = "A document export-campaign wrote"
@@ -185,7 +187,11 @@ func describeBundle(oapi *huma.OpenAPI) {
 			created := op.Responses[strconv.Itoa(http.StatusCreated)]
 			created.Description = "The campaign made, with what was imported"
 			created.Content = map[string]*huma.MediaType{"application/json": {Schema: imported}}
-			op.Responses[strconv.Itoa(http.StatusAccepted)] = acceptedResponse(accepted, "A large document, ?async=true or Prefer: respond-async: the import job")
+			job := acceptedResponse(accepted, "A large document, ?async=true or Prefer: respond-async: the import job")
+			// Preference-Applied belongs to the 202 (the output type is shared).
+			job.Headers["Preference-Applied"] = created.Headers["Preference-Applied"]
+			delete(created.Headers, "Preference-Applied")
+			op.Responses[strconv.Itoa(http.StatusAccepted)] = job
 		case "get-job-result":
 			op.Responses[strconv.Itoa(http.StatusOK)] = &huma.Response{
 				Description: "The file: an export document (application/json) or campaign book (text/markdown)",
