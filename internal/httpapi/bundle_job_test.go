@@ -118,23 +118,35 @@ func TestCampaignExportJob(t *testing.T) {
 	}
 }
 
-// TestCampaignExportJobThreshold: a campaign over the threshold is
-// exported by a job without being asked; one at it, within the request.
-func TestCampaignExportJobThreshold(t *testing.T) {
+// TestCampaignBundleJobThresholds: a campaign or document over the
+// thresholds is exported or imported by a job without being asked; one at
+// them, within the request.
+func TestCampaignBundleJobThresholds(t *testing.T) {
 	for _, be := range backends {
 		t.Run(be.name, func(t *testing.T) {
 			t.Parallel()
-			c := newServer(t, be.open, serverOpts{bundleJobs: true, bundleThresholds: &service.BundleThresholds{ExportEntities: 3, ImportBytes: 1 << 20, ImportEntities: 1000}})
+			c := newServer(t, be.open, serverOpts{bundleJobs: true, bundleThresholds: &service.BundleThresholds{ExportEntities: 3, ImportBytes: 1 << 20, ImportEntities: 1}})
 			p := newParty(t, c)
 			gm := p.token["gm"]
 			path := "/api/v1/campaigns/" + p.campaign + "/export"
+
+			// A new campaign's document holds one entity, its GM; the party's
+			// more (its members).
+			solo := c.must(201, "POST", "/api/v1/campaigns", gm, map[string]any{"name": "Solo"}).str("id")
+			if r := c.must(201, "POST", "/api/v1/campaigns/import", gm, c.must(200, "GET", "/api/v1/campaigns/"+solo+"/export", gm, nil).raw); r.field("counts") == nil {
+				t.Errorf("small import answered %s", r.raw)
+			}
+			importID := c.must(202, "POST", "/api/v1/campaigns/import", gm, c.must(200, "GET", path, gm, nil).raw).str("job_id")
+			if job := waitJob(t, c, importID, gm); job.str("state") != "succeeded" || job.str("message") != "the campaign is imported" {
+				t.Fatalf("import job ended %s", job.raw)
+			}
 			for _, name := range []string{"Ireena", "Ismark", "Strahd"} {
 				p.character(map[string]any{"name": name, "character_type": "npc"})
 			}
 			c.must(200, "GET", path, gm, nil)
 			p.location("Vallaki", "", "players")
 			jobID := c.must(202, "GET", path, gm, nil).str("job_id")
-			if job := waitJob(t, c, jobID, gm); job.str("state") != "succeeded" {
+			if job := waitJob(t, c, jobID, gm); job.str("state") != "succeeded" || job.str("message") != "the file is ready" {
 				t.Fatalf("export job ended %s", job.raw)
 			}
 			var doc map[string]any

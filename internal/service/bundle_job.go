@@ -207,6 +207,7 @@ func (s *Service) RunExportJob(ctx context.Context, job BundleJob, args ExportAr
 	if err := s.deleteBlobLater(ctx, args.CampaignID, job.UserID, key, expires); err != nil {
 		return nil, err
 	}
+	progress(1, "the file is ready")
 	return &ExportResult{Format: args.Format, FileName: f.FileName, ContentType: f.ContentType, SizeBytes: info.Size, ExpiresAt: expires}, nil
 }
 
@@ -335,6 +336,7 @@ func (s *Service) RunImportJob(ctx context.Context, job BundleJob, args ImportAr
 			return nil, err
 		}
 		res = &CampaignImportResult{CampaignID: im.Campaign.ID, Members: im.Members, SkippedMembers: im.SkippedMembers, Counts: im.Counts}
+		progress(1, "the campaign is imported")
 	} else if err != nil {
 		return nil, err
 	}
