@@ -20,10 +20,14 @@ import (
 
 	"github.com/gmc-project/gmc/internal/authcache"
 	"github.com/gmc-project/gmc/internal/blob"
+	"github.com/gmc-project/gmc/internal/clamd"
 	"github.com/gmc-project/gmc/internal/config"
+	"github.com/gmc-project/gmc/internal/discord"
+	"github.com/gmc-project/gmc/internal/generate/llmgen"
 	"github.com/gmc-project/gmc/internal/httpapi"
 	"github.com/gmc-project/gmc/internal/jobs"
 	"github.com/gmc-project/gmc/internal/live"
+	"github.com/gmc-project/gmc/internal/llm"
 	"github.com/gmc-project/gmc/internal/ratelimit"
 	"github.com/gmc-project/gmc/internal/realtime"
 	"github.com/gmc-project/gmc/internal/service"
@@ -31,7 +35,6 @@ import (
 	"github.com/gmc-project/gmc/internal/store"
 	"github.com/gmc-project/gmc/internal/store/postgres"
 	"github.com/gmc-project/gmc/internal/store/sqlite"
-	"github.com/gmc-project/gmc/internal/summary"
 	"github.com/gmc-project/gmc/internal/transcribe"
 	"github.com/gmc-project/gmc/internal/web"
 )
@@ -53,7 +56,9 @@ type App struct {
 	jobs        *jobs.Queue
 	// jobsRunning is set while the queue runs, so that it stops once.
 	jobsRunning atomic.Bool
-	handler     http.Handler
+	// llm is the language model client in LLM mode, nil in built-in mode.
+	llm     *llm.Client
+	handler http.Handler
 }
 
 // Option adjusts what configuration does not cover, for tools and tests.
@@ -113,17 +118,36 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 		a.Close()
 		return nil, err
 	}
-	if a.blobs, err = blob.NewDir(filepath.Join(cfg.DataDir, "files"), maxBlobBytes); err != nil {
+	if a.blobs, err = openBlobs(ctx, cfg); err != nil {
 		a.Close()
-		return nil, fmt.Errorf("GMC_DATA_DIR: %w", err)
+		return nil, err
+	}
+	var scanner service.VirusScanner
+	if cfg.ClamdAddr != "" {
+		scanner = &clamd.Client{Addr: cfg.ClamdAddr}
+	}
+	dc, err := discord.New(discord.Config{BaseURL: cfg.DiscordAPIURL, BotToken: cfg.DiscordBotToken, Logger: log})
+	if err != nil {
+		a.Close()
+		return nil, fmt.Errorf("GMC_DISCORD_API_URL: %w", err)
 	}
 	o := options{
-		service: service.Config{Store: a.store, SecretKey: secret, Logger: log, Live: table, Accounts: accounts, Limiter: a.rateLimiter(), Blobs: a.blobs},
-		jobs:    jobs.Config{Logger: log, Workers: cfg.JobWorkers, OnProgress: table.JobProgress, RescueAfter: cfg.JobRescueAfter},
+		service: service.Config{Store: a.store, SecretKey: secret, PreviousSecretKeys: cfg.PreviousSecretKeyBytes(), Logger: log, Live: table, Accounts: accounts, Limiter: a.rateLimiter(), Blobs: a.blobs,
+			Files: service.FileLimits{MaxBytes: cfg.FileMaxBytes, QuotaBytes: cfg.FileQuotaBytes}, Scanner: scanner, Discord: dc},
+		jobs: jobs.Config{Logger: log, Workers: cfg.JobWorkers, OnProgress: table.JobProgress, RescueAfter: cfg.JobRescueAfter},
 	}
 	if err := withDndBeyond(&o, cfg); err != nil {
 		a.Close()
 		return nil, err
+	}
+	ai := httpapi.AIStatus{Mode: "builtin"}
+	if cfg.LLMEnabled() {
+		if a.llm, err = OpenLLM(cfg); err != nil {
+			a.Close()
+			return nil, err
+		}
+		o.service.Generator = llmgen.New(a.llm, llmgen.Config{Logger: log, Timeout: cmp.Or(cfg.LLMTotalTimeout, llm.DefaultTotalTimeout)})
+		ai = httpapi.AIStatus{Mode: "llm", Model: a.llm.Model()}
 	}
 	for _, opt := range opts {
 		opt(&o)
@@ -148,14 +172,15 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 	ddbSync := func(q *jobs.Queue) error {
 		return jobs.RegisterDndBeyondSync(q, a.svc, cmp.Or(cfg.DndBeyondSync, defaultDndBeyondSync))
 	}
-	summaries := func(q *jobs.Queue) error { return jobs.RegisterSummarize(q, a.svc, summary.Builtin{}) }
+	summaries := func(q *jobs.Queue) error { return jobs.RegisterSummarize(q, a.svc, a.summarizer()) }
+	discordPost := func(q *jobs.Queue) error { return jobs.RegisterDiscordPost(q, a.svc) }
 	bundles := func(q *jobs.Queue) error { return jobs.RegisterBundle(q, a.svc) }
-	if err := a.startJobs(ctx, append([]func(*jobs.Queue) error{transcription, ddbSync, summaries, bundles}, o.register...)); err != nil {
+	if err := a.startJobs(ctx, append([]func(*jobs.Queue) error{transcription, ddbSync, summaries, discordPost, bundles}, o.register...)); err != nil {
 		a.Close()
 		return nil, err
 	}
 	a.handler = httpapi.New(httpapi.Config{Service: a.svc, Logger: log, Ready: a.ready, Version: version, Live: a.hub, Speech: a.speech,
-		AllowedOrigins: cfg.AllowedOrigins, TrustedProxies: cfg.TrustedProxies,
+		AllowedOrigins: cfg.AllowedOrigins, TrustedProxies: cfg.TrustedProxies, AI: ai,
 		Console: web.Handler(web.Config{Version: version, APIBase: httpapi.BasePath})})
 	sttName, diaName := a.speech.Providers()
 	log.Info("gmc ready",
@@ -165,19 +190,39 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 		slog.String("auth_cache", a.backendName("memory", "memory+redis")),
 		slog.String("rate_limits", a.backendName("memory", "redis")),
 		slog.String("files", a.blobs.Backend()),
+		slog.Bool("virus_scan", cfg.ClamdAddr != ""),
 		slog.String("jobs", "river on "+a.jobs.Backend()),
 		slog.Int("job_workers", cmp.Or(cfg.JobWorkers, 2)),
 		slog.String("stt", sttName),
 		slog.String("diarization", diaName),
+		slog.String("ai", ai.Mode),
 		slog.Int("trusted_proxies", len(cfg.TrustedProxies)),
 		slog.String("dndbeyond", cfg.DndBeyondURL),
 		slog.Duration("dndbeyond_sync", cfg.DndBeyondSync),
+		slog.String("discord_api", cfg.DiscordAPIURL),
+		slog.Bool("discord_bot", cfg.DiscordBotToken != ""),
 		slog.Int("migrations_applied", n),
 	)
 	if err := a.speech.Ready(); err != nil {
 		log.Warn("live speech and recording uploads are off", slog.String("reason", err.Error()))
 	}
+	if a.llm != nil {
+		// The base URL has no credentials (the settings refuse them); the
+		// key is never logged.
+		log.Info("drafts come from a language model", slog.String("model", a.llm.Model()), slog.String("llm_base_url", cfg.LLMBaseURL))
+	}
 	return a, nil
+}
+
+// writeTimeout bounds writing an answer: a minute, or in LLM mode long
+// enough for a draft that takes the whole GMC_LLM_TOTAL_TIMEOUT, so a slow
+// model's draft is not cut off on its way to the GM.
+func (a *App) writeTimeout() time.Duration {
+	d := 60 * time.Second
+	if a.llm != nil {
+		d = max(d, cmp.Or(a.cfg.LLMTotalTimeout, llm.DefaultTotalTimeout)+15*time.Second)
+	}
+	return d
 }
 
 // openLive starts the realtime broker (in memory, or on Redis when
@@ -281,7 +326,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		Handler:           a.handler,
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       60 * time.Second,
-		WriteTimeout:      60 * time.Second,
+		WriteTimeout:      a.writeTimeout(),
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
@@ -349,4 +394,22 @@ func (a *App) Close() error {
 		errs = append(errs, a.store.Close())
 	}
 	return errors.Join(errs...)
+}
+
+// openBlobs opens the file store the settings select: a directory in the
+// data dir, or an S3 bucket (created when missing).
+func openBlobs(ctx context.Context, cfg config.Config) (blob.Store, error) {
+	if cfg.Blob != "s3" {
+		d, err := blob.NewDir(filepath.Join(cfg.DataDir, "files"), maxBlobBytes)
+		if err != nil {
+			return nil, fmt.Errorf("GMC_DATA_DIR: %w", err)
+		}
+		return d, nil
+	}
+	s, err := blob.NewS3(ctx, blob.S3Config{Endpoint: cfg.S3Endpoint, Bucket: cfg.S3Bucket, AccessKey: cfg.S3AccessKey,
+		SecretKey: cfg.S3SecretKey, Region: cfg.S3Region, Insecure: cfg.S3Insecure}, maxBlobBytes)
+	if err != nil {
+		return nil, fmt.Errorf("GMC_BLOB=s3: %w", err)
+	}
+	return s, nil
 }

@@ -15,7 +15,8 @@ const maxBlobBytes = 4 << 30
 const purgeInterval = 5 * time.Minute
 
 // purgeRecordings deletes the recordings past their retention now and
-// then every interval, until ctx ends. Every instance runs it; deleting
+// then every interval, until ctx ends; the same run deletes the blobs of
+// deleted recordings and files that were left in orphaned_blobs. Every instance runs it; deleting
 // a recording twice is harmless (see service.PurgeExpiredRecordings).
 func (a *App) purgeRecordings(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)

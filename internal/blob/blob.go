@@ -1,7 +1,7 @@
-// Package blob is gmc's file store: audio recordings now, portraits and maps
-// later. Store is the interface; Dir keeps files in a local directory (the
-// embedded default) and an S3-compatible backend can take its place.
-// Package blobtest holds the conformance suite every backend passes.
+// Package blob is gmc's file store: audio recordings, portraits, maps and
+// handouts. Store is the interface; Dir keeps files in a local directory
+// (the embedded default) and S3 in an S3-compatible object store. Package
+// blobtest holds the conformance suite every backend passes.
 package blob
 
 import (
@@ -42,8 +42,9 @@ type Store interface {
 	// ctx) nothing is stored and a blob already under key is untouched.
 	Put(ctx context.Context, key string, r io.Reader, size int64, contentType string) (Info, error)
 	// Open returns the blob's content, which the caller closes, and its
-	// Info. ErrNotFound.
-	Open(ctx context.Context, key string) (io.ReadCloser, Info, error)
+	// Info. ErrNotFound. The content can be read from any offset (Seek),
+	// which serves HTTP range requests without reading what comes before.
+	Open(ctx context.Context, key string) (io.ReadSeekCloser, Info, error)
 	// Stat returns the blob's Info. ErrNotFound.
 	Stat(ctx context.Context, key string) (Info, error)
 	// Delete removes the blob; a key with no blob is not an error, so a

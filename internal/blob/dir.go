@@ -120,7 +120,7 @@ func (d *Dir) write(ctx context.Context, f *os.File, r io.Reader, contentType st
 }
 
 // Open returns the blob's content and Info.
-func (d *Dir) Open(ctx context.Context, key string) (io.ReadCloser, Info, error) {
+func (d *Dir) Open(ctx context.Context, key string) (io.ReadSeekCloser, Info, error) {
 	if err := checkKey(key); err != nil {
 		return nil, Info{}, err
 	}
@@ -128,16 +128,15 @@ func (d *Dir) Open(ctx context.Context, key string) (io.ReadCloser, Info, error)
 	if err != nil {
 		return nil, Info{}, notFound(key, err)
 	}
-	br := bufio.NewReader(f)
-	info, err := readInfo(key, f, br)
+	info, headerLen, err := readInfo(key, f)
 	if err != nil {
 		f.Close()
 		return nil, Info{}, err
 	}
 	return struct {
-		io.Reader
+		io.ReadSeeker
 		io.Closer
-	}{br, f}, info, nil
+	}{io.NewSectionReader(f, headerLen, info.Size), f}, info, nil
 }
 
 // Stat returns the blob's Info.
@@ -161,23 +160,28 @@ func (d *Dir) Delete(ctx context.Context, key string) error {
 	return nil
 }
 
-// readInfo reads the header through br and describes the file.
-func readInfo(key string, f *os.File, br *bufio.Reader) (Info, error) {
+// readInfo reads the header and describes the file; it also returns
+// the header's length, where the content starts.
+func readInfo(key string, f *os.File) (Info, int64, error) {
 	st, err := f.Stat()
 	if err != nil {
-		return Info{}, fmt.Errorf("blob: stat %s: %w", key, err)
+		return Info{}, 0, fmt.Errorf("blob: stat %s: %w", key, err)
 	}
 	if st.IsDir() {
 		// A key that is a prefix of others ("a" beside "a/b") names a
 		// directory here, which holds no blob.
-		return Info{}, fmt.Errorf("%w: %s", ErrNotFound, key)
+		return Info{}, 0, fmt.Errorf("%w: %s", ErrNotFound, key)
 	}
+	// The header is one line no longer than the type's bound.
+	const maxHeader = len(header) + MaxContentTypeLen + 1
+	br := bufio.NewReaderSize(io.NewSectionReader(f, 0, int64(maxHeader)), maxHeader)
 	line, err := br.ReadString('\n')
 	if err != nil || !strings.HasPrefix(line, header) {
-		return Info{}, fmt.Errorf("blob: %s is not a file this store wrote", key)
+		return Info{}, 0, fmt.Errorf("blob: %s is not a file this store wrote", key)
 	}
-	return Info{Key: key, Size: st.Size() - int64(len(line)), ContentType: strings.TrimSuffix(line[len(header):], "\n"),
-		ModTime: st.ModTime().UTC()}, nil
+	n := int64(len(line))
+	return Info{Key: key, Size: st.Size() - n, ContentType: strings.TrimSuffix(line[len(header):], "\n"),
+		ModTime: st.ModTime().UTC()}, n, nil
 }
 
 func notFound(key string, err error) error {

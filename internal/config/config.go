@@ -4,6 +4,7 @@
 package config
 
 import (
+	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -82,6 +83,34 @@ type Config struct {
 	// for lost with a stopped server and run again; it also bounds every
 	// attempt. 0 is the queue's default.
 	JobRescueAfter time.Duration
+	// Files: the file store (local or s3) and, for s3, where it is; the
+	// secret key is read from GMC_S3_SECRET_KEY only, like GMC_SECRET_KEY.
+	Blob        string
+	S3Endpoint  string
+	S3Bucket    string
+	S3AccessKey string
+	S3SecretKey string
+	S3Region    string
+	S3Insecure  bool
+	s3Insecure  string
+	// ClamdAddr is clamd's host:port (or Unix socket path); empty scans
+	// no uploads.
+	ClamdAddr string
+	// FileMaxBytes bounds one uploaded file, FileQuotaBytes the files of
+	// one campaign.
+	FileMaxBytes   int64
+	FileQuotaBytes int64
+	fileMaxBytes   string
+	fileQuotaBytes string
+	// PreviousSecretKeys are secret keys used before SecretKey: what was
+	// sealed with a key derived from them can still be opened (and is
+	// sealed again with the current key when next used).
+	PreviousSecretKeys []string
+	// DiscordAPIURL is the root of Discord's API, with its version;
+	// DiscordBotToken (environment only: a secret) lets GET
+	// /discord/guilds list the bot's guilds.
+	DiscordAPIURL   string
+	DiscordBotToken string
 }
 
 // setting ties a flag to its environment variable and default.
@@ -113,11 +142,21 @@ func (c *Config) settings() []setting {
 		{"dndbeyond-url", "GMC_DNDBEYOND_URL", "https://character-service.dndbeyond.com/character/v5/character/",
 			"D&D Beyond's character service (a character id is appended), or off to import only documents sent in the request", &c.DndBeyondURL},
 		{"dndbeyond-sync", "GMC_DNDBEYOND_SYNC", "24h", "how often characters imported from D&D Beyond are re-imported (a Go duration of at least 1h, or 0 for never)", &c.dndbeyondSync},
+		{"blob", "GMC_BLOB", "local", "file store: local (in the data dir) or s3", &c.Blob},
+		{"s3-endpoint", "GMC_S3_ENDPOINT", "", "host[:port] of the S3-compatible store (GMC_BLOB=s3)", &c.S3Endpoint},
+		{"s3-bucket", "GMC_S3_BUCKET", "", "bucket the files go to (created when missing)", &c.S3Bucket},
+		{"s3-access-key", "GMC_S3_ACCESS_KEY", "", "access key id for the S3 store (the secret is read from GMC_S3_SECRET_KEY only)", &c.S3AccessKey},
+		{"s3-region", "GMC_S3_REGION", "", "region of the S3 bucket (empty lets the store say)", &c.S3Region},
+		{"s3-insecure", "GMC_S3_INSECURE", "false", "speak plain http to the S3 store (loopback or a private network only)", &c.s3Insecure},
+		{"clamd-addr", "GMC_CLAMD_ADDR", "", "clamd's host:port or Unix socket path to scan uploads for viruses (empty: no scan)", &c.ClamdAddr},
+		{"file-max-bytes", "GMC_FILE_MAX_BYTES", "26214400", "largest uploaded file in bytes", &c.fileMaxBytes},
+		{"file-quota-bytes", "GMC_FILE_QUOTA_BYTES", "1073741824", "bytes of files each campaign may keep", &c.fileQuotaBytes},
 		{"diart-url", "GMC_DIART_URL", "", "ws:// address of a Diart streaming server (diart.serve)", &c.DiartURL},
 		{"llm-base-url", "GMC_LLM_BASE_URL", "", "base URL (…/v1) of an OpenAI-compatible chat server for the AI features; empty uses the built-in generators", &c.LLMBaseURL},
 		{"llm-model", "GMC_LLM_MODEL", "", "model name sent to the chat server", &c.LLMModel},
 		{"llm-timeout", "GMC_LLM_TIMEOUT", "2m", "longest wait for one chat request, or between two chunks of a streamed answer (a Go duration)", &c.llmTimeout},
 		{"llm-total-timeout", "GMC_LLM_TOTAL_TIMEOUT", "5m", "longest wait for one answer, retries and repair included (a Go duration)", &c.llmTotalTimeout},
+		{"discord-api-url", "GMC_DISCORD_API_URL", "https://discord.com/api/v10", "Discord's API root; every Discord request goes there, whatever host a webhook URL names", &c.DiscordAPIURL},
 		{"llm-concurrency", "GMC_LLM_CONCURRENCY", "2", "how many chat requests run at once; more wait their turn", &c.llmConcurrency},
 	}
 }
@@ -151,10 +190,21 @@ func LoadWith(name string, args []string, getenv func(string) string, stderr io.
 	c.SecretKey = getenv("GMC_SECRET_KEY")
 	c.WhisperAPIKey = getenv("GMC_WHISPER_API_KEY")
 	c.LLMAPIKey = getenv("GMC_LLM_API_KEY")
+	c.DiscordBotToken = getenv("GMC_DISCORD_BOT_TOKEN")
+	for _, k := range strings.Split(getenv("GMC_PREVIOUS_SECRET_KEYS"), ",") {
+		if k = strings.TrimSpace(k); k != "" {
+			c.PreviousSecretKeys = append(c.PreviousSecretKeys, k)
+		}
+	}
 	// Validate names a bad value of these three.
 	c.LLMTimeout, _ = time.ParseDuration(c.llmTimeout)
 	c.LLMTotalTimeout, _ = time.ParseDuration(c.llmTotalTimeout)
 	c.LLMConcurrency, _ = strconv.Atoi(c.llmConcurrency)
+	c.S3SecretKey = getenv("GMC_S3_SECRET_KEY")
+	// Validate names a bad value of each.
+	c.S3Insecure, _ = strconv.ParseBool(c.s3Insecure)
+	c.FileMaxBytes, _ = strconv.ParseInt(c.fileMaxBytes, 10, 64)
+	c.FileQuotaBytes, _ = strconv.ParseInt(c.fileQuotaBytes, 10, 64)
 	c.ShutdownTimeout, _ = time.ParseDuration(c.shutdownTimeout) // Validate names a bad value
 	for _, o := range strings.Split(c.allowedOrigins, ",") {
 		if o = strings.TrimSpace(o); o != "" {
@@ -245,6 +295,7 @@ func (c Config) Validate() error {
 		}
 	}
 	c.validateLLM(bad)
+	c.validateDiscord(bad)
 	if c.SecretKey != "" && len(c.SecretKey) < 32 {
 		bad("GMC_SECRET_KEY", "must be at least 32 characters (or empty to use a generated key)")
 	}
@@ -276,6 +327,30 @@ func (c Config) Validate() error {
 	}
 	if c.ShutdownTimeout <= 0 {
 		bad("GMC_SHUTDOWN_TIMEOUT", "must be a positive duration such as 10s, got %q", c.shutdownTimeout)
+	}
+	switch c.Blob {
+	case "local":
+	case "s3":
+		if c.S3Endpoint == "" || strings.Contains(c.S3Endpoint, "://") || strings.Contains(c.S3Endpoint, "/") {
+			bad("GMC_S3_ENDPOINT", "must be host[:port] without a scheme when GMC_BLOB is s3, got %q", c.S3Endpoint)
+		}
+		if c.S3Bucket == "" {
+			bad("GMC_S3_BUCKET", "must be set when GMC_BLOB is s3")
+		}
+		if c.S3AccessKey == "" || c.S3SecretKey == "" {
+			bad("GMC_S3_ACCESS_KEY", "and GMC_S3_SECRET_KEY must be set when GMC_BLOB is s3")
+		}
+	default:
+		bad("GMC_BLOB", "must be local or s3, got %q", c.Blob)
+	}
+	if _, err := strconv.ParseBool(c.s3Insecure); err != nil {
+		bad("GMC_S3_INSECURE", "must be true or false, got %q", c.s3Insecure)
+	}
+	if c.FileMaxBytes <= 0 {
+		bad("GMC_FILE_MAX_BYTES", "must be a positive number of bytes, got %q", c.fileMaxBytes)
+	}
+	if c.FileQuotaBytes <= 0 {
+		bad("GMC_FILE_QUOTA_BYTES", "must be a positive number of bytes, got %q", c.fileQuotaBytes)
 	}
 	return errors.Join(errs...)
 }
@@ -309,6 +384,44 @@ func (c Config) validateLLM(bad func(env, format string, args ...any)) {
 	if n, err := strconv.Atoi(c.llmConcurrency); err != nil || n < 1 || n > 1000 {
 		bad("GMC_LLM_CONCURRENCY", "must be a whole number from 1 to 1000, got %q", c.llmConcurrency)
 	}
+}
+
+func (c Config) validateDiscord(bad func(env, format string, args ...any)) {
+	if u, err := url.Parse(c.DiscordAPIURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		bad("GMC_DISCORD_API_URL", "must be an http:// or https:// URL such as https://discord.com/api/v10")
+	} else if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+		bad("GMC_DISCORD_API_URL", "must have no user, query or fragment")
+	}
+	if strings.ContainsFunc(c.DiscordBotToken, func(r rune) bool { return r <= ' ' || r == 0x7f }) {
+		// A secret: the message must not repeat it.
+		bad("GMC_DISCORD_BOT_TOKEN", "must not contain spaces or control characters")
+	}
+	for i, k := range c.PreviousSecretKeys {
+		if key, ok := strings.CutPrefix(k, "hex:"); ok {
+			if b, err := hex.DecodeString(key); err != nil || len(b) < 32 {
+				bad("GMC_PREVIOUS_SECRET_KEYS", "key %d: hex: must be followed by at least 32 bytes in hex", i+1)
+			}
+		} else if len(k) < 32 {
+			bad("GMC_PREVIOUS_SECRET_KEYS", "key %d: must be at least 32 characters, or hex: and a data/secret.key's contents", i+1)
+		}
+	}
+}
+
+// PreviousSecretKeyBytes returns PreviousSecretKeys as keys: a "hex:"
+// entry (the contents of a generated data/secret.key) decoded, any other
+// taken as it is, as GMC_SECRET_KEY is.
+func (c Config) PreviousSecretKeyBytes() [][]byte {
+	var out [][]byte
+	for _, k := range c.PreviousSecretKeys {
+		if h, ok := strings.CutPrefix(k, "hex:"); ok {
+			if b, err := hex.DecodeString(h); err == nil {
+				out = append(out, b)
+			}
+			continue
+		}
+		out = append(out, []byte(k))
+	}
+	return out
 }
 
 // LLMEnabled reports whether the AI features use a chat server rather

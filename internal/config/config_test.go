@@ -68,6 +68,19 @@ func TestValidateNamesVariable(t *testing.T) {
 		{map[string]string{"GMC_LLM_TIMEOUT": "10m", "GMC_LLM_TOTAL_TIMEOUT": "1m"}, "GMC_LLM_TOTAL_TIMEOUT"},
 		{map[string]string{"GMC_LLM_CONCURRENCY": "0"}, "GMC_LLM_CONCURRENCY"},
 		{map[string]string{"GMC_LLM_CONCURRENCY": "lots"}, "GMC_LLM_CONCURRENCY"},
+		{map[string]string{"GMC_DISCORD_API_URL": "discord.com/api/v10"}, "GMC_DISCORD_API_URL"},
+		{map[string]string{"GMC_DISCORD_API_URL": "https://discord.com/api/v10?x=1"}, "GMC_DISCORD_API_URL"},
+		{map[string]string{"GMC_DISCORD_BOT_TOKEN": "a b"}, "GMC_DISCORD_BOT_TOKEN"},
+		{map[string]string{"GMC_PREVIOUS_SECRET_KEYS": "short"}, "GMC_PREVIOUS_SECRET_KEYS"},
+		{map[string]string{"GMC_PREVIOUS_SECRET_KEYS": "hex:zz"}, "GMC_PREVIOUS_SECRET_KEYS"},
+		{map[string]string{"GMC_BLOB": "ftp"}, "GMC_BLOB"},
+		{map[string]string{"GMC_BLOB": "s3", "GMC_S3_BUCKET": "b", "GMC_S3_ACCESS_KEY": "a", "GMC_S3_SECRET_KEY": "s"}, "GMC_S3_ENDPOINT"},
+		{map[string]string{"GMC_BLOB": "s3", "GMC_S3_ENDPOINT": "https://s3.example.com", "GMC_S3_BUCKET": "b", "GMC_S3_ACCESS_KEY": "a", "GMC_S3_SECRET_KEY": "s"}, "GMC_S3_ENDPOINT"},
+		{map[string]string{"GMC_BLOB": "s3", "GMC_S3_ENDPOINT": "s3.example.com", "GMC_S3_ACCESS_KEY": "a", "GMC_S3_SECRET_KEY": "s"}, "GMC_S3_BUCKET"},
+		{map[string]string{"GMC_BLOB": "s3", "GMC_S3_ENDPOINT": "s3.example.com", "GMC_S3_BUCKET": "b", "GMC_S3_ACCESS_KEY": "a"}, "GMC_S3_ACCESS_KEY"},
+		{map[string]string{"GMC_S3_INSECURE": "maybe"}, "GMC_S3_INSECURE"},
+		{map[string]string{"GMC_FILE_MAX_BYTES": "25MB"}, "GMC_FILE_MAX_BYTES"},
+		{map[string]string{"GMC_FILE_QUOTA_BYTES": "0"}, "GMC_FILE_QUOTA_BYTES"},
 	}
 	for _, tc := range tests {
 		_, _, err := Load("serve", nil, env(tc.env), io.Discard)
@@ -174,5 +187,54 @@ func TestLLMAPIKeyNeverInErrors(t *testing.T) {
 	Load("serve", []string{"-h"}, env(map[string]string{"GMC_LLM_API_KEY": "sk-hidden"}), &help)
 	if strings.Contains(help.String(), "sk-hidden") || strings.Contains(help.String(), "llm-api-key") {
 		t.Errorf("help shows the key or a key flag:\n%s", help.String())
+	}
+}
+
+// TestS3Settings: a complete S3 configuration loads, and the secret key
+// comes from the environment only and never into an error message.
+func TestS3Settings(t *testing.T) {
+	t.Parallel()
+	vars := map[string]string{"GMC_BLOB": "s3", "GMC_S3_ENDPOINT": "127.0.0.1:9000", "GMC_S3_BUCKET": "gmc", "GMC_S3_ACCESS_KEY": "id",
+		"GMC_S3_SECRET_KEY": "very-secret-s3-key", "GMC_S3_INSECURE": "true", "GMC_CLAMD_ADDR": "127.0.0.1:3310", "GMC_FILE_MAX_BYTES": "1000"}
+	c, _, err := Load("serve", nil, env(vars), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Blob != "s3" || c.S3Endpoint != "127.0.0.1:9000" || c.S3SecretKey != "very-secret-s3-key" || !c.S3Insecure || c.ClamdAddr != "127.0.0.1:3310" ||
+		c.FileMaxBytes != 1000 || c.FileQuotaBytes != 1<<30 {
+		t.Errorf("loaded %+v", c)
+	}
+	vars["GMC_S3_BUCKET"] = ""
+	_, _, err = Load("serve", nil, env(vars), io.Discard)
+	if err == nil || strings.Contains(err.Error(), "very-secret-s3-key") {
+		t.Errorf("error = %v; want one without the secret", err)
+	}
+}
+
+func TestDiscordSettings(t *testing.T) {
+	t.Parallel()
+	c, _, err := Load("serve", nil, env(nil), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.DiscordAPIURL != "https://discord.com/api/v10" || c.DiscordBotToken != "" || len(c.PreviousSecretKeys) != 0 {
+		t.Errorf("defaults: %q %q %v", c.DiscordAPIURL, c.DiscordBotToken, c.PreviousSecretKeys)
+	}
+	old := strings.Repeat("o", 32)
+	hexKey := strings.Repeat("ab", 32)
+	c, _, err = Load("serve", []string{"-discord-api-url", "http://127.0.0.1:9/api/v10"}, env(map[string]string{
+		"GMC_DISCORD_BOT_TOKEN": "bot.token-x", "GMC_PREVIOUS_SECRET_KEYS": old + ", hex:" + hexKey}), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys := c.PreviousSecretKeyBytes()
+	if c.DiscordAPIURL != "http://127.0.0.1:9/api/v10" || c.DiscordBotToken != "bot.token-x" || len(keys) != 2 ||
+		string(keys[0]) != old || len(keys[1]) != 32 || keys[1][0] != 0xab {
+		t.Errorf("Load = %q %q %v", c.DiscordAPIURL, c.DiscordBotToken, keys)
+	}
+	var help strings.Builder
+	Load("serve", []string{"-h"}, env(map[string]string{"GMC_DISCORD_BOT_TOKEN": "bot-hidden"}), &help)
+	if strings.Contains(help.String(), "bot-hidden") || strings.Contains(help.String(), "bot-token") {
+		t.Errorf("help shows the bot token or a flag for it:\n%s", help.String())
 	}
 }

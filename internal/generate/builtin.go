@@ -30,6 +30,7 @@ func (Builtin) NPC(ctx context.Context, c *Campaign, req NPCRequest) (*NPCDraft,
 	rng := newRNG(req.Seed, "npc")
 	d := makeNPC(rng, newNamer(rng, c), c, req.Hints)
 	d.Seed = req.Seed
+	d.Generator = GeneratorBuiltin
 	return d, nil
 }
 

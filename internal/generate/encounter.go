@@ -229,7 +229,7 @@ func (Builtin) Encounter(ctx context.Context, c *Campaign, req EncounterRequest)
 		return strings.Compare(a.Slug, b.Slug)
 	})
 	d := &EncounterDraft{Seed: req.Seed, PartyLevel: req.PartyLevel, PartySize: req.PartySize, Difficulty: req.Difficulty,
-		Thresholds: th, Band: [2]int{lo, hi}, Notes: []string{}}
+		Thresholds: th, Band: [2]int{lo, hi}, Notes: []string{}, Generator: GeneratorBuiltin}
 	pool := all
 	if req.Location != nil {
 		d.Location = &Ref{Type: gmc.EntityLocation, ID: req.Location.ID, Name: req.Location.Name}

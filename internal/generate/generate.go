@@ -113,15 +113,23 @@ type NPCDraft struct {
 	Secret      string   `json:"secret" doc:"GM only: saved in gm_notes"`
 	Voice       Voice    `json:"voice"`
 	VoiceNotes  string   `json:"voice_notes" doc:"The voice as one text, for the character's voice_notes"`
+	// Attitude is towards the party at first (friendly, indifferent,
+	// hostile), when the generator chose one.
+	Attitude string `json:"attitude,omitempty"`
 	// References are the campaign entities the bond or secret names.
 	References []Ref `json:"references"`
+	Origin
 }
 
 // Notes is the part of an NPC the table may come to know, as a
 // character's notes document.
 func (d *NPCDraft) Notes() json.RawMessage {
-	return mustJSON(map[string]any{"ancestry": d.Ancestry, "culture": d.Culture, "occupation": d.Occupation, "appearance": d.Appearance,
-		"personality": d.Personality, "ideal": d.Ideal, "bond": d.Bond, "flaw": d.Flaw, "motivation": d.Motivation})
+	m := map[string]any{"ancestry": d.Ancestry, "culture": d.Culture, "occupation": d.Occupation, "appearance": d.Appearance,
+		"personality": d.Personality, "ideal": d.Ideal, "bond": d.Bond, "flaw": d.Flaw, "motivation": d.Motivation}
+	if d.Attitude != "" {
+		m["attitude"] = d.Attitude
+	}
+	return mustJSON(m)
 }
 
 // GMNotes is the GM-only part of an NPC, as a character's gm_notes.
@@ -167,6 +175,7 @@ type LocationDraft struct {
 	Inhabitants  []Inhabitant `json:"inhabitants"`
 	Hooks        []string     `json:"hooks"`
 	References   []Ref        `json:"references"`
+	Origin
 }
 
 // Metadata is what a saved location keeps of its draft besides its name
@@ -232,9 +241,24 @@ type EncounterDraft struct {
 	// Themed is true when the monsters all fit the location's theme; false
 	// without a theme, or when no themed set fitted and the whole
 	// bestiary was used (Notes says so).
-	Themed   bool     `json:"themed"`
-	Location *Ref     `json:"location,omitempty"`
-	Notes    []string `json:"notes"`
+	Themed   bool `json:"themed"`
+	Location *Ref `json:"location,omitempty"`
+	// Flavour is the telling of the encounter, when the generator writes
+	// one; the rules chose the monsters either way.
+	Flavour *EncounterFlavour `json:"flavour,omitempty"`
+	Notes   []string          `json:"notes"`
+	// Generator and Model say what made the draft, as in Origin.
+	Generator string `json:"generator" enum:"builtin,llm" doc:"What made the draft: the built-in procedural generator or a language model"`
+	Model     string `json:"model,omitempty" doc:"The language model, when one wrote part of the draft"`
+}
+
+// EncounterFlavour is how an encounter plays at the table.
+type EncounterFlavour struct {
+	Title     string   `json:"title"`
+	ReadAloud string   `json:"read_aloud" doc:"What the GM reads aloud as it starts"`
+	Terrain   []string `json:"terrain" doc:"Features of the ground the fight can use"`
+	Tactics   string   `json:"tactics" doc:"How the monsters fight and when they flee"`
+	Twist     string   `json:"twist,omitempty"`
 }
 
 // PlotHookRequest asks for plot hooks.
@@ -245,11 +269,14 @@ type PlotHookRequest struct {
 
 // PlotHook is one suggestion, with the entities it is built from.
 type PlotHook struct {
-	// Kind says what in the campaign's state it comes from.
-	Kind  string `json:"kind" enum:"unresolved_thread,npc_motivation,foreshadowing,strained_relationship"`
+	// Kind says what in the campaign's state it comes from; "new" is a
+	// language model's hook that grows from nothing recorded.
+	Kind  string `json:"kind" enum:"unresolved_thread,npc_motivation,foreshadowing,strained_relationship,new"`
 	Title string `json:"title"`
 	Text  string `json:"text"`
-	// Sources are the entities the hook is built from; never empty.
+	// Sources are the entities the hook is built from; never empty from
+	// the built-in generator, and empty only for a language model's hook
+	// of kind new.
 	Sources []Ref `json:"sources"`
 	// CharacterIDs and LocationIDs are the characters and locations
 	// involved, for a plot thread saved from the hook.
@@ -261,6 +288,23 @@ type PlotHook struct {
 type PlotHookDraft struct {
 	Seed  uint64     `json:"seed" doc:"Send as ?seed= to get these hooks again from the same campaign state"`
 	Hooks []PlotHook `json:"hooks"`
+	Origin
+}
+
+// Generator names.
+const (
+	GeneratorBuiltin = "builtin"
+	GeneratorLLM     = "llm"
+)
+
+// Origin says what made a draft, and anything the GM should know about
+// how it was made.
+type Origin struct {
+	Generator string `json:"generator" enum:"builtin,llm" doc:"What made the draft: the built-in procedural generator or a language model"`
+	Model     string `json:"model,omitempty" doc:"The language model, when one made the draft"`
+	// Notes are remarks on the making: a seed a server may not honour, a
+	// name drawn again because the campaign had it.
+	Notes []string `json:"notes,omitempty"`
 }
 
 // Errors of encounters.

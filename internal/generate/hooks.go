@@ -17,6 +17,8 @@ const (
 	HookMotivation    = "npc_motivation"
 	HookForeshadowing = "foreshadowing"
 	HookStrain        = "strained_relationship"
+	// HookNew is a hook a language model made up from nothing recorded.
+	HookNew = "new"
 )
 
 // Limits of a plot-hook request.
@@ -174,7 +176,7 @@ func (Builtin) PlotHooks(ctx context.Context, c *Campaign, req PlotHookRequest) 
 	if n <= 0 {
 		n = DefaultHookCount
 	}
-	d := &PlotHookDraft{Seed: req.Seed, Hooks: []PlotHook{}}
+	d := &PlotHookDraft{Seed: req.Seed, Hooks: []PlotHook{}, Origin: Origin{Generator: GeneratorBuiltin}}
 	for _, s := range all[:min(n, len(all))] {
 		d.Hooks = append(d.Hooks, s.hook)
 	}

@@ -31,7 +31,7 @@ func (Builtin) Location(ctx context.Context, c *Campaign, req LocationRequest) (
 	if _, ok := moodWords[mood]; !ok {
 		mood = pick(rng, []string{"welcoming", "neutral", "sinister"})
 	}
-	d := &LocationDraft{Seed: req.Seed, LocationType: typ, Mood: mood, References: []Ref{}}
+	d := &LocationDraft{Seed: req.Seed, LocationType: typ, Mood: mood, References: []Ref{}, Origin: Origin{Generator: GeneratorBuiltin}}
 	d.Name = placeName(rng, names, kind, typ, culture, locationNames(c))
 	if req.Parent != nil {
 		d.ParentID = &req.Parent.ID

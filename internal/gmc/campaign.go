@@ -77,6 +77,8 @@ type CampaignSettingsPatch struct {
 	KeywordThreshold       *float64 `json:"keyword_threshold,omitempty" minimum:"0" maximum:"1"`
 	KeepRecordings         *bool    `json:"keep_recordings,omitempty"`
 	RecordingRetentionDays *int     `json:"recording_retention_days,omitempty" minimum:"0" maximum:"3650"`
+	// AutoApplyProposals replaces the list when present ([] empties it).
+	AutoApplyProposals *[]ProposalKind `json:"auto_apply_proposals,omitempty" doc:"Kinds of summary proposals applied without asking: achievement, location_visited"`
 }
 
 // Apply returns s with the patch's fields set.
@@ -85,6 +87,7 @@ func (p CampaignSettingsPatch) Apply(s CampaignSettings) CampaignSettings {
 	set(&s.KeywordThreshold, p.KeywordThreshold)
 	set(&s.KeepRecordings, p.KeepRecordings)
 	set(&s.RecordingRetentionDays, p.RecordingRetentionDays)
+	set(&s.AutoApplyProposals, p.AutoApplyProposals)
 	return s
 }
 
@@ -93,6 +96,7 @@ func set[T any](dst *T, v *T) {
 		*dst = *v
 	}
 }
+
 // AutoApplicable are the proposal kinds a campaign may apply
 // automatically: they add a record and change nothing the GM wrote.
 var AutoApplicable = []ProposalKind{ProposeAchievement, ProposeLocationVisited}

@@ -20,6 +20,8 @@ const (
 	EntityKeyword        = "keyword"
 	EntityRecording      = "recording"
 	EntityProposal       = "proposal"
+	EntityFile           = "file"
+	EntityDiscordWebhook = "discord_webhook"
 	// EntityReference is an SRD entry: it has cards, never audit events.
 	EntityReference = "reference"
 )
@@ -27,7 +29,7 @@ const (
 // AuditedEntityTypes lists, in order, every entity type the audit log
 // records events about.
 var AuditedEntityTypes = []string{
-	EntityAchievement, EntityCampaign, EntityCharacter, EntityForeshadowing, EntityInvite, EntityKeyword,
+	EntityAchievement, EntityCampaign, EntityCharacter, EntityDiscordWebhook, EntityFile, EntityForeshadowing, EntityInvite, EntityKeyword,
 	EntityLocation, EntityMember, EntityPlot, EntityPlotDependency, EntityProposal, EntityRecording, EntityRelationship, EntitySession,
 	EntitySpeakers, EntityTranscript,
 }

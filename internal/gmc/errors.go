@@ -21,8 +21,15 @@ var (
 	ErrRateLimited     = errors.New("rate limited")
 	// ErrTooLarge: an upload is larger than the server accepts.
 	ErrTooLarge = errors.New("too large")
-	// ErrUnavailable: a service the request depends on (D&D Beyond, say)
-	// did not answer usefully; trying again later may work.
+	// ErrUnsupported: an upload's content is of a type the server does
+	// not accept.
+	ErrUnsupported = errors.New("unsupported media type")
+	// ErrUpstream: a server gmc asked on the caller's behalf (D&D Beyond,
+	// say) failed or did not answer in time; trying again later may work.
+	ErrUpstream = errors.New("upstream failed")
+	// ErrUnavailable: a service the request needs (a virus scanner, say)
+	// does not answer, or is not configured on this server (an
+	// integration's credentials); retrying later may work.
 	ErrUnavailable = errors.New("unavailable")
 )
 

@@ -114,8 +114,19 @@ type SessionSummary struct {
 	CampaignID string `json:"campaign_id"`
 	// Version counts the summaries made of the session, from 1.
 	Version int64 `json:"version"`
-	// Mode is "builtin" or "llm".
+	// Mode is "builtin" or "llm": what made this view's recap. The GM
+	// view's facts (scenes, entities, plot points…) are always the
+	// built-in extraction, which cites its evidence.
 	Mode string `json:"mode" enum:"builtin,llm"`
+	// PlayerMode is what made the player recap, which falls back to the
+	// built-in one on its own when the model's would name GM-only
+	// things. GM view only.
+	PlayerMode string `json:"player_mode,omitempty" enum:"builtin,llm"`
+	// Model is the language model that wrote the recap, when one did.
+	Model string `json:"model,omitempty"`
+	// Fallback says why a recap is the built-in one although a language
+	// model is configured. GM view only.
+	Fallback string `json:"fallback,omitempty"`
 	// View is "gm" or "players": which recap and facts this is.
 	View          string              `json:"view" enum:"gm,players"`
 	GMRecap       []RecapLine         `json:"gm_recap,omitempty"`
@@ -135,6 +146,13 @@ func (s *SessionSummary) ForPlayers() *SessionSummary {
 	out := *s
 	out.View = "players"
 	out.GMRecap = nil
+	if s.PlayerMode != "" {
+		out.Mode = s.PlayerMode
+	}
+	if out.Mode != "llm" {
+		out.Model = ""
+	}
+	out.PlayerMode, out.Fallback = "", ""
 	out.Entities = keep(s.Entities, func(e EntityMention) bool { return !e.GMOnly })
 	out.PlotPoints = keep(s.PlotPoints, func(p PlotPoint) bool { return !p.GMOnly })
 	out.Relationships = keep(s.Relationships, func(r RelationshipShift) bool { return !r.GMOnly })

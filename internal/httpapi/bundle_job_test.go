@@ -34,8 +34,8 @@ func waitJob(t *testing.T, c *client, jobID, token string) response {
 	}
 }
 
-// blobFiles lists the files in the server's file store below dir.
-func blobFiles(t *testing.T, c *client, dir string) []string {
+// storedFiles lists the files in the server's file store below dir.
+func storedFiles(t *testing.T, c *client, dir string) []string {
 	t.Helper()
 	var out []string
 	err := filepath.WalkDir(filepath.Join(c.blobDir, dir), func(path string, d os.DirEntry, err error) error {
@@ -99,7 +99,7 @@ func TestCampaignExportJob(t *testing.T) {
 							t.Errorf("%s = %q, the request's export says %q", h, file.header.Get(h), inline.header.Get(h))
 						}
 					}
-					if got := blobFiles(t, c, "exports"); len(got) != 1 || got[0] != "exports/"+p.campaign+"/"+jobID {
+					if got := storedFiles(t, c, "exports"); len(got) != 1 || got[0] != "exports/"+p.campaign+"/"+jobID {
 						t.Errorf("file store holds %v, want the one export", got)
 					}
 					// Once removed (as the clean-up job does when the file
@@ -191,8 +191,10 @@ func TestCampaignImportJob(t *testing.T) {
 					if got, want := accepted.header.Get("Preference-Applied"), map[bool]string{true: "respond-async"}[ask.headers != nil]; got != want {
 						t.Errorf("Preference-Applied = %q, want %q", got, want)
 					}
-					// The job is shown to its importer, to no one else.
-					c.must(404, "GET", "/api/v1/jobs/"+jobID, p.token["gm"], nil)
+					// The job is shown to its importer, and once the campaign
+					// exists to its GMs (the document makes the party's GM one),
+					// to no one else, before or after.
+					c.must(404, "GET", "/api/v1/jobs/"+jobID, p.token["observer"], nil)
 					c.must(404, "GET", "/api/v1/jobs/"+jobID, p.token["outsider"], nil)
 					job := waitJob(t, c, jobID, importer)
 					if job.str("state") != "succeeded" || job.field("progress") != 1.0 || job.str("message") == "" || job.str("kind") != "campaign.import" {
@@ -211,7 +213,7 @@ func TestCampaignImportJob(t *testing.T) {
 						t.Errorf("the job's campaign differs from the request's import (-request +job):\n%s", diff)
 					}
 					// The uploaded document is deleted once imported.
-					if got := blobFiles(t, c, "imports"); len(got) != 0 {
+					if got := storedFiles(t, c, "imports"); len(got) != 0 {
 						t.Errorf("file store still holds %v", got)
 					}
 					// An import job writes no file.
@@ -228,7 +230,7 @@ func TestCampaignImportJob(t *testing.T) {
 			if !strings.Contains(string(r.raw), `"location":"body.format_version"`) {
 				t.Errorf("bad document answered %s", r.raw)
 			}
-			if got := blobFiles(t, c, "imports"); len(got) != 0 {
+			if got := storedFiles(t, c, "imports"); len(got) != 0 {
 				t.Errorf("a refused document left %v", got)
 			}
 		})
@@ -254,7 +256,7 @@ func TestCampaignImportJobTooLarge(t *testing.T) {
 			if r.str("code") != "bundle_too_large" {
 				t.Errorf("too large a document answered %s", r.raw)
 			}
-			if got := blobFiles(t, c, ""); len(got) != 0 {
+			if got := storedFiles(t, c, ""); len(got) != 0 {
 				t.Errorf("a refused document left %v in the file store", got)
 			}
 			if after := len(c.must(200, "GET", "/api/v1/campaigns", importer, nil).items()); after != before {
@@ -285,7 +287,7 @@ func TestCampaignImportJobRetried(t *testing.T) {
 			if job := c.must(200, "GET", "/api/v1/jobs/"+jobID, importer, nil); job.str("state") != "queued" {
 				t.Fatalf("held job is %s", job.raw)
 			}
-			stored := blobFiles(t, c, "imports")
+			stored := storedFiles(t, c, "imports")
 			if len(stored) != 1 {
 				t.Fatalf("file store holds %v, want the uploaded document", stored)
 			}
@@ -325,7 +327,7 @@ func TestCampaignImportJobRetried(t *testing.T) {
 			if after := len(c.must(200, "GET", "/api/v1/campaigns", importer, nil).items()); after != before+1 {
 				t.Errorf("three attempts of one import made %d campaigns", after-before)
 			}
-			if got := blobFiles(t, c, "imports"); len(got) != 0 {
+			if got := storedFiles(t, c, "imports"); len(got) != 0 {
 				t.Errorf("file store still holds %v", got)
 			}
 			// The campaign made is the job's: the importer sees the job as its GM.

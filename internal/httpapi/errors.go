@@ -110,7 +110,9 @@ var statusCodes = []struct {
 	{gmc.ErrUnauthenticated, http.StatusUnauthorized, "unauthenticated"},
 	{gmc.ErrRateLimited, http.StatusTooManyRequests, "rate_limited"},
 	{gmc.ErrTooLarge, http.StatusRequestEntityTooLarge, "too_large"},
-	{gmc.ErrUnavailable, http.StatusBadGateway, "unavailable"},
+	{gmc.ErrUnsupported, http.StatusUnsupportedMediaType, "unsupported_media_type"},
+	{gmc.ErrUpstream, http.StatusBadGateway, "upstream_failed"},
+	{gmc.ErrUnavailable, http.StatusServiceUnavailable, "unavailable"},
 }
 
 func newProblem(status int, code, detail string) *Problem {

@@ -10,7 +10,7 @@ import (
 type eventListInput struct {
 	CampaignPath
 	PageInput
-	EntityType string `query:"entity_type" enum:"achievement,campaign,character,foreshadowing,invite,keyword,location,member,plot,plot_dependency,proposal,recording,relationship,session,speakers,transcript" doc:"Only events about this kind of entity"`
+	EntityType string `query:"entity_type" enum:"achievement,campaign,character,discord_webhook,file,foreshadowing,invite,keyword,location,member,plot,plot_dependency,proposal,recording,relationship,session,speakers,transcript" doc:"Only events about this kind of entity"`
 	EntityID   string `query:"entity_id" format:"uuid" doc:"Only events about this entity"`
 	ActorID    string `query:"actor_id" format:"uuid" doc:"Only events by this user"`
 }

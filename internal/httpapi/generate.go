@@ -13,7 +13,7 @@ import (
 
 // GenerateQuery is the query of every generator.
 type GenerateQuery struct {
-	Seed string `query:"seed" pattern:"^[0-9]{1,16}$" doc:"Makes the draft repeatable: the same seed and the same campaign state give the same draft (at most 2^53 - 1). Without one a seed is drawn and returned in the draft."`
+	Seed string `query:"seed" pattern:"^[0-9]{1,16}$" doc:"Makes the draft repeatable: the same seed and the same campaign state give the same draft (at most 2^53 - 1); in LLM mode the seed goes to the model server, and repeats the draft only if that server honours seeds. Without one a seed is drawn and returned in the draft."`
 	Save bool   `query:"save" doc:"Store the draft (201 with the stored entities) instead of only returning it"`
 }
 
@@ -121,7 +121,7 @@ func (a *api) handleGenerateLocation(ctx context.Context, uid string, in *locati
 
 type encounterGenerateInput struct {
 	CampaignPath
-	Seed string `query:"seed" pattern:"^[0-9]{1,16}$" doc:"Makes the encounter repeatable: the same seed gives the same monsters (at most 2^53 - 1). Without one a seed is drawn and returned."`
+	Seed string `query:"seed" pattern:"^[0-9]{1,16}$" doc:"Makes the encounter repeatable: the same seed gives the same monsters (at most 2^53 - 1), in LLM mode too; the model's flavour repeats only if its server honours seeds. Without one a seed is drawn and returned."`
 	Body struct {
 		PartyLevel int     `json:"party_level" minimum:"1" maximum:"20" doc:"The characters' level"`
 		PartySize  int     `json:"party_size" minimum:"1" maximum:"12" doc:"How many characters"`

@@ -1,15 +1,22 @@
 package httpapi_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/gmc-project/gmc/internal/generate/llmgen"
 	"github.com/gmc-project/gmc/internal/gmc"
+	"github.com/gmc-project/gmc/internal/llm"
+	"github.com/gmc-project/gmc/internal/llm/llmtest"
 	"github.com/gmc-project/gmc/internal/service"
 )
 
@@ -108,4 +115,85 @@ func seedGenerationCampaign(b *testing.B, svc *service.Service, p *party) string
 	}
 	b.Logf("seeded the campaign in %s", time.Since(start).Round(time.Millisecond))
 	return locs[3]
+}
+
+// BenchmarkGenerateLLM times an NPC draft in LLM mode through the real
+// HTTP stack (authentication, the campaign's reads, context selection,
+// the chat call to a loopback server, validation, the answer) and, in
+// turn, a raw call to that server with the same chat request, on the
+// seeded campaign of BenchmarkGenerate; it reports the p50 and p99 of
+// their difference, what a generate request costs beyond the model's
+// own time:
+//
+//	go test ./internal/httpapi -run '^$' -bench GenerateLLM -benchtime 500x
+func BenchmarkGenerateLLM(b *testing.B) {
+	for _, be := range backends {
+		b.Run(be.name, func(b *testing.B) {
+			srv := llmtest.New(b)
+			answer, _ := json.Marshal(llm.NPC{Name: "Mirela Saltwhistle", Ancestry: "half-elf", Occupation: "smuggler",
+				Appearance: "Weathered hands, a silver ring on every finger.", Personality: "Laughs at danger.", Ideal: "Freedom.",
+				Bond: "Her brother rots in the gaol of Place 3.", Flaw: "Cannot resist a wager.", Motivation: "Buy her brother's release.",
+				Secret: "She informs for Ara Vikar.", VoiceNotes: "Low and quick.", Attitude: "indifferent"})
+			srv.Always(llmtest.Reply{Content: string(answer)})
+			lc, err := llm.New(llm.Config{BaseURL: srv.URL, Model: srv.Model})
+			if err != nil {
+				b.Fatal(err)
+			}
+			c := newServer(b, be.open, serverOpts{generator: llmgen.New(lc, llmgen.Config{})})
+			p := newParty(b, c)
+			seedGenerationCampaign(b, c.svc, p)
+			gm := p.token["gm"]
+			generateCall := func() {
+				req, _ := http.NewRequest("POST", c.base+p.path("/generate/npc")+"?seed=1", strings.NewReader(`{"hints":{"occupation":"smuggler who knows Ara Vikar"}}`))
+				req.Header.Set("Authorization", "Bearer "+gm)
+				req.Header.Set("Content-Type", "application/json")
+				res, err := http.DefaultClient.Do(req)
+				if err != nil {
+					b.Fatal(err)
+				}
+				raw, _ := io.ReadAll(res.Body)
+				res.Body.Close()
+				if res.StatusCode != 200 {
+					b.Fatalf("status %d: %s", res.StatusCode, raw)
+				}
+			}
+			generateCall()
+			body, _ := json.Marshal(srv.Requests()[0].Body)
+			srv.ForgetRequests()
+			rawClient := &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
+			rawCall := func() {
+				res, err := rawClient.Post(srv.URL+"/chat/completions", "application/json", bytes.NewReader(body))
+				if err != nil {
+					b.Fatal(err)
+				}
+				io.Copy(io.Discard, res.Body)
+				res.Body.Close()
+			}
+			rawCall()
+			timed := func(f func()) time.Duration {
+				t := time.Now()
+				f()
+				return time.Since(t)
+			}
+			var diffs, raws, fulls []time.Duration
+			for i := 0; b.Loop(); i++ {
+				var r, f time.Duration
+				if i%2 == 0 {
+					r, f = timed(rawCall), timed(generateCall)
+				} else {
+					f, r = timed(generateCall), timed(rawCall)
+				}
+				raws, fulls, diffs = append(raws, r), append(fulls, f), append(diffs, f-r)
+			}
+			pct := func(d []time.Duration, q float64) float64 {
+				s := slices.Clone(d)
+				slices.Sort(s)
+				return float64(s[min(len(s)-1, int(q*float64(len(s))))]) / float64(time.Millisecond)
+			}
+			b.ReportMetric(pct(diffs, 0.50), "p50-overhead-ms")
+			b.ReportMetric(pct(diffs, 0.99), "p99-overhead-ms")
+			b.ReportMetric(pct(raws, 0.99), "p99-raw-ms")
+			b.ReportMetric(pct(fulls, 0.99), "p99-request-ms")
+		})
+	}
 }

@@ -27,7 +27,7 @@ const hostileQuery = "hide_gm_only=false&HideGMOnly=false&hideGMOnly=false&visib
 // gmOnlyOperations are the GET operations players may not call at all:
 // every answer they get is a refusal (403, or 404 where what they ask
 // for is hidden from them, as GM-only jobs are).
-var gmOnlyOperations = []string{"list-events", "plot-reminders", "export-campaign", "get-job-result", "get-session-consent", "list-recordings", "get-recording-audio", "list-proposals"}
+var gmOnlyOperations = []string{"list-events", "plot-reminders", "export-campaign", "get-job-result", "get-session-consent", "list-recordings", "get-recording-audio", "list-proposals", "list-discord-webhooks"}
 
 // hiddenWorld is a campaign with visible and GM-only content of every
 // kind, as the GM made it.
@@ -111,6 +111,21 @@ func newHiddenWorld(t *testing.T, c *client) *hiddenWorld {
 
 	recording := record(t, c, p.user["gm"], w.session, "RIFF "+secretMark)
 
+	file := func(fields map[string]string, name, content string) string {
+		r := upload(c, gm, p.path("/files"), fields, name, "image/png", content)
+		if r.status != 201 {
+			t.Fatalf("upload %s = %d %s", name, r.status, r.raw)
+		}
+		return r.str("id")
+	}
+	png := "\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"
+	visibleFile := file(map[string]string{"kind": "portrait", "character_id": bram}, "bram.png", png+"bram")
+	// Hidden by its visibility, or by what it is attached to.
+	gmFile := file(map[string]string{"kind": "handout", "visibility": "gm"}, "plan "+secretMark+".png", png+secretMark)
+	marrowFace := file(map[string]string{"kind": "portrait", "character_id": marrow}, "marrow "+secretMark+".png", png+secretMark)
+	keepMap := file(map[string]string{"kind": "map", "location_id": keep}, "keep "+secretMark+".png", png+secretMark)
+	cellarMap := file(map[string]string{"kind": "map", "location_id": cellar}, "cellar "+secretMark+".png", png+secretMark)
+
 	enqueue := func(args jobs.Args, gmOnly bool) string {
 		id, err := c.jobs.Enqueue(context.Background(), args, jobs.EnqueueOpts{CampaignID: p.campaign, SessionID: w.session, UserID: p.user["gm"], GMOnly: gmOnly})
 		if err != nil {
@@ -122,7 +137,7 @@ func newHiddenWorld(t *testing.T, c *client) *hiddenWorld {
 	// GM-only job's kind carries the secret mark instead.
 	visibleJob, secretJob := enqueue(visibleJob{}, false), enqueue(secretJob{}, true)
 
-	w.hidden = append(w.hidden, marrow, secretRel, keep, cellar, alley, scheme, hint, order, recording)
+	w.hidden = append(w.hidden, marrow, secretRel, keep, cellar, alley, scheme, hint, order, recording, gmFile, marrowFace, keepMap, cellarMap)
 	// The reverse edges of mutual pairs are hidden like their first edge
 	// where it is GM-only or reaches a GM-only character.
 	for _, id := range []string{secretRel, toMarrow} {
@@ -136,6 +151,8 @@ func newHiddenWorld(t *testing.T, c *client) *hiddenWorld {
 		"campaign_id":     {p.campaign},
 		"session_id":      {w.session},
 		"recording_id":    {recording},
+		"file_id":         {visibleFile, gmFile, marrowFace, keepMap, cellarMap},
+		"attached_to":     {bram, marrow, keep, cellar, town},
 		"job_id":          {visibleJob, secretJob},
 		"character_id":    {ada, bram, marrow},
 		"location_id":     {town, keep, cellar, alley},

@@ -16,7 +16,10 @@ import (
 
 	"github.com/gmc-project/gmc/internal/authcache"
 	"github.com/gmc-project/gmc/internal/blob"
+	"github.com/gmc-project/gmc/internal/discord"
+	"github.com/gmc-project/gmc/internal/discord/discordtest"
 	"github.com/gmc-project/gmc/internal/dndbeyond"
+	"github.com/gmc-project/gmc/internal/generate"
 	"github.com/gmc-project/gmc/internal/httpapi"
 	"github.com/gmc-project/gmc/internal/jobs"
 	"github.com/gmc-project/gmc/internal/ratelimit"
@@ -79,6 +82,13 @@ type serverOpts struct {
 	jobs bool
 	// dndbeyond fetches D&D Beyond characters; nil fetches none.
 	dndbeyond *dndbeyond.Client
+	// files bounds uploads (service defaults when zero); scanner checks
+	// them for viruses; blobs replaces the directory file store.
+	files   service.FileLimits
+	scanner service.VirusScanner
+	blobs   blob.Store
+	// generator replaces the built-in generators.
+	generator generate.Generator
 	// bundleJobs gives the server a started job queue that runs campaign
 	// export and import jobs (c.jobs), polling often.
 	bundleJobs bool
@@ -99,13 +109,25 @@ func newServer(t testing.TB, open func(t testing.TB) store.Store, opts serverOpt
 	}
 	// Cheap password hashing: these tests are about the API, not argon2's cost.
 	cheap := service.PasswordParams{Time: 1, MemoryKiB: 1024, Threads: 1}
-	blobDir := t.TempDir()
-	blobs, err := blob.NewDir(blobDir, 1<<20)
+	blobs, blobDir := opts.blobs, ""
+	if blobs == nil {
+		blobDir = t.TempDir()
+		var err error
+		if blobs, err = blob.NewDir(blobDir, 1<<20); err != nil {
+			t.Fatal(err)
+		}
+	}
+	scfg := service.Config{Store: st, SecretKey: bytes.Repeat([]byte("k"), 32), Now: opts.now, PasswordParams: &cheap,
+		Accounts: authcache.NewMemory(0, opts.now), Limiter: opts.limiter, Blobs: blobs, Files: opts.files, Scanner: opts.scanner,
+		Generator: opts.generator, BundleThresholds: opts.bundleThresholds}
+	// A loopback Discord with a bot, so that its routes answer.
+	fake := discordtest.New(t)
+	fake.SetBot("test-bot-token", []discordtest.Guild{{ID: "800000000000000001", Name: "The table", Permissions: "0", Features: []any{}}})
+	dc, err := discord.New(discord.Config{BaseURL: fake.URL, BotToken: "test-bot-token"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	scfg := service.Config{Store: st, SecretKey: bytes.Repeat([]byte("k"), 32), Now: opts.now, PasswordParams: &cheap,
-		Accounts: authcache.NewMemory(0, opts.now), Limiter: opts.limiter, Blobs: blobs, BundleThresholds: opts.bundleThresholds}
+	scfg.Discord = dc
 	var q *jobs.Queue
 	if opts.dndbeyond != nil {
 		scfg.DndBeyond = opts.dndbeyond

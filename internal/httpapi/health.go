@@ -28,8 +28,8 @@ func (e *DegradedError) Unwrap() error { return e.Err }
 
 // readiness is the body of a /readyz that answers 200.
 type readiness struct {
-	Status     string            `json:"status"`
-	Components map[string]string `json:"components,omitempty"`
+	Status     string         `json:"status"`
+	Components map[string]any `json:"components,omitempty"`
 }
 
 // healthRoutes are plain handlers: probes need no auth, no schema and must
@@ -43,8 +43,10 @@ func (a *api) healthRoutes(mux *http.ServeMux) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
 		// Speech that is off is a setting, not a fault: the answer stays
-		// ok and says so.
-		components := map[string]string{"speech": a.speechState()}
+		// ok and says so. The AI mode is a setting too; the model server
+		// is not asked here, since a probe must stay cheap and the
+		// built-in generators never need it.
+		components := map[string]any{"speech": a.speechState(), "ai": a.ai}
 		if a.ready != nil {
 			if err := a.ready(ctx); err != nil {
 				a.log.WarnContext(ctx, "not ready", "error", err.Error())

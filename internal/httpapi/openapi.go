@@ -40,9 +40,11 @@ var tagDescriptions = []huma.Tag{
 	{Name: "transcript", Description: "Transcript segments of a session and who is speaking."},
 	{Name: "speech", Description: "Audio into the transcript: recordings uploaded for transcription (a background job) and the live audio socket (see the AsyncAPI document)."},
 	{Name: "recordings", Description: "Audio recordings of sessions kept in the file store, for the GM; settings.keep_recordings and recording_retention_days say how long."},
+	{Name: "files", Description: "Portraits, maps, recordings and handouts of a campaign in the file store, typed by their content."},
 	{Name: "keywords", Description: "Custom keywords for live detection, and the hits detected in a session."},
 	{Name: "search", Description: "Typo- and sound-alike-tolerant search over a campaign."},
 	{Name: "reference", Description: "SRD 5.1 rules entries (CC-BY-4.0) and their search."},
+	{Name: "discord", Description: "Posting session recaps to Discord: a campaign's channel webhooks (their tokens sealed, never shown again) and the guilds of the server's bot."},
 	{Name: "generate", Description: "Drafts for the GM built from the campaign's state: NPCs, locations, encounters from the SRD monsters, plot hooks. Repeatable with ?seed=, stored with ?save=true."},
 	{Name: "summaries", Description: "Session summaries made by a background job when a session ends, and the database updates they propose for the GM to apply or reject."},
 	{Name: "jobs", Description: "Background jobs: long work runs after the request that started it, with retries; its progress is also sent on the session's WebSocket."},
@@ -97,7 +99,7 @@ func operations(oapi *huma.OpenAPI) []*huma.Operation {
 	return ops
 }
 
-// errorAnswers says what each 4xx means in this API.
+// errorAnswers says what each error status means in this API.
 var errorAnswers = map[int]string{
 	http.StatusBadRequest:            "The body is not well-formed JSON, or has a key twice.",
 	http.StatusUnauthorized:          "No valid access token (missing, expired or revoked), or wrong credentials.",
@@ -105,9 +107,11 @@ var errorAnswers = map[int]string{
 	http.StatusNotFound:              "No such resource, or not one you may see (other people's campaigns, GM-only content for players).",
 	http.StatusConflict:              "The change conflicts with the current state; code names it (stale_version when If-Match is not the current version).",
 	http.StatusRequestEntityTooLarge: "The body is larger than this operation accepts.",
-	http.StatusUnsupportedMediaType:  "The uploaded file is in a format this operation does not read (code unsupported_audio names it).",
+	http.StatusUnsupportedMediaType:  "The uploaded file is in a format this operation does not read (code unsupported_audio or unsupported_file_type names it).",
 	http.StatusUnprocessableEntity:   "Invalid input; errors names each bad field.",
 	http.StatusTooManyRequests:       "Too many attempts; retry after Retry-After seconds.",
+	http.StatusBadGateway:            "A server gmc asked on your behalf (D&D Beyond, the language model, Discord) failed or did not answer in time; nothing was changed.",
+	http.StatusServiceUnavailable:    "The feature this needs is not configured or not running on this server (code names it); nothing was changed.",
 }
 
 // errorStatuses are the 4xx answers an operation can give: those its shape

@@ -19,6 +19,17 @@ const (
 	conflict  = http.StatusConflict
 )
 
+// aiErrs are the answers of a generator in LLM mode (GMC_LLM_BASE_URL)
+// when its language model server fails.
+var aiErrs = []int{forbidden, http.StatusBadGateway, http.StatusServiceUnavailable}
+
+// llmMode is what the NPC, location and plot-hook descriptions say about
+// LLM mode.
+const llmMode = " With GMC_LLM_BASE_URL set the draft comes from a language model given the campaign's most relevant entities as context " +
+	"(generator llm, model named), in the same fields, with notes on how it was made (the seed goes to the model server and repeats the draft only if that server honours seeds; " +
+	"a name the campaign has is asked for again, then drawn by the built-in generator). A model server that cannot be reached or does not answer in time is a " +
+	"503 ai_unavailable, an answer still unusable after one correction request a 502 ai_bad_answer, a refused request (wrong model or key) a 502 ai_refused; nothing is saved then."
+
 // operationDocs is keyed by operation id; TestOpenAPIOperationsDescribed
 // fails for an operation missing here, so a new route cannot ship
 // undocumented.
@@ -162,6 +173,39 @@ var operationDocs = map[string]opDoc{
 	"get-recording-audio": {description: "The recording's audio as it was uploaded, with its content type, as a download. GM only; " +
 		"a recording of a campaign you are not in answers 404.", errs: []int{forbidden}},
 
+	"create-discord-webhook": {description: "Registers a Discord channel webhook for the campaign's recaps. url is the webhook URL Discord shows in the channel's " +
+		"integration settings: https, on discord.com or discordapp.com (or their ptb. and canary. hosts), with the path /api/webhooks/{id}/{token}; a URL of " +
+		"another shape answers 422 naming body.url, without repeating it. The token is sealed with a key derived from the server's secret key and " +
+		"is never shown or logged again: answers carry the webhook's Discord id and token_hint, its last characters. Requests go to the server's " +
+		"Discord API (GMC_DISCORD_API_URL), whatever host the URL named. GM only; the same webhook twice in a campaign answers 409 webhook_exists.",
+		errs: []int{forbidden, conflict}},
+	"list-discord-webhooks": {description: "The campaign's Discord webhooks, oldest first, without their tokens. gone_at is set once Discord said the webhook " +
+		"no longer exists. GM only.", errs: []int{forbidden}},
+	"delete-discord-webhook": {description: "Forgets a Discord webhook and its sealed token (the webhook itself stays on Discord). GM only.", errs: []int{forbidden}},
+	"post-session-discord": {description: "Queues a background job (202 with its job_id; GET /jobs/{job_id}) that posts the session's player-safe recap " +
+		"through one of the campaign's webhooks: webhook_id, or the campaign's only webhook when left out. The recap is sent as embeds within " +
+		"Discord's limits, split over several messages when longer, and pings no one. Each message is confirmed by Discord and recorded before the " +
+		"next, so a job tried again never posts a part twice. Discord's rate limits are waited out; its server errors are tried again; a refusal " +
+		"(a webhook Discord no longer knows: then marked gone) fails the job with Discord's message. GM only; a gone webhook answers 409 webhook_gone; " +
+		"503 discord_unavailable without a Discord client.", errs: []int{forbidden, conflict, http.StatusServiceUnavailable}},
+	"list-discord-guilds": {description: "The guilds (servers) the server's Discord bot is in, as Discord describes them (id, name, icon, owner, " +
+		"permissions as a string bit field, features). 503 discord_bot_unavailable when no bot token is configured (GMC_DISCORD_BOT_TOKEN); " +
+		"502 discord_failed when Discord refuses the token or does not answer; 429 while Discord rate-limits the bot for longer than the server waits.",
+		errs: []int{http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable}},
+	"upload-file": {description: "Uploads a file as multipart/form-data: file, kind (portrait, map, recording or handout), at most one of " +
+		"character_id (portraits), location_id (maps) or session_id (recordings), and visibility (gm or players; default gm for recordings, players for the rest). " +
+		"The type is read from the content, never from the name or the declared type: png, jpeg, webp, gif (portraits, maps, handouts), " +
+		"pdf (maps, handouts), wav, flac, ogg, mp3 (recordings, handouts); anything else is 415 (code unsupported_file_type). " +
+		"A file over the server's size limit is 413 (file_too_large), one that does not fit the campaign's quota 413 (quota_exceeded). " +
+		"When the server scans uploads for viruses, an infected file is 422 (file_infected) and an unreachable scanner 503 " +
+		"(virus_scanner_unavailable); nothing is stored either way. GMs upload anything; players handouts and portraits of their own " +
+		"characters, visible to players; observers nothing.", errs: []int{forbidden, http.StatusNotFound, http.StatusUnsupportedMediaType}},
+	"list-files": {description: "The campaign's files you may see, oldest first, optionally of one kind or attached to one character, " +
+		"location or session. Players and observers see files visible to players attached to what they can see."},
+	"get-file": {description: "The file's content with the type found in it, X-Content-Type-Options: nosniff, an ETag (its SHA-256) " +
+		"and Range support; images are shown inline, everything else downloaded. A file you may not see answers 404."},
+	"delete-file": {description: "Deletes a file and its content. The campaign's GMs, or the member who uploaded it.", errs: []int{forbidden}},
+
 	"list-reference":   {description: "SRD rules entries (spells, monsters, conditions, items), one page at a time, optionally of one kind. Empty until `gmc reference import` ran."},
 	"get-reference":    {description: "One SRD entry with its card: the facts a GM needs at the table, and the licence statement."},
 	"search-reference": {description: "Searches the SRD entries by name and text, forgiving typos, sound-alikes and split or joined words. q is required."},
@@ -203,18 +247,19 @@ var operationDocs = map[string]opDoc{
 
 	"generate-npc": {description: "Drafts an NPC from the campaign's state: a name from a Markov chain of its naming culture styled by the campaign's own names (never one the campaign has), " +
 		"ancestry, occupation, appearance, personality, ideal, bond, flaw, motivation, a secret (GM only) and a voice for voice_notes. hints steer it. " +
-		"The same ?seed= with the same campaign state gives the same draft. With ?save=true the NPC is stored (GM-only; the secret in gm_notes) and the answer is 201 with it. GM only.",
-		errs: []int{forbidden}},
+		"The same ?seed= with the same campaign state gives the same draft. With ?save=true the NPC is stored (GM-only; the secret in gm_notes) and the answer is 201 with it. GM only." + llmMode,
+		errs: aiErrs},
 	"generate-location": {description: "Drafts a location of a type — a name from the type's grammar, features, named inhabitants and hooks, some tied to the campaign's open threads — " +
 		"below parent_id when given (404 parent_not_found when it is not a location of the campaign). With ?save=true the location and its named inhabitants (as NPCs) " +
-		"are stored in one transaction and the answer is 201 with them. GM only.", errs: []int{forbidden}},
+		"are stored in one transaction and the answer is 201 with them. GM only." + llmMode, errs: aiErrs},
 	"generate-encounter": {description: "Searches the imported SRD monsters for a set whose adjusted XP (XP × the multiplier for the number of monsters, shifted for the party's size) " +
 		"falls between the party's threshold for the difficulty and the next one's (deadly: up to 1.5 × its threshold), themed by location_id's type when a themed set fits. " +
 		"Answers the monsters with counts, XP, adjusted XP, thresholds and the difficulty reached. A party too strong for any set is a 422 encounter_out_of_reach saying what was needed; " +
-		"no imported monsters is a 409 no_bestiary. GM only.", errs: []int{forbidden, conflict}},
+		"no imported monsters is a 409 no_bestiary. GM only. With GMC_LLM_BASE_URL set the rules still choose the monsters and a language model adds flavour " +
+		"(title, read-aloud text, terrain, tactics, a twist); when the model fails the rules' encounter is answered without it and notes say why.", errs: []int{forbidden, conflict}},
 	"plot-hooks": {description: "Suggests plot hooks from the campaign's state — open threads, what NPCs want (a motivation or goal in notes or gm_notes), unrevealed foreshadowing, " +
 		"relationships with a negative attitude — most pressing first, each citing the entities it is built from. With ?save=true each is stored as a GM-only plot thread " +
-		"with status hook, in one transaction, and the answer is 201. GM only.", errs: []int{forbidden}},
+		"with status hook, in one transaction, and the answer is 201. GM only." + llmMode, errs: aiErrs},
 
 	"create-ws-ticket": {description: "A one-time ticket, valid 30 seconds, to open the session's WebSocket from a browser (which cannot send an Authorization header): " +
 		"`GET /api/v1/sessions/{session_id}/ws?ticket=…`. The protocol is described in /api/v1/asyncapi.json. The session must be live (409 session_not_live).", errs: []int{conflict}},

@@ -84,6 +84,12 @@ func (a *api) routes(h huma.API) {
 	authed(h, operation(get, "/jobs/{job_id}", "get-job", "A background job's state and progress", "jobs"), a.handleJobGet, a)
 	authed(h, operation(get, "/jobs/{job_id}/result", "get-job-result", "The file a finished job wrote: a campaign export's document (GM only)", "jobs"), a.handleJobResult, a)
 
+	authed(h, operation(post, "/discord/webhooks", "create-discord-webhook", "Register a Discord webhook for the campaign's recaps (GM only)", "discord"), a.handleDiscordWebhookCreate, a)
+	authed(h, operation(get, "/discord/webhooks", "list-discord-webhooks", "A campaign's Discord webhooks, without their tokens (GM only)", "discord"), a.handleDiscordWebhookList, a)
+	authed(h, operation(del, "/discord/webhooks/{webhook_id}", "delete-discord-webhook", "Forget a Discord webhook (GM only)", "discord"), a.handleDiscordWebhookDelete, a)
+	authed(h, withStatus(operation(post, "/sessions/{session_id}/discord/post", "post-session-discord", "Post the session's recap to Discord (a job; GM only)", "discord"), http.StatusAccepted), a.handleSessionDiscordPost, a)
+	authed(h, operation(get, "/discord/guilds", "list-discord-guilds", "The guilds of the server's Discord bot", "discord"), a.handleDiscordGuilds, a)
+
 	authed(h, operation(get, "/reference", "list-reference", "SRD rules entries (imported with `gmc reference import`)", "reference"), a.handleReferenceList, a)
 	authed(h, operation(get, "/reference/{kind}/{slug}", "get-reference", "One SRD entry with its card", "reference"), a.handleReferenceGet, a)
 

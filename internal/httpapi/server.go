@@ -52,6 +52,16 @@ type Config struct {
 	// Console serves the browser console at / and its files under
 	// /console/; nil serves none.
 	Console http.Handler
+	// AI is what /readyz says of the generators; its zero value is the
+	// built-in mode.
+	AI AIStatus
+}
+
+// AIStatus says how drafts are made: mode "builtin" (procedural, no
+// network) or "llm" with the model named.
+type AIStatus struct {
+	Mode  string `json:"mode"`
+	Model string `json:"model,omitempty"`
 }
 
 // api holds what handlers need; handlers are its methods.
@@ -61,13 +71,17 @@ type api struct {
 	ready          func(ctx context.Context) error
 	live           LiveServer
 	speech         *transcribe.Engine
+	ai             AIStatus
 	allowedOrigins []string
 }
 
 // New returns the HTTP handler of the whole server.
 func New(cfg Config) http.Handler {
 	useProblemErrors()
-	a := &api{svc: cfg.Service, log: cfg.Logger, ready: cfg.Ready, live: cfg.Live, speech: cfg.Speech, allowedOrigins: cfg.AllowedOrigins}
+	a := &api{svc: cfg.Service, log: cfg.Logger, ready: cfg.Ready, live: cfg.Live, speech: cfg.Speech, ai: cfg.AI, allowedOrigins: cfg.AllowedOrigins}
+	if a.ai.Mode == "" {
+		a.ai.Mode = "builtin"
+	}
 	if a.log == nil {
 		a.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
@@ -89,6 +103,7 @@ func New(cfg Config) http.Handler {
 	a.routes(h)
 	a.liveRoutes(h, mux)
 	a.audioRoutes(h, mux)
+	a.fileRoutes(h)
 	describeAPI(h.OpenAPI())
 	docsRoutes(mux)
 	mux.HandleFunc("GET "+BasePath+"/asyncapi.json", serveAsyncAPI(cfg.Version))

@@ -41,6 +41,7 @@ import (
 	"log/slog"
 	"math"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -452,10 +453,12 @@ type owner struct {
 }
 
 // output is the job's River output: what Progress and SetResult record.
+// Failed marks a job Fail ended, which River keeps as cancelled.
 type output struct {
 	Progress float64         `json:"progress"`
 	Message  string          `json:"message,omitempty"`
 	Result   json.RawMessage `json:"result,omitempty"`
+	Failed   bool            `json:"failed,omitempty"`
 }
 
 // toJob turns River's row into what members see.
@@ -485,8 +488,11 @@ func toJob(row *rivertype.JobRow) *gmc.Job {
 	if j.State == gmc.JobSucceeded {
 		j.Progress = 1
 	}
+	if j.State == gmc.JobCancelled && out.Failed {
+		j.State = gmc.JobFailed
+	}
 	if n := len(row.Errors); n > 0 && j.State != gmc.JobSucceeded {
-		j.Error = truncate(row.Errors[n-1].Error, maxErrorLen)
+		j.Error = truncate(strings.TrimPrefix(row.Errors[n-1].Error, cancelPrefix), maxErrorLen)
 	}
 	return j
 }
@@ -609,6 +615,33 @@ func SetResult(ctx context.Context, v any) error {
 	out := r.out
 	r.mu.Unlock()
 	return river.RecordOutput(ctx, out)
+}
+
+// cancelPrefix is what River puts before the error of a job Fail ended.
+const cancelPrefix = "JobCancelError: "
+
+// Fail ends the job's attempt with err and the job with it, attempts left
+// or not: for errors that trying again cannot cure (the other side
+// refused the request for good). The job shows as failed with err. Return
+// its result from the work function.
+func Fail(ctx context.Context, err error) error {
+	if r, ok := ctx.Value(runKey{}).(*run); ok {
+		r.mu.Lock()
+		r.out.Failed = true
+		out := r.out
+		r.mu.Unlock()
+		if rerr := river.RecordOutput(ctx, out); rerr != nil {
+			return errors.Join(err, rerr)
+		}
+	}
+	return river.JobCancel(err)
+}
+
+// Later hands the job back to be tried after d without counting the
+// attempt: for a wait the other side asked for (a rate limit). Return its
+// result from the work function.
+func Later(d time.Duration) error {
+	return river.JobSnooze(max(d, 0))
 }
 
 // backoffPolicy is a River retry policy from a wait per attempt.

@@ -34,6 +34,16 @@ type failArgs struct{}
 
 func (failArgs) Kind() string { return "test.fail" }
 
+// refusedArgs fails for good on its first attempt; laterArgs asks to be
+// tried again later once, then succeeds.
+type (
+	refusedArgs struct{}
+	laterArgs   struct{}
+)
+
+func (refusedArgs) Kind() string { return "test.refused" }
+func (laterArgs) Kind() string   { return "test.later" }
+
 // holdArgs runs until its ctx ends (the queue stops) or, on a later
 // attempt, finishes at once.
 type holdArgs struct{}
@@ -86,6 +96,7 @@ func TestQueue(t *testing.T) {
 				{"stop hands back a running job", testStopHandsBack},
 				{"stop waits for a job that finishes", testStopWaits},
 				{"unknown ids", testUnknown},
+				{"fail ends at once, later waits", testFailAndLater},
 			} {
 				t.Run(tc.name, func(t *testing.T) {
 					t.Parallel()
@@ -344,5 +355,45 @@ func testUnknown(t *testing.T, b jobs.Backend) {
 	}
 	if _, err := q.Enqueue(context.Background(), stepArgs{}, owner()); err == nil {
 		t.Error("Enqueue of a kind nobody registered succeeded")
+	}
+}
+
+// testFailAndLater: Fail ends a job failed on its first attempt, attempts
+// left or not, with its error as given; Later hands a job back without
+// counting the attempt.
+func testFailAndLater(t *testing.T, b jobs.Backend) {
+	var mu sync.Mutex
+	tries := 0
+	q := startQueue(t, b, nil, func(q *jobs.Queue) error {
+		if err := jobs.Register(q, func(ctx context.Context, j *jobs.Job[refusedArgs]) error {
+			return jobs.Fail(ctx, errors.New("the webhook is gone"))
+		}, jobs.WorkerOpts{}); err != nil {
+			return err
+		}
+		return jobs.Register(q, func(ctx context.Context, j *jobs.Job[laterArgs]) error {
+			mu.Lock()
+			defer mu.Unlock()
+			tries++
+			if tries == 1 {
+				return jobs.Later(10 * time.Millisecond)
+			}
+			return jobs.SetResult(ctx, map[string]int{"tries": tries})
+		}, jobs.WorkerOpts{})
+	})
+	id, err := q.Enqueue(context.Background(), refusedArgs{}, owner())
+	if err != nil {
+		t.Fatal(err)
+	}
+	j := waitFor(t, q, id, "finished", (*gmc.Job).Finished)
+	if j.State != gmc.JobFailed || j.Attempt != 1 || j.Error != "the webhook is gone" {
+		t.Errorf("failed job = %+v, want failed on attempt 1 with the error as given", j)
+	}
+	id, err = q.Enqueue(context.Background(), laterArgs{}, owner())
+	if err != nil {
+		t.Fatal(err)
+	}
+	j = waitFor(t, q, id, "finished", (*gmc.Job).Finished)
+	if j.State != gmc.JobSucceeded || j.Attempt != 1 || string(j.Result) != `{"tries":2}` {
+		t.Errorf("job handed back once = %+v (result %s), want succeeded on attempt 1 after two tries", j, j.Result)
 	}
 }

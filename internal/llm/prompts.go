@@ -58,6 +58,8 @@ var promptSpecs = []PromptSpec{
 	{Name: "plot_hooks", Answer: reflect.TypeFor[PlotHooks](), Params: []string{"count"}, Temperature: 0.8, MaxTokens: 1500},
 	{Name: "session_summary_gm", Answer: reflect.TypeFor[SessionSummary](), Temperature: 0.2, MaxTokens: 4000, Stream: true, NeedsTranscript: true},
 	{Name: "session_summary_player", Answer: reflect.TypeFor[SessionSummary](), Audience: ForPlayers, Temperature: 0.2, MaxTokens: 4000, Stream: true, NeedsTranscript: true},
+	{Name: "session_recap_combine_gm", Answer: reflect.TypeFor[SessionRecap](), Temperature: 0.2, MaxTokens: 2000, Stream: true, NeedsTranscript: true},
+	{Name: "session_recap_combine_player", Answer: reflect.TypeFor[SessionRecap](), Audience: ForPlayers, Temperature: 0.2, MaxTokens: 2000, Stream: true, NeedsTranscript: true},
 	{Name: "proposals", Answer: reflect.TypeFor[Proposals](), Temperature: 0.1, MaxTokens: 3000, Stream: true, NeedsTranscript: true},
 }
 

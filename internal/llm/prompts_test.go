@@ -30,7 +30,7 @@ func samplePromptData() PromptData {
 
 func TestEveryPromptRendersWithItsSchema(t *testing.T) {
 	t.Parallel()
-	if len(Prompts()) != 7 {
+	if len(Prompts()) != 9 {
 		t.Fatalf("%d prompts", len(Prompts()))
 	}
 	for _, spec := range Prompts() {

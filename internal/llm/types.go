@@ -65,6 +65,14 @@ type SessionSummary struct {
 	Achievements []SummaryFact  `json:"achievements" doc:"first kill of a named foe, natural 20s, level-ups, a boss defeated" schema:"maxItems=20"`
 }
 
+// SessionRecap is the answer of the session_recap_combine_gm and
+// session_recap_combine_player prompts: a long session's recap told from
+// the recaps of its parts, each summarised on its own.
+type SessionRecap struct {
+	Title string `json:"title" schema:"minLength=1,maxLength=120"`
+	Recap string `json:"recap" doc:"the whole session told in a few paragraphs" schema:"minLength=1,maxLength=4000"`
+}
+
 // SummaryScene is one scene of a session.
 type SummaryScene struct {
 	Kind         string `json:"kind" enum:"combat,roleplay,exploration,rest,shopping"`

@@ -164,7 +164,7 @@ func dndbeyondProblem(err error, direct bool) error {
 	case errors.Is(err, dndbeyond.ErrNotFound):
 		return gmc.Errorf(gmc.ErrInvalid, "dndbeyond_not_found", "%v", err)
 	case errors.Is(err, dndbeyond.ErrUnavailable):
-		return gmc.Errorf(gmc.ErrUnavailable, "dndbeyond_unavailable", "%v; try again later", err)
+		return gmc.Errorf(gmc.ErrUpstream, "dndbeyond_unavailable", "%v; try again later", err)
 	}
 	return err
 }

@@ -20,9 +20,11 @@ import (
 // campaign, GM-only content included, and a draft may name it (an NPC's
 // secret ties them to a hidden thread), so players never get one.
 //
-// A draft is a pure function of the request, the campaign's state and a
-// seed: the seed the caller sends, or one drawn and returned with the
-// draft, so the GM can ask for the same draft again. Saving stores the
+// A built-in draft is a pure function of the request, the campaign's
+// state and a seed: the seed the caller sends, or one drawn and returned
+// with the draft, so the GM can ask for the same draft again. A language
+// model's draft gets the seed too, and repeats only as far as its server
+// honours seeds. A generator's failure stores nothing. Saving stores the
 // draft through the ordinary create use cases, all of one request in one
 // transaction.
 

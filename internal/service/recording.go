@@ -191,8 +191,8 @@ func (s *Service) FinishRecording(ctx context.Context, recordingID string, trans
 }
 
 // PurgeExpiredRecordings deletes every recording whose delete_after is at
-// or before now, then the blobs of every deleted recording still stored
-// (whatever deleted the row: its session or campaign, say), and returns
+// or before now, then the blobs of every deleted recording or file still
+// stored (whatever deleted the row: its session or campaign, say), and returns
 // how many recordings it deleted. It is idempotent and safe to run on
 // several instances at once. It stops at the first blob it cannot
 // delete, which the next run tries again.

@@ -15,6 +15,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/gmc-project/gmc/internal/blob"
+	"github.com/gmc-project/gmc/internal/discord"
 	"github.com/gmc-project/gmc/internal/generate"
 	"github.com/gmc-project/gmc/internal/gmc"
 	"github.com/gmc-project/gmc/internal/live"
@@ -56,6 +57,22 @@ type Config struct {
 	// DndBeyond fetches characters from D&D Beyond; nil imports only
 	// documents sent in the request.
 	DndBeyond DndBeyond
+	// Files bounds uploaded files; a zero field takes its value from
+	// DefaultFileLimits.
+	Files FileLimits
+	// Scanner checks uploaded files for viruses; nil stores them
+	// unscanned.
+	Scanner VirusScanner
+	// PreviousSecretKeys are secret keys used before SecretKey; what was
+	// sealed under them still opens (see sealer).
+	PreviousSecretKeys [][]byte
+	// Discord calls Discord's API; nil refuses the Discord features that
+	// need it (ErrUnavailable).
+	Discord *discord.Client
+	// Recaps gives the player-safe recap of a session that is posted to
+	// Discord; nil takes the player recap of the session's summary, or
+	// without one the opening of its transcript (SummaryRecaps).
+	Recaps RecapSource
 	// BundleThresholds defaults to DefaultBundleThresholds.
 	BundleThresholds *BundleThresholds
 }
@@ -83,23 +100,28 @@ func (uncachedAccounts) Forget(context.Context, string) {}
 
 // Service implements the use cases of gmc.
 type Service struct {
-	store   store.Store
-	tokens  tokenKeys
-	limiter ratelimit.Limiter
-	limits  Limits
+	store     store.Store
+	tokens    tokenKeys
+	limiter   ratelimit.Limiter
+	limits    Limits
+	log       *slog.Logger
+	now       func() time.Time
+	newID     func() string
+	password  PasswordParams
+	live      *live.Table
+	accounts  AccountCache
+	blobs     blob.Store
+	jobs      Jobs
+	gen       generate.Generator
+	bestiary  *bestiary
+	dndbeyond DndBeyond
 	// bundleThresholds say which exports and imports run as jobs.
 	bundleThresholds BundleThresholds
-	log              *slog.Logger
-	now              func() time.Time
-	newID            func() string
-	password         PasswordParams
-	live             *live.Table
-	accounts         AccountCache
-	blobs            blob.Store
-	jobs             Jobs
-	gen              generate.Generator
-	bestiary         *bestiary
-	dndbeyond        DndBeyond
+	files            FileLimits
+	scanner          VirusScanner
+	sealer           *sealer
+	discord          *discord.Client
+	recaps           RecapSource
 	// loadTokenVersion is s.tokenVersion, bound once so that handing it
 	// to the cache on every request allocates nothing.
 	loadTokenVersion func(context.Context, string) (int64, error)
@@ -120,7 +142,11 @@ func New(cfg Config) (*Service, error) {
 		return nil, errors.New("service: SecretKey must be at least 32 bytes")
 	}
 	s := &Service{store: cfg.Store, limiter: cfg.Limiter, limits: DefaultLimits, log: cfg.Logger, now: cfg.Now, newID: cfg.NewID, password: DefaultPasswordParams,
-		live: cfg.Live, accounts: cfg.Accounts, blobs: cfg.Blobs, jobs: cfg.Jobs, gen: cfg.Generator, bestiary: &bestiary{}, dndbeyond: cfg.DndBeyond}
+		live: cfg.Live, accounts: cfg.Accounts, blobs: cfg.Blobs, jobs: cfg.Jobs, gen: cfg.Generator, bestiary: &bestiary{}, dndbeyond: cfg.DndBeyond,
+		files: cfg.Files.withDefaults(), scanner: cfg.Scanner, discord: cfg.Discord, recaps: cfg.Recaps}
+	if s.recaps == nil {
+		s.recaps = SummaryRecaps{Store: cfg.Store, Fallback: TranscriptRecaps{Store: cfg.Store}}
+	}
 	if s.gen == nil {
 		s.gen = generate.Builtin{}
 	}
@@ -155,6 +181,9 @@ func New(cfg Config) (*Service, error) {
 		return nil, err
 	}
 	s.tokens = keys
+	if s.sealer, err = newSealer(cfg.SecretKey, cfg.PreviousSecretKeys); err != nil {
+		return nil, err
+	}
 	if s.live == nil {
 		if s.live, err = live.New(live.Config{Store: s.store, Logger: s.log, Now: s.now, NewID: s.newID}); err != nil {
 			return nil, err

@@ -304,7 +304,9 @@ type SummaryJob struct {
 type SummaryResult struct {
 	SessionID string `json:"session_id"`
 	Version   int64  `json:"version"`
-	Scenes    int    `json:"scenes"`
+	// Mode is what wrote the GM recap: builtin or llm.
+	Mode   string `json:"mode"`
+	Scenes int    `json:"scenes"`
 	// Proposals counts the proposals this run added (a run again after a
 	// crash adds none it made before); AutoApplied those of them applied
 	// by the campaign's auto_apply_proposals.
@@ -330,7 +332,7 @@ func (s *Service) SummarizeSession(ctx context.Context, job SummaryJob, sum summ
 	if err != nil {
 		return nil, err
 	}
-	in.Progress = progress
+	in.CampaignID, in.Campaign, in.Progress = c.ID, c.Name, progress
 	out, err := sum.Summarize(ctx, in)
 	if err != nil {
 		return nil, err
@@ -341,7 +343,7 @@ func (s *Service) SummarizeSession(ctx context.Context, job SummaryJob, sum summ
 	for _, p := range out.Proposals {
 		p.ID, p.CampaignID, p.SessionID, p.JobID, p.CreatedAt, p.Status = s.newID(), gs.CampaignID, gs.ID, job.JobID, now, gmc.ProposalPending
 	}
-	res := &SummaryResult{SessionID: gs.ID, Scenes: len(ss.Scenes)}
+	res := &SummaryResult{SessionID: gs.ID, Mode: ss.Mode, Scenes: len(ss.Scenes)}
 	err = s.inTx(ctx, func(t *Service, tx store.Store) error {
 		res.AutoApplied = 0
 		added, err := tx.SaveSummary(ctx, &ss, out.Proposals)

@@ -36,6 +36,8 @@ type Store interface {
 	RecordingStore
 	DndBeyondStore
 	SummaryStore
+	FileStore
+	DiscordStore
 	Transactor
 	Migrator
 

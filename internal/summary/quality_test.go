@@ -63,7 +63,7 @@ type labelledScene struct {
 	from, to int64 // seqs
 }
 
-func loadScript(t *testing.T) *script {
+func loadScript(t testing.TB) *script {
 	t.Helper()
 	b, err := os.ReadFile("testdata/session.json")
 	if err != nil {

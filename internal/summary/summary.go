@@ -65,6 +65,10 @@ type Plot struct {
 
 // SummaryInput is everything a summarizer reads about a session.
 type SummaryInput struct {
+	// CampaignID is the campaign a language model's tokens are counted
+	// in; Campaign is its name, which prompts name.
+	CampaignID string
+	Campaign   string
 	Segments   []Segment
 	Characters []Entity
 	Locations  []Entity

@@ -1,5 +1,5 @@
 // Package blobtest is the conformance suite every blob.Store passes: the
-// local directory here, S3 when it arrives.
+// local directory and S3.
 package blobtest
 
 import (
@@ -32,6 +32,7 @@ func Run(t *testing.T, open OpenFunc) {
 		{"NotFound", testNotFound},
 		{"InvalidKeys", testInvalidKeys},
 		{"FailedPutsStoreNothing", testFailedPuts},
+		{"Seek", testSeek},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -204,3 +205,47 @@ func testFailedPuts(t *testing.T, s blob.Store) {
 }
 
 var errBroken = errors.New("broken reader")
+
+// testSeek reads ranges of a blob the way http.ServeContent does: seek to
+// the end for the length, then to an offset, then read.
+func testSeek(t *testing.T, s blob.Store) {
+	content := strings.Repeat("0123456789", 500)
+	MustPut(t, s, "seek/me", content, "application/pdf")
+	rc, info, err := s.Open(context.Background(), "seek/me")
+	if err != nil {
+		t.Fatalf("Open = %v", err)
+	}
+	defer rc.Close()
+	end, err := rc.Seek(0, io.SeekEnd)
+	if err != nil || end != int64(len(content)) || info.Size != end {
+		t.Fatalf("Seek(end) = %d, %v; want %d", end, err, len(content))
+	}
+	tests := []struct {
+		offset int64
+		whence int
+		n      int
+		want   string
+	}{
+		{0, io.SeekStart, 10, content[:10]},
+		{4990, io.SeekStart, 10, content[4990:]},
+		{1234, io.SeekStart, 7, content[1234:1241]},
+		{-5, io.SeekEnd, 5, content[len(content)-5:]},
+		{3, io.SeekStart, len(content) - 3, content[3:]},
+	}
+	for _, tc := range tests {
+		if _, err := rc.Seek(tc.offset, tc.whence); err != nil {
+			t.Fatalf("Seek(%d, %d) = %v", tc.offset, tc.whence, err)
+		}
+		buf := make([]byte, tc.n)
+		if _, err := io.ReadFull(rc, buf); err != nil || string(buf) != tc.want {
+			t.Errorf("read %d at Seek(%d, %d) = %.20q…, %v; want %.20q…", tc.n, tc.offset, tc.whence, buf, err, tc.want)
+		}
+	}
+	// A read past the content ends it.
+	if _, err := rc.Seek(0, io.SeekEnd); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := rc.Read(make([]byte, 1)); n != 0 || err != io.EOF {
+		t.Errorf("Read at the end = %d, %v; want 0, EOF", n, err)
+	}
+}

@@ -10,7 +10,7 @@ import (
 )
 
 const summaryColumns = `session_id, campaign_id, version, mode, gm_recap, player_recap, scenes, entities, plot_points,
-	relationship_changes, achievements, job_id, created_at`
+	relationship_changes, achievements, job_id, created_at, player_mode, model, fallback`
 
 // SaveSummary stores a session's summary and its new proposals.
 func (db *DB) SaveSummary(ctx context.Context, s *gmc.SessionSummary, proposals []*gmc.Proposal) ([]*gmc.Proposal, error) {
@@ -32,12 +32,12 @@ func (db *DB) SaveSummary(ctx context.Context, s *gmc.SessionSummary, proposals 
 		if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) + 1 FROM session_summaries WHERE session_id = ?`, s.SessionID).Scan(&version); err != nil {
 			return interpretError(err)
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO session_summaries (`+summaryColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		_, err := tx.ExecContext(ctx, `INSERT INTO session_summaries (`+summaryColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (session_id) DO UPDATE SET version = excluded.version, mode = excluded.mode, gm_recap = excluded.gm_recap,
 			player_recap = excluded.player_recap, scenes = excluded.scenes, entities = excluded.entities, plot_points = excluded.plot_points,
 			relationship_changes = excluded.relationship_changes, achievements = excluded.achievements, job_id = excluded.job_id,
-			created_at = excluded.created_at`,
-			s.SessionID, s.CampaignID, version, s.Mode, docs[0], docs[1], docs[2], docs[3], docs[4], docs[5], docs[6], s.JobID, micros(s.CreatedAt))
+			created_at = excluded.created_at, player_mode = excluded.player_mode, model = excluded.model, fallback = excluded.fallback`,
+			s.SessionID, s.CampaignID, version, s.Mode, docs[0], docs[1], docs[2], docs[3], docs[4], docs[5], docs[6], s.JobID, micros(s.CreatedAt), s.PlayerMode, s.Model, s.Fallback)
 		if err != nil {
 			return interpretError(err)
 		}
@@ -80,7 +80,7 @@ func (db *DB) SessionSummary(ctx context.Context, sessionID string) (*gmc.Sessio
 	var docs [7]string
 	var created int64
 	err := db.read.QueryRowContext(ctx, `SELECT `+summaryColumns+` FROM session_summaries WHERE session_id = ?`, sessionID).Scan(
-		&s.SessionID, &s.CampaignID, &s.Version, &s.Mode, &docs[0], &docs[1], &docs[2], &docs[3], &docs[4], &docs[5], &docs[6], &s.JobID, &created)
+		&s.SessionID, &s.CampaignID, &s.Version, &s.Mode, &docs[0], &docs[1], &docs[2], &docs[3], &docs[4], &docs[5], &docs[6], &s.JobID, &created, &s.PlayerMode, &s.Model, &s.Fallback)
 	if err != nil {
 		return nil, interpretError(err)
 	}

@@ -52,9 +52,11 @@ func Run(t *testing.T, open OpenFunc) {
 		{"Ticket", testTicket},
 		{"Bundle", testBundle},
 		{"Recording", testRecording},
+		{"File", testFile},
 		{"VoiceConsent", testVoiceConsent},
 		{"DndBeyond", testDndBeyond},
 		{"Summary", testSummary},
+		{"Discord", testDiscord},
 		{"Tx", testTx},
 	}
 	for _, s := range suites {

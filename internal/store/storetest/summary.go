@@ -28,7 +28,8 @@ func testSummary(t *testing.T, open OpenFunc) {
 		c := mustCreateCampaign(t, s, gm, "C")
 		gs := mustCreateSession(t, s, c, "S1")
 		ev := gmc.Evidence{SegmentIDs: []string{"a", "b"}}
-		sum := &gmc.SessionSummary{SessionID: gs.ID, CampaignID: c.ID, Mode: "builtin", JobID: "7", CreatedAt: now(),
+		sum := &gmc.SessionSummary{SessionID: gs.ID, CampaignID: c.ID, Mode: "llm", PlayerMode: "builtin", Model: "qwen2.5:7b-instruct",
+			Fallback: "player recap: it named GM-only things", JobID: "7", CreatedAt: now(),
 			GMRecap:       []gmc.RecapLine{{Speaker: "GM", Text: "The vizier lies.", Evidence: ev}},
 			PlayerRecap:   []gmc.RecapLine{{Speaker: "Alice", Text: "We rest.", Evidence: ev}},
 			Scenes:        []gmc.Scene{{Kind: gmc.SceneCombat, StartMS: 1, EndMS: 2, FirstSeq: 1, LastSeq: 2, Cues: []string{"sword"}, Evidence: ev}},

@@ -19,7 +19,10 @@ export const routes = [
   { path: "/c/:campaign/locations", page: "locations", title: "Locations", nav: "Locations" },
   { path: "/c/:campaign/plots", page: "plots", title: "Plot threads", nav: "Plots" },
   { path: "/c/:campaign/keywords", page: "keywords", title: "Keywords", nav: "Keywords" },
+  { path: "/c/:campaign/generate", page: "generate", title: "Generate", nav: "Generate" },
   { path: "/c/:campaign/transfer", page: "transfer", title: "Export and import", nav: "Export" },
   // The menu's search box opens this page for a full list of results.
   { path: "/c/:campaign/search", page: "search", title: "Search" },
+  { path: "/c/:campaign/sessions/:session/summary", page: "session-summary", title: "Session summary" },
+  { path: "/c/:campaign/characters/import/dndbeyond", page: "dndbeyond", title: "Import from D&D Beyond" },
 ];

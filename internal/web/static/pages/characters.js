@@ -27,7 +27,9 @@ export async function render(ctx) {
   ctx.main.append(
     h("div", { class: "page-head" },
       h("h1", {}, "Characters"),
-      canCreate ? h("a", { class: "button", href: `#/c/${id}/characters/new` }, "New character") : null),
+      canCreate ? h("div", { class: "actions" },
+        h("a", { class: "button", href: `#/c/${id}/characters/new` }, "New character"),
+        h("a", { class: "button secondary", href: `#/c/${id}/characters/import/dndbeyond` }, "Import from D&D Beyond")) : null),
     filters, status, list);
 
   const owners = new Map(who.members.map((m) => [m.user_id, m]));

@@ -126,7 +126,8 @@ class Table {
       h("div", { class: "live-head" },
         h("div", {},
           h("h1", {}, s.title || `Session ${s.number}`),
-          h("p", { class: "muted" }, `${this.campaign.name} · session ${s.number}`, " ", h("span", { class: `badge live-${s.status}` }, s.status))),
+          h("p", { class: "muted" }, `${this.campaign.name} · session ${s.number}`, " ", h("span", { class: `badge live-${s.status}` }, s.status),
+            " · ", h("a", { href: `#/c/${encodeURIComponent(this.campaign.id)}/sessions/${encodeURIComponent(s.id)}/summary`, class: "summary-link" }, "Summary"))),
         this.controls),
       this.statusEl,
     );

@@ -74,6 +74,7 @@ export async function render(ctx) {
         h("span", { class: `badge session-${s.status}` }, s.status === "live" ? "● live" : statusLabel[s.status] || s.status),
         h("div", { class: "actions session-actions" },
           s.status === "live" ? h("a", { class: "button", href }, "Join the table") : h("a", { class: "button secondary", href }, s.status === "ended" ? "Transcript" : "Open"),
+          s.status === "ended" ? h("a", { class: "button secondary", href: `${href}/summary`, "aria-label": `Summary of session ${s.number}` }, "Summary") : null,
           gm && s.status === "scheduled" ? h("button", { type: "button", disabled: live, "aria-label": `Start session ${s.number}`, title: live ? "Another session is live: end it first" : null, onclick: () => act(s, "start") }, "Start") : null,
           gm && s.status === "live" ? h("button", { type: "button", class: "danger", "aria-label": `End session ${s.number}`, onclick: () => act(s, "end") }, "End") : null));
     })));
