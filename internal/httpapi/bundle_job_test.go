@@ -3,6 +3,7 @@ package httpapi_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -333,6 +334,32 @@ func TestCampaignImportJobRetried(t *testing.T) {
 			// The campaign made is the job's: the importer sees the job as its GM.
 			c.must(200, "GET", "/api/v1/campaigns/"+args.CampaignID, importer, nil)
 			c.must(200, "GET", "/api/v1/jobs/"+jobID, importer, nil)
+		})
+	}
+}
+
+// TestCampaignExportJobThresholdPages: the size check counts across pages
+// (a page holds at most 200 entities).
+func TestCampaignExportJobThresholdPages(t *testing.T) {
+	const threshold = 205
+	for _, be := range backends {
+		t.Run(be.name, func(t *testing.T) {
+			t.Parallel()
+			c := newServer(t, be.open, serverOpts{bundleJobs: true, bundleThresholds: &service.BundleThresholds{ExportEntities: threshold, ImportBytes: 1 << 20, ImportEntities: 1000}})
+			p := newParty(t, c)
+			gm := p.token["gm"]
+			path := "/api/v1/campaigns/" + p.campaign + "/export"
+			doc := exportDoc(t, c, p.campaign, gm)
+			have := 0
+			for _, key := range []string{"sessions", "characters", "locations", "plots", "keywords"} {
+				have += len(doc[key].([]any))
+			}
+			for i := have; i < threshold; i++ {
+				c.must(201, "POST", p.path("/keywords"), gm, map[string]any{"term": fmt.Sprintf("Term %d", i)})
+			}
+			c.must(200, "GET", path, gm, nil)
+			c.must(201, "POST", p.path("/keywords"), gm, map[string]any{"term": "One too many"})
+			c.must(202, "GET", path, gm, nil)
 		})
 	}
 }

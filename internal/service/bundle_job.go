@@ -139,38 +139,41 @@ func (s *Service) ExportCampaignJob(ctx context.Context, userID, campaignID, for
 // reading no more than limit+1 of them.
 func (s *Service) campaignLarger(ctx context.Context, campaignID string, limit int) (bool, error) {
 	left := limit + 1
-	page := func() gmc.Page { return gmc.Page{Limit: min(left, gmc.MaxPageSize)} }
-	counts := []func() (int, error){
-		func() (int, error) {
-			l, _, err := s.store.Sessions(ctx, store.SessionFilter{CampaignID: campaignID, Page: page()})
-			return len(l), err
+	kinds := []func(gmc.Page) (int, string, error){
+		func(p gmc.Page) (int, string, error) {
+			l, next, err := s.store.Sessions(ctx, store.SessionFilter{CampaignID: campaignID, Page: p})
+			return len(l), next, err
 		},
-		func() (int, error) {
-			l, _, err := s.store.Characters(ctx, store.CharacterFilter{CampaignID: campaignID, Page: page()})
-			return len(l), err
+		func(p gmc.Page) (int, string, error) {
+			l, next, err := s.store.Characters(ctx, store.CharacterFilter{CampaignID: campaignID, Page: p})
+			return len(l), next, err
 		},
-		func() (int, error) {
-			l, _, err := s.store.Locations(ctx, store.LocationFilter{CampaignID: campaignID, Subtree: true, Page: page()})
-			return len(l), err
+		func(p gmc.Page) (int, string, error) {
+			l, next, err := s.store.Locations(ctx, store.LocationFilter{CampaignID: campaignID, Subtree: true, Page: p})
+			return len(l), next, err
 		},
-		func() (int, error) {
-			l, _, err := s.store.Plots(ctx, store.PlotFilter{CampaignID: campaignID, Page: page()})
-			return len(l), err
+		func(p gmc.Page) (int, string, error) {
+			l, next, err := s.store.Plots(ctx, store.PlotFilter{CampaignID: campaignID, Page: p})
+			return len(l), next, err
 		},
-		func() (int, error) {
-			l, _, err := s.store.Keywords(ctx, store.KeywordFilter{CampaignID: campaignID, Page: page()})
-			return len(l), err
+		func(p gmc.Page) (int, string, error) {
+			l, next, err := s.store.Keywords(ctx, store.KeywordFilter{CampaignID: campaignID, Page: p})
+			return len(l), next, err
 		},
 	}
-	for _, count := range counts {
-		n, err := count()
-		if err != nil {
-			return false, err
-		}
-		// A full first page of one kind is as good as more: left is
-		// at most the page size, and all that matters is passing limit.
-		if left -= n; left <= 0 {
-			return true, nil
+	for _, list := range kinds {
+		for cursor := ""; ; {
+			n, next, err := list(gmc.Page{Limit: min(left, gmc.MaxPageSize), Cursor: cursor})
+			if err != nil {
+				return false, err
+			}
+			if left -= n; left <= 0 {
+				return true, nil
+			}
+			if next == "" {
+				break
+			}
+			cursor = next
 		}
 	}
 	return false, nil
