@@ -174,7 +174,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 	}
 	summaries := func(q *jobs.Queue) error { return jobs.RegisterSummarize(q, a.svc, a.summarizer()) }
 	discordPost := func(q *jobs.Queue) error { return jobs.RegisterDiscordPost(q, a.svc) }
-	if err := a.startJobs(ctx, append([]func(*jobs.Queue) error{transcription, ddbSync, summaries, discordPost}, o.register...)); err != nil {
+	bundles := func(q *jobs.Queue) error { return jobs.RegisterBundle(q, a.svc) }
+	if err := a.startJobs(ctx, append([]func(*jobs.Queue) error{transcription, ddbSync, summaries, discordPost, bundles}, o.register...)); err != nil {
 		a.Close()
 		return nil, err
 	}

@@ -32,6 +32,13 @@ type Bundle struct {
 	Keywords      []BundleKeyword       `json:"keywords"`
 }
 
+// EntityCount is how many entities of every kind the bundle holds, the
+// measure of the work its import is.
+func (b *Bundle) EntityCount() int {
+	return len(b.Members) + len(b.Sessions) + len(b.Characters) + len(b.Achievements) + len(b.Relationships) +
+		len(b.Locations) + len(b.Plots) + len(b.Dependencies) + len(b.Foreshadowing) + len(b.Keywords)
+}
+
 // BundleCampaign is the campaign's own fields.
 type BundleCampaign struct {
 	Name        string           `json:"name"`

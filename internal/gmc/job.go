@@ -42,6 +42,9 @@ type JobOpts struct {
 	// unfinished (queued or running): the existing job's id is returned.
 	// For jobs whose repeat would do the same work twice.
 	Unique bool
+	// RunAt, when set, holds the job back until then: clean-up that is
+	// due later (an export file that expires) is queued when it is known.
+	RunAt time.Time
 }
 
 // Job is a background job as members see it.

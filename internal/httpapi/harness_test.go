@@ -27,6 +27,7 @@ import (
 	"github.com/gmc-project/gmc/internal/store"
 	"github.com/gmc-project/gmc/internal/store/postgres"
 	"github.com/gmc-project/gmc/internal/store/sqlite"
+	"github.com/gmc-project/gmc/internal/summary"
 	"github.com/gmc-project/gmc/internal/testenv"
 )
 
@@ -88,6 +89,14 @@ type serverOpts struct {
 	blobs   blob.Store
 	// generator replaces the built-in generators.
 	generator generate.Generator
+	// bundleJobs gives the server a started job queue that runs campaign
+	// export and import jobs (c.jobs), polling often.
+	bundleJobs bool
+	// holdJobs, with bundleJobs, registers the kinds but never starts the
+	// queue: jobs stay queued, for a test to run their work itself.
+	holdJobs bool
+	// bundleThresholds default to service.DefaultBundleThresholds.
+	bundleThresholds *service.BundleThresholds
 }
 
 // newServer runs the real stack on a fresh database behind httptest.
@@ -100,16 +109,17 @@ func newServer(t testing.TB, open func(t testing.TB) store.Store, opts serverOpt
 	}
 	// Cheap password hashing: these tests are about the API, not argon2's cost.
 	cheap := service.PasswordParams{Time: 1, MemoryKiB: 1024, Threads: 1}
-	blobs := opts.blobs
+	blobs, blobDir := opts.blobs, ""
 	if blobs == nil {
+		blobDir = t.TempDir()
 		var err error
-		if blobs, err = blob.NewDir(t.TempDir(), 1<<20); err != nil {
+		if blobs, err = blob.NewDir(blobDir, 1<<20); err != nil {
 			t.Fatal(err)
 		}
 	}
 	scfg := service.Config{Store: st, SecretKey: bytes.Repeat([]byte("k"), 32), Now: opts.now, PasswordParams: &cheap,
 		Accounts: authcache.NewMemory(0, opts.now), Limiter: opts.limiter, Blobs: blobs, Files: opts.files, Scanner: opts.scanner,
-		Generator: opts.generator}
+		Generator: opts.generator, BundleThresholds: opts.bundleThresholds}
 	// A loopback Discord with a bot, so that its routes answer.
 	fake := discordtest.New(t)
 	fake.SetBot("test-bot-token", []discordtest.Guild{{ID: "800000000000000001", Name: "The table", Permissions: "0", Features: []any{}}})
@@ -126,13 +136,36 @@ func newServer(t testing.TB, open func(t testing.TB) store.Store, opts serverOpt
 		q = newJobQueue(t, st)
 		scfg.Jobs = q
 	}
+	if opts.bundleJobs {
+		q = newQueue(t, st, jobs.Config{PollInterval: 20 * time.Millisecond, Backoff: func(int) time.Duration { return 10 * time.Millisecond }})
+		scfg.Jobs = q
+	}
 	svc, err := service.New(scfg)
 	if err != nil {
 		t.Fatal(err)
 	}
+	if opts.bundleJobs {
+		// Ending a session queues its summary, so the queue runs those too.
+		if err := jobs.RegisterBundle(q, svc); err != nil {
+			t.Fatal(err)
+		}
+		if err := jobs.RegisterSummarize(q, svc, summary.Builtin{}); err != nil {
+			t.Fatal(err)
+		}
+		if !opts.holdJobs {
+			if err := q.Start(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() {
+				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+				defer cancel()
+				_ = q.Stop(ctx)
+			})
+		}
+	}
 	srv := httptest.NewServer(httpapi.New(httpapi.Config{Service: svc, Ready: st.Ping, Version: "test", TrustedProxies: opts.trustedProxies}))
 	t.Cleanup(srv.Close)
-	return &client{t: t, base: srv.URL, svc: svc, jobs: q}
+	return &client{t: t, base: srv.URL, svc: svc, jobs: q, blobDir: blobDir}
 }
 
 // The kinds of job API tests enqueue. The queue never starts, so the jobs
@@ -150,6 +183,19 @@ func (secretJob) Kind() string  { return "test." + secretMark }
 // nothing: what the API does with jobs is the same whoever works them.
 func newJobQueue(t testing.TB, st store.Store) *jobs.Queue {
 	t.Helper()
+	q := newQueue(t, st, jobs.Config{})
+	if err := jobs.Register(q, func(context.Context, *jobs.Job[visibleJob]) error { return nil }, jobs.WorkerOpts{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := jobs.Register(q, func(context.Context, *jobs.Job[secretJob]) error { return nil }, jobs.WorkerOpts{}); err != nil {
+		t.Fatal(err)
+	}
+	return q
+}
+
+// newQueue builds a job queue on the store's database, with no kinds.
+func newQueue(t testing.TB, st store.Store, cfg jobs.Config) *jobs.Queue {
+	t.Helper()
 	var b jobs.Backend
 	switch db := st.(type) {
 	case *sqlite.DB:
@@ -162,14 +208,8 @@ func newJobQueue(t testing.TB, st store.Store) *jobs.Queue {
 	if _, err := jobs.Migrate(context.Background(), b, nil); err != nil {
 		t.Fatal(err)
 	}
-	q, err := jobs.New(b, jobs.Config{})
+	q, err := jobs.New(b, cfg)
 	if err != nil {
-		t.Fatal(err)
-	}
-	if err := jobs.Register(q, func(context.Context, *jobs.Job[visibleJob]) error { return nil }, jobs.WorkerOpts{}); err != nil {
-		t.Fatal(err)
-	}
-	if err := jobs.Register(q, func(context.Context, *jobs.Job[secretJob]) error { return nil }, jobs.WorkerOpts{}); err != nil {
 		t.Fatal(err)
 	}
 	return q
@@ -182,8 +222,10 @@ type client struct {
 	// svc is the server's service, for the writes no route makes yet
 	// (recordings arrive through the upload path of the speech work).
 	svc *service.Service
-	// jobs is the server's job queue (never started).
+	// jobs is the server's job queue (never started, unless bundleJobs).
 	jobs *jobs.Queue
+	// blobDir is the root of the server's file store.
+	blobDir string
 }
 
 // response is a decoded answer.

@@ -10,6 +10,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/gmc-project/gmc/internal/gmc"
+	"github.com/gmc-project/gmc/internal/service"
 )
 
 // The OpenAPI document huma builds from the routes is finished here, once
@@ -154,12 +155,24 @@ func describeErrors(op *huma.Operation, extra []int) {
 	}
 }
 
+// acceptedResponse is a 202 whose body names the job doing the work.
+func acceptedResponse(job *huma.Schema, description string) *huma.Response {
+	return &huma.Response{
+		Description: description,
+		Headers: map[string]*huma.Param{"Location": {Description: "The job: GET it for its state, progress and result",
+			Schema: &huma.Schema{Type: huma.TypeString}}},
+		Content: map[string]*huma.MediaType{"application/json": {Schema: job}},
+	}
+}
+
 // describeBundle describes export's answer and import's body as the export
 // document they really are; the handlers move it as raw bytes (export
 // writes it indented, import checks it whole), which huma can only call a
 // string.
 func describeBundle(oapi *huma.OpenAPI) {
 	bundle := oapi.Components.Schemas.Schema(reflect.TypeFor[gmc.Bundle](), true, "Bundle")
+	accepted := oapi.Components.Schemas.Schema(reflect.TypeFor[JobAccepted](), true, "JobAccepted")
+	imported := oapi.Components.Schemas.Schema(reflect.TypeFor[service.CampaignImport](), true, "CampaignImport")
 	for _, op := range operations(oapi) {
 		switch op.OperationID {
 		case "export-campaign":
@@ -169,9 +182,30 @@ func describeBundle(oapi *huma.OpenAPI) {
 				"application/json": {Schema: bundle},
 				"text/markdown":    {Schema: &huma.Schema{Type: huma.TypeString, Description: "A readable campaign book"}},
 			}
+			// Location belongs to the 202 (the output type is shared).
+			delete(ok.Headers, "Location")
+			op.Responses[strconv.Itoa(http.StatusAccepted)] = acceptedResponse(accepted, "A large campaign, or ?async=true: the export job; its file is then at GET /jobs/{job_id}/result")
 		case "import-campaign":
 			op.RequestBody.Description = "A document export-campaign wrote"
 			op.RequestBody.Content = map[string]*huma.MediaType{"application/json": {Schema: bundle}}
+			created := op.Responses[strconv.Itoa(http.StatusCreated)]
+			created.Description = "The campaign made, with what was imported"
+			created.Content = map[string]*huma.MediaType{"application/json": {Schema: imported}}
+			job := acceptedResponse(accepted, "A large document, ?async=true or Prefer: respond-async: the import job")
+			// Preference-Applied belongs to the 202 (the output type is shared).
+			job.Headers["Preference-Applied"] = created.Headers["Preference-Applied"]
+			delete(created.Headers, "Preference-Applied")
+			op.Responses[strconv.Itoa(http.StatusAccepted)] = job
+		case "get-job-result":
+			op.Responses[strconv.Itoa(http.StatusOK)] = &huma.Response{
+				Description: "The file: an export document (application/json) or campaign book (text/markdown)",
+				Headers: map[string]*huma.Param{"Content-Disposition": {Description: "attachment, with the file's name",
+					Schema: &huma.Schema{Type: huma.TypeString}}},
+				Content: map[string]*huma.MediaType{
+					"application/json": {Schema: bundle},
+					"text/markdown":    {Schema: &huma.Schema{Type: huma.TypeString, Description: "A readable campaign book"}},
+				},
+			}
 		}
 	}
 }

@@ -62,9 +62,19 @@ var operationDocs = map[string]opDoc{
 	"delete-campaign": {description: "Deletes the campaign with all its characters, locations, plot threads, sessions and transcripts. GM only; cannot be undone.", errs: []int{forbidden}},
 	"list-events":     {description: "The campaign's audit log, newest first: who created, changed or deleted what, with the entity before and after. GM only. Filter by entity or actor.", errs: []int{forbidden}},
 	"export-campaign": {description: "The whole campaign as one versioned JSON document (the export bundle, which import-campaign reads back), " +
-		"or with `?format=markdown` a readable campaign book as text/markdown. GM only.", errs: []int{forbidden}},
+		"or with `?format=markdown` a readable campaign book as text/markdown. GM only. " +
+		"A large campaign (more than 2000 sessions, characters, locations, plot threads and keywords together), or any campaign with `?async=true`, " +
+		"is exported by a background job instead: the answer is 202 with `job_id` (and Location: the job). Follow the job at GET /jobs/{job_id} " +
+		"(progress and message); once it has succeeded its result names the file (format, file_name, content_type, size_bytes, expires_at) " +
+		"and GET /jobs/{job_id}/result downloads it, the same bytes as the answer within the request would have been. " +
+		"A server without a job queue always answers within the request.", errs: []int{forbidden}},
 	"import-campaign": {description: "Creates a new campaign from a document export-campaign wrote, with fresh ids; you become its GM. " +
-		"Members are matched to accounts of this server by email; those without one are reported as skipped. The document is checked whole first, and every problem is named by its path (422)."},
+		"Members are matched to accounts of this server by email; those without one are reported as skipped. The document is checked whole first, and every problem is named by its path (422). " +
+		"A large document (over 4 MiB, or more than 2000 entities of every kind together), or any document sent with `?async=true` or `Prefer: respond-async`, " +
+		"is imported by a background job: the document is checked (422) and stored first (413 bundle_too_large when the file store refuses its size), " +
+		"then the answer is 202 with `job_id` (and Location: the job; Preference-Applied: respond-async when asked so). " +
+		"GET /jobs/{job_id} shows the job to you; once it has succeeded its result holds campaign_id, counts, members and skipped_members. " +
+		"The import runs in one transaction, and a retried job makes no second campaign."},
 
 	"list-members":    {description: "The campaign's members with their roles (gm, player, observer)."},
 	"set-member-role": {description: "Changes a member's role. GM only. The last GM cannot step down (409 last_gm).", errs: []int{forbidden, conflict}},
@@ -97,7 +107,12 @@ var operationDocs = map[string]opDoc{
 		"state (queued, running, succeeded, failed, cancelled), progress from 0 to 1 with the job's last message, the attempt, " +
 		"the error of the last failed attempt (a queued job with an error waits to be tried again), and when finished its result. " +
 		"Members of the job's campaign see it; jobs of other campaigns, and GM-only jobs asked for by players, answer 404. " +
-		"While the job's session is live, the same is sent on its WebSocket as job.progress. Finished jobs are kept a week."},
+		"While the job's session is live, the same is sent on its WebSocket as job.progress; jobs of no session (campaign export and import) are followed here only. " +
+		"A campaign import's job is shown to whoever started it until its campaign exists. Finished jobs are kept a week."},
+	"get-job-result": {description: "Downloads the file a finished job wrote: the document or campaign book of a campaign export job (export-campaign with 202), " +
+		"with its content type and file name. Who may see the job may download it: export jobs are GM only, so players and others answer 404. " +
+		"A job of a kind that writes no file answers 404 job_file_not_found; one not (yet) succeeded 409 job_not_succeeded; a file past its " +
+		"expires_at (a week, as long as the job is kept) 404 job_file_expired.", errs: []int{conflict}},
 	"get-session":    {description: "A game session with its status and times."},
 	"patch-session":  {description: "Changes a session's title, schedule or recap. GM only.", errs: []int{forbidden}},
 	"delete-session": {description: "Deletes a session that is not live, with its transcript. GM only; a live session must be ended first (409 session_live).", errs: []int{forbidden, conflict}},

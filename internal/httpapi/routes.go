@@ -82,6 +82,7 @@ func (a *api) routes(h huma.API) {
 	authed(h, audioDownload(operation(get, "/recordings/{recording_id}/audio", "get-recording-audio", "A recording's audio (GM only)", "recordings")), a.handleRecordingAudio, a)
 	a.summaryRoutes(h)
 	authed(h, operation(get, "/jobs/{job_id}", "get-job", "A background job's state and progress", "jobs"), a.handleJobGet, a)
+	authed(h, operation(get, "/jobs/{job_id}/result", "get-job-result", "The file a finished job wrote: a campaign export's document (GM only)", "jobs"), a.handleJobResult, a)
 
 	authed(h, operation(post, "/discord/webhooks", "create-discord-webhook", "Register a Discord webhook for the campaign's recaps (GM only)", "discord"), a.handleDiscordWebhookCreate, a)
 	authed(h, operation(get, "/discord/webhooks", "list-discord-webhooks", "A campaign's Discord webhooks, without their tokens (GM only)", "discord"), a.handleDiscordWebhookList, a)

@@ -406,7 +406,7 @@ func (q *Queue) insert(ctx context.Context, args Args, opts EnqueueOpts, insert 
 	if err != nil {
 		return "", err
 	}
-	ro := &river.InsertOpts{Metadata: meta, MaxAttempts: opts.MaxAttempts}
+	ro := &river.InsertOpts{Metadata: meta, MaxAttempts: opts.MaxAttempts, ScheduledAt: opts.RunAt}
 	if opts.Unique {
 		ro.UniqueOpts = river.UniqueOpts{ByArgs: true, ByState: unfinished}
 	}

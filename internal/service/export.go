@@ -11,6 +11,12 @@ import (
 // ExportCampaign returns the whole campaign as one bundle, GM-only content
 // and every history included. GM only: the bundle holds the GM's secrets.
 func (s *Service) ExportCampaign(ctx context.Context, userID, campaignID string) (*gmc.Bundle, error) {
+	return s.exportCampaign(ctx, userID, campaignID, nil)
+}
+
+// exportCampaign is ExportCampaign telling progress, when not nil, the
+// fraction done before each kind of entity it reads.
+func (s *Service) exportCampaign(ctx context.Context, userID, campaignID string, progress func(float64, string)) (*gmc.Bundle, error) {
 	if _, err := s.access(ctx, campaignID, userID, gmc.RoleGM); err != nil {
 		return nil, err
 	}
@@ -21,9 +27,17 @@ func (s *Service) ExportCampaign(ctx context.Context, userID, campaignID string)
 	b := &gmc.Bundle{FormatVersion: gmc.BundleFormatVersion, ExportedAt: s.clock(),
 		Campaign: gmc.BundleCampaign{Name: c.Name, Description: c.Description, GameSystem: c.GameSystem, Settings: c.Settings}}
 	x := exporter{s: s, b: b, campaignID: campaignID, emails: map[string]string{}}
-	for _, step := range []func(context.Context) error{x.members, x.sessions, x.characters, x.achievements, x.relationships,
-		x.locations, x.plots, x.dependencies, x.keywords} {
-		if err := step(ctx); err != nil {
+	steps := []struct {
+		name string
+		run  func(context.Context) error
+	}{{"members", x.members}, {"sessions", x.sessions}, {"characters", x.characters}, {"achievements", x.achievements},
+		{"relationships", x.relationships}, {"locations", x.locations}, {"plot threads", x.plots}, {"plot dependencies", x.dependencies},
+		{"keywords", x.keywords}}
+	for i, step := range steps {
+		if progress != nil {
+			progress(float64(i)/float64(len(steps)+1), "reading "+step.name)
+		}
+		if err := step.run(ctx); err != nil {
 			return nil, err
 		}
 	}

@@ -32,6 +32,13 @@ type CampaignImport struct {
 // in one transaction: should one of them still fail, or the process stop,
 // nothing of the import stays, and nobody sees the campaign half-made.
 func (s *Service) ImportCampaign(ctx context.Context, userID string, b *gmc.Bundle) (*CampaignImport, error) {
+	return s.importCampaign(ctx, userID, b, s.newID(), nil)
+}
+
+// importCampaign is ImportCampaign making the campaign with campaignID
+// (an import job chooses it up front, see ImportCampaignJob) and telling
+// progress, when not nil, when the import starts.
+func (s *Service) importCampaign(ctx context.Context, userID string, b *gmc.Bundle, campaignID string, progress func(float64, string)) (*CampaignImport, error) {
 	if err := b.Validate(); err != nil {
 		return nil, err
 	}
@@ -40,9 +47,16 @@ func (s *Service) ImportCampaign(ctx context.Context, userID string, b *gmc.Bund
 		return nil, err
 	}
 	im := newImporter(s, b, me)
+	// Progress is told before the transaction, not within it: a job's
+	// progress is written to the database, which on SQLite is the one
+	// connection the transaction holds; and the import's steps are not
+	// visible to anyone before the commit anyway.
+	if progress != nil {
+		progress(0.1, fmt.Sprintf("importing %d entities in one transaction", b.EntityCount()))
+	}
 	err = s.store.InTx(ctx, func(tx store.Store) error {
 		im.st = tx
-		if err := im.campaign(ctx); err != nil {
+		if err := im.campaign(ctx, campaignID); err != nil {
 			return err
 		}
 		for _, step := range []func(context.Context) error{im.members, im.sessions, im.characters, im.achievements, im.relationships,
@@ -114,10 +128,10 @@ func (im *importer) event(entityType, entityID string, after any) *gmc.Event {
 	return im.s.event(im.c.ID, im.me.ID, gmc.ActionCreate, entityType, entityID, nil, after)
 }
 
-func (im *importer) campaign(ctx context.Context) error {
+func (im *importer) campaign(ctx context.Context, id string) error {
 	now := im.s.clock()
 	bc := im.b.Campaign
-	im.c = &gmc.Campaign{ID: im.s.newID(), Name: strings.TrimSpace(bc.Name), Description: bc.Description, GameSystem: bc.GameSystem,
+	im.c = &gmc.Campaign{ID: id, Name: strings.TrimSpace(bc.Name), Description: bc.Description, GameSystem: bc.GameSystem,
 		Settings: bc.Settings, CreatedBy: im.me.ID, Version: 1, CreatedAt: now, UpdatedAt: now}
 	gm := &gmc.Member{CampaignID: im.c.ID, UserID: im.me.ID, Role: gmc.RoleGM, JoinedAt: now}
 	ev := im.s.event(im.c.ID, im.me.ID, gmc.ActionCreate, gmc.EntityCampaign, im.c.ID, nil, map[string]any{"campaign": im.c, "imported": im.res.Counts})

@@ -32,6 +32,11 @@ func (s *Service) Job(ctx context.Context, userID, jobID string) (*gmc.Job, erro
 		return nil, notFound(err, "job")
 	}
 	m, err := s.access(ctx, j.CampaignID, userID, gmc.RoleObserver)
+	if errors.Is(err, gmc.ErrNotFound) && j.Kind == (ImportArgs{}).Kind() && j.UserID == userID {
+		// An import's campaign exists once the job has made it; until
+		// then the job is shown to the one who started it.
+		return j, nil
+	}
 	if errors.Is(err, gmc.ErrNotFound) || (err == nil && j.GMOnly && m.Role != gmc.RoleGM) {
 		return nil, gmc.Errorf(gmc.ErrNotFound, "job_not_found", "job not found")
 	} else if err != nil {

@@ -73,6 +73,8 @@ type Config struct {
 	// Discord; nil takes the player recap of the session's summary, or
 	// without one the opening of its transcript (SummaryRecaps).
 	Recaps RecapSource
+	// BundleThresholds defaults to DefaultBundleThresholds.
+	BundleThresholds *BundleThresholds
 }
 
 // AccountCache holds each account's token version (gmc.User.TokenVersion)
@@ -113,11 +115,13 @@ type Service struct {
 	gen       generate.Generator
 	bestiary  *bestiary
 	dndbeyond DndBeyond
-	files     FileLimits
-	scanner   VirusScanner
-	sealer    *sealer
-	discord   *discord.Client
-	recaps    RecapSource
+	// bundleThresholds say which exports and imports run as jobs.
+	bundleThresholds BundleThresholds
+	files            FileLimits
+	scanner          VirusScanner
+	sealer           *sealer
+	discord          *discord.Client
+	recaps           RecapSource
 	// loadTokenVersion is s.tokenVersion, bound once so that handing it
 	// to the cache on every request allocates nothing.
 	loadTokenVersion func(context.Context, string) (int64, error)
@@ -161,6 +165,10 @@ func New(cfg Config) (*Service, error) {
 	}
 	if s.limiter == nil {
 		s.limiter = ratelimit.NewMemory(s.now)
+	}
+	s.bundleThresholds = DefaultBundleThresholds
+	if cfg.BundleThresholds != nil {
+		s.bundleThresholds = *cfg.BundleThresholds
 	}
 	if cfg.Limits != nil {
 		s.limits = *cfg.Limits
