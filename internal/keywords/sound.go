@@ -24,6 +24,12 @@ type SoundOptions struct {
 	// MinScore is the least similarity, 1 − distance/phones of the name,
 	// of a sound match.
 	MinScore float64 `json:"min_score"`
+	// MinScoreKnown replaces MinScore for names made of dictionary
+	// words ("Troll", "Mage Hand"): a recogniser that knows the word
+	// would have written it had it heard it, so another word that sounds
+	// a little like it is weaker evidence than for an invented name,
+	// which it can never write.
+	MinScoreKnown float64 `json:"min_score_known"`
 	// MinPhones is the fewest phones a name must have to be matched by
 	// sound: short names sound like too many ordinary words.
 	MinPhones int `json:"min_phones"`
@@ -35,7 +41,7 @@ type SoundOptions struct {
 
 // DefaultSound holds the thresholds chosen by cross-validation on the
 // development benchmark (see the kwbench package).
-var DefaultSound = SoundOptions{MinScore: 0.7, MinPhones: 5, WordMax: 0.5}
+var DefaultSound = SoundOptions{MinScore: 0.73, MinScoreKnown: 0.80, MinPhones: 5, WordMax: 0.85}
 
 func (o Options) sound() SoundOptions {
 	if o.Sound == (SoundOptions{}) {
@@ -121,7 +127,11 @@ func (v *variant) pronounce(toks []textmatch.Token) {
 	if p == nil {
 		return
 	}
+	v.known = true
 	for k, t := range toks {
+		if !v.stop[k] && !p.Known(t.Text) {
+			v.known = false
+		}
 		n := len(v.phones)
 		v.phones = tokenPhones(p, t, v.phones)
 		for range len(v.phones) - n {
@@ -222,7 +232,11 @@ func (m *matcher) align(vid int32, i int, so SoundOptions) {
 	for c := 1; c <= L; c++ {
 		dp[c] = dp[c-1] + phonetic.Indel(name[c-1])
 	}
-	maxD := float32((1 - so.MinScore) * float64(L))
+	minScore := so.MinScore
+	if v.known {
+		minScore = so.MinScoreKnown
+	}
+	maxD := float32((1 - minScore) * float64(L))
 	e := 0
 	for r := 1; r < rows; r++ {
 		w := win[r-1]

@@ -81,6 +81,7 @@ type variant struct {
 	phones    []phonetic.Phone
 	wordOf    []uint8
 	soundKeys []string
+	known     bool // every content word is in the pronouncing dictionary
 	// trigrams is the number of distinct trigrams of joined.
 	trigrams int
 	// edits is maxEdits(len(joined)), the spelling budget.
