@@ -40,6 +40,8 @@ type candidate struct {
 	conf   float64
 	reason string
 	rank   float64
+	// capped is the similarity a sound match lost to capSound.
+	capped float64
 }
 
 // scratch is Detect's reusable working memory.

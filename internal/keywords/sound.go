@@ -249,9 +249,15 @@ func (m *matcher) align(vid int32, i int, so SoundOptions) {
 		}
 		if r == sc.ends[e] {
 			j := i + e + 1
+			wordStart := 0
+			if e > 0 {
+				wordStart = sc.ends[e-1]
+			}
 			e++
 			d, end := row[L], r
-			if (w == sPhone || w == zPhone) && r >= 2 && up[L]+pluralCost < d {
+			// A plural or possessive s ends a word that has more sounds
+			// ("trolls"); a word of its own ("is") is not an ending.
+			if (w == sPhone || w == zPhone) && r-1 > wordStart && up[L]+pluralCost < d {
 				d, end = up[L]+pluralCost, r-1
 			}
 			if d <= maxD {
@@ -284,6 +290,11 @@ func (m *matcher) soundCandidate(vid int32, i, j, end int, dist float64, so Soun
 		return // a single ordinary word means itself
 	}
 	m.add(vid, i, j, conf-penalty, ReasonPhonetic)
+	for k := range m.sc.cands {
+		if c := &m.sc.cands[k]; c.vid == vid && c.i == i && c.j == j && c.reason == ReasonPhonetic {
+			c.capped = max(0, 1-dist-capSound)
+		}
+	}
 }
 
 // soundWordsSurvive traces the alignment back from row end and checks

@@ -192,8 +192,12 @@ func singularForms(w []byte) []suffixEdit {
 			return editsIES
 		case 'v':
 			return editsVES
+		case 's', 'x', 'z', 'h', 'o':
+			// -es is the plural after a sibilant or o ("boxes",
+			// "torches"); elsewhere the e is the stem's ("tames").
+			return editsES
 		}
-		return editsES
+		return editsS
 	}
 	return editsS
 }
