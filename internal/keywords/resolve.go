@@ -93,11 +93,12 @@ func (m *matcher) termOf(c candidate) *Term {
 // coversOtherName reports whether candidate c's words spell a name
 // exactly. A sound match may not take in any exactly spelled name: its
 // looser evidence does not outweigh the spelling ("fireball at" is not
-// Fire Bolt). A spelling match may, since a misspelt long name often
+// Fire Bolt). Everyday words (Common terms) do not block it: they are
+// names only in context. A spelling match may, since a misspelt long name often
 // holds a short one ("cold of protection").
 func (m *matcher) coversOtherName(c candidate, spelled []candidate) bool {
 	for _, s := range spelled {
-		if s.i == c.i && s.j == c.j || c.reason == ReasonPhonetic && c.i <= s.i && s.j <= c.j {
+		if s.i == c.i && s.j == c.j || c.reason == ReasonPhonetic && c.i <= s.i && s.j <= c.j && !m.termOf(s).Common {
 			return true
 		}
 	}

@@ -41,7 +41,7 @@ type SoundOptions struct {
 
 // DefaultSound holds the thresholds chosen by cross-validation on the
 // development benchmark (see the kwbench package).
-var DefaultSound = SoundOptions{MinScore: 0.73, MinScoreKnown: 0.80, MinPhones: 5, WordMax: 0.85}
+var DefaultSound = SoundOptions{MinScore: 0.76, MinScoreKnown: 0.80, MinPhones: 5, WordMax: 0.70}
 
 func (o Options) sound() SoundOptions {
 	if o.Sound == (SoundOptions{}) {
@@ -65,6 +65,9 @@ const (
 	// lengths). It only saves work: a window that
 	// keeps fewer is far beyond any MinScore worth using.
 	filterShare = 0.3
+	// nearSound is the highest substitution cost of a phone heard as
+	// itself or a near neighbour (one feature apart).
+	nearSound = 0.5
 )
 
 var (
@@ -157,6 +160,7 @@ type soundScratch struct {
 	touched  []int32
 	dp       []float32
 	wordCost []float32
+	wordKept []int
 }
 
 // soundFrom aligns the windows that start at token i with the names that
@@ -298,7 +302,10 @@ func (m *matcher) soundCandidate(vid int32, i, j, end int, dist float64, so Soun
 }
 
 // soundWordsSurvive traces the alignment back from row end and checks
-// that no content word of the name lost more than wordMax per phone.
+// that no content word of the name lost more than wordMax per phone, and
+// that every one kept at least half its phones as the same or a near
+// sound: a word that is gone does not count as heard because the others
+// were ("dragon's" is not Dragon Wings).
 func (m *matcher) soundWordsSurvive(v *variant, end int, wordMax float64) bool {
 	sc := &m.sc.snd
 	name, win := v.phones, sc.win
@@ -310,12 +317,21 @@ func (m *matcher) soundWordsSurvive(v *variant, end int, wordMax float64) bool {
 	}
 	cost := sc.wordCost[:nw]
 	clear(cost)
+	if cap(sc.wordKept) < nw {
+		sc.wordKept = make([]int, nw)
+	}
+	kept := sc.wordKept[:nw]
+	clear(kept)
 	r, c := end, len(name)
 	for r > 0 || c > 0 {
 		here := dp[r*cols+c]
 		switch {
 		case r > 0 && c > 0 && here == dp[(r-1)*cols+c-1]+phonetic.Sub(win[r-1], name[c-1]):
-			cost[v.wordOf[c-1]] += phonetic.Sub(win[r-1], name[c-1])
+			s := phonetic.Sub(win[r-1], name[c-1])
+			cost[v.wordOf[c-1]] += s
+			if s <= nearSound {
+				kept[v.wordOf[c-1]]++
+			}
 			r, c = r-1, c-1
 		case c > 0 && here == dp[r*cols+c-1]+phonetic.Indel(name[c-1]):
 			cost[v.wordOf[c-1]] += phonetic.Indel(name[c-1])
@@ -337,7 +353,7 @@ func (m *matcher) soundWordsSurvive(v *variant, end int, wordMax float64) bool {
 				n++
 			}
 		}
-		if n == 0 || float64(cost[k]) > wordMax*float64(n) {
+		if n == 0 || float64(cost[k]) > wordMax*float64(n) || 2*kept[k] < n {
 			return false
 		}
 	}
