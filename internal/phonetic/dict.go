@@ -21,51 +21,108 @@ import (
 //go:embed cmudict-en-us.dict.gz
 var dictGz []byte
 
-// Dictionary maps lower-case words to their first pronunciation.
+// Dictionary maps lower-case words to their first pronunciation. It holds
+// no pointers per word (letters and phones in two arrays, and an
+// open-addressing table of offsets), so that its 130,000 words cost the garbage collector nothing
+// to scan while a live session runs.
 type Dictionary struct {
-	words map[string][]Phone
+	words  []byte  // the words' letters, one after another
+	phones []Phone // their phones, one after another
+	ents   []dictEntry
+	slots  []uint32 // open addressing: index into ents + 1; 0 is empty
+}
+
+type dictEntry struct {
+	word, phones uint32 // offsets into words and phones
+	wordLen      uint8
+	phoneLen     uint8
+}
+
+func newDictionary(entries []Entry) *Dictionary {
+	d := &Dictionary{slots: make([]uint32, nextPow2(2*len(entries)))}
+	mask := uint32(len(d.slots) - 1)
+	for _, e := range entries {
+		ph := Encode(e.Phones)
+		if len(e.Word) > 255 || len(ph) > 255 {
+			continue
+		}
+		if _, ok := d.Lookup(e.Word); ok {
+			continue
+		}
+		d.ents = append(d.ents, dictEntry{word: uint32(len(d.words)), phones: uint32(len(d.phones)), wordLen: uint8(len(e.Word)), phoneLen: uint8(len(ph))})
+		d.words = append(d.words, e.Word...)
+		d.phones = append(d.phones, ph...)
+		for h := hashWord(e.Word) & mask; ; h = (h + 1) & mask {
+			if d.slots[h] == 0 {
+				d.slots[h] = uint32(len(d.ents))
+				break
+			}
+		}
+	}
+	return d
+}
+
+func nextPow2(n int) int {
+	p := 1
+	for p < n {
+		p <<= 1
+	}
+	return p
+}
+
+func hashWord(w string) uint32 {
+	h := uint32(2166136261)
+	for i := 0; i < len(w); i++ {
+		h ^= uint32(w[i])
+		h *= 16777619
+	}
+	return h
 }
 
 var (
 	dictOnce sync.Once
 	dict     *Dictionary
-	entries  []Entry
 	dictErr  error
 )
 
-// loadDict decompresses and parses the embedded dictionary once.
-func loadDict() (*Dictionary, []Entry, error) {
+// Entries parses the embedded dictionary: its words with their first
+// pronunciation. Each call parses it afresh; only learning needs it.
+func Entries() ([]Entry, error) {
+	zr, err := gzip.NewReader(bytes.NewReader(dictGz))
+	if err != nil {
+		return nil, err
+	}
+	return ReadDict(zr, "cmudict-en-us.dict.gz")
+}
+
+// loadDict builds the embedded dictionary once.
+func loadDict() (*Dictionary, error) {
 	dictOnce.Do(func() {
-		zr, err := gzip.NewReader(bytes.NewReader(dictGz))
+		entries, err := Entries()
 		if err != nil {
 			dictErr = err
 			return
 		}
-		entries, dictErr = ReadDict(zr, "cmudict-en-us.dict.gz")
-		if dictErr != nil {
-			return
-		}
-		d := &Dictionary{words: make(map[string][]Phone, len(entries))}
-		for _, e := range entries {
-			d.words[e.Word] = Encode(e.Phones)
-		}
-		dict = d
+		dict = newDictionary(entries)
 	})
-	return dict, entries, dictErr
+	return dict, dictErr
 }
 
-// Entries returns the embedded dictionary's words with their first
-// pronunciation. The slice is shared: do not modify it.
-func Entries() ([]Entry, error) {
-	_, e, err := loadDict()
-	return e, err
-}
-
-// Lookup returns the phones of a lower-case word in the dictionary.
+// Lookup returns the phones of a lower-case word in the dictionary. The
+// result is shared: do not modify it.
 func (d *Dictionary) Lookup(word string) ([]Phone, bool) {
-	p, ok := d.words[word]
-	return p, ok
+	if len(d.slots) == 0 {
+		return nil, false
+	}
+	mask := uint32(len(d.slots) - 1)
+	for h := hashWord(word) & mask; d.slots[h] != 0; h = (h + 1) & mask {
+		e := &d.ents[d.slots[h]-1]
+		if int(e.wordLen) == len(word) && string(d.words[e.word:e.word+uint32(e.wordLen)]) == word {
+			return d.phones[e.phones : e.phones+uint32(e.phoneLen) : e.phones+uint32(e.phoneLen)], true
+		}
+	}
+	return nil, false
 }
 
 // Len returns the number of words.
-func (d *Dictionary) Len() int { return len(d.words) }
+func (d *Dictionary) Len() int { return len(d.ents) }

@@ -1,6 +1,9 @@
 package phonetic
 
-import "sync"
+import (
+	"sync"
+	"sync/atomic"
+)
 
 // Pronouncer gives the phones of any lower-case word: from the embedded
 // dictionary when it has the word, by letter-to-sound rules otherwise.
@@ -9,8 +12,13 @@ type Pronouncer struct {
 	dict *Dictionary
 	lts  *LTS
 	// guessed caches letter-to-sound results: names recur in a session.
-	guessed sync.Map // string → []Phone
+	// It is bounded, since a server may see any number of odd words.
+	guessed  sync.Map // string → []Phone
+	nGuessed atomic.Int32
 }
+
+// maxGuessed bounds the cache of letter-to-sound results.
+const maxGuessed = 20000
 
 var (
 	defOnce sync.Once
@@ -22,7 +30,7 @@ var (
 // loading them on first use (about a quarter of a second).
 func Default() (*Pronouncer, error) {
 	defOnce.Do(func() {
-		d, _, err := loadDict()
+		d, err := loadDict()
 		if err != nil {
 			defErr = err
 			return
@@ -53,6 +61,10 @@ func (p *Pronouncer) Pronounce(word string) []Phone {
 		return ph.([]Phone)
 	}
 	ph := Encode(p.lts.Pronounce(word))
-	p.guessed.Store(word, ph)
+	if p.nGuessed.Load() < maxGuessed {
+		if _, loaded := p.guessed.LoadOrStore(word, ph); !loaded {
+			p.nGuessed.Add(1)
+		}
+	}
 	return ph
 }
