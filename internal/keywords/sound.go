@@ -37,11 +37,35 @@ type SoundOptions struct {
 	// multi-word name may take, so that one well-heard word does not
 	// carry a name whose other words are gone.
 	WordMax float64 `json:"word_max"`
+	// VowelWeight scales the cost of a vowel heard as another vowel, or
+	// heard or lost on its own: recognisers confuse vowels far more
+	// than consonants, by an amount the feature costs do not know.
+	VowelWeight float64 `json:"vowel_weight"`
+	// OrdinaryPenalty is taken off a sound match in proportion to the
+	// share of its letters in ordinary words (Options.Lexicon).
+	OrdinaryPenalty float64 `json:"ordinary_penalty"`
+}
+
+func sub(so SoundOptions, a, b phonetic.Phone) float32 {
+	c := phonetic.Sub(a, b)
+	if a.Vowel() && b.Vowel() {
+		c *= float32(so.VowelWeight)
+	}
+	return c
+}
+
+func indel(so SoundOptions, p phonetic.Phone) float32 {
+	c := phonetic.Indel(p)
+	if p.Vowel() {
+		c *= float32(so.VowelWeight)
+	}
+	return c
 }
 
 // DefaultSound holds the thresholds chosen by cross-validation on the
-// development benchmark (see the kwbench package).
-var DefaultSound = SoundOptions{MinScore: 0.76, MinScoreKnown: 0.80, MinPhones: 5, WordMax: 0.70}
+// development benchmark (see the kwbench package). A SoundOptions other
+// than the zero value must set every field.
+var DefaultSound = SoundOptions{MinScore: 0.73, MinScoreKnown: 0.80, MinPhones: 5, WordMax: 0.55, VowelWeight: 1, OrdinaryPenalty: 0.15}
 
 func (o Options) sound() SoundOptions {
 	if o.Sound == (SoundOptions{}) {
@@ -161,6 +185,7 @@ type soundScratch struct {
 	dp       []float32
 	wordCost []float32
 	wordKept []int
+	rowKept  []bool
 }
 
 // soundFrom aligns the windows that start at token i with the names that
@@ -234,7 +259,7 @@ func (m *matcher) align(vid int32, i int, so SoundOptions) {
 	dp := sc.dp[:rows*cols]
 	dp[0] = 0
 	for c := 1; c <= L; c++ {
-		dp[c] = dp[c-1] + phonetic.Indel(name[c-1])
+		dp[c] = dp[c-1] + indel(so, name[c-1])
 	}
 	minScore := so.MinScore
 	if v.known {
@@ -245,10 +270,10 @@ func (m *matcher) align(vid int32, i int, so SoundOptions) {
 	for r := 1; r < rows; r++ {
 		w := win[r-1]
 		row, up := dp[r*cols:(r+1)*cols], dp[(r-1)*cols:r*cols]
-		row[0] = up[0] + phonetic.Indel(w)
+		row[0] = up[0] + indel(so, w)
 		best := row[0]
 		for c := 1; c <= L; c++ {
-			row[c] = min(up[c-1]+phonetic.Sub(w, name[c-1]), up[c]+phonetic.Indel(w), row[c-1]+phonetic.Indel(name[c-1]))
+			row[c] = min(up[c-1]+sub(so, w, name[c-1]), up[c]+indel(so, w), row[c-1]+indel(so, name[c-1]))
 			best = min(best, row[c])
 		}
 		if r == sc.ends[e] {
@@ -282,17 +307,21 @@ func (m *matcher) soundCandidate(vid int32, i, j, end int, dist float64, so Soun
 	if j-i == 1 && len(v.tokens) == 1 && otherWordForm(m.toks[i].Text, v.joined) {
 		return // "invisible" is its own word, not a misheard "Invisibility"
 	}
-	if len(v.tokens) > 1 && !m.soundWordsSurvive(v, end, so.WordMax) {
+	edgeStop := j-i > 1 && (m.sc.stop[i] || m.sc.stop[j-1])
+	if (len(v.tokens) > 1 || edgeStop) && !m.soundWordsSurvive(v, i, j, end, so) {
 		return
 	}
 	if allStop(m.sc.stop[i:j]) {
 		return // function words alone are not a name
 	}
 	conf := min(1-dist, capSound)
-	penalty := m.ordinaryPenalty(v, i, j)
-	if penalty >= lexiconPenalty && j-i == 1 {
-		return // a single ordinary word means itself
+	share := m.ordinaryPenalty(v, i, j) / lexiconPenalty
+	if share >= 1 {
+		// Ordinary words, and function words between them, mean
+		// themselves: "the dragon's" is not a Pseudodragon.
+		return
 	}
+	penalty := so.OrdinaryPenalty * share
 	m.add(vid, i, j, conf-penalty, ReasonPhonetic)
 	for k := range m.sc.cands {
 		if c := &m.sc.cands[k]; c.vid == vid && c.i == i && c.j == j && c.reason == ReasonPhonetic {
@@ -306,7 +335,12 @@ func (m *matcher) soundCandidate(vid int32, i, j, end int, dist float64, so Soun
 // that every one kept at least half its phones as the same or a near
 // sound: a word that is gone does not count as heard because the others
 // were ("dragon's" is not Dragon Wings).
-func (m *matcher) soundWordsSurvive(v *variant, end int, wordMax float64) bool {
+//
+// A function word at either edge of the window must likewise have kept
+// half its sounds in the name: "the" is taken in only when it was heard
+// for part of the name ("the andrel" for Thandrel), not when the name's
+// sounds are lost under it.
+func (m *matcher) soundWordsSurvive(v *variant, i, j, end int, so SoundOptions) bool {
 	sc := &m.sc.snd
 	name, win := v.phones, sc.win
 	cols := len(name) + 1
@@ -322,24 +356,30 @@ func (m *matcher) soundWordsSurvive(v *variant, end int, wordMax float64) bool {
 	}
 	kept := sc.wordKept[:nw]
 	clear(kept)
+	if cap(sc.rowKept) < len(win) {
+		sc.rowKept = make([]bool, len(win))
+	}
+	rowKept := sc.rowKept[:len(win)]
+	clear(rowKept)
 	r, c := end, len(name)
 	for r > 0 || c > 0 {
 		here := dp[r*cols+c]
 		switch {
-		case r > 0 && c > 0 && here == dp[(r-1)*cols+c-1]+phonetic.Sub(win[r-1], name[c-1]):
-			s := phonetic.Sub(win[r-1], name[c-1])
+		case r > 0 && c > 0 && here == dp[(r-1)*cols+c-1]+sub(so, win[r-1], name[c-1]):
+			s := sub(so, win[r-1], name[c-1])
 			cost[v.wordOf[c-1]] += s
 			if s <= nearSound {
 				kept[v.wordOf[c-1]]++
+				rowKept[r-1] = true
 			}
 			r, c = r-1, c-1
-		case c > 0 && here == dp[r*cols+c-1]+phonetic.Indel(name[c-1]):
-			cost[v.wordOf[c-1]] += phonetic.Indel(name[c-1])
+		case c > 0 && here == dp[r*cols+c-1]+indel(so, name[c-1]):
+			cost[v.wordOf[c-1]] += indel(so, name[c-1])
 			c--
 		default:
 			// A sound heard that is not in the name counts against the
 			// word it falls in or next to.
-			cost[v.wordOf[max(c-1, 0)]] += phonetic.Indel(win[r-1])
+			cost[v.wordOf[max(c-1, 0)]] += indel(so, win[r-1])
 			r--
 		}
 	}
@@ -353,7 +393,30 @@ func (m *matcher) soundWordsSurvive(v *variant, end int, wordMax float64) bool {
 				n++
 			}
 		}
-		if n == 0 || float64(cost[k]) > wordMax*float64(n) || 2*kept[k] < n {
+		if n == 0 || float64(cost[k]) > so.WordMax*float64(n) || 2*kept[k] < n {
+			return false
+		}
+	}
+	// Rows of the window's word k are (ends[k-1], ends[k]].
+	rowsOf := func(k int) (int, int) {
+		lo := 0
+		if k > 0 {
+			lo = sc.ends[k-1]
+		}
+		return lo, min(sc.ends[k], end)
+	}
+	for _, k := range []int{0, j - i - 1} {
+		if j-i < 2 || !m.sc.stop[i+k] {
+			continue
+		}
+		lo, hi := rowsOf(k)
+		n := 0
+		for r := lo; r < hi; r++ {
+			if rowKept[r] {
+				n++
+			}
+		}
+		if 2*n < sc.ends[k]-lo {
 			return false
 		}
 	}

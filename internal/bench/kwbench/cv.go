@@ -20,17 +20,25 @@ import (
 // own terms. The same is done across voices: tune on the utterances of all
 // voices but one, score on that one. The mean held-out F1 and its spread
 // say how well thresholds chosen this way carry to names and voices they
-// were not chosen on.
+// were not chosen on. The choice is the best F1 at a precision of at least
+// minPrecision.
 
 // soundGrid is every setting tried: round steps over the range where each
 // threshold changes anything.
 func soundGrid() []keywords.SoundOptions {
 	var g []keywords.SoundOptions
 	for _, minPhones := range []int{4, 5, 6} {
-		for _, wordMax := range []float64{0.55, 0.7, 0.85, 1} {
-			for s := 70; s <= 82; s += 3 {
-				for known := 76; known <= 92; known += 4 {
-					g = append(g, keywords.SoundOptions{MinScore: float64(s) / 100, MinScoreKnown: float64(known) / 100, MinPhones: minPhones, WordMax: wordMax})
+		for _, wordMax := range []float64{0.55, 0.7, 0.85} {
+			for _, vowel := range []float64{0.5, 0.75, 1} {
+				for _, penalty := range []float64{0.15, 0.3} {
+					for s := 73; s <= 79; s += 3 {
+						for known := 76; known <= 84; known += 4 {
+							g = append(g, keywords.SoundOptions{
+								MinScore: float64(s) / 100, MinScoreKnown: float64(known) / 100,
+								MinPhones: minPhones, WordMax: wordMax, VowelWeight: vowel, OrdinaryPenalty: penalty,
+							})
+						}
+					}
 				}
 			}
 		}
@@ -126,17 +134,31 @@ type cvFold struct {
 	test    Result
 }
 
-// best returns the grid point with the highest F1 by score, the earlier
-// (stricter) one on ties.
+// minPrecision is the precision a live alert needs: the goal is
+// the best F1 at a precision of 0.9 or more, so the grid point chosen is
+// the best F1 among those that keep it.
+const minPrecision = 0.9
+
+// best returns the grid point with the highest F1 by score among those
+// with a precision of at least minPrecision (all of them if none has),
+// the earlier (stricter) one on ties.
 func best(run cvRun, score func(preds []Prediction) Result) (int, Result) {
-	bi, br := 0, Result{}
+	results := make([]Result, len(run.preds))
+	anyPrecise := false
 	for i, preds := range run.preds {
-		r := score(preds)
-		if i == 0 || r.F1() > br.F1()+1e-9 {
-			bi, br = i, r
+		results[i] = score(preds)
+		anyPrecise = anyPrecise || results[i].Precision() >= minPrecision
+	}
+	bi := -1
+	for i, r := range results {
+		if anyPrecise && r.Precision() < minPrecision {
+			continue
+		}
+		if bi < 0 || r.F1() > results[bi].F1()+1e-9 {
+			bi = i
 		}
 	}
-	return bi, br
+	return bi, results[bi]
 }
 
 func crossValidate(w io.Writer, run cvRun, utts []Utterance, v Vocabulary, camp Campaign, k int) {
@@ -186,10 +208,10 @@ func crossValidate(w io.Writer, run cvRun, utts []Utterance, v Vocabulary, camp 
 
 func printFolds(w io.Writer, title string, folds []cvFold) {
 	fmt.Fprintf(w, "%s:\n", title)
-	fmt.Fprintf(w, "  %-28s %-40s %8s %5s %5s %5s %9s %7s %7s\n", "held out", "chosen on the rest", "train F1", "TP", "FP", "FN", "precision", "recall", "F1")
+	fmt.Fprintf(w, "  %-28s %-58s %8s %5s %5s %5s %9s %7s %7s\n", "held out", "chosen on the rest", "train F1", "TP", "FP", "FN", "precision", "recall", "F1")
 	var f1s []float64
 	for _, f := range folds {
-		fmt.Fprintf(w, "  %-28s %-40s %8.4f %5d %5d %5d %9.4f %7.4f %7.4f\n", f.name, fmtSound(f.chosen), f.trainF1, f.test.TP, f.test.FP, f.test.FN, f.test.Precision(), f.test.Recall(), f.test.F1())
+		fmt.Fprintf(w, "  %-28s %-58s %8.4f %5d %5d %5d %9.4f %7.4f %7.4f\n", f.name, fmtSound(f.chosen), f.trainF1, f.test.TP, f.test.FP, f.test.FN, f.test.Precision(), f.test.Recall(), f.test.F1())
 		f1s = append(f1s, f.test.F1())
 	}
 	mean, sd := meanSD(f1s)
@@ -197,7 +219,7 @@ func printFolds(w io.Writer, title string, folds []cvFold) {
 }
 
 func fmtSound(s keywords.SoundOptions) string {
-	return fmt.Sprintf("score>=%.2f/%.2f phones>=%d word<=%.2f", s.MinScore, s.MinScoreKnown, s.MinPhones, s.WordMax)
+	return fmt.Sprintf("score>=%.2f/%.2f phones>=%d word<=%.2f vowel*%.2f ord-%.2f", s.MinScore, s.MinScoreKnown, s.MinPhones, s.WordMax, s.VowelWeight, s.OrdinaryPenalty)
 }
 
 func meanSD(xs []float64) (mean, sd float64) {
