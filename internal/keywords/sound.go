@@ -65,7 +65,7 @@ func indel(so SoundOptions, p phonetic.Phone) float32 {
 // DefaultSound holds the thresholds chosen by cross-validation on the
 // development benchmark (see the kwbench package). A SoundOptions other
 // than the zero value must set every field.
-var DefaultSound = SoundOptions{MinScore: 0.73, MinScoreKnown: 0.80, MinPhones: 5, WordMax: 0.55, VowelWeight: 1, OrdinaryPenalty: 0.15}
+var DefaultSound = SoundOptions{MinScore: 0.73, MinScoreKnown: 0.80, MinPhones: 5, WordMax: 0.85, VowelWeight: 1, OrdinaryPenalty: 0.15}
 
 func (o Options) sound() SoundOptions {
 	if o.Sound == (SoundOptions{}) {
