@@ -5,9 +5,11 @@
 // damage, conditions applied to a character) as structured events.
 //
 // An Engine holds a compiled dictionary of Terms. Detect tokenises a
-// segment, looks its token n-grams up by exact spelling, by sound (Double
-// Metaphone keys of the joined n-gram, so split and joined words meet) and
-// by length-scaled edit distance (trigram candidates), scores each
+// segment, looks its token n-grams up by exact spelling and by
+// length-scaled edit distance (trigram candidates), aligns windows of
+// words with each name's phones by a feature-weighted edit distance (CMU
+// dictionary pronunciations and letter-to-sound rules, sound.go; split and
+// joined words meet there), scores each
 // candidate with the words around it ("cast …", "… is prone") and keeps the
 // best non-overlapping ones, longest first. The dictionary is an immutable
 // snapshot behind an atomic pointer: updates build a new snapshot that

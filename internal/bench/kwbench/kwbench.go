@@ -28,6 +28,10 @@ import (
 	"github.com/gmc-project/gmc/internal/reference"
 )
 
+// dataHint says where the benchmark's files come from.
+const dataHint = "the keyword benchmark is the folder bench/keywords of the shared data (dev.jsonl, campaign.json, srd-terms.json); " +
+	"--srd is the 5e-database JSON folder (shared srd/)"
+
 // config holds the command line.
 type config struct {
 	data, campaign, srd, out, field string
@@ -137,7 +141,7 @@ func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 func NewEngine(srdDir string, camp Campaign, threshold float64) (*keywords.Engine, error) {
 	entries, err := reference.Load(srdDir)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("bench keywords: --srd: %w (%s)", err, dataHint)
 	}
 	terms := append(keywords.FromReference(entries), camp.Terms()...)
 	return keywords.New(terms, keywords.Options{
@@ -210,7 +214,7 @@ func (u Utterance) Text(field string) string {
 func LoadUtterances(path string) ([]Utterance, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("bench keywords: %w", err)
+		return nil, fmt.Errorf("bench keywords: --data: %w (%s)", err, dataHint)
 	}
 	defer f.Close()
 	var out []Utterance

@@ -165,3 +165,16 @@ func TestRestrictedScore(t *testing.T) {
 		t.Errorf("fold score = %+v, want TP 0 FP 1 FN 1 ignored 1", r)
 	}
 }
+
+// TestMainSaysWhereDataGoes checks that missing data is an error that
+// names the flag and the data's place, never a silent skip.
+func TestMainSaysWhereDataGoes(t *testing.T) {
+	dir := t.TempDir()
+	err := Main(context.Background(), []string{
+		"--data", filepath.Join(dir, "dev.jsonl"), "--campaign", filepath.Join(dir, "campaign.json"),
+		"--srd", dir, "--out", filepath.Join(dir, "p.jsonl"),
+	}, &bytes.Buffer{}, &bytes.Buffer{})
+	if err == nil || !strings.Contains(err.Error(), "--campaign") || !strings.Contains(err.Error(), "bench/keywords") {
+		t.Errorf("Main without data = %v, want an error naming --campaign and bench/keywords", err)
+	}
+}
