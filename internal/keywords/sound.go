@@ -1,6 +1,7 @@
 package keywords
 
 import (
+	"slices"
 	"strings"
 	"sync"
 
@@ -44,6 +45,14 @@ type SoundOptions struct {
 	// OrdinaryPenalty is taken off a sound match in proportion to the
 	// share of its letters in ordinary words (Options.Lexicon).
 	OrdinaryPenalty float64 `json:"ordinary_penalty"`
+}
+
+// minScore is the least similarity for a sound match of v.
+func (so SoundOptions) minScore(v *variant) float64 {
+	if v.known {
+		return so.MinScoreKnown
+	}
+	return so.MinScore
 }
 
 func sub(so SoundOptions, a, b phonetic.Phone) float32 {
@@ -180,6 +189,7 @@ type soundScratch struct {
 	win      []phonetic.Phone
 	ends     []int // row after each token of the window
 	keys     []string
+	keyPos   []int    // where each key first occurs in the window
 	counts   []uint16 // shared coarse trigrams per variant
 	touched  []int32
 	dp       []float32
@@ -207,17 +217,31 @@ func (m *matcher) soundFrom(i int) {
 	if allStop(m.sc.stop[i : i+len(sc.ends)]) {
 		return
 	}
-	sc.keys = sc.keys[:0]
+	sc.keys, sc.keyPos = sc.keys[:0], sc.keyPos[:0]
 	for k := 0; k+2 < len(sc.win); k++ {
-		key := [3]byte{coarse[sc.win[k]], coarse[sc.win[k+1]], coarse[sc.win[k+2]]}
-		sc.keys = appendUnique(sc.keys, string(key[:]))
+		key := string([]byte{coarse[sc.win[k]], coarse[sc.win[k+1]], coarse[sc.win[k+2]]})
+		if !slices.Contains(sc.keys, key) {
+			sc.keys = append(sc.keys, key)
+			sc.keyPos = append(sc.keyPos, k)
+		}
 	}
+	// Every phone heard beyond the name costs at least minIndel, so a
+	// name of L phones within budget d spans at most L + d/minIndel
+	// phones of the window.
+	minIndel := 0.4 * min(so.VowelWeight, 1)
 	if len(sc.counts) < len(m.s.variants) {
 		sc.counts = make([]uint16, len(m.s.variants))
 	}
 	sc.touched = sc.touched[:0]
-	for _, k := range sc.keys {
+	for ki, k := range sc.keys {
 		for _, vid := range m.s.sound.get(k) {
+			// A name aligned from the window's start within its budget
+			// spans at most reach phones of the window; trigrams beyond
+			// that cannot be its own.
+			v := &m.s.variants[vid]
+			if float64(sc.keyPos[ki]+3) > float64(len(v.phones))*(1+(1-so.minScore(v))/minIndel)+1 {
+				continue
+			}
 			if sc.counts[vid] == 0 {
 				sc.touched = append(sc.touched, vid)
 			}
@@ -261,11 +285,7 @@ func (m *matcher) align(vid int32, i int, so SoundOptions) {
 	for c := 1; c <= L; c++ {
 		dp[c] = dp[c-1] + indel(so, name[c-1])
 	}
-	minScore := so.MinScore
-	if v.known {
-		minScore = so.MinScoreKnown
-	}
-	maxD := float32((1 - minScore) * float64(L))
+	maxD := float32((1 - so.minScore(v)) * float64(L))
 	e := 0
 	for r := 1; r < rows; r++ {
 		w := win[r-1]
