@@ -129,7 +129,6 @@ func isPossessive(w string) bool {
 
 // isCopula reports a linking verb before a state: "is", "are", "gets",
 // and contractions the tokenizer keeps in Raw ("he's", "I'm", "you're").
-// "your" is there because recognisers write it for "you're".
 func isCopula(toks []textmatch.Token, k int) bool {
 	if k < 0 || k >= len(toks) {
 		return false
@@ -137,7 +136,7 @@ func isCopula(toks []textmatch.Token, k int) bool {
 	switch toks[k].Text {
 	case "is", "are", "am", "was", "were", "be", "been", "being", "become", "becomes", "became",
 		"get", "gets", "got", "getting", "remain", "remains", "stays", "im", "youre", "theyre",
-		"your", "hes", "shes", "thats":
+		"hes", "shes", "thats":
 		return true
 	}
 	raw := strings.ToLower(toks[k].Raw)
@@ -157,15 +156,15 @@ func copulaBefore(toks []textmatch.Token, i int) int {
 	return -1
 }
 
-// stateAdverb lists words that may stand between a copula and a state
-// without changing it ("is still prone"). Hedges ("basically",
-// "honestly") are left out on purpose: they mark the everyday sense.
+// stateAdverb reports words that may stand between a copula and a state
+// ("is still prone", "is no longer prone", "is fully restrained"): the
+// closed class of aspect and negation words, and adverbs in -ly.
 func stateAdverb(w string) bool {
 	switch w {
-	case "still", "now", "also", "already", "no", "not", "longer", "completely", "fully":
+	case "still", "now", "also", "already", "no", "not", "never", "longer", "again":
 		return true
 	}
-	return false
+	return len(w) > 4 && strings.HasSuffix(w, "ly")
 }
 
 func isNumberWord(w string) bool {

@@ -21,6 +21,9 @@ type Options struct {
 	// Lexicon, when set, marks ordinary words that are not read as
 	// mangled names (see LexiconFromReference).
 	Lexicon *Lexicon
+	// Sound sets the sound matcher's thresholds; the zero value means
+	// DefaultSound.
+	Sound SoundOptions
 }
 
 func (o Options) threshold() float64 {

@@ -42,15 +42,16 @@ type snapshot struct {
 	variants []variant // by variant id
 	byKey    sharded   // Term.Key → {term id}
 	exact    sharded   // variant.keys → variants
-	phon     sharded   // phrase sound keys → variants
+	sound    sharded   // coarse phone bigrams → variants (sound.go)
 	tri      sharded   // trigrams of variant.joined → variants
-	near     sharded   // long sound keys and their one-deletion forms → variants
 	// maxTokens is the most words any variant has: the longest n-gram
 	// worth looking up.
 	maxTokens int
 	// maxJoined is the longest variant.joined: a longer n-gram cannot
 	// match any name.
 	maxJoined int
+	// maxPhones is the most phones any variant has.
+	maxPhones int
 	live      int // terms reachable through byKey
 }
 
@@ -68,7 +69,7 @@ func (s *snapshot) termID(key string) (int32, bool) {
 // because readers never look past their own snapshot's lengths.
 type builder struct {
 	s     *snapshot
-	owned [5][shardCount]bool
+	owned [4][shardCount]bool
 }
 
 func newBuilder(old *snapshot) *builder {
@@ -80,9 +81,8 @@ func newBuilder(old *snapshot) *builder {
 const (
 	idxByKey = iota
 	idxExact
-	idxPhon
+	idxSound
 	idxTri
-	idxNear
 )
 
 func (b *builder) target(idx int) *sharded {
@@ -91,12 +91,10 @@ func (b *builder) target(idx int) *sharded {
 		return &b.s.byKey
 	case idxExact:
 		return &b.s.exact
-	case idxPhon:
-		return &b.s.phon
-	case idxTri:
-		return &b.s.tri
+	case idxSound:
+		return &b.s.sound
 	}
-	return &b.s.near
+	return &b.s.tri
 }
 
 // shard returns a shard this builder may write to, cloning it the first
@@ -165,6 +163,7 @@ func (b *builder) add(t Term) {
 		b.indexVariant(vid, &v, b.put)
 		b.s.maxTokens = max(b.s.maxTokens, len(v.tokens))
 		b.s.maxJoined = max(b.s.maxJoined, len(v.joined))
+		b.s.maxPhones = max(b.s.maxPhones, len(v.phones))
 	}
 	b.s.termVars = append(b.s.termVars, vids)
 	b.put(idxByKey, t.Key, id)
@@ -189,13 +188,8 @@ func (b *builder) indexVariant(vid int32, v *variant, op func(int, string, int32
 	for _, k := range v.keys {
 		op(idxExact, k, vid)
 	}
-	if v.phon != "" {
-		op(idxPhon, v.phon, vid)
-	}
-	if len(v.phon) >= minNearKey {
-		for _, k := range deletions(v.phon) {
-			op(idxNear, k, vid)
-		}
+	for _, k := range v.soundKeys {
+		op(idxSound, k, vid)
 	}
 	// Names spelled exactly or not at all need no trigram postings.
 	if maxEdits(len(v.joined)) > 0 {
@@ -203,17 +197,6 @@ func (b *builder) indexVariant(vid int32, v *variant, op func(int, string, int32
 			op(idxTri, g, vid)
 		}
 	}
-}
-
-// deletions returns key and every form of it with one character left out:
-// two keys one edit apart share one of these (the symmetric-deletion
-// trick), so near sound-alikes are found by lookup, not by scanning.
-func deletions(key string) []string {
-	out := []string{key}
-	for i := range len(key) {
-		out = appendUnique(out, key[:i]+key[i+1:])
-	}
-	return out
 }
 
 // trigramsOf returns the distinct byte trigrams of s, without padding:

@@ -1,8 +1,6 @@
 package keywords
 
 import (
-	"slices"
-
 	"github.com/gmc-project/gmc/internal/textmatch"
 )
 
@@ -21,16 +19,10 @@ const (
 	confJoined = 0.95 // the same letters split or joined differently
 	// confInflected is taken off for a plural or possessive form.
 	confInflected = 0.01
-	// phoneticBonus is added to the letter similarity of a candidate that
-	// also sounds like the name.
-	phoneticBonus = 0.2
 	// tokenFloor is the least letter similarity each word of a multi-word
 	// name must keep in a fuzzy match ("line" is not "wand", even when
 	// "of magic missiles" follows).
 	tokenFloor = 0.34
-	// ordinaryFloor replaces tokenFloor when the word in the text is an
-	// ordinary word (Lexicon.Frequent).
-	ordinaryFloor = 0.5
 	// lengthBonus favours longer names when candidates overlap, so that
 	// "Wand of Fireballs" beats "Fireball" and "hobgoblin" beats "goblin".
 	lengthBonus = 0.08
@@ -48,6 +40,8 @@ type candidate struct {
 	conf   float64
 	reason string
 	rank   float64
+	// capped is the similarity a sound match lost to capSound.
+	capped float64
 }
 
 // scratch is Detect's reusable working memory.
@@ -59,14 +53,13 @@ type scratch struct {
 	byLen  [][]int32
 	joined []byte
 	form   []byte
-	pkey   []byte
 	// codes holds per token the primary key as the first word of a phrase
 	// and inside one, and the alternate key.
 	codes [][3]string
 	stop  []bool
 	cands []candidate
-	near  []int32 // variants seen by nearPhonetic for one n-gram
-	query string  // joined as a string, made on demand
+	query string // joined as a string, made on demand
+	snd   soundScratch
 }
 
 func (sc *scratch) reset(variants, tokens, maxJoined int) {
@@ -106,12 +99,32 @@ func (s *snapshot) detect(text string, opts Options, sc *scratch) []Detection {
 		sc.codes[k] = [3]string{p, trimA(p), a}
 		sc.stop[k] = textmatch.IsStopWord(t.Text)
 	}
+	if p := pronouncer(); p != nil {
+		snd := &sc.snd
+		snd.buf = snd.buf[:0]
+		snd.ends = snd.ends[:0]
+		for _, t := range toks {
+			snd.buf = tokenPhones(p, t, snd.buf)
+			snd.ends = append(snd.ends, len(snd.buf))
+		}
+		snd.tphones = snd.tphones[:0]
+		for k := range toks {
+			start := 0
+			if k > 0 {
+				start = snd.ends[k-1]
+			}
+			snd.tphones = append(snd.tphones, snd.buf[start:snd.ends[k]])
+		}
+	}
 	m := matcher{s: s, sc: sc, toks: toks, opts: opts}
 	// Names of more than maxNgram words are never said in full; they are
 	// found through their aliases.
 	maxN := min(s.maxTokens+2, maxNgram)
 	for i := range toks {
 		m.scanFrom(i, maxN)
+		if len(sc.snd.tphones) == len(toks) {
+			m.soundFrom(i)
+		}
 	}
 	return m.resolve(text)
 }
@@ -126,7 +139,7 @@ func trimA(code string) string {
 // scanFrom looks up every n-gram that starts at token i.
 func (m *matcher) scanFrom(i, maxN int) {
 	sc := m.sc
-	sc.joined, sc.pkey = sc.joined[:0], sc.pkey[:0]
+	sc.joined = sc.joined[:0]
 	fuzzy := true
 	frame := frameAt(m.toks, i)
 	for j := i + 1; j <= len(m.toks) && j-i <= maxN; j++ {
@@ -135,11 +148,6 @@ func (m *matcher) scanFrom(i, maxN int) {
 		if prev > m.s.maxJoined+maxEdits(m.s.maxJoined) {
 			break
 		}
-		pos := 1
-		if j-1 == i {
-			pos = 0
-		}
-		sc.pkey = appendSqueezed(sc.pkey, sc.codes[j-1][pos])
 		sc.query = ""
 		m.exact(i, j)
 		if !fuzzy || j-i > maxFuzzyTokens {
@@ -147,8 +155,6 @@ func (m *matcher) scanFrom(i, maxN int) {
 		}
 		m.countTrigrams(prev)
 		m.fuzzy(i, j, frame)
-		m.phonetic(i, j)
-		m.nearPhonetic(i, j)
 	}
 	for _, vid := range sc.touched {
 		sc.counts[vid] = 0
@@ -247,81 +253,9 @@ func (m *matcher) fuzzy(i, j int, frame string) {
 			if int(sc.counts[vid]) < need {
 				continue
 			}
-			m.verify(vid, i, j, k, 0, false)
+			m.verify(vid, i, j, k)
 		}
 	}
-}
-
-// minNearKey is the shortest sound key of a name matched with one edit:
-// shorter keys are shared by too many ordinary words ("tavern" AFRN /
-// "Wyvern" TFRN). The n-gram's key may be one shorter.
-const minNearKey = 5
-
-// nearBonus is phoneticBonus for a sound key one edit away.
-const nearBonus = 0.1
-
-// nearPhonetic checks the variants whose sound key is one edit from the
-// n-gram's ("jurgen" JRKN for "Durgan" TRKN). Their spelling must be
-// closer than for an equal sound key.
-func (m *matcher) nearPhonetic(i, j int) {
-	key := m.sc.pkey
-	if len(key) < minNearKey-1 {
-		return
-	}
-	seen := m.sc.near[:0]
-	for d := -1; d < len(key); d++ {
-		m.sc.form = m.sc.form[:0]
-		if d < 0 {
-			m.sc.form = append(m.sc.form, key...)
-		} else {
-			m.sc.form = append(append(m.sc.form, key[:d]...), key[d+1:]...)
-		}
-		for _, vid := range m.s.near.getBytes(m.sc.form) {
-			if slices.Contains(seen, vid) {
-				continue
-			}
-			seen = append(seen, vid)
-			v := &m.s.variants[vid]
-			// Only one-word names: in a longer name the other words carry
-			// the match, and near sounds add mostly noise there.
-			if len(v.tokens) > 1 || v.phon == string(key) || textmatch.Levenshtein(string(key), v.phon, 1) > 1 {
-				continue
-			}
-			m.verifySound(vid, i, j, len(v.joined)*34/100, nearBonus)
-		}
-	}
-	m.sc.near = seen
-}
-
-// phonetic checks the variants whose primary sound key equals the
-// n-gram's. Alternate keys are not used: they encode foreign readings (a
-// Spanish J, a German W) that make "around" sound like "Jorund".
-func (m *matcher) phonetic(i, j int) {
-	key := m.sc.pkey
-	if len(key) < 3 {
-		return
-	}
-	for _, vid := range m.s.phon.getBytes(key) {
-		m.verifySound(vid, i, j, soundEdits(len(m.s.variants[vid].joined), len(key)), phoneticBonus)
-	}
-}
-
-// soundEdits is the edit budget of a sound-alike: more than maxEdits,
-// since the sounds already agree, and more for longer keys, which few
-// words share by chance. Names of up to four letters must be spelled
-// exactly: too many English words sound like "Orc" or "Imp"; a five-letter
-// name needs a key of three sounds ("drill", "trial" for "Troll"), and the
-// lexicon keeps ordinary words such as "cast" from becoming "Ghast".
-func soundEdits(letters, keyLen int) int {
-	switch {
-	case letters <= 4:
-		return 0
-	case letters == 5:
-		return 2
-	case keyLen <= 3:
-		return letters * 34 / 100
-	}
-	return letters / 2
 }
 
 // maxEdits is the edit budget of a name of n letters: none up to four

@@ -45,7 +45,14 @@ func (m *matcher) resolve(text string) []Detection {
 		// Longer names win in proportion to how sure they are: an exact
 		// "Wand of Fireballs" beats "Fireball", a loose "can I polymorph"
 		// does not beat an exact "polymorph".
-		c.rank = c.conf*(1+lengthBonus*float64(len(v.tokens)-1)) + spanBonus*float64(c.j-c.i-1)
+		// A sound match is ranked by its whole similarity, above the
+		// confidence cap, and gets no span bonus: its distance already
+		// weighs every word it takes in.
+		if c.reason == ReasonPhonetic {
+			c.rank = (c.conf + c.capped) * (1 + lengthBonus*float64(len(v.tokens)-1))
+		} else {
+			c.rank = c.conf*(1+lengthBonus*float64(len(v.tokens)-1)) + spanBonus*float64(c.j-c.i-1)
+		}
 		kept = append(kept, c)
 	}
 	slices.SortFunc(kept, func(a, b candidate) int {
@@ -84,11 +91,14 @@ func (m *matcher) termOf(c candidate) *Term {
 }
 
 // coversOtherName reports whether candidate c's words spell a name
-// exactly. (A wider rule, any exactly spelled name inside c, would drop
-// "cold of protection": Cold is a damage type.)
+// exactly. A sound match may not take in any exactly spelled name: its
+// looser evidence does not outweigh the spelling ("fireball at" is not
+// Fire Bolt). Everyday words (Common terms) do not block it: they are
+// names only in context. A spelling match may, since a misspelt long name often
+// holds a short one ("cold of protection").
 func (m *matcher) coversOtherName(c candidate, spelled []candidate) bool {
 	for _, s := range spelled {
-		if s.i == c.i && s.j == c.j {
+		if s.i == c.i && s.j == c.j || c.reason == ReasonPhonetic && c.i <= s.i && s.j <= c.j && !m.termOf(s).Common {
 			return true
 		}
 	}

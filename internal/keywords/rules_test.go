@@ -29,30 +29,30 @@ func TestEvents(t *testing.T) {
 		{"twenty dee six", []ev{{EventDice, map[string]any{"count": 20, "sides": 6, "modifier": 0, "notation": "20d6"}, nil}}},
 		{"the d seven key", nil}, // no such die
 		// Natural rolls.
-		{"Grimbold rolls a natural twenty", []ev{{EventNatural, map[string]any{"value": 20}, []string{"Grimbold Ironfist"}}}},
-		{"graham told swings and rolls a natural twenty", []ev{{EventNatural, map[string]any{"value": 20}, nil}}},
+		{"Bodrik rolls a natural twenty", []ev{{EventNatural, map[string]any{"value": 20}, []string{"Bodrik Stonebrow"}}}},
+		{"the ogre swings and rolls a natural twenty", []ev{{EventNatural, map[string]any{"value": 20}, nil}}},
 		{"nat 1, ouch", []ev{{EventNatural, map[string]any{"value": 1}, nil}}},
 		// Initiative.
 		{"Roll for initiative!", []ev{{EventInitiative, map[string]any{"roll": true}, nil}}},
-		{"roll initiative therefore goblins behind the door", []ev{{EventInitiative, map[string]any{"roll": true}, nil}}},
+		{"roll initiative the wolves are on us", []ev{{EventInitiative, map[string]any{"roll": true}, nil}}},
 		{"what's the initiative order", []ev{{EventInitiative, map[string]any{"roll": false}, nil}}},
 		// DCs and saving throws.
 		{"it's DC fifteen", []ev{{EventDC, map[string]any{"dc": 15}, nil}}},
 		{"the d c is twelve", nil},
 		{"d c twelve", []ev{{EventDC, map[string]any{"dc": 12}, nil}}},
 		{"Everyone make a Dexterity saving throw", []ev{{EventSave, map[string]any{"ability": "DEX"}, nil}}},
-		{"everyone naked dexterity saving throw against the fireball", []ev{{EventSave, map[string]any{"ability": "DEX"}, nil}}},
-		{"make the constitution shaver be paralyzed", nil},
-		{"make a constitution saver be paralyzed", []ev{{EventSave, map[string]any{"ability": "CON"}, nil}}},
+		{"everybody make a dexterity saving throw against the blast", []ev{{EventSave, map[string]any{"ability": "DEX"}, nil}}},
+		{"make a wisdom shaver now", nil},
+		{"make a wisdom saver now", []ev{{EventSave, map[string]any{"ability": "WIS"}, nil}}},
 		{"a DC 15 wisdom save", []ev{{EventSave, map[string]any{"ability": "WIS", "dc": 15}, nil}}},
 		{"start making death saving throws", []ev{{EventSave, map[string]any{"ability": "death"}, nil}}},
 		// Ability checks.
 		{"make a perception check", []ev{{EventCheck, map[string]any{"skill": "perception"}, nil}}},
-		{"Pip, roll stealth", []ev{{EventCheck, map[string]any{"skill": "stealth"}, []string{"Pip Tumblewick"}}}},
+		{"Tam, roll stealth", []ev{{EventCheck, map[string]any{"skill": "stealth"}, []string{"Tam Ashwick"}}}},
 		{"give me a strength check", []ev{{EventCheck, map[string]any{"ability": "STR"}, nil}}},
 		// Advantage.
 		{"the next attack has advantage", []ev{{EventAdvantage, nil, nil}}},
-		{"attacks against him have the advantage in", []ev{{EventAdvantage, nil, nil}}},
+		{"attacks against her have the advantage now", []ev{{EventAdvantage, nil, nil}}},
 		{"you roll with disadvantage", []ev{{EventDisadvantage, nil, nil}}},
 		// Damage, healing, attack rolls.
 		{"you take twelve fire damage", []ev{{EventDamage, map[string]any{"amount": 12, "type": "fire"}, nil}}},
@@ -60,19 +60,19 @@ func TestEvents(t *testing.T) {
 		{"that's 2d6 slashing damage", []ev{{EventDamage, map[string]any{"dice": "2d6", "type": "slashing"}, nil}}},
 		{"seven damage", []ev{{EventDamage, map[string]any{"amount": 7}, nil}}},
 		{"she regains 7 hit points", []ev{{EventHealing, map[string]any{"amount": 7}, nil}}},
-		{"Grimbold heals for twelve", []ev{{EventHealing, map[string]any{"amount": 12}, []string{"Grimbold Ironfist"}}}},
+		{"Bodrik heals for twelve", []ev{{EventHealing, map[string]any{"amount": 12}, []string{"Bodrik Stonebrow"}}}},
 		{"a nineteen to hit", []ev{{EventAttackRoll, map[string]any{"total": 19}, nil}}},
 		// Conditions applied to characters.
-		{"Grimbold is poisoned", []ev{{EventCondition, map[string]any{"condition": "Poisoned", "applied": true}, []string{"Grimbold Ironfist"}}}},
-		{"korean is prone to show", []ev{{EventCondition, map[string]any{"condition": "Prone", "applied": true}, []string{"Korrin Blackthorn"}}}},
-		{"Korrin's prone", []ev{{EventCondition, map[string]any{"condition": "Prone", "applied": true}, []string{"Korrin Blackthorn"}}}},
+		{"Bodrik is poisoned", []ev{{EventCondition, map[string]any{"condition": "Poisoned", "applied": true}, []string{"Bodrik Stonebrow"}}}},
+		{"bod rick is prone again", []ev{{EventCondition, map[string]any{"condition": "Prone", "applied": true}, []string{"Bodrik Stonebrow"}}}},
+		{"Oriel's prone", []ev{{EventCondition, map[string]any{"condition": "Prone", "applied": true}, []string{"Oriel Fenwhistle"}}}},
 		{"he's no longer poisoned", []ev{{EventCondition, map[string]any{"condition": "Poisoned", "applied": false, "target": "he"}, nil}}},
 		{"you are blinded by the flash", []ev{{EventCondition, map[string]any{"condition": "Blinded", "applied": true, "target": "you"}, nil}}},
-		{"I'm honestly stunned that plan worked", nil},
+		{"I'm stunned that it worked", nil},
 		// Several in one segment, in text order.
-		{"Thalindra, roll a d20 with advantage", []ev{
-			{EventDice, map[string]any{"count": 1, "sides": 20, "modifier": 0, "notation": "1d20"}, []string{"Thalindra Voss"}},
-			{EventAdvantage, nil, []string{"Thalindra Voss"}},
+		{"Xylandra, roll a d20 with advantage", []ev{
+			{EventDice, map[string]any{"count": 1, "sides": 20, "modifier": 0, "notation": "1d20"}, []string{"Xylandra Quill"}},
+			{EventAdvantage, nil, []string{"Xylandra Quill"}},
 		}},
 	}
 	for _, tt := range tests {

@@ -5,9 +5,11 @@
 // damage, conditions applied to a character) as structured events.
 //
 // An Engine holds a compiled dictionary of Terms. Detect tokenises a
-// segment, looks its token n-grams up by exact spelling, by sound (Double
-// Metaphone keys of the joined n-gram, so split and joined words meet) and
-// by length-scaled edit distance (trigram candidates), scores each
+// segment, looks its token n-grams up by exact spelling and by
+// length-scaled edit distance (trigram candidates), aligns windows of
+// words with each name's phones by a feature-weighted edit distance (CMU
+// dictionary pronunciations and letter-to-sound rules, sound.go; split and
+// joined words meet there), scores each
 // candidate with the words around it ("cast …", "… is prone") and keeps the
 // best non-overlapping ones, longest first. The dictionary is an immutable
 // snapshot behind an atomic pointer: updates build a new snapshot that
@@ -18,6 +20,7 @@ package keywords
 import (
 	"strings"
 
+	"github.com/gmc-project/gmc/internal/phonetic"
 	"github.com/gmc-project/gmc/internal/textmatch"
 )
 
@@ -75,7 +78,12 @@ type variant struct {
 	stop   []bool   // which words are stop words
 	joined string   // the words run together as spoken: "wandoffireballs"
 	keys   []string // exact-lookup keys: joined, possessive-s and singular forms
-	phon   string   // primary Double Metaphone key of the phrase
+	// phones is the name as spoken, word after word; wordOf gives each
+	// phone's word, soundKeys the coarse trigrams the sound index holds.
+	phones    []phonetic.Phone
+	wordOf    []uint8
+	soundKeys []string
+	known     bool // every content word is in the pronouncing dictionary
 	// trigrams is the number of distinct trigrams of joined.
 	trigrams int
 	// edits is maxEdits(len(joined)), the spelling budget.
@@ -121,11 +129,7 @@ func newVariant(term int32, name string, alias bool) (variant, bool) {
 	for _, s := range verbStems(v.joined) {
 		v.keys = appendUnique(v.keys, s)
 	}
-	var key []byte
-	for i, t := range v.tokens {
-		key = appendSqueezed(key, tokenCode(t, i == 0))
-	}
-	v.phon = string(key)
+	v.pronounce(toks)
 	return v, true
 }
 
@@ -190,8 +194,12 @@ func singularForms(w []byte) []suffixEdit {
 			return editsIES
 		case 'v':
 			return editsVES
+		case 's', 'x', 'z', 'h', 'o':
+			// -es is the plural after a sibilant or o ("boxes",
+			// "torches"); elsewhere the e is the stem's ("tames").
+			return editsES
 		}
-		return editsES
+		return editsS
 	}
 	return editsS
 }
@@ -199,24 +207,13 @@ func singularForms(w []byte) []suffixEdit {
 // tokenCode returns a word's primary Double Metaphone key. A word inside
 // a phrase loses the leading vowel marker (A) the algorithm gives to
 // initial vowels and W, so that "grey water" and "greywater" get the same
-// key. Doubled letters are squeezed when keys are joined ("minute tour" →
-// MNTR, like "minotaur").
+// key.
 func tokenCode(word string, first bool) string {
 	p, _ := textmatch.DoubleMetaphoneN(word, 0)
 	if !first {
 		p = trimA(p)
 	}
 	return p
-}
-
-func appendSqueezed(b []byte, code string) []byte {
-	for i := 0; i < len(code); i++ {
-		if len(b) > 0 && b[len(b)-1] == code[i] {
-			continue
-		}
-		b = append(b, code[i])
-	}
-	return b
 }
 
 func appendUnique(list []string, s string) []string {

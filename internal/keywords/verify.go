@@ -1,18 +1,11 @@
 package keywords
 
 import (
-	"strings"
-
 	"github.com/gmc-project/gmc/internal/textmatch"
 )
 
-// verifySound scores a sound-alike candidate.
-func (m *matcher) verifySound(vid int32, i, j, limit int, bonus float64) {
-	m.verify(vid, i, j, limit, bonus, true)
-}
-
-// verify scores a spelling or sound candidate within limit edits.
-func (m *matcher) verify(vid int32, i, j, limit int, bonus float64, sounds bool) {
+// verify scores a spelling candidate within limit edits.
+func (m *matcher) verify(vid int32, i, j, limit int) {
 	v := &m.s.variants[vid]
 	n := j - i
 	if n < len(v.tokens)-1 || n > len(v.tokens)+2 || limit == 0 {
@@ -35,10 +28,6 @@ func (m *matcher) verify(vid int32, i, j, limit int, bonus float64, sounds bool)
 	sim := 1 - float64(d)/float64(max(len(q), len(v.joined)))
 	reason := ReasonFuzzy
 	conf := sim
-	if sounds {
-		reason = ReasonPhonetic
-		conf = min(sim+bonus, capSound)
-	}
 	penalty := m.ordinaryPenalty(v, i, j)
 	if penalty >= lexiconPenalty && j-i == 1 {
 		// A single ordinary word means itself: "dragon" is a dragon,
@@ -49,17 +38,14 @@ func (m *matcher) verify(vid int32, i, j, limit int, bonus float64, sounds bool)
 	m.add(vid, i, j, conf, reason)
 }
 
-// boundaryOK rejects n-grams that start or end with a stop word that does
-// not stand for the name's word there: "the orc" is found as "orc", not as
-// a fuzzy "theorc". A stop word may stand for a name's word it spells much
-// like ("veiled and" for "Veiled Hand") or begins or ends ("or lunch
-// crossing" for "Orlen's Crossing"), since recognisers often hear a short
-// word or a first syllable as a function word.
+// boundaryOK rejects spelling n-grams that start or end with a stop word
+// that is not the name's own word there: "the orc" is found as "orc", not
+// as a fuzzy "theorc". A function word heard for part of a name is left
+// to the sound matcher, which weighs it by its sounds (sound.go).
 func (m *matcher) boundaryOK(v *variant, i, j int) bool {
 	last := len(v.tokens) - 1
-	first, final := m.toks[i].Text, m.toks[j-1].Text
-	return (!m.sc.stop[i] || strings.HasPrefix(v.tokens[0], first) || textmatch.EditSimilarity(first, v.tokens[0]) >= 0.5) &&
-		(!m.sc.stop[j-1] || strings.HasSuffix(v.tokens[last], final) || textmatch.EditSimilarity(final, v.tokens[last]) >= 0.5)
+	return (!m.sc.stop[i] || m.toks[i].Text == v.tokens[0]) &&
+		(!m.sc.stop[j-1] || m.toks[j-1].Text == v.tokens[last])
 }
 
 // wordsSurvive checks that every content word of a multi-word name left
@@ -105,19 +91,13 @@ func (m *matcher) traceOf(w string, from, j int) (end int, ok bool) {
 				break
 			}
 			sim := textmatch.EditSimilarity(string(run), w)
-			floor := tokenFloor
 			if b == a && sim < 1 {
 				sound := max(textmatch.EditSimilarity(m.sc.codes[a][0], code), textmatch.EditSimilarity(m.sc.codes[a][2], code))
 				if sound == 1 && len(code) >= 2 {
 					sim = 1
-				} else if m.opts.Lexicon.Frequent(m.toks[a].Text) {
-					// An ordinary word stands for a name's word only when
-					// it is spelled and sounds much like it: "rest" for
-					// "rust", "major" for "mage", not "spell" for "sneak".
-					sim, floor = (sim+sound)/2, ordinaryFloor
 				}
 			}
-			if sim >= floor && sim > best {
+			if sim >= tokenFloor && sim > best {
 				best, bestEnd = sim, b+1
 			}
 		}

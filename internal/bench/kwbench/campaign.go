@@ -26,7 +26,7 @@ func LoadCampaign(path string) (Campaign, error) {
 	var c Campaign
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return c, fmt.Errorf("bench keywords: %w", err)
+		return c, fmt.Errorf("bench keywords: --campaign: %w (%s)", err, dataHint)
 	}
 	if err := json.Unmarshal(b, &c); err != nil {
 		return c, fmt.Errorf("bench keywords: %s: %w", path, err)

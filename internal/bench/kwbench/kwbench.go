@@ -18,13 +18,19 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/gmc-project/gmc/internal/keywords"
 	"github.com/gmc-project/gmc/internal/reference"
 )
+
+// dataHint says where the benchmark's files come from.
+const dataHint = "the keyword benchmark is the folder bench/keywords of the shared data (dev.jsonl, campaign.json, srd-terms.json); " +
+	"--srd is the 5e-database JSON folder (shared srd/)"
 
 // config holds the command line.
 type config struct {
@@ -32,6 +38,7 @@ type config struct {
 	vocab                           []string
 	threshold                       float64
 	byCategory                      bool
+	cv                              int
 }
 
 // Main runs `gmc bench keywords` with args (without the command words).
@@ -48,25 +55,23 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	built := time.Now()
 	eng, err := NewEngine(cfg.srd, camp, cfg.threshold)
 	if err != nil {
 		return err
 	}
+	build := time.Since(built)
 
 	preds := make([]Prediction, 0, len(utts))
+	lat := make([]time.Duration, 0, len(utts))
 	start := time.Now()
 	for _, u := range utts {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		p := Prediction{ID: u.ID, Detections: []PredDetection{}}
-		for _, d := range eng.Detect(u.Text(cfg.field)) {
-			p.Detections = append(p.Detections, PredDetection{
-				Term: d.Term.Name, Category: d.Term.Category, Surface: d.Surface,
-				Confidence: round3(d.Confidence), Reason: d.Reason,
-			})
-		}
-		preds = append(preds, p)
+		t0 := time.Now()
+		preds = append(preds, predict(eng, u, cfg.field))
+		lat = append(lat, time.Since(t0))
 	}
 	elapsed := time.Since(start)
 	if err := writePredictions(cfg.out, preds); err != nil {
@@ -84,8 +89,11 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		filepath.Base(cfg.data), cfg.field, len(utts), engine.TP+engine.FN)
 	fmt.Fprintf(stdout, "dictionary: %d terms (%d SRD + %d campaign); scored vocabulary: %d terms; %d out-of-vocabulary detections ignored\n",
 		eng.Len(), eng.Len()-len(camp.Entries), len(camp.Entries), len(vocab.terms), engine.Ignored)
-	fmt.Fprintf(stdout, "engine speed: %.0f segments/s (%.3f ms per segment, one goroutine)\n",
-		float64(len(utts))/elapsed.Seconds(), elapsed.Seconds()*1000/float64(max(len(utts), 1)))
+	fmt.Fprintf(stdout, "engine speed: %.0f segments/s (%.3f ms per segment, one goroutine); built in %.0f ms (SRD, lexicon and pronouncing dictionary)\n",
+		float64(len(utts))/elapsed.Seconds(), elapsed.Seconds()*1000/float64(max(len(utts), 1)), ms(build))
+	slices.Sort(lat)
+	fmt.Fprintf(stdout, "latency per segment: p50 %.3f ms, p95 %.3f ms, p99 %.3f ms, max %.3f ms\n",
+		ms(percentile(lat, 0.50)), ms(percentile(lat, 0.95)), ms(percentile(lat, 0.99)), ms(lat[len(lat)-1]))
 	fmt.Fprintf(stdout, "%-16s %5s %5s %5s %9s %7s %7s\n", "matcher", "TP", "FP", "FN", "precision", "recall", "F1")
 	engine.Print(stdout, "engine")
 	naive.Print(stdout, "naive substring")
@@ -93,8 +101,39 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		engine.printCategories(stdout)
 	}
 	fmt.Fprintf(stdout, "predictions: %s\n", cfg.out)
+	if cfg.cv > 0 {
+		run, err := runGrid(ctx, eng, utts, cfg.field)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "sound thresholds: %d grid points\n", len(run.grid))
+		crossValidate(stdout, run, utts, vocab, camp, cfg.cv)
+	}
 	return nil
 }
+
+// predict runs the engine on one utterance.
+func predict(eng *keywords.Engine, u Utterance, field string) Prediction {
+	p := Prediction{ID: u.ID, Detections: []PredDetection{}}
+	for _, d := range eng.Detect(u.Text(field)) {
+		p.Detections = append(p.Detections, PredDetection{
+			Term: d.Term.Name, Category: d.Term.Category, Surface: d.Surface,
+			Confidence: round3(d.Confidence), Reason: d.Reason,
+		})
+	}
+	return p
+}
+
+// percentile is the nearest-rank percentile of sorted durations.
+func percentile(sorted []time.Duration, q float64) time.Duration {
+	if len(sorted) == 0 {
+		return 0
+	}
+	i := int(math.Ceil(q*float64(len(sorted)))) - 1
+	return sorted[min(max(i, 0), len(sorted)-1)]
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
 // NewEngine builds the engine the bench runs: the whole SRD of the
 // 5e-database folder srdDir plus camp's gazetteer; threshold 0 is the
@@ -102,7 +141,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 func NewEngine(srdDir string, camp Campaign, threshold float64) (*keywords.Engine, error) {
 	entries, err := reference.Load(srdDir)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("bench keywords: --srd: %w (%s)", err, dataHint)
 	}
 	terms := append(keywords.FromReference(entries), camp.Terms()...)
 	return keywords.New(terms, keywords.Options{
@@ -122,6 +161,7 @@ func parseArgs(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&cfg.field, "field", "asr", "text to run on: asr or reference")
 	fs.Float64Var(&cfg.threshold, "threshold", 0, "confidence threshold (0: the engine default)")
 	fs.BoolVar(&cfg.byCategory, "by-category", false, "also print figures per category")
+	fs.IntVar(&cfg.cv, "cv", 0, "also cross-validate the sound thresholds: `k` folds over terms, and one fold per voice (0: off)")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}
@@ -131,6 +171,9 @@ func parseArgs(args []string, stderr io.Writer) (config, error) {
 		if req.val == "" {
 			return cfg, fmt.Errorf("bench keywords: %s is required", req.name)
 		}
+	}
+	if cfg.cv == 1 || cfg.cv < 0 {
+		return cfg, fmt.Errorf("bench keywords: --cv must be 0 (off) or at least 2, not %d", cfg.cv)
 	}
 	if cfg.field != "asr" && cfg.field != "reference" {
 		return cfg, fmt.Errorf("bench keywords: --field must be asr or reference, not %q", cfg.field)
@@ -171,7 +214,7 @@ func (u Utterance) Text(field string) string {
 func LoadUtterances(path string) ([]Utterance, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("bench keywords: %w", err)
+		return nil, fmt.Errorf("bench keywords: --data: %w (%s)", err, dataHint)
 	}
 	defer f.Close()
 	var out []Utterance

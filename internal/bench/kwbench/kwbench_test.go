@@ -81,6 +81,7 @@ func TestMainArguments(t *testing.T) {
 		{[]string{"--data", "d.jsonl", "--srd", "srd", "--out", "o"}, "--campaign is required"},
 		{[]string{"--data", "d.jsonl", "--campaign", "c.json", "--srd", "s", "--out", "o", "--field", "text"}, "--field must be asr or reference"},
 		{[]string{"--nope"}, "flag provided but not defined"},
+		{[]string{"--data", "d.jsonl", "--campaign", "c.json", "--srd", "s", "--out", "o", "--cv", "1"}, "--cv must be 0 (off) or at least 2"},
 	}
 	for _, tt := range tests {
 		var stderr bytes.Buffer
@@ -107,5 +108,73 @@ func TestScoreMatchesScorePyRule(t *testing.T) {
 	}
 	if p, rc := r.Precision(), r.Recall(); p != 0.5 || rc != 0.5 || r.F1() != 0.5 {
 		t.Errorf("P %v R %v F1 %v, want 0.5 each", p, rc, r.F1())
+	}
+}
+
+// TestTermFoldsPartition checks that the folds split the vocabulary
+// without overlap, deal campaign names evenly, and do not depend on map
+// order.
+func TestTermFoldsPartition(t *testing.T) {
+	v := Vocabulary{terms: map[string]bool{}, surface: map[string][]string{}}
+	var camp Campaign
+	for i := range 23 {
+		name := "name" + string(rune('a'+i))
+		v.add(name, nil)
+		camp.Entries = append(camp.Entries, CampaignEntry{Name: name})
+	}
+	for i := range 41 {
+		v.add("term"+string(rune('a'+i%26))+string(rune('a'+i/26)), nil)
+	}
+	folds := termFolds(v, camp, 5)
+	again := termFolds(v, camp, 5)
+	seen := map[string]int{}
+	for f, fold := range folds {
+		names := 0
+		for term := range fold {
+			seen[term]++
+			if strings.HasPrefix(term, "name") {
+				names++
+			}
+			if !again[f][term] {
+				t.Errorf("fold %d differs between runs at %q", f, term)
+			}
+		}
+		if names < 23/5 || names > 23/5+1 {
+			t.Errorf("fold %d holds %d campaign names, want 4 or 5", f, names)
+		}
+	}
+	if len(seen) != len(v.terms) {
+		t.Errorf("folds hold %d terms, want %d", len(seen), len(v.terms))
+	}
+	for term, n := range seen {
+		if n != 1 {
+			t.Errorf("%q is in %d folds", term, n)
+		}
+	}
+}
+
+// TestRestrictedScore checks that a fold's score counts only its own
+// terms, on both sides.
+func TestRestrictedScore(t *testing.T) {
+	utts := []Utterance{{ID: "u1", Mentions: []Mention{{Term: "Goblin"}, {Term: "Ogre"}}}}
+	v := Vocabulary{terms: map[string]bool{"goblin": true, "ogre": true, "troll": true}}
+	preds := []Prediction{{ID: "u1", Detections: []PredDetection{{Term: "Goblin"}, {Term: "Troll"}}}}
+	fold := v.subset(func(term string) bool { return term == "ogre" || term == "troll" })
+	r := Score(utts, preds, fold)
+	if r.TP != 0 || r.FP != 1 || r.FN != 1 || r.Ignored != 1 {
+		t.Errorf("fold score = %+v, want TP 0 FP 1 FN 1 ignored 1", r)
+	}
+}
+
+// TestMainSaysWhereDataGoes checks that missing data is an error that
+// names the flag and the data's place, never a silent skip.
+func TestMainSaysWhereDataGoes(t *testing.T) {
+	dir := t.TempDir()
+	err := Main(context.Background(), []string{
+		"--data", filepath.Join(dir, "dev.jsonl"), "--campaign", filepath.Join(dir, "campaign.json"),
+		"--srd", dir, "--out", filepath.Join(dir, "p.jsonl"),
+	}, &bytes.Buffer{}, &bytes.Buffer{})
+	if err == nil || !strings.Contains(err.Error(), "--campaign") || !strings.Contains(err.Error(), "bench/keywords") {
+		t.Errorf("Main without data = %v, want an error naming --campaign and bench/keywords", err)
 	}
 }

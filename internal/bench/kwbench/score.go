@@ -15,6 +15,9 @@ import (
 type Vocabulary struct {
 	terms   map[string]bool     // normalised canonical names
 	surface map[string][]string // canonical name → lower-cased names and aliases
+	// restricted marks a part of the vocabulary (a cross-validation
+	// fold): gold pairs of other terms are left out too.
+	restricted bool
 }
 
 func LoadVocabulary(paths []string) (Vocabulary, error) {
@@ -96,6 +99,9 @@ func Score(utts []Utterance, preds []Prediction, v Vocabulary) Result {
 	catOf := map[string]string{}
 	for _, u := range utts {
 		for _, m := range u.Mentions {
+			if v.restricted && !v.terms[norm(m.Term)] {
+				continue
+			}
 			gold[pair{u.ID, norm(m.Term)}] = true
 			catOf[norm(m.Term)] = m.Category
 		}
