@@ -50,8 +50,8 @@ func newDecoder(l *lib, m model, search []string) (*decoder, error) {
 		"-cmn", "current",
 		// The lattice pass gives word posteriors (confidence) and n-best.
 		"-bestpath", "yes",
-		// Its log goes to stderr otherwise, a few hundred lines per decoder.
-		"-logfn", "/dev/null",
+		// No -logfn: the log is switched off once for all decoders (loadLib
+		// says why a log file per decoder corrupts memory).
 	}
 	args = append(args, search...)
 	d := &decoder{l: l, dict: m.dict, added: map[string]bool{}}

@@ -3,6 +3,7 @@ package pocketsphinx
 import (
 	"errors"
 	"fmt"
+	"sync"
 	"unsafe"
 
 	"github.com/ebitengine/purego"
@@ -64,6 +65,8 @@ type lib struct {
 	psNbestNext  func(nb uintptr) uintptr
 	psNbestHyp   func(nb uintptr, score *int32) *byte
 	psNbestFree  func(nb uintptr)
+
+	errSetLogfp func(fp uintptr)
 }
 
 // errNoLibrary says the shared libraries are not installed.
@@ -133,6 +136,7 @@ func loadLibNamed(pocketsphinxNames, sphinxbaseNames []string) (*lib, error) {
 		{ps, "ps_nbest_next", &l.psNbestNext},
 		{ps, "ps_nbest_hyp", &l.psNbestHyp},
 		{ps, "ps_nbest_free", &l.psNbestFree},
+		{sb, "err_set_logfp", &l.errSetLogfp},
 	}
 	for _, b := range binds {
 		sym, err := dlsym(b.handle, b.name)
@@ -141,8 +145,18 @@ func loadLibNamed(pocketsphinxNames, sphinxbaseNames []string) (*lib, error) {
 		}
 		purego.RegisterFunc(b.fn, sym)
 	}
+	// The library's log is one process-wide FILE*. A decoder configured
+	// with -logfn replaces it at ps_init and fcloses the old one, which
+	// another decoder may be writing to at that moment ("double free or
+	// corruption" with decoders made in parallel). So no decoder names a
+	// log file, and the log is switched off here, for every decoder, once
+	// (NULL disables it; the default is stderr, a few hundred lines per
+	// decoder).
+	silenceLog.Do(func() { l.errSetLogfp(0) })
 	return l, nil
 }
+
+var silenceLog sync.Once
 
 // goString copies a C string; nil is "".
 func goString(p *byte) string {
