@@ -64,9 +64,11 @@ async function drawNav(params) {
       const here = location.hash.split("?")[0] === href;
       list.append(h("a", { href, "aria-current": here ? "page" : null }, r.nav));
     }
-    nav.append(list);
-    // The campaign's search box; the module loads once, on first use.
-    import("./pages/search.js").then((m) => list.append(m.searchBox(params.campaign, navigate))).catch((e) => console.error(e));
+    // The campaign's search box sits on the account's row, beside Sign out,
+    // where there is room for it; the module loads once, on first use.
+    const slot = h("span", { class: "nav-search" });
+    nav.append(list, slot);
+    import("./pages/search.js").then((m) => slot.append(m.searchBox(params.campaign, navigate))).catch((e) => console.error(e));
   }
   nav.append(h("button", { class: "link", type: "button", onclick: async () => { await api.logout(); navigate("/signin"); } }, "Sign out"));
 }
