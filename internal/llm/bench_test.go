@@ -4,12 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/gmc-project/gmc/internal/bench/overhead"
 	"io"
 	"net/http"
 	"reflect"
-	"slices"
 	"testing"
-	"time"
 
 	"github.com/gmc-project/gmc/internal/llm/llmtest"
 )
@@ -59,37 +58,10 @@ func BenchmarkOverhead(b *testing.B) {
 	if _, err := Complete[NPC](ctx, c, p); err != nil {
 		b.Fatal(err)
 	}
-	var diffs, raws, fulls []time.Duration
 	complete := func() {
 		if _, err := Complete[NPC](ctx, c, p); err != nil {
 			b.Fatal(err)
 		}
 	}
-	timed := func(f func()) time.Duration {
-		t := time.Now()
-		f()
-		return time.Since(t)
-	}
-	for i := 0; b.Loop(); i++ {
-		// The order alternates so that neither call always runs while the
-		// server still finishes the other.
-		var r, f time.Duration
-		if i%2 == 0 {
-			r, f = timed(rawCall), timed(complete)
-		} else {
-			f, r = timed(complete), timed(rawCall)
-		}
-		raws = append(raws, r)
-		fulls = append(fulls, f)
-		diffs = append(diffs, f-r)
-	}
-	pct := func(d []time.Duration, q float64) float64 {
-		s := slices.Clone(d)
-		slices.Sort(s)
-		return float64(s[min(len(s)-1, int(q*float64(len(s))))]) / float64(time.Millisecond)
-	}
-	b.ReportMetric(pct(diffs, 0.50), "p50-overhead-ms")
-	b.ReportMetric(pct(diffs, 0.99), "p99-overhead-ms")
-	b.ReportMetric(pct(raws, 0.99), "p99-raw-ms")
-	b.ReportMetric(pct(fulls, 0.99), "p99-complete-ms")
+	overhead.Measure(b, "complete", rawCall, complete)
 }

@@ -5,9 +5,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/gmc-project/gmc/internal/bench/overhead"
 	"io"
 	"net/http"
-	"slices"
 	"testing"
 	"time"
 
@@ -104,28 +104,5 @@ func BenchmarkNPCOverhead(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	timed := func(f func()) time.Duration {
-		t := time.Now()
-		f()
-		return time.Since(t)
-	}
-	var diffs, raws, fulls []time.Duration
-	for i := 0; b.Loop(); i++ {
-		var r, f time.Duration
-		if i%2 == 0 {
-			r, f = timed(rawCall), timed(generateCall)
-		} else {
-			f, r = timed(generateCall), timed(rawCall)
-		}
-		raws, fulls, diffs = append(raws, r), append(fulls, f), append(diffs, f-r)
-	}
-	pct := func(d []time.Duration, q float64) float64 {
-		s := slices.Clone(d)
-		slices.Sort(s)
-		return float64(s[min(len(s)-1, int(q*float64(len(s))))]) / float64(time.Millisecond)
-	}
-	b.ReportMetric(pct(diffs, 0.50), "p50-overhead-ms")
-	b.ReportMetric(pct(diffs, 0.99), "p99-overhead-ms")
-	b.ReportMetric(pct(raws, 0.99), "p99-raw-ms")
-	b.ReportMetric(pct(fulls, 0.99), "p99-generate-ms")
+	overhead.Measure(b, "generate", rawCall, generateCall)
 }
