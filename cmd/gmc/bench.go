@@ -17,6 +17,7 @@ const benchUsage = `usage: gmc bench <tool> [flags]
 
 Tools:
   diarization      speaker diarization error rate (DER) on a folder of WAVs with reference RTTMs
+  load             a group's evening times many: GMs editing, players browsing and searching, live sessions with sockets; per-route p50/p95/p99 and errors
   keywords         live keyword detection quality on a benchmark file (precision, recall, F1)
   spoken-keywords  keyword detection from synthesised speech (flite + PocketSphinx), with and without n-best and names
   search           search quality (recall@1/5, MRR) and speed against ILIKE and pg_trgm baselines
@@ -32,6 +33,8 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	switch args[0] {
 	case "diarization":
 		return diarbench.Main(ctx, args[1:], stdout, stderr)
+	case "load":
+		return wsbench.LoadMain(ctx, args[1:], stdout, stderr)
 	case "keywords":
 		return kwbench.Main(ctx, args[1:], stdout, stderr)
 	case "spoken-keywords":

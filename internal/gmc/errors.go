@@ -31,6 +31,9 @@ var (
 	// does not answer, or is not configured on this server (an
 	// integration's credentials); retrying later may work.
 	ErrUnavailable = errors.New("unavailable")
+	// ErrStorageFull: the disk or database has no room for a write; the
+	// write changed nothing, and an operator has to make room.
+	ErrStorageFull = errors.New("storage full")
 )
 
 // FieldError is one problem with one input field. Location uses the

@@ -113,6 +113,7 @@ var statusCodes = []struct {
 	{gmc.ErrUnsupported, http.StatusUnsupportedMediaType, "unsupported_media_type"},
 	{gmc.ErrUpstream, http.StatusBadGateway, "upstream_failed"},
 	{gmc.ErrUnavailable, http.StatusServiceUnavailable, "unavailable"},
+	{gmc.ErrStorageFull, http.StatusInsufficientStorage, "storage_full"},
 }
 
 func newProblem(status int, code, detail string) *Problem {
@@ -147,6 +148,10 @@ func problemFrom(ctx context.Context, log *slog.Logger, err error) *Problem {
 			p.headers = http.Header{"Retry-After": {strconv.Itoa(rl.RetryAfterSeconds)}}
 		}
 		return p
+	}
+	if infra := infrastructureFailure(err); infra != nil {
+		log.ErrorContext(ctx, "infrastructure failure", "error", err.Error(), "request_id", requestID(ctx))
+		return problemFrom(ctx, log, infra)
 	}
 	log.ErrorContext(ctx, "internal error", "error", err.Error(), "request_id", requestID(ctx))
 	return newProblem(http.StatusInternalServerError, "internal", "internal error; see the server log for request "+requestID(ctx))

@@ -187,6 +187,12 @@ func runPostgres(bin, dir, data string, acct *account) (string, *proc, error) {
 	if err != nil {
 		return "", nil, err
 	}
+	return runPostgresOn(bin, dir, data, acct, port)
+}
+
+// runPostgresOn starts the server on port and waits until it accepts
+// connections.
+func runPostgresOn(bin, dir, data string, acct *account, port int) (string, *proc, error) {
 	args := []string{"-D", data, "-p", strconv.Itoa(port), "-h", "127.0.0.1", "-k", dir,
 		// Durability buys nothing for a throw-away cluster and costs the
 		// tests most of their time.

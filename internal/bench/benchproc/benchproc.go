@@ -92,6 +92,13 @@ func (s *Server) Stop() {
 	}
 }
 
+// Err waits for the server to exit and returns how it did: nil for a
+// clean exit.
+func (s *Server) Err() error {
+	<-s.done
+	return s.exitErr
+}
+
 // Kill ends the server with SIGKILL, as a crash or the OOM killer would:
 // nothing of it runs after, no shutdown hook, no handing back of work.
 func (s *Server) Kill() {

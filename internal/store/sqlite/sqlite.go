@@ -155,7 +155,7 @@ func (db *DB) tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	}
 	defer tx.Rollback()
 	if err := fn(tx); err != nil {
-		return err
+		return interpretError(err)
 	}
 	return interpretError(tx.Commit())
 }
@@ -175,6 +175,11 @@ func interpretError(err error) error {
 			return fmt.Errorf("%w: %s", gmc.ErrConflict, uniqueColumn(se.Error()))
 		case sqlite3lib.SQLITE_CONSTRAINT_FOREIGNKEY:
 			return fmt.Errorf("%w: referenced row does not exist", gmc.ErrNotFound)
+		}
+		// The primary code is the low byte; SQLite rolls the statement
+		// (and with it the transaction) back, so nothing was written.
+		if se.Code()&0xff == sqlite3lib.SQLITE_FULL {
+			return fmt.Errorf("%w: the database file cannot grow (%v)", gmc.ErrStorageFull, err)
 		}
 	}
 	return err
