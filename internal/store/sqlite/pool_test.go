@@ -3,8 +3,8 @@ package sqlite_test
 import (
 	"context"
 	"sync"
-	"time"
 	"testing"
+	"time"
 )
 
 // Concurrent reads must reuse the read pool's connections: one closed on
