@@ -120,9 +120,38 @@ func (db *DB) Character(ctx context.Context, id string) (*gmc.Character, error) 
 
 // Characters lists a campaign's characters in id order.
 func (db *DB) Characters(ctx context.Context, f store.CharacterFilter) ([]*gmc.Character, string, error) {
+	out, next, _, err := db.characters(ctx, "", f)
+	return out, next, err
+}
+
+// MemberCharacters lists the characters userID may see with userID's
+// role, read by the list's statement.
+func (db *DB) MemberCharacters(ctx context.Context, userID string, f store.CharacterFilter) ([]*gmc.Character, string, gmc.Role, error) {
+	out, next, role, err := db.characters(ctx, userID, f)
+	if err == nil && len(out) == 0 {
+		// No row carried the role: read it on its own.
+		role, err = db.memberRole(ctx, f.CampaignID, userID)
+	}
+	if err != nil {
+		return nil, "", "", err
+	}
+	return out, next, role, nil
+}
+
+// characters lists f; with a member, as the member may see them, each row
+// carrying the member's role (NULL for someone not in the campaign, who
+// gets ErrNotFound).
+func (db *DB) characters(ctx context.Context, member string, f store.CharacterFilter) ([]*gmc.Character, string, gmc.Role, error) {
 	f.Page = f.Page.Normalize()
 	q := `SELECT ` + characterColumns + ` FROM characters WHERE campaign_id = ? AND id > ?`
 	args := []any{f.CampaignID, f.Page.Cursor}
+	if member != "" {
+		q = `WITH me AS (SELECT role FROM members WHERE campaign_id = ? AND user_id = ?)
+			SELECT ` + characterColumns + `, (SELECT role FROM me) FROM characters WHERE campaign_id = ? AND id > ?
+			AND (visibility = 'players' OR (SELECT role FROM me) = 'gm')`
+		args = []any{f.CampaignID, member, f.CampaignID, f.Page.Cursor}
+		f.HideGMOnly = false
+	}
 	if f.Type != "" {
 		q += ` AND character_type = ?`
 		args = append(args, f.Type)
@@ -144,14 +173,22 @@ func (db *DB) Characters(ctx context.Context, f store.CharacterFilter) ([]*gmc.C
 	}
 	rows, err := db.read.QueryContext(ctx, q+` ORDER BY id LIMIT ?`, append(args, f.Page.Limit+1)...)
 	if err != nil {
-		return nil, "", interpretError(err)
+		return nil, "", "", interpretError(err)
 	}
-	out, err := collectRows(rows, scanCharacter)
+	var role sql.NullString
+	scan := scanCharacter
+	if member != "" {
+		scan = func(row interface{ Scan(...any) error }) (*gmc.Character, error) { return scanCharacter(withRole{row, &role}) }
+	}
+	out, err := collectRows(rows, scan)
 	if err != nil {
-		return nil, "", err
+		return nil, "", "", err
+	}
+	if member != "" && len(out) > 0 && !role.Valid {
+		return nil, "", "", gmc.ErrNotFound
 	}
 	out, next := gmc.NextCursor(out, f.Page.Limit, func(c *gmc.Character) string { return c.ID })
-	return out, next, nil
+	return out, next, gmc.Role(role.String), nil
 }
 
 // UpdateCharacter writes c when its version is current.
