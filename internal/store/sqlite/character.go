@@ -178,7 +178,9 @@ func (db *DB) characters(ctx context.Context, member string, f store.CharacterFi
 	var role sql.NullString
 	scan := scanCharacter
 	if member != "" {
-		scan = func(row interface{ Scan(...any) error }) (*gmc.Character, error) { return scanCharacter(withRole{row, &role}) }
+		scan = func(row interface{ Scan(...any) error }) (*gmc.Character, error) {
+			return scanCharacter(withRole{row, &role})
+		}
 	}
 	out, err := collectRows(rows, scan)
 	if err != nil {
