@@ -28,18 +28,33 @@ func scanCharacter(row pgx.Row) (*gmc.Character, error) {
 	return &c, nil
 }
 
-// CreateCharacter inserts c.
+// CreateCharacter inserts c, its tags, its search document and ev as one
+// batch: one round trip instead of one per statement and BEGIN/COMMIT.
 func (db *DB) CreateCharacter(ctx context.Context, c *gmc.Character, ev *gmc.Event) error {
-	err := db.tx(ctx, func(tx pgx.Tx) error {
-		if err := insertCharacter(ctx, tx, c); err != nil {
-			return err
-		}
-		return insertEvent(ctx, tx, ev)
-	})
-	if err == nil {
-		c.Version = 1
+	docs, err := characterDocs(c)
+	if err != nil {
+		return err
 	}
-	return err
+	b := &pgx.Batch{}
+	if c.OwnerID != nil {
+		// The lock lockOwner takes, in its order; a missing owner fails
+		// the insert's foreign key below.
+		b.Queue(`SELECT 1 FROM users WHERE id = $1 FOR KEY SHARE`, *c.OwnerID)
+	}
+	b.Queue(`INSERT INTO characters (`+characterColumns+`, search_key)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 1, $14, $15, $16)`,
+		c.ID, c.CampaignID, c.Name, string(c.CharacterType), docs[0], docs[1], docs[2], c.VoiceNotes,
+		nonNil(c.Aliases), nonNil(c.Tags), string(c.Visibility), c.OwnerID, c.PortraitFileID, c.CreatedAt, c.UpdatedAt, c.SearchKey())
+	if len(c.Tags) > 0 {
+		b.Queue(`INSERT INTO character_tags (campaign_id, tag, character_id) SELECT $1, unnest($2::text[]), $3`, c.CampaignID, c.Tags, c.ID)
+	}
+	queueIndexDoc(b, search.CharacterDoc(c))
+	queueEvent(b, ev)
+	if err := db.batch(ctx, b); err != nil {
+		return err
+	}
+	c.Version = 1
+	return nil
 }
 
 // CreateCharacters inserts many characters in one transaction.

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/gmc-project/gmc/internal/gmc"
 	"github.com/gmc-project/gmc/internal/search"
@@ -75,7 +76,7 @@ func insertCharacter(ctx context.Context, tx *sql.Tx, c *gmc.Character) error {
 	if err := insertTags(ctx, tx, c); err != nil {
 		return err
 	}
-	return indexDoc(ctx, tx, search.CharacterDoc(c))
+	return indexNewDoc(ctx, tx, search.CharacterDoc(c))
 }
 
 // characterValues returns the text columns stats, notes, gm_notes, aliases
@@ -105,12 +106,16 @@ func characterValues(c *gmc.Character) ([5]string, error) {
 
 // insertTags writes the character_tags rows ?tag= looks up.
 func insertTags(ctx context.Context, tx *sql.Tx, c *gmc.Character) error {
-	for _, tag := range c.Tags {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO character_tags (campaign_id, tag, character_id) VALUES (?, ?, ?)`, c.CampaignID, tag, c.ID); err != nil {
-			return interpretError(err)
-		}
+	if len(c.Tags) == 0 {
+		return nil
 	}
-	return nil
+	args := make([]any, 0, 3*len(c.Tags))
+	for _, tag := range c.Tags {
+		args = append(args, c.CampaignID, tag, c.ID)
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO character_tags (campaign_id, tag, character_id) VALUES `+
+		strings.TrimSuffix(strings.Repeat("(?, ?, ?), ", len(c.Tags)), ", "), args...)
+	return interpretError(err)
 }
 
 // Character returns the character with id.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"runtime"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -302,6 +303,32 @@ func testCharacter(t *testing.T, open OpenFunc) {
 		wantErr(t, "CreateCharacters(taken id)", err, gmc.ErrConflict)
 		if _, err := s.Character(ctx, dup[0].ID); err == nil {
 			t.Error("a failed batch stored some of its characters")
+		}
+	})
+}
+
+// BenchCreateCharacter times CreateCharacter of a character shaped like
+// the demo's (two-word name, an alias, tags, notes) into a campaign that
+// already holds some, with clients creating at once.
+func BenchCreateCharacter(b *testing.B, s store.Store, clients int) {
+	ctx := context.Background()
+	gm := mustCreateUser(b, s, "gm@example.com")
+	c := mustCreateCampaign(b, s, gm, "Bench")
+	for i := range 50 {
+		mustCreateCharacter(b, s, c, fmt.Sprintf("Seed Character %d", i))
+	}
+	b.SetParallelism(max(1, clients/max(1, runtime.GOMAXPROCS(0))))
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			ch := newCharacter(b, c, "Wren Ashdown", func(ch *gmc.Character) {
+				ch.Aliases, ch.Tags = []string{"The Lamplighter"}, []string{"party", "harbour"}
+				ch.Notes = json.RawMessage(`{"bio": "A lamplighter from the harbour who keeps the old lighthouse burning."}`)
+			})
+			if err := s.CreateCharacter(ctx, ch, newEvent(b, c.ID, gm.ID, gmc.ActionCreate, "character", ch.ID, ch)); err != nil {
+				b.Error(err)
+				return
+			}
 		}
 	})
 }
