@@ -26,6 +26,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"time"
@@ -45,6 +46,7 @@ type options struct {
 	duration    time.Duration
 	rounds      int
 	endpoints   []string
+	cpuProfile  string
 }
 
 var allEndpoints = []string{"campaign", "characters", "create"}
@@ -58,6 +60,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.DurationVar(&o.duration, "duration", 3*time.Second, "length of one timed run of one target")
 	fs.IntVar(&o.rounds, "rounds", 3, "interleaved rounds (gmc, floor) per endpoint and client count")
 	endpoints := fs.String("endpoints", strings.Join(allEndpoints, ","), "comma-separated requests to time: campaign, characters, create")
+	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the timed runs (both servers and the clients) to this file")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -103,6 +106,17 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	defer env.close()
 	fmt.Fprintf(stdout, "gmc bench api: backend %s, %d CPUs (GOMAXPROCS %d), load average %s, %d rounds of %s per target\n",
 		env.backend, runtime.NumCPU(), runtime.GOMAXPROCS(0), loadAverage(), o.rounds, o.duration)
+	if o.cpuProfile != "" {
+		f, err := os.Create(o.cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	fmt.Fprintf(stdout, "%-11s %4s  %-5s %9s %7s %7s %7s  %s\n", "request", "c", "who", "req/s", "p50 ms", "p95 ms", "p99 ms", "errors")
 	for _, ep := range o.endpoints {
 		for _, c := range o.clients {
