@@ -39,8 +39,12 @@ func scanCharacter(row interface{ Scan(...any) error }) (*gmc.Character, error) 
 // CreateCharacter inserts c.
 func (db *DB) CreateCharacter(ctx context.Context, c *gmc.Character, ev *gmc.Event) error {
 	c.Version = 1
+	row, err := newCharacterRow(c)
+	if err != nil {
+		return err
+	}
 	return db.tx(ctx, func(tx *sql.Tx) error {
-		if err := insertCharacter(ctx, tx, c); err != nil {
+		if err := insertCharacter(ctx, tx, row); err != nil {
 			return err
 		}
 		return insertEvent(ctx, tx, ev)
@@ -49,10 +53,17 @@ func (db *DB) CreateCharacter(ctx context.Context, c *gmc.Character, ev *gmc.Eve
 
 // CreateCharacters inserts many characters in one transaction.
 func (db *DB) CreateCharacters(ctx context.Context, cs []*gmc.Character, ev *gmc.Event) error {
+	rows := make([]characterRow, len(cs))
+	for i, c := range cs {
+		c.Version = 1
+		var err error
+		if rows[i], err = newCharacterRow(c); err != nil {
+			return err
+		}
+	}
 	err := db.tx(ctx, func(tx *sql.Tx) error {
-		for _, c := range cs {
-			c.Version = 1
-			if err := insertCharacter(ctx, tx, c); err != nil {
+		for _, row := range rows {
+			if err := insertCharacter(ctx, tx, row); err != nil {
 				return err
 			}
 		}
@@ -61,12 +72,28 @@ func (db *DB) CreateCharacters(ctx context.Context, cs []*gmc.Character, ev *gmc
 	return err
 }
 
-func insertCharacter(ctx context.Context, tx *sql.Tx, c *gmc.Character) error {
+// characterRow is what inserting a character writes, worked out before
+// the write transaction begins, so that the one writer is held only for
+// the statements (search.Index is most of the work).
+type characterRow struct {
+	c    *gmc.Character
+	cols [5]string
+	doc  search.Document
+	in   search.Indexed
+}
+
+func newCharacterRow(c *gmc.Character) (characterRow, error) {
 	cols, err := characterValues(c)
 	if err != nil {
-		return err
+		return characterRow{}, err
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO characters (`+characterColumns+`, search_key)
+	doc := search.CharacterDoc(c)
+	return characterRow{c: c, cols: cols, doc: doc, in: search.Index(doc)}, nil
+}
+
+func insertCharacter(ctx context.Context, tx *sql.Tx, row characterRow) error {
+	c, cols := row.c, row.cols
+	_, err := tx.ExecContext(ctx, `INSERT INTO characters (`+characterColumns+`, search_key)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		c.ID, c.CampaignID, c.Name, c.CharacterType, cols[0], cols[1], cols[2], c.VoiceNotes, cols[3], cols[4],
 		c.Visibility, strArg(c.OwnerID), strArg(c.PortraitFileID), c.Version, micros(c.CreatedAt), micros(c.UpdatedAt), c.SearchKey())
@@ -76,7 +103,7 @@ func insertCharacter(ctx context.Context, tx *sql.Tx, c *gmc.Character) error {
 	if err := insertTags(ctx, tx, c); err != nil {
 		return err
 	}
-	return indexNewDoc(ctx, tx, search.CharacterDoc(c))
+	return indexNewDoc(ctx, tx, row.doc, row.in)
 }
 
 // characterValues returns the text columns stats, notes, gm_notes, aliases

@@ -22,19 +22,19 @@ const keysPerInsert = 250
 // indexed for the same entity. Every write of an indexed entity calls it,
 // so the index is never behind the data.
 func indexDoc(ctx context.Context, tx *sql.Tx, d search.Document) error {
-	return writeDoc(ctx, tx, d, false)
+	return writeDoc(ctx, tx, d, search.Index(d), false)
 }
 
 // indexNewDoc is indexDoc for an entity inserted in tx: nothing can be
 // indexed for it yet (its id is new, and deleting a document deletes its
 // rows), so the deletes are left out. They are not free: a delete from a
 // contentless FTS5 table writes a tombstone even for a row it never had.
-func indexNewDoc(ctx context.Context, tx *sql.Tx, d search.Document) error {
-	return writeDoc(ctx, tx, d, true)
+// in is search.Index(d), computed before the transaction.
+func indexNewDoc(ctx context.Context, tx *sql.Tx, d search.Document, in search.Indexed) error {
+	return writeDoc(ctx, tx, d, in, true)
 }
 
-func writeDoc(ctx context.Context, tx *sql.Tx, d search.Document, fresh bool) error {
-	in := search.Index(d)
+func writeDoc(ctx context.Context, tx *sql.Tx, d search.Document, in search.Indexed, fresh bool) error {
 	var campaign any
 	if d.Scope != search.ReferenceScope {
 		campaign = d.Scope
