@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/gmc-project/gmc/internal/bench/apibench"
 	"github.com/gmc-project/gmc/internal/bench/diarbench"
 	"github.com/gmc-project/gmc/internal/bench/kwbench"
 	"github.com/gmc-project/gmc/internal/bench/searchbench"
@@ -16,6 +17,7 @@ import (
 const benchUsage = `usage: gmc bench <tool> [flags]
 
 Tools:
+  api              API requests against a bare net/http floor on the same database: req/s, p50/p95/p99, ratio
   diarization      speaker diarization error rate (DER) on a folder of WAVs with reference RTTMs
   load             a group's evening times many: GMs editing, players browsing and searching, live sessions with sockets; per-route p50/p95/p99 and errors
   keywords         live keyword detection quality on a benchmark file (precision, recall, F1)
@@ -31,6 +33,8 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return fmt.Errorf("no bench tool given")
 	}
 	switch args[0] {
+	case "api":
+		return apibench.Main(ctx, args[1:], stdout, stderr)
 	case "diarization":
 		return diarbench.Main(ctx, args[1:], stdout, stderr)
 	case "load":

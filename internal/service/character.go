@@ -160,17 +160,18 @@ func (s *Service) Characters(ctx context.Context, userID string, q CharacterQuer
 	if q.Type != "" && !q.Type.Valid() {
 		return nil, "", gmc.Invalid("query.character_type", "must be one of pc, npc")
 	}
-	m, err := s.access(ctx, q.CampaignID, userID, gmc.RoleObserver)
+	// The store reads the membership in the list's statement and hides
+	// GM-only characters from anyone but a GM.
+	list, next, role, err := s.store.MemberCharacters(ctx, userID, store.CharacterFilter{CampaignID: q.CampaignID, Type: q.Type, Tag: gmc.NormalizeTag(q.Tag),
+		OwnerID: q.OwnerID, Query: gmc.SearchQuery(q.Q), Page: q.Page})
 	if err != nil {
-		return nil, "", err
+		return nil, "", accessError(err)
 	}
-	list, next, err := s.store.Characters(ctx, store.CharacterFilter{CampaignID: q.CampaignID, Type: q.Type, Tag: gmc.NormalizeTag(q.Tag),
-		OwnerID: q.OwnerID, Query: gmc.SearchQuery(q.Q), HideGMOnly: m.Role != gmc.RoleGM, Page: q.Page})
-	if err != nil {
+	if err := checkRole(role, gmc.RoleObserver); err != nil {
 		return nil, "", err
 	}
 	for i, c := range list {
-		list[i] = c.ForRole(m.Role)
+		list[i] = c.ForRole(role)
 	}
 	return list, next, nil
 }

@@ -258,15 +258,30 @@ func (s *Service) inTx(ctx context.Context, fn func(t *Service, tx store.Store) 
 // the existence of other people's campaigns does not leak.
 func (s *Service) access(ctx context.Context, campaignID, userID string, min gmc.Role) (*gmc.Member, error) {
 	m, err := s.store.Member(ctx, campaignID, userID)
-	if errors.Is(err, gmc.ErrNotFound) {
-		return nil, gmc.Errorf(gmc.ErrNotFound, "campaign_not_found", "campaign not found")
-	} else if err != nil {
+	if err != nil {
+		return nil, accessError(err)
+	}
+	if err := checkRole(m.Role, min); err != nil {
 		return nil, err
 	}
-	if !m.Role.AtLeast(min) {
-		return nil, gmc.Errorf(gmc.ErrForbidden, "role_too_low", "this needs the %s role in the campaign; you are %s", min, m.Role)
-	}
 	return m, nil
+}
+
+// accessError is what a caller who is not in a campaign is told, alike
+// whether the campaign exists or not.
+func accessError(err error) error {
+	if errors.Is(err, gmc.ErrNotFound) {
+		return gmc.Errorf(gmc.ErrNotFound, "campaign_not_found", "campaign not found")
+	}
+	return err
+}
+
+// checkRole refuses a member whose role is below min.
+func checkRole(role, min gmc.Role) error {
+	if !role.AtLeast(min) {
+		return gmc.Errorf(gmc.ErrForbidden, "role_too_low", "this needs the %s role in the campaign; you are %s", min, role)
+	}
+	return nil
 }
 
 // checkVersion compares an If-Match version with the stored one; 0 means

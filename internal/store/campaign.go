@@ -20,6 +20,10 @@ type CampaignStore interface {
 	CreateCampaign(ctx context.Context, c *gmc.Campaign, gm *gmc.Member, ev *gmc.Event) error
 	// Campaign returns the campaign with id, or ErrNotFound.
 	Campaign(ctx context.Context, id string) (*gmc.Campaign, error)
+	// MemberCampaign returns the campaign with id and userID's role in it,
+	// in one statement, so that a member's read costs one round trip.
+	// ErrNotFound when the campaign does not exist or userID is not in it.
+	MemberCampaign(ctx context.Context, id, userID string) (*gmc.Campaign, gmc.Role, error)
 	// Campaigns lists campaigns in creation order and the next page's cursor.
 	Campaigns(ctx context.Context, f CampaignFilter) ([]*gmc.Campaign, string, error)
 	// UpdateCampaign writes c's editable fields when the stored version

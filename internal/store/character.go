@@ -36,6 +36,12 @@ type CharacterStore interface {
 	// Characters lists characters in id (creation) order and the next
 	// page's cursor.
 	Characters(ctx context.Context, f CharacterFilter) ([]*gmc.Character, string, error)
+	// MemberCharacters is Characters as userID may see them, with userID's
+	// role: a GM sees every character, anyone else only those with
+	// visibility players (f.HideGMOnly is not used). The membership is read
+	// in the list's own statement; only an empty page costs a second one.
+	// ErrNotFound when userID is not a member of f.CampaignID.
+	MemberCharacters(ctx context.Context, userID string, f CharacterFilter) ([]*gmc.Character, string, gmc.Role, error)
 	// UpdateCharacter writes c's editable fields when the stored version
 	// equals c.Version, then increments c.Version. ErrNotFound, ErrConflict
 	// (stale version).

@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
@@ -27,18 +28,33 @@ func scanCharacter(row pgx.Row) (*gmc.Character, error) {
 	return &c, nil
 }
 
-// CreateCharacter inserts c.
+// CreateCharacter inserts c, its tags, its search document and ev as one
+// batch: one round trip instead of one per statement and BEGIN/COMMIT.
 func (db *DB) CreateCharacter(ctx context.Context, c *gmc.Character, ev *gmc.Event) error {
-	err := db.tx(ctx, func(tx pgx.Tx) error {
-		if err := insertCharacter(ctx, tx, c); err != nil {
-			return err
-		}
-		return insertEvent(ctx, tx, ev)
-	})
-	if err == nil {
-		c.Version = 1
+	docs, err := characterDocs(c)
+	if err != nil {
+		return err
 	}
-	return err
+	b := &pgx.Batch{}
+	if c.OwnerID != nil {
+		// The lock lockOwner takes, in its order; a missing owner fails
+		// the insert's foreign key below.
+		b.Queue(`SELECT 1 FROM users WHERE id = $1 FOR KEY SHARE`, *c.OwnerID)
+	}
+	b.Queue(`INSERT INTO characters (`+characterColumns+`, search_key)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 1, $14, $15, $16)`,
+		c.ID, c.CampaignID, c.Name, string(c.CharacterType), docs[0], docs[1], docs[2], c.VoiceNotes,
+		nonNil(c.Aliases), nonNil(c.Tags), string(c.Visibility), c.OwnerID, c.PortraitFileID, c.CreatedAt, c.UpdatedAt, c.SearchKey())
+	if len(c.Tags) > 0 {
+		b.Queue(`INSERT INTO character_tags (campaign_id, tag, character_id) SELECT $1, unnest($2::text[]), $3`, c.CampaignID, c.Tags, c.ID)
+	}
+	queueIndexDoc(b, search.CharacterDoc(c))
+	queueEvent(b, ev)
+	if err := db.batch(ctx, b); err != nil {
+		return err
+	}
+	c.Version = 1
+	return nil
 }
 
 // CreateCharacters inserts many characters in one transaction.
@@ -134,8 +150,50 @@ func (db *DB) Characters(ctx context.Context, f store.CharacterFilter) ([]*gmc.C
 	if !isUUID(f.CampaignID) || (f.OwnerID != "" && !isUUID(f.OwnerID)) {
 		return nil, "", nil
 	}
+	out, next, _, err := db.characters(ctx, "", f)
+	return out, next, err
+}
+
+// MemberCharacters lists the characters userID may see with userID's
+// role, read by the list's statement.
+func (db *DB) MemberCharacters(ctx context.Context, userID string, f store.CharacterFilter) ([]*gmc.Character, string, gmc.Role, error) {
+	f.Page = f.Page.Normalize()
+	var out []*gmc.Character
+	var next string
+	var role gmc.Role
+	// A bad cursor is an error for members only, as when the membership
+	// was checked first: anyone else learns nothing but "not found".
+	err := checkCursor(f.Page.Cursor)
+	if err == nil && isUUID(f.CampaignID) && isUUID(userID) && (f.OwnerID == "" || isUUID(f.OwnerID)) {
+		out, next, role, err = db.characters(ctx, userID, f)
+	}
+	if len(out) == 0 && !errors.Is(err, gmc.ErrNotFound) {
+		// No row carried the role: read it on its own.
+		r, merr := db.memberRole(ctx, f.CampaignID, userID)
+		if merr != nil {
+			return nil, "", "", merr
+		}
+		role = r
+	}
+	if err != nil {
+		return nil, "", "", err
+	}
+	return out, next, role, nil
+}
+
+// characters lists f; with a member, as the member may see them, each row
+// carrying the member's role (NULL for someone not in the campaign, who
+// gets ErrNotFound).
+func (db *DB) characters(ctx context.Context, member string, f store.CharacterFilter) ([]*gmc.Character, string, gmc.Role, error) {
 	q := `SELECT ` + characterColumns + ` FROM characters WHERE campaign_id = @campaign`
 	args := pgx.NamedArgs{"campaign": f.CampaignID, "limit": f.Page.Limit + 1}
+	if member != "" {
+		q = `WITH me AS (SELECT role FROM members WHERE campaign_id = @campaign AND user_id = @member)
+			SELECT ` + characterColumns + `, (SELECT role FROM me) FROM characters WHERE campaign_id = @campaign
+			AND (visibility = 'players' OR (SELECT role FROM me) = 'gm')`
+		args["member"] = member
+		f.HideGMOnly = false
+	}
 	for _, c := range []struct{ cond, name, val string }{
 		{` AND id > @cursor`, "cursor", f.Page.Cursor},
 		{` AND character_type = @type`, "type", string(f.Type)},
@@ -153,14 +211,25 @@ func (db *DB) Characters(ctx context.Context, f store.CharacterFilter) ([]*gmc.C
 	}
 	rows, err := db.q.Query(ctx, q+` ORDER BY id LIMIT @limit`, args)
 	if err != nil {
-		return nil, "", interpretError(err)
+		return nil, "", "", interpretError(err)
 	}
-	out, err := collect(rows, scanCharacter)
+	var role *string
+	scan := scanCharacter
+	if member != "" {
+		scan = func(row pgx.Row) (*gmc.Character, error) { return scanCharacter(withRole{row, &role}) }
+	}
+	out, err := collect(rows, scan)
 	if err != nil {
-		return nil, "", err
+		return nil, "", "", err
+	}
+	if member != "" && len(out) > 0 && role == nil {
+		return nil, "", "", gmc.ErrNotFound
 	}
 	out, next := gmc.NextCursor(out, f.Page.Limit, func(c *gmc.Character) string { return c.ID })
-	return out, next, nil
+	if role == nil {
+		return out, next, "", nil
+	}
+	return out, next, gmc.Role(*role), nil
 }
 
 // UpdateCharacter writes c when its version is current.

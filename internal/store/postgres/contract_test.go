@@ -2,6 +2,7 @@ package postgres_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/gmc-project/gmc/internal/store"
@@ -42,4 +43,21 @@ func TestMigrations(t *testing.T) {
 		t.Cleanup(func() { db.Close() })
 		return db
 	})
+}
+
+func BenchmarkCreateCharacter(b *testing.B) {
+	for _, clients := range []int{1, 16} {
+		b.Run(fmt.Sprintf("clients=%d", clients), func(b *testing.B) {
+			ctx := context.Background()
+			db, err := postgres.Open(ctx, testenv.PostgresSchema(b))
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer db.Close()
+			if _, err := db.Migrate(ctx); err != nil {
+				b.Fatal(err)
+			}
+			storetest.BenchCreateCharacter(b, db, clients)
+		})
+	}
 }

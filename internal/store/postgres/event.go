@@ -18,6 +18,13 @@ func insertEvent(ctx context.Context, tx pgx.Tx, ev *gmc.Event) error {
 	return interpretError(err)
 }
 
+// queueEvent adds insertEvent's statement to b.
+func queueEvent(b *pgx.Batch, ev *gmc.Event) {
+	b.Queue(`INSERT INTO events (id, campaign_id, actor_id, action, entity_type, entity_id, before, after, at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+		ev.ID, ev.CampaignID, ev.ActorID, ev.Action, ev.EntityType, ev.EntityID, jsonArg(ev.Before), jsonArg(ev.After), ev.At)
+}
+
 // jsonArg passes a JSON document to a jsonb column: NULL when empty, else
 // its text, which the server parses.
 func jsonArg(b json.RawMessage) any {

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 
@@ -34,6 +35,36 @@ func scanMember(row pgx.Row) (*gmc.Member, error) {
 // Member returns one membership.
 func (db *DB) Member(ctx context.Context, campaignID, userID string) (*gmc.Member, error) {
 	return scanMember(db.q.QueryRow(ctx, memberSelect+` WHERE m.campaign_id = $1 AND m.user_id = $2`, campaignID, userID))
+}
+
+// withRole scans a row whose last column is a member's role after the
+// columns its scan function reads, so that a read can carry the caller's
+// membership.
+type withRole struct {
+	row  pgx.Row
+	role any
+}
+
+func (w withRole) Scan(dest ...any) error { return w.row.Scan(append(dest, w.role)...) }
+
+// prefixed qualifies every column of a comma-separated list with p ("c.").
+func prefixed(p, columns string) string {
+	cols := strings.Split(columns, ",")
+	for i, c := range cols {
+		cols[i] = p + strings.TrimSpace(c)
+	}
+	return strings.Join(cols, ", ")
+}
+
+// memberRole is the role of userID in campaignID, for the reads whose
+// statement returned no row to carry it.
+func (db *DB) memberRole(ctx context.Context, campaignID, userID string) (gmc.Role, error) {
+	if !isUUID(campaignID) || !isUUID(userID) {
+		return "", gmc.ErrNotFound
+	}
+	var role string
+	err := db.q.QueryRow(ctx, `SELECT role FROM members WHERE campaign_id = $1 AND user_id = $2`, campaignID, userID).Scan(&role)
+	return gmc.Role(role), interpretError(err)
 }
 
 // Members lists a campaign's members in order of joining.

@@ -148,6 +148,18 @@ func (db *DB) tx(ctx context.Context, fn func(tx pgx.Tx) error) error {
 	return interpretError(pgx.BeginFunc(ctx, db.pool, fn))
 }
 
+// batch runs b's statements all or nothing in one round trip. Outside
+// InTx they are one implicit transaction: pgx sends a batch with a single
+// Sync, and PostgreSQL rolls back everything before it when one statement
+// fails and skips the rest. Inside InTx they run in a savepoint of the
+// open transaction.
+func (db *DB) batch(ctx context.Context, b *pgx.Batch) error {
+	if db.open != nil {
+		return db.savepoint(ctx, func(tx pgx.Tx) error { return interpretError(tx.SendBatch(ctx, b).Close()) })
+	}
+	return interpretError(db.pool.SendBatch(ctx, b).Close())
+}
+
 // querier is what both the pool and a transaction offer; read helpers take
 // it so they run inside a write transaction or on the pool alike.
 type querier interface {

@@ -50,6 +50,18 @@ func (db *DB) Campaign(ctx context.Context, id string) (*gmc.Campaign, error) {
 	return scanCampaign(db.read.QueryRowContext(ctx, `SELECT `+campaignColumns+` FROM campaigns WHERE id = ?`, id))
 }
 
+// MemberCampaign returns the campaign with userID's role in it, joined in
+// one statement.
+func (db *DB) MemberCampaign(ctx context.Context, id, userID string) (*gmc.Campaign, gmc.Role, error) {
+	var role string
+	c, err := scanCampaign(withRole{db.read.QueryRowContext(ctx, `SELECT `+prefixed("c.", campaignColumns)+`, m.role
+		FROM members m JOIN campaigns c ON c.id = m.campaign_id WHERE m.campaign_id = ? AND m.user_id = ?`, id, userID), &role})
+	if err != nil {
+		return nil, "", err
+	}
+	return c, gmc.Role(role), nil
+}
+
 // Campaigns lists campaigns in creation order.
 func (db *DB) Campaigns(ctx context.Context, f store.CampaignFilter) ([]*gmc.Campaign, string, error) {
 	f.Page = f.Page.Normalize()

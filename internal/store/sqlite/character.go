@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/gmc-project/gmc/internal/gmc"
 	"github.com/gmc-project/gmc/internal/search"
@@ -38,8 +39,12 @@ func scanCharacter(row interface{ Scan(...any) error }) (*gmc.Character, error) 
 // CreateCharacter inserts c.
 func (db *DB) CreateCharacter(ctx context.Context, c *gmc.Character, ev *gmc.Event) error {
 	c.Version = 1
+	row, err := newCharacterRow(c)
+	if err != nil {
+		return err
+	}
 	return db.tx(ctx, func(tx *sql.Tx) error {
-		if err := insertCharacter(ctx, tx, c); err != nil {
+		if err := insertCharacter(ctx, tx, row); err != nil {
 			return err
 		}
 		return insertEvent(ctx, tx, ev)
@@ -48,10 +53,17 @@ func (db *DB) CreateCharacter(ctx context.Context, c *gmc.Character, ev *gmc.Eve
 
 // CreateCharacters inserts many characters in one transaction.
 func (db *DB) CreateCharacters(ctx context.Context, cs []*gmc.Character, ev *gmc.Event) error {
+	rows := make([]characterRow, len(cs))
+	for i, c := range cs {
+		c.Version = 1
+		var err error
+		if rows[i], err = newCharacterRow(c); err != nil {
+			return err
+		}
+	}
 	err := db.tx(ctx, func(tx *sql.Tx) error {
-		for _, c := range cs {
-			c.Version = 1
-			if err := insertCharacter(ctx, tx, c); err != nil {
+		for _, row := range rows {
+			if err := insertCharacter(ctx, tx, row); err != nil {
 				return err
 			}
 		}
@@ -60,12 +72,28 @@ func (db *DB) CreateCharacters(ctx context.Context, cs []*gmc.Character, ev *gmc
 	return err
 }
 
-func insertCharacter(ctx context.Context, tx *sql.Tx, c *gmc.Character) error {
+// characterRow is what inserting a character writes, worked out before
+// the write transaction begins, so that the one writer is held only for
+// the statements (search.Index is most of the work).
+type characterRow struct {
+	c    *gmc.Character
+	cols [5]string
+	doc  search.Document
+	in   search.Indexed
+}
+
+func newCharacterRow(c *gmc.Character) (characterRow, error) {
 	cols, err := characterValues(c)
 	if err != nil {
-		return err
+		return characterRow{}, err
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO characters (`+characterColumns+`, search_key)
+	doc := search.CharacterDoc(c)
+	return characterRow{c: c, cols: cols, doc: doc, in: search.Index(doc)}, nil
+}
+
+func insertCharacter(ctx context.Context, tx *sql.Tx, row characterRow) error {
+	c, cols := row.c, row.cols
+	_, err := tx.ExecContext(ctx, `INSERT INTO characters (`+characterColumns+`, search_key)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		c.ID, c.CampaignID, c.Name, c.CharacterType, cols[0], cols[1], cols[2], c.VoiceNotes, cols[3], cols[4],
 		c.Visibility, strArg(c.OwnerID), strArg(c.PortraitFileID), c.Version, micros(c.CreatedAt), micros(c.UpdatedAt), c.SearchKey())
@@ -75,7 +103,7 @@ func insertCharacter(ctx context.Context, tx *sql.Tx, c *gmc.Character) error {
 	if err := insertTags(ctx, tx, c); err != nil {
 		return err
 	}
-	return indexDoc(ctx, tx, search.CharacterDoc(c))
+	return indexNewDoc(ctx, tx, row.doc, row.in)
 }
 
 // characterValues returns the text columns stats, notes, gm_notes, aliases
@@ -105,12 +133,16 @@ func characterValues(c *gmc.Character) ([5]string, error) {
 
 // insertTags writes the character_tags rows ?tag= looks up.
 func insertTags(ctx context.Context, tx *sql.Tx, c *gmc.Character) error {
-	for _, tag := range c.Tags {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO character_tags (campaign_id, tag, character_id) VALUES (?, ?, ?)`, c.CampaignID, tag, c.ID); err != nil {
-			return interpretError(err)
-		}
+	if len(c.Tags) == 0 {
+		return nil
 	}
-	return nil
+	args := make([]any, 0, 3*len(c.Tags))
+	for _, tag := range c.Tags {
+		args = append(args, c.CampaignID, tag, c.ID)
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO character_tags (campaign_id, tag, character_id) VALUES `+
+		strings.TrimSuffix(strings.Repeat("(?, ?, ?), ", len(c.Tags)), ", "), args...)
+	return interpretError(err)
 }
 
 // Character returns the character with id.
@@ -120,9 +152,38 @@ func (db *DB) Character(ctx context.Context, id string) (*gmc.Character, error) 
 
 // Characters lists a campaign's characters in id order.
 func (db *DB) Characters(ctx context.Context, f store.CharacterFilter) ([]*gmc.Character, string, error) {
+	out, next, _, err := db.characters(ctx, "", f)
+	return out, next, err
+}
+
+// MemberCharacters lists the characters userID may see with userID's
+// role, read by the list's statement.
+func (db *DB) MemberCharacters(ctx context.Context, userID string, f store.CharacterFilter) ([]*gmc.Character, string, gmc.Role, error) {
+	out, next, role, err := db.characters(ctx, userID, f)
+	if err == nil && len(out) == 0 {
+		// No row carried the role: read it on its own.
+		role, err = db.memberRole(ctx, f.CampaignID, userID)
+	}
+	if err != nil {
+		return nil, "", "", err
+	}
+	return out, next, role, nil
+}
+
+// characters lists f; with a member, as the member may see them, each row
+// carrying the member's role (NULL for someone not in the campaign, who
+// gets ErrNotFound).
+func (db *DB) characters(ctx context.Context, member string, f store.CharacterFilter) ([]*gmc.Character, string, gmc.Role, error) {
 	f.Page = f.Page.Normalize()
 	q := `SELECT ` + characterColumns + ` FROM characters WHERE campaign_id = ? AND id > ?`
 	args := []any{f.CampaignID, f.Page.Cursor}
+	if member != "" {
+		q = `WITH me AS (SELECT role FROM members WHERE campaign_id = ? AND user_id = ?)
+			SELECT ` + characterColumns + `, (SELECT role FROM me) FROM characters WHERE campaign_id = ? AND id > ?
+			AND (visibility = 'players' OR (SELECT role FROM me) = 'gm')`
+		args = []any{f.CampaignID, member, f.CampaignID, f.Page.Cursor}
+		f.HideGMOnly = false
+	}
 	if f.Type != "" {
 		q += ` AND character_type = ?`
 		args = append(args, f.Type)
@@ -144,14 +205,24 @@ func (db *DB) Characters(ctx context.Context, f store.CharacterFilter) ([]*gmc.C
 	}
 	rows, err := db.read.QueryContext(ctx, q+` ORDER BY id LIMIT ?`, append(args, f.Page.Limit+1)...)
 	if err != nil {
-		return nil, "", interpretError(err)
+		return nil, "", "", interpretError(err)
 	}
-	out, err := collectRows(rows, scanCharacter)
+	var role sql.NullString
+	scan := scanCharacter
+	if member != "" {
+		scan = func(row interface{ Scan(...any) error }) (*gmc.Character, error) {
+			return scanCharacter(withRole{row, &role})
+		}
+	}
+	out, err := collectRows(rows, scan)
 	if err != nil {
-		return nil, "", err
+		return nil, "", "", err
+	}
+	if member != "" && len(out) > 0 && !role.Valid {
+		return nil, "", "", gmc.ErrNotFound
 	}
 	out, next := gmc.NextCursor(out, f.Page.Limit, func(c *gmc.Character) string { return c.ID })
-	return out, next, nil
+	return out, next, gmc.Role(role.String), nil
 }
 
 // UpdateCharacter writes c when its version is current.

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"strings"
 
 	"github.com/gmc-project/gmc/internal/gmc"
 )
@@ -36,6 +37,33 @@ func scanMember(row interface{ Scan(...any) error }) (*gmc.Member, error) {
 // Member returns one membership.
 func (db *DB) Member(ctx context.Context, campaignID, userID string) (*gmc.Member, error) {
 	return scanMember(db.read.QueryRowContext(ctx, memberSelect+` WHERE m.campaign_id = ? AND m.user_id = ?`, campaignID, userID))
+}
+
+// withRole scans a row whose last column is a member's role after the
+// columns its scan function reads, so that a read can carry the caller's
+// membership.
+type withRole struct {
+	row  interface{ Scan(...any) error }
+	role any
+}
+
+func (w withRole) Scan(dest ...any) error { return w.row.Scan(append(dest, w.role)...) }
+
+// prefixed qualifies every column of a comma-separated list with p ("c.").
+func prefixed(p, columns string) string {
+	cols := strings.Split(columns, ",")
+	for i, c := range cols {
+		cols[i] = p + strings.TrimSpace(c)
+	}
+	return strings.Join(cols, ", ")
+}
+
+// memberRole is the role of userID in campaignID, for the reads whose
+// statement returned no row to carry it.
+func (db *DB) memberRole(ctx context.Context, campaignID, userID string) (gmc.Role, error) {
+	var role string
+	err := db.read.QueryRowContext(ctx, `SELECT role FROM members WHERE campaign_id = ? AND user_id = ?`, campaignID, userID).Scan(&role)
+	return gmc.Role(role), interpretError(err)
 }
 
 // Members lists a campaign's members in order of joining.

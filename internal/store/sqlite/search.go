@@ -22,33 +22,54 @@ const keysPerInsert = 250
 // indexed for the same entity. Every write of an indexed entity calls it,
 // so the index is never behind the data.
 func indexDoc(ctx context.Context, tx *sql.Tx, d search.Document) error {
-	in := search.Index(d)
+	return writeDoc(ctx, tx, d, search.Index(d), false)
+}
+
+// indexNewDoc is indexDoc for an entity inserted in tx: nothing can be
+// indexed for it yet (its id is new, and deleting a document deletes its
+// rows), so the deletes are left out. They are not free: a delete from a
+// contentless FTS5 table writes a tombstone even for a row it never had.
+// in is search.Index(d), computed before the transaction.
+func indexNewDoc(ctx context.Context, tx *sql.Tx, d search.Document, in search.Indexed) error {
+	return writeDoc(ctx, tx, d, in, true)
+}
+
+func writeDoc(ctx context.Context, tx *sql.Tx, d search.Document, in search.Indexed, fresh bool) error {
 	var campaign any
 	if d.Scope != search.ReferenceScope {
 		campaign = d.Scope
 	}
+	upsert := ` ON CONFLICT (entity_type, entity_id) DO UPDATE SET campaign_id = excluded.campaign_id, scope = excluded.scope, name = excluded.name,
+			aliases = excluded.aliases, context = excluded.context, forms = excluded.forms, gm_only = excluded.gm_only,
+			body = excluded.body, gm_body = excluded.gm_body`
+	if fresh {
+		upsert = "" // a document already there is an error: a conflict
+	}
 	var docID int64
 	err := tx.QueryRowContext(ctx, `INSERT INTO search_docs (campaign_id, scope, entity_type, entity_id, name, aliases, context, forms, gm_only, body, gm_body)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (entity_type, entity_id) DO UPDATE SET campaign_id = excluded.campaign_id, scope = excluded.scope, name = excluded.name,
-			aliases = excluded.aliases, context = excluded.context, forms = excluded.forms, gm_only = excluded.gm_only,
-			body = excluded.body, gm_body = excluded.gm_body
-		RETURNING doc_id`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`+upsert+` RETURNING doc_id`,
 		campaign, d.Scope, d.Type, d.ID, d.Name, strings.Join(d.Aliases, listSep), d.Context, in.Forms, d.GMOnly, in.Text, in.GMText).Scan(&docID)
 	if err != nil {
 		return interpretError(err)
 	}
-	for _, q := range []string{`DELETE FROM search_keys WHERE doc_id = ?`, `DELETE FROM search_tags WHERE doc_id = ?`,
-		`DELETE FROM search_names WHERE rowid = ?`, `DELETE FROM search_text WHERE rowid = ?`} {
-		if _, err := tx.ExecContext(ctx, q, docID); err != nil {
-			return interpretError(err)
+	if !fresh {
+		for _, q := range []string{`DELETE FROM search_keys WHERE doc_id = ?`, `DELETE FROM search_tags WHERE doc_id = ?`,
+			`DELETE FROM search_names WHERE rowid = ?`, `DELETE FROM search_text WHERE rowid = ?`} {
+			if _, err := tx.ExecContext(ctx, q, docID); err != nil {
+				return interpretError(err)
+			}
 		}
 	}
 	if err := insertSearchKeys(ctx, tx, docID, in); err != nil {
 		return err
 	}
-	for _, tag := range in.Tags {
-		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO search_tags (doc_id, tag) VALUES (?, ?)`, docID, tag); err != nil {
+	if len(in.Tags) > 0 {
+		args := make([]any, 0, 2*len(in.Tags))
+		for _, tag := range in.Tags {
+			args = append(args, docID, tag)
+		}
+		q := `INSERT OR IGNORE INTO search_tags (doc_id, tag) VALUES ` + strings.TrimSuffix(strings.Repeat("(?, ?), ", len(in.Tags)), ", ")
+		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
 			return interpretError(err)
 		}
 	}

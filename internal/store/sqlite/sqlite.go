@@ -75,7 +75,15 @@ func Open(path string) (*DB, error) {
 		write.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
-	read.SetMaxOpenConns(max(4, runtime.NumCPU()))
+	// database/sql keeps only 2 idle connections unless told otherwise:
+	// under load the other reads closed their connection on release and
+	// the next ones opened a new one (pragmas, schema parse) — the pool
+	// churned, and more clients were faster because their waiting kept
+	// connections handed over instead of closed. All stay open.
+	readConns := max(4, runtime.NumCPU())
+	read.SetMaxOpenConns(readConns)
+	read.SetMaxIdleConns(readConns)
+	read.SetConnMaxIdleTime(0)
 	db := &DB{write: write, readPool: read, read: read}
 	if err := write.Ping(); err != nil {
 		db.Close()

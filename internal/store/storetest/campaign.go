@@ -31,6 +31,53 @@ func testCampaign(t *testing.T, open OpenFunc) {
 		_, err = s.Campaign(ctx, newID(t))
 		wantErr(t, "Campaign(unknown)", err, gmc.ErrNotFound)
 	})
+	t.Run("MemberCampaign", func(t *testing.T) {
+		t.Parallel()
+		s := open(t)
+		gm := mustCreateUser(t, s, "gm@example.com")
+		player := mustCreateUser(t, s, "player@example.com")
+		stranger := mustCreateUser(t, s, "stranger@example.com")
+		c := mustCreateCampaign(t, s, gm, "Curse of Strahd")
+		mustAddMember(t, s, c, player, gmc.RolePlayer)
+		ev := func() *gmc.Event { return newEvent(t, c.ID, gm.ID, gmc.ActionUpdate, "member", player.ID, nil) }
+		type step struct {
+			name       string
+			change     func() error
+			user       string
+			campaignID string
+			role       gmc.Role
+			err        error
+		}
+		for _, st := range []step{
+			{name: "gm", user: gm.ID, campaignID: c.ID, role: gmc.RoleGM},
+			{name: "player", user: player.ID, campaignID: c.ID, role: gmc.RolePlayer},
+			{name: "stranger", user: stranger.ID, campaignID: c.ID, err: gmc.ErrNotFound},
+			{name: "unknown campaign", user: gm.ID, campaignID: newID(t), err: gmc.ErrNotFound},
+			{name: "not an id", user: gm.ID, campaignID: "nope", err: gmc.ErrNotFound},
+			// A change of membership shows on the very next read.
+			{name: "downgraded", user: player.ID, campaignID: c.ID, role: gmc.RoleObserver, change: func() error {
+				return s.SetMemberRole(ctx, &gmc.Member{CampaignID: c.ID, UserID: player.ID, Role: gmc.RoleObserver}, ev())
+			}},
+			{name: "removed", user: player.ID, campaignID: c.ID, err: gmc.ErrNotFound, change: func() error {
+				return s.RemoveMember(ctx, c.ID, player.ID, ev())
+			}},
+		} {
+			if st.change != nil {
+				wantErr(t, st.name+": change", st.change(), nil)
+			}
+			got, role, err := s.MemberCampaign(ctx, st.campaignID, st.user)
+			wantErr(t, "MemberCampaign("+st.name+")", err, st.err)
+			if st.err != nil {
+				continue
+			}
+			if role != st.role {
+				t.Errorf("MemberCampaign(%s) role = %q, want %q", st.name, role, st.role)
+			}
+			if diff := cmp.Diff(c, got); diff != "" {
+				t.Errorf("MemberCampaign(%s) mismatch (-want +got):\n%s", st.name, diff)
+			}
+		}
+	})
 	t.Run("ListByMemberPaged", func(t *testing.T) {
 		t.Parallel()
 		s := open(t)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"runtime"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -138,6 +139,76 @@ func testCharacter(t *testing.T, open OpenFunc) {
 			t.Errorf("paged Characters mismatch (-want +got):\n%s", diff)
 		}
 	})
+	t.Run("MemberCharacters", func(t *testing.T) {
+		t.Parallel()
+		s := open(t)
+		gm := mustCreateUser(t, s, "gm@example.com")
+		player := mustCreateUser(t, s, "p@example.com")
+		observer := mustCreateUser(t, s, "o@example.com")
+		stranger := mustCreateUser(t, s, "s@example.com")
+		c := mustCreateCampaign(t, s, gm, "C")
+		empty := mustCreateCampaign(t, s, gm, "Empty")
+		secretsOnly := mustCreateCampaign(t, s, gm, "Secrets only")
+		mustAddMember(t, s, c, player, gmc.RolePlayer)
+		mustAddMember(t, s, c, observer, gmc.RoleObserver)
+		mustAddMember(t, s, empty, player, gmc.RolePlayer)
+		mustAddMember(t, s, secretsOnly, player, gmc.RolePlayer)
+		pc := mustCreateCharacter(t, s, c, "Ærin", func(ch *gmc.Character) { ch.CharacterType, ch.OwnerID = gmc.CharacterPC, &player.ID })
+		secret := mustCreateCharacter(t, s, c, "Rahadin", hidden)
+		npc := mustCreateCharacter(t, s, c, "Ireena", func(ch *gmc.Character) { ch.Tags = []string{"noble"} })
+		hiddenOnly := mustCreateCharacter(t, s, secretsOnly, "Vasili", hidden)
+		ev := func() *gmc.Event { return newEvent(t, c.ID, gm.ID, gmc.ActionUpdate, "member", player.ID, nil) }
+
+		tests := []struct {
+			name   string
+			change func() error
+			user   string
+			f      store.CharacterFilter
+			want   []string
+			role   gmc.Role
+			err    error
+		}{
+			{name: "gm sees all", user: gm.ID, f: store.CharacterFilter{CampaignID: c.ID}, want: []string{pc.ID, secret.ID, npc.ID}, role: gmc.RoleGM},
+			{name: "player not gm-only", user: player.ID, f: store.CharacterFilter{CampaignID: c.ID}, want: []string{pc.ID, npc.ID}, role: gmc.RolePlayer},
+			{name: "observer not gm-only", user: observer.ID, f: store.CharacterFilter{CampaignID: c.ID}, want: []string{pc.ID, npc.ID}, role: gmc.RoleObserver},
+			{name: "HideGMOnly unused for a gm", user: gm.ID, f: store.CharacterFilter{CampaignID: c.ID, HideGMOnly: true}, want: []string{pc.ID, secret.ID, npc.ID}, role: gmc.RoleGM},
+			{name: "filter", user: player.ID, f: store.CharacterFilter{CampaignID: c.ID, Tag: "noble"}, want: []string{npc.ID}, role: gmc.RolePlayer},
+			{name: "page", user: gm.ID, f: store.CharacterFilter{CampaignID: c.ID, Page: gmc.Page{Limit: 1, Cursor: pc.ID}}, want: []string{secret.ID}, role: gmc.RoleGM},
+			{name: "member, no match", user: player.ID, f: store.CharacterFilter{CampaignID: c.ID, Query: "zzz"}, role: gmc.RolePlayer},
+			{name: "member, empty campaign", user: player.ID, f: store.CharacterFilter{CampaignID: empty.ID}, role: gmc.RolePlayer},
+			{name: "player, only gm-only characters", user: player.ID, f: store.CharacterFilter{CampaignID: secretsOnly.ID}, role: gmc.RolePlayer},
+			{name: "gm, only gm-only characters", user: gm.ID, f: store.CharacterFilter{CampaignID: secretsOnly.ID}, want: []string{hiddenOnly.ID}, role: gmc.RoleGM},
+			{name: "stranger", user: stranger.ID, f: store.CharacterFilter{CampaignID: c.ID}, err: gmc.ErrNotFound},
+			{name: "stranger, no match", user: stranger.ID, f: store.CharacterFilter{CampaignID: c.ID, Query: "zzz"}, err: gmc.ErrNotFound},
+			{name: "stranger, bad owner", user: stranger.ID, f: store.CharacterFilter{CampaignID: c.ID, OwnerID: "nope"}, err: gmc.ErrNotFound},
+			{name: "unknown campaign", user: gm.ID, f: store.CharacterFilter{CampaignID: newID(t)}, err: gmc.ErrNotFound},
+			{name: "not an id", user: gm.ID, f: store.CharacterFilter{CampaignID: "nope"}, err: gmc.ErrNotFound},
+			// A change of membership shows on the very next read.
+			{name: "promoted", user: player.ID, f: store.CharacterFilter{CampaignID: c.ID}, want: []string{pc.ID, secret.ID, npc.ID}, role: gmc.RoleGM,
+				change: func() error {
+					return s.SetMemberRole(ctx, &gmc.Member{CampaignID: c.ID, UserID: player.ID, Role: gmc.RoleGM}, ev())
+				}},
+			{name: "downgraded", user: player.ID, f: store.CharacterFilter{CampaignID: c.ID}, want: []string{pc.ID, npc.ID}, role: gmc.RoleObserver,
+				change: func() error {
+					return s.SetMemberRole(ctx, &gmc.Member{CampaignID: c.ID, UserID: player.ID, Role: gmc.RoleObserver}, ev())
+				}},
+			{name: "removed", user: player.ID, f: store.CharacterFilter{CampaignID: c.ID}, err: gmc.ErrNotFound,
+				change: func() error { return s.RemoveMember(ctx, c.ID, player.ID, ev()) }},
+		}
+		for _, tc := range tests {
+			if tc.change != nil {
+				wantErr(t, tc.name+": change", tc.change(), nil)
+			}
+			list, _, role, err := s.MemberCharacters(ctx, tc.user, tc.f)
+			wantErr(t, "MemberCharacters("+tc.name+")", err, tc.err)
+			if role != tc.role {
+				t.Errorf("MemberCharacters(%s) role = %q, want %q", tc.name, role, tc.role)
+			}
+			if diff := cmp.Diff(tc.want, characterIDs(list), cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("MemberCharacters(%s) mismatch (-want +got):\n%s", tc.name, diff)
+			}
+		}
+	})
 	t.Run("UpdateVersioned", func(t *testing.T) {
 		t.Parallel()
 		s := open(t)
@@ -232,6 +303,32 @@ func testCharacter(t *testing.T, open OpenFunc) {
 		wantErr(t, "CreateCharacters(taken id)", err, gmc.ErrConflict)
 		if _, err := s.Character(ctx, dup[0].ID); err == nil {
 			t.Error("a failed batch stored some of its characters")
+		}
+	})
+}
+
+// BenchCreateCharacter times CreateCharacter of a character shaped like
+// the demo's (two-word name, an alias, tags, notes) into a campaign that
+// already holds some, with clients creating at once.
+func BenchCreateCharacter(b *testing.B, s store.Store, clients int) {
+	ctx := context.Background()
+	gm := mustCreateUser(b, s, "gm@example.com")
+	c := mustCreateCampaign(b, s, gm, "Bench")
+	for i := range 50 {
+		mustCreateCharacter(b, s, c, fmt.Sprintf("Seed Character %d", i))
+	}
+	b.SetParallelism(max(1, clients/max(1, runtime.GOMAXPROCS(0))))
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			ch := newCharacter(b, c, "Wren Ashdown", func(ch *gmc.Character) {
+				ch.Aliases, ch.Tags = []string{"The Lamplighter"}, []string{"party", "harbour"}
+				ch.Notes = json.RawMessage(`{"bio": "A lamplighter from the harbour who keeps the old lighthouse burning."}`)
+			})
+			if err := s.CreateCharacter(ctx, ch, newEvent(b, c.ID, gm.ID, gmc.ActionCreate, "character", ch.ID, ch)); err != nil {
+				b.Error(err)
+				return
+			}
 		}
 	})
 }
