@@ -139,7 +139,11 @@ func (db *DB) Gather(ctx context.Context, p search.GatherProbe) (search.Gathered
 		strength[i], first[i], last[i] = k.Strength(), k.First, k.Last
 	}
 	args["exact"], args["exact_at"], args["prefix"], args["prefix_at"] = exact, exactAt, prefix, prefixAt
-	args["strength"], args["first"], args["last"] = strength, first, last
+	words := make([]int, p.QueryWords)
+	for i := range words {
+		words[i] = i
+	}
+	args["strength"], args["first"], args["last"], args["words"] = strength, first, last, words
 	args["per_key"], args["per_prefix"], args["max"] = p.PerKey, p.PerPrefix, p.MaxCandidates
 	keyTags, docTags := "", ""
 	if len(p.Tags) > 0 {
@@ -166,7 +170,7 @@ func (db *DB) Gather(ctx context.Context, p search.GatherProbe) (search.Gathered
 				ORDER BY s.key, s.doc_id LIMIT @per_prefix) s),
 		per_word AS (
 			SELECT h.doc_id, max((@strength::int[])[h.i]) AS best, count(*) AS n
-			FROM hits h CROSS JOIN LATERAL generate_series((@first::int[])[h.i], (@last::int[])[h.i]) w
+			FROM hits h JOIN unnest(@words::int[]) w ON w BETWEEN (@first::int[])[h.i] AND (@last::int[])[h.i]
 			GROUP BY h.doc_id, w),
 		picked AS (SELECT doc_id FROM per_word GROUP BY doc_id ORDER BY sum(4 * best + least(n, 4)) DESC, doc_id LIMIT @max),
 		text AS (` + text + `),
@@ -210,6 +214,8 @@ func (db *DB) Gather(ctx context.Context, p search.GatherProbe) (search.Gathered
 // InTx it therefore runs in a transaction of its own that uses the cached
 // generic plan: BEGIN, SET LOCAL, the statement and COMMIT go to the
 // server as one pipelined batch, so the search still costs one round trip.
+// The planner cannot see how few rows the arrays hold, and the generic
+// plan's estimate would cross jit_above_cost, so JIT is off for it too.
 func (db *DB) gatherQuery(ctx context.Context, q string, args pgx.NamedArgs, scan func(pgx.Rows) error) error {
 	if db.open != nil {
 		rows, err := db.q.Query(ctx, q, args)
@@ -222,13 +228,14 @@ func (db *DB) gatherQuery(ctx context.Context, q string, args pgx.NamedArgs, sca
 	b := &pgx.Batch{}
 	b.Queue(`BEGIN READ ONLY`)
 	b.Queue(`SET LOCAL plan_cache_mode = force_generic_plan`)
+	b.Queue(`SET LOCAL jit = off`)
 	b.Queue(q, args)
 	b.Queue(`COMMIT`)
 	// On an error the connection is left inside the failed transaction,
 	// and the pool closes it rather than reuse it.
 	br := db.pool.SendBatch(ctx, b)
 	defer br.Close()
-	for range 2 {
+	for range 3 {
 		if _, err := br.Exec(); err != nil {
 			return err
 		}
