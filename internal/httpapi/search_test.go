@@ -80,6 +80,8 @@ func TestSearch(t *testing.T) {
 				want              int
 			}{
 				{"outsider", outsider, find + "gorrick", 404},
+				{"outsider, only punctuation", outsider, find + "%21%21", 404},
+				{"outsider, bad type", outsider, find + "gorrick&types=dragon", 404},
 				{"no token", "", find + "gorrick", 401},
 				{"no query", gm, find, 422},
 				{"unknown type", gm, find + "gorrick&types=dragon", 422},

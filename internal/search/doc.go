@@ -14,7 +14,10 @@
 //     rows it reads; nothing scans.
 //   - Run asks a Source (the store) for candidates and ranks them in Go,
 //     the same code for SQLite and PostgreSQL: exact > prefix > fuzzy >
-//     phonetic > full text, word by word.
+//     phonetic > full text, word by word. A Gatherer source (PostgreSQL)
+//     checks the caller's membership, looks the keys and the text up,
+//     chooses the candidates and loads them in one statement; others are
+//     asked probe by probe (GatherEach).
 //
 // The deletion keys make edit-distance lookups exact B-tree lookups (the
 // "symmetric delete" idea of SymSpell): a query word and a name word one

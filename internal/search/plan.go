@@ -35,6 +35,7 @@ func (q Query) keys() []Key {
 		probe := Key{Text: k.Text, Prefix: k.Prefix}
 		if !seen[probe] {
 			seen[probe] = true
+			k.First, k.Last = q.units[k.unit].first, q.units[k.unit].last
 			keys = append(keys, k)
 		}
 	}
@@ -64,8 +65,8 @@ func (q Query) keys() []Key {
 	return keys
 }
 
-// strength says how much a hit by k suggests a match.
-func (k Key) strength() int {
+// Strength says how much a hit by k suggests a match.
+func (k Key) Strength() int {
 	switch {
 	case k.Prefix:
 		return strengthPrefix
@@ -76,12 +77,13 @@ func (k Key) strength() int {
 	}
 }
 
-// pickCandidates chooses the documents to rank: those the text probe
-// found, and the best maxCandidates of those the keys reached, scored per
-// query word by the strongest key that reached them and by how many keys
-// did (a name word equal to the query word shares all its deletion keys,
-// one a slip away only one or two), summed over the words.
-func (q Query) pickCandidates(keys []Key, hits []Hit, textIDs []int64) []int64 {
+// PickCandidates chooses the documents to rank: the best maxCandidates of
+// those the keys reached, scored per query word by the strongest key that
+// reached them and by how many keys did (a name word equal to the query
+// word shares all its deletion keys, one a slip away only one or two),
+// summed over the words, and then those the text probe found. A Gatherer
+// makes the same choice in its own query language.
+func PickCandidates(keys []Key, queryWords int, hits []Hit, textIDs []int64, maxCandidates int) []int64 {
 	type tally struct {
 		best  []int // strongest hit per query word
 		count []int // hits per query word
@@ -92,14 +94,13 @@ func (q Query) pickCandidates(keys []Key, hits []Hit, textIDs []int64) []int64 {
 	for _, h := range hits {
 		t := byDoc[h.DocID]
 		if t == nil {
-			t = &tally{best: make([]int, len(q.words)), count: make([]int, len(q.words))}
+			t = &tally{best: make([]int, queryWords), count: make([]int, queryWords)}
 			byDoc[h.DocID] = t
 			order = append(order, h.DocID)
 		}
 		k := keys[h.Key]
-		u := q.units[k.unit]
-		for w := u.first; w <= u.last; w++ {
-			t.best[w] = max(t.best[w], k.strength())
+		for w := k.First; w <= k.Last; w++ {
+			t.best[w] = max(t.best[w], k.Strength())
 			t.count[w]++
 		}
 	}
@@ -118,10 +119,16 @@ func (q Query) pickCandidates(keys []Key, hits []Hit, textIDs []int64) []int64 {
 	if len(order) > maxCandidates {
 		order = order[:maxCandidates]
 	}
+	// A document the text probe found is ranked even when its keys'
+	// score left it out.
+	chosen := make(map[int64]bool, len(order))
+	for _, id := range order {
+		chosen[id] = true
+	}
 	for _, id := range textIDs {
-		if byDoc[id] == nil {
+		if !chosen[id] {
+			chosen[id] = true
 			order = append(order, id)
-			byDoc[id] = &tally{}
 		}
 	}
 	return order

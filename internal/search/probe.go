@@ -34,6 +34,9 @@ type Filter struct {
 type Key struct {
 	Text   string
 	Prefix bool
+	// First and Last are the query words the key stands for (a key of
+	// joined words stands for several).
+	First, Last int
 	// unit is the query unit the key stands for.
 	unit int
 }
@@ -87,4 +90,48 @@ type Candidate struct {
 	// Text and GMText are loaded for documents the text probe found
 	// (GMText only for GMs).
 	Text, GMText string
+	// TextHit says the text probe found the document.
+	TextHit bool
+}
+
+// Gatherer is a Source that runs the first lookups of a search (the
+// caller's membership, the keys, the full text, the choice of candidates
+// and their loading) as one statement: one round trip to a database
+// server instead of four. It must choose the candidates as
+// PickCandidates does; the store contract suite checks that it does.
+type Gatherer interface {
+	Gather(ctx context.Context, p GatherProbe) (Gathered, error)
+}
+
+// GatherProbe is what Gather looks up.
+type GatherProbe struct {
+	Filter
+	// Member, when set, is the user who searches the campaign Scope: the
+	// lookups run only if they are a member, as GM if their role is gm,
+	// and Filter.GM is ignored.
+	Member string
+	// Keys are looked up as by SearchKeys, within PerKey and PerPrefix.
+	Keys              []Key
+	PerKey, PerPrefix int
+	// Words is the text probe (skipped when Words is empty), of at most
+	// TextLimit documents.
+	Words      []string
+	LastPrefix bool
+	TextLimit  int
+	// MaxCandidates bounds the documents chosen from the keys' hits.
+	MaxCandidates int
+	// Words of the query, which the keys' First and Last index.
+	QueryWords int
+}
+
+// Gathered is what Gather found.
+type Gathered struct {
+	// Allowed is false when GatherProbe.Member is not a member of the
+	// campaign; nothing else is set then.
+	Allowed bool
+	// GM is whether the lookups admitted GM-only documents and text.
+	GM bool
+	// Candidates are the chosen documents, loaded as by SearchDocs with
+	// TextHit set on those the text probe found.
+	Candidates []Candidate
 }

@@ -3,6 +3,7 @@ package search
 import (
 	"cmp"
 	"context"
+	"errors"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -24,6 +25,11 @@ type Request struct {
 	// Limit is how many results to return: DefaultLimit when 0, at most
 	// MaxLimit.
 	Limit int
+	// Member, when set, is the user searching the campaign Filter.Scope:
+	// the source checks their membership and role in the same lookup
+	// (Filter.GM is ignored) and Run fails with ErrNotMember for others.
+	// It needs a Gatherer source.
+	Member string
 }
 
 // Result is the answer to a search.
@@ -49,38 +55,107 @@ type Item struct {
 	Context string `json:"context,omitempty"`
 }
 
+// ErrNotMember is Run's answer when Request.Member is not a member of the
+// campaign searched.
+var ErrNotMember = errors.New("search: not a member of the campaign")
+
 // Run answers req from src: candidates by index lookups, ranked in Go.
+// With a Gatherer source the lookups take one round trip, two when the
+// trigram fallback runs.
 func Run(ctx context.Context, src Source, req Request) (*Result, error) {
 	q := ParseQuery(req.Query)
-	if q.Empty() {
+	if q.Empty() && req.Member == "" {
 		return &Result{Items: []Item{}, Facets: map[string]int{}}, nil
 	}
-	keys := q.keys()
-	hits, err := src.SearchKeys(ctx, KeyProbe{Filter: req.Filter, Keys: keys, PerKey: perKey, PerPrefix: perPrefix})
+	g, err := gather(ctx, src, q.plan(req))
 	if err != nil {
 		return nil, err
 	}
-	var textIDs []int64
-	if !q.short {
-		words := q.textWords()
-		last := words[len(words)-1]
-		p := TextProbe{Filter: req.Filter, Words: words, LastPrefix: utf8.RuneCountInString(last) >= minSoundRunes, Limit: textLimit}
-		if textIDs, err = src.SearchText(ctx, p); err != nil {
-			return nil, err
+	if !g.Allowed {
+		return nil, ErrNotMember
+	}
+	f := req.Filter
+	f.GM = g.GM
+	var found []ranked
+	var sc scratch
+	textHits := 0
+	for i := range g.Candidates {
+		c := &g.Candidates[i]
+		if c.TextHit {
+			textHits++
+		}
+		if r, ok := scoreCandidate(&q, c, f.GM, c.TextHit, &sc); ok {
+			found = append(found, r)
 		}
 	}
-	found, err := rankDocs(ctx, src, &q, req.Filter, q.pickCandidates(keys, hits, textIDs), textIDs)
-	if err != nil {
-		return nil, err
-	}
-	if q.needsFallback(found, len(textIDs)) {
-		more, err := fallback(ctx, src, &q, req.Filter, found)
+	if !q.Empty() && q.needsFallback(found, textHits) {
+		more, err := fallback(ctx, src, &q, f, found)
 		if err != nil {
 			return nil, err
 		}
 		found = append(found, more...)
 	}
 	return finish(found, req), nil
+}
+
+// Plan returns the lookups that Run asks its source to gather for req.
+func Plan(req Request) GatherProbe {
+	q := ParseQuery(req.Query)
+	return q.plan(req)
+}
+
+func (q *Query) plan(req Request) GatherProbe {
+	p := GatherProbe{Filter: req.Filter, Member: req.Member, Keys: q.keys(), PerKey: perKey, PerPrefix: perPrefix,
+		MaxCandidates: maxCandidates, QueryWords: len(q.words)}
+	if !q.short && !q.Empty() {
+		p.Words = q.textWords()
+		p.LastPrefix = utf8.RuneCountInString(p.Words[len(p.Words)-1]) >= minSoundRunes
+		p.TextLimit = textLimit
+	}
+	return p
+}
+
+// gather runs p on src: in one call on a Gatherer, else probe by probe.
+func gather(ctx context.Context, src Source, p GatherProbe) (Gathered, error) {
+	if g, ok := src.(Gatherer); ok {
+		return g.Gather(ctx, p)
+	}
+	return GatherEach(ctx, src, p)
+}
+
+// GatherEach runs p probe by probe (SearchKeys, SearchText,
+// PickCandidates, SearchDocs): what a Gatherer's one statement must equal.
+// It cannot check membership; p.Member must be empty.
+func GatherEach(ctx context.Context, src Source, p GatherProbe) (Gathered, error) {
+	if p.Member != "" {
+		return Gathered{}, errors.New("search: Request.Member needs a Gatherer source")
+	}
+	out := Gathered{Allowed: true, GM: p.GM}
+	if len(p.Keys) == 0 {
+		return out, nil
+	}
+	hits, err := src.SearchKeys(ctx, KeyProbe{Filter: p.Filter, Keys: p.Keys, PerKey: p.PerKey, PerPrefix: p.PerPrefix})
+	if err != nil {
+		return out, err
+	}
+	var textIDs []int64
+	if len(p.Words) > 0 {
+		tp := TextProbe{Filter: p.Filter, Words: p.Words, LastPrefix: p.LastPrefix, Limit: p.TextLimit}
+		if textIDs, err = src.SearchText(ctx, tp); err != nil {
+			return out, err
+		}
+	}
+	ids := PickCandidates(p.Keys, p.QueryWords, hits, textIDs, p.MaxCandidates)
+	if len(ids) == 0 {
+		return out, nil
+	}
+	if out.Candidates, err = src.SearchDocs(ctx, DocsProbe{Filter: p.Filter, IDs: ids, TextIDs: textIDs}); err != nil {
+		return out, err
+	}
+	for i := range out.Candidates {
+		out.Candidates[i].TextHit = slices.Contains(textIDs, out.Candidates[i].DocID)
+	}
+	return out, nil
 }
 
 // textWords are the words a document's text must hold: all but the stop
@@ -126,26 +201,22 @@ func fallback(ctx context.Context, src Source, q *Query, f Filter, found []ranke
 			fresh = append(fresh, id)
 		}
 	}
-	return rankDocs(ctx, src, q, f, fresh, nil)
+	return rankDocs(ctx, src, q, f, fresh)
 }
 
 // rankDocs loads documents and keeps those that match.
-func rankDocs(ctx context.Context, src Source, q *Query, f Filter, ids, textIDs []int64) ([]ranked, error) {
+func rankDocs(ctx context.Context, src Source, q *Query, f Filter, ids []int64) ([]ranked, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	cands, err := src.SearchDocs(ctx, DocsProbe{Filter: f, IDs: ids, TextIDs: textIDs})
+	cands, err := src.SearchDocs(ctx, DocsProbe{Filter: f, IDs: ids})
 	if err != nil {
 		return nil, err
-	}
-	textHit := make(map[int64]bool, len(textIDs))
-	for _, id := range textIDs {
-		textHit[id] = true
 	}
 	out := make([]ranked, 0, len(cands))
 	var sc scratch
 	for i := range cands {
-		if r, ok := scoreCandidate(q, &cands[i], f.GM, textHit[cands[i].DocID], &sc); ok {
+		if r, ok := scoreCandidate(q, &cands[i], f.GM, false, &sc); ok {
 			out = append(out, r)
 		}
 	}

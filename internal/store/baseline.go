@@ -1,6 +1,10 @@
 package store
 
-import "context"
+import (
+	"context"
+
+	"github.com/gmc-project/gmc/internal/search"
+)
 
 // SearchBaseline is what `gmc bench search` holds gmc's search against: a
 // plain table of every name and alias of a benchmark data set, searched the
@@ -49,4 +53,17 @@ type BaselineEntity struct {
 	Ref string
 	// Names are its name and aliases.
 	Names []string
+}
+
+// BulkSearchIndex is how `gmc bench search` fills a throw-away database
+// with a large campaign in minutes (PostgreSQL's only): the documents go
+// into the search index by COPY, indexed by search.Index exactly as entity
+// writes index them, but without the entity rows themselves, which search
+// never reads.
+type BulkSearchIndex interface {
+	// BulkIndex adds docs to the search index; none may be indexed yet.
+	BulkIndex(ctx context.Context, docs []search.Document) error
+	// SearchIndexBytes returns the size of the search tables and their
+	// indexes (keys, documents), in bytes.
+	SearchIndexBytes(ctx context.Context) (keys, docs int64, err error)
 }

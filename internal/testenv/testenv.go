@@ -92,6 +92,17 @@ func unavailable(t testing.TB, what, hint string) {
 	t.Skip("SKIPPED: " + msg)
 }
 
+// Missing skips the test because what it needs is missing, or fails it
+// under CI=true, where a test must not pass by skipping.
+func Missing(t testing.TB, what string) {
+	t.Helper()
+	msg := "testenv: missing " + what
+	if os.Getenv("CI") == "true" {
+		t.Fatal(msg + " (CI=true: failing instead of skipping)")
+	}
+	t.Skip("SKIPPED: " + msg)
+}
+
 // randomHex returns n random bytes as hex, for unique names.
 func randomHex(n int) string {
 	b := make([]byte, n)

@@ -23,6 +23,8 @@ type benchStore interface {
 type backend struct {
 	name string
 	st   benchStore
+	// bulk loads data sets by BulkIndex where the store has it.
+	bulk bool
 }
 
 // openBackend opens (creating when needed) the benchmark's own database:
@@ -42,7 +44,7 @@ func openBackend(ctx context.Context, o options) (*backend, error) {
 	if err != nil {
 		return nil, err
 	}
-	b := &backend{name: o.backend, st: st}
+	b := &backend{name: o.backend, st: st, bulk: o.load == "copy"}
 	if _, err := st.Migrate(ctx); err != nil {
 		st.Close()
 		return nil, err

@@ -19,13 +19,19 @@ const depth = 10
 // system is a way of searching: gmc's search or a baseline.
 type system struct {
 	name string
-	run  func(ctx context.Context, scope, q string) ([]string, error)
+	run  func(ctx context.Context, l *loaded, q string) ([]string, error)
 }
 
 // systems returns gmc's search, looking up through src, and the baselines.
 func (b *backend) systems(src search.Source) []system {
-	out := []system{{"gmc search", func(ctx context.Context, scope, q string) ([]string, error) {
-		res, err := search.Run(ctx, src, search.Request{Filter: search.Filter{Scope: scope}, Query: q, Limit: depth})
+	out := []system{{"gmc search", func(ctx context.Context, l *loaded, q string) ([]string, error) {
+		// As the service searches: as a member, whose membership and
+		// role a Gatherer checks in its one statement.
+		req := search.Request{Filter: search.Filter{Scope: l.campaignID}, Query: q, Limit: depth}
+		if _, ok := b.st.(search.Gatherer); ok {
+			req.Member = l.member
+		}
+		res, err := search.Run(ctx, src, req)
 		if err != nil {
 			return nil, err
 		}
@@ -34,13 +40,13 @@ func (b *backend) systems(src search.Source) []system {
 			refs[i] = it.Type + "/" + it.ID
 		}
 		return refs, nil
-	}}, {"ILIKE '%q%'", func(ctx context.Context, scope, q string) ([]string, error) {
-		return b.st.BaselineContains(ctx, scope, q, depth)
+	}}, {"ILIKE '%q%'", func(ctx context.Context, l *loaded, q string) ([]string, error) {
+		return b.st.BaselineContains(ctx, l.campaignID, q, depth)
 	}}}
 	// Only PostgreSQL has pg_trgm.
 	if tb, ok := b.st.(store.TrigramBaseline); ok {
-		out = append(out, system{"pg_trgm similarity", func(ctx context.Context, scope, q string) ([]string, error) {
-			return tb.BaselineSimilar(ctx, scope, q, depth)
+		out = append(out, system{"pg_trgm similarity", func(ctx context.Context, l *loaded, q string) ([]string, error) {
+			return tb.BaselineSimilar(ctx, l.campaignID, q, depth)
 		}})
 	}
 	return out
@@ -102,7 +108,7 @@ func run(ctx context.Context, sys system, l *loaded, qs []query, concurrency int
 		wg.Go(func() {
 			for i := range next {
 				t := time.Now()
-				refs, err := sys.run(ctx, l.campaignID, qs[i].text)
+				refs, err := sys.run(ctx, l, qs[i].text)
 				res.latencies[i] = time.Since(t)
 				if err != nil {
 					mu.Lock()
@@ -188,7 +194,7 @@ func showMisses(ctx context.Context, w io.Writer, sys system, l *loaded, qs []qu
 		if n == 0 {
 			return nil
 		}
-		refs, err := sys.run(ctx, l.campaignID, q.text)
+		refs, err := sys.run(ctx, l, q.text)
 		if err != nil {
 			return err
 		}

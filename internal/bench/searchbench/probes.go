@@ -37,6 +37,17 @@ func (p *probeTimer) note(name string, start time.Time) {
 	p.total[name] += d
 }
 
+// Gather times a Gatherer's one statement; on other sources it runs the
+// probes one by one, each timed.
+func (p *probeTimer) Gather(ctx context.Context, q search.GatherProbe) (search.Gathered, error) {
+	g, ok := p.Source.(search.Gatherer)
+	if !ok {
+		return search.GatherEach(ctx, p, q)
+	}
+	defer p.note("one statement", time.Now())
+	return g.Gather(ctx, q)
+}
+
 func (p *probeTimer) SearchKeys(ctx context.Context, q search.KeyProbe) ([]search.Hit, error) {
 	defer p.note("keys", time.Now())
 	return p.Source.SearchKeys(ctx, q)

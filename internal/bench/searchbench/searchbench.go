@@ -24,11 +24,14 @@ import (
 	"io"
 	"runtime"
 	"strconv"
+
+	"github.com/gmc-project/gmc/internal/store"
 )
 
 // options are the command's flags.
 type options struct {
 	backend, databaseURL string
+	load                 string
 	entities             int
 	qualityEntities      int
 	queries              int
@@ -55,6 +58,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.backend, "backend", "sqlite", "store backend: sqlite or postgres")
 	fs.StringVar(&o.databaseURL, "database-url", "", "PostgreSQL URL (a schema of its own is created in it), or the SQLite file (default: in the temporary directory)")
 	fs.IntVar(&o.entities, "entities", 100_000, "entities of the speed campaign (0: no speed run)")
+	fs.StringVar(&o.load, "load", "copy", "how data sets are stored: copy (search documents by COPY, PostgreSQL only; minutes for 1,000,000 entities) or api (entity by entity through the store API, as the server writes)")
 	fs.IntVar(&o.qualityEntities, "quality-entities", 2_000, "entities of the generated quality campaign")
 	fs.IntVar(&o.queries, "queries", 1_000, "queries per query set")
 	fs.IntVar(&o.concurrency, "concurrency", 16, "concurrent searches in the speed run")
@@ -69,6 +73,9 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	}
 	if o.queries < 1 || o.concurrency < 1 || o.qualityEntities < 1 || o.entities < 0 {
 		return o, errors.New("--queries, --concurrency and --quality-entities must be positive")
+	}
+	if o.load != "copy" && o.load != "api" {
+		return o, fmt.Errorf("--load %q: copy or api", o.load)
 	}
 	return o, nil
 }
@@ -132,6 +139,14 @@ func speed(ctx context.Context, b *backend, o options, stdout, stderr io.Writer)
 	}
 	qs := makeQueries(d, o.queries, o.seed+1)
 	fmt.Fprintf(stdout, "\nspeed: %s (%d entities, %d queries, concurrency %d)\n", l.label, len(d.entities), len(qs), o.concurrency)
+	if bi, ok := b.st.(store.BulkSearchIndex); ok {
+		keys, docs, err := bi.SearchIndexBytes(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "  search index of this database: keys %.1f MiB, documents %.1f MiB (tables with their indexes)\n",
+			float64(keys)/(1<<20), float64(docs)/(1<<20))
+	}
 	timer := newProbeTimer(b.st)
 	systems := b.systems(timer)
 	if !o.baselines {

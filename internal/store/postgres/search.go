@@ -108,17 +108,171 @@ func (db *DB) SearchKeys(ctx context.Context, p search.KeyProbe) ([]search.Hit, 
 	return hits, interpretError(rows.Err())
 }
 
-// SearchText asks the full-text indexes for documents holding every word;
-// players' probes look at the body only.
-func (db *DB) SearchText(ctx context.Context, p search.TextProbe) ([]int64, error) {
-	terms := make([]string, len(p.Words))
-	for i, w := range p.Words {
+var _ search.Gatherer = (*DB)(nil)
+
+// Gather runs a search's membership check, key lookups, full-text probe,
+// choice of candidates (search.PickCandidates in SQL) and document fetch
+// as one statement. Each part is a CTE, so a lookup of another kind is one
+// more CTE joined into ids. The statement returns no row when the caller
+// is not a member, and one row with a NULL document when nothing matched.
+func (db *DB) Gather(ctx context.Context, p search.GatherProbe) (search.Gathered, error) {
+	var out search.Gathered
+	args := pgx.NamedArgs{"scope": p.Scope}
+	access := `SELECT @gm::boolean AS gm`
+	args["gm"] = p.GM
+	if p.Member != "" {
+		if !isUUID(p.Member) || !isUUID(p.Scope) {
+			return out, nil
+		}
+		access = `SELECT m.role = 'gm' AS gm FROM members m WHERE m.campaign_id = @campaign::uuid AND m.user_id = @member::uuid`
+		args["member"], args["campaign"] = p.Member, p.Scope
+	}
+	exact, prefix := []string{}, []string{}
+	exactAt, prefixAt := []int{}, []int{}
+	strength, first, last := make([]int, len(p.Keys)), make([]int, len(p.Keys)), make([]int, len(p.Keys))
+	for i, k := range p.Keys {
+		if k.Prefix {
+			prefix, prefixAt = append(prefix, k.Text), append(prefixAt, i+1)
+		} else {
+			exact, exactAt = append(exact, k.Text), append(exactAt, i+1)
+		}
+		strength[i], first[i], last[i] = k.Strength(), k.First, k.Last
+	}
+	args["exact"], args["exact_at"], args["prefix"], args["prefix_at"] = exact, exactAt, prefix, prefixAt
+	words := make([]int, p.QueryWords)
+	for i := range words {
+		words[i] = i
+	}
+	args["strength"], args["first"], args["last"], args["words"] = strength, first, last, words
+	args["per_key"], args["per_prefix"], args["max"] = p.PerKey, p.PerPrefix, p.MaxCandidates
+	keyTags, docTags := "", ""
+	if len(p.Tags) > 0 {
+		args["tags"] = p.Tags
+		keyTags = ` AND EXISTS (SELECT 1 FROM search_docs d WHERE d.doc_id = s.doc_id AND d.tags @> @tags::text[])`
+		docTags = ` AND d.tags @> @tags::text[]`
+	}
+	// text is referenced twice, so PostgreSQL computes it once.
+	text := `SELECT NULL::bigint AS doc_id WHERE false`
+	if len(p.Words) > 0 {
+		args["query"], args["text_limit"] = tsQuery(p.Words, p.LastPrefix), p.TextLimit
+		text = `SELECT d.doc_id FROM access a, search_docs d WHERE d.scope = @scope AND (a.gm OR NOT d.gm_only)` + docTags + `
+			AND (d.body_tsv @@ to_tsquery('simple', @query) OR (a.gm AND d.gm_tsv @@ to_tsquery('simple', @query))) LIMIT @text_limit`
+	}
+	q := `WITH access AS (` + access + `),
+		hits AS (
+			SELECT k.i, s.doc_id FROM access a, unnest(@exact::text[], @exact_at::int[]) AS k(key, i)
+			CROSS JOIN LATERAL (SELECT s.doc_id FROM search_keys s WHERE s.scope = @scope AND s.key = k.key AND (a.gm OR NOT s.gm_only)` + keyTags + `
+				ORDER BY s.doc_id LIMIT @per_key) s
+			UNION ALL
+			SELECT k.i, s.doc_id FROM access a, unnest(@prefix::text[], @prefix_at::int[]) AS k(key, i)
+			CROSS JOIN LATERAL (SELECT s.key, s.doc_id FROM search_keys s
+				WHERE s.scope = @scope AND s.key >= k.key AND s.key < k.key || chr(1114111) AND (a.gm OR NOT s.gm_only)` + keyTags + `
+				ORDER BY s.key, s.doc_id LIMIT @per_prefix) s),
+		per_word AS (
+			SELECT h.doc_id, max((@strength::int[])[h.i]) AS best, count(*) AS n
+			FROM hits h JOIN unnest(@words::int[]) w ON w BETWEEN (@first::int[])[h.i] AND (@last::int[])[h.i]
+			GROUP BY h.doc_id, w),
+		picked AS (SELECT doc_id FROM per_word GROUP BY doc_id ORDER BY sum(4 * best + least(n, 4)) DESC, doc_id LIMIT @max),
+		text AS (` + text + `),
+		ids AS (SELECT doc_id FROM picked UNION SELECT doc_id FROM text)
+		SELECT a.gm, c.* FROM access a LEFT JOIN LATERAL (
+			SELECT d.doc_id, d.entity_type, d.entity_id, d.name, d.aliases, d.context, d.gm_only, d.forms, t.doc_id IS NOT NULL AS text_hit,
+				CASE WHEN t.doc_id IS NOT NULL THEN left(d.body, 65536) ELSE '' END AS body,
+				CASE WHEN a.gm AND t.doc_id IS NOT NULL THEN left(d.gm_body, 65536) ELSE '' END AS gm_body
+			FROM ids LEFT JOIN text t ON t.doc_id = ids.doc_id
+			-- A lookup by primary key per document, whatever the planner
+			-- guesses of how many ids there are (it guesses thousands, and
+			-- would hash all of search_docs): LIMIT keeps it from merging
+			-- the subquery into a join.
+			CROSS JOIN LATERAL (SELECT * FROM search_docs d WHERE d.doc_id = ids.doc_id LIMIT 1) d
+			WHERE d.scope = @scope AND (a.gm OR NOT d.gm_only)` + docTags + `) c ON true`
+	err := db.gatherQuery(ctx, q, args, func(rows pgx.Rows) error {
+		for rows.Next() {
+			var id *int64
+			var typ, entityID, name, context, forms, body, gmBody *string
+			var aliases []string
+			var gmOnly, textHit *bool
+			if err := rows.Scan(&out.GM, &id, &typ, &entityID, &name, &aliases, &context, &gmOnly, &forms, &textHit, &body, &gmBody); err != nil {
+				return err
+			}
+			out.Allowed = true
+			if id == nil {
+				continue
+			}
+			out.Candidates = append(out.Candidates, search.Candidate{DocID: *id, Type: *typ, ID: *entityID, Name: *name, Aliases: aliases,
+				Context: *context, GMOnly: *gmOnly, Forms: *forms, TextHit: *textHit, Text: *body, GMText: *gmBody})
+		}
+		return rows.Err()
+	})
+	return out, interpretError(err)
+}
+
+// gatherQuery runs Gather's statement q and hands its rows to scan. The
+// statement's best plan does not depend on its arguments (arrays and
+// limits the planner cannot see into), but PostgreSQL would plan it
+// afresh for every search, which costs more than running it. Outside
+// InTx it therefore runs in a transaction of its own that uses the cached
+// generic plan: BEGIN, SET LOCAL, the statement and COMMIT go to the
+// server as one pipelined batch, so the search still costs one round trip.
+// The planner cannot see how few rows the arrays hold, and the generic
+// plan's estimate would cross jit_above_cost, so JIT is off for it too.
+func (db *DB) gatherQuery(ctx context.Context, q string, args pgx.NamedArgs, scan func(pgx.Rows) error) error {
+	if db.open != nil {
+		rows, err := db.q.Query(ctx, q, args)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		return scan(rows)
+	}
+	b := &pgx.Batch{}
+	b.Queue(`BEGIN READ ONLY`)
+	b.Queue(`SET LOCAL plan_cache_mode = force_generic_plan`)
+	b.Queue(`SET LOCAL jit = off`)
+	b.Queue(q, args)
+	b.Queue(`COMMIT`)
+	// On an error the connection is left inside the failed transaction,
+	// and the pool closes it rather than reuse it.
+	br := db.pool.SendBatch(ctx, b)
+	defer br.Close()
+	for range 3 {
+		if _, err := br.Exec(); err != nil {
+			return err
+		}
+	}
+	rows, err := br.Query()
+	if err != nil {
+		return err
+	}
+	if err := scan(rows); err != nil {
+		rows.Close()
+		return err
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	_, err = br.Exec()
+	return err
+}
+
+// tsQuery is the to_tsquery text of words: all of them, the last as a
+// prefix when lastPrefix is set.
+func tsQuery(words []string, lastPrefix bool) string {
+	terms := make([]string, len(words))
+	for i, w := range words {
 		terms[i] = `'` + w + `'`
-		if p.LastPrefix && i == len(p.Words)-1 {
+		if lastPrefix && i == len(words)-1 {
 			terms[i] += ":*"
 		}
 	}
-	args := pgx.NamedArgs{"query": strings.Join(terms, " & "), "limit": p.Limit}
+	return strings.Join(terms, " & ")
+}
+
+// SearchText asks the full-text indexes for documents holding every word;
+// players' probes look at the body only.
+func (db *DB) SearchText(ctx context.Context, p search.TextProbe) ([]int64, error) {
+	args := pgx.NamedArgs{"query": tsQuery(p.Words, p.LastPrefix), "limit": p.Limit}
 	cond := searchFilter(p.Filter, "d", args)
 	return db.searchIDs(ctx, `SELECT d.doc_id FROM search_docs d WHERE `+cond+`
 		AND (d.body_tsv @@ to_tsquery('simple', @query) OR (@gm AND d.gm_tsv @@ to_tsquery('simple', @query))) LIMIT @limit`, args)

@@ -3,6 +3,8 @@ package storetest
 import (
 	"context"
 	"encoding/json"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -125,6 +127,7 @@ func testSearch(t *testing.T, open OpenFunc) {
 		req.Tags = []string{"fire", "npc"}
 		wantResults(t, s, req, "Ember/exact")
 	})
+	t.Run("Gather", func(t *testing.T) { testSearchGather(t, open) })
 	t.Run("SameTransaction", func(t *testing.T) { testSearchSameTransaction(t, open) })
 	t.Run("DeleteRemoves", func(t *testing.T) { testSearchDeletes(t, open) })
 }
@@ -264,4 +267,84 @@ func testSearchLocations(t *testing.T, open OpenFunc) {
 	wantResults(t, s, campaignSearch(c, false, "ember crown"), "The Ember Crown/exact")
 	wantErr(t, "DeletePlot", s.DeletePlot(ctx, plot, newEvent(t, c.ID, c.CreatedBy, gmc.ActionDelete, "plot", plot.ID, nil)), nil)
 	wantResults(t, s, campaignSearch(c, true, "ember crown"))
+}
+
+// testSearchGather checks a store that gathers a search in one statement
+// (search.Gatherer) against the probes run one by one, and its membership
+// check against the members table.
+func testSearchGather(t *testing.T, open OpenFunc) {
+	t.Parallel()
+	ctx := context.Background()
+	s := open(t)
+	g, ok := s.(search.Gatherer)
+	if !ok {
+		t.Skip("the store runs a search probe by probe (no search.Gatherer)")
+	}
+	gm, player, stranger := mustCreateUser(t, s, "gm@example.com"), mustCreateUser(t, s, "player@example.com"), mustCreateUser(t, s, "x@example.com")
+	c := mustCreateCampaign(t, s, gm, "C")
+	mustAddMember(t, s, c, player, gmc.RolePlayer)
+	// Many names sharing keys, so that the choice of candidates is cut at
+	// its bound and ties are broken by document.
+	for _, first := range []string{"Gorrick", "Gorlan", "Gorric", "Gorryck", "Korrick", "Garrick", "Goric", "Gorick"} {
+		for _, last := range []string{"Stonebeard", "Stoneheart", "Stonebread", "Stonbeard", "Ironhammer", "Ashgrove"} {
+			mustCreateCharacter(t, s, c, first+" "+last, func(ch *gmc.Character) {
+				ch.Tags = []string{strings.ToLower(last[:1])}
+				if first == "Korrick" {
+					ch.Visibility = gmc.VisibleGM
+				}
+				ch.GMNotes = json.RawMessage(`{"secret":"owes ` + first + ` a debt"}`)
+			})
+		}
+	}
+	queries := []string{"gorrick stonebeard", "gorik", "stone", "gorrick ston", "korrick", "debt", "owes gorlan", "go", "the", "gorrickstonebeard", "ashgrove gorlan"}
+	for _, q := range queries {
+		for _, f := range []search.Filter{{Scope: c.ID, GM: true}, {Scope: c.ID}, {Scope: c.ID, GM: true, Tags: []string{"s"}}} {
+			p := search.Plan(search.Request{Filter: f, Query: q})
+			if len(q)%2 == 0 {
+				// A tight bound cuts through documents of equal score.
+				p.MaxCandidates = 7
+			}
+			want, err := search.GatherEach(ctx, s, p)
+			wantErr(t, "GatherEach", err, nil)
+			got, err := g.Gather(ctx, p)
+			wantErr(t, "Gather", err, nil)
+			sortCandidates := func(cs []search.Candidate) []search.Candidate {
+				cs = slices.Clone(cs)
+				slices.SortFunc(cs, func(a, b search.Candidate) int { return cmpInt(a.DocID, b.DocID) })
+				return cs
+			}
+			if diff := cmp.Diff(sortCandidates(want.Candidates), sortCandidates(got.Candidates)); diff != "" || !got.Allowed || got.GM != f.GM {
+				t.Errorf("Gather(%q, gm %v, tags %v): allowed %v gm %v, candidates (-probe by probe +gather):\n%s", q, f.GM, f.Tags, got.Allowed, got.GM, diff)
+			}
+		}
+	}
+	// Membership decides, and the role sets GM; Filter.GM is ignored.
+	for _, tc := range []struct {
+		user          string
+		allowed, asGM bool
+	}{{gm.ID, true, true}, {player.ID, true, false}, {stranger.ID, false, false}, {"not-an-id", false, false}} {
+		for _, q := range []string{"korrick", "!!"} {
+			got, err := g.Gather(ctx, search.Plan(search.Request{Filter: search.Filter{Scope: c.ID, GM: true}, Member: tc.user, Query: q}))
+			wantErr(t, "Gather(member)", err, nil)
+			if got.Allowed != tc.allowed || got.GM != tc.asGM {
+				t.Errorf("Gather(%q as %s): allowed %v gm %v, want %v %v", q, tc.user, got.Allowed, got.GM, tc.allowed, tc.asGM)
+			}
+			hidden := slices.ContainsFunc(got.Candidates, func(c search.Candidate) bool { return c.GMOnly })
+			if hidden != (tc.asGM && q == "korrick") {
+				t.Errorf("Gather(%q as %s): GM-only candidates %v", q, tc.user, hidden)
+			}
+		}
+	}
+	_, err := search.Run(ctx, s, search.Request{Filter: search.Filter{Scope: c.ID}, Member: stranger.ID, Query: "gorrick"})
+	wantErr(t, "Run(stranger)", err, search.ErrNotMember)
+}
+
+func cmpInt(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
 }
