@@ -47,6 +47,8 @@ type Item struct {
 	// Context places the result: a location's breadcrumb, a reference
 	// entry's summary.
 	Context string `json:"context,omitempty"`
+	// Segment places a transcript segment result (type segment).
+	Segment *SegmentRef `json:"segment,omitempty"`
 }
 
 // Run answers req from src: candidates by index lookups, ranked in Go.
