@@ -14,7 +14,7 @@ import (
 // isSearchType reports the entity types a campaign search may be limited to.
 func isSearchType(t string) bool {
 	switch t {
-	case textsearch.TypeCharacter, textsearch.TypeLocation, textsearch.TypePlot, textsearch.TypeSession:
+	case textsearch.TypeCharacter, textsearch.TypeLocation, textsearch.TypePlot, textsearch.TypeSession, textsearch.TypeSegment:
 		return true
 	}
 	return false
@@ -44,7 +44,7 @@ func (s *Service) Search(ctx context.Context, userID, campaignID string, p Searc
 	// "types=" or "types=a,,b" leave empty entries; they mean nothing.
 	p.Types = slices.DeleteFunc(slices.Clone(p.Types), func(t string) bool { return strings.TrimSpace(t) == "" })
 	for _, t := range p.Types {
-		v.Check(isSearchType(t), "query.types", "must list only character, location, plot, session")
+		v.Check(isSearchType(t), "query.types", "must list only character, location, plot, session, segment")
 	}
 	v.Check(len(p.Tags) <= gmc.MaxTags, "query.tags", "must list at most 50 tags")
 	if err := v.Err(); err != nil {
@@ -57,10 +57,14 @@ func (s *Service) Search(ctx context.Context, userID, campaignID string, p Searc
 			tags = append(tags, t)
 		}
 	}
-	return textsearch.Run(ctx, s.store, textsearch.Request{
+	res, err := textsearch.Run(ctx, s.store, textsearch.Request{
 		Filter: textsearch.Filter{Scope: campaignID, GM: m.Role == gmc.RoleGM, Tags: tags},
 		Query:  p.Query, Types: p.Types, Limit: p.Limit,
 	})
+	if err != nil {
+		return nil, err
+	}
+	return res, s.searchSegments(ctx, m.Role, campaignID, p, res)
 }
 
 // isReferenceKind reports the kind filters of SearchReference; "item"
