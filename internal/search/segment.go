@@ -278,11 +278,12 @@ func segmentSnippet(text string, toks []textmatch.Token, at int, spans [][2]int)
 	}
 	slices.SortFunc(spans, func(a, b [2]int) int { return cmp.Compare(a[0], b[0]) })
 	var keep [][2]int
+	last := start
 	for _, sp := range spans {
-		if sp[0] < start || sp[1] > end || len(keep) > 0 && sp[0] < keep[len(keep)-1][1] {
+		if sp[0] < last || sp[1] > end {
 			continue // outside the snippet, or overlapping a mark
 		}
-		keep = append(keep, [2]int{sp[0] - start, sp[1] - start})
+		keep, last = append(keep, [2]int{sp[0] - start, sp[1] - start}), sp[1]
 	}
 	out := markSpans(text[start:end], keep)
 	if start > 0 {

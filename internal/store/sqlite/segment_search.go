@@ -115,7 +115,7 @@ func (db *DB) SearchSegments(ctx context.Context, p search.SegmentProbe) ([]sear
 	}
 	rows, err := db.read.QueryContext(ctx, `SELECT t.id, t.session_id, g.title, g.number, g.started_at, t.seq, t.start_ms, t.end_ms, t.created_at,
 			t.speaker_label, sp.label, sp.user_id, sp.character_id, t.text
-		FROM (SELECT s.segment_id FROM segment_text f JOIN segment_search s ON s.doc_id = f.rowid
+		FROM (SELECT s.segment_id FROM segment_text f CROSS JOIN segment_search s ON s.doc_id = f.rowid
 			WHERE segment_text MATCH ? AND s.campaign_id = ? LIMIT ?) x
 		JOIN transcript_segments t ON t.id = x.segment_id JOIN game_sessions g ON g.id = t.session_id
 		LEFT JOIN session_speakers sp ON sp.session_id = t.session_id AND sp.label = t.speaker_label`, match, p.Campaign, p.Limit)
