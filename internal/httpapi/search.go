@@ -11,7 +11,7 @@ import (
 type searchInput struct {
 	CampaignPath
 	Q     string   `query:"q" required:"true" minLength:"1" pattern:"\\S" maxLength:"200" example:"gorik stone beard" doc:"Names (misspelt, sounded out, split or run together) or words of the text"`
-	Types []string `query:"types" doc:"Only results of these types (comma-separated): character, location, plot, session. Facets count every type."`
+	Types []string `query:"types" doc:"Only results of these types (comma-separated): character, location, plot, session, segment (transcript segments, matched by their words and the names keyword detection resolved in them). None means all. Facets count every type; segments are counted up to 100."`
 	Tags  []string `query:"tags" doc:"Only entities carrying every one of these tags (comma-separated)"`
 	Limit int      `query:"limit" minimum:"1" maximum:"100" default:"20"`
 }

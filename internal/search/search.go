@@ -38,6 +38,9 @@ type Result struct {
 	// Facets counts the matching documents of each type, before the types
 	// filter and the limit.
 	Facets map[string]int `json:"facets"`
+	// GM says the caller searched as the campaign's GM, which the store
+	// decides when it checks membership itself.
+	GM bool `json:"-"`
 }
 
 // Item is one search result.
@@ -53,6 +56,8 @@ type Item struct {
 	// Context places the result: a location's breadcrumb, a reference
 	// entry's summary.
 	Context string `json:"context,omitempty"`
+	// Segment places a transcript segment result (type segment).
+	Segment *SegmentRef `json:"segment,omitempty"`
 }
 
 // ErrNotMember is Run's answer when Request.Member is not a member of the
@@ -95,7 +100,9 @@ func Run(ctx context.Context, src Source, req Request) (*Result, error) {
 		}
 		found = append(found, more...)
 	}
-	return finish(found, req), nil
+	res := finish(found, req)
+	res.GM = f.GM
+	return res, nil
 }
 
 // Plan returns the lookups that Run asks its source to gather for req.

@@ -15,7 +15,7 @@ import (
 // isSearchType reports the entity types a campaign search may be limited to.
 func isSearchType(t string) bool {
 	switch t {
-	case textsearch.TypeCharacter, textsearch.TypeLocation, textsearch.TypePlot, textsearch.TypeSession:
+	case textsearch.TypeCharacter, textsearch.TypeLocation, textsearch.TypePlot, textsearch.TypeSession, textsearch.TypeSegment:
 		return true
 	}
 	return false
@@ -41,7 +41,7 @@ func (s *Service) Search(ctx context.Context, userID, campaignID string, p Searc
 	// "types=" or "types=a,,b" leave empty entries; they mean nothing.
 	p.Types = slices.DeleteFunc(slices.Clone(p.Types), func(t string) bool { return strings.TrimSpace(t) == "" })
 	for _, t := range p.Types {
-		v.Check(isSearchType(t), "query.types", "must list only character, location, plot, session")
+		v.Check(isSearchType(t), "query.types", "must list only character, location, plot, session, segment")
 	}
 	v.Check(len(p.Tags) <= gmc.MaxTags, "query.tags", "must list at most 50 tags")
 	if err := v.Err(); err != nil {
@@ -75,7 +75,16 @@ func (s *Service) Search(ctx context.Context, userID, campaignID string, p Searc
 	if errors.Is(err, textsearch.ErrNotMember) {
 		return nil, gmc.Errorf(gmc.ErrNotFound, "campaign_not_found", "campaign not found")
 	}
-	return res, err
+	if err != nil {
+		return nil, err
+	}
+	// Segments care only whether the caller is the GM: players and
+	// observers read the same transcript.
+	role := gmc.RolePlayer
+	if res.GM {
+		role = gmc.RoleGM
+	}
+	return res, s.searchSegments(ctx, role, campaignID, p, res)
 }
 
 // isReferenceKind reports the kind filters of SearchReference; "item"

@@ -31,6 +31,7 @@ type Store interface {
 	PlotDependencyStore
 	ForeshadowingStore
 	SearchStore
+	SegmentSearchStore
 	KeywordStore
 	BundleStore
 	RecordingStore

@@ -77,4 +77,28 @@ func TestConsoleSearch(t *testing.T) {
 	if n := p.eval(`document.querySelectorAll(".search-results circle").length`); n != float64(0) {
 		t.Errorf("a location's description made %v elements", n)
 	}
+
+	// A transcript line shows its session, time, speaker and snippet, and
+	// opens the session at that line.
+	sid := c.create(g, "/campaigns/"+g.id+"/sessions", map[string]any{"title": "Night at the Grove"})
+	c.call("POST", "/sessions/"+sid+"/transcript/segments", g.token, map[string]any{"segments": []any{
+		map[string]any{"speaker_label": "SPEAKER_00", "start_ms": 0, "end_ms": 2000, "text": "We set up camp."},
+		map[string]any{"speaker_label": "SPEAKER_01", "start_ms": 61000, "end_ms": 64000, "text": "The owls of the grove fall silent at midnight."},
+	}}, 201)
+	p.open("#/c/" + g.id + "/search?q=" + q("midnight owls"))
+	p.waitText(".search-results", "Night at the Grove")
+	line := p.text(".search-results li")
+	for _, want := range []string{"Transcript line", "1:01", "SPEAKER_01", "owls of the grove"} {
+		if !strings.Contains(line, want) {
+			t.Errorf("transcript result %q does not show %q", line, want)
+		}
+	}
+	if n := p.eval(`document.querySelectorAll(".search-results li mark").length`); n != float64(2) {
+		t.Errorf("transcript result marks %v words, want 2", n)
+	}
+	p.waitText(".chips", "Transcript lines")
+	p.calmShot("search-transcript")
+	p.click(".search-results a")
+	p.waitJS(`location.hash === "#/c/` + g.id + `/sessions/` + sid + `?seq=2"`)
+	p.waitJS(`document.querySelector(".seg-asked")?.textContent.includes("fall silent at midnight")`)
 }

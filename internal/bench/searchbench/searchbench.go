@@ -42,6 +42,8 @@ type options struct {
 	skipQuality          bool
 	baselines            bool
 	showMisses           int
+	// segmentSessions, when set, runs the transcript mode (segments.go).
+	segmentSessions, segmentsPerSession int
 }
 
 // fingerprint names the data a run builds, so that runs with the same
@@ -68,8 +70,13 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.BoolVar(&o.skipQuality, "skip-quality", false, "measure speed only")
 	fs.IntVar(&o.showMisses, "show-misses", 0, "print up to this many queries per quality set whose entity gmc search did not rank first")
 	fs.BoolVar(&o.baselines, "speed-baselines", true, "time the baselines in the speed run too (ILIKE is slow at 100,000 names)")
+	fs.IntVar(&o.segmentSessions, "segment-sessions", 0, "search transcripts instead: a campaign of this many sessions (its own database)")
+	fs.IntVar(&o.segmentsPerSession, "segments-per-session", 2_000, "transcript segments of each session, with --segment-sessions")
 	if err := fs.Parse(args); err != nil {
 		return o, err
+	}
+	if o.segmentSessions < 0 || o.segmentsPerSession < 1 {
+		return o, errors.New("--segment-sessions must not be negative and --segments-per-session must be positive")
 	}
 	if o.queries < 1 || o.concurrency < 1 || o.qualityEntities < 1 || o.entities < 0 {
 		return o, errors.New("--queries, --concurrency and --quality-entities must be positive")
@@ -85,6 +92,9 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	o, err := parseFlags(args, stderr)
 	if err != nil {
 		return err
+	}
+	if o.segmentSessions > 0 {
+		return segmentBench(ctx, o, stdout, stderr)
 	}
 	b, err := openBackend(ctx, o)
 	if err != nil {

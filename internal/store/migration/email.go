@@ -19,6 +19,7 @@ func goMigrations(dialect goose.Dialect) []*goose.Migration {
 		goose.NewGoMigration(13, &goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error {
 			return normalizeEmails(ctx, tx, dialect)
 		}}, nil),
+		segmentSearchMigration(dialect),
 	}
 }
 

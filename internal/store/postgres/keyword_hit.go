@@ -47,7 +47,10 @@ func (db *DB) CreateKeywordHits(ctx context.Context, hits []*gmc.KeywordHit) err
 				h.ID, h.SessionID, h.SegmentID, h.Seq, h.Kind, h.TermKey, h.Name, h.Category, h.Source, h.Ref, h.Span[0], h.Span[1],
 				h.Surface, h.Confidence, h.Reason, h.GMOnly, h.Merged, jsonArg(h.Values), nonNil(h.Characters), h.CreatedAt)
 		}
-		return interpretError(tx.SendBatch(ctx, &batch).Close())
+		if err := tx.SendBatch(ctx, &batch).Close(); err != nil {
+			return interpretError(err)
+		}
+		return indexMentions(ctx, tx, hits)
 	})
 }
 

@@ -57,7 +57,7 @@ func (db *DB) CreateKeywordHits(ctx context.Context, hits []*gmc.KeywordHit) err
 				return interpretError(err)
 			}
 		}
-		return nil
+		return indexMentions(ctx, tx, hits)
 	})
 }
 

@@ -49,6 +49,7 @@ func Run(t *testing.T, open OpenFunc) {
 		{"Keyword", testKeyword},
 		{"KeywordHits", testKeywordHits},
 		{"Search", testSearch},
+		{"SegmentSearch", testSegmentSearch},
 		{"Ticket", testTicket},
 		{"Bundle", testBundle},
 		{"Recording", testRecording},

@@ -9,7 +9,42 @@ import { highlightNodes, entityHash, typeLabels } from "./worldkit.js";
 
 const matchLabels = { exact: "exact", prefix: "prefix", fuzzy: "typo", phonetic: "sounds like", fulltext: "in text" };
 
+// clock is an offset into a session's recording as h:mm:ss or m:ss.
+function clock(ms) {
+  const s = Math.floor(ms / 1000);
+  const hh = Math.floor(s / 3600), mm = Math.floor((s % 3600) / 60), ss = String(s % 60).padStart(2, "0");
+  return hh ? `${hh}:${String(mm).padStart(2, "0")}:${ss}` : `${mm}:${ss}`;
+}
+
+// resultHash is where a result opens: a transcript line opens its session
+// at that line.
+function resultHash(campaign, item) {
+  if (item.type === "segment" && item.segment) {
+    return `/c/${encodeURIComponent(campaign)}/sessions/${encodeURIComponent(item.segment.session_id)}?seq=${item.segment.seq}`;
+  }
+  return entityHash(campaign, item.type, item.id);
+}
+
+// segmentBody shows a transcript line: the snippet, then which session,
+// when and who said it.
+function segmentBody(item) {
+  const seg = item.segment;
+  const at = new Date(seg.at);
+  return [
+    h("span", { class: "search-name search-snippet" }, highlightNodes(item.highlight)),
+    h("span", { class: "search-meta" },
+      h("span", { class: "badge type-segment" }, typeLabels.segment),
+      " ",
+      h("span", { class: `badge match match-${item.match}`, title: `Matched: ${item.match}` }, matchLabels[item.match] || item.match)),
+    h("span", { class: "muted search-context search-segment" },
+      h("strong", {}, seg.session_title || `Session ${seg.session_number}`), " · ",
+      h("time", { datetime: seg.at, title: at.toLocaleString() }, clock(seg.start_ms)), " · ",
+      h("span", { class: "search-speaker" }, seg.speaker_name || seg.speaker_label || "Unknown speaker")),
+  ];
+}
+
 function resultBody(item) {
+  if (item.type === "segment" && item.segment) return segmentBody(item);
   return [
     h("span", { class: "search-name" }, highlightNodes(item.highlight || item.name)),
     item.highlight && !item.highlight.replace(/<\/?mark>/g, "").includes(item.name) ? h("span", { class: "muted search-of" }, ` — ${item.name}`) : null,
@@ -59,7 +94,7 @@ export function searchBox(campaign, navigate) {
   };
   openList = { list, place };
   const close = () => { list.hidden = true; input.setAttribute("aria-expanded", "false"); input.removeAttribute("aria-activedescendant"); active = -1; };
-  const open = (i) => { const it = items[i]; if (!it) return; close(); input.value = ""; navigate(entityHash(campaign, it.type, it.id)); };
+  const open = (i) => { const it = items[i]; if (!it) return; close(); input.value = ""; navigate(resultHash(campaign, it)); };
   const setActive = (i) => {
     active = i;
     [...list.children].forEach((li, j) => li.setAttribute("aria-selected", String(j === i)));
@@ -120,7 +155,7 @@ export function searchBox(campaign, navigate) {
     h("label", { for: input.id, class: "sr-only" }, "Search the campaign"), input, list, status);
 }
 
-const allTypes = ["character", "location", "plot", "session"];
+const allTypes = ["character", "location", "plot", "session", "segment"];
 
 export async function render(ctx) {
   const { campaign } = ctx.params;
@@ -136,7 +171,7 @@ export async function render(ctx) {
 
   const input = h("input", { type: "search", name: "q", value: q, required: true, maxlength: 200, autocomplete: "off" });
   const form = h("form", { class: "toolbar search-form", onsubmit: (e) => { e.preventDefault(); ctx.navigate(here(input.value.trim(), types)); } },
-    field("Search characters, locations, plot threads and sessions", input),
+    field("Search characters, locations, plot threads, sessions and transcripts", input),
     h("button", { type: "submit" }, "Search"));
   ctx.main.append(h("h1", {}, "Search"), form);
   if (!q) {
@@ -163,5 +198,5 @@ export async function render(ctx) {
   ctx.main.append(chips,
     h("p", { class: "muted", role: "status" }, items.length ? `${items.length} of ${total} matches, best first` : "Nothing matches."),
     h("ol", { class: "search-results" }, items.map((it) =>
-      h("li", {}, h("a", { href: "#" + entityHash(campaign, it.type, it.id), class: "search-result" }, resultBody(it))))));
+      h("li", {}, h("a", { href: "#" + resultHash(campaign, it), class: "search-result" }, resultBody(it))))));
 }

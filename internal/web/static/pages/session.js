@@ -87,6 +87,7 @@ class Table {
     await this.loadHistory();
     await this.loadHits();
     if (this.stopped) return;
+    this.showAsked();
     if (this.session.status === "live") this.connect();
     else this.setStatus(this.session.status === "ended" ? "This session has ended." : "This session has not started yet.");
     if (this.session.status === "scheduled") this.waitForStart();
@@ -220,6 +221,16 @@ class Table {
       if (!page.next_after_seq) break;
       after = page.next_after_seq;
     }
+  }
+
+  // showAsked scrolls to the line a link asked for (?seq=, from search)
+  // and marks it.
+  showAsked() {
+    const seq = Number(this.ctx.query.get("seq"));
+    const entry = seq ? this.segments.get(seq) : null;
+    if (!entry) return;
+    entry.el.classList.add("seg-asked");
+    entry.el.scrollIntoView({ block: "center" });
   }
 
   maxSegSeq() {

@@ -54,7 +54,7 @@ export function entityHash(campaign, type, id) {
   }
 }
 
-export const typeLabels = { character: "Character", location: "Location", plot: "Plot thread", session: "Session" };
+export const typeLabels = { character: "Character", location: "Location", plot: "Plot thread", session: "Session", segment: "Transcript line" };
 
 // ifMatch is the header that makes a change conditional on the version the
 // page showed, so that two GMs editing at once do not overwrite each other.
