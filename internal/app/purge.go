@@ -4,6 +4,8 @@ import (
 	"context"
 	"log/slog"
 	"time"
+
+	"github.com/gmc-project/gmc/internal/blob"
 )
 
 // maxBlobBytes bounds one file in the file store: four hours of a table
@@ -28,6 +30,15 @@ func (a *App) purgeRecordings(ctx context.Context, interval time.Duration) {
 			a.log.Error("recording purge failed; retrying at the next run", slog.Int("deleted", n), slog.Any("error", err))
 		case n > 0:
 			a.log.Info("expired recordings deleted", slog.Int("deleted", n))
+		}
+		// Temporary files a crash or a kill left in the middle of a
+		// write: never served, but they take room.
+		if d, ok := a.blobs.(*blob.Dir); ok {
+			if n, err := d.RemoveStaleTemps(blob.StaleTempAge); err != nil {
+				a.log.Warn("stale temporary files not removed", slog.Any("error", err))
+			} else if n > 0 {
+				a.log.Info("stale temporary files removed", slog.Int("removed", n))
+			}
 		}
 		select {
 		case <-ctx.Done():

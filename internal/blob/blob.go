@@ -50,8 +50,40 @@ type Store interface {
 	// Delete removes the blob; a key with no blob is not an error, so a
 	// deletion can be retried.
 	Delete(ctx context.Context, key string) error
+	// PutContent stores r's content under its content address,
+	// ContentKey of its SHA-256, which the returned Info's Key is. The
+	// content is hashed while it is written, so the key is never one a
+	// caller chose; content already stored is kept as it is (its content
+	// type stays the first one's) and the new copy discarded, so each
+	// content is stored once however many refer to it. size and the
+	// errors are Put's; on any error nothing new is stored.
+	PutContent(ctx context.Context, r io.Reader, size int64, contentType string) (Info, error)
 	// Backend names the implementation for logs ("dir", "s3").
 	Backend() string
+}
+
+// ContentPrefix starts every content address.
+const ContentPrefix = "sha256/"
+
+// ContentKey is where content whose SHA-256 is sum (64 lower-case hex
+// digits) is kept: "sha256/ab/cdef…", two levels so that no directory
+// of a local store holds more than a few thousand entries. It returns ""
+// (which ValidKey refuses) for anything but such a sum.
+func ContentKey(sum string) string {
+	if len(sum) != 64 {
+		return ""
+	}
+	for i := 0; i < len(sum); i++ {
+		if c := sum[i]; !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			return ""
+		}
+	}
+	return ContentPrefix + sum[:2] + "/" + sum[2:]
+}
+
+// IsContentKey reports whether key is a content address.
+func IsContentKey(key string) bool {
+	return strings.HasPrefix(key, ContentPrefix) && ContentKey(strings.ReplaceAll(key[len(ContentPrefix):], "/", "")) == key
 }
 
 // MaxKeyLen bounds a key; S3 allows 1024 bytes, file systems less per path.

@@ -3,6 +3,8 @@ package blob
 import (
 	"bufio"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
+	"time"
 )
 
 // header starts every file Dir writes; the content type follows on the
@@ -24,7 +27,10 @@ const MaxContentTypeLen = 255
 // Dir is a Store in a local directory: a blob is one file at its key's
 // path below the root. Writes go to a temporary file beside the target
 // that is synced and then renamed over it, so a reader or a crash sees
-// the old blob or the new one, never a part.
+// the old blob or the new one, never a part. PutContent keeps content
+// under its SHA-256 (see ContentKey), once however often it is put.
+// Temporary files start with '.', which no key does: a crash may leave
+// one, which is never served and is removed later (RemoveStaleTemps).
 type Dir struct {
 	root    string
 	maxSize int64
@@ -45,7 +51,11 @@ func NewDir(root string, maxSize int64) (*Dir, error) {
 	if err != nil {
 		return nil, fmt.Errorf("blob: %w", err)
 	}
-	return &Dir{root: abs, maxSize: maxSize}, nil
+	d := &Dir{root: abs, maxSize: maxSize}
+	if _, err := d.RemoveStaleTemps(StaleTempAge); err != nil {
+		return nil, err
+	}
+	return d, nil
 }
 
 // Backend names this implementation.
@@ -58,22 +68,88 @@ func (d *Dir) Put(ctx context.Context, key string, r io.Reader, size int64, cont
 	if err := checkKey(key); err != nil {
 		return Info{}, err
 	}
-	if err := checkContentType(contentType); err != nil {
+	if err := d.checkPut(key, size, contentType); err != nil {
 		return Info{}, err
-	}
-	if size > d.maxSize {
-		return Info{}, fmt.Errorf("%w: %s is %d bytes, more than %d", ErrTooLarge, key, size, d.maxSize)
 	}
 	target := d.path(key)
 	dir := filepath.Dir(target)
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return Info{}, fmt.Errorf("blob: put %s: %w", key, err)
 	}
-	// The temporary name starts with '.', which no valid key does, so it
-	// can never be read or overwritten as a blob.
-	tmp, err := os.CreateTemp(dir, ".tmp-*")
+	tmp, _, err := d.writeTemp(ctx, dir, key, r, size, contentType, nil)
 	if err != nil {
+		return Info{}, err
+	}
+	if err := os.Rename(tmp, target); err != nil {
+		os.Remove(tmp)
 		return Info{}, fmt.Errorf("blob: put %s: %w", key, err)
+	}
+	// The rename is durable only once the directory entry is.
+	if err := syncDir(dir); err != nil {
+		return Info{}, fmt.Errorf("blob: put %s: %w", key, err)
+	}
+	return d.Stat(ctx, key)
+}
+
+// PutContent stores r's content under its content address. It is
+// written to a temporary file in the root while it is hashed, synced,
+// and renamed into place; when the address already holds a blob, which
+// can only be the same content, the temporary file is removed instead.
+func (d *Dir) PutContent(ctx context.Context, r io.Reader, size int64, contentType string) (Info, error) {
+	const what = "content"
+	if err := d.checkPut(what, size, contentType); err != nil {
+		return Info{}, err
+	}
+	h := sha256.New()
+	tmp, _, err := d.writeTemp(ctx, d.root, what, r, size, contentType, h)
+	if err != nil {
+		return Info{}, err
+	}
+	defer os.Remove(tmp) // after a rename, a no-op
+	key := ContentKey(hex.EncodeToString(h.Sum(nil)))
+	target := d.path(key)
+	dir := filepath.Dir(target)
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return Info{}, fmt.Errorf("blob: put %s: %w", key, err)
+	}
+	if _, err := os.Lstat(target); err == nil {
+		// Stored already. Two writers of one content can both get past
+		// this check; the second rename then replaces the same bytes,
+		// which readers cannot tell from the first.
+		return d.Stat(ctx, key)
+	}
+	if err := os.Rename(tmp, target); err != nil {
+		return Info{}, fmt.Errorf("blob: put %s: %w", key, err)
+	}
+	if err := syncDir(dir); err != nil {
+		return Info{}, fmt.Errorf("blob: put %s: %w", key, err)
+	}
+	return d.Stat(ctx, key)
+}
+
+func (d *Dir) checkPut(key string, size int64, contentType string) error {
+	if err := checkContentType(contentType); err != nil {
+		return err
+	}
+	if size > d.maxSize {
+		return fmt.Errorf("%w: %s is %d bytes, more than %d", ErrTooLarge, key, size, d.maxSize)
+	}
+	return nil
+}
+
+// tempPrefix starts the name of a file being written. It starts with
+// '.', which no segment of a valid key does, so such a file can never be
+// read or overwritten as a blob, even when a crash leaves it behind.
+const tempPrefix = ".tmp-"
+
+// writeTemp writes the header and r's content to a new temporary file in
+// dir, also to h when it is not nil, checks its length and syncs it. It
+// returns the file's path, which the caller renames or removes, and the
+// content's length; on error no file is left.
+func (d *Dir) writeTemp(ctx context.Context, dir, key string, r io.Reader, size int64, contentType string, h io.Writer) (string, int64, error) {
+	tmp, err := os.CreateTemp(dir, tempPrefix+"*")
+	if err != nil {
+		return "", 0, fmt.Errorf("blob: put %s: %w", key, err)
 	}
 	done := false
 	defer func() {
@@ -82,41 +158,71 @@ func (d *Dir) Put(ctx context.Context, key string, r io.Reader, size int64, cont
 			os.Remove(tmp.Name())
 		}
 	}()
-	n, err := d.write(ctx, tmp, r, contentType)
+	var w io.Writer = tmp
+	if h != nil {
+		w = io.MultiWriter(tmp, h)
+	}
+	if _, err := io.WriteString(tmp, header+contentType+"\n"); err != nil {
+		return "", 0, fmt.Errorf("blob: put %s: %w", key, err)
+	}
+	// At most maxSize+1 bytes: one more than allowed tells "too large"
+	// from "exactly the limit".
+	n, err := io.Copy(w, io.LimitReader(ctxReader{ctx, r}, d.maxSize+1))
 	if err != nil {
-		return Info{}, fmt.Errorf("blob: put %s: %w", key, err)
+		return "", 0, fmt.Errorf("blob: put %s: %w", key, err)
 	}
 	switch {
 	case n > d.maxSize:
-		return Info{}, fmt.Errorf("%w: %s is more than %d bytes", ErrTooLarge, key, d.maxSize)
+		return "", 0, fmt.Errorf("%w: %s is more than %d bytes", ErrTooLarge, key, d.maxSize)
 	case size >= 0 && n != size:
-		return Info{}, fmt.Errorf("%w: %s has %d bytes, not the %d announced", ErrSizeMismatch, key, n, size)
+		return "", 0, fmt.Errorf("%w: %s has %d bytes, not the %d announced", ErrSizeMismatch, key, n, size)
 	}
 	if err := tmp.Sync(); err != nil {
-		return Info{}, fmt.Errorf("blob: put %s: %w", key, err)
+		return "", 0, fmt.Errorf("blob: put %s: %w", key, err)
 	}
 	if err := tmp.Close(); err != nil {
-		return Info{}, fmt.Errorf("blob: put %s: %w", key, err)
-	}
-	if err := os.Rename(tmp.Name(), target); err != nil {
-		return Info{}, fmt.Errorf("blob: put %s: %w", key, err)
+		return "", 0, fmt.Errorf("blob: put %s: %w", key, err)
 	}
 	done = true
-	// The rename is durable only once the directory entry is.
-	if err := syncDir(dir); err != nil {
-		return Info{}, fmt.Errorf("blob: put %s: %w", key, err)
-	}
-	return d.Stat(ctx, key)
+	return tmp.Name(), n, nil
 }
 
-// write writes the header and at most maxSize+1 bytes of r (one more
-// than allowed tells "too large" from "exactly the limit") and returns
-// how many content bytes it copied.
-func (d *Dir) write(ctx context.Context, f *os.File, r io.Reader, contentType string) (int64, error) {
-	if _, err := io.WriteString(f, header+contentType+"\n"); err != nil {
-		return 0, err
+// StaleTempAge is how old a temporary file must be for RemoveStaleTemps
+// to take it for one a crash left: no write of a blob takes that long,
+// and a younger one may be another writer's, still open.
+const StaleTempAge = time.Hour
+
+// RemoveStaleTemps removes the temporary files below the root that were
+// last written before olderThan ago, which a crash or a kill in the
+// middle of a write left, and returns how many it removed. NewDir calls
+// it with StaleTempAge; the purge calls it now and then.
+func (d *Dir) RemoveStaleTemps(olderThan time.Duration) (int, error) {
+	cutoff := time.Now().Add(-olderThan)
+	n := 0
+	err := filepath.WalkDir(d.root, func(p string, e fs.DirEntry, err error) error {
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil // removed meanwhile
+			}
+			return err
+		}
+		if e.IsDir() || !strings.HasPrefix(e.Name(), tempPrefix) {
+			return nil
+		}
+		st, err := e.Info()
+		if err != nil || !st.ModTime().Before(cutoff) {
+			return nil
+		}
+		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+		n++
+		return nil
+	})
+	if err != nil {
+		return n, fmt.Errorf("blob: remove temporary files: %w", err)
 	}
-	return io.Copy(f, io.LimitReader(ctxReader{ctx, r}, d.maxSize+1))
+	return n, nil
 }
 
 // Open returns the blob's content and Info.

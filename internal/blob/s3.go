@@ -2,6 +2,8 @@ package blob
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -123,6 +125,38 @@ func (s *S3) Put(ctx context.Context, key string, r io.Reader, size int64, conte
 		return Info{}, fmt.Errorf("blob: put %s: %w", key, err)
 	}
 	return s.Stat(ctx, key)
+}
+
+// PutContent stores r's content under its content address. The key is
+// known only once the content is read, and a PUT needs it first, so the
+// content is spooled to a temporary file while it is hashed; an object
+// already at the address is kept and the copy dropped.
+func (s *S3) PutContent(ctx context.Context, r io.Reader, size int64, contentType string) (Info, error) {
+	const what = "content"
+	if err := checkContentType(contentType); err != nil {
+		return Info{}, err
+	}
+	if size > s.maxSize {
+		return Info{}, fmt.Errorf("%w: %s is %d bytes, more than %d", ErrTooLarge, what, size, s.maxSize)
+	}
+	h := sha256.New()
+	spool, n, err := s.spool(ctx, what, io.TeeReader(r, h))
+	if err != nil {
+		return Info{}, err
+	}
+	defer func() {
+		spool.Close()
+		os.Remove(spool.Name())
+	}()
+	if size >= 0 && n != size {
+		return Info{}, fmt.Errorf("%w: %s has %d bytes, not the %d announced", ErrSizeMismatch, what, n, size)
+	}
+	key := ContentKey(hex.EncodeToString(h.Sum(nil)))
+	info, err := s.Stat(ctx, key)
+	if !errors.Is(err, ErrNotFound) {
+		return info, err
+	}
+	return s.Put(ctx, key, spool, n, contentType)
 }
 
 // spool copies a content of unknown length to a temporary file, at most

@@ -68,6 +68,10 @@ type CampaignSettings struct {
 	// AutoApplyProposals are the kinds of summary proposals applied
 	// without asking the GM; only low-risk kinds may be (AutoApplicable).
 	AutoApplyProposals []ProposalKind `json:"auto_apply_proposals,omitempty" required:"false" doc:"Kinds of summary proposals applied without asking: achievement, location_visited"`
+	// DiscordAutoPostWebhookID is the campaign's Discord webhook a
+	// session's player recap is posted to when the GM approves its
+	// summary; empty posts nothing.
+	DiscordAutoPostWebhookID string `json:"discord_auto_post_webhook_id,omitempty" required:"false" doc:"A Discord webhook of this campaign the player recap is posted to when a GM approves a session's summary; empty: no automatic post"`
 }
 
 // CampaignSettingsPatch changes some settings (a JSON merge patch of
@@ -79,6 +83,8 @@ type CampaignSettingsPatch struct {
 	RecordingRetentionDays *int     `json:"recording_retention_days,omitempty" minimum:"0" maximum:"3650"`
 	// AutoApplyProposals replaces the list when present ([] empties it).
 	AutoApplyProposals *[]ProposalKind `json:"auto_apply_proposals,omitempty" doc:"Kinds of summary proposals applied without asking: achievement, location_visited"`
+	// DiscordAutoPostWebhookID: "" stops the automatic post.
+	DiscordAutoPostWebhookID *string `json:"discord_auto_post_webhook_id,omitempty" doc:"A Discord webhook of this campaign the player recap is posted to when a GM approves a session's summary; \"\" stops the automatic post"`
 }
 
 // Apply returns s with the patch's fields set.
@@ -88,6 +94,7 @@ func (p CampaignSettingsPatch) Apply(s CampaignSettings) CampaignSettings {
 	set(&s.KeepRecordings, p.KeepRecordings)
 	set(&s.RecordingRetentionDays, p.RecordingRetentionDays)
 	set(&s.AutoApplyProposals, p.AutoApplyProposals)
+	set(&s.DiscordAutoPostWebhookID, p.DiscordAutoPostWebhookID)
 	return s
 }
 
@@ -130,6 +137,9 @@ func (s CampaignSettings) Validate(v *Validator, location string) {
 	}
 	v.Check(s.RecordingRetentionDays >= 0 && s.RecordingRetentionDays <= MaxRetentionDays, location+".recording_retention_days",
 		"must be between 1 and 3650 days, or 0 to keep recordings until deleted by hand")
+	// Whether the webhook is the campaign's is the service's to check.
+	v.Check(s.DiscordAutoPostWebhookID == "" || IsID(s.DiscordAutoPostWebhookID), location+".discord_auto_post_webhook_id",
+		"must be the id of a Discord webhook of this campaign, or empty")
 }
 
 // Validate checks a campaign's editable fields.

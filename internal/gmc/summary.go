@@ -138,6 +138,10 @@ type SessionSummary struct {
 	Achievements  []Feat              `json:"achievements"`
 	JobID         string              `json:"job_id,omitempty"`
 	CreatedAt     time.Time           `json:"created_at"`
+	// ApprovedAt and ApprovedBy say when and which GM approved this
+	// summary; a summary made again is not approved.
+	ApprovedAt *time.Time `json:"approved_at,omitempty" doc:"When a GM approved this summary; absent until then"`
+	ApprovedBy *string    `json:"approved_by,omitempty" doc:"The GM who approved it"`
 }
 
 // ForPlayers returns the player view: the player recap and only the
@@ -271,4 +275,10 @@ type (
 // ProposalDecided is the conflict of deciding a proposal twice.
 func ProposalDecided() error {
 	return Errorf(ErrConflict, "proposal_decided", "this proposal was already applied or rejected")
+}
+
+// SummaryReplaced is the error of approving a summary that a new one
+// replaced since it was read.
+func SummaryReplaced() error {
+	return Errorf(ErrConflict, "summary_replaced", "the session was summarised again since this summary was read; read the new one and approve it")
 }

@@ -103,6 +103,11 @@ var operationDocs = map[string]opDoc{
 		"result names what was written. 409 proposal_decided when it was applied or rejected before. GM only.", errs: []int{forbidden, conflict}},
 	"reject-proposal": {description: "Marks the proposal rejected (audited); nothing else changes. 409 proposal_decided when it was decided before. GM only.",
 		errs: []int{forbidden, conflict}},
+	"approve-summary": {description: "Marks the session's current summary approved (approved_at, approved_by; audited). When the campaign's " +
+		"settings name a Discord webhook (discord_auto_post_webhook_id), the player recap's post job is queued in the same transaction and " +
+		"discord_job_id names it. A summary approved already is left as it was: approved is false and nothing is posted again. 404 " +
+		"summary_not_found without a summary; 409 summary_replaced when the session was summarised again meanwhile. GM only.",
+		errs: []int{forbidden, conflict}},
 	"get-job": {description: "A background job (a transcription of an upload, a summary…) started by an operation that answered its id: " +
 		"state (queued, running, succeeded, failed, cancelled), progress from 0 to 1 with the job's last message, the attempt, " +
 		"the error of the last failed attempt (a queued job with an error waits to be tried again), and when finished its result. " +

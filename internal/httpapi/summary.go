@@ -49,6 +49,9 @@ func (a *api) summaryRoutes(h huma.API) {
 	req.DefaultStatus = http.StatusAccepted
 	authed(h, req, a.handleSummaryRequest, a)
 	authed(h, operation(http.MethodGet, "/sessions/{session_id}/summary", "get-summary", "The session's summary: the GM view for GMs, the player view for others", "summaries"), a.handleSummaryGet, a)
+	authed(h, withStatus(operation(http.MethodPost, "/sessions/{session_id}/summary/approve", "approve-summary",
+		"Approve the session's summary (GM only); when the campaign sets discord_auto_post_webhook_id, its player recap is queued for Discord with the approval. Approving again changes nothing and posts nothing", "summaries"), http.StatusOK),
+		a.handleSummaryApprove, a)
 	authed(h, operation(http.MethodGet, "/sessions/{session_id}/proposals", "list-proposals", "Database updates the summary proposes (GM only)", "summaries"), a.handleProposalList, a)
 	authed(h, withStatus(operation(http.MethodPost, "/proposals/{proposal_id}/apply", "apply-proposal", "Make a proposed update, in one audited transaction (GM only)", "summaries"), http.StatusOK), a.handleProposalApply, a)
 	authed(h, withStatus(operation(http.MethodPost, "/proposals/{proposal_id}/reject", "reject-proposal", "Reject a proposed update (GM only)", "summaries"), http.StatusOK), a.handleProposalReject, a)
@@ -70,6 +73,26 @@ func (a *api) handleSummaryGet(ctx context.Context, uid string, in *SessionPath)
 		return nil, err
 	}
 	return &SummaryOutput{Body: s}, nil
+}
+
+// SummaryApprovalOutput answers an approval.
+type SummaryApprovalOutput struct {
+	Body struct {
+		Summary        *gmc.SessionSummary `json:"summary"`
+		Approved       bool                `json:"approved" doc:"This request approved the summary; false when it was approved already (nothing was done)"`
+		DiscordJobID   string              `json:"discord_job_id,omitempty" doc:"The Discord post queued with the approval; follow it at GET /jobs/{job_id}"`
+		DiscordSkipped string              `json:"discord_skipped,omitempty" doc:"Why no post was queued although the campaign asks for one"`
+	}
+}
+
+func (a *api) handleSummaryApprove(ctx context.Context, uid string, in *SessionPath) (*SummaryApprovalOutput, error) {
+	res, err := a.svc.ApproveSummary(ctx, uid, in.SessionID)
+	if err != nil {
+		return nil, err
+	}
+	out := &SummaryApprovalOutput{}
+	out.Body.Summary, out.Body.Approved, out.Body.DiscordJobID, out.Body.DiscordSkipped = res.Summary, res.Approved, res.DiscordJobID, res.DiscordSkipped
+	return out, nil
 }
 
 func (a *api) handleProposalList(ctx context.Context, uid string, in *ProposalListInput) (*ProposalsOutput, error) {

@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"errors"
 	"strings"
 
 	"github.com/gmc-project/gmc/internal/gmc"
@@ -88,6 +89,17 @@ func (s *Service) UpdateCampaign(ctx context.Context, userID, campaignID string,
 	c.Name = strings.TrimSpace(c.Name)
 	if err := c.Validate(); err != nil {
 		return nil, err
+	}
+	if id := c.Settings.DiscordAutoPostWebhookID; id != "" && id != before.Settings.DiscordAutoPostWebhookID {
+		w, err := s.store.DiscordWebhook(ctx, id)
+		if errors.Is(err, gmc.ErrNotFound) || err == nil && w.CampaignID != c.ID {
+			return nil, gmc.Invalid("body.settings.discord_auto_post_webhook_id", "is not a Discord webhook of this campaign")
+		} else if err != nil {
+			return nil, err
+		}
+		if w.GoneAt != nil {
+			return nil, gmc.Invalid("body.settings.discord_auto_post_webhook_id", "is a webhook Discord no longer knows; register a new one")
+		}
 	}
 	c.UpdatedAt = s.clock()
 	after := *c

@@ -199,19 +199,25 @@ func (s *Service) pickWebhook(ctx context.Context, campaignID, webhookID string)
 }
 
 // queueDiscordPost renders the session's recap and queues its post.
-//
-// This is also where an automatic post belongs: summaries are made by a
-// job when a session ends and are not approved as a whole (the GM applies
-// or rejects their proposals one by one), so nothing calls it on its own
-// yet. Once a summary can be approved, approving it would call this for
-// the campaign's webhooks that ask for it (a setting on the webhook).
 func (s *Service) queueDiscordPost(ctx context.Context, gs *gmc.GameSession, w *gmc.DiscordWebhook, userID string) (string, error) {
+	args, err := s.discordPostArgs(ctx, gs, w)
+	if err != nil {
+		return "", err
+	}
+	return s.jobs.Enqueue(ctx, args, discordPostOpts(gs, userID))
+}
+
+// discordPostArgs renders the session's recap into a post job's args.
+func (s *Service) discordPostArgs(ctx context.Context, gs *gmc.GameSession, w *gmc.DiscordWebhook) (DiscordPostArgs, error) {
 	recap, err := s.recaps.Recap(ctx, gs)
 	if err != nil {
-		return "", fmt.Errorf("recap of session %s: %w", gs.ID, err)
+		return DiscordPostArgs{}, fmt.Errorf("recap of session %s: %w", gs.ID, err)
 	}
-	args := DiscordPostArgs{SessionID: gs.ID, WebhookID: w.ID, Title: recap.Title, Description: recap.Text, Footer: recap.Footer}
-	return s.jobs.Enqueue(ctx, args, gmc.JobOpts{CampaignID: gs.CampaignID, SessionID: gs.ID, UserID: userID, GMOnly: true})
+	return DiscordPostArgs{SessionID: gs.ID, WebhookID: w.ID, Title: recap.Title, Description: recap.Text, Footer: recap.Footer}, nil
+}
+
+func discordPostOpts(gs *gmc.GameSession, userID string) gmc.JobOpts {
+	return gmc.JobOpts{CampaignID: gs.CampaignID, SessionID: gs.ID, UserID: userID, GMOnly: true}
 }
 
 // RunDiscordPost does one try of a post job: it posts, in order, each

@@ -68,9 +68,10 @@ type FileParams struct {
 // players; observers nothing. The type is sniffed from the content and
 // must suit the kind; the size, the campaign's quota and (when a scanner
 // is set) a virus scan are checked before anything is stored. The blob
-// is written first and the row then, with the quota checked again in
-// its transaction; a blob whose row fails is deleted, or left in
-// orphaned_blobs for the purge, so a failed upload leaves nothing.
+// is written first (content-addressed: once for every file of the same
+// content, see storeFile) and the row then, with the quota checked again
+// in its transaction; a content no row refers to is deleted, at once or
+// by the purge, so a failed upload leaves nothing.
 func (s *Service) UploadFile(ctx context.Context, userID, campaignID string, p FileParams, content io.ReadSeeker, size int64) (*gmc.File, error) {
 	if s.blobs == nil {
 		return nil, gmc.Errorf(gmc.ErrUnavailable, "no_file_store", "this server has no file store")
@@ -118,26 +119,10 @@ func (s *Service) UploadFile(ctx context.Context, userID, campaignID string, p F
 	if err := s.scan(ctx, content); err != nil {
 		return nil, err
 	}
-	if _, err := content.Seek(0, io.SeekStart); err != nil {
-		return nil, fmt.Errorf("upload: %w", err)
-	}
 	f.ID = s.newID()
-	f.BlobKey = fileKey(campaignID, f.ID)
+	f.BlobKey = blob.ContentKey(f.SHA256)
 	f.CreatedAt = s.clock()
-	info, err := s.blobs.Put(ctx, f.BlobKey, content, size, f.ContentType)
-	switch {
-	case errors.Is(err, blob.ErrTooLarge):
-		return nil, fileTooLarge(size, s.files.MaxBytes)
-	case err != nil:
-		return nil, fmt.Errorf("store file %s: %w", f.ID, err)
-	}
-	f.Size = info.Size
-	err = s.store.CreateFile(ctx, f, s.files.QuotaBytes, s.event(campaignID, userID, gmc.ActionCreate, gmc.EntityFile, f.ID, nil, f))
-	if err != nil {
-		// The request's ctx may be what failed; the blob must go anyway.
-		if derr := s.blobs.Delete(context.WithoutCancel(ctx), f.BlobKey); derr != nil {
-			s.log.Error("file blob left behind", "blob_key", f.BlobKey, "error", derr)
-		}
+	if err := s.storeFile(ctx, f, content, s.event(campaignID, userID, gmc.ActionCreate, gmc.EntityFile, f.ID, nil, f)); err != nil {
 		switch {
 		case errors.Is(err, gmc.ErrTooLarge):
 			// Another upload took the room between the check and now.
@@ -151,14 +136,80 @@ func (s *Service) UploadFile(ctx context.Context, userID, campaignID string, p F
 	return f, nil
 }
 
-// fileKey is where a file's content is kept: ids only, so no name a
-// client sends can reach a path. The key is the file's, not its content
-// hash's: with one blob shared by every file of the same content, the
-// purge could delete it between another upload's write of that content
-// and its row, leaving a row without content; one blob per file makes
-// the write-blob-then-row order enough. The hash is kept in the row
-// (and served as the ETag).
-func fileKey(campaignID, id string) string { return "files/" + campaignID + "/" + id }
+// errBlobGone: the purge deleted a content between its write and the
+// transaction of the row that refers to it.
+var errBlobGone = errors.New("file content deleted by the purge before its row was written")
+
+// storeAttempts bounds how often an upload writes its content again
+// after the purge deleted it (errBlobGone); each purge of the content
+// needs a deletion of its last other row in between, so a second attempt
+// nearly always passes.
+const storeAttempts = 3
+
+// storeFile stores f's content under its content address, shared with
+// every file of the same content, and then f's row. The key is first
+// recorded among the orphaned blobs, so that the purge finds the
+// content should the row never be written; the row's transaction takes
+// the key's lock (store.LockBlob) and checks that the content is still
+// there before it commits, so the purge, which deletes a content only
+// under that lock and when no row refers to it, can never leave the row
+// without its content. When the purge came first, the content is
+// written again. Whatever fails, the content is left to the purge,
+// which deletes it unless another row refers to it.
+func (s *Service) storeFile(ctx context.Context, f *gmc.File, content io.ReadSeeker, ev *gmc.Event) error {
+	if err := s.store.AddOrphanedBlob(ctx, f.BlobKey); err != nil {
+		return err
+	}
+	var err error
+	for range storeAttempts {
+		if err = s.putFile(ctx, f, content); err != nil {
+			break
+		}
+		err = s.store.InTx(ctx, func(tx store.Store) error {
+			if err := tx.CreateFile(ctx, f, s.files.QuotaBytes, ev); err != nil {
+				return err
+			}
+			if err := tx.LockBlob(ctx, f.BlobKey, false); err != nil {
+				return err
+			}
+			if _, err := s.blobs.Stat(ctx, f.BlobKey); errors.Is(err, blob.ErrNotFound) {
+				return errBlobGone
+			} else if err != nil {
+				return fmt.Errorf("store file %s: %w", f.ID, err)
+			}
+			return nil
+		})
+		if !errors.Is(err, errBlobGone) {
+			break
+		}
+		s.log.Info("file content purged before its row; writing it again", "file_id", f.ID)
+	}
+	// The request's ctx may be what failed; the check must run anyway.
+	// It forgets the key when the row is there, and deletes the content
+	// when nothing refers to it.
+	if derr := s.deleteOrphan(context.WithoutCancel(ctx), f.BlobKey); derr != nil {
+		s.log.Warn("file content left for the purge", "blob_key", f.BlobKey, "error", derr)
+	}
+	return err
+}
+
+// putFile writes f's content under f.BlobKey (its content address).
+func (s *Service) putFile(ctx context.Context, f *gmc.File, content io.ReadSeeker) error {
+	if _, err := content.Seek(0, io.SeekStart); err != nil {
+		return fmt.Errorf("upload: %w", err)
+	}
+	info, err := s.blobs.PutContent(ctx, content, f.Size, f.ContentType)
+	switch {
+	case errors.Is(err, blob.ErrTooLarge):
+		return fileTooLarge(f.Size, s.files.MaxBytes)
+	case err != nil:
+		return fmt.Errorf("store file %s: %w", f.ID, err)
+	case info.Key != f.BlobKey:
+		// The reader gave other bytes than when it was hashed.
+		return fmt.Errorf("store file %s: the content changed while it was read", f.ID)
+	}
+	return nil
+}
 
 func optional(id string) *string {
 	if id == "" {
@@ -443,8 +494,8 @@ func (s *Service) DeleteFile(ctx context.Context, userID, fileID string) error {
 		return gmc.Errorf(gmc.ErrForbidden, "role_too_low", "only a GM or the member who uploaded a file can delete it")
 	}
 	// As for recordings: the row goes with its key recorded among the
-	// orphans, then the blob, then the record; whatever stops midway,
-	// the purge finishes.
+	// orphans, then the blob unless another file has the same content,
+	// then the record; whatever stops midway, the purge finishes.
 	if err := s.store.DeleteFile(ctx, f.ID, s.event(f.CampaignID, userID, gmc.ActionDelete, gmc.EntityFile, f.ID, f, nil)); err != nil &&
 		!errors.Is(err, gmc.ErrNotFound) {
 		return err

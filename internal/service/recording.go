@@ -9,6 +9,7 @@ import (
 
 	"github.com/gmc-project/gmc/internal/blob"
 	"github.com/gmc-project/gmc/internal/gmc"
+	"github.com/gmc-project/gmc/internal/store"
 )
 
 // RecordingParams describe an uploaded recording; its content is read
@@ -157,12 +158,30 @@ func (s *Service) deleteRecording(ctx context.Context, r *gmc.Recording, ev *gmc
 	return nil
 }
 
-// deleteOrphan deletes the blob of a deleted recording and forgets it.
+// deleteOrphan deletes the blob of a deleted recording or file, unless
+// a row refers to it (files of the same content share it), and forgets
+// it. The check and the deletion hold the key's lock exclusive
+// (store.LockBlob), which an upload holds, shared, from its check that
+// the blob is there to its row's commit: the blob is deleted before
+// that check, which then fails and the upload writes it again, or the
+// row is seen. When the deletion fails, the transaction rolls back and
+// the key stays for the next purge.
 func (s *Service) deleteOrphan(ctx context.Context, key string) error {
-	if err := s.blobs.Delete(ctx, key); err != nil {
-		return fmt.Errorf("delete blob %s: %w", key, err)
-	}
-	return s.store.ForgetOrphanedBlob(ctx, key)
+	return s.store.InTx(ctx, func(tx store.Store) error {
+		if err := tx.LockBlob(ctx, key, true); err != nil {
+			return err
+		}
+		if err := tx.ForgetOrphanedBlob(ctx, key); err != nil {
+			return err
+		}
+		if used, err := tx.BlobReferenced(ctx, key); err != nil || used {
+			return err
+		}
+		if err := s.blobs.Delete(ctx, key); err != nil {
+			return fmt.Errorf("delete blob %s: %w", key, err)
+		}
+		return nil
+	})
 }
 
 // FinishRecording records the outcome of a recording's transcription

@@ -41,6 +41,99 @@ func (s *Service) RequestSummary(ctx context.Context, userID, sessionID string) 
 	return s.jobs.Enqueue(ctx, SummarizeArgs{SessionID: gs.ID}, summaryJobOpts(gs, userID))
 }
 
+// SummaryApproval is what approving a summary did.
+type SummaryApproval struct {
+	Summary *gmc.SessionSummary
+	// Approved: this call approved the summary (false: it was already).
+	Approved bool
+	// DiscordJobID is the post job queued with the approval, when the
+	// campaign posts approved recaps (CampaignSettings.DiscordAutoPostWebhookID).
+	DiscordJobID string
+	// DiscordSkipped says why no post was queued although the campaign
+	// asks for one.
+	DiscordSkipped string
+}
+
+// ApproveSummary approves the session's current summary. GM only. When
+// the campaign names a webhook to post approved recaps to, the post job
+// is queued in the approval's transaction: both happen or neither. A
+// summary approved already stays as it was and nothing is posted again.
+func (s *Service) ApproveSummary(ctx context.Context, userID, sessionID string) (*SummaryApproval, error) {
+	gs, err := s.gmSession(ctx, userID, sessionID)
+	if err != nil {
+		return nil, err
+	}
+	sum, err := s.store.SessionSummary(ctx, gs.ID)
+	if errors.Is(err, gmc.ErrNotFound) {
+		return nil, gmc.Errorf(gmc.ErrNotFound, "summary_not_found", "this session has no summary yet")
+	} else if err != nil {
+		return nil, err
+	}
+	out := &SummaryApproval{}
+	var post *DiscordPostArgs
+	if sum.ApprovedAt == nil {
+		post, out.DiscordSkipped, err = s.autoPost(ctx, gs)
+		if err != nil {
+			return nil, err
+		}
+	}
+	now := s.clock()
+	ev := s.event(gs.CampaignID, userID, gmc.ActionUpdate, gmc.EntitySession, gs.ID,
+		map[string]any{"summary_version": sum.Version, "summary_approved": false},
+		map[string]any{"summary_version": sum.Version, "summary_approved": true})
+	err = s.store.InTx(ctx, func(tx store.Store) error {
+		out.DiscordJobID = ""
+		var err error
+		out.Approved, err = tx.ApproveSummary(ctx, gs.ID, sum.Version, userID, now, ev)
+		if err != nil || !out.Approved || post == nil {
+			return err
+		}
+		out.DiscordJobID, err = s.jobs.EnqueueTx(ctx, tx, *post, discordPostOpts(gs, userID))
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if !out.Approved {
+		out.DiscordSkipped = "" // another approval came first
+	}
+	if out.Summary, err = s.store.SessionSummary(ctx, gs.ID); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// autoPost returns the post job an approval of the session's summary
+// queues, nil when the campaign asks for none; and why none is queued
+// when it asks for one that cannot be made.
+func (s *Service) autoPost(ctx context.Context, gs *gmc.GameSession) (*DiscordPostArgs, string, error) {
+	c, err := s.store.Campaign(ctx, gs.CampaignID)
+	if err != nil {
+		return nil, "", err
+	}
+	id := c.Settings.DiscordAutoPostWebhookID
+	if id == "" {
+		return nil, "", nil
+	}
+	if s.discord == nil || s.jobs == nil {
+		return nil, "this server does not post to Discord", nil
+	}
+	w, err := s.store.DiscordWebhook(ctx, id)
+	switch {
+	case errors.Is(err, gmc.ErrNotFound) || err == nil && w.CampaignID != gs.CampaignID:
+		return nil, "the campaign's auto-post webhook was deleted", nil
+	case err != nil:
+		return nil, "", err
+	case w.GoneAt != nil:
+		return nil, "Discord no longer knows the campaign's auto-post webhook", nil
+	}
+	args, err := s.discordPostArgs(ctx, gs, w)
+	if err != nil {
+		return nil, "", err
+	}
+	return &args, "", nil
+}
+
 // Summary returns a session's summary as the caller may see it: GMs the
 // GM view, players and observers the player view.
 func (s *Service) Summary(ctx context.Context, userID, sessionID string) (*gmc.SessionSummary, error) {

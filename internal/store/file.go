@@ -21,8 +21,9 @@ type FileStore interface {
 	// the check and the insert are one step, so concurrent uploads
 	// cannot pass the quota together. ErrTooLarge over the quota;
 	// ErrNotFound when the campaign, or the character, location or
-	// session f is attached to, is not there or is of another campaign;
-	// ErrConflict when another file has its BlobKey.
+	// session f is attached to, is not there or is of another campaign.
+	// Several files may have the same BlobKey (content-addressed blobs
+	// are shared).
 	CreateFile(ctx context.Context, f *gmc.File, quota int64, ev *gmc.Event) error
 	// File returns the file with id, or ErrNotFound.
 	File(ctx context.Context, id string) (*gmc.File, error)

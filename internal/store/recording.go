@@ -36,6 +36,26 @@ type RecordingStore interface {
 	// ForgetOrphanedBlob drops key from OrphanedBlobs once its blob is
 	// deleted; a key not there is no error.
 	ForgetOrphanedBlob(ctx context.Context, key string) error
+	// AddOrphanedBlob adds key to OrphanedBlobs (a key there already is
+	// no error): a blob written before the row that will refer to it, so
+	// that the purge finds it should that row never be written.
+	AddOrphanedBlob(ctx context.Context, key string) error
+	// BlobReferenced reports whether a file or recording row has
+	// BlobKey key; content-addressed blobs are shared by every file of
+	// the same content.
+	BlobReferenced(ctx context.Context, key string) (bool, error)
+	// LockBlob holds blob key's lock until the transaction of InTx it
+	// is called in ends; outside InTx it is an error. A transaction that
+	// writes a row referring to key, and has checked that the blob is
+	// stored, takes it shared; the purge takes it exclusive, then reads
+	// BlobReferenced and deletes the blob only when nothing refers to
+	// it. So a row committed with its blob checked keeps it: the purge
+	// either deleted it before the check (which then fails and the blob
+	// is written again) or sees the row. Every row deletion takes the
+	// shared lock too (in the same transaction), so the purge never
+	// reads a reference whose deletion is in flight. Shared holders never
+	// wait for each other.
+	LockBlob(ctx context.Context, key string, exclusive bool) error
 	// ExpiredRecordings lists up to limit recordings whose DeleteAfter is
 	// at or before now, the longest overdue first.
 	ExpiredRecordings(ctx context.Context, now time.Time, limit int) ([]*gmc.Recording, error)

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"time"
 
 	"github.com/gmc-project/gmc/internal/gmc"
 )
@@ -32,4 +33,12 @@ type SummaryStore interface {
 	// stored proposal is still pending, and logs ev. ErrNotFound;
 	// ErrConflict (code "proposal_decided") when it was decided before.
 	DecideProposal(ctx context.Context, p *gmc.Proposal, ev *gmc.Event) error
+	// ApproveSummary marks the session's summary approved by userID at
+	// at, and logs ev, when it is still the given version and not yet
+	// approved; it reports whether it did. A summary approved already
+	// is left as it was (false, nil): approving twice is one approval.
+	// ErrNotFound when the session has no summary; ErrConflict (code
+	// "summary_replaced") when its version is another, made since the
+	// caller read it. SaveSummary clears the approval.
+	ApproveSummary(ctx context.Context, sessionID string, version int64, userID string, at time.Time, ev *gmc.Event) (bool, error)
 }

@@ -288,3 +288,60 @@ func TestConsoleLocationMap(t *testing.T) {
 		t.Errorf("the page reported errors: %v", e)
 	}
 }
+
+// The GM picks, on the campaign page, the webhook approved summaries are
+// posted to (the setting is saved), then approves a session's summary on
+// its page: the summary shows as approved and the loopback Discord
+// receives the recap, once; the Approve button is gone after a reload.
+func TestConsoleSummaryApproval(t *testing.T) {
+	dc := discordtest.New(t)
+	dc.AddWebhook(hookID, hookToken)
+	c := startConsole(t, func(cfg *config.Config) { cfg.DiscordAPIURL = dc.URL })
+	w, session, _ := summaryTable(t, c)
+	hook := c.call("POST", "/discord/webhooks", w.gm, map[string]any{"campaign_id": w.campaign, "name": "#recaps",
+		"url": "https://discord.com/api/webhooks/" + hookID + "/" + hookToken}, 201)["id"].(string)
+
+	p := c.browser(t).failOnScriptErrors()
+	p.signIn(w.gmEmail)
+	p.open("#/c/" + w.campaign)
+	p.waitJS(`!!document.querySelector('#auto-post-webhook option[value=` + jsString(hook) + `]')`)
+	p.setValue("#auto-post-webhook", hook)
+	p.waitText("#discord .auto-post [role=status]", "Approved summaries are posted")
+	settings := c.call("GET", "/campaigns/"+w.campaign, w.gm, nil, 200)["settings"].(map[string]any)
+	if settings["discord_auto_post_webhook_id"] != hook {
+		t.Fatalf("settings after the choice = %v", settings)
+	}
+
+	p.open("#/c/" + w.campaign + "/sessions/" + session + "/summary")
+	p.press("button.summarise")
+	p.waitText(".summary-job", "Summary ready")
+	p.waitText(".summary-approval", "Not approved yet")
+	if n := len(dc.Posted()); n != 0 {
+		t.Fatalf("Discord received %d messages before the approval", n)
+	}
+	p.press("button.approve-summary")
+	p.waitText(".summary-approval", "Approved and posted to Discord")
+	p.quiet()
+	p.shot("summary-approved")
+	posted := len(dc.Posted())
+	if posted == 0 {
+		t.Fatal("Discord received nothing")
+	}
+	for _, m := range dc.Posted() {
+		if m.WebhookID != hookID || len(m.Message.Embeds) == 0 || !strings.Contains(m.Message.Embeds[0].Title, "The Red Fang") {
+			t.Errorf("Discord received %+v, want the session's recap through %s", m, hookID)
+		}
+	}
+	sum := c.call("GET", "/sessions/"+session+"/summary", w.gm, nil, 200)
+	if sum["approved_at"] == nil {
+		t.Errorf("the API shows no approval: %v", sum["approved_at"])
+	}
+	p.open("#/c/" + w.campaign + "/sessions/" + session + "/summary")
+	p.waitText(".summary-approval", "Approved")
+	if n := p.eval(`document.querySelectorAll("button.approve-summary").length`); n != float64(0) {
+		t.Error("an approved summary still offers Approve")
+	}
+	if n := len(dc.Posted()); n != posted {
+		t.Errorf("Discord received %d messages, want %d: posted again", n, posted)
+	}
+}

@@ -4,6 +4,8 @@ package blobtest
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"io"
 	"strings"
@@ -33,6 +35,8 @@ func Run(t *testing.T, open OpenFunc) {
 		{"InvalidKeys", testInvalidKeys},
 		{"FailedPutsStoreNothing", testFailedPuts},
 		{"Seek", testSeek},
+		{"ContentAddressed", testContentAddressed},
+		{"FailedContentPutsStoreNothing", testFailedContentPuts},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -247,5 +251,116 @@ func testSeek(t *testing.T, s blob.Store) {
 	}
 	if n, err := rc.Read(make([]byte, 1)); n != 0 || err != io.EOF {
 		t.Errorf("Read at the end = %d, %v; want 0, EOF", n, err)
+	}
+}
+
+// ContentKeyOf is the content address of content.
+func ContentKeyOf(content string) string {
+	sum := sha256.Sum256([]byte(content))
+	return blob.ContentKey(hex.EncodeToString(sum[:]))
+}
+
+// MustPutContent stores content by its address and fails t on error.
+func MustPutContent(t testing.TB, s blob.Store, content, contentType string) blob.Info {
+	t.Helper()
+	info, err := s.PutContent(context.Background(), strings.NewReader(content), int64(len(content)), contentType)
+	if err != nil {
+		t.Fatalf("PutContent(%.20q) = %v", content, err)
+	}
+	return info
+}
+
+// testContentAddressed: content is stored once under its SHA-256, the
+// second copy of it changes nothing, and a deleted content can be stored
+// again.
+func testContentAddressed(t *testing.T, s blob.Store) {
+	ctx := context.Background()
+	tests := []struct{ content, contentType string }{
+		{"", "application/octet-stream"},
+		{"fLaC and some audio", "audio/flac"},
+		{strings.Repeat("\x00\n\xff", 1000), "image/png"},
+		{strings.Repeat("b", MaxSize), "audio/ogg"},
+	}
+	for _, tc := range tests {
+		want := ContentKeyOf(tc.content)
+		if !blob.ValidKey(want) || !blob.IsContentKey(want) {
+			t.Fatalf("content key %q is not a valid content key", want)
+		}
+		for _, size := range []int64{int64(len(tc.content)), -1} {
+			// The second Put of the same content names another type:
+			// the first is kept, as the blob is.
+			ct := tc.contentType
+			if size < 0 {
+				ct = "text/plain"
+			}
+			info, err := s.PutContent(ctx, strings.NewReader(tc.content), size, ct)
+			if err != nil {
+				t.Fatalf("PutContent(%d bytes, size %d) = %v", len(tc.content), size, err)
+			}
+			if info.Key != want || info.Size != int64(len(tc.content)) || info.ContentType != tc.contentType {
+				t.Errorf("PutContent(%d bytes, size %d) = %+v; want key %s, type %s", len(tc.content), size, info, want, tc.contentType)
+			}
+			if got, _ := read(t, s, want); got != tc.content {
+				t.Errorf("Open(%s) = %d bytes, want the %d put", want, len(got), len(tc.content))
+			}
+		}
+	}
+	a, b := MustPutContent(t, s, "one content", "text/plain"), MustPutContent(t, s, "another content", "text/plain")
+	if a.Key == b.Key {
+		t.Fatalf("two contents share the key %s", a.Key)
+	}
+	if err := s.Delete(ctx, a.Key); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Stat(ctx, a.Key); !errors.Is(err, blob.ErrNotFound) {
+		t.Errorf("Stat(deleted content) = %v, want ErrNotFound", err)
+	}
+	if got, _ := read(t, s, b.Key); got != "another content" {
+		t.Errorf("the other content after a Delete = %q", got)
+	}
+	if again := MustPutContent(t, s, "one content", "text/plain"); again.Key != a.Key {
+		t.Errorf("PutContent after Delete = %s, want %s", again.Key, a.Key)
+	}
+	if got, _ := read(t, s, a.Key); got != "one content" {
+		t.Errorf("content stored again = %q", got)
+	}
+}
+
+// testFailedContentPuts: a PutContent that fails stores nothing, and
+// leaves the content already stored as it was.
+func testFailedContentPuts(t *testing.T, s blob.Store) {
+	ctx := context.Background()
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	big := strings.Repeat("z", MaxSize+1)
+	kept := MustPutContent(t, s, "abcd", "text/plain")
+	tests := []struct {
+		name    string
+		ctx     context.Context
+		content string
+		r       io.Reader
+		size    int64
+		ct      string
+		wantErr error
+	}{
+		{"TooLargeAnnounced", ctx, big, strings.NewReader(big), int64(len(big)), "audio/flac", blob.ErrTooLarge},
+		{"TooLargeUnannounced", ctx, big, strings.NewReader(big), -1, "audio/flac", blob.ErrTooLarge},
+		{"ShorterThanAnnounced", ctx, "abc", strings.NewReader("abc"), 4, "audio/flac", blob.ErrSizeMismatch},
+		{"LongerThanAnnounced", ctx, "abcde", strings.NewReader("abcde"), 4, "audio/flac", blob.ErrSizeMismatch},
+		{"ReaderFails", ctx, "part", io.MultiReader(strings.NewReader("part"), iotest.ErrReader(errBroken)), -1, "audio/flac", errBroken},
+		{"Cancelled", cancelled, "abc", strings.NewReader("abc"), 3, "audio/flac", context.Canceled},
+		{"BadContentType", ctx, "abc", strings.NewReader("abc"), 3, "audio/flac\nX: y", nil},
+	}
+	for _, tc := range tests {
+		_, err := s.PutContent(tc.ctx, tc.r, tc.size, tc.ct)
+		if err == nil || tc.wantErr != nil && !errors.Is(err, tc.wantErr) {
+			t.Errorf("%s: PutContent = %v, want %v", tc.name, err, tc.wantErr)
+		}
+		if _, err := s.Stat(ctx, ContentKeyOf(tc.content)); !errors.Is(err, blob.ErrNotFound) {
+			t.Errorf("%s: Stat after a failed PutContent = %v, want ErrNotFound", tc.name, err)
+		}
+	}
+	if got, info := read(t, s, kept.Key); got != "abcd" || info.ContentType != "text/plain" {
+		t.Errorf("stored content after failed puts = %q (%s)", got, info.ContentType)
 	}
 }

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -124,4 +125,34 @@ func (db *DB) ForgetOrphanedBlob(ctx context.Context, key string) error {
 		_, err := tx.Exec(ctx, `DELETE FROM orphaned_blobs WHERE blob_key = $1`, key)
 		return interpretError(err)
 	})
+}
+
+// AddOrphanedBlob records a blob that may have no row yet.
+func (db *DB) AddOrphanedBlob(ctx context.Context, key string) error {
+	return db.tx(ctx, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `INSERT INTO orphaned_blobs (blob_key) VALUES ($1) ON CONFLICT DO NOTHING`, key)
+		return interpretError(err)
+	})
+}
+
+// BlobReferenced reports whether a file or recording row refers to key.
+func (db *DB) BlobReferenced(ctx context.Context, key string) (bool, error) {
+	var used bool
+	err := db.q.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM files WHERE blob_key = $1)
+		OR EXISTS (SELECT 1 FROM recordings WHERE blob_key = $1)`, key).Scan(&used)
+	return used, interpretError(err)
+}
+
+// LockBlob takes key's advisory lock, the one the orphan triggers take
+// shared (migration 00020), until the transaction ends.
+func (db *DB) LockBlob(ctx context.Context, key string, exclusive bool) error {
+	if db.open == nil {
+		return errors.New("postgres: LockBlob outside a transaction")
+	}
+	lock := `pg_advisory_xact_lock_shared`
+	if exclusive {
+		lock = `pg_advisory_xact_lock`
+	}
+	_, err := db.q.Exec(ctx, `SELECT `+lock+`(hashtextextended('gmc.blobs:' || $1::text, 0))`, key)
+	return interpretError(err)
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -13,6 +14,9 @@ import (
 
 const summaryColumns = `session_id, campaign_id, version, mode, gm_recap, player_recap, scenes, entities, plot_points,
 	relationship_changes, achievements, job_id, created_at, player_mode, model, fallback`
+
+// summaryApproval is read with summaryColumns; SaveSummary clears it.
+const summaryApproval = `, approved_by, approved_at`
 
 // SaveSummary stores a session's summary and its new proposals.
 func (db *DB) SaveSummary(ctx context.Context, s *gmc.SessionSummary, proposals []*gmc.Proposal) ([]*gmc.Proposal, error) {
@@ -42,7 +46,8 @@ func (db *DB) SaveSummary(ctx context.Context, s *gmc.SessionSummary, proposals 
 			ON CONFLICT (session_id) DO UPDATE SET version = excluded.version, mode = excluded.mode, gm_recap = excluded.gm_recap,
 			player_recap = excluded.player_recap, scenes = excluded.scenes, entities = excluded.entities, plot_points = excluded.plot_points,
 			relationship_changes = excluded.relationship_changes, achievements = excluded.achievements, job_id = excluded.job_id,
-			created_at = excluded.created_at, player_mode = excluded.player_mode, model = excluded.model, fallback = excluded.fallback`,
+			created_at = excluded.created_at, player_mode = excluded.player_mode, model = excluded.model, fallback = excluded.fallback,
+			approved_by = NULL, approved_at = NULL`,
 			s.SessionID, s.CampaignID, version, s.Mode, docs[0], docs[1], docs[2], docs[3], docs[4], docs[5], docs[6], s.JobID, s.CreatedAt, s.PlayerMode, s.Model, s.Fallback)
 		if err != nil {
 			return interpretError(err)
@@ -84,12 +89,17 @@ func marshalAll(vs ...any) ([]string, error) {
 func (db *DB) SessionSummary(ctx context.Context, sessionID string) (*gmc.SessionSummary, error) {
 	var s gmc.SessionSummary
 	var docs [7][]byte
-	err := db.q.QueryRow(ctx, `SELECT `+summaryColumns+` FROM session_summaries WHERE session_id = $1`, sessionID).Scan(
-		&s.SessionID, &s.CampaignID, &s.Version, &s.Mode, &docs[0], &docs[1], &docs[2], &docs[3], &docs[4], &docs[5], &docs[6], &s.JobID, &s.CreatedAt, &s.PlayerMode, &s.Model, &s.Fallback)
+	err := db.q.QueryRow(ctx, `SELECT `+summaryColumns+summaryApproval+` FROM session_summaries WHERE session_id = $1`, sessionID).Scan(
+		&s.SessionID, &s.CampaignID, &s.Version, &s.Mode, &docs[0], &docs[1], &docs[2], &docs[3], &docs[4], &docs[5], &docs[6], &s.JobID, &s.CreatedAt, &s.PlayerMode, &s.Model, &s.Fallback,
+		&s.ApprovedBy, &s.ApprovedAt)
 	if err != nil {
 		return nil, interpretError(err)
 	}
 	s.CreatedAt = s.CreatedAt.UTC()
+	if s.ApprovedAt != nil {
+		at := s.ApprovedAt.UTC()
+		s.ApprovedAt = &at
+	}
 	for i, dst := range []any{&s.GMRecap, &s.PlayerRecap, &s.Scenes, &s.Entities, &s.PlotPoints, &s.Relationships, &s.Achievements} {
 		if err := json.Unmarshal(docs[i], dst); err != nil {
 			return nil, err
@@ -167,4 +177,31 @@ func compactJSON(b []byte) json.RawMessage {
 		return b
 	}
 	return out.Bytes()
+}
+
+// ApproveSummary marks the summary approved unless it is already.
+func (db *DB) ApproveSummary(ctx context.Context, sessionID string, version int64, userID string, at time.Time, ev *gmc.Event) (bool, error) {
+	approved := false
+	err := db.tx(ctx, func(tx pgx.Tx) error {
+		var current int64
+		var approvedAt *time.Time
+		// FOR UPDATE: of two approvals at once, the second waits and
+		// then finds the first's.
+		err := tx.QueryRow(ctx, `SELECT version, approved_at FROM session_summaries WHERE session_id = $1 FOR UPDATE`, sessionID).Scan(&current, &approvedAt)
+		switch {
+		case err != nil:
+			return interpretError(err)
+		case current != version:
+			return gmc.SummaryReplaced()
+		case approvedAt != nil:
+			return nil
+		}
+		if _, err := tx.Exec(ctx, `UPDATE session_summaries SET approved_by = $1, approved_at = $2 WHERE session_id = $3`,
+			userID, at, sessionID); err != nil {
+			return interpretError(err)
+		}
+		approved = true
+		return insertEvent(ctx, tx, ev)
+	})
+	return approved && err == nil, err
 }

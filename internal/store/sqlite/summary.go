@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"time"
 
 	"github.com/gmc-project/gmc/internal/gmc"
 	"github.com/gmc-project/gmc/internal/store"
@@ -11,6 +12,9 @@ import (
 
 const summaryColumns = `session_id, campaign_id, version, mode, gm_recap, player_recap, scenes, entities, plot_points,
 	relationship_changes, achievements, job_id, created_at, player_mode, model, fallback`
+
+// summaryApproval is read with summaryColumns; SaveSummary clears it.
+const summaryApproval = `, approved_by, approved_at`
 
 // SaveSummary stores a session's summary and its new proposals.
 func (db *DB) SaveSummary(ctx context.Context, s *gmc.SessionSummary, proposals []*gmc.Proposal) ([]*gmc.Proposal, error) {
@@ -36,7 +40,8 @@ func (db *DB) SaveSummary(ctx context.Context, s *gmc.SessionSummary, proposals 
 			ON CONFLICT (session_id) DO UPDATE SET version = excluded.version, mode = excluded.mode, gm_recap = excluded.gm_recap,
 			player_recap = excluded.player_recap, scenes = excluded.scenes, entities = excluded.entities, plot_points = excluded.plot_points,
 			relationship_changes = excluded.relationship_changes, achievements = excluded.achievements, job_id = excluded.job_id,
-			created_at = excluded.created_at, player_mode = excluded.player_mode, model = excluded.model, fallback = excluded.fallback`,
+			created_at = excluded.created_at, player_mode = excluded.player_mode, model = excluded.model, fallback = excluded.fallback,
+			approved_by = NULL, approved_at = NULL`,
 			s.SessionID, s.CampaignID, version, s.Mode, docs[0], docs[1], docs[2], docs[3], docs[4], docs[5], docs[6], s.JobID, micros(s.CreatedAt), s.PlayerMode, s.Model, s.Fallback)
 		if err != nil {
 			return interpretError(err)
@@ -79,12 +84,20 @@ func (db *DB) SessionSummary(ctx context.Context, sessionID string) (*gmc.Sessio
 	var s gmc.SessionSummary
 	var docs [7]string
 	var created int64
-	err := db.read.QueryRowContext(ctx, `SELECT `+summaryColumns+` FROM session_summaries WHERE session_id = ?`, sessionID).Scan(
-		&s.SessionID, &s.CampaignID, &s.Version, &s.Mode, &docs[0], &docs[1], &docs[2], &docs[3], &docs[4], &docs[5], &docs[6], &s.JobID, &created, &s.PlayerMode, &s.Model, &s.Fallback)
+	var approvedBy sql.NullString
+	var approvedAt sql.NullInt64
+	err := db.read.QueryRowContext(ctx, `SELECT `+summaryColumns+summaryApproval+` FROM session_summaries WHERE session_id = ?`, sessionID).Scan(
+		&s.SessionID, &s.CampaignID, &s.Version, &s.Mode, &docs[0], &docs[1], &docs[2], &docs[3], &docs[4], &docs[5], &docs[6], &s.JobID, &created, &s.PlayerMode, &s.Model, &s.Fallback,
+		&approvedBy, &approvedAt)
 	if err != nil {
 		return nil, interpretError(err)
 	}
 	s.CreatedAt = fromMicros(created)
+	s.ApprovedBy = nullToPtr(approvedBy)
+	if approvedAt.Valid {
+		at := fromMicros(approvedAt.Int64)
+		s.ApprovedAt = &at
+	}
 	for i, dst := range []any{&s.GMRecap, &s.PlayerRecap, &s.Scenes, &s.Entities, &s.PlotPoints, &s.Relationships, &s.Achievements} {
 		if err := json.Unmarshal([]byte(docs[i]), dst); err != nil {
 			return nil, err
@@ -156,4 +169,29 @@ func (db *DB) DecideProposal(ctx context.Context, p *gmc.Proposal, ev *gmc.Event
 		}
 		return insertEvent(ctx, tx, ev)
 	})
+}
+
+// ApproveSummary marks the summary approved unless it is already.
+func (db *DB) ApproveSummary(ctx context.Context, sessionID string, version int64, userID string, at time.Time, ev *gmc.Event) (bool, error) {
+	approved := false
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		var current int64
+		var approvedAt sql.NullInt64
+		err := tx.QueryRowContext(ctx, `SELECT version, approved_at FROM session_summaries WHERE session_id = ?`, sessionID).Scan(&current, &approvedAt)
+		switch {
+		case err != nil:
+			return interpretError(err)
+		case current != version:
+			return gmc.SummaryReplaced()
+		case approvedAt.Valid:
+			return nil
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE session_summaries SET approved_by = ?, approved_at = ? WHERE session_id = ?`,
+			userID, micros(at), sessionID); err != nil {
+			return interpretError(err)
+		}
+		approved = true
+		return insertEvent(ctx, tx, ev)
+	})
+	return approved && err == nil, err
 }

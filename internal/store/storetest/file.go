@@ -6,7 +6,9 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -98,8 +100,6 @@ func testFile(t *testing.T, open OpenFunc) {
 		theirs := mustCreateCharacter(t, s, d, "Elsewhere")
 		kept := newFile(t, c, gmc.FileHandout, 5)
 		mustCreateFile(t, s, kept)
-		dup := newFile(t, c, gmc.FileHandout, 5, func(f *gmc.File) { f.BlobKey = kept.BlobKey })
-		wantErr(t, "CreateFile(same blob key)", s.CreateFile(ctx, dup, 0, fileEvent(t, dup)), gmc.ErrConflict)
 		cross := newFile(t, c, gmc.FilePortrait, 5, func(f *gmc.File) { f.CharacterID = &theirs.ID })
 		wantErr(t, "CreateFile(character of another campaign)", s.CreateFile(ctx, cross, 0, fileEvent(t, cross)), gmc.ErrNotFound)
 		missing := newID(t)
@@ -112,6 +112,7 @@ func testFile(t *testing.T, open OpenFunc) {
 			wantErr(t, "File("+id+")", err, gmc.ErrNotFound)
 			wantErr(t, "DeleteFile("+id+")", s.DeleteFile(ctx, id, newEvent(t, c.ID, gm.ID, gmc.ActionDelete, gmc.EntityFile, id, nil)), gmc.ErrNotFound)
 		}
+		wantErr(t, "CreateFile(same id)", s.CreateFile(ctx, kept, 0, fileEvent(t, kept)), gmc.ErrConflict)
 		if list, _ := s.Files(ctx, c.ID, store.FileQuery{}); len(list) != 1 {
 			t.Errorf("Files = %d after refused creates, want 1", len(list))
 		}
@@ -183,6 +184,109 @@ func testFile(t *testing.T, open OpenFunc) {
 		}
 		if _, err := s.File(ctx, withCharacter.ID); !errors.Is(err, gmc.ErrNotFound) {
 			t.Errorf("portrait of a deleted character = %v, want ErrNotFound", err)
+		}
+	})
+	// SharedBlobs: files of the same content, in one campaign or two,
+	// share a blob key; the key is referred to while any of them is,
+	// and each deletion leaves it among the orphans for the purge to
+	// check.
+	t.Run("SharedBlobs", func(t *testing.T) {
+		t.Parallel()
+		s := open(t)
+		gm := mustCreateUser(t, s, "gm@example.com")
+		c, d := mustCreateCampaign(t, s, gm, "C"), mustCreateCampaign(t, s, gm, "D")
+		key := "sha256/ab/" + strings.Repeat("ab", 31)
+		shared := func(f *gmc.File) { f.BlobKey = key }
+		first, second, third := newFile(t, c, gmc.FileHandout, 5, shared), newFile(t, c, gmc.FileMap, 5, shared), newFile(t, d, gmc.FileHandout, 5, shared)
+		referenced := func(want bool) {
+			t.Helper()
+			used, err := s.BlobReferenced(ctx, key)
+			if err != nil || used != want {
+				t.Errorf("BlobReferenced = %v, %v; want %v", used, err, want)
+			}
+		}
+		referenced(false)
+		for _, f := range []*gmc.File{first, second, third} {
+			mustCreateFile(t, s, f)
+		}
+		referenced(true)
+		for _, f := range []*gmc.File{first, second} {
+			wantErr(t, "DeleteFile", s.DeleteFile(ctx, f.ID, newEvent(t, c.ID, gm.ID, gmc.ActionDelete, gmc.EntityFile, f.ID, nil)), nil)
+			referenced(true)
+		}
+		wantErr(t, "ForgetOrphanedBlob", s.ForgetOrphanedBlob(ctx, key), nil)
+		wantErr(t, "DeleteCampaign", s.DeleteCampaign(ctx, d.ID), nil)
+		referenced(false)
+		if keys, _ := s.OrphanedBlobs(ctx, 100); !slices.Equal(keys, []string{key}) {
+			t.Errorf("OrphanedBlobs = %v, want [%s]", keys, key)
+		}
+		// A recording's key counts too.
+		rec := newRecording(t, c, mustCreateSession(t, s, c, "S"), nil)
+		mustCreateRecording(t, s, rec)
+		if used, err := s.BlobReferenced(ctx, rec.BlobKey); !used || err != nil {
+			t.Errorf("BlobReferenced(recording's key) = %v, %v; want true", used, err)
+		}
+		// AddOrphanedBlob: a key there already, or twice, is no error.
+		for range 2 {
+			wantErr(t, "AddOrphanedBlob", s.AddOrphanedBlob(ctx, key), nil)
+			wantErr(t, "AddOrphanedBlob", s.AddOrphanedBlob(ctx, "sha256/cd/"+strings.Repeat("cd", 31)), nil)
+		}
+		if keys, _ := s.OrphanedBlobs(ctx, 100); len(keys) != 2 {
+			t.Errorf("OrphanedBlobs after AddOrphanedBlob = %v, want 2 keys", keys)
+		}
+	})
+	// BlobLock: the purge's exclusive lock keeps a deletion of a row
+	// referring to the key, and another transaction's shared lock,
+	// waiting until it ends; outside a transaction it is refused.
+	t.Run("BlobLock", func(t *testing.T) {
+		t.Parallel()
+		s := open(t)
+		gm := mustCreateUser(t, s, "gm@example.com")
+		c := mustCreateCampaign(t, s, gm, "C")
+		key := "sha256/ef/" + strings.Repeat("ef", 31)
+		f := newFile(t, c, gmc.FileHandout, 5, func(f *gmc.File) { f.BlobKey = key })
+		mustCreateFile(t, s, f)
+		if err := s.LockBlob(ctx, key, true); err == nil {
+			t.Error("LockBlob outside a transaction = nil, want an error")
+		}
+		locked, release := make(chan struct{}), make(chan struct{})
+		var purge sync.WaitGroup
+		purge.Go(func() {
+			err := s.InTx(ctx, func(tx store.Store) error {
+				if err := tx.LockBlob(ctx, key, true); err != nil {
+					return err
+				}
+				close(locked)
+				<-release
+				used, err := tx.BlobReferenced(ctx, key)
+				if err == nil && !used {
+					t.Error("BlobReferenced under the lock = false while the row is there")
+				}
+				return err
+			})
+			wantErr(t, "purge's InTx", err, nil)
+		})
+		<-locked
+		var others sync.WaitGroup
+		var done [2]atomic.Bool
+		others.Go(func() {
+			wantErr(t, "DeleteFile", s.DeleteFile(ctx, f.ID, newEvent(t, c.ID, gm.ID, gmc.ActionDelete, gmc.EntityFile, f.ID, nil)), nil)
+			done[0].Store(true)
+		})
+		others.Go(func() {
+			wantErr(t, "InTx(shared lock)", s.InTx(ctx, func(tx store.Store) error { return tx.LockBlob(ctx, key, false) }), nil)
+			done[1].Store(true)
+		})
+		// Long enough for either to finish, were it not held back.
+		time.Sleep(200 * time.Millisecond)
+		if done[0].Load() || done[1].Load() {
+			t.Errorf("deletion done %v, shared lock taken %v while the purge holds the lock; want both waiting", done[0].Load(), done[1].Load())
+		}
+		close(release)
+		purge.Wait()
+		others.Wait()
+		if used, err := s.BlobReferenced(ctx, key); used || err != nil {
+			t.Errorf("BlobReferenced after the deletion = %v, %v; want false", used, err)
 		}
 	})
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -102,6 +103,44 @@ func testSummary(t *testing.T, open OpenFunc) {
 		missing := newProposal(t, c, gs, gmc.ProposeNewNPC, "nobody")
 		missing.Status = gmc.ProposalRejected
 		wantErr(t, "DecideProposal(unknown)", s.DecideProposal(ctx, missing, newEvent(t, c.ID, gm.ID, gmc.ActionUpdate, gmc.EntityProposal, missing.ID, nil)), gmc.ErrNotFound)
+	})
+
+	// Approve: once per summary version; a new summary is not approved,
+	// and an approval of the replaced one is a conflict.
+	t.Run("Approve", func(t *testing.T) {
+		t.Parallel()
+		s := open(t)
+		gm := mustCreateUser(t, s, "gm@example.com")
+		c := mustCreateCampaign(t, s, gm, "C")
+		gs := mustCreateSession(t, s, c, "S1")
+		ev := func() *gmc.Event { return newEvent(t, c.ID, gm.ID, gmc.ActionUpdate, gmc.EntitySession, gs.ID, nil) }
+		_, err := s.ApproveSummary(ctx, gs.ID, 1, gm.ID, now(), ev())
+		wantErr(t, "ApproveSummary(no summary)", err, gmc.ErrNotFound)
+		sum := &gmc.SessionSummary{SessionID: gs.ID, CampaignID: c.ID, Mode: "builtin", CreatedAt: now()}
+		_, err = s.SaveSummary(ctx, sum, nil)
+		wantErr(t, "SaveSummary", err, nil)
+		at := now()
+		for i, want := range []bool{true, false} {
+			approved, err := s.ApproveSummary(ctx, gs.ID, sum.Version, gm.ID, at.Add(time.Duration(i)*time.Hour), ev())
+			if err != nil || approved != want {
+				t.Errorf("ApproveSummary #%d = %v, %v; want %v", i+1, approved, err, want)
+			}
+		}
+		got, err := s.SessionSummary(ctx, gs.ID)
+		wantErr(t, "SessionSummary", err, nil)
+		if got.ApprovedAt == nil || !got.ApprovedAt.Equal(at) || got.ApprovedBy == nil || *got.ApprovedBy != gm.ID {
+			t.Errorf("approval = %v by %v; want %v by %s (the first)", got.ApprovedAt, got.ApprovedBy, at, gm.ID)
+		}
+		_, err = s.SaveSummary(ctx, sum, nil)
+		wantErr(t, "SaveSummary again", err, nil)
+		if got, _ := s.SessionSummary(ctx, gs.ID); got.ApprovedAt != nil || got.ApprovedBy != nil {
+			t.Errorf("a new summary is approved: %v by %v", got.ApprovedAt, got.ApprovedBy)
+		}
+		_, err = s.ApproveSummary(ctx, gs.ID, sum.Version-1, gm.ID, at, ev())
+		wantErr(t, "ApproveSummary(replaced version)", err, gmc.ErrConflict)
+		if got, _ := s.SessionSummary(ctx, gs.ID); got.ApprovedAt != nil {
+			t.Error("the replaced version's approval approved the new summary")
+		}
 	})
 
 	t.Run("NotFoundAndCascade", func(t *testing.T) {

@@ -13,10 +13,43 @@ export function discordCard(campaignId) {
     field("Name", name),
     field("Webhook URL", url, "In Discord: channel settings › Integrations › Webhooks › Copy Webhook URL."),
     h("div", { class: "actions" }, h("button", { type: "submit" }, "Add webhook")));
+  const auto = h("div", { class: "auto-post" });
   const card = h("section", { class: "card discord-card", id: "discord", "aria-labelledby": "discord-title" },
     h("h2", { id: "discord-title" }, "Discord ", h("span", { class: "badge gm" }, "GM")),
     h("p", { class: "muted" }, "Session recaps can be posted to a Discord channel through a webhook."),
-    list, form);
+    list, auto, form);
+
+  // drawAuto offers the webhook approved summaries are posted to; the
+  // choice is a campaign setting, saved as soon as it changes.
+  const drawAuto = async (hooks) => {
+    clear(auto);
+    let campaign;
+    try { campaign = await api.get(`/campaigns/${campaignId}`); } catch (e) {
+      auto.append(h("p", { class: "form-error" }, e.message));
+      return;
+    }
+    const current = (campaign.settings || {}).discord_auto_post_webhook_id || "";
+    const live = hooks.filter((w) => !w.gone_at || w.id === current);
+    const pick = h("select", { name: "discord_auto_post_webhook_id", id: "auto-post-webhook" },
+      h("option", { value: "" }, "No automatic post"),
+      live.map((w) => h("option", { value: w.id }, `${w.name} (${w.token_hint})`)));
+    pick.value = current;
+    const note = h("p", { class: "small", role: "status", "aria-live": "polite" });
+    pick.addEventListener("change", async () => {
+      pick.disabled = true;
+      note.className = "small";
+      note.textContent = "Saving…";
+      try {
+        await api.patch(`/campaigns/${campaignId}`, { settings: { discord_auto_post_webhook_id: pick.value } });
+        note.className = "small ok";
+        note.textContent = pick.value ? "Approved summaries are posted to this webhook." : "Approved summaries are not posted.";
+      } catch (e) {
+        note.className = "small form-error";
+        note.textContent = e.message;
+      } finally { pick.disabled = false; }
+    });
+    auto.append(field("Post approved summaries to", pick, "When you approve a session's summary, its players' recap is posted here."), note);
+  };
 
   const draw = async () => {
     let hooks;
@@ -24,6 +57,7 @@ export function discordCard(campaignId) {
       clear(list).append(h("p", { class: "form-error" }, e.message));
       return;
     }
+    drawAuto(hooks);
     if (!hooks.length) { clear(list).append(h("p", { class: "muted" }, "No webhook yet.")); return; }
     clear(list).append(h("ul", { class: "webhook-list" }, hooks.map((w) => h("li", { dataset: { id: w.id } },
       h("div", {},

@@ -1,5 +1,5 @@
 import * as api from "../api.js";
-import { h, clear, toast } from "../dom.js";
+import { h, clear, toast, fmtTime } from "../dom.js";
 import { roleIn, entityHash } from "./worldkit.js";
 import { discordPost } from "./campaign-discord.js";
 
@@ -169,6 +169,61 @@ export async function render(ctx) {
     items.length ? h("ul", { class: "facts" }, items.map((x) => h("li", { class: "fact" }, row(x)))) : h("p", { class: "muted" }, empty));
   const charLink = (id, name) => (id ? h("a", { href: "#" + entityHash(campaign, "character", id) }, name) : name);
 
+  // approval shows whether a GM approved this summary, and to GMs an
+  // Approve button; approving may also post the recap to Discord (the
+  // campaign's auto-post webhook), which the note then follows.
+  let postTimer = 0;
+  ctx.onLeave(() => clearTimeout(postTimer));
+  const approvalNote = h("span", { class: "small approval-note", role: "status", "aria-live": "polite" });
+  function approval() {
+    const box = h("div", { class: "summary-approval actions" });
+    if (summary.approved_at) {
+      box.append(h("span", { class: "badge ok approved-badge" }, "Approved"), h("span", { class: "muted small" }, ` ${fmtTime(summary.approved_at)}`));
+    } else if (gm) {
+      const btn = h("button", { type: "button", class: "approve-summary" }, "Approve");
+      btn.addEventListener("click", async () => {
+        btn.disabled = true;
+        approvalNote.className = "small approval-note";
+        approvalNote.textContent = "Approving…";
+        try {
+          const res = await api.post(`/sessions/${session}/summary/approve`);
+          summary = res.summary;
+          toast("Summary approved", "ok");
+          approvalNote.textContent = res.discord_job_id ? "Approved; posting the recap to Discord…"
+            : res.discord_skipped ? `Approved; not posted to Discord: ${res.discord_skipped}.` : "Approved.";
+          draw();
+          if (res.discord_job_id) followPost(res.discord_job_id);
+        } catch (e) {
+          btn.disabled = false;
+          approvalNote.className = "small approval-note form-error";
+          approvalNote.textContent = e.message;
+        }
+      });
+      box.append(h("span", { class: "muted small" }, "Not approved yet. "), btn);
+    }
+    box.append(approvalNote);
+    return box;
+  }
+  const followPost = async (jobId) => {
+    if (!ctx.current()) return;
+    let j;
+    try { j = await api.get(`/jobs/${encodeURIComponent(jobId)}`); } catch (e) {
+      approvalNote.textContent = `Approved; could not follow the Discord post: ${e.message}`;
+      return;
+    }
+    if (j.state === "succeeded") {
+      approvalNote.className = "small approval-note ok";
+      approvalNote.textContent = "Approved and posted to Discord.";
+      return;
+    }
+    if (j.state === "failed" || j.state === "cancelled") {
+      approvalNote.className = "small approval-note form-error";
+      approvalNote.textContent = `Approved; the Discord post ${j.state}${j.error ? ": " + j.error : ""}.`;
+      return;
+    }
+    postTimer = setTimeout(() => followPost(jobId), 500);
+  };
+
   function draw() {
     // Without a summary, load's "no summary yet" note stays.
     if (!summary) return;
@@ -180,6 +235,7 @@ export async function render(ctx) {
     body.append(
       h("p", { class: "muted small summary-meta" }, `Version ${summary.version} · ${summary.mode === "llm" ? "language model" : "built-in"} summary · `,
         summary.view === "gm" && !players ? "GM view" : "player view"),
+      approval(),
       h("section", { class: "card summary-recap", "aria-labelledby": "sum-recap" },
         h("h2", { id: "sum-recap" }, players || summary.view !== "gm" ? "Recap" : "Recap (GM)"),
         recap.length ? h("ol", { class: "recap" }, recap.map((l) => h("li", { class: "fact" },
