@@ -24,6 +24,9 @@ type Request struct {
 	// Limit is how many results to return: DefaultLimit when 0, at most
 	// MaxLimit.
 	Limit int
+	// Semantic, when set, adds the documents nearest the query in
+	// meaning (see blendSemantic).
+	Semantic Semantic
 }
 
 // Result is the answer to a search.
@@ -79,6 +82,9 @@ func Run(ctx context.Context, src Source, req Request) (*Result, error) {
 			return nil, err
 		}
 		found = append(found, more...)
+	}
+	if found, err = blendSemantic(ctx, src, req.Semantic, req, found); err != nil {
+		return nil, err
 	}
 	return finish(found, req), nil
 }

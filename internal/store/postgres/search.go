@@ -47,6 +47,7 @@ func queueIndexDoc(b *pgx.Batch, d search.Document) {
 	b.Queue(`DELETE FROM search_keys WHERE doc_id = (SELECT doc_id FROM search_docs WHERE entity_type = @type AND entity_id = @id)`, args)
 	b.Queue(`INSERT INTO search_keys (scope, key, doc_id, gm_only)
 		SELECT @scope, k, d.doc_id, @gm_only FROM search_docs d, unnest(@keys::text[]) k WHERE d.entity_type = @type AND d.entity_id = @id`, args)
+	queueMarkDocEmbedding(b, d)
 }
 
 // searchFilter is the SQL condition of f on the search_docs alias d; it

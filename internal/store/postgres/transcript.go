@@ -37,6 +37,9 @@ func (db *DB) AppendSegments(ctx context.Context, segs []*gmc.TranscriptSegment,
 			pgx.CopyFromRows(rows)); err != nil {
 			return interpretError(err)
 		}
+		if err := markSegmentEmbeddings(ctx, tx, sessionID, segs); err != nil {
+			return err
+		}
 		return insertEvent(ctx, tx, ev)
 	})
 }

@@ -33,6 +33,9 @@ func (db *DB) AppendSegments(ctx context.Context, segs []*gmc.TranscriptSegment,
 				return interpretError(err)
 			}
 		}
+		if err := markSegmentEmbeddings(ctx, tx, sessionID, segs); err != nil {
+			return err
+		}
 		return insertEvent(ctx, tx, ev)
 	})
 }

@@ -49,6 +49,7 @@ func Run(t *testing.T, open OpenFunc) {
 		{"Keyword", testKeyword},
 		{"KeywordHits", testKeywordHits},
 		{"Search", testSearch},
+		{"Embedding", testEmbedding},
 		{"Ticket", testTicket},
 		{"Bundle", testBundle},
 		{"Recording", testRecording},
