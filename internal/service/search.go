@@ -59,7 +59,7 @@ func (s *Service) Search(ctx context.Context, userID, campaignID string, p Searc
 	}
 	return textsearch.Run(ctx, s.store, textsearch.Request{
 		Filter: textsearch.Filter{Scope: campaignID, GM: m.Role == gmc.RoleGM, Tags: tags},
-		Query:  p.Query, Types: p.Types, Limit: p.Limit,
+		Query:  p.Query, Types: p.Types, Limit: p.Limit, Semantic: s.semantic(),
 	})
 }
 
