@@ -33,7 +33,10 @@ func TestSemanticSearch(t *testing.T) {
 	t.Parallel()
 	srv := embedtest.Start(t)
 	in := startInstance(t, config.Config{EmbeddingsBaseURL: srv.URL, EmbeddingsModel: "bow"},
-		app.WithJobConfig(func(c *jobs.Config) { c.PollInterval = 50 * time.Millisecond; c.Backoff = func(int) time.Duration { return 100 * time.Millisecond } }))
+		app.WithJobConfig(func(c *jobs.Config) {
+			c.PollInterval = 50 * time.Millisecond
+			c.Backoff = func(int) time.Duration { return 100 * time.Millisecond }
+		}))
 	if ai := readyAI(t, in); ai["embeddings"] != "bow" {
 		t.Errorf("/readyz components.ai = %v, want embeddings bow", ai)
 	}
