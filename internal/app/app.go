@@ -58,6 +58,9 @@ type App struct {
 	jobsRunning atomic.Bool
 	// llm is the language model client in LLM mode, nil in built-in mode.
 	llm *llm.Client
+	// replicaServing is whether the read replica serves reads; nil
+	// without one.
+	replicaServing *atomic.Bool
 	// embed is semantic similarity, nil when off.
 	embed   *embedding
 	handler http.Handler
@@ -103,6 +106,10 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 	}
 	n, err := a.store.Migrate(ctx)
 	if err != nil {
+		a.store.Close()
+		return nil, err
+	}
+	if err := a.openReadReplica(ctx); err != nil {
 		a.store.Close()
 		return nil, err
 	}

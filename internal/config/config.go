@@ -23,7 +23,12 @@ type Config struct {
 	Addr        string
 	DataDir     string
 	DatabaseURL string
-	RedisURL    string
+	// DatabaseReadURL is a PostgreSQL streaming replica of DatabaseURL for
+	// list and search reads; ReadReplicaMaxLag is how far behind it may be.
+	DatabaseReadURL   string
+	ReadReplicaMaxLag time.Duration
+	readReplicaMaxLag string
+	RedisURL          string
 	// RedisPrefix starts every Redis key gmc writes, so instances of
 	// different deployments can share one Redis.
 	RedisPrefix string
@@ -132,6 +137,8 @@ func (c *Config) settings() []setting {
 		{"addr", "GMC_ADDR", "127.0.0.1:8080", "address to listen on", &c.Addr},
 		{"data-dir", "GMC_DATA_DIR", "./data", "directory for the SQLite database, the secret key and files", &c.DataDir},
 		{"database-url", "GMC_DATABASE_URL", "", "postgres://… to use PostgreSQL; empty uses SQLite in the data dir", &c.DatabaseURL},
+		{"database-read-url", "GMC_DATABASE_READ_URL", "", "postgres://… of a streaming replica of GMC_DATABASE_URL for list and search reads", &c.DatabaseReadURL},
+		{"read-replica-max-lag", "GMC_READ_REPLICA_MAX_LAG", "5s", "how far the read replica may be behind before reads go to the primary (a Go duration)", &c.readReplicaMaxLag},
 		{"redis-url", "GMC_REDIS_URL", "", "redis://… to share live state between instances (optional)", &c.RedisURL},
 		{"redis-prefix", "GMC_REDIS_PREFIX", "gmc:", "prefix of every Redis key gmc writes", &c.RedisPrefix},
 		{"log-format", "GMC_LOG_FORMAT", "text", "log format: json or text", &c.LogFormat},
@@ -217,6 +224,7 @@ func LoadWith(name string, args []string, getenv func(string) string, stderr io.
 	c.FileMaxBytes, _ = strconv.ParseInt(c.fileMaxBytes, 10, 64)
 	c.FileQuotaBytes, _ = strconv.ParseInt(c.fileQuotaBytes, 10, 64)
 	c.ShutdownTimeout, _ = time.ParseDuration(c.shutdownTimeout) // Validate names a bad value
+	c.ReadReplicaMaxLag, _ = time.ParseDuration(c.readReplicaMaxLag)
 	for _, o := range strings.Split(c.allowedOrigins, ",") {
 		if o = strings.TrimSpace(o); o != "" {
 			c.AllowedOrigins = append(c.AllowedOrigins, o)
@@ -272,6 +280,17 @@ func (c Config) Validate() error {
 		if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
 			bad("GMC_DATABASE_URL", "must be a postgres:// or postgresql:// URL (leave empty for SQLite)")
 		}
+	}
+	if c.DatabaseReadURL != "" {
+		u, err := url.Parse(c.DatabaseReadURL)
+		if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+			bad("GMC_DATABASE_READ_URL", "must be a postgres:// or postgresql:// URL")
+		} else if c.DatabaseURL == "" {
+			bad("GMC_DATABASE_READ_URL", "needs GMC_DATABASE_URL (a replica of the PostgreSQL database; SQLite has none)")
+		}
+	}
+	if c.readReplicaMaxLag != "" && c.ReadReplicaMaxLag <= 0 {
+		bad("GMC_READ_REPLICA_MAX_LAG", "must be a positive duration such as 5s, got %q", c.readReplicaMaxLag)
 	}
 	if c.RedisURL != "" {
 		u, err := url.Parse(c.RedisURL)

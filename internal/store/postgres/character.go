@@ -151,7 +151,7 @@ func (db *DB) Characters(ctx context.Context, f store.CharacterFilter) ([]*gmc.C
 	if f.HideGMOnly {
 		q += ` AND visibility = 'players'`
 	}
-	rows, err := db.q.Query(ctx, q+` ORDER BY id LIMIT @limit`, args)
+	rows, err := db.reader(ctx).Query(ctx, q+` ORDER BY id LIMIT @limit`, args)
 	if err != nil {
 		return nil, "", interpretError(err)
 	}

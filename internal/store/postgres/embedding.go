@@ -88,6 +88,7 @@ func (db *DB) PutEmbeddings(ctx context.Context, model string, vecs []store.Embe
 		search.Normalize(vec)
 		types[i], ids[i], versions[i], dims[i], blobs[i] = v.OwnerType, v.OwnerID, v.Version, int32(len(vec)), search.EncodeVector(vec)
 	}
+	store.NoteWrite(ctx)
 	tag, err := db.q.Exec(ctx, `UPDATE embeddings e SET model = $1, dims = u.dims, vector = u.vector, stale = false, updated_at = clock_timestamp()
 		FROM unnest($2::text[], $3::text[], $4::bigint[], $5::int[], $6::bytea[]) AS u(owner_type, owner_id, version, dims, vector)
 		WHERE e.owner_type = u.owner_type AND e.owner_id = u.owner_id AND e.version = u.version`,
@@ -100,6 +101,7 @@ func (db *DB) PutEmbeddings(ctx context.Context, model string, vecs []store.Embe
 
 // MarkEmbeddingsStale marks pending the embeddings of another model.
 func (db *DB) MarkEmbeddingsStale(ctx context.Context, model string) (int, error) {
+	store.NoteWrite(ctx)
 	tag, err := db.q.Exec(ctx, `UPDATE embeddings SET stale = true WHERE NOT stale AND model <> $1`, model)
 	if err != nil {
 		return 0, interpretError(err)
@@ -111,7 +113,7 @@ func (db *DB) MarkEmbeddingsStale(ctx context.Context, model string) (int, error
 func (db *DB) NearestEmbeddings(ctx context.Context, q store.EmbeddingQuery) ([]store.EmbeddingMatch, error) {
 	vec := append([]float32(nil), q.Vector...)
 	search.Normalize(vec)
-	rows, err := db.q.Query(ctx, `SELECT e.owner_type, e.owner_id, coalesce(e.doc_id, 0), e.vector
+	rows, err := db.reader(ctx).Query(ctx, `SELECT e.owner_type, e.owner_id, coalesce(e.doc_id, 0), e.vector
 		FROM embeddings e LEFT JOIN search_docs d ON d.doc_id = e.doc_id
 		WHERE e.campaign_id = $1 AND e.model = $2 AND e.dims = $3 AND e.vector IS NOT NULL
 			AND (e.segment_id IS NOT NULL OR $4 OR NOT d.gm_only)
