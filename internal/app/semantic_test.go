@@ -56,14 +56,16 @@ func TestSemanticSearch(t *testing.T) {
 	// "yesterday" is in no text: the lexical search finds nothing, and
 	// only meaning can.
 	const q = "which dwarf fixed our axe yesterday"
-	deadline := time.Now().Add(30 * time.Second)
-	var got []string
-	for {
-		if got = searchItems(in, tb.campaignID, tb.p1, q); len(got) > 0 || time.Now().After(deadline) {
-			break
+	// Vectors come a poll or two after the writes: wait until the GM's
+	// search finds both dwarves, and Grel is embedded too.
+	deadline := time.Now().Add(60 * time.Second)
+	for len(searchItems(in, tb.campaignID, tb.gm, q)) < 2 || len(searchItems(in, tb.campaignID, tb.p1, "bromm")) < 2 {
+		if time.Now().After(deadline) {
+			t.Fatalf("the embeddings did not arrive: GM's search = %v", searchItems(in, tb.campaignID, tb.gm, q))
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+	got := searchItems(in, tb.campaignID, tb.p1, q)
 	if len(got) == 0 || got[0] != "Brom/semantic" {
 		t.Fatalf("player's search %q = %v, want Brom/semantic first", q, got)
 	}
