@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gmc-project/gmc/internal/store"
+	"github.com/gmc-project/gmc/internal/service"
 )
 
 type ctxKey int
@@ -76,7 +76,7 @@ func withRequestInfo(log *slog.Logger, trustedProxies []netip.Prefix, next http.
 		rec := &statusRecorder{ResponseWriter: w}
 		// A request reads its own writes: once it wrote, its reads leave
 		// a read replica for the primary.
-		r = r.WithContext(store.TrackWrites(context.WithValue(r.Context(), requestInfoKey, ri)))
+		r = r.WithContext(service.TrackWrites(context.WithValue(r.Context(), requestInfoKey, ri)))
 		defer func() {
 			if v := recover(); v != nil {
 				if v == http.ErrAbortHandler {
