@@ -57,7 +57,12 @@ type App struct {
 	// jobsRunning is set while the queue runs, so that it stops once.
 	jobsRunning atomic.Bool
 	// llm is the language model client in LLM mode, nil in built-in mode.
-	llm     *llm.Client
+	llm *llm.Client
+	// replicaServing is whether the read replica serves reads; nil
+	// without one.
+	replicaServing *atomic.Bool
+	// embed is semantic similarity, nil when off.
+	embed   *embedding
 	handler http.Handler
 }
 
@@ -101,6 +106,10 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 	}
 	n, err := a.store.Migrate(ctx)
 	if err != nil {
+		a.store.Close()
+		return nil, err
+	}
+	if err := a.openReadReplica(ctx); err != nil {
 		a.store.Close()
 		return nil, err
 	}
@@ -149,6 +158,11 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 		o.service.Generator = llmgen.New(a.llm, llmgen.Config{Logger: log, Timeout: cmp.Or(cfg.LLMTotalTimeout, llm.DefaultTotalTimeout)})
 		ai = httpapi.AIStatus{Mode: "llm", Model: a.llm.Model()}
 	}
+	if err := a.openEmbeddings(ctx, &o); err != nil {
+		a.Close()
+		return nil, err
+	}
+	ai.Embeddings = a.embeddingsState()
 	for _, opt := range opts {
 		opt(&o)
 	}
@@ -175,10 +189,11 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 	summaries := func(q *jobs.Queue) error { return jobs.RegisterSummarize(q, a.svc, a.summarizer()) }
 	discordPost := func(q *jobs.Queue) error { return jobs.RegisterDiscordPost(q, a.svc) }
 	bundles := func(q *jobs.Queue) error { return jobs.RegisterBundle(q, a.svc) }
-	if err := a.startJobs(ctx, append([]func(*jobs.Queue) error{transcription, ddbSync, summaries, discordPost, bundles}, o.register...)); err != nil {
+	if err := a.startJobs(ctx, append([]func(*jobs.Queue) error{transcription, ddbSync, summaries, discordPost, bundles, a.registerEmbed}, o.register...)); err != nil {
 		a.Close()
 		return nil, err
 	}
+	a.startEmbedPoll()
 	a.handler = httpapi.New(httpapi.Config{Service: a.svc, Logger: log, Ready: a.ready, Version: version, Live: a.hub, Speech: a.speech,
 		AllowedOrigins: cfg.AllowedOrigins, TrustedProxies: cfg.TrustedProxies, AI: ai,
 		Console: web.Handler(web.Config{Version: version, APIBase: httpapi.BasePath})})
@@ -196,6 +211,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 		slog.String("stt", sttName),
 		slog.String("diarization", diaName),
 		slog.String("ai", ai.Mode),
+		slog.String("embeddings", ai.Embeddings),
 		slog.Int("trusted_proxies", len(cfg.TrustedProxies)),
 		slog.String("dndbeyond", cfg.DndBeyondURL),
 		slog.Duration("dndbeyond_sync", cfg.DndBeyondSync),

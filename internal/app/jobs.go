@@ -72,5 +72,6 @@ func (a *App) stopJobs(ctx context.Context) error {
 	if !a.jobsRunning.Swap(false) {
 		return nil
 	}
+	a.stopEmbedPoll()
 	return a.jobs.Stop(ctx)
 }

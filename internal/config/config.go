@@ -4,6 +4,7 @@
 package config
 
 import (
+	"cmp"
 	"encoding/hex"
 	"errors"
 	"flag"
@@ -22,7 +23,12 @@ type Config struct {
 	Addr        string
 	DataDir     string
 	DatabaseURL string
-	RedisURL    string
+	// DatabaseReadURL is a PostgreSQL streaming replica of DatabaseURL for
+	// list and search reads; ReadReplicaMaxLag is how far behind it may be.
+	DatabaseReadURL   string
+	ReadReplicaMaxLag time.Duration
+	readReplicaMaxLag string
+	RedisURL          string
 	// RedisPrefix starts every Redis key gmc writes, so instances of
 	// different deployments can share one Redis.
 	RedisPrefix string
@@ -73,6 +79,13 @@ type Config struct {
 	LLMTotalTimeout time.Duration
 	// LLMConcurrency is how many LLM requests this process makes at once.
 	LLMConcurrency int
+	// Embeddings: an OpenAI-compatible /v1/embeddings server for semantic
+	// search and AI context, on when a model is named; the base URL
+	// defaults to the LLM's, and so does the key when the server is the
+	// LLM's.
+	EmbeddingsBaseURL string
+	EmbeddingsModel   string
+	EmbeddingsAPIKey  string
 	// DndBeyondURL is the D&D Beyond character service a character's id is
 	// appended to; "off" fetches nothing (imports then take documents only).
 	DndBeyondURL string
@@ -124,6 +137,8 @@ func (c *Config) settings() []setting {
 		{"addr", "GMC_ADDR", "127.0.0.1:8080", "address to listen on", &c.Addr},
 		{"data-dir", "GMC_DATA_DIR", "./data", "directory for the SQLite database, the secret key and files", &c.DataDir},
 		{"database-url", "GMC_DATABASE_URL", "", "postgres://… to use PostgreSQL; empty uses SQLite in the data dir", &c.DatabaseURL},
+		{"database-read-url", "GMC_DATABASE_READ_URL", "", "postgres://… of a streaming replica of GMC_DATABASE_URL for list and search reads", &c.DatabaseReadURL},
+		{"read-replica-max-lag", "GMC_READ_REPLICA_MAX_LAG", "5s", "how far the read replica may be behind before reads go to the primary (a Go duration)", &c.readReplicaMaxLag},
 		{"redis-url", "GMC_REDIS_URL", "", "redis://… to share live state between instances (optional)", &c.RedisURL},
 		{"redis-prefix", "GMC_REDIS_PREFIX", "gmc:", "prefix of every Redis key gmc writes", &c.RedisPrefix},
 		{"log-format", "GMC_LOG_FORMAT", "text", "log format: json or text", &c.LogFormat},
@@ -158,6 +173,8 @@ func (c *Config) settings() []setting {
 		{"llm-total-timeout", "GMC_LLM_TOTAL_TIMEOUT", "5m", "longest wait for one answer, retries and repair included (a Go duration)", &c.llmTotalTimeout},
 		{"discord-api-url", "GMC_DISCORD_API_URL", "https://discord.com/api/v10", "Discord's API root; every Discord request goes there, whatever host a webhook URL names", &c.DiscordAPIURL},
 		{"llm-concurrency", "GMC_LLM_CONCURRENCY", "2", "how many chat requests run at once; more wait their turn", &c.llmConcurrency},
+		{"embeddings-base-url", "GMC_EMBEDDINGS_BASE_URL", "", "base URL (…/v1) of an OpenAI-compatible embeddings server; empty uses GMC_LLM_BASE_URL", &c.EmbeddingsBaseURL},
+		{"embeddings-model", "GMC_EMBEDDINGS_MODEL", "", "embedding model for semantic search and AI context; empty turns semantic similarity off", &c.EmbeddingsModel},
 	}
 }
 
@@ -190,6 +207,7 @@ func LoadWith(name string, args []string, getenv func(string) string, stderr io.
 	c.SecretKey = getenv("GMC_SECRET_KEY")
 	c.WhisperAPIKey = getenv("GMC_WHISPER_API_KEY")
 	c.LLMAPIKey = getenv("GMC_LLM_API_KEY")
+	c.EmbeddingsAPIKey = getenv("GMC_EMBEDDINGS_API_KEY")
 	c.DiscordBotToken = getenv("GMC_DISCORD_BOT_TOKEN")
 	for _, k := range strings.Split(getenv("GMC_PREVIOUS_SECRET_KEYS"), ",") {
 		if k = strings.TrimSpace(k); k != "" {
@@ -206,6 +224,7 @@ func LoadWith(name string, args []string, getenv func(string) string, stderr io.
 	c.FileMaxBytes, _ = strconv.ParseInt(c.fileMaxBytes, 10, 64)
 	c.FileQuotaBytes, _ = strconv.ParseInt(c.fileQuotaBytes, 10, 64)
 	c.ShutdownTimeout, _ = time.ParseDuration(c.shutdownTimeout) // Validate names a bad value
+	c.ReadReplicaMaxLag, _ = time.ParseDuration(c.readReplicaMaxLag)
 	for _, o := range strings.Split(c.allowedOrigins, ",") {
 		if o = strings.TrimSpace(o); o != "" {
 			c.AllowedOrigins = append(c.AllowedOrigins, o)
@@ -262,6 +281,17 @@ func (c Config) Validate() error {
 			bad("GMC_DATABASE_URL", "must be a postgres:// or postgresql:// URL (leave empty for SQLite)")
 		}
 	}
+	if c.DatabaseReadURL != "" {
+		u, err := url.Parse(c.DatabaseReadURL)
+		if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+			bad("GMC_DATABASE_READ_URL", "must be a postgres:// or postgresql:// URL")
+		} else if c.DatabaseURL == "" {
+			bad("GMC_DATABASE_READ_URL", "needs GMC_DATABASE_URL (a replica of the PostgreSQL database; SQLite has none)")
+		}
+	}
+	if c.readReplicaMaxLag != "" && c.ReadReplicaMaxLag <= 0 {
+		bad("GMC_READ_REPLICA_MAX_LAG", "must be a positive duration such as 5s, got %q", c.readReplicaMaxLag)
+	}
 	if c.RedisURL != "" {
 		u, err := url.Parse(c.RedisURL)
 		if err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") {
@@ -295,6 +325,7 @@ func (c Config) Validate() error {
 		}
 	}
 	c.validateLLM(bad)
+	c.validateEmbeddings(bad)
 	c.validateDiscord(bad)
 	if c.SecretKey != "" && len(c.SecretKey) < 32 {
 		bad("GMC_SECRET_KEY", "must be at least 32 characters (or empty to use a generated key)")
@@ -353,6 +384,26 @@ func (c Config) Validate() error {
 		bad("GMC_FILE_QUOTA_BYTES", "must be a positive number of bytes, got %q", c.fileQuotaBytes)
 	}
 	return errors.Join(errs...)
+}
+
+func (c Config) validateEmbeddings(bad func(env, format string, args ...any)) {
+	if c.EmbeddingsBaseURL != "" {
+		u, err := url.Parse(c.EmbeddingsBaseURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			bad("GMC_EMBEDDINGS_BASE_URL", "must be an http:// or https:// URL such as http://127.0.0.1:11434/v1")
+		} else if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+			bad("GMC_EMBEDDINGS_BASE_URL", "must have no user, query or fragment (the key goes in GMC_EMBEDDINGS_API_KEY)")
+		}
+		if strings.TrimSpace(c.EmbeddingsModel) == "" {
+			bad("GMC_EMBEDDINGS_MODEL", "must be set when GMC_EMBEDDINGS_BASE_URL is")
+		}
+	}
+	if strings.TrimSpace(c.EmbeddingsModel) != "" && c.EmbeddingsURL() == "" {
+		bad("GMC_EMBEDDINGS_BASE_URL", "must be set (or GMC_LLM_BASE_URL) when GMC_EMBEDDINGS_MODEL is")
+	}
+	if strings.ContainsFunc(c.EmbeddingsAPIKey, func(r rune) bool { return r <= ' ' || r == 0x7f }) {
+		bad("GMC_EMBEDDINGS_API_KEY", "must not contain spaces or control characters")
+	}
 }
 
 func (c Config) validateLLM(bad func(env, format string, args ...any)) {
@@ -427,6 +478,21 @@ func (c Config) PreviousSecretKeyBytes() [][]byte {
 // LLMEnabled reports whether the AI features use a chat server rather
 // than the built-in generators.
 func (c Config) LLMEnabled() bool { return c.LLMBaseURL != "" }
+
+// EmbeddingsEnabled reports whether semantic similarity runs.
+func (c Config) EmbeddingsEnabled() bool { return c.EmbeddingsModel != "" && c.EmbeddingsURL() != "" }
+
+// EmbeddingsURL is the embeddings server's base URL: its own, or the LLM's.
+func (c Config) EmbeddingsURL() string { return cmp.Or(c.EmbeddingsBaseURL, c.LLMBaseURL) }
+
+// EmbeddingsKey is the embeddings server's key: its own, or the LLM's when
+// the server is the LLM's.
+func (c Config) EmbeddingsKey() string {
+	if c.EmbeddingsAPIKey == "" && c.EmbeddingsBaseURL == "" {
+		return c.LLMAPIKey
+	}
+	return c.EmbeddingsAPIKey
+}
 
 // DatabaseBackend names the store backend the settings select.
 func (c Config) DatabaseBackend() string {

@@ -62,6 +62,13 @@ func TestValidateNamesVariable(t *testing.T) {
 		{map[string]string{"GMC_LLM_BASE_URL": "http://127.0.0.1:11434/v1"}, "GMC_LLM_MODEL"},
 		{map[string]string{"GMC_LLM_MODEL": "qwen2.5:7b-instruct"}, "GMC_LLM_BASE_URL"},
 		{map[string]string{"GMC_LLM_API_KEY": "sk-x"}, "GMC_LLM_BASE_URL"},
+		{map[string]string{"GMC_EMBEDDINGS_MODEL": "nomic-embed-text"}, "GMC_EMBEDDINGS_BASE_URL"},
+		{map[string]string{"GMC_EMBEDDINGS_BASE_URL": "http://127.0.0.1:11434/v1"}, "GMC_EMBEDDINGS_MODEL"},
+		{map[string]string{"GMC_EMBEDDINGS_BASE_URL": "localhost:11434", "GMC_EMBEDDINGS_MODEL": "m"}, "GMC_EMBEDDINGS_BASE_URL"},
+		{map[string]string{"GMC_DATABASE_READ_URL": "postgres://replica/gmc"}, "GMC_DATABASE_READ_URL"},
+		{map[string]string{"GMC_DATABASE_URL": "postgres://primary/gmc", "GMC_DATABASE_READ_URL": "mysql://replica"}, "GMC_DATABASE_READ_URL"},
+		{map[string]string{"GMC_READ_REPLICA_MAX_LAG": "-1s"}, "GMC_READ_REPLICA_MAX_LAG"},
+		{map[string]string{"GMC_READ_REPLICA_MAX_LAG": "soon"}, "GMC_READ_REPLICA_MAX_LAG"},
 		{map[string]string{"GMC_LLM_TIMEOUT": "soon"}, "GMC_LLM_TIMEOUT"},
 		{map[string]string{"GMC_LLM_TIMEOUT": "0s"}, "GMC_LLM_TIMEOUT"},
 		{map[string]string{"GMC_LLM_TOTAL_TIMEOUT": "-5m"}, "GMC_LLM_TOTAL_TIMEOUT"},
@@ -236,5 +243,34 @@ func TestDiscordSettings(t *testing.T) {
 	Load("serve", []string{"-h"}, env(map[string]string{"GMC_DISCORD_BOT_TOKEN": "bot-hidden"}), &help)
 	if strings.Contains(help.String(), "bot-hidden") || strings.Contains(help.String(), "bot-token") {
 		t.Errorf("help shows the bot token or a flag for it:\n%s", help.String())
+	}
+}
+
+func TestEmbeddingsSettings(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		env           map[string]string
+		on            bool
+		url, key, mdl string
+	}{
+		{map[string]string{}, false, "", "", ""},
+		{map[string]string{"GMC_LLM_BASE_URL": "http://llm/v1", "GMC_LLM_MODEL": "chat", "GMC_LLM_API_KEY": "sk-llm"}, false, "http://llm/v1", "sk-llm", ""},
+		{map[string]string{"GMC_LLM_BASE_URL": "http://llm/v1", "GMC_LLM_MODEL": "chat", "GMC_LLM_API_KEY": "sk-llm", "GMC_EMBEDDINGS_MODEL": "emb"},
+			true, "http://llm/v1", "sk-llm", "emb"},
+		{map[string]string{"GMC_LLM_BASE_URL": "http://llm/v1", "GMC_LLM_MODEL": "chat", "GMC_LLM_API_KEY": "sk-llm",
+			"GMC_EMBEDDINGS_BASE_URL": "http://emb/v1", "GMC_EMBEDDINGS_MODEL": "emb"}, true, "http://emb/v1", "", "emb"},
+	}
+	for _, tc := range cases {
+		c, _, err := Load("serve", nil, env(tc.env), io.Discard)
+		if err != nil {
+			t.Fatalf("%v: %v", tc.env, err)
+		}
+		if c.EmbeddingsEnabled() != tc.on || c.EmbeddingsURL() != tc.url || c.EmbeddingsKey() != tc.key || c.EmbeddingsModel != tc.mdl {
+			t.Errorf("%v: on %v url %q key %q model %q", tc.env, c.EmbeddingsEnabled(), c.EmbeddingsURL(), c.EmbeddingsKey(), c.EmbeddingsModel)
+		}
+	}
+	c, _, err := Load("serve", nil, env(map[string]string{"GMC_DATABASE_URL": "postgres://p/gmc", "GMC_DATABASE_READ_URL": "postgres://r/gmc", "GMC_READ_REPLICA_MAX_LAG": "2s"}), io.Discard)
+	if err != nil || c.DatabaseReadURL != "postgres://r/gmc" || c.ReadReplicaMaxLag != 2*time.Second {
+		t.Errorf("replica settings = %q %v, %v", c.DatabaseReadURL, c.ReadReplicaMaxLag, err)
 	}
 }

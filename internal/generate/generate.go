@@ -49,6 +49,11 @@ type Campaign struct {
 	LatestSessionNumber int
 	// Monsters is the imported SRD bestiary, for encounters.
 	Monsters []Monster
+	// Similar, when set, scores the campaign's entities by how close in
+	// meaning they are to a request (cosine similarity by entity id, the
+	// nearest few only); generators that choose context use it beside
+	// the words the request shares with each entity.
+	Similar func(ctx context.Context, request string) map[string]float64
 }
 
 // Monster is an SRD monster as encounters need it.

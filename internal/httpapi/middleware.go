@@ -9,6 +9,8 @@ import (
 	"net/netip"
 	"strings"
 	"time"
+
+	"github.com/gmc-project/gmc/internal/service"
 )
 
 type ctxKey int
@@ -72,7 +74,9 @@ func withRequestInfo(log *slog.Logger, trustedProxies []netip.Prefix, next http.
 		}
 		w.Header().Set("X-Request-Id", ri.id)
 		rec := &statusRecorder{ResponseWriter: w}
-		r = r.WithContext(context.WithValue(r.Context(), requestInfoKey, ri))
+		// A request reads its own writes: once it wrote, its reads leave
+		// a read replica for the primary.
+		r = r.WithContext(service.TrackWrites(context.WithValue(r.Context(), requestInfoKey, ri)))
 		defer func() {
 			if v := recover(); v != nil {
 				if v == http.ErrAbortHandler {

@@ -17,7 +17,7 @@ type searchInput struct {
 }
 
 // SearchOutput answers a search: results best first (exact > prefix >
-// fuzzy > phonetic > fulltext) and the count of matches of each type.
+// fuzzy > phonetic > fulltext, semantic below every name match) and the count of matches of each type.
 type SearchOutput struct {
 	Body *search.Result
 }

@@ -62,6 +62,9 @@ type Config struct {
 type AIStatus struct {
 	Mode  string `json:"mode"`
 	Model string `json:"model,omitempty"`
+	// Embeddings is the embedding model of semantic search and AI
+	// context, or "off".
+	Embeddings string `json:"embeddings"`
 }
 
 // api holds what handlers need; handlers are its methods.
@@ -81,6 +84,9 @@ func New(cfg Config) http.Handler {
 	a := &api{svc: cfg.Service, log: cfg.Logger, ready: cfg.Ready, live: cfg.Live, speech: cfg.Speech, ai: cfg.AI, allowedOrigins: cfg.AllowedOrigins}
 	if a.ai.Mode == "" {
 		a.ai.Mode = "builtin"
+	}
+	if a.ai.Embeddings == "" {
+		a.ai.Embeddings = "off"
 	}
 	if a.log == nil {
 		a.log = slog.New(slog.NewTextHandler(io.Discard, nil))

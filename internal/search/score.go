@@ -12,11 +12,16 @@ type ranked struct {
 	highlight string
 	form      int
 	marks     uint64
+	// semantic is set when the score is the document's similarity of
+	// meaning to the query (blendSemantic).
+	semantic bool
 }
 
 func (r ranked) item() Item {
 	it := Item{Type: r.c.Type, ID: r.c.ID, Name: r.c.Name, Score: round3(r.score), Match: r.tier.match(), Highlight: r.highlight, Context: r.c.Context}
-	if r.tier != tierFullText {
+	if r.semantic {
+		it.Match = MatchSemantic
+	} else if r.tier != tierFullText {
 		it.Highlight = markWords(formText(r.c, r.form), r.marks)
 	}
 	return it

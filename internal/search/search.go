@@ -30,6 +30,9 @@ type Request struct {
 	// (Filter.GM is ignored) and Run fails with ErrNotMember for others.
 	// It needs a Gatherer source.
 	Member string
+	// Semantic, when set, adds the documents nearest the query in
+	// meaning (see blendSemantic).
+	Semantic Semantic
 }
 
 // Result is the answer to a search.
@@ -99,6 +102,11 @@ func Run(ctx context.Context, src Source, req Request) (*Result, error) {
 			return nil, err
 		}
 		found = append(found, more...)
+	}
+	// Similarity sees what the caller may see: the role the store found.
+	req.Filter = f
+	if found, err = blendSemantic(ctx, src, req.Semantic, req, found); err != nil {
+		return nil, err
 	}
 	res := finish(found, req)
 	res.GM = f.GM

@@ -293,7 +293,7 @@ func (s *Service) generateAccess(ctx context.Context, userID, campaignID string,
 // reads are independent and run at once: a request waits for the slowest,
 // not for their sum.
 func (s *Service) generationState(ctx context.Context, campaignID string, full bool) (*generate.Campaign, error) {
-	c := &generate.Campaign{ID: campaignID}
+	c := &generate.Campaign{ID: campaignID, Similar: s.similarFor(campaignID)}
 	reads := []func() error{
 		func() error {
 			camp, err := s.store.Campaign(ctx, campaignID)

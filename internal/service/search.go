@@ -59,7 +59,7 @@ func (s *Service) Search(ctx context.Context, userID, campaignID string, p Searc
 			tags = append(tags, t)
 		}
 	}
-	req := textsearch.Request{Filter: textsearch.Filter{Scope: campaignID, Tags: tags}, Query: p.Query, Types: p.Types, Limit: p.Limit}
+	req := textsearch.Request{Filter: textsearch.Filter{Scope: campaignID, Tags: tags}, Query: p.Query, Types: p.Types, Limit: p.Limit, Semantic: s.semantic()}
 	if _, ok := s.store.(textsearch.Gatherer); ok {
 		// The store checks membership and role in the search's own
 		// statement: one round trip instead of two.

@@ -57,6 +57,9 @@ type Config struct {
 	// DndBeyond fetches characters from D&D Beyond; nil imports only
 	// documents sent in the request.
 	DndBeyond DndBeyond
+	// Embeddings adds similarity of meaning to search and AI context; nil
+	// leaves both lexical.
+	Embeddings *Embeddings
 	// Files bounds uploaded files; a zero field takes its value from
 	// DefaultFileLimits.
 	Files FileLimits
@@ -113,6 +116,7 @@ type Service struct {
 	blobs     blob.Store
 	jobs      Jobs
 	gen       generate.Generator
+	embed     *Embeddings
 	bestiary  *bestiary
 	dndbeyond DndBeyond
 	// bundleThresholds say which exports and imports run as jobs.
@@ -142,7 +146,7 @@ func New(cfg Config) (*Service, error) {
 		return nil, errors.New("service: SecretKey must be at least 32 bytes")
 	}
 	s := &Service{store: cfg.Store, limiter: cfg.Limiter, limits: DefaultLimits, log: cfg.Logger, now: cfg.Now, newID: cfg.NewID, password: DefaultPasswordParams,
-		live: cfg.Live, accounts: cfg.Accounts, blobs: cfg.Blobs, jobs: cfg.Jobs, gen: cfg.Generator, bestiary: &bestiary{}, dndbeyond: cfg.DndBeyond,
+		live: cfg.Live, accounts: cfg.Accounts, blobs: cfg.Blobs, jobs: cfg.Jobs, gen: cfg.Generator, embed: cfg.Embeddings, bestiary: &bestiary{}, dndbeyond: cfg.DndBeyond,
 		files: cfg.Files.withDefaults(), scanner: cfg.Scanner, discord: cfg.Discord, recaps: cfg.Recaps}
 	if s.recaps == nil {
 		s.recaps = SummaryRecaps{Store: cfg.Store, Fallback: TranscriptRecaps{Store: cfg.Store}}

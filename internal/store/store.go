@@ -39,6 +39,7 @@ type Store interface {
 	SummaryStore
 	FileStore
 	DiscordStore
+	EmbeddingStore
 	Transactor
 	Migrator
 

@@ -198,7 +198,7 @@ func (g *Generator) NPC(ctx context.Context, c *generate.Campaign, req generate.
 	if len(want) > 0 {
 		request = "an NPC with " + strings.Join(want, ", ")
 	}
-	data := llm.PromptData{Request: request, Context: selectContext(entries(c), request, g.budget, nil)}
+	data := llm.PromptData{Request: request, Context: selectContext(entries(c), request, g.budget, withSimilar(ctx, c, request, nil))}
 	if o := strings.TrimSpace(h.Occupation); o != "" {
 		data.Params = map[string]string{"role": o}
 	}
@@ -276,7 +276,7 @@ func (g *Generator) Location(ctx context.Context, c *generate.Campaign, req gene
 			}
 		}
 	}
-	data := llm.PromptData{Request: request, Params: params, Context: selectContext(entries(c), request, g.budget, b)}
+	data := llm.PromptData{Request: request, Params: params, Context: selectContext(entries(c), request, g.budget, withSimilar(ctx, c, request, b))}
 	ans, err := ask[llm.Location](ctx, g, "location", c, req.Seed, data, true)
 	if err != nil {
 		return nil, err
@@ -385,7 +385,7 @@ func (g *Generator) PlotHooks(ctx context.Context, c *generate.Campaign, req gen
 		n = generate.DefaultHookCount
 	}
 	request := "hooks from unresolved threads, what NPCs want, unrevealed foreshadowing and strained relationships"
-	data := llm.PromptData{Params: map[string]string{"count": strconv.Itoa(n)}, Context: selectContext(entries(c), request, g.budget, nil)}
+	data := llm.PromptData{Params: map[string]string{"count": strconv.Itoa(n)}, Context: selectContext(entries(c), request, g.budget, withSimilar(ctx, c, request, nil))}
 	ans, err := ask[llm.PlotHooks](ctx, g, "plot_hooks", c, req.Seed, data, true)
 	if err != nil {
 		return nil, err

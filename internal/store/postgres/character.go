@@ -209,7 +209,7 @@ func (db *DB) characters(ctx context.Context, member string, f store.CharacterFi
 	if f.HideGMOnly {
 		q += ` AND visibility = 'players'`
 	}
-	rows, err := db.q.Query(ctx, q+` ORDER BY id LIMIT @limit`, args)
+	rows, err := db.reader(ctx).Query(ctx, q+` ORDER BY id LIMIT @limit`, args)
 	if err != nil {
 		return nil, "", "", interpretError(err)
 	}

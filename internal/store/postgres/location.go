@@ -161,7 +161,7 @@ func (db *DB) Locations(ctx context.Context, f store.LocationFilter) ([]*gmc.Loc
 	if f.Page.Cursor != "" {
 		where = append(where, "l.path > @cursor")
 	}
-	rows, err := db.q.Query(ctx, `SELECT `+qualify("l.", locationColumns)+` FROM locations l
+	rows, err := db.reader(ctx).Query(ctx, `SELECT `+qualify("l.", locationColumns)+` FROM locations l
 		WHERE `+strings.Join(where, " AND ")+` ORDER BY l.path LIMIT @limit`, args)
 	if err != nil {
 		return nil, "", interpretError(err)

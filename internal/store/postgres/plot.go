@@ -130,7 +130,7 @@ func (db *DB) Plots(ctx context.Context, f store.PlotFilter) ([]*gmc.PlotThread,
 	if f.Page.Cursor != "" {
 		where, args["cursor"] = append(where, "p.id > @cursor"), f.Page.Cursor
 	}
-	rows, err := db.q.Query(ctx, `SELECT `+qualify("p.", plotColumns)+` FROM plot_threads p
+	rows, err := db.reader(ctx).Query(ctx, `SELECT `+qualify("p.", plotColumns)+` FROM plot_threads p
 		WHERE `+strings.Join(where, " AND ")+` ORDER BY p.id LIMIT @limit`, args)
 	if err != nil {
 		return nil, "", interpretError(err)

@@ -49,6 +49,8 @@ type DB struct {
 	q    querier
 	// open is the transaction of InTx, nil outside it.
 	open *openTx
+	// replica serves list and search reads when set (SetReadReplica).
+	replica *replica
 }
 
 var _ store.Store = (*DB)(nil)
@@ -89,6 +91,9 @@ func (db *DB) Ping(ctx context.Context) error {
 func (db *DB) Close() error {
 	if db.open != nil {
 		return nil // the DB InTx was called on owns the pool
+	}
+	if db.replica != nil {
+		db.replica.close()
 	}
 	db.pool.Close()
 	return nil
@@ -142,6 +147,7 @@ var errMigrateInTx = errors.New("postgres: migrations cannot run inside InTx")
 // it joins the open transaction through a savepoint, so that the method
 // calling it still writes all or nothing.
 func (db *DB) tx(ctx context.Context, fn func(tx pgx.Tx) error) error {
+	store.NoteWrite(ctx)
 	if db.open != nil {
 		return db.savepoint(ctx, fn)
 	}

@@ -47,6 +47,7 @@ func queueIndexDoc(b *pgx.Batch, d search.Document) {
 	b.Queue(`DELETE FROM search_keys WHERE doc_id = (SELECT doc_id FROM search_docs WHERE entity_type = @type AND entity_id = @id)`, args)
 	b.Queue(`INSERT INTO search_keys (scope, key, doc_id, gm_only)
 		SELECT @scope, k, d.doc_id, @gm_only FROM search_docs d, unnest(@keys::text[]) k WHERE d.entity_type = @type AND d.entity_id = @id`, args)
+	queueMarkDocEmbedding(b, d)
 }
 
 // searchFilter is the SQL condition of f on the search_docs alias d; it
@@ -79,7 +80,7 @@ func (db *DB) SearchKeys(ctx context.Context, p search.KeyProbe) ([]search.Hit, 
 		args["tags"] = p.Tags
 		tags = ` AND EXISTS (SELECT 1 FROM search_docs d WHERE d.doc_id = s.doc_id AND d.tags @> @tags::text[])`
 	}
-	rows, err := db.q.Query(ctx, `
+	rows, err := db.reader(ctx).Query(ctx, `
 		SELECT false, k.i, s.doc_id FROM unnest(@exact::text[]) WITH ORDINALITY AS k(key, i)
 		CROSS JOIN LATERAL (SELECT s.doc_id FROM search_keys s WHERE s.scope = @scope AND s.key = k.key AND (@gm OR NOT s.gm_only)`+tags+`
 			ORDER BY s.doc_id LIMIT @per_key) s
@@ -298,7 +299,7 @@ func (db *DB) SearchTrigrams(ctx context.Context, p search.TrigramProbe) ([]int6
 }
 
 func (db *DB) searchIDs(ctx context.Context, q string, args pgx.NamedArgs) ([]int64, error) {
-	return collectIDs(db.q.Query(ctx, q, args))
+	return collectIDs(db.reader(ctx).Query(ctx, q, args))
 }
 
 func collectIDs(rows pgx.Rows, err error) ([]int64, error) {
@@ -314,7 +315,7 @@ func collectIDs(rows pgx.Rows, err error) ([]int64, error) {
 func (db *DB) SearchDocs(ctx context.Context, p search.DocsProbe) ([]search.Candidate, error) {
 	args := pgx.NamedArgs{"ids": p.IDs, "text_ids": p.TextIDs}
 	cond := searchFilter(p.Filter, "d", args)
-	rows, err := db.q.Query(ctx, `SELECT d.doc_id, d.entity_type, d.entity_id, d.name, d.aliases, d.context, d.gm_only, d.forms,
+	rows, err := db.reader(ctx).Query(ctx, `SELECT d.doc_id, d.entity_type, d.entity_id, d.name, d.aliases, d.context, d.gm_only, d.forms,
 			CASE WHEN d.doc_id = ANY(@text_ids::bigint[]) THEN left(d.body, 65536) ELSE '' END,
 			CASE WHEN @gm AND d.doc_id = ANY(@text_ids::bigint[]) THEN left(d.gm_body, 65536) ELSE '' END
 		FROM search_docs d WHERE d.doc_id = ANY(@ids::bigint[]) AND `+cond, args)

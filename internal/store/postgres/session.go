@@ -87,7 +87,7 @@ func (db *DB) Sessions(ctx context.Context, f store.SessionFilter) ([]*gmc.GameS
 		q += ` AND status = @status`
 		args["status"] = string(f.Status)
 	}
-	rows, err := db.q.Query(ctx, q+` ORDER BY id LIMIT @limit`, args)
+	rows, err := db.reader(ctx).Query(ctx, q+` ORDER BY id LIMIT @limit`, args)
 	if err != nil {
 		return nil, "", interpretError(err)
 	}

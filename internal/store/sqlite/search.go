@@ -76,8 +76,10 @@ func writeDoc(ctx context.Context, tx *sql.Tx, d search.Document, in search.Inde
 	if _, err := tx.ExecContext(ctx, `INSERT INTO search_names (rowid, names) VALUES (?, ?)`, docID, trigramText(in.Names)); err != nil {
 		return interpretError(err)
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO search_text (rowid, body, gm_body) VALUES (?, ?, ?)`, docID, in.TextWords, in.GMTextWords)
-	return interpretError(err)
+	if _, err = tx.ExecContext(ctx, `INSERT INTO search_text (rowid, body, gm_body) VALUES (?, ?, ?)`, docID, in.TextWords, in.GMTextWords); err != nil {
+		return interpretError(err)
+	}
+	return markDocEmbedding(ctx, tx, docID, d)
 }
 
 // insertSearchKeys writes a document's keys, many rows per statement.

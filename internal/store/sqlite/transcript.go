@@ -36,6 +36,9 @@ func (db *DB) AppendSegments(ctx context.Context, segs []*gmc.TranscriptSegment,
 		if err := indexSegments(ctx, tx, sessionID, segs); err != nil {
 			return err
 		}
+		if err := markSegmentEmbeddings(ctx, tx, sessionID, segs); err != nil {
+			return err
+		}
 		return insertEvent(ctx, tx, ev)
 	})
 }

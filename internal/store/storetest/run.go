@@ -50,6 +50,7 @@ func Run(t *testing.T, open OpenFunc) {
 		{"KeywordHits", testKeywordHits},
 		{"Search", testSearch},
 		{"SegmentSearch", testSegmentSearch},
+		{"Embedding", testEmbedding},
 		{"Ticket", testTicket},
 		{"Bundle", testBundle},
 		{"Recording", testRecording},

@@ -1,0 +1,97 @@
+package service
+
+import (
+	"cmp"
+	"context"
+	"log/slog"
+	"time"
+
+	textsearch "github.com/gmc-project/gmc/internal/search"
+	"github.com/gmc-project/gmc/internal/store"
+)
+
+// Embedder makes one vector per text (llm.Client.Embed).
+type Embedder interface {
+	Embed(ctx context.Context, campaign string, texts []string) ([][]float32, error)
+}
+
+// Embeddings is the embedding model semantic similarity uses.
+type Embeddings struct {
+	Embedder Embedder
+	// Model names the vectors Embedder makes; only vectors of this model
+	// are compared.
+	Model string
+	// Timeout bounds embedding a query; 0 is 3 s. A query that cannot be
+	// embedded in time is answered lexically.
+	Timeout time.Duration
+}
+
+// near embeds text and returns up to k owners of the campaign nearest
+// it that a GM (gm) or a player may see. Similarity is an addition: when
+// the embeddings server or the lookup fails, the failure is logged and
+// nothing is returned, so that search and AI work as they would without
+// it. Without Embeddings it returns nothing.
+func (s *Service) near(ctx context.Context, campaignID, text string, k int, gm bool, types []string) []store.EmbeddingMatch {
+	e := s.embed
+	if e == nil {
+		return nil
+	}
+	ectx, cancel := context.WithTimeout(ctx, cmp.Or(e.Timeout, 3*time.Second))
+	defer cancel()
+	vecs, err := e.Embedder.Embed(ectx, campaignID, []string{text})
+	if err != nil {
+		s.log.WarnContext(ctx, "embedding a query failed; answering without similarity of meaning", slog.String("error", err.Error()))
+		return nil
+	}
+	ms, err := s.store.NearestEmbeddings(ctx, store.EmbeddingQuery{CampaignID: campaignID, Model: e.Model, Vector: vecs[0], K: k, GM: gm, Types: types})
+	if err != nil {
+		s.log.WarnContext(ctx, "looking up similar embeddings failed; answering without them", slog.String("error", err.Error()))
+		return nil
+	}
+	return ms
+}
+
+// semanticSearch is search's view of near: documents of one campaign.
+type semanticSearch struct{ s *Service }
+
+// SimilarDocs returns the campaign documents nearest query in meaning.
+func (ss semanticSearch) SimilarDocs(ctx context.Context, f textsearch.Filter, query string, limit int) ([]textsearch.SimilarDoc, error) {
+	ms := ss.s.near(ctx, f.Scope, query, limit, f.GM, []string{textsearch.TypeCharacter, textsearch.TypeLocation, textsearch.TypePlot, textsearch.TypeSession})
+	out := make([]textsearch.SimilarDoc, 0, len(ms))
+	for _, m := range ms {
+		if m.DocID != 0 {
+			out = append(out, textsearch.SimilarDoc{DocID: m.DocID, Similarity: m.Similarity})
+		}
+	}
+	return out, nil
+}
+
+// semantic is what campaign search adds for meaning; nil without
+// embeddings.
+func (s *Service) semantic() textsearch.Semantic {
+	if s.embed == nil {
+		return nil
+	}
+	return semanticSearch{s}
+}
+
+// similarContext is how many nearest entities a generator's request
+// weighs: more than a prompt holds, since words and recency count too.
+const similarContext = 24
+
+// similarFor is generate.Campaign.Similar for the campaign as its GM
+// sees it (generation is for GMs); nil without embeddings.
+func (s *Service) similarFor(campaignID string) func(ctx context.Context, request string) map[string]float64 {
+	if s.embed == nil {
+		return nil
+	}
+	return func(ctx context.Context, request string) map[string]float64 {
+		out := map[string]float64{}
+		for _, m := range s.near(ctx, campaignID, request, similarContext, true, nil) {
+			if m.OwnerType != store.EmbeddingSegment {
+				out[m.OwnerID] = m.Similarity
+			}
+		}
+		return out
+	}
+}
