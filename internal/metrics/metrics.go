@@ -79,7 +79,7 @@ func New() *Metrics {
 		Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},
 	}, []string{"broker"})
 	m.jobs = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "gmc_jobs_total", Help: "Background job transitions, by kind and state reached (enqueued, running, completed, retryable, discarded, cancelled, snoozed).",
+		Name: "gmc_jobs_total", Help: "Background job transitions, by kind and state reached: enqueued, running, then the state an attempt left it in (completed, retryable, discarded, cancelled, scheduled).",
 	}, []string{"kind", "state"})
 	m.jobsRunning = prometheus.NewGaugeVec(prometheus.GaugeOpts{
 		Name: "gmc_jobs_running", Help: "Background job attempts running in this process, by kind.",
