@@ -5,13 +5,15 @@ import (
 
 	"github.com/gmc-project/gmc/internal/config"
 	"github.com/gmc-project/gmc/internal/llm"
+	"github.com/gmc-project/gmc/internal/metrics"
 	"github.com/gmc-project/gmc/internal/summary"
 )
 
 // OpenLLM makes the language model client of the GMC_LLM_* settings.
-func OpenLLM(cfg config.Config) (*llm.Client, error) {
+// m counts its requests and tokens (nil: not counted).
+func OpenLLM(cfg config.Config, m *metrics.Metrics) (*llm.Client, error) {
 	c, err := llm.New(llm.Config{BaseURL: cfg.LLMBaseURL, Model: cfg.LLMModel, APIKey: cfg.LLMAPIKey,
-		RequestTimeout: cfg.LLMTimeout, TotalTimeout: cfg.LLMTotalTimeout, Concurrency: cfg.LLMConcurrency})
+		RequestTimeout: cfg.LLMTimeout, TotalTimeout: cfg.LLMTotalTimeout, Concurrency: cfg.LLMConcurrency, Metrics: m})
 	if err != nil {
 		return nil, fmt.Errorf("GMC_LLM_BASE_URL: %w", err)
 	}

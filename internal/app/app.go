@@ -28,6 +28,7 @@ import (
 	"github.com/gmc-project/gmc/internal/jobs"
 	"github.com/gmc-project/gmc/internal/live"
 	"github.com/gmc-project/gmc/internal/llm"
+	"github.com/gmc-project/gmc/internal/metrics"
 	"github.com/gmc-project/gmc/internal/ratelimit"
 	"github.com/gmc-project/gmc/internal/realtime"
 	"github.com/gmc-project/gmc/internal/service"
@@ -35,6 +36,7 @@ import (
 	"github.com/gmc-project/gmc/internal/store"
 	"github.com/gmc-project/gmc/internal/store/postgres"
 	"github.com/gmc-project/gmc/internal/store/sqlite"
+	"github.com/gmc-project/gmc/internal/tracing"
 	"github.com/gmc-project/gmc/internal/transcribe"
 	"github.com/gmc-project/gmc/internal/web"
 )
@@ -64,6 +66,12 @@ type App struct {
 	// embed is semantic similarity, nil when off.
 	embed   *embedding
 	handler http.Handler
+	// metrics is nil when metrics are off; tracer is never nil (a no-op
+	// provider when tracing is off). metricsAddr is where the metrics
+	// listener listens, once Serve opened it.
+	metrics     *metrics.Metrics
+	tracer      *tracing.Provider
+	metricsAddr atomic.Pointer[string]
 }
 
 // Option adjusts what configuration does not cover, for tools and tests.
@@ -113,11 +121,16 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 		a.store.Close()
 		return nil, err
 	}
+	if err := a.openObservability(version); err != nil {
+		a.Close()
+		return nil, err
+	}
+	log = a.log
 	if err := a.openLive(ctx); err != nil {
 		a.Close()
 		return nil, err
 	}
-	table, err := live.New(live.Config{Store: a.store, Logger: log, Hub: a.hub, Broker: a.broker})
+	table, err := live.New(live.Config{Store: a.store, Logger: log, Hub: a.hub, Broker: a.broker, Metrics: a.metrics})
 	if err != nil {
 		a.Close()
 		return nil, err
@@ -143,7 +156,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 	o := options{
 		service: service.Config{Store: a.store, SecretKey: secret, PreviousSecretKeys: cfg.PreviousSecretKeyBytes(), Logger: log, Live: table, Accounts: accounts, Limiter: a.rateLimiter(), Blobs: a.blobs,
 			Files: service.FileLimits{MaxBytes: cfg.FileMaxBytes, QuotaBytes: cfg.FileQuotaBytes}, Scanner: scanner, Discord: dc},
-		jobs: jobs.Config{Logger: log, Workers: cfg.JobWorkers, OnProgress: table.JobProgress, RescueAfter: cfg.JobRescueAfter},
+		jobs: jobs.Config{Logger: log, Workers: cfg.JobWorkers, OnProgress: table.JobProgress, RescueAfter: cfg.JobRescueAfter,
+			Metrics: a.metrics, Tracer: a.rootTracer()},
 	}
 	if err := withDndBeyond(&o, cfg); err != nil {
 		a.Close()
@@ -151,7 +165,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 	}
 	ai := httpapi.AIStatus{Mode: "builtin"}
 	if cfg.LLMEnabled() {
-		if a.llm, err = OpenLLM(cfg); err != nil {
+		if a.llm, err = OpenLLM(cfg, a.metrics); err != nil {
 			a.Close()
 			return nil, err
 		}
@@ -176,7 +190,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 		a.Close()
 		return nil, err
 	}
-	if a.speech, a.closeSpeech, err = OpenSpeech(ctx, cfg, log); err != nil {
+	if a.speech, a.closeSpeech, err = openSpeech(ctx, cfg, log, a.metrics); err != nil {
 		a.Close()
 		return nil, err
 	}
@@ -196,6 +210,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 	a.startEmbedPoll()
 	a.handler = httpapi.New(httpapi.Config{Service: a.svc, Logger: log, Ready: a.ready, Version: version, Live: a.hub, Speech: a.speech,
 		AllowedOrigins: cfg.AllowedOrigins, TrustedProxies: cfg.TrustedProxies, AI: ai,
+		Metrics: a.metrics, MetricsOnMain: cfg.MetricsOnMain, Tracer: a.rootTracer(),
 		Console: web.Handler(web.Config{Version: version, APIBase: httpapi.BasePath})})
 	sttName, diaName := a.speech.Providers()
 	log.Info("gmc ready",
@@ -218,6 +233,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 		slog.String("discord_api", cfg.DiscordAPIURL),
 		slog.Bool("discord_bot", cfg.DiscordBotToken != ""),
 		slog.Int("migrations_applied", n),
+		slog.String("metrics", a.metricsWhere()),
+		slog.Bool("tracing", a.tracer.Enabled()),
 	)
 	if err := a.speech.Ready(); err != nil {
 		log.Warn("live speech and recording uploads are off", slog.String("reason", err.Error()))
@@ -245,7 +262,7 @@ func (a *App) writeTimeout() time.Duration {
 // configured) and the hub that serves live-session WebSockets.
 func (a *App) openLive(ctx context.Context) error {
 	if a.cfg.RedisURL == "" {
-		a.broker = realtime.NewMemoryBroker(realtime.BrokerOpts{Logger: a.log})
+		a.broker = realtime.NewMemoryBroker(realtime.BrokerOpts{Logger: a.log, Metrics: a.metrics})
 	} else {
 		opts, err := redis.ParseURL(a.cfg.RedisURL)
 		if err != nil {
@@ -255,13 +272,13 @@ func (a *App) openLive(ctx context.Context) error {
 		// A Redis that is not up at start is most often a mistake in the
 		// setting; the process stops with one line that says so (and no
 		// password) rather than serving sockets no other instance sees.
-		broker, err := realtime.NewRedisBroker(ctx, a.redis, realtime.RedisBrokerOpts{KeyPrefix: a.cfg.RedisPrefix + "rt:", BrokerOpts: realtime.BrokerOpts{Logger: a.log}})
+		broker, err := realtime.NewRedisBroker(ctx, a.redis, realtime.RedisBrokerOpts{KeyPrefix: a.cfg.RedisPrefix + "rt:", BrokerOpts: realtime.BrokerOpts{Logger: a.log, Metrics: a.metrics}})
 		if err != nil {
 			return fmt.Errorf("GMC_REDIS_URL: no Redis answers at %s (%v); start it, or unset GMC_REDIS_URL to run one instance without it", opts.Addr, errors.Unwrap(err))
 		}
 		a.broker = broker
 	}
-	hub, err := realtime.NewHub(realtime.HubOpts{Broker: a.broker, Logger: a.log})
+	hub, err := realtime.NewHub(realtime.HubOpts{Broker: a.broker, Logger: a.log, Metrics: a.metrics})
 	if err != nil {
 		return err
 	}
@@ -348,6 +365,11 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return ctx },
 	}
+	stopMetrics, merr := a.serveMetrics(ctx)
+	if merr != nil {
+		return errors.Join(merr, ln.Close())
+	}
+	defer stopMetrics()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	pctx, stopPurge := context.WithCancel(ctx)
@@ -396,6 +418,11 @@ func (a *App) Close() error {
 	}
 	if a.closeSpeech != nil {
 		errs = append(errs, a.closeSpeech())
+	}
+	if a.tracer != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		errs = append(errs, a.tracer.Shutdown(ctx))
+		cancel()
 	}
 	if a.broker != nil {
 		errs = append(errs, a.broker.Close())

@@ -9,6 +9,7 @@ import (
 	"runtime"
 
 	"github.com/gmc-project/gmc/internal/config"
+	"github.com/gmc-project/gmc/internal/metrics"
 	"github.com/gmc-project/gmc/internal/speech"
 	"github.com/gmc-project/gmc/internal/speech/diarize"
 	"github.com/gmc-project/gmc/internal/speech/pipeline"
@@ -24,6 +25,11 @@ import (
 // by name that cannot run stops the start with an error naming the
 // setting. The returned function releases the providers.
 func OpenSpeech(ctx context.Context, cfg config.Config, log *slog.Logger) (*transcribe.Engine, func() error, error) {
+	return openSpeech(ctx, cfg, log, nil)
+}
+
+// openSpeech is OpenSpeech with the metrics the engine records in.
+func openSpeech(ctx context.Context, cfg config.Config, log *slog.Logger, m *metrics.Metrics) (*transcribe.Engine, func() error, error) {
 	rec, off, err := openRecognizer(cfg, log)
 	if err != nil {
 		return nil, nil, err
@@ -38,7 +44,7 @@ func OpenSpeech(ctx context.Context, cfg config.Config, log *slog.Logger) (*tran
 		}
 	}
 	engine, err := transcribe.New(transcribe.Config{
-		Recognizer: rec, Off: off, Diarizer: dia, Tracks: diarize.Tracks(), Language: cfg.SpeechLanguage,
+		Recognizer: rec, Off: off, Diarizer: dia, Tracks: diarize.Tracks(), Language: cfg.SpeechLanguage, Metrics: m,
 		NewSegmenter: func() pipeline.Segmenter {
 			d, err := vad.New(vad.DefaultConfig())
 			if err != nil {

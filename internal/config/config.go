@@ -124,7 +124,19 @@ type Config struct {
 	// /discord/guilds list the bot's guilds.
 	DiscordAPIURL   string
 	DiscordBotToken string
+	// MetricsAddr is the address of a listener of its own serving
+	// Prometheus metrics at /metrics; empty opens none. MetricsOnMain
+	// serves them on Addr too. Metrics are kept when either is set.
+	MetricsAddr   string
+	MetricsOnMain bool
+	metricsOnMain string
+	// OTLPEndpoint is where traces go over OTLP/HTTP
+	// (OTEL_EXPORTER_OTLP_ENDPOINT); empty traces nothing.
+	OTLPEndpoint string
 }
+
+// MetricsEnabled says whether the server keeps metrics.
+func (c Config) MetricsEnabled() bool { return c.MetricsAddr != "" || c.MetricsOnMain }
 
 // setting ties a flag to its environment variable and default.
 type setting struct {
@@ -175,6 +187,9 @@ func (c *Config) settings() []setting {
 		{"llm-concurrency", "GMC_LLM_CONCURRENCY", "2", "how many chat requests run at once; more wait their turn", &c.llmConcurrency},
 		{"embeddings-base-url", "GMC_EMBEDDINGS_BASE_URL", "", "base URL (…/v1) of an OpenAI-compatible embeddings server; empty uses GMC_LLM_BASE_URL", &c.EmbeddingsBaseURL},
 		{"embeddings-model", "GMC_EMBEDDINGS_MODEL", "", "embedding model for semantic search and AI context; empty turns semantic similarity off", &c.EmbeddingsModel},
+		{"metrics-addr", "GMC_METRICS_ADDR", "", "host:port of a separate listener serving Prometheus metrics at /metrics (empty: none)", &c.MetricsAddr},
+		{"metrics-on-main", "GMC_METRICS_ON_MAIN", "false", "also serve /metrics, without authentication, on the main address", &c.metricsOnMain},
+		{"otel-endpoint", "OTEL_EXPORTER_OTLP_ENDPOINT", "", "base URL of an OpenTelemetry collector's OTLP/HTTP receiver (e.g. http://127.0.0.1:4318) to send traces to (empty: no tracing)", &c.OTLPEndpoint},
 	}
 }
 
@@ -221,6 +236,7 @@ func LoadWith(name string, args []string, getenv func(string) string, stderr io.
 	c.S3SecretKey = getenv("GMC_S3_SECRET_KEY")
 	// Validate names a bad value of each.
 	c.S3Insecure, _ = strconv.ParseBool(c.s3Insecure)
+	c.MetricsOnMain, _ = strconv.ParseBool(c.metricsOnMain)
 	c.FileMaxBytes, _ = strconv.ParseInt(c.fileMaxBytes, 10, 64)
 	c.FileQuotaBytes, _ = strconv.ParseInt(c.fileQuotaBytes, 10, 64)
 	c.ShutdownTimeout, _ = time.ParseDuration(c.shutdownTimeout) // Validate names a bad value
@@ -377,6 +393,7 @@ func (c Config) Validate() error {
 	if _, err := strconv.ParseBool(c.s3Insecure); err != nil {
 		bad("GMC_S3_INSECURE", "must be true or false, got %q", c.s3Insecure)
 	}
+	c.validateObservability(bad)
 	if c.FileMaxBytes <= 0 {
 		bad("GMC_FILE_MAX_BYTES", "must be a positive number of bytes, got %q", c.fileMaxBytes)
 	}
@@ -508,4 +525,22 @@ func parseDurationOrZero(s string) (time.Duration, error) {
 		return 0, nil
 	}
 	return time.ParseDuration(s)
+}
+
+func (c Config) validateObservability(bad func(env, format string, args ...any)) {
+	if c.MetricsAddr != "" {
+		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
+			bad("GMC_METRICS_ADDR", "must be host:port, got %q", c.MetricsAddr)
+		} else if c.MetricsAddr == c.Addr {
+			bad("GMC_METRICS_ADDR", "must differ from GMC_ADDR (use GMC_METRICS_ON_MAIN=true to serve metrics there)")
+		}
+	}
+	if _, err := strconv.ParseBool(c.metricsOnMain); err != nil {
+		bad("GMC_METRICS_ON_MAIN", "must be true or false, got %q", c.metricsOnMain)
+	}
+	if c.OTLPEndpoint != "" {
+		if u, err := url.Parse(c.OTLPEndpoint); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			bad("OTEL_EXPORTER_OTLP_ENDPOINT", "must be an http:// or https:// URL such as http://127.0.0.1:4318")
+		}
+	}
 }

@@ -88,6 +88,10 @@ func TestValidateNamesVariable(t *testing.T) {
 		{map[string]string{"GMC_S3_INSECURE": "maybe"}, "GMC_S3_INSECURE"},
 		{map[string]string{"GMC_FILE_MAX_BYTES": "25MB"}, "GMC_FILE_MAX_BYTES"},
 		{map[string]string{"GMC_FILE_QUOTA_BYTES": "0"}, "GMC_FILE_QUOTA_BYTES"},
+		{map[string]string{"GMC_METRICS_ADDR": "9090"}, "GMC_METRICS_ADDR"},
+		{map[string]string{"GMC_METRICS_ADDR": "127.0.0.1:8080"}, "GMC_METRICS_ADDR"},
+		{map[string]string{"GMC_METRICS_ON_MAIN": "sometimes"}, "GMC_METRICS_ON_MAIN"},
+		{map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": "127.0.0.1:4318"}, "OTEL_EXPORTER_OTLP_ENDPOINT"},
 	}
 	for _, tc := range tests {
 		_, _, err := Load("serve", nil, env(tc.env), io.Discard)
@@ -272,5 +276,34 @@ func TestEmbeddingsSettings(t *testing.T) {
 	c, _, err := Load("serve", nil, env(map[string]string{"GMC_DATABASE_URL": "postgres://p/gmc", "GMC_DATABASE_READ_URL": "postgres://r/gmc", "GMC_READ_REPLICA_MAX_LAG": "2s"}), io.Discard)
 	if err != nil || c.DatabaseReadURL != "postgres://r/gmc" || c.ReadReplicaMaxLag != 2*time.Second {
 		t.Errorf("replica settings = %q %v, %v", c.DatabaseReadURL, c.ReadReplicaMaxLag, err)
+	}
+}
+
+// TestObservabilitySettings: metrics are kept when either of their
+// settings asks, flags win over the environment, and the OTLP endpoint
+// comes from OpenTelemetry's own variable.
+func TestObservabilitySettings(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		env        map[string]string
+		args       []string
+		addr       string
+		onMain, on bool
+		otlp       string
+	}{
+		{env: nil},
+		{env: map[string]string{"GMC_METRICS_ADDR": "127.0.0.1:9090"}, addr: "127.0.0.1:9090", on: true},
+		{env: map[string]string{"GMC_METRICS_ON_MAIN": "true"}, onMain: true, on: true},
+		{env: map[string]string{"GMC_METRICS_ON_MAIN": "true"}, args: []string{"-metrics-on-main=false"}},
+		{env: map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:4318"}, otlp: "http://127.0.0.1:4318"},
+	}
+	for _, tc := range tests {
+		c, _, err := Load("serve", tc.args, env(tc.env), io.Discard)
+		if err != nil {
+			t.Fatalf("Load(%v, %v): %v", tc.env, tc.args, err)
+		}
+		if c.MetricsAddr != tc.addr || c.MetricsOnMain != tc.onMain || c.MetricsEnabled() != tc.on || c.OTLPEndpoint != tc.otlp {
+			t.Errorf("Load(%v, %v) = addr %q, on main %v, enabled %v, otlp %q", tc.env, tc.args, c.MetricsAddr, c.MetricsOnMain, c.MetricsEnabled(), c.OTLPEndpoint)
+		}
 	}
 }

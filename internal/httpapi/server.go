@@ -21,8 +21,10 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/gmc-project/gmc/internal/gmc"
+	"github.com/gmc-project/gmc/internal/metrics"
 	"github.com/gmc-project/gmc/internal/service"
 	"github.com/gmc-project/gmc/internal/transcribe"
 )
@@ -55,6 +57,12 @@ type Config struct {
 	// AI is what /readyz says of the generators; its zero value is the
 	// built-in mode.
 	AI AIStatus
+	// Metrics counts requests by route; nil counts nothing. With
+	// MetricsOnMain it is also served at GET /metrics.
+	Metrics       *metrics.Metrics
+	MetricsOnMain bool
+	// Tracer starts a span per request; nil traces nothing.
+	Tracer trace.TracerProvider
 }
 
 // AIStatus says how drafts are made: mode "builtin" (procedural, no
@@ -114,6 +122,9 @@ func New(cfg Config) http.Handler {
 	docsRoutes(mux)
 	mux.HandleFunc("GET "+BasePath+"/asyncapi.json", serveAsyncAPI(cfg.Version))
 	a.healthRoutes(mux)
+	if cfg.MetricsOnMain && cfg.Metrics != nil {
+		mux.Handle("GET /metrics", cfg.Metrics.Handler())
+	}
 	if cfg.Console != nil {
 		mux.Handle("GET /{$}", cfg.Console)
 		mux.Handle("GET /console/", cfg.Console)
@@ -126,7 +137,7 @@ func New(cfg Config) http.Handler {
 		}
 		writeProblem(w, newProblem(http.StatusNotFound, "not_found", "no such route"))
 	})
-	return withRequestInfo(a.log, cfg.TrustedProxies, mux)
+	return observe(cfg.Metrics, cfg.Tracer, withRequestInfo(a.log, cfg.TrustedProxies, notePattern(mux)))
 }
 
 // allowedMethods lists the methods the routes serve r's path with. The

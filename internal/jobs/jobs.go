@@ -53,9 +53,13 @@ import (
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"github.com/riverqueue/river/rivermigrate"
 	"github.com/riverqueue/river/rivertype"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/gmc-project/gmc/internal/gmc"
+	"github.com/gmc-project/gmc/internal/metrics"
 	"github.com/gmc-project/gmc/internal/store"
+	"github.com/gmc-project/gmc/internal/tracing"
 )
 
 // Args is the payload of one kind of job (see gmc.JobArgs). It is stored
@@ -211,6 +215,10 @@ type Config struct {
 	// live attempt is never run twice. 0 is River's default (an hour
 	// after DefaultTimeout).
 	RescueAfter time.Duration
+	// Metrics counts jobs by kind and state; nil counts nothing.
+	Metrics *metrics.Metrics
+	// Tracer starts a span per attempt; nil traces nothing.
+	Tracer trace.TracerProvider
 	// Periodic are jobs enqueued on a schedule, by one instance only
 	// (River's leader), the first time when the queue starts, and at most
 	// once per interval (counted from the interval's start). Their kinds
@@ -342,6 +350,7 @@ func (q *Queue) Start(ctx context.Context) error {
 			if ev.Job == nil {
 				continue
 			}
+			q.cfg.Metrics.Job(ev.Job.Kind, string(ev.Job.State))
 			q.notify(context.Background(), toJob(ev.Job))
 		}
 	})
@@ -413,6 +422,9 @@ func (q *Queue) insert(ctx context.Context, args Args, opts EnqueueOpts, insert 
 	res, err := insert(ro)
 	if err != nil {
 		return "", fmt.Errorf("jobs: enqueue %s: %w", args.Kind(), err)
+	}
+	if !res.UniqueSkippedAsDuplicate {
+		q.cfg.Metrics.Job(args.Kind(), "enqueued")
 	}
 	return formatID(res.Job.ID), nil
 }
@@ -538,7 +550,17 @@ type worker[T Args] struct {
 
 func (w *worker[T]) Timeout(*river.Job[T]) time.Duration { return w.timeout }
 
-func (w *worker[T]) Work(ctx context.Context, rj *river.Job[T]) error {
+func (w *worker[T]) Work(ctx context.Context, rj *river.Job[T]) (err error) {
+	kind := rj.Kind
+	w.q.cfg.Metrics.Job(kind, string(rivertype.JobStateRunning))
+	ended := w.q.cfg.Metrics.JobStarted(kind)
+	defer func() { ended(err) }()
+	if tp := w.q.cfg.Tracer; tp != nil {
+		var span trace.Span
+		ctx, span = tp.Tracer(tracing.Scope).Start(ctx, "job "+kind, trace.WithAttributes(
+			attribute.String("job.kind", kind), attribute.Int64("job.id", rj.ID), attribute.Int("job.attempt", rj.Attempt)))
+		defer func() { tracing.End(span, err) }()
+	}
 	j := toJob(rj.JobRow)
 	r := &run{q: w.q, id: rj.ID, job: j}
 	r.out = output{Progress: j.Progress, Message: j.Message}

@@ -7,9 +7,12 @@ import (
 	"slices"
 	"time"
 
+	"go.opentelemetry.io/otel/attribute"
+
 	"github.com/gmc-project/gmc/internal/gmc"
 	"github.com/gmc-project/gmc/internal/keywords"
 	"github.com/gmc-project/gmc/internal/realtime"
+	"github.com/gmc-project/gmc/internal/tracing"
 )
 
 // Live keyword detection: every ingested segment goes through its
@@ -78,10 +81,15 @@ func (t *Table) detectKeywords(ctx context.Context, gs *gmc.GameSession, segs []
 	tr := t.dicts.tracker(gs.ID)
 	var hits []*gmc.KeywordHit
 	var alerts []*KeywordAlert
+	_, span := tracing.Start(ctx, "keywords.detect", attribute.Int("keywords.segments", len(segs)))
 	for _, seg := range segs {
+		start := time.Now()
 		h, a := t.segmentKeywords(d, tr, seg)
+		t.metrics.KeywordsDetected(time.Since(start))
 		hits, alerts = append(hits, h...), append(alerts, a...)
 	}
+	span.SetAttributes(attribute.Int("keywords.hits", len(hits)))
+	span.End()
 	if err := t.store.CreateKeywordHits(ctx, hits); err != nil {
 		t.log.WarnContext(ctx, "store keyword hits", "session_id", gs.ID, "hits", len(hits), "error", err.Error())
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/gmc-project/gmc/internal/gmc"
+	"github.com/gmc-project/gmc/internal/metrics"
 	"github.com/gmc-project/gmc/internal/realtime"
 	"github.com/gmc-project/gmc/internal/reference"
 	"github.com/gmc-project/gmc/internal/store"
@@ -52,20 +53,23 @@ type Config struct {
 	// (tools, tests) messages go nowhere; hits are still stored.
 	Hub    *realtime.Hub
 	Broker realtime.Broker
+	// Metrics records keyword detection's latency; nil records nothing.
+	Metrics *metrics.Metrics
 }
 
 // Table is the live table of every session this process serves. Its
 // methods never fail: what they report has committed, so problems are
 // logged.
 type Table struct {
-	store  Store
-	log    *slog.Logger
-	now    func() time.Time
-	newID  func() string
-	hub    *realtime.Hub
-	broker realtime.Broker
-	dicts  *keywordCache
-	outbox *outbox
+	store   Store
+	log     *slog.Logger
+	now     func() time.Time
+	newID   func() string
+	hub     *realtime.Hub
+	broker  realtime.Broker
+	dicts   *keywordCache
+	outbox  *outbox
+	metrics *metrics.Metrics
 }
 
 // New builds a Table.
@@ -76,7 +80,7 @@ func New(cfg Config) (*Table, error) {
 	if cfg.Hub != nil && cfg.Broker == nil {
 		return nil, errors.New("live: a Hub needs its Broker")
 	}
-	t := &Table{store: cfg.Store, log: cfg.Logger, now: cfg.Now, newID: cfg.NewID, hub: cfg.Hub, broker: cfg.Broker}
+	t := &Table{store: cfg.Store, log: cfg.Logger, now: cfg.Now, newID: cfg.NewID, hub: cfg.Hub, broker: cfg.Broker, metrics: cfg.Metrics}
 	if t.log == nil {
 		t.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}

@@ -16,6 +16,11 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"go.opentelemetry.io/otel/attribute"
+
+	"github.com/gmc-project/gmc/internal/metrics"
+	"github.com/gmc-project/gmc/internal/tracing"
 )
 
 // Config is how to reach one OpenAI-compatible server.
@@ -39,6 +44,8 @@ type Config struct {
 	// MaxRetries is how many times a failed attempt (429, 5xx, timeout,
 	// broken connection) is tried again; negative means none.
 	MaxRetries int
+	// Metrics counts requests, their time and tokens; nil counts nothing.
+	Metrics *metrics.Metrics
 }
 
 // String describes the configuration without the API key.
@@ -334,7 +341,22 @@ type progressFunc func(received, expected int)
 
 // chat sends one chat request, trying again after retryable failures
 // until MaxRetries or the context's deadline.
-func (c *Client) chat(ctx context.Context, req *chatRequest, campaign string, progress progressFunc, expected int) (answer, error) {
+func (c *Client) chat(ctx context.Context, req *chatRequest, campaign string, progress progressFunc, expected int) (a answer, err error) {
+	start := time.Now()
+	ctx, span := tracing.Start(ctx, "llm.chat", attribute.String("gen_ai.request.model", c.cfg.Model), attribute.Bool("llm.stream", req.Stream))
+	defer func() {
+		c.cfg.Metrics.LLMRequest(c.cfg.Model, time.Since(start), a.usage.PromptTokens, a.usage.CompletionTokens, err)
+		if err == nil {
+			span.SetAttributes(attribute.Int64("gen_ai.usage.input_tokens", a.usage.PromptTokens),
+				attribute.Int64("gen_ai.usage.output_tokens", a.usage.CompletionTokens))
+		}
+		tracing.End(span, err)
+	}()
+	return c.chatRetrying(ctx, req, campaign, progress, expected)
+}
+
+// chatRetrying sends req, trying again after a failure that may pass.
+func (c *Client) chatRetrying(ctx context.Context, req *chatRequest, campaign string, progress progressFunc, expected int) (answer, error) {
 	body, err := json.Marshal(req)
 	if err != nil {
 		return answer{}, err

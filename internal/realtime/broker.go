@@ -21,6 +21,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/gmc-project/gmc/internal/metrics"
 )
 
 // Roles a member holds inside a campaign. They mirror the campaign membership
@@ -185,6 +187,9 @@ type BrokerOpts struct {
 	Now func() time.Time
 	// Logger receives diagnostics (default: discard).
 	Logger *slog.Logger
+	// Metrics records how late messages arrive from the broker; nil
+	// records nothing.
+	Metrics *metrics.Metrics
 }
 
 func (o BrokerOpts) withDefaults() BrokerOpts {

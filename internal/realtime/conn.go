@@ -95,6 +95,7 @@ func (c *conn) run(ctx context.Context) error {
 		return err
 	}
 	c.hub.presenceChanged(c)
+	defer c.hub.opts.Metrics.WSOpened()()
 
 	stopWatch := context.AfterFunc(ctx, c.wake)
 	defer stopWatch()
@@ -264,6 +265,7 @@ func (c *conn) writeFrame(ctx context.Context, frame []byte) error {
 	// down when a write's context ends, which would lose the close code.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.hub.opts.WriteTimeout)
 	defer cancel()
+	c.hub.opts.Metrics.WSMessage(false)
 	return c.ws.Write(ctx, websocket.MessageText, frame)
 }
 

@@ -11,6 +11,8 @@ import (
 
 	"github.com/coder/websocket"
 	"github.com/google/uuid"
+
+	"github.com/gmc-project/gmc/internal/metrics"
 )
 
 // Errors Serve returns besides those of the broker.
@@ -102,6 +104,8 @@ type HubOpts struct {
 	PlayerStateKeys []string
 	// MaxChatRunes bounds a chat message (default 2000 characters).
 	MaxChatRunes int
+	// Metrics counts open sockets and their messages; nil counts nothing.
+	Metrics *metrics.Metrics
 }
 
 func (o HubOpts) withDefaults() HubOpts {

@@ -29,6 +29,7 @@ func (c *conn) readLoop(ctx context.Context) {
 			}
 			return
 		}
+		c.hub.opts.Metrics.WSMessage(true)
 		if now := c.hub.opts.Now(); !c.bucket.allow(now) {
 			// Answered, not disconnected, but at most once a second so a
 			// flood does not turn into a flood of errors.

@@ -208,6 +208,9 @@ func (b *RedisBroker) handle(g *redisGroup, payload string) {
 		b.catchUp(ctx, g)
 		return // the catch-up read m from the stream too
 	}
+	// TS is the publishing instance's clock: across hosts the lag is as
+	// good as their clocks agree.
+	b.opts.Metrics.BrokerLag("redis", b.opts.Now().Sub(m.TS))
 	b.deliver(g, m)
 }
 

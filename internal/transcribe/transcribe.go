@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/gmc-project/gmc/internal/metrics"
 	"github.com/gmc-project/gmc/internal/speech"
 	"github.com/gmc-project/gmc/internal/speech/pipeline"
 )
@@ -30,6 +31,9 @@ type Config struct {
 	NewSegmenter func() pipeline.Segmenter
 	// Language is the hint given to the recogniser ("en").
 	Language string
+	// Metrics records the speed of recognition and diarization; nil
+	// records nothing.
+	Metrics *metrics.Metrics
 }
 
 // Engine starts speech streams.
@@ -109,20 +113,24 @@ func (e *Engine) Start(ctx context.Context, o Options) (*pipeline.Stream, error)
 		dia, fallback = e.cfg.Tracks, o.Track
 	}
 	var ds speech.DiarizationStream
+	diaName := ""
 	if dia != nil {
+		diaName = dia.Name()
 		var err error
 		if ds, err = dia.NewStream(ctx, speech.StreamInfo{Track: o.Track}); err != nil {
 			return nil, fmt.Errorf("diarization (%s): %w", dia.Name(), err)
 		}
 	}
 	return pipeline.Start(ctx, pipeline.Config{
-		Recognizer:  e.cfg.Recognizer,
-		Diarization: ds,
-		Segmenter:   e.cfg.NewSegmenter(),
-		Hints:       speech.Hints{Language: e.cfg.Language, Names: o.Names},
-		Fallback:    fallback,
-		Emit:        o.Emit,
-		Queue:       o.Queue,
+		Recognizer:   e.cfg.Recognizer,
+		Diarization:  ds,
+		Segmenter:    e.cfg.NewSegmenter(),
+		Hints:        speech.Hints{Language: e.cfg.Language, Names: o.Names},
+		Fallback:     fallback,
+		Emit:         o.Emit,
+		Queue:        o.Queue,
+		Metrics:      e.cfg.Metrics,
+		DiarizerName: diaName,
 	})
 }
 

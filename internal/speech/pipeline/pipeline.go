@@ -8,9 +8,14 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
+	"go.opentelemetry.io/otel/attribute"
+
+	"github.com/gmc-project/gmc/internal/metrics"
 	"github.com/gmc-project/gmc/internal/speech"
 	"github.com/gmc-project/gmc/internal/speech/vad"
+	"github.com/gmc-project/gmc/internal/tracing"
 )
 
 // Utterance is a stretch of speech between pauses, in stream time.
@@ -49,6 +54,11 @@ type Config struct {
 	// blocks (default 4): a stream read faster than it can be recognised
 	// is slowed down, never dropped.
 	Queue int
+	// Metrics records recognition's real-time factor and diarization's
+	// latency, under the recogniser's name and DiarizerName; nil records
+	// nothing.
+	Metrics      *metrics.Metrics
+	DiarizerName string
 }
 
 // Stream is one audio stream in the pipeline. Write and Close are called
@@ -204,10 +214,16 @@ func (s *Stream) run(ctx context.Context) {
 }
 
 func (s *Stream) process(ctx context.Context, u Utterance) (Result, error) {
-	tr, err := s.cfg.Recognizer.Recognize(ctx, u.Samples, s.cfg.Hints)
+	stt := s.cfg.Recognizer.Name()
+	audio := time.Duration(len(u.Samples)) * time.Second / speech.SampleRate
+	sctx, span := tracing.Start(ctx, "stt.recognize", attribute.String("stt.provider", stt), attribute.Float64("stt.audio_seconds", audio.Seconds()))
+	start := time.Now()
+	tr, err := s.cfg.Recognizer.Recognize(sctx, u.Samples, s.cfg.Hints)
+	tracing.End(span, err)
 	if err != nil {
-		return Result{}, fmt.Errorf("speech recognition (%s): %w", s.cfg.Recognizer.Name(), err)
+		return Result{}, fmt.Errorf("speech recognition (%s): %w", stt, err)
 	}
+	s.cfg.Metrics.Recognized(stt, audio, time.Since(start))
 	words := make([]speech.Word, len(tr.Words))
 	for i, w := range tr.Words {
 		w.StartMS += u.StartMS
@@ -222,7 +238,11 @@ func (s *Stream) process(ctx context.Context, u Utterance) (Result, error) {
 	if s.cfg.Diarization != nil {
 		// Ask about the words' span, not the utterance's: the pre-roll
 		// around speech holds no one's words.
-		turns, err = s.cfg.Diarization.Turns(ctx, words[0].StartMS, words[len(words)-1].EndMS)
+		dctx, span := tracing.Start(ctx, "diarization.turns", attribute.String("diarization.provider", s.cfg.DiarizerName))
+		start := time.Now()
+		turns, err = s.cfg.Diarization.Turns(dctx, words[0].StartMS, words[len(words)-1].EndMS)
+		tracing.End(span, err)
+		s.cfg.Metrics.Diarized(s.cfg.DiarizerName, time.Since(start))
 		if err != nil {
 			return Result{}, fmt.Errorf("diarization: %w", err)
 		}

@@ -64,6 +64,7 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		// The parse error may quote the URL, password included.
 		return nil, errors.New("open postgres: invalid connection URL")
 	}
+	cfg.ConnConfig.Tracer = queryTracer{}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("open postgres: %w", err)

@@ -100,6 +100,12 @@ func (db *DB) Backend() string { return "sqlite" }
 // its writes and ours would meet as SQLITE_BUSY.
 func (db *DB) Writer() *sql.DB { return db.write }
 
+// PoolStats are the read pool's and the single writer's statistics, for
+// the metrics of the connection pools.
+func (db *DB) PoolStats() (read, write sql.DBStats) {
+	return db.readPool.Stats(), db.write.Stats()
+}
+
 // Ping checks that the file can be read.
 func (db *DB) Ping(ctx context.Context) error {
 	var one int

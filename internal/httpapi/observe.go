@@ -1,0 +1,108 @@
+package httpapi
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/gmc-project/gmc/internal/metrics"
+	"github.com/gmc-project/gmc/internal/tracing"
+)
+
+// routeNote carries the matched route pattern out of the mux: the mux sets
+// Pattern on the request it was given, which is a copy of the one observe
+// holds (withRequestInfo adds to the context between them).
+type routeNote struct{ pattern string }
+
+type routeNoteKey struct{}
+
+// notePattern sits right outside the mux and tells observe the route.
+func notePattern(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(w, r)
+		if n, ok := r.Context().Value(routeNoteKey{}).(*routeNote); ok {
+			n.pattern = r.Pattern
+		}
+	})
+}
+
+// observe counts each request and times it by route pattern (never the raw
+// path, which would give a series per id) and, with tracing on, answers it
+// inside a span named after the route, which the access log and every
+// inner span hang from. It is outermost, so the access log line carries the
+// span's trace id.
+func observe(m *metrics.Metrics, tp trace.TracerProvider, next http.Handler) http.Handler {
+	if m == nil && tp == nil {
+		return next
+	}
+	var tracer trace.Tracer
+	if tp != nil {
+		tracer = tp.Tracer(tracing.Scope)
+	}
+	prop := propagation.TraceContext{}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		done := m.HTTPStarted()
+		note := &routeNote{}
+		ctx := context.WithValue(r.Context(), routeNoteKey{}, note)
+		var span trace.Span
+		if tracer != nil {
+			// A caller that sends traceparent gets our spans in its trace.
+			ctx = prop.Extract(ctx, propagation.HeaderCarrier(r.Header))
+			ctx, span = tracer.Start(ctx, r.Method, trace.WithSpanKind(trace.SpanKindServer),
+				trace.WithAttributes(attribute.String("http.request.method", r.Method)))
+		}
+		rec := &observedWriter{ResponseWriter: w}
+		defer func() {
+			route := note.pattern
+			if route == "" {
+				route = "unmatched"
+			}
+			status := rec.status
+			if status == 0 {
+				// Nothing written: net/http answers 200 (a handler that
+				// aborted the connection on purpose counts the same).
+				status = http.StatusOK
+			}
+			done()
+			m.HTTPRequest(r.Method, route, status, time.Since(start))
+			if span != nil {
+				span.SetName(route)
+				span.SetAttributes(attribute.String("http.route", route), attribute.Int("http.response.status_code", status))
+				if status >= 500 {
+					span.SetStatus(codes.Error, http.StatusText(status))
+				}
+				span.End()
+			}
+		}()
+		next.ServeHTTP(rec, r.WithContext(ctx))
+	})
+}
+
+// observedWriter remembers the status written.
+type observedWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *observedWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *observedWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the connection (WebSockets).
+func (w *observedWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
