@@ -163,7 +163,8 @@ func (c *Config) settings() []setting {
 
 // Load reads the settings for a command from its flags and the environment.
 // The secret key is read from GMC_SECRET_KEY only: a flag would show it in
-// the process list. With -h it prints the flags and returns flag.ErrHelp.
+// the process list. Each secret setting may instead name a file in
+// NAME_FILE (see secretSettings). With -h it prints the flags and returns flag.ErrHelp.
 func Load(name string, args []string, getenv func(string) string, stderr io.Writer) (Config, []string, error) {
 	return LoadWith(name, args, getenv, stderr, nil)
 }
@@ -172,6 +173,7 @@ func Load(name string, args []string, getenv func(string) string, stderr io.Writ
 // defines on the flag set before it is parsed.
 func LoadWith(name string, args []string, getenv func(string) string, stderr io.Writer, extra func(*flag.FlagSet)) (Config, []string, error) {
 	var c Config
+	getenv, fileErr := withSecretFiles(getenv)
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	if extra != nil {
@@ -215,7 +217,7 @@ func LoadWith(name string, args []string, getenv func(string) string, stderr io.
 	c.JobWorkers, _ = strconv.Atoi(c.jobWorkers)             // Validate names a bad value
 	c.DndBeyondSync, _ = time.ParseDuration(c.dndbeyondSync) // Validate names a bad value
 	c.JobRescueAfter, _ = parseDurationOrZero(c.jobRescueAfter)
-	return c, fs.Args(), c.Validate()
+	return c, fs.Args(), errors.Join(fileErr, c.Validate())
 }
 
 // parseProxies reads a comma-separated list of IP addresses and CIDR
