@@ -10,8 +10,12 @@ import (
 
 // OpenLLM makes the language model client of the GMC_LLM_* settings.
 func OpenLLM(cfg config.Config) (*llm.Client, error) {
+	guard, err := outboundGuard(cfg)
+	if err != nil {
+		return nil, err
+	}
 	c, err := llm.New(llm.Config{BaseURL: cfg.LLMBaseURL, Model: cfg.LLMModel, APIKey: cfg.LLMAPIKey,
-		RequestTimeout: cfg.LLMTimeout, TotalTimeout: cfg.LLMTotalTimeout, Concurrency: cfg.LLMConcurrency})
+		RequestTimeout: cfg.LLMTimeout, TotalTimeout: cfg.LLMTotalTimeout, Concurrency: cfg.LLMConcurrency, DialContext: guard.DialContext})
 	if err != nil {
 		return nil, fmt.Errorf("GMC_LLM_BASE_URL: %w", err)
 	}

@@ -126,7 +126,13 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 	if cfg.ClamdAddr != "" {
 		scanner = &clamd.Client{Addr: cfg.ClamdAddr}
 	}
-	dc, err := discord.New(discord.Config{BaseURL: cfg.DiscordAPIURL, BotToken: cfg.DiscordBotToken, Logger: log})
+	guard, err := outboundGuard(cfg)
+	if err != nil {
+		a.Close()
+		return nil, err
+	}
+	dc, err := discord.New(discord.Config{BaseURL: cfg.DiscordAPIURL, BotToken: cfg.DiscordBotToken, Logger: log,
+		HTTPClient: &http.Client{Timeout: 30 * time.Second, Transport: guard.Transport()}})
 	if err != nil {
 		a.Close()
 		return nil, fmt.Errorf("GMC_DISCORD_API_URL: %w", err)
@@ -180,7 +186,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 		return nil, err
 	}
 	a.handler = httpapi.New(httpapi.Config{Service: a.svc, Logger: log, Ready: a.ready, Version: version, Live: a.hub, Speech: a.speech,
-		AllowedOrigins: cfg.AllowedOrigins, TrustedProxies: cfg.TrustedProxies, AI: ai,
+		AllowedOrigins: cfg.AllowedOrigins, TrustedProxies: cfg.TrustedProxies, AI: ai, CORSOrigins: cfg.CORSOrigins,
 		Console: web.Handler(web.Config{Version: version, APIBase: httpapi.BasePath})})
 	sttName, diaName := a.speech.Providers()
 	log.Info("gmc ready",

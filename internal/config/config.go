@@ -111,6 +111,14 @@ type Config struct {
 	// /discord/guilds list the bot's guilds.
 	DiscordAPIURL   string
 	DiscordBotToken string
+	// OutboundAllowPrivate lets Discord's and D&D Beyond's configured
+	// names resolve to private addresses (test stand-ins); otherwise only
+	// a URL naming a local address itself may reach one.
+	OutboundAllowPrivate bool
+	outboundAllowPrivate string
+	// CORSOrigins are the origins whose pages may call the API.
+	CORSOrigins []string
+	corsOrigins string
 }
 
 // setting ties a flag to its environment variable and default.
@@ -158,6 +166,8 @@ func (c *Config) settings() []setting {
 		{"llm-total-timeout", "GMC_LLM_TOTAL_TIMEOUT", "5m", "longest wait for one answer, retries and repair included (a Go duration)", &c.llmTotalTimeout},
 		{"discord-api-url", "GMC_DISCORD_API_URL", "https://discord.com/api/v10", "Discord's API root; every Discord request goes there, whatever host a webhook URL names", &c.DiscordAPIURL},
 		{"llm-concurrency", "GMC_LLM_CONCURRENCY", "2", "how many chat requests run at once; more wait their turn", &c.llmConcurrency},
+		{"cors-origins", "GMC_CORS_ORIGINS", "", "comma-separated origins (https://app.example.com) whose pages may call the API from a browser", &c.corsOrigins},
+		{"outbound-allow-private", "GMC_OUTBOUND_ALLOW_PRIVATE", "false", "let Discord's and D&D Beyond's host names resolve to private addresses (test stand-ins only)", &c.outboundAllowPrivate},
 	}
 }
 
@@ -205,6 +215,12 @@ func LoadWith(name string, args []string, getenv func(string) string, stderr io.
 	c.S3SecretKey = getenv("GMC_S3_SECRET_KEY")
 	// Validate names a bad value of each.
 	c.S3Insecure, _ = strconv.ParseBool(c.s3Insecure)
+	c.OutboundAllowPrivate, _ = strconv.ParseBool(c.outboundAllowPrivate)
+	for _, o := range strings.Split(c.corsOrigins, ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			c.CORSOrigins = append(c.CORSOrigins, o)
+		}
+	}
 	c.FileMaxBytes, _ = strconv.ParseInt(c.fileMaxBytes, 10, 64)
 	c.FileQuotaBytes, _ = strconv.ParseInt(c.fileQuotaBytes, 10, 64)
 	c.ShutdownTimeout, _ = time.ParseDuration(c.shutdownTimeout) // Validate names a bad value
@@ -345,6 +361,14 @@ func (c Config) Validate() error {
 	default:
 		bad("GMC_BLOB", "must be local or s3, got %q", c.Blob)
 	}
+	for _, o := range c.CORSOrigins {
+		if !validOrigin(o) {
+			bad("GMC_CORS_ORIGINS", "%q is not an origin such as https://app.example.com (scheme, host and port only; no *)", o)
+		}
+	}
+	if _, err := strconv.ParseBool(c.outboundAllowPrivate); c.outboundAllowPrivate != "" && err != nil {
+		bad("GMC_OUTBOUND_ALLOW_PRIVATE", "must be true or false, got %q", c.outboundAllowPrivate)
+	}
 	if _, err := strconv.ParseBool(c.s3Insecure); err != nil {
 		bad("GMC_S3_INSECURE", "must be true or false, got %q", c.s3Insecure)
 	}
@@ -436,6 +460,17 @@ func (c Config) DatabaseBackend() string {
 		return "sqlite"
 	}
 	return "postgres"
+}
+
+// validOrigin reports whether o is an origin as browsers send it: http or
+// https, a host, an optional port, nothing else.
+func validOrigin(o string) bool {
+	scheme, rest, ok := strings.Cut(o, "://")
+	if !ok || (scheme != "http" && scheme != "https") || rest == "" || strings.ContainsAny(rest, "/?#@ *") {
+		return false
+	}
+	u, err := url.Parse(o)
+	return err == nil && u.Host == rest
 }
 
 // parseDurationOrZero reads a Go duration, "0" meaning none.

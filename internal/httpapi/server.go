@@ -55,6 +55,9 @@ type Config struct {
 	// AI is what /readyz says of the generators; its zero value is the
 	// built-in mode.
 	AI AIStatus
+	// CORSOrigins are the origins ("https://app.example.com") whose pages
+	// may call the API from the browser.
+	CORSOrigins []string
 }
 
 // AIStatus says how drafts are made: mode "builtin" (procedural, no
@@ -120,7 +123,7 @@ func New(cfg Config) http.Handler {
 		}
 		writeProblem(w, newProblem(http.StatusNotFound, "not_found", "no such route"))
 	})
-	return withRequestInfo(a.log, cfg.TrustedProxies, mux)
+	return withRequestInfo(a.log, cfg.TrustedProxies, withSecurityHeaders(cfg.CORSOrigins, mux))
 }
 
 // allowedMethods lists the methods the routes serve r's path with. The
