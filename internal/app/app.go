@@ -137,8 +137,15 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 		a.Close()
 		return nil, fmt.Errorf("GMC_DISCORD_API_URL: %w", err)
 	}
+	routeLimits, err := service.ParseRouteLimits(cfg.RateLimits)
+	if err != nil {
+		a.Close()
+		return nil, fmt.Errorf("GMC_RATE_LIMITS: %w", err)
+	}
+	limits := service.DefaultLimits
+	limits.Routes = routeLimits
 	o := options{
-		service: service.Config{Store: a.store, SecretKey: secret, PreviousSecretKeys: cfg.PreviousSecretKeyBytes(), Logger: log, Live: table, Accounts: accounts, Limiter: a.rateLimiter(), Blobs: a.blobs,
+		service: service.Config{Store: a.store, SecretKey: secret, Limits: &limits, PreviousSecretKeys: cfg.PreviousSecretKeyBytes(), Logger: log, Live: table, Accounts: accounts, Limiter: a.rateLimiter(), Blobs: a.blobs,
 			Files: service.FileLimits{MaxBytes: cfg.FileMaxBytes, QuotaBytes: cfg.FileQuotaBytes}, Scanner: scanner, Discord: dc},
 		jobs: jobs.Config{Logger: log, Workers: cfg.JobWorkers, OnProgress: table.JobProgress, RescueAfter: cfg.JobRescueAfter},
 	}

@@ -119,6 +119,9 @@ type Config struct {
 	// CORSOrigins are the origins whose pages may call the API.
 	CORSOrigins []string
 	corsOrigins string
+	// RateLimits is GMC_RATE_LIMITS: requests per class and window
+	// (service.ParseRouteLimits reads it).
+	RateLimits string
 }
 
 // setting ties a flag to its environment variable and default.
@@ -166,6 +169,8 @@ func (c *Config) settings() []setting {
 		{"llm-total-timeout", "GMC_LLM_TOTAL_TIMEOUT", "5m", "longest wait for one answer, retries and repair included (a Go duration)", &c.llmTotalTimeout},
 		{"discord-api-url", "GMC_DISCORD_API_URL", "https://discord.com/api/v10", "Discord's API root; every Discord request goes there, whatever host a webhook URL names", &c.DiscordAPIURL},
 		{"llm-concurrency", "GMC_LLM_CONCURRENCY", "2", "how many chat requests run at once; more wait their turn", &c.llmConcurrency},
+		{"rate-limits", "GMC_RATE_LIMITS", "auth=60/1m,read=1200/1m,write=300/1m,search=300/1m,ai=30/1m,audio=120/1m",
+			"requests per class and window: auth per client address, read, write, search, ai and audio per account (class=limit/window,…), or off", &c.RateLimits},
 		{"cors-origins", "GMC_CORS_ORIGINS", "", "comma-separated origins (https://app.example.com) whose pages may call the API from a browser", &c.corsOrigins},
 		{"outbound-allow-private", "GMC_OUTBOUND_ALLOW_PRIVATE", "false", "let Discord's and D&D Beyond's host names resolve to private addresses (test stand-ins only)", &c.outboundAllowPrivate},
 	}

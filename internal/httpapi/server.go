@@ -144,7 +144,13 @@ func register[I, O any](h huma.API, op huma.Operation, handler func(context.Cont
 	if op.Security == nil && !op.Hidden {
 		op.Security = []map[string][]string{{"bearer": {}}}
 	}
+	class := routeClass(op)
 	huma.Register(h, op, func(ctx context.Context, in *I) (*O, error) {
+		if class == "auth" {
+			if err := a.allowRequest(ctx, class, ""); err != nil {
+				return nil, problemFrom(ctx, a.log, err)
+			}
+		}
 		out, err := handler(ctx, in)
 		if err != nil {
 			return nil, problemFrom(ctx, a.log, err)
@@ -157,9 +163,13 @@ func register[I, O any](h huma.API, op huma.Operation, handler func(context.Cont
 // the caller's user id, and a missing, expired or revoked token is a 401
 // before it runs.
 func authed[I, O any](h huma.API, op huma.Operation, handler func(ctx context.Context, uid string, in *I) (*O, error), a *api) {
+	class := routeClass(op)
 	register(h, op, func(ctx context.Context, in *I) (*O, error) {
 		uid, err := a.user(ctx)
 		if err != nil {
+			return nil, err
+		}
+		if err := a.allowRequest(ctx, class, uid); err != nil {
 			return nil, err
 		}
 		return handler(ctx, uid, in)
