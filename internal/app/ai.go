@@ -12,8 +12,12 @@ import (
 // OpenLLM makes the language model client of the GMC_LLM_* settings.
 // m counts its requests and tokens (nil: not counted).
 func OpenLLM(cfg config.Config, m *metrics.Metrics) (*llm.Client, error) {
+	guard, err := outboundGuard(cfg)
+	if err != nil {
+		return nil, err
+	}
 	c, err := llm.New(llm.Config{BaseURL: cfg.LLMBaseURL, Model: cfg.LLMModel, APIKey: cfg.LLMAPIKey,
-		RequestTimeout: cfg.LLMTimeout, TotalTimeout: cfg.LLMTotalTimeout, Concurrency: cfg.LLMConcurrency, Metrics: m})
+		RequestTimeout: cfg.LLMTimeout, TotalTimeout: cfg.LLMTotalTimeout, Concurrency: cfg.LLMConcurrency, Metrics: m, DialContext: guard.DialContext})
 	if err != nil {
 		return nil, fmt.Errorf("GMC_LLM_BASE_URL: %w", err)
 	}

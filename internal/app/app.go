@@ -148,13 +148,26 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 	if cfg.ClamdAddr != "" {
 		scanner = &clamd.Client{Addr: cfg.ClamdAddr}
 	}
-	dc, err := discord.New(discord.Config{BaseURL: cfg.DiscordAPIURL, BotToken: cfg.DiscordBotToken, Logger: log})
+	guard, err := outboundGuard(cfg)
+	if err != nil {
+		a.Close()
+		return nil, err
+	}
+	dc, err := discord.New(discord.Config{BaseURL: cfg.DiscordAPIURL, BotToken: cfg.DiscordBotToken, Logger: log,
+		HTTPClient: &http.Client{Timeout: 30 * time.Second, Transport: guard.Transport()}})
 	if err != nil {
 		a.Close()
 		return nil, fmt.Errorf("GMC_DISCORD_API_URL: %w", err)
 	}
+	routeLimits, err := service.ParseRouteLimits(cfg.RateLimits)
+	if err != nil {
+		a.Close()
+		return nil, fmt.Errorf("GMC_RATE_LIMITS: %w", err)
+	}
+	limits := service.DefaultLimits
+	limits.Routes = routeLimits
 	o := options{
-		service: service.Config{Store: a.store, SecretKey: secret, PreviousSecretKeys: cfg.PreviousSecretKeyBytes(), Logger: log, Live: table, Accounts: accounts, Limiter: a.rateLimiter(), Blobs: a.blobs,
+		service: service.Config{Store: a.store, SecretKey: secret, Limits: &limits, PreviousSecretKeys: cfg.PreviousSecretKeyBytes(), Logger: log, Live: table, Accounts: accounts, Limiter: a.rateLimiter(), Blobs: a.blobs,
 			Files: service.FileLimits{MaxBytes: cfg.FileMaxBytes, QuotaBytes: cfg.FileQuotaBytes}, Scanner: scanner, Discord: dc},
 		jobs: jobs.Config{Logger: log, Workers: cfg.JobWorkers, OnProgress: table.JobProgress, RescueAfter: cfg.JobRescueAfter,
 			Metrics: a.metrics, Tracer: a.rootTracer()},
@@ -209,7 +222,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 	}
 	a.startEmbedPoll()
 	a.handler = httpapi.New(httpapi.Config{Service: a.svc, Logger: log, Ready: a.ready, Version: version, Live: a.hub, Speech: a.speech,
-		AllowedOrigins: cfg.AllowedOrigins, TrustedProxies: cfg.TrustedProxies, AI: ai,
+		AllowedOrigins: cfg.AllowedOrigins, TrustedProxies: cfg.TrustedProxies, AI: ai, CORSOrigins: cfg.CORSOrigins,
 		Metrics: a.metrics, MetricsOnMain: cfg.MetricsOnMain, Tracer: a.rootTracer(),
 		Console: web.Handler(web.Config{Version: version, APIBase: httpapi.BasePath})})
 	sttName, diaName := a.speech.Providers()

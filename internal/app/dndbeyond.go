@@ -19,7 +19,11 @@ const defaultDndBeyondSync = 24 * time.Hour
 // every GMC_DNDBEYOND_SYNC.
 func withDndBeyond(o *options, cfg config.Config) error {
 	if cfg.DndBeyondURL != "off" {
-		c, err := dndbeyond.NewClient(dndbeyond.ClientConfig{BaseURL: cfg.DndBeyondURL})
+		guard, err := outboundGuard(cfg)
+		if err != nil {
+			return err
+		}
+		c, err := dndbeyond.NewClient(dndbeyond.ClientConfig{BaseURL: cfg.DndBeyondURL, Transport: guard.Transport()})
 		if err != nil {
 			return fmt.Errorf("GMC_DNDBEYOND_URL: %w", err)
 		}

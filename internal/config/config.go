@@ -133,6 +133,17 @@ type Config struct {
 	// OTLPEndpoint is where traces go over OTLP/HTTP
 	// (OTEL_EXPORTER_OTLP_ENDPOINT); empty traces nothing.
 	OTLPEndpoint string
+	// OutboundAllowPrivate lets Discord's and D&D Beyond's configured
+	// names resolve to private addresses (test stand-ins); otherwise only
+	// a URL naming a local address itself may reach one.
+	OutboundAllowPrivate bool
+	outboundAllowPrivate string
+	// CORSOrigins are the origins whose pages may call the API.
+	CORSOrigins []string
+	corsOrigins string
+	// RateLimits is GMC_RATE_LIMITS: requests per class and window
+	// (service.ParseRouteLimits reads it).
+	RateLimits string
 }
 
 // MetricsEnabled says whether the server keeps metrics.
@@ -190,12 +201,17 @@ func (c *Config) settings() []setting {
 		{"metrics-addr", "GMC_METRICS_ADDR", "", "host:port of a separate listener serving Prometheus metrics at /metrics (empty: none)", &c.MetricsAddr},
 		{"metrics-on-main", "GMC_METRICS_ON_MAIN", "false", "also serve /metrics, without authentication, on the main address", &c.metricsOnMain},
 		{"otel-endpoint", "OTEL_EXPORTER_OTLP_ENDPOINT", "", "base URL of an OpenTelemetry collector's OTLP/HTTP receiver (e.g. http://127.0.0.1:4318) to send traces to (empty: no tracing)", &c.OTLPEndpoint},
+		{"rate-limits", "GMC_RATE_LIMITS", "auth=60/1m,read=1200/1m,write=300/1m,search=300/1m,ai=30/1m,audio=120/1m",
+			"requests per class and window: auth per client address, read, write, search, ai and audio per account (class=limit/window,…), or off", &c.RateLimits},
+		{"cors-origins", "GMC_CORS_ORIGINS", "", "comma-separated origins (https://app.example.com) whose pages may call the API from a browser", &c.corsOrigins},
+		{"outbound-allow-private", "GMC_OUTBOUND_ALLOW_PRIVATE", "false", "let Discord's and D&D Beyond's host names resolve to private addresses (test stand-ins only)", &c.outboundAllowPrivate},
 	}
 }
 
 // Load reads the settings for a command from its flags and the environment.
 // The secret key is read from GMC_SECRET_KEY only: a flag would show it in
-// the process list. With -h it prints the flags and returns flag.ErrHelp.
+// the process list. Each secret setting may instead name a file in
+// NAME_FILE (see secretSettings). With -h it prints the flags and returns flag.ErrHelp.
 func Load(name string, args []string, getenv func(string) string, stderr io.Writer) (Config, []string, error) {
 	return LoadWith(name, args, getenv, stderr, nil)
 }
@@ -204,6 +220,7 @@ func Load(name string, args []string, getenv func(string) string, stderr io.Writ
 // defines on the flag set before it is parsed.
 func LoadWith(name string, args []string, getenv func(string) string, stderr io.Writer, extra func(*flag.FlagSet)) (Config, []string, error) {
 	var c Config
+	getenv, fileErr := withSecretFiles(getenv)
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	if extra != nil {
@@ -237,6 +254,12 @@ func LoadWith(name string, args []string, getenv func(string) string, stderr io.
 	// Validate names a bad value of each.
 	c.S3Insecure, _ = strconv.ParseBool(c.s3Insecure)
 	c.MetricsOnMain, _ = strconv.ParseBool(c.metricsOnMain)
+	c.OutboundAllowPrivate, _ = strconv.ParseBool(c.outboundAllowPrivate)
+	for _, o := range strings.Split(c.corsOrigins, ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			c.CORSOrigins = append(c.CORSOrigins, o)
+		}
+	}
 	c.FileMaxBytes, _ = strconv.ParseInt(c.fileMaxBytes, 10, 64)
 	c.FileQuotaBytes, _ = strconv.ParseInt(c.fileQuotaBytes, 10, 64)
 	c.ShutdownTimeout, _ = time.ParseDuration(c.shutdownTimeout) // Validate names a bad value
@@ -250,7 +273,7 @@ func LoadWith(name string, args []string, getenv func(string) string, stderr io.
 	c.JobWorkers, _ = strconv.Atoi(c.jobWorkers)             // Validate names a bad value
 	c.DndBeyondSync, _ = time.ParseDuration(c.dndbeyondSync) // Validate names a bad value
 	c.JobRescueAfter, _ = parseDurationOrZero(c.jobRescueAfter)
-	return c, fs.Args(), c.Validate()
+	return c, fs.Args(), errors.Join(fileErr, c.Validate())
 }
 
 // parseProxies reads a comma-separated list of IP addresses and CIDR
@@ -390,6 +413,14 @@ func (c Config) Validate() error {
 	default:
 		bad("GMC_BLOB", "must be local or s3, got %q", c.Blob)
 	}
+	for _, o := range c.CORSOrigins {
+		if !validOrigin(o) {
+			bad("GMC_CORS_ORIGINS", "%q is not an origin such as https://app.example.com (scheme, host and port only; no *)", o)
+		}
+	}
+	if _, err := strconv.ParseBool(c.outboundAllowPrivate); c.outboundAllowPrivate != "" && err != nil {
+		bad("GMC_OUTBOUND_ALLOW_PRIVATE", "must be true or false, got %q", c.outboundAllowPrivate)
+	}
 	if _, err := strconv.ParseBool(c.s3Insecure); err != nil {
 		bad("GMC_S3_INSECURE", "must be true or false, got %q", c.s3Insecure)
 	}
@@ -517,6 +548,17 @@ func (c Config) DatabaseBackend() string {
 		return "sqlite"
 	}
 	return "postgres"
+}
+
+// validOrigin reports whether o is an origin as browsers send it: http or
+// https, a host, an optional port, nothing else.
+func validOrigin(o string) bool {
+	scheme, rest, ok := strings.Cut(o, "://")
+	if !ok || (scheme != "http" && scheme != "https") || rest == "" || strings.ContainsAny(rest, "/?#@ *") {
+		return false
+	}
+	u, err := url.Parse(o)
+	return err == nil && u.Host == rest
 }
 
 // parseDurationOrZero reads a Go duration, "0" meaning none.

@@ -40,6 +40,10 @@ func TestValidateNamesVariable(t *testing.T) {
 		want string
 	}{
 		{map[string]string{"GMC_ADDR": "nope"}, "GMC_ADDR"},
+		{map[string]string{"GMC_CORS_ORIGINS": "https://app.example.com, *"}, "GMC_CORS_ORIGINS"},
+		{map[string]string{"GMC_CORS_ORIGINS": "https://app.example.com/path"}, "GMC_CORS_ORIGINS"},
+		{map[string]string{"GMC_CORS_ORIGINS": "app.example.com"}, "GMC_CORS_ORIGINS"},
+		{map[string]string{"GMC_OUTBOUND_ALLOW_PRIVATE": "maybe"}, "GMC_OUTBOUND_ALLOW_PRIVATE"},
 		{map[string]string{"GMC_DATABASE_URL": "mysql://x"}, "GMC_DATABASE_URL"},
 		{map[string]string{"GMC_REDIS_URL": "http://x"}, "GMC_REDIS_URL"},
 		{map[string]string{"GMC_SECRET_KEY": "short"}, "GMC_SECRET_KEY"},

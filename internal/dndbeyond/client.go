@@ -32,6 +32,8 @@ type ClientConfig struct {
 	// MaxBytes bounds an answer's body; the largest real documents are
 	// about 1 MB.
 	MaxBytes int64
+	// Transport makes the requests; nil uses http.DefaultTransport's.
+	Transport http.RoundTripper
 }
 
 // Client fetches public characters from the character service. It sends
@@ -62,7 +64,7 @@ func NewClient(cfg ClientConfig) (*Client, error) {
 		cfg.MaxBytes = DefaultMaxBytes
 	}
 	c := &Client{base: base, maxBytes: cfg.MaxBytes}
-	c.http = &http.Client{Timeout: cfg.Timeout, CheckRedirect: c.checkRedirect}
+	c.http = &http.Client{Timeout: cfg.Timeout, CheckRedirect: c.checkRedirect, Transport: cfg.Transport}
 	return c, nil
 }
 

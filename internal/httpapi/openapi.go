@@ -109,7 +109,7 @@ var errorAnswers = map[int]string{
 	http.StatusRequestEntityTooLarge: "The body is larger than this operation accepts.",
 	http.StatusUnsupportedMediaType:  "The uploaded file is in a format this operation does not read (code unsupported_audio or unsupported_file_type names it).",
 	http.StatusUnprocessableEntity:   "Invalid input; errors names each bad field.",
-	http.StatusTooManyRequests:       "Too many attempts; retry after Retry-After seconds.",
+	http.StatusTooManyRequests:       "Too many requests (this operation's class, or the attempts it limits itself); retry after Retry-After seconds.",
 	http.StatusBadGateway:            "A server gmc asked on your behalf (D&D Beyond, the language model, Discord) failed or did not answer in time; nothing was changed.",
 	http.StatusServiceUnavailable:    "The feature this needs is not configured or not running on this server (code names it); nothing was changed.",
 }
@@ -117,7 +117,9 @@ var errorAnswers = map[int]string{
 // errorStatuses are the 4xx answers an operation can give: those its shape
 // implies and the extra ones of its opDoc.
 func errorStatuses(op *huma.Operation, extra []int) []int {
-	statuses := slices.Clone(extra)
+	// Every operation counts against its class's request limit
+	// (GMC_RATE_LIMITS).
+	statuses := append(slices.Clone(extra), http.StatusTooManyRequests)
 	if len(op.Security) > 0 {
 		statuses = append(statuses, http.StatusUnauthorized)
 	}

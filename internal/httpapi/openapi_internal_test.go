@@ -88,14 +88,14 @@ func TestOpenAPIErrorAnswers(t *testing.T) {
 		{"register", []int{400, 409, 413, 422, 429}},
 		{"accept-invite", []int{401, 404, 409, 422, 429}},
 		{"login", []int{400, 401, 413, 422, 429}},
-		{"get-me", []int{401}},
-		{"list-campaigns", []int{401, 422}},
-		{"get-campaign", []int{401, 404, 422}},
-		{"patch-campaign", []int{400, 401, 403, 404, 409, 413, 422}},
-		{"export-campaign", []int{401, 403, 404, 422}},
-		{"import-campaign", []int{400, 401, 413, 422}},
-		{"add-plot-dependency", []int{400, 401, 403, 404, 409, 413, 422}},
-		{"search-reference", []int{401, 422}},
+		{"get-me", []int{401, 429}},
+		{"list-campaigns", []int{401, 422, 429}},
+		{"get-campaign", []int{401, 404, 422, 429}},
+		{"patch-campaign", []int{400, 401, 403, 404, 409, 413, 422, 429}},
+		{"export-campaign", []int{401, 403, 404, 422, 429}},
+		{"import-campaign", []int{400, 401, 413, 422, 429}},
+		{"add-plot-dependency", []int{400, 401, 403, 404, 409, 413, 422, 429}},
+		{"search-reference", []int{401, 422, 429}},
 	}
 	for _, tt := range tests {
 		o, ok := ops[tt.id]

@@ -63,6 +63,9 @@ type Config struct {
 	MetricsOnMain bool
 	// Tracer starts a span per request; nil traces nothing.
 	Tracer trace.TracerProvider
+	// CORSOrigins are the origins ("https://app.example.com") whose pages
+	// may call the API from the browser.
+	CORSOrigins []string
 }
 
 // AIStatus says how drafts are made: mode "builtin" (procedural, no
@@ -137,7 +140,7 @@ func New(cfg Config) http.Handler {
 		}
 		writeProblem(w, newProblem(http.StatusNotFound, "not_found", "no such route"))
 	})
-	return observe(cfg.Metrics, cfg.Tracer, withRequestInfo(a.log, cfg.TrustedProxies, notePattern(mux)))
+	return observe(cfg.Metrics, cfg.Tracer, withRequestInfo(a.log, cfg.TrustedProxies, withSecurityHeaders(cfg.CORSOrigins, notePattern(mux))))
 }
 
 // allowedMethods lists the methods the routes serve r's path with. The
@@ -158,7 +161,13 @@ func register[I, O any](h huma.API, op huma.Operation, handler func(context.Cont
 	if op.Security == nil && !op.Hidden {
 		op.Security = []map[string][]string{{"bearer": {}}}
 	}
+	class := routeClass(op)
 	huma.Register(h, op, func(ctx context.Context, in *I) (*O, error) {
+		if class == "auth" {
+			if err := a.allowRequest(ctx, class, ""); err != nil {
+				return nil, problemFrom(ctx, a.log, err)
+			}
+		}
 		out, err := handler(ctx, in)
 		if err != nil {
 			return nil, problemFrom(ctx, a.log, err)
@@ -171,9 +180,13 @@ func register[I, O any](h huma.API, op huma.Operation, handler func(context.Cont
 // the caller's user id, and a missing, expired or revoked token is a 401
 // before it runs.
 func authed[I, O any](h huma.API, op huma.Operation, handler func(ctx context.Context, uid string, in *I) (*O, error), a *api) {
+	class := routeClass(op)
 	register(h, op, func(ctx context.Context, in *I) (*O, error) {
 		uid, err := a.user(ctx)
 		if err != nil {
+			return nil, err
+		}
+		if err := a.allowRequest(ctx, class, uid); err != nil {
 			return nil, err
 		}
 		return handler(ctx, uid, in)

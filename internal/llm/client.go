@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -46,6 +47,9 @@ type Config struct {
 	MaxRetries int
 	// Metrics counts requests, their time and tokens; nil counts nothing.
 	Metrics *metrics.Metrics
+	// DialContext, when set, makes the connections (outbound.Guard's, so
+	// that only the configured host is reached).
+	DialContext func(ctx context.Context, network, addr string) (net.Conn, error)
 }
 
 // String describes the configuration without the API key.
@@ -180,6 +184,9 @@ func New(cfg Config) (*Client, error) {
 	// this client talks to.
 	tr.Proxy = nil
 	tr.MaxIdleConnsPerHost = cfg.Concurrency + 2
+	if cfg.DialContext != nil {
+		tr.DialContext = cfg.DialContext
+	}
 	c.http = &http.Client{
 		Transport: tr,
 		CheckRedirect: func(req *http.Request, via []*http.Request) error {

@@ -48,6 +48,9 @@ type Limits struct {
 	// D&D Beyond, whose unofficial service rate limits the server's
 	// address: one member's script must not cost everyone their imports.
 	DndBeyondFetch []ratelimit.Rule
+	// Routes limits API requests by class (RouteClasses, AllowRequest);
+	// nil limits none.
+	Routes map[string]ratelimit.Rule
 }
 
 // DefaultLimits are generous for a gaming group, including one whose
