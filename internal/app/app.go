@@ -140,6 +140,10 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 		a.Close()
 		return nil, err
 	}
+	retention := service.Retention{Recordings: cfg.RetainRecordings, Transcripts: cfg.RetainTranscripts, Events: cfg.RetainEvents}
+	if retention.Enabled() {
+		o.jobs.Periodic = append(o.jobs.Periodic, jobs.Periodic{Interval: retentionInterval, Args: service.RetentionArgs{}})
+	}
 	ai := httpapi.AIStatus{Mode: "builtin"}
 	if cfg.LLMEnabled() {
 		if a.llm, err = OpenLLM(cfg); err != nil {
@@ -175,7 +179,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 	summaries := func(q *jobs.Queue) error { return jobs.RegisterSummarize(q, a.svc, a.summarizer()) }
 	discordPost := func(q *jobs.Queue) error { return jobs.RegisterDiscordPost(q, a.svc) }
 	bundles := func(q *jobs.Queue) error { return jobs.RegisterBundle(q, a.svc) }
-	if err := a.startJobs(ctx, append([]func(*jobs.Queue) error{transcription, ddbSync, summaries, discordPost, bundles}, o.register...)); err != nil {
+	purge := func(q *jobs.Queue) error { return jobs.RegisterRetention(q, a.svc, retention) }
+	if err := a.startJobs(ctx, append([]func(*jobs.Queue) error{transcription, ddbSync, summaries, discordPost, bundles, purge}, o.register...)); err != nil {
 		a.Close()
 		return nil, err
 	}
@@ -201,6 +206,9 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 		slog.Duration("dndbeyond_sync", cfg.DndBeyondSync),
 		slog.String("discord_api", cfg.DiscordAPIURL),
 		slog.Bool("discord_bot", cfg.DiscordBotToken != ""),
+		slog.Duration("retain_recordings", cfg.RetainRecordings),
+		slog.Duration("retain_transcripts", cfg.RetainTranscripts),
+		slog.Duration("retain_events", cfg.RetainEvents),
 		slog.Int("migrations_applied", n),
 	)
 	if err := a.speech.Ready(); err != nil {

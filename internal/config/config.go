@@ -111,6 +111,13 @@ type Config struct {
 	// /discord/guilds list the bot's guilds.
 	DiscordAPIURL   string
 	DiscordBotToken string
+	// RetainRecordings, RetainTranscripts and RetainEvents are how long
+	// the instance keeps recordings, transcript segments and audit
+	// events; 0 keeps them until deleted by hand.
+	RetainRecordings  time.Duration
+	RetainTranscripts time.Duration
+	RetainEvents      time.Duration
+	retain            [3]string
 }
 
 // setting ties a flag to its environment variable and default.
@@ -141,6 +148,9 @@ func (c *Config) settings() []setting {
 		{"diarization", "GMC_DIARIZATION", "auto", "who spoke on a shared microphone: auto, builtin, diart or tracks", &c.Diarization},
 		{"dndbeyond-url", "GMC_DNDBEYOND_URL", "https://character-service.dndbeyond.com/character/v5/character/",
 			"D&D Beyond's character service (a character id is appended), or off to import only documents sent in the request", &c.DndBeyondURL},
+		{"retain-recordings", "GMC_RETAIN_RECORDINGS", "0", "delete recordings (and their audio) this long after they were made, such as 90d; 0 keeps them", &c.retain[0]},
+		{"retain-transcripts", "GMC_RETAIN_TRANSCRIPTS", "0", "delete transcript segments this long after they were spoken, such as 365d; 0 keeps them", &c.retain[1]},
+		{"retain-events", "GMC_RETAIN_EVENTS", "0", "delete audit events this long after they happened, such as 730d; 0 keeps them", &c.retain[2]},
 		{"dndbeyond-sync", "GMC_DNDBEYOND_SYNC", "24h", "how often characters imported from D&D Beyond are re-imported (a Go duration of at least 1h, or 0 for never)", &c.dndbeyondSync},
 		{"blob", "GMC_BLOB", "local", "file store: local (in the data dir) or s3", &c.Blob},
 		{"s3-endpoint", "GMC_S3_ENDPOINT", "", "host[:port] of the S3-compatible store (GMC_BLOB=s3)", &c.S3Endpoint},
@@ -215,6 +225,10 @@ func LoadWith(name string, args []string, getenv func(string) string, stderr io.
 	c.JobWorkers, _ = strconv.Atoi(c.jobWorkers)             // Validate names a bad value
 	c.DndBeyondSync, _ = time.ParseDuration(c.dndbeyondSync) // Validate names a bad value
 	c.JobRescueAfter, _ = parseDurationOrZero(c.jobRescueAfter)
+	// Validate names a bad value of these three.
+	c.RetainRecordings, _ = ParseRetention(c.retain[0])
+	c.RetainTranscripts, _ = ParseRetention(c.retain[1])
+	c.RetainEvents, _ = ParseRetention(c.retain[2])
 	return c, fs.Args(), c.Validate()
 }
 
@@ -322,6 +336,11 @@ func (c Config) Validate() error {
 		}
 	}
 	// D&D Beyond's service is unofficial and rate limited: no polling.
+	for i, env := range [...]string{"GMC_RETAIN_RECORDINGS", "GMC_RETAIN_TRANSCRIPTS", "GMC_RETAIN_EVENTS"} {
+		if d, err := ParseRetention(c.retain[i]); err != nil || (d != 0 && d < 24*time.Hour) {
+			bad(env, "must be a number of days such as 90d (at least 1d), or 0 to keep forever, got %q", c.retain[i])
+		}
+	}
 	if d, err := time.ParseDuration(c.dndbeyondSync); err != nil || (d != 0 && d < time.Hour) {
 		bad("GMC_DNDBEYOND_SYNC", "must be a duration of at least 1h, or 0 for never, got %q", c.dndbeyondSync)
 	}
@@ -442,4 +461,22 @@ func parseDurationOrZero(s string) (time.Duration, error) {
 		return 0, nil
 	}
 	return time.ParseDuration(s)
+}
+
+// ParseRetention reads a retention period: a number of days such as
+// "90d", a Go duration such as "2160h", or "0" (or nothing) for none.
+func ParseRetention(s string) (time.Duration, error) {
+	s = strings.TrimSpace(s)
+	if days, ok := strings.CutSuffix(s, "d"); ok {
+		n, err := strconv.Atoi(days)
+		if err != nil || n < 0 || n > 100*365 {
+			return 0, fmt.Errorf("%q is not a number of days", s)
+		}
+		return time.Duration(n) * 24 * time.Hour, nil
+	}
+	d, err := parseDurationOrZero(s)
+	if err == nil && d < 0 {
+		err = fmt.Errorf("%q is negative", s)
+	}
+	return d, err
 }

@@ -38,6 +38,7 @@ type Store interface {
 	SummaryStore
 	FileStore
 	DiscordStore
+	RetentionStore
 	Transactor
 	Migrator
 
