@@ -133,7 +133,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 	}
 	o := options{
 		service: service.Config{Store: a.store, SecretKey: secret, PreviousSecretKeys: cfg.PreviousSecretKeyBytes(), Logger: log, Live: table, Accounts: accounts, Limiter: a.rateLimiter(), Blobs: a.blobs,
-			Files: service.FileLimits{MaxBytes: cfg.FileMaxBytes, QuotaBytes: cfg.FileQuotaBytes}, Scanner: scanner, Discord: dc},
+			Files: service.FileLimits{MaxBytes: cfg.FileMaxBytes, QuotaBytes: cfg.FileQuotaBytes}, Scanner: scanner, Discord: dc,
+			DisabledFeatures: cfg.FeaturesOff},
 		jobs: jobs.Config{Logger: log, Workers: cfg.JobWorkers, OnProgress: table.JobProgress, RescueAfter: cfg.JobRescueAfter},
 	}
 	if err := withDndBeyond(&o, cfg); err != nil {
@@ -209,6 +210,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 		slog.Duration("retain_recordings", cfg.RetainRecordings),
 		slog.Duration("retain_transcripts", cfg.RetainTranscripts),
 		slog.Duration("retain_events", cfg.RetainEvents),
+		slog.Any("features_off", cfg.FeaturesOff),
 		slog.Int("migrations_applied", n),
 	)
 	if err := a.speech.Ready(); err != nil {

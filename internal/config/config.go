@@ -15,6 +15,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/gmc-project/gmc/internal/gmc"
 )
 
 // Config is every setting of the server.
@@ -118,6 +120,10 @@ type Config struct {
 	RetainTranscripts time.Duration
 	RetainEvents      time.Duration
 	retain            [3]string
+	// FeaturesOff are the optional features switched off on this
+	// instance (gmc.Feature names).
+	FeaturesOff []gmc.Feature
+	featuresOff string
 }
 
 // setting ties a flag to its environment variable and default.
@@ -148,6 +154,7 @@ func (c *Config) settings() []setting {
 		{"diarization", "GMC_DIARIZATION", "auto", "who spoke on a shared microphone: auto, builtin, diart or tracks", &c.Diarization},
 		{"dndbeyond-url", "GMC_DNDBEYOND_URL", "https://character-service.dndbeyond.com/character/v5/character/",
 			"D&D Beyond's character service (a character id is appended), or off to import only documents sent in the request", &c.DndBeyondURL},
+		{"features-off", "GMC_FEATURES_OFF", "", "optional features to switch off on this server, comma-separated: audio, ai, discord, dndbeyond_sync, public_signup", &c.featuresOff},
 		{"retain-recordings", "GMC_RETAIN_RECORDINGS", "0", "delete recordings (and their audio) this long after they were made, such as 90d; 0 keeps them", &c.retain[0]},
 		{"retain-transcripts", "GMC_RETAIN_TRANSCRIPTS", "0", "delete transcript segments this long after they were spoken, such as 365d; 0 keeps them", &c.retain[1]},
 		{"retain-events", "GMC_RETAIN_EVENTS", "0", "delete audit events this long after they happened, such as 730d; 0 keeps them", &c.retain[2]},
@@ -226,6 +233,7 @@ func LoadWith(name string, args []string, getenv func(string) string, stderr io.
 	c.DndBeyondSync, _ = time.ParseDuration(c.dndbeyondSync) // Validate names a bad value
 	c.JobRescueAfter, _ = parseDurationOrZero(c.jobRescueAfter)
 	// Validate names a bad value of these three.
+	c.FeaturesOff, _ = gmc.ParseFeatures(c.featuresOff) // Validate names a bad value
 	c.RetainRecordings, _ = ParseRetention(c.retain[0])
 	c.RetainTranscripts, _ = ParseRetention(c.retain[1])
 	c.RetainEvents, _ = ParseRetention(c.retain[2])
@@ -336,6 +344,9 @@ func (c Config) Validate() error {
 		}
 	}
 	// D&D Beyond's service is unofficial and rate limited: no polling.
+	if _, err := gmc.ParseFeatures(c.featuresOff); err != nil {
+		bad("GMC_FEATURES_OFF", "%v", err)
+	}
 	for i, env := range [...]string{"GMC_RETAIN_RECORDINGS", "GMC_RETAIN_TRANSCRIPTS", "GMC_RETAIN_EVENTS"} {
 		if d, err := ParseRetention(c.retain[i]); err != nil || (d != 0 && d < 24*time.Hour) {
 			bad(env, "must be a number of days such as 90d (at least 1d), or 0 to keep forever, got %q", c.retain[i])

@@ -267,3 +267,14 @@ func TestRetention(t *testing.T) {
 		}
 	}
 }
+
+func TestFeaturesOff(t *testing.T) {
+	t.Parallel()
+	c, _, err := Load("serve", nil, env(map[string]string{"GMC_FEATURES_OFF": "ai, public_signup"}), io.Discard)
+	if err != nil || len(c.FeaturesOff) != 2 || c.FeaturesOff[0] != "ai" || c.FeaturesOff[1] != "public_signup" {
+		t.Errorf("FeaturesOff = %v, %v; want ai, public_signup", c.FeaturesOff, err)
+	}
+	if _, _, err := Load("serve", nil, env(map[string]string{"GMC_FEATURES_OFF": "ai,teleport"}), io.Discard); err == nil || !strings.Contains(err.Error(), "GMC_FEATURES_OFF") || !strings.Contains(err.Error(), "teleport") {
+		t.Errorf("unknown feature: err = %v, want one naming GMC_FEATURES_OFF and the name", err)
+	}
+}

@@ -68,6 +68,9 @@ type CampaignSettings struct {
 	// AutoApplyProposals are the kinds of summary proposals applied
 	// without asking the GM; only low-risk kinds may be (AutoApplicable).
 	AutoApplyProposals []ProposalKind `json:"auto_apply_proposals,omitempty" required:"false" doc:"Kinds of summary proposals applied without asking: achievement, location_visited"`
+	// DisabledFeatures are the optional features the GM switched off for
+	// this campaign (see Feature); empty leaves the server's choice.
+	DisabledFeatures []Feature `json:"disabled_features,omitempty" required:"false" doc:"Optional features switched off in this campaign: audio, ai, discord, dndbeyond_sync"`
 }
 
 // CampaignSettingsPatch changes some settings (a JSON merge patch of
@@ -79,6 +82,9 @@ type CampaignSettingsPatch struct {
 	RecordingRetentionDays *int     `json:"recording_retention_days,omitempty" minimum:"0" maximum:"3650"`
 	// AutoApplyProposals replaces the list when present ([] empties it).
 	AutoApplyProposals *[]ProposalKind `json:"auto_apply_proposals,omitempty" doc:"Kinds of summary proposals applied without asking: achievement, location_visited"`
+	// DisabledFeatures replaces the list when present ([] switches every
+	// feature back on).
+	DisabledFeatures *[]Feature `json:"disabled_features,omitempty" doc:"Optional features switched off in this campaign: audio, ai, discord, dndbeyond_sync ([] switches them all on)"`
 }
 
 // Apply returns s with the patch's fields set.
@@ -88,6 +94,7 @@ func (p CampaignSettingsPatch) Apply(s CampaignSettings) CampaignSettings {
 	set(&s.KeepRecordings, p.KeepRecordings)
 	set(&s.RecordingRetentionDays, p.RecordingRetentionDays)
 	set(&s.AutoApplyProposals, p.AutoApplyProposals)
+	set(&s.DisabledFeatures, p.DisabledFeatures)
 	return s
 }
 
@@ -127,6 +134,9 @@ func (s CampaignSettings) Validate(v *Validator, location string) {
 	v.Check(s.KeywordThreshold >= 0 && s.KeywordThreshold <= 1, location+".keyword_threshold", "must be between 0 and 1")
 	for i, k := range s.AutoApplyProposals {
 		v.Check(slices.Contains(AutoApplicable, k), fmt.Sprintf("%s.auto_apply_proposals[%d]", location, i), "must be one of achievement, location_visited")
+	}
+	for i, f := range s.DisabledFeatures {
+		v.Check(slices.Contains(CampaignFeatures, f), fmt.Sprintf("%s.disabled_features[%d]", location, i), "must be one of "+featureNames(CampaignFeatures))
 	}
 	v.Check(s.RecordingRetentionDays >= 0 && s.RecordingRetentionDays <= MaxRetentionDays, location+".recording_retention_days",
 		"must be between 1 and 3650 days, or 0 to keep recordings until deleted by hand")
@@ -199,3 +209,6 @@ type Invite struct {
 	ExpiresAt  time.Time `json:"expires_at"`
 	CreatedAt  time.Time `json:"created_at"`
 }
+
+// FeatureOn says whether the campaign leaves f on.
+func (s CampaignSettings) FeatureOn(f Feature) bool { return !slices.Contains(s.DisabledFeatures, f) }
