@@ -46,7 +46,7 @@ func (a *api) healthRoutes(mux *http.ServeMux) {
 		// ok and says so. The AI mode is a setting too; the model server
 		// is not asked here, since a probe must stay cheap and the
 		// built-in generators never need it.
-		components := map[string]any{"speech": a.speechState(), "ai": a.ai, }
+		components := map[string]any{"speech": a.speechState(), "ai": a.ai}
 		if a.svc != nil {
 			components["features"] = a.svc.FeatureStates()
 		}
