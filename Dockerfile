@@ -1,15 +1,16 @@
 # syntax=docker/dockerfile:1
-# gmc in a container: one static Go binary (CGO_ENABLED=0) run as a
+# gmc in a container: one Go binary built with CGO_ENABLED=0, run as a
 # non-root user.
 #
-#   docker build -t gmc .                  # Debian slim: PocketSphinx speech works
-#   docker build --target static -t gmc .  # distroless/static: no speech-to-text
+#   docker build -t gmc .                   # Debian slim: PocketSphinx speech works
+#   docker build --target minimal -t gmc .  # distroless/base: no local speech-to-text
 #
-# PocketSphinx is loaded at run time (purego's dlopen, no cgo), so the same
-# binary recognises speech where libpocketsphinx is installed and says
-# "speech off" where it is not. The default image installs it; the static
-# image has no C library to load it with, so live speech and recording
-# uploads are off there (GMC_STT=whisper with a whisper server still works).
+# The binary is NOT fully static: PocketSphinx is loaded at run time with
+# purego's dlopen (no cgo), which links the binary against libc's dynamic
+# loader (ldd shows libdl, libpthread). So even the minimal image needs a
+# glibc (distroless/base, not distroless/static). The minimal image has no
+# libpocketsphinx, so live speech and uploads are off there unless
+# GMC_STT=whisper points at a whisper server.
 
 FROM golang:1.26-bookworm AS build
 WORKDIR /src
@@ -20,9 +21,9 @@ COPY internal ./internal
 ARG VERSION=dev
 RUN CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X main.version=${VERSION}" -o /out/gmc ./cmd/gmc
 
-# The static image: nothing but the binary, CA certificates and a non-root
+# The minimal image: the binary, glibc, CA certificates and a non-root
 # user (65532, "nonroot").
-FROM gcr.io/distroless/static-debian12:nonroot AS static
+FROM gcr.io/distroless/base-debian12:nonroot AS minimal
 COPY --from=build /out/gmc /gmc
 ENV GMC_ADDR=0.0.0.0:8080 GMC_DATA_DIR=/data GMC_LOG_FORMAT=json GMC_STT=off
 WORKDIR /data
