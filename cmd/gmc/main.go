@@ -37,6 +37,8 @@ Usage:
   gmc reference import <dir>   load D&D 5e SRD data (5e-database JSON files) for cards and search
   gmc demo [email]             create a demo GM account and a rich demo campaign
   gmc transcribe [-diarize] f  print a speaker-labelled transcript of a recording (WAV, FLAC, Ogg, zip of tracks)
+  gmc backup <file>            write the SQLite database and data dir to a .tar.gz while serving
+  gmc restore <file>           unpack such a backup into an empty data dir
   gmc bench <tool>             benchmarks (gmc bench for the list)
   gmc version                  print the version
 
@@ -70,6 +72,10 @@ func dispatch(ctx context.Context, args []string, getenv func(string) string, st
 		return runDemo(ctx, rest, getenv, stdout, stderr)
 	case "transcribe":
 		return runTranscribe(ctx, rest, getenv, stdout, stderr)
+	case "backup":
+		return runBackup(ctx, rest, getenv, stdout, stderr)
+	case "restore":
+		return runRestore(ctx, rest, getenv, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "gmc", version)
 		return nil

@@ -168,13 +168,18 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 	limits.Routes = routeLimits
 	o := options{
 		service: service.Config{Store: a.store, SecretKey: secret, Limits: &limits, PreviousSecretKeys: cfg.PreviousSecretKeyBytes(), Logger: log, Live: table, Accounts: accounts, Limiter: a.rateLimiter(), Blobs: a.blobs,
-			Files: service.FileLimits{MaxBytes: cfg.FileMaxBytes, QuotaBytes: cfg.FileQuotaBytes}, Scanner: scanner, Discord: dc},
+			Files: service.FileLimits{MaxBytes: cfg.FileMaxBytes, QuotaBytes: cfg.FileQuotaBytes}, Scanner: scanner, Discord: dc,
+			DisabledFeatures: cfg.FeaturesOff},
 		jobs: jobs.Config{Logger: log, Workers: cfg.JobWorkers, OnProgress: table.JobProgress, RescueAfter: cfg.JobRescueAfter,
 			Metrics: a.metrics, Tracer: a.rootTracer()},
 	}
 	if err := withDndBeyond(&o, cfg); err != nil {
 		a.Close()
 		return nil, err
+	}
+	retention := service.Retention{Recordings: cfg.RetainRecordings, Transcripts: cfg.RetainTranscripts, Events: cfg.RetainEvents}
+	if retention.Enabled() {
+		o.jobs.Periodic = append(o.jobs.Periodic, jobs.Periodic{Interval: retentionInterval, Args: service.RetentionArgs{}})
 	}
 	ai := httpapi.AIStatus{Mode: "builtin"}
 	if cfg.LLMEnabled() {
@@ -216,7 +221,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 	summaries := func(q *jobs.Queue) error { return jobs.RegisterSummarize(q, a.svc, a.summarizer()) }
 	discordPost := func(q *jobs.Queue) error { return jobs.RegisterDiscordPost(q, a.svc) }
 	bundles := func(q *jobs.Queue) error { return jobs.RegisterBundle(q, a.svc) }
-	if err := a.startJobs(ctx, append([]func(*jobs.Queue) error{transcription, ddbSync, summaries, discordPost, bundles, a.registerEmbed}, o.register...)); err != nil {
+	purge := func(q *jobs.Queue) error { return jobs.RegisterRetention(q, a.svc, retention) }
+	if err := a.startJobs(ctx, append([]func(*jobs.Queue) error{transcription, ddbSync, summaries, discordPost, bundles, a.registerEmbed, purge}, o.register...)); err != nil {
 		a.Close()
 		return nil, err
 	}
@@ -245,6 +251,10 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 		slog.Duration("dndbeyond_sync", cfg.DndBeyondSync),
 		slog.String("discord_api", cfg.DiscordAPIURL),
 		slog.Bool("discord_bot", cfg.DiscordBotToken != ""),
+		slog.Duration("retain_recordings", cfg.RetainRecordings),
+		slog.Duration("retain_transcripts", cfg.RetainTranscripts),
+		slog.Duration("retain_events", cfg.RetainEvents),
+		slog.Any("features_off", cfg.FeaturesOff),
 		slog.Int("migrations_applied", n),
 		slog.String("metrics", a.metricsWhere()),
 		slog.Bool("tracing", a.tracer.Enabled()),

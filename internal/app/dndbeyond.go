@@ -2,10 +2,12 @@ package app
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/gmc-project/gmc/internal/config"
 	"github.com/gmc-project/gmc/internal/dndbeyond"
+	"github.com/gmc-project/gmc/internal/gmc"
 	"github.com/gmc-project/gmc/internal/jobs"
 	"github.com/gmc-project/gmc/internal/service"
 )
@@ -29,7 +31,7 @@ func withDndBeyond(o *options, cfg config.Config) error {
 		}
 		o.service.DndBeyond = c
 	}
-	if cfg.DndBeyondSync > 0 && cfg.DndBeyondURL != "off" {
+	if cfg.DndBeyondSync > 0 && cfg.DndBeyondURL != "off" && !slices.Contains(cfg.FeaturesOff, gmc.FeatureDndBeyondSync) {
 		o.jobs.Periodic = append(o.jobs.Periodic, jobs.Periodic{Interval: cfg.DndBeyondSync, Args: service.DndBeyondSyncArgs{}})
 	}
 	return nil

@@ -16,6 +16,10 @@ const maxBlobBytes = 4 << 30
 // Retention is counted in days, so a few minutes late is no matter.
 const purgeInterval = 5 * time.Minute
 
+// retentionInterval is how often the retention job (GMC_RETAIN_*) runs:
+// periods are whole days, so an hour late is no matter.
+const retentionInterval = time.Hour
+
 // purgeRecordings deletes the recordings past their retention now and
 // then every interval, until ctx ends; the same run deletes the blobs of
 // deleted recordings and files that were left in orphaned_blobs. Every instance runs it; deleting

@@ -16,6 +16,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/gmc-project/gmc/internal/gmc"
 )
 
 // Config is every setting of the server.
@@ -144,6 +146,17 @@ type Config struct {
 	// RateLimits is GMC_RATE_LIMITS: requests per class and window
 	// (service.ParseRouteLimits reads it).
 	RateLimits string
+	// RetainRecordings, RetainTranscripts and RetainEvents are how long
+	// the instance keeps recordings, transcript segments and audit
+	// events; 0 keeps them until deleted by hand.
+	RetainRecordings  time.Duration
+	RetainTranscripts time.Duration
+	RetainEvents      time.Duration
+	retain            [3]string
+	// FeaturesOff are the optional features switched off on this
+	// instance (gmc.Feature names).
+	FeaturesOff []gmc.Feature
+	featuresOff string
 }
 
 // MetricsEnabled says whether the server keeps metrics.
@@ -179,6 +192,10 @@ func (c *Config) settings() []setting {
 		{"diarization", "GMC_DIARIZATION", "auto", "who spoke on a shared microphone: auto, builtin, diart or tracks", &c.Diarization},
 		{"dndbeyond-url", "GMC_DNDBEYOND_URL", "https://character-service.dndbeyond.com/character/v5/character/",
 			"D&D Beyond's character service (a character id is appended), or off to import only documents sent in the request", &c.DndBeyondURL},
+		{"features-off", "GMC_FEATURES_OFF", "", "optional features to switch off on this server, comma-separated: audio, ai, discord, dndbeyond_sync, public_signup", &c.featuresOff},
+		{"retain-recordings", "GMC_RETAIN_RECORDINGS", "0", "delete recordings (and their audio) this long after they were made, such as 90d; 0 keeps them", &c.retain[0]},
+		{"retain-transcripts", "GMC_RETAIN_TRANSCRIPTS", "0", "delete transcript segments this long after they were spoken, such as 365d; 0 keeps them", &c.retain[1]},
+		{"retain-events", "GMC_RETAIN_EVENTS", "0", "delete audit events this long after they happened, such as 730d; 0 keeps them", &c.retain[2]},
 		{"dndbeyond-sync", "GMC_DNDBEYOND_SYNC", "24h", "how often characters imported from D&D Beyond are re-imported (a Go duration of at least 1h, or 0 for never)", &c.dndbeyondSync},
 		{"blob", "GMC_BLOB", "local", "file store: local (in the data dir) or s3", &c.Blob},
 		{"s3-endpoint", "GMC_S3_ENDPOINT", "", "host[:port] of the S3-compatible store (GMC_BLOB=s3)", &c.S3Endpoint},
@@ -273,6 +290,11 @@ func LoadWith(name string, args []string, getenv func(string) string, stderr io.
 	c.JobWorkers, _ = strconv.Atoi(c.jobWorkers)             // Validate names a bad value
 	c.DndBeyondSync, _ = time.ParseDuration(c.dndbeyondSync) // Validate names a bad value
 	c.JobRescueAfter, _ = parseDurationOrZero(c.jobRescueAfter)
+	// Validate names a bad value of these three.
+	c.FeaturesOff, _ = gmc.ParseFeatures(c.featuresOff) // Validate names a bad value
+	c.RetainRecordings, _ = ParseRetention(c.retain[0])
+	c.RetainTranscripts, _ = ParseRetention(c.retain[1])
+	c.RetainEvents, _ = ParseRetention(c.retain[2])
 	return c, fs.Args(), errors.Join(fileErr, c.Validate())
 }
 
@@ -392,6 +414,14 @@ func (c Config) Validate() error {
 		}
 	}
 	// D&D Beyond's service is unofficial and rate limited: no polling.
+	if _, err := gmc.ParseFeatures(c.featuresOff); err != nil {
+		bad("GMC_FEATURES_OFF", "%v", err)
+	}
+	for i, env := range [...]string{"GMC_RETAIN_RECORDINGS", "GMC_RETAIN_TRANSCRIPTS", "GMC_RETAIN_EVENTS"} {
+		if d, err := ParseRetention(c.retain[i]); err != nil || (d != 0 && d < 24*time.Hour) {
+			bad(env, "must be a number of days such as 90d (at least 1d), or 0 to keep forever, got %q", c.retain[i])
+		}
+	}
 	if d, err := time.ParseDuration(c.dndbeyondSync); err != nil || (d != 0 && d < time.Hour) {
 		bad("GMC_DNDBEYOND_SYNC", "must be a duration of at least 1h, or 0 for never, got %q", c.dndbeyondSync)
 	}
@@ -585,4 +615,22 @@ func (c Config) validateObservability(bad func(env, format string, args ...any))
 			bad("OTEL_EXPORTER_OTLP_ENDPOINT", "must be an http:// or https:// URL such as http://127.0.0.1:4318")
 		}
 	}
+}
+
+// ParseRetention reads a retention period: a number of days such as
+// "90d", a Go duration such as "2160h", or "0" (or nothing) for none.
+func ParseRetention(s string) (time.Duration, error) {
+	s = strings.TrimSpace(s)
+	if days, ok := strings.CutSuffix(s, "d"); ok {
+		n, err := strconv.Atoi(days)
+		if err != nil || n < 0 || n > 100*365 {
+			return 0, fmt.Errorf("%q is not a number of days", s)
+		}
+		return time.Duration(n) * 24 * time.Hour, nil
+	}
+	d, err := parseDurationOrZero(s)
+	if err == nil && d < 0 {
+		err = fmt.Errorf("%q is negative", s)
+	}
+	return d, err
 }

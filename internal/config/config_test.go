@@ -311,3 +311,43 @@ func TestObservabilitySettings(t *testing.T) {
 		}
 	}
 }
+
+func TestRetention(t *testing.T) {
+	t.Parallel()
+	const day = 24 * time.Hour
+	tests := []struct {
+		env     map[string]string
+		want    [3]time.Duration
+		wantErr string
+	}{
+		{nil, [3]time.Duration{}, ""},
+		{map[string]string{"GMC_RETAIN_RECORDINGS": "90d", "GMC_RETAIN_TRANSCRIPTS": "365d", "GMC_RETAIN_EVENTS": "48h"}, [3]time.Duration{90 * day, 365 * day, 2 * day}, ""},
+		{map[string]string{"GMC_RETAIN_RECORDINGS": "0"}, [3]time.Duration{}, ""},
+		{map[string]string{"GMC_RETAIN_RECORDINGS": "ninety"}, [3]time.Duration{}, "GMC_RETAIN_RECORDINGS"},
+		{map[string]string{"GMC_RETAIN_TRANSCRIPTS": "-3d"}, [3]time.Duration{}, "GMC_RETAIN_TRANSCRIPTS"},
+		{map[string]string{"GMC_RETAIN_EVENTS": "1h"}, [3]time.Duration{}, "GMC_RETAIN_EVENTS"},
+	}
+	for _, tc := range tests {
+		c, _, err := Load("serve", nil, env(tc.env), io.Discard)
+		if tc.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Errorf("%v: err = %v, want one naming %s", tc.env, err, tc.wantErr)
+			}
+			continue
+		}
+		if got := [3]time.Duration{c.RetainRecordings, c.RetainTranscripts, c.RetainEvents}; err != nil || got != tc.want {
+			t.Errorf("%v: retention = %v, %v; want %v", tc.env, got, err, tc.want)
+		}
+	}
+}
+
+func TestFeaturesOff(t *testing.T) {
+	t.Parallel()
+	c, _, err := Load("serve", nil, env(map[string]string{"GMC_FEATURES_OFF": "ai, public_signup"}), io.Discard)
+	if err != nil || len(c.FeaturesOff) != 2 || c.FeaturesOff[0] != "ai" || c.FeaturesOff[1] != "public_signup" {
+		t.Errorf("FeaturesOff = %v, %v; want ai, public_signup", c.FeaturesOff, err)
+	}
+	if _, _, err := Load("serve", nil, env(map[string]string{"GMC_FEATURES_OFF": "ai,teleport"}), io.Discard); err == nil || !strings.Contains(err.Error(), "GMC_FEATURES_OFF") || !strings.Contains(err.Error(), "teleport") {
+		t.Errorf("unknown feature: err = %v, want one naming GMC_FEATURES_OFF and the name", err)
+	}
+}

@@ -72,6 +72,9 @@ type CampaignSettings struct {
 	// session's player recap is posted to when the GM approves its
 	// summary; empty posts nothing.
 	DiscordAutoPostWebhookID string `json:"discord_auto_post_webhook_id,omitempty" required:"false" doc:"A Discord webhook of this campaign the player recap is posted to when a GM approves a session's summary; empty: no automatic post"`
+	// DisabledFeatures are the optional features the GM switched off for
+	// this campaign (see Feature); empty leaves the server's choice.
+	DisabledFeatures []Feature `json:"disabled_features,omitempty" required:"false" doc:"Optional features switched off in this campaign: audio, ai, discord, dndbeyond_sync"`
 }
 
 // CampaignSettingsPatch changes some settings (a JSON merge patch of
@@ -85,6 +88,9 @@ type CampaignSettingsPatch struct {
 	AutoApplyProposals *[]ProposalKind `json:"auto_apply_proposals,omitempty" doc:"Kinds of summary proposals applied without asking: achievement, location_visited"`
 	// DiscordAutoPostWebhookID: "" stops the automatic post.
 	DiscordAutoPostWebhookID *string `json:"discord_auto_post_webhook_id,omitempty" doc:"A Discord webhook of this campaign the player recap is posted to when a GM approves a session's summary; \"\" stops the automatic post"`
+	// DisabledFeatures replaces the list when present ([] switches every
+	// feature back on).
+	DisabledFeatures *[]Feature `json:"disabled_features,omitempty" doc:"Optional features switched off in this campaign: audio, ai, discord, dndbeyond_sync ([] switches them all on)"`
 }
 
 // Apply returns s with the patch's fields set.
@@ -95,6 +101,7 @@ func (p CampaignSettingsPatch) Apply(s CampaignSettings) CampaignSettings {
 	set(&s.RecordingRetentionDays, p.RecordingRetentionDays)
 	set(&s.AutoApplyProposals, p.AutoApplyProposals)
 	set(&s.DiscordAutoPostWebhookID, p.DiscordAutoPostWebhookID)
+	set(&s.DisabledFeatures, p.DisabledFeatures)
 	return s
 }
 
@@ -134,6 +141,9 @@ func (s CampaignSettings) Validate(v *Validator, location string) {
 	v.Check(s.KeywordThreshold >= 0 && s.KeywordThreshold <= 1, location+".keyword_threshold", "must be between 0 and 1")
 	for i, k := range s.AutoApplyProposals {
 		v.Check(slices.Contains(AutoApplicable, k), fmt.Sprintf("%s.auto_apply_proposals[%d]", location, i), "must be one of achievement, location_visited")
+	}
+	for i, f := range s.DisabledFeatures {
+		v.Check(slices.Contains(CampaignFeatures, f), fmt.Sprintf("%s.disabled_features[%d]", location, i), "must be one of "+featureNames(CampaignFeatures))
 	}
 	v.Check(s.RecordingRetentionDays >= 0 && s.RecordingRetentionDays <= MaxRetentionDays, location+".recording_retention_days",
 		"must be between 1 and 3650 days, or 0 to keep recordings until deleted by hand")
@@ -209,3 +219,6 @@ type Invite struct {
 	ExpiresAt  time.Time `json:"expires_at"`
 	CreatedAt  time.Time `json:"created_at"`
 }
+
+// FeatureOn says whether the campaign leaves f on.
+func (s CampaignSettings) FeatureOn(f Feature) bool { return !slices.Contains(s.DisabledFeatures, f) }

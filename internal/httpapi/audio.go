@@ -95,10 +95,6 @@ func (a *api) audioRoutes(h huma.API, mux *http.ServeMux) {
 func (a *api) handleAudioSocket(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	sessionID := r.PathValue("session_id")
-	if err := a.speech.Ready(); err != nil {
-		writeProblem(w, newProblem(http.StatusServiceUnavailable, "speech_unavailable", err.Error()))
-		return
-	}
 	if err := checkOrigin(r, a.allowedOrigins); err != nil {
 		writeProblem(w, newProblem(http.StatusForbidden, "origin_not_allowed", err.Error()))
 		return
@@ -112,6 +108,10 @@ func (a *api) handleAudioSocket(w http.ResponseWriter, r *http.Request) {
 	src, err := a.svc.CheckAudio(ctx, uid, sessionID, speaker, true)
 	if err != nil {
 		writeProblem(w, problemFrom(ctx, a.log, err))
+		return
+	}
+	if err := a.speech.Ready(); err != nil {
+		writeProblem(w, newProblem(http.StatusServiceUnavailable, "speech_unavailable", err.Error()))
 		return
 	}
 	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{OriginPatterns: a.allowedOrigins})
@@ -325,12 +325,13 @@ type UploadAudioOutput struct {
 }
 
 func (a *api) handleAudioUpload(ctx context.Context, uid string, in *UploadAudioInput) (*UploadAudioOutput, error) {
-	if err := a.speech.Ready(); err != nil {
-		return nil, newProblem(http.StatusServiceUnavailable, "speech_unavailable", err.Error())
-	}
-	// Permission first, so a stranger's upload is not decoded.
+	// Permission first, so a stranger's upload is not decoded and is
+	// told nothing of the server's speech; then the audio feature.
 	if err := a.svc.CheckUpload(ctx, uid, in.SessionID); err != nil {
 		return nil, err
+	}
+	if err := a.speech.Ready(); err != nil {
+		return nil, newProblem(http.StatusServiceUnavailable, "speech_unavailable", err.Error())
 	}
 	file := in.RawBody.Data().File
 	ra, ok := file.File.(io.ReaderAt)

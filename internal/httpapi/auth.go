@@ -22,7 +22,7 @@ type registerInput struct {
 }
 
 func (a *api) handleRegister(ctx context.Context, in *registerInput) (*UserOutput, error) {
-	u, err := a.svc.Register(ctx, service.RegisterParams{Email: in.Body.Email, Password: in.Body.Password, DisplayName: in.Body.DisplayName, ClientIP: info(ctx).clientIP})
+	u, err := a.svc.Register(ctx, service.RegisterParams{Email: in.Body.Email, Password: in.Body.Password, DisplayName: in.Body.DisplayName, ClientIP: info(ctx).clientIP, SelfSignup: true})
 	if err != nil {
 		return nil, err
 	}

@@ -107,6 +107,7 @@ var statusCodes = []struct {
 	{gmc.ErrNotFound, http.StatusNotFound, "not_found"},
 	{gmc.ErrConflict, http.StatusConflict, "conflict"},
 	{gmc.ErrForbidden, http.StatusForbidden, "forbidden"},
+	{gmc.ErrFeatureDisabled, http.StatusForbidden, "feature_disabled"},
 	{gmc.ErrUnauthenticated, http.StatusUnauthorized, "unauthenticated"},
 	{gmc.ErrRateLimited, http.StatusTooManyRequests, "rate_limited"},
 	{gmc.ErrTooLarge, http.StatusRequestEntityTooLarge, "too_large"},

@@ -20,6 +20,7 @@ import (
 	"github.com/gmc-project/gmc/internal/discord/discordtest"
 	"github.com/gmc-project/gmc/internal/dndbeyond"
 	"github.com/gmc-project/gmc/internal/generate"
+	"github.com/gmc-project/gmc/internal/gmc"
 	"github.com/gmc-project/gmc/internal/httpapi"
 	"github.com/gmc-project/gmc/internal/jobs"
 	"github.com/gmc-project/gmc/internal/ratelimit"
@@ -99,6 +100,8 @@ type serverOpts struct {
 	bundleThresholds *service.BundleThresholds
 	// limits default to service.DefaultLimits.
 	limits *service.Limits
+	// featuresOff are switched off for the whole server.
+	featuresOff []gmc.Feature
 }
 
 // newServer runs the real stack on a fresh database behind httptest.
@@ -121,7 +124,7 @@ func newServer(t testing.TB, open func(t testing.TB) store.Store, opts serverOpt
 	}
 	scfg := service.Config{Store: st, SecretKey: bytes.Repeat([]byte("k"), 32), Now: opts.now, PasswordParams: &cheap,
 		Accounts: authcache.NewMemory(0, opts.now), Limiter: opts.limiter, Blobs: blobs, Files: opts.files, Scanner: opts.scanner,
-		Generator: opts.generator, BundleThresholds: opts.bundleThresholds, Limits: opts.limits}
+		Generator: opts.generator, BundleThresholds: opts.bundleThresholds, Limits: opts.limits, DisabledFeatures: opts.featuresOff}
 	// A loopback Discord with a bot, so that its routes answer.
 	fake := discordtest.New(t)
 	fake.SetBot("test-bot-token", []discordtest.Guild{{ID: "800000000000000001", Name: "The table", Permissions: "0", Features: []any{}}})

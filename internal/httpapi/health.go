@@ -47,6 +47,9 @@ func (a *api) healthRoutes(mux *http.ServeMux) {
 		// is not asked here, since a probe must stay cheap and the
 		// built-in generators never need it.
 		components := map[string]any{"speech": a.speechState(), "ai": a.ai}
+		if a.svc != nil {
+			components["features"] = a.svc.FeatureStates()
+		}
 		if a.ready != nil {
 			if err := a.ready(ctx); err != nil {
 				a.log.WarnContext(ctx, "not ready", "error", err.Error())

@@ -16,10 +16,17 @@ type RegisterParams struct {
 	// ClientIP is the caller's address, for rate limiting; empty for
 	// in-process callers.
 	ClientIP string
+	// SelfSignup marks a sign-up by the visitor themselves (the API), which
+	// the public_signup feature governs; the host's own tools (gmc demo)
+	// create accounts whatever it says.
+	SelfSignup bool
 }
 
 // Register creates an account.
 func (s *Service) Register(ctx context.Context, p RegisterParams) (*gmc.User, error) {
+	if p.SelfSignup && !s.instanceFeatureOn(gmc.FeaturePublicSignup) {
+		return nil, gmc.FeatureOff(gmc.FeaturePublicSignup, "on this server: ask the host for an account")
+	}
 	email := gmc.NormalizeEmail(p.Email)
 	var v gmc.Validator
 	gmc.ValidateEmail(&v, "body.email", email)

@@ -163,6 +163,9 @@ func (s *Service) PostSessionToDiscord(ctx context.Context, userID, sessionID, w
 	if err != nil {
 		return "", err
 	}
+	if err := s.requireFeature(ctx, gs.CampaignID, gmc.FeatureDiscord); err != nil {
+		return "", err
+	}
 	w, err := s.pickWebhook(ctx, gs.CampaignID, webhookID)
 	if err != nil {
 		return "", err

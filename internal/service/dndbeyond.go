@@ -368,9 +368,11 @@ type DndBeyondSyncReport struct {
 // answering (down, or limiting us): the rest waits for the next sync.
 func (s *Service) SyncDndBeyond(ctx context.Context, before time.Time, pause time.Duration) (DndBeyondSyncReport, error) {
 	var rep DndBeyondSyncReport
-	if s.dndbeyond == nil {
+	if s.dndbeyond == nil || !s.instanceFeatureOn(gmc.FeatureDndBeyondSync) {
 		return rep, nil
 	}
+	// A campaign's switch is read once per run per campaign.
+	off := map[string]bool{}
 	after := ""
 	for {
 		links, err := s.store.DndBeyondLinks(ctx, store.DndBeyondLinkFilter{SyncedBefore: before, AfterCharacterID: after, Limit: 100})
@@ -380,6 +382,18 @@ func (s *Service) SyncDndBeyond(ctx context.Context, before time.Time, pause tim
 		for _, l := range links {
 			if ctx.Err() != nil {
 				return rep, nil
+			}
+			isOff, seen := off[l.CampaignID]
+			if !seen {
+				err := s.requireFeature(ctx, l.CampaignID, gmc.FeatureDndBeyondSync)
+				if err != nil && !errors.Is(err, gmc.ErrFeatureDisabled) {
+					return rep, err
+				}
+				isOff = err != nil
+				off[l.CampaignID] = isOff
+			}
+			if isOff {
+				continue
 			}
 			if rep.Checked > 0 && pause > 0 {
 				select {

@@ -284,6 +284,9 @@ func (s *Service) generateAccess(ctx context.Context, userID, campaignID string,
 	if _, err := s.access(ctx, campaignID, userID, gmc.RoleGM); err != nil {
 		return 0, err
 	}
+	if err := s.requireFeature(ctx, campaignID, gmc.FeatureAI); err != nil {
+		return 0, err
+	}
 	return opt.seed()
 }
 

@@ -235,18 +235,23 @@ func (s *Service) PurgeExpiredRecordings(ctx context.Context, now time.Time) (in
 			break
 		}
 	}
+	return n, s.sweepOrphanedBlobs(ctx)
+}
+
+// sweepOrphanedBlobs deletes the blobs of deleted recordings.
+func (s *Service) sweepOrphanedBlobs(ctx context.Context) error {
 	for {
 		keys, err := s.store.OrphanedBlobs(ctx, purgeBatch)
 		if err != nil {
-			return n, err
+			return err
 		}
 		for _, key := range keys {
 			if err := s.deleteOrphan(ctx, key); err != nil {
-				return n, err
+				return err
 			}
 		}
 		if len(keys) < purgeBatch {
-			return n, nil
+			return nil
 		}
 	}
 }

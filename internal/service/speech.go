@@ -48,6 +48,9 @@ func (s *Service) openAudio(ctx context.Context, userID, sessionID, track string
 	if err != nil {
 		return nil, err
 	}
+	if err := s.requireFeature(ctx, gs.CampaignID, gmc.FeatureAudio); err != nil {
+		return nil, err
+	}
 	if live && gs.Status != gmc.SessionLive {
 		return nil, gmc.Errorf(gmc.ErrConflict, "session_not_live", "the session is %s, not live", gs.Status)
 	}
@@ -249,6 +252,9 @@ func (s *Service) UploadRecording(ctx context.Context, userID, sessionID string,
 	if s.jobs == nil {
 		return nil, "", errNoJobs
 	}
+	if err := s.CheckUpload(ctx, userID, sessionID); err != nil {
+		return nil, "", err
+	}
 	r, err := s.CreateRecording(ctx, userID, sessionID, p, content)
 	if err != nil {
 		return nil, "", err
@@ -266,8 +272,11 @@ func (s *Service) UploadRecording(ctx context.Context, userID, sessionID string,
 // CheckUpload refuses, before a recording is read, a caller who may not
 // upload one: only the GM of the session's campaign may.
 func (s *Service) CheckUpload(ctx context.Context, userID, sessionID string) error {
-	_, err := s.gmSession(ctx, userID, sessionID)
-	return err
+	gs, err := s.gmSession(ctx, userID, sessionID)
+	if err != nil {
+		return err
+	}
+	return s.requireFeature(ctx, gs.CampaignID, gmc.FeatureAudio)
 }
 
 // TrackConsent says why a track of a recording must not be transcribed:

@@ -40,6 +40,7 @@ type Store interface {
 	FileStore
 	DiscordStore
 	EmbeddingStore
+	RetentionStore
 	Transactor
 	Migrator
 

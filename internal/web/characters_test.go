@@ -318,6 +318,7 @@ func TestConsoleCampaignSettings(t *testing.T) {
 	p.setValue(`#campaign-settings input[name="reminder_sessions"]`, "5")
 	p.click(`#campaign-settings input[name="keep_recordings"]`)
 	p.setValue(`#campaign-settings input[name="recording_retention_days"]`, "30")
+	p.click(`#campaign-settings input[name="disabled_features"][value="ai"]`)
 	p.click(`#campaign-settings button[type="submit"]`)
 	p.waitText("#overview-title", "Saltmere Nights II")
 	p.waitText("#nav", "Saltmere Nights II")
@@ -325,6 +326,9 @@ func TestConsoleCampaignSettings(t *testing.T) {
 	s := got["settings"].(map[string]any)
 	if got["name"] != "Saltmere Nights II" || s["reminder_sessions"] != float64(5) || s["keep_recordings"] != true || s["recording_retention_days"] != float64(30) {
 		t.Errorf("settings stored: %v", got)
+	}
+	if off, _ := s["disabled_features"].([]any); len(off) != 1 || off[0] != "ai" {
+		t.Errorf("features switched off = %v, want the one unticked, ai", s["disabled_features"])
 	}
 	p.setValue(`#invite-form select[name="role"]`, "observer")
 	p.setValue(`#invite-form select[name="expires_in"]`, "86400")

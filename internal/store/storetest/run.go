@@ -59,6 +59,7 @@ func Run(t *testing.T, open OpenFunc) {
 		{"DndBeyond", testDndBeyond},
 		{"Summary", testSummary},
 		{"Discord", testDiscord},
+		{"Retention", testRetention},
 		{"Tx", testTx},
 	}
 	for _, s := range suites {

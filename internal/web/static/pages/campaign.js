@@ -53,6 +53,11 @@ export async function render(ctx) {
     const threshold = h("input", { name: "keyword_threshold", type: "number", min: 0, max: 1, step: 0.05, required: true, value: s.keyword_threshold ?? 0.6 });
     const keep = h("input", { name: "keep_recordings", type: "checkbox", checked: !!s.keep_recordings });
     const retention = h("input", { name: "recording_retention_days", type: "number", min: 0, max: 3650, step: 1, value: s.recording_retention_days ?? 0 });
+    // A checked box leaves the feature on; the server keeps the ones
+    // switched off (settings.disabled_features).
+    const features = [["audio", "Live audio and recording uploads"], ["ai", "Generators (NPCs, locations, encounters, plot hooks)"],
+      ["discord", "Posting recaps to Discord"], ["dndbeyond_sync", "Daily re-import of D&D Beyond characters"]].map(([f, label]) =>
+      [f, h("input", { name: "disabled_features", type: "checkbox", value: f, checked: !(s.disabled_features || []).includes(f) }), label]);
     const syncRetention = () => { retention.disabled = !keep.checked; };
     keep.addEventListener("change", syncRetention);
     syncRetention();
@@ -65,6 +70,8 @@ export async function render(ctx) {
         field("Keyword confidence threshold", threshold, "Live keyword cards below this confidence (0–1) are dropped.")),
       h("div", { class: "field check" }, h("label", {}, keep, " Keep recordings after transcription")),
       field("Delete kept recordings after (days)", retention, "0 keeps them until deleted by hand."),
+      h("fieldset", { class: "features" }, h("legend", {}, "Features in this campaign"),
+        ...features.map(([, box, label]) => h("div", { class: "field check" }, h("label", {}, box, " " + label)))),
       h("div", { class: "actions" }, h("button", { type: "submit" }, "Save settings")),
     );
     form.addEventListener("submit", async (e) => {
@@ -74,6 +81,7 @@ export async function render(ctx) {
         settings: {
           reminder_sessions: Number(reminder.value), keyword_threshold: Number(threshold.value),
           keep_recordings: keep.checked, recording_retention_days: Number(retention.value || 0),
+          disabled_features: features.filter(([, box]) => !box.checked).map(([f]) => f),
         },
       };
       try {
@@ -93,7 +101,7 @@ export async function render(ctx) {
         for (const [loc, msg] of Object.entries(err.fieldErrors ? err.fieldErrors() : {})) {
           const m = /^body\.settings\.(\w+)/.exec(loc);
           const input = m && form.querySelector(`[name="${m[1]}"]`);
-          if (!input) continue;
+          if (!input || !input.id) continue;
           input.setAttribute("aria-invalid", "true");
           form.querySelector("#" + CSS.escape(input.id + "-err")).textContent = msg;
           form.querySelector(".form-error").textContent = "";
