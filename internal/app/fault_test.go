@@ -1,10 +1,8 @@
 package app_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"os/exec"
 	"path/filepath"
@@ -25,27 +23,12 @@ import (
 // code, for fault tests where a failure is the expected answer.
 func (in *instance) answer(method, path, token string, body any) (int, string) {
 	in.t.Helper()
-	var rd io.Reader
-	if body != nil {
-		b, _ := json.Marshal(body)
-		rd = bytes.NewReader(b)
-	}
-	req, _ := http.NewRequest(method, in.base+path, rd)
-	req.Header.Set("Content-Type", "application/json")
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		in.t.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer res.Body.Close()
+	status, raw := in.send(method, path, token, body)
 	var p struct {
 		Code string `json:"code"`
 	}
-	raw, _ := io.ReadAll(res.Body)
 	_ = json.Unmarshal(raw, &p)
-	return res.StatusCode, p.Code
+	return status, p.Code
 }
 
 // TestPostgresRestart stops the database under a running instance and

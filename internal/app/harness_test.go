@@ -56,6 +56,18 @@ func (in *instance) stop() {
 
 func (in *instance) call(method, path, token string, body any, want int) map[string]any {
 	in.t.Helper()
+	status, raw := in.send(method, path, token, body)
+	if status != want {
+		in.t.Fatalf("%s %s = %d %s, want %d", method, path, status, raw, want)
+	}
+	var out map[string]any
+	_ = json.Unmarshal(raw, &out)
+	return out
+}
+
+// send makes one JSON request and returns the answer's status and body.
+func (in *instance) send(method, path, token string, body any) (int, []byte) {
+	in.t.Helper()
 	var rd io.Reader
 	if body != nil {
 		b, _ := json.Marshal(body)
@@ -68,16 +80,11 @@ func (in *instance) call(method, path, token string, body any, want int) map[str
 	}
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
-		in.t.Fatal(err)
+		in.t.Fatalf("%s %s: %v", method, path, err)
 	}
 	defer res.Body.Close()
 	raw, _ := io.ReadAll(res.Body)
-	if res.StatusCode != want {
-		in.t.Fatalf("%s %s = %d %s, want %d", method, path, res.StatusCode, raw, want)
-	}
-	var out map[string]any
-	_ = json.Unmarshal(raw, &out)
-	return out
+	return res.StatusCode, raw
 }
 
 func (in *instance) signUp(email string) (id, token string) {

@@ -36,7 +36,8 @@ func info(ctx context.Context) *requestInfo {
 
 func requestID(ctx context.Context) string { return info(ctx).id }
 
-// statusRecorder remembers the status written, for the access log.
+// statusRecorder remembers the status written, for the access log and
+// the request metrics.
 type statusRecorder struct {
 	http.ResponseWriter
 	status int

@@ -57,7 +57,7 @@ func observe(m *metrics.Metrics, tp trace.TracerProvider, next http.Handler) htt
 			ctx, span = tracer.Start(ctx, r.Method, trace.WithSpanKind(trace.SpanKindServer),
 				trace.WithAttributes(attribute.String("http.request.method", r.Method)))
 		}
-		rec := &observedWriter{ResponseWriter: w}
+		rec := &statusRecorder{ResponseWriter: w}
 		defer func() {
 			route := note.pattern
 			if route == "" {
@@ -83,26 +83,3 @@ func observe(m *metrics.Metrics, tp trace.TracerProvider, next http.Handler) htt
 		next.ServeHTTP(rec, r.WithContext(ctx))
 	})
 }
-
-// observedWriter remembers the status written.
-type observedWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-func (w *observedWriter) WriteHeader(code int) {
-	if w.status == 0 {
-		w.status = code
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *observedWriter) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	return w.ResponseWriter.Write(b)
-}
-
-// Unwrap lets http.ResponseController reach the connection (WebSockets).
-func (w *observedWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
