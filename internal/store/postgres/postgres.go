@@ -161,6 +161,7 @@ func (db *DB) tx(ctx context.Context, fn func(tx pgx.Tx) error) error {
 // fails and skips the rest. Inside InTx they run in a savepoint of the
 // open transaction.
 func (db *DB) batch(ctx context.Context, b *pgx.Batch) error {
+	store.NoteWrite(ctx)
 	if db.open != nil {
 		return db.savepoint(ctx, func(tx pgx.Tx) error { return interpretError(tx.SendBatch(ctx, b).Close()) })
 	}

@@ -197,7 +197,11 @@ func RunSegmentIndexMigration(t *testing.T, open OpenUnmigratedFunc, exec ExecFu
 	}
 	gm := mustCreateUser(t, s, "gm@example.com")
 	c := mustCreateCampaign(t, s, gm, "C")
-	gs := mustCreateSession(t, s, c, "1")
+	// The session is written directly too: the store's own session write
+	// already fills tables of later migrations (embeddings).
+	gs := &gmc.GameSession{ID: newID(t), CampaignID: c.ID}
+	exec(t, s, `INSERT INTO game_sessions (id, campaign_id, number, title, status, notes, version, created_at, updated_at)
+		VALUES (?, ?, 1, '1', 'scheduled', '', 1, ?, ?)`, gs.ID, c.ID, now(), now())
 	texts := []string{"Zee landra waits by the river.", "Vethrocks laughs at Khaldrun's forge.", "Nothing here."}
 	ids := make([]string, len(texts))
 	for i, text := range texts {
