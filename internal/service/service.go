@@ -111,6 +111,7 @@ type Service struct {
 	disabledFeatures []gmc.Feature
 	store            store.Store
 	tokens           tokenKeys
+	verified         *verifiedTokens
 	limiter          ratelimit.Limiter
 	limits           Limits
 	log              *slog.Logger
@@ -151,7 +152,7 @@ func New(cfg Config) (*Service, error) {
 	if len(cfg.SecretKey) < 32 {
 		return nil, errors.New("service: SecretKey must be at least 32 bytes")
 	}
-	s := &Service{store: cfg.Store, limiter: cfg.Limiter, limits: DefaultLimits, log: cfg.Logger, now: cfg.Now, newID: cfg.NewID, password: DefaultPasswordParams,
+	s := &Service{store: cfg.Store, verified: &verifiedTokens{}, limiter: cfg.Limiter, limits: DefaultLimits, log: cfg.Logger, now: cfg.Now, newID: cfg.NewID, password: DefaultPasswordParams,
 		live: cfg.Live, accounts: cfg.Accounts, blobs: cfg.Blobs, jobs: cfg.Jobs, gen: cfg.Generator, embed: cfg.Embeddings, bestiary: &bestiary{}, dndbeyond: cfg.DndBeyond,
 		files: cfg.Files.withDefaults(), scanner: cfg.Scanner, discord: cfg.Discord, recaps: cfg.Recaps,
 		disabledFeatures: slices.Clone(cfg.DisabledFeatures)}

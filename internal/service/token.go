@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -68,7 +69,19 @@ func (s *Service) signAccessToken(userID string, tokenVersion int64, now time.Ti
 // returns its claims. Only HS256 with our key is accepted: "none" and every
 // other algorithm are refused before the signature is looked at, which
 // rules out algorithm confusion.
+//
+// A token that passed is remembered (verifiedTokens): the signature of the
+// same string under the same key cannot change, so a later request with
+// it skips the HMAC and the JSON decoding and only has its expiry checked
+// again. The revocation check (Authenticate's token version) runs on every
+// request either way.
 func (s *Service) verifyAccessToken(token string) (*accessClaims, error) {
+	if c, ok := s.verified.get(token); ok {
+		if !s.now().Before(c.ExpiresAt.Time) {
+			return nil, gmc.Errorf(gmc.ErrUnauthenticated, "token_expired", "the access token has expired; refresh it")
+		}
+		return c, nil
+	}
 	var claims accessClaims
 	_, err := jwt.ParseWithClaims(token, &claims, func(*jwt.Token) (any, error) { return s.tokens.access, nil },
 		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
@@ -85,7 +98,35 @@ func (s *Service) verifyAccessToken(token string) (*accessClaims, error) {
 	if claims.Subject == "" {
 		return nil, gmc.Errorf(gmc.ErrUnauthenticated, "invalid_token", "the access token is not valid")
 	}
+	s.verified.put(token, &claims)
 	return &claims, nil
+}
+
+// verifiedTokens remembers access tokens whose signature was checked. Its
+// size is bounded by emptying it when full: a few thousand live tokens
+// cover every signed-in client of a host, and a refill costs one
+// verification per client.
+type verifiedTokens struct {
+	mu sync.RWMutex
+	m  map[string]*accessClaims
+}
+
+const maxVerifiedTokens = 8192
+
+func (v *verifiedTokens) get(token string) (*accessClaims, bool) {
+	v.mu.RLock()
+	defer v.mu.RUnlock()
+	c, ok := v.m[token]
+	return c, ok
+}
+
+func (v *verifiedTokens) put(token string, c *accessClaims) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.m == nil || len(v.m) >= maxVerifiedTokens {
+		v.m = make(map[string]*accessClaims)
+	}
+	v.m[token] = c
 }
 
 // newRefreshSecret returns a 256-bit random token and its SHA-256 hash.

@@ -39,6 +39,7 @@ var migrationFiles embed.FS
 type DB struct {
 	write    *sql.DB
 	readPool *sql.DB
+	prepared *preparedReads
 	read     querier
 	// open is the transaction of InTx, nil outside it.
 	open *sql.Tx
@@ -84,7 +85,8 @@ func Open(path string) (*DB, error) {
 	read.SetMaxOpenConns(readConns)
 	read.SetMaxIdleConns(readConns)
 	read.SetConnMaxIdleTime(0)
-	db := &DB{write: write, readPool: read, read: read}
+	prepared := newPreparedReads(read)
+	db := &DB{write: write, readPool: read, prepared: prepared, read: prepared}
 	if err := write.Ping(); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
@@ -117,7 +119,7 @@ func (db *DB) Close() error {
 	if db.open != nil {
 		return nil // the DB InTx was called on owns the pools
 	}
-	return errors.Join(db.readPool.Close(), db.write.Close())
+	return errors.Join(db.prepared.Close(), db.readPool.Close(), db.write.Close())
 }
 
 func migrationsFS() fs.FS {

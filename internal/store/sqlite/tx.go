@@ -13,7 +13,7 @@ func (db *DB) InTx(ctx context.Context, fn func(tx store.Store) error) error {
 		return db.savepoint(ctx, func(*sql.Tx) error { return fn(db) })
 	}
 	return db.tx(ctx, func(tx *sql.Tx) error {
-		return fn(&DB{write: db.write, readPool: db.readPool, read: tx, open: tx})
+		return fn(&DB{write: db.write, readPool: db.readPool, prepared: db.prepared, read: tx, open: tx})
 	})
 }
 
