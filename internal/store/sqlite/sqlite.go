@@ -25,6 +25,7 @@ import (
 
 	"github.com/gmc-project/gmc/internal/gmc"
 	"github.com/gmc-project/gmc/internal/store"
+	"github.com/gmc-project/gmc/internal/store/embedcache"
 	"github.com/gmc-project/gmc/internal/store/migration"
 )
 
@@ -42,6 +43,8 @@ type DB struct {
 	read     querier
 	// open is the transaction of InTx, nil outside it.
 	open *sql.Tx
+	// vectors keeps campaigns' embeddings between lookups.
+	vectors *embedcache.Cache
 }
 
 var _ store.Store = (*DB)(nil)
@@ -84,13 +87,18 @@ func Open(path string) (*DB, error) {
 	read.SetMaxOpenConns(readConns)
 	read.SetMaxIdleConns(readConns)
 	read.SetConnMaxIdleTime(0)
-	db := &DB{write: write, readPool: read, read: read}
+	db := &DB{write: write, readPool: read, read: read, vectors: embedcache.New(embedcache.DefaultBudget)}
 	if err := write.Ping(); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
 	return db, nil
 }
+
+// SetEmbeddingCache bounds the memory that keeps campaigns' embeddings
+// between similarity lookups to maxBytes (0: none kept). Call it before
+// serving.
+func (db *DB) SetEmbeddingCache(maxBytes int64) { db.vectors = embedcache.New(maxBytes) }
 
 // Backend names this implementation.
 func (db *DB) Backend() string { return "sqlite" }
