@@ -60,9 +60,8 @@ type App struct {
 	jobsRunning atomic.Bool
 	// llm is the language model client in LLM mode, nil in built-in mode.
 	llm *llm.Client
-	// replicaServing is whether the read replica serves reads; nil
-	// without one.
-	replicaServing *atomic.Bool
+	// replica is the read replica's state; nil without one.
+	replica *replicaState
 	// embed is semantic similarity, nil when off.
 	embed   *embedding
 	handler http.Handler
