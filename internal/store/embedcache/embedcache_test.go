@@ -215,3 +215,45 @@ func TestDot(t *testing.T) {
 		}
 	}
 }
+
+// TestCacheConcurrent: lookups of several campaigns at once, with a
+// budget that holds one of them, all answer right (run with -race).
+func TestCacheConcurrent(t *testing.T) {
+	const dims = 8
+	r := rand.New(rand.NewPCG(9, 10))
+	tb := &table{rows: map[string]tableRow{}}
+	keys := []Key{{"a", "m"}, {"b", "m"}, {"c", "m"}}
+	for _, k := range keys {
+		for i := range 20 {
+			tb.put(k.Campaign, "m", fmt.Sprintf("%s%02d", k.Campaign, i), randomVec(r, dims))
+		}
+	}
+	queries := make([][]float32, 8)
+	for i := range queries {
+		queries[i] = randomVec(r, dims)
+	}
+	// The table is only read from here on, so its reads need no lock
+	// but its counters; every goroutine reads through its own copy.
+	c := New(int64(25 * (4*dims + 3 + len("character") + vectorOverhead)))
+	errs := make(chan error, len(keys)*len(queries))
+	for _, k := range keys {
+		for _, q := range queries {
+			go func() {
+				mine := &table{clock: tb.clock, rows: tb.rows}
+				got, err := c.Nearest(context.Background(), k, mine.read(k), q, 4, all)
+				if err == nil && !slices.Equal(ids(got), tb.brute(k, q, 4)) {
+					err = fmt.Errorf("Nearest(%v) = %v, want %v", k, ids(got), tb.brute(k, q, 4))
+				}
+				errs <- err
+			}()
+		}
+	}
+	for range len(keys) * len(queries) {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+	if c.Bytes() > c.budget {
+		t.Errorf("Bytes = %d past the budget %d", c.Bytes(), c.budget)
+	}
+}
