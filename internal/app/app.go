@@ -60,9 +60,8 @@ type App struct {
 	jobsRunning atomic.Bool
 	// llm is the language model client in LLM mode, nil in built-in mode.
 	llm *llm.Client
-	// replicaServing is whether the read replica serves reads; nil
-	// without one.
-	replicaServing *atomic.Bool
+	// replica is the read replica's state; nil without one.
+	replica *replicaState
 	// embed is semantic similarity, nil when off.
 	embed   *embedding
 	handler http.Handler
@@ -344,12 +343,22 @@ func (a *App) backendName(embedded, scaled string) string {
 // OpenStore opens the store the configuration selects, without migrating.
 func OpenStore(ctx context.Context, cfg config.Config) (store.Store, error) {
 	if cfg.DatabaseURL != "" {
-		return postgres.Open(ctx, cfg.DatabaseURL)
+		db, err := postgres.Open(ctx, cfg.DatabaseURL)
+		if err != nil {
+			return nil, err
+		}
+		db.SetEmbeddingCache(cfg.EmbeddingsCacheBytes)
+		return db, nil
 	}
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("GMC_DATA_DIR: %w", err)
 	}
-	return sqlite.Open(filepath.Join(cfg.DataDir, "gmc.db"))
+	db, err := sqlite.Open(filepath.Join(cfg.DataDir, "gmc.db"))
+	if err != nil {
+		return nil, err
+	}
+	db.SetEmbeddingCache(cfg.EmbeddingsCacheBytes)
+	return db, nil
 }
 
 // Service is the business layer, for commands that act without HTTP.

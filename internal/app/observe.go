@@ -26,6 +26,7 @@ func (a *App) openObservability(version string) error {
 	if a.cfg.MetricsEnabled() {
 		a.metrics = metrics.New()
 		a.watchPools()
+		a.watchReplica()
 	}
 	tp, err := tracing.Setup(a.cfg.OTLPEndpoint, version)
 	if err != nil {

@@ -4,13 +4,22 @@ import (
 	"context"
 	"fmt"
 	"sync/atomic"
+	"time"
 
+	"github.com/gmc-project/gmc/internal/metrics"
 	"github.com/gmc-project/gmc/internal/store/postgres"
 )
 
+// replicaState is what the read replica's hooks last told.
+type replicaState struct {
+	serving atomic.Bool
+	// lag is in nanoseconds, -1 when the last check could not measure it.
+	lag atomic.Int64
+}
+
 // openReadReplica sends list and search reads to GMC_DATABASE_READ_URL
-// when it is set. Whether the replica serves is in the log and in
-// ReplicaServing (the metric hook).
+// when it is set. Whether the replica serves, and how far behind it is,
+// are in the log and in the metrics (watchReplica).
 func (a *App) openReadReplica(ctx context.Context) error {
 	if a.cfg.DatabaseReadURL == "" {
 		return nil
@@ -19,9 +28,17 @@ func (a *App) openReadReplica(ctx context.Context) error {
 	if !ok {
 		return fmt.Errorf("GMC_DATABASE_READ_URL: needs the PostgreSQL store")
 	}
-	a.replicaServing = new(atomic.Bool)
+	st := &replicaState{}
+	st.lag.Store(-1)
+	a.replica = st
 	err := db.SetReadReplica(ctx, a.cfg.DatabaseReadURL, postgres.ReplicaOptions{MaxLag: a.cfg.ReadReplicaMaxLag, Logger: a.log,
-		OnState: func(serving bool, _ string) { a.replicaServing.Store(serving) }})
+		OnState: func(serving bool, _ string) { st.serving.Store(serving) },
+		OnLag: func(lag time.Duration, err error) {
+			if err != nil {
+				lag = -1
+			}
+			st.lag.Store(int64(lag))
+		}})
 	if err != nil {
 		return fmt.Errorf("GMC_DATABASE_READ_URL: %w", err)
 	}
@@ -31,8 +48,21 @@ func (a *App) openReadReplica(ctx context.Context) error {
 // ReplicaServing reports whether a read replica is configured and
 // whether it serves reads now (not lagging, not failing), for metrics.
 func (a *App) ReplicaServing() (configured, serving bool) {
-	if a.replicaServing == nil {
+	if a.replica == nil {
 		return false, false
 	}
-	return true, a.replicaServing.Load()
+	return true, a.replica.serving.Load()
+}
+
+// watchReplica exports the read replica's state in the metrics:
+// gmc_db_replica_in_use and gmc_db_replica_lag_seconds.
+func (a *App) watchReplica() {
+	st := a.replica
+	if st == nil {
+		return
+	}
+	a.metrics.WatchReplica(func() metrics.ReplicaStats {
+		lag := st.lag.Load()
+		return metrics.ReplicaStats{InUse: st.serving.Load(), Lag: time.Duration(max(lag, 0)), LagKnown: lag >= 0}
+	})
 }

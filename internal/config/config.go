@@ -88,6 +88,10 @@ type Config struct {
 	EmbeddingsBaseURL string
 	EmbeddingsModel   string
 	EmbeddingsAPIKey  string
+	// EmbeddingsCacheBytes bounds the memory that keeps campaigns'
+	// vectors between similarity lookups; 0 keeps none.
+	EmbeddingsCacheBytes int64
+	embeddingsCacheBytes string
 	// DndBeyondURL is the D&D Beyond character service a character's id is
 	// appended to; "off" fetches nothing (imports then take documents only).
 	DndBeyondURL string
@@ -215,6 +219,7 @@ func (c *Config) settings() []setting {
 		{"llm-concurrency", "GMC_LLM_CONCURRENCY", "2", "how many chat requests run at once; more wait their turn", &c.llmConcurrency},
 		{"embeddings-base-url", "GMC_EMBEDDINGS_BASE_URL", "", "base URL (…/v1) of an OpenAI-compatible embeddings server; empty uses GMC_LLM_BASE_URL", &c.EmbeddingsBaseURL},
 		{"embeddings-model", "GMC_EMBEDDINGS_MODEL", "", "embedding model for semantic search and AI context; empty turns semantic similarity off", &c.EmbeddingsModel},
+		{"embeddings-cache-bytes", "GMC_EMBEDDINGS_CACHE_BYTES", "268435456", "memory in bytes that keeps campaigns' vectors between similarity lookups, least recently used dropped first; 0 keeps none", &c.embeddingsCacheBytes},
 		{"metrics-addr", "GMC_METRICS_ADDR", "", "host:port of a separate listener serving Prometheus metrics at /metrics (empty: none)", &c.MetricsAddr},
 		{"metrics-on-main", "GMC_METRICS_ON_MAIN", "false", "also serve /metrics, without authentication, on the main address", &c.metricsOnMain},
 		{"otel-endpoint", "OTEL_EXPORTER_OTLP_ENDPOINT", "", "base URL of an OpenTelemetry collector's OTLP/HTTP receiver (e.g. http://127.0.0.1:4318) to send traces to (empty: no tracing)", &c.OTLPEndpoint},
@@ -278,6 +283,7 @@ func LoadWith(name string, args []string, getenv func(string) string, stderr io.
 		}
 	}
 	c.FileMaxBytes, _ = strconv.ParseInt(c.fileMaxBytes, 10, 64)
+	c.EmbeddingsCacheBytes, _ = strconv.ParseInt(c.embeddingsCacheBytes, 10, 64)
 	c.FileQuotaBytes, _ = strconv.ParseInt(c.fileQuotaBytes, 10, 64)
 	c.ShutdownTimeout, _ = time.ParseDuration(c.shutdownTimeout) // Validate names a bad value
 	c.ReadReplicaMaxLag, _ = time.ParseDuration(c.readReplicaMaxLag)
@@ -481,6 +487,9 @@ func (c Config) validateEmbeddings(bad func(env, format string, args ...any)) {
 	}
 	if strings.ContainsFunc(c.EmbeddingsAPIKey, func(r rune) bool { return r <= ' ' || r == 0x7f }) {
 		bad("GMC_EMBEDDINGS_API_KEY", "must not contain spaces or control characters")
+	}
+	if n, err := strconv.ParseInt(c.embeddingsCacheBytes, 10, 64); err != nil || n < 0 {
+		bad("GMC_EMBEDDINGS_CACHE_BYTES", "must be a number of bytes, 0 or more, got %q", c.embeddingsCacheBytes)
 	}
 }
 

@@ -92,6 +92,8 @@ func TestValidateNamesVariable(t *testing.T) {
 		{map[string]string{"GMC_S3_INSECURE": "maybe"}, "GMC_S3_INSECURE"},
 		{map[string]string{"GMC_FILE_MAX_BYTES": "25MB"}, "GMC_FILE_MAX_BYTES"},
 		{map[string]string{"GMC_FILE_QUOTA_BYTES": "0"}, "GMC_FILE_QUOTA_BYTES"},
+		{map[string]string{"GMC_EMBEDDINGS_CACHE_BYTES": "256MiB"}, "GMC_EMBEDDINGS_CACHE_BYTES"},
+		{map[string]string{"GMC_EMBEDDINGS_CACHE_BYTES": "-1"}, "GMC_EMBEDDINGS_CACHE_BYTES"},
 		{map[string]string{"GMC_METRICS_ADDR": "9090"}, "GMC_METRICS_ADDR"},
 		{map[string]string{"GMC_METRICS_ADDR": "127.0.0.1:8080"}, "GMC_METRICS_ADDR"},
 		{map[string]string{"GMC_METRICS_ON_MAIN": "sometimes"}, "GMC_METRICS_ON_MAIN"},

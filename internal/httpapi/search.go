@@ -11,13 +11,15 @@ import (
 type searchInput struct {
 	CampaignPath
 	Q     string   `query:"q" required:"true" minLength:"1" pattern:"\\S" maxLength:"200" example:"gorik stone beard" doc:"Names (misspelt, sounded out, split or run together) or words of the text"`
-	Types []string `query:"types" doc:"Only results of these types (comma-separated): character, location, plot, session, segment (transcript segments, matched by their words and the names keyword detection resolved in them). None means all. Facets count every type; segments are counted up to 100."`
+	Types []string `query:"types" doc:"Only results of these types (comma-separated): character, location, plot, session, segment (transcript segments, matched by their words and the names keyword detection resolved in them, and with embeddings on by their meaning, match semantic, below every match of words). None means all. Facets count every type; segments are counted up to 100."`
 	Tags  []string `query:"tags" doc:"Only entities carrying every one of these tags (comma-separated)"`
 	Limit int      `query:"limit" minimum:"1" maximum:"100" default:"20"`
 }
 
 // SearchOutput answers a search: results best first (exact > prefix >
-// fuzzy > phonetic > fulltext, semantic below every name match) and the count of matches of each type.
+// fuzzy > phonetic > fulltext, semantic below every name match; a
+// transcript line found by meaning alone below every match of words) and
+// the count of matches of each type.
 type SearchOutput struct {
 	Body *search.Result
 }

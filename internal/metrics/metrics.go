@@ -46,7 +46,8 @@ type Metrics struct {
 	llmDuration *prometheus.HistogramVec
 	llmTokens   *prometheus.CounterVec
 
-	pools *poolCollector
+	pools   *poolCollector
+	replica *replicaCollector
 }
 
 // latencyBuckets spans a cached read (1 ms) to a slow AI draft (a minute).
@@ -114,9 +115,10 @@ func New() *Metrics {
 		Name: "gmc_llm_tokens_total", Help: "Language model tokens, by model and type (prompt or completion); estimated where the server reports none.",
 	}, []string{"model", "type"})
 	m.pools = &poolCollector{}
+	m.replica = &replicaCollector{}
 	for _, c := range []prometheus.Collector{m.httpRequests, m.httpDuration, m.httpInFlight, m.wsConns, m.wsMessages, m.brokerLag,
 		m.jobs, m.jobsRunning, m.jobDuration, m.sttRTF, m.sttAudio, m.diarization, m.keywordDetect,
-		m.llmRequests, m.llmDuration, m.llmTokens, m.pools,
+		m.llmRequests, m.llmDuration, m.llmTokens, m.pools, m.replica,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{})} {
 		f(c)
 	}

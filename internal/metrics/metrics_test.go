@@ -30,6 +30,9 @@ func record(m *metrics.Metrics) {
 	m.WatchPools(func() []metrics.PoolStats {
 		return []metrics.PoolStats{{Backend: "sqlite", Pool: "write", InUse: 1, Max: 1, Waits: 3, WaitTime: time.Second}}
 	})
+	m.WatchReplica(func() metrics.ReplicaStats {
+		return metrics.ReplicaStats{InUse: true, Lag: 1500 * time.Millisecond, LagKnown: true}
+	})
 }
 
 // TestNilIsOff: every method of a nil *Metrics does nothing, so packages
@@ -74,6 +77,8 @@ func TestSeries(t *testing.T) {
 		`gmc_db_connections_max{backend="sqlite",pool="write"} 1`,
 		`gmc_db_wait_total{backend="sqlite",pool="write"} 3`,
 		`gmc_db_wait_seconds_total{backend="sqlite",pool="write"} 1`,
+		`gmc_db_replica_in_use 1`,
+		`gmc_db_replica_lag_seconds 1.5`,
 	}
 	for _, w := range want {
 		if !strings.Contains(string(body), w+"\n") {
@@ -90,5 +95,46 @@ func TestRegistriesApart(t *testing.T) {
 	b.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
 	if strings.Contains(rec.Body.String(), "gmc_ws_messages_total{") {
 		t.Error("a message counted by one Metrics shows in another's")
+	}
+}
+
+// TestReplicaSeries: the replica's series follow its state, are absent
+// without a replica, and the lag is absent while it cannot be measured.
+func TestReplicaSeries(t *testing.T) {
+	scrape := func(m *metrics.Metrics) string {
+		rec := httptest.NewRecorder()
+		m.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+		return rec.Body.String()
+	}
+	m := metrics.New()
+	if body := scrape(m); strings.Contains(body, "gmc_db_replica_") {
+		t.Errorf("replica series without a replica:\n%s", body)
+	}
+	var state metrics.ReplicaStats
+	m.WatchReplica(func() metrics.ReplicaStats { return state })
+	tests := []struct {
+		name    string
+		state   metrics.ReplicaStats
+		want    []string
+		wantNot string
+	}{
+		{"serving", metrics.ReplicaStats{InUse: true, Lag: 250 * time.Millisecond, LagKnown: true},
+			[]string{"gmc_db_replica_in_use 1\n", "gmc_db_replica_lag_seconds 0.25\n"}, ""},
+		{"lagging", metrics.ReplicaStats{Lag: 9 * time.Second, LagKnown: true},
+			[]string{"gmc_db_replica_in_use 0\n", "gmc_db_replica_lag_seconds 9\n"}, ""},
+		{"unreachable", metrics.ReplicaStats{},
+			[]string{"gmc_db_replica_in_use 0\n"}, "gmc_db_replica_lag_seconds "},
+	}
+	for _, tc := range tests {
+		state = tc.state
+		body := scrape(m)
+		for _, w := range tc.want {
+			if !strings.Contains(body, w) {
+				t.Errorf("%s: no line %q", tc.name, w)
+			}
+		}
+		if tc.wantNot != "" && strings.Contains(body, tc.wantNot) {
+			t.Errorf("%s: a line %q, want none", tc.name, tc.wantNot)
+		}
 	}
 }

@@ -31,17 +31,23 @@ type SegmentSource interface {
 	// SearchSegments returns up to p.Limit segments of p.Campaign whose
 	// words and resolved names together hold every word of p (the last
 	// as a prefix when p.LastPrefix); GM-only names count only when p.GM
-	// is set. Mentions are loaded alike.
+	// is set. With p.IDs it returns those of the listed segments that
+	// belong to p.Campaign instead, whatever their words. Mentions are
+	// loaded alike, GM-only ones when p.GM is set.
 	SearchSegments(ctx context.Context, p SegmentProbe) ([]SegmentCandidate, error)
 }
 
-// SegmentProbe asks for a campaign's segments holding all of Words.
+// SegmentProbe asks for a campaign's segments holding all of Words, or
+// for the segments IDs of it.
 type SegmentProbe struct {
 	Campaign   string
 	GM         bool
 	Words      []string
 	LastPrefix bool
-	Limit      int
+	// IDs, when set, names the segments wanted (those found by meaning);
+	// Words and LastPrefix are then ignored.
+	IDs   []string
+	Limit int
 }
 
 // Mention is a name the keyword engine resolved in a segment's text.
@@ -160,17 +166,21 @@ func RunSegments(ctx context.Context, src SegmentSource, campaign string, gm boo
 	})
 	res := &SegmentResult{Items: make([]Item, 0, len(found)), Found: len(found)}
 	for _, f := range found {
-		c := f.c
-		at := c.CreatedAt
-		if c.SessionStartedAt != nil {
-			at = c.SessionStartedAt.Add(time.Duration(c.StartMS) * time.Millisecond)
-		}
-		res.Items = append(res.Items, Item{Type: TypeSegment, ID: c.SegmentID, Name: c.SessionTitle, Score: round3(f.score),
-			Match: MatchFullText, Highlight: f.snip, Segment: &SegmentRef{SessionID: c.SessionID, SessionTitle: c.SessionTitle,
-				SessionNumber: c.SessionNumber, Seq: c.Seq, StartMS: c.StartMS, EndMS: c.EndMS, At: at.UTC(),
-				SpeakerLabel: c.SpeakerLabel, Speaker: c.Speaker, SpeakerName: c.SpeakerLabel}})
+		res.Items = append(res.Items, segmentItem(f.c, f.score, MatchFullText, f.snip))
 	}
 	return res, nil
+}
+
+// segmentItem is the result of segment c.
+func segmentItem(c *SegmentCandidate, score float64, match Match, highlight string) Item {
+	at := c.CreatedAt
+	if c.SessionStartedAt != nil {
+		at = c.SessionStartedAt.Add(time.Duration(c.StartMS) * time.Millisecond)
+	}
+	return Item{Type: TypeSegment, ID: c.SegmentID, Name: c.SessionTitle, Score: round3(score),
+		Match: match, Highlight: highlight, Segment: &SegmentRef{SessionID: c.SessionID, SessionTitle: c.SessionTitle,
+			SessionNumber: c.SessionNumber, Seq: c.Seq, StartMS: c.StartMS, EndMS: c.EndMS, At: at.UTC(),
+			SpeakerLabel: c.SpeakerLabel, Speaker: c.Speaker, SpeakerName: c.SpeakerLabel}}
 }
 
 // MergeSegments adds segment results to an entity search's: ranked

@@ -1,11 +1,15 @@
 package search
 
 import (
+	"cmp"
 	"container/heap"
 	"context"
 	"encoding/binary"
 	"math"
+	"slices"
 	"strings"
+
+	"github.com/gmc-project/gmc/internal/textmatch"
 )
 
 // MatchSemantic is a document found by the meaning of the query rather
@@ -93,6 +97,95 @@ func blendSemantic(ctx context.Context, src Source, sem Semantic, req Request, f
 		found = append(found, ranked{c: c, tier: tierFullText, score: sims[c.DocID], semantic: true, highlight: escapeHTML(c.Context)})
 	}
 	return found, nil
+}
+
+// SimilarSegment is a transcript segment near the query in meaning,
+// Similarity the cosine of the angle between their embeddings.
+type SimilarSegment struct {
+	SegmentID  string
+	Similarity float64
+}
+
+// A line found by its meaning alone scores in a band below every lexical
+// match, of a name or of a text (the full-text tier starts at 0.10): the
+// words said are the stronger evidence, and such a line stands after the
+// entity it speaks of, never before it.
+const (
+	semanticLineLo = 0.01
+	semanticLineHi = 0.10
+)
+
+func semanticLineScore(sim float64) float64 {
+	f := (sim - MinSimilarity) / (1 - MinSimilarity)
+	// A hair below hi, so that rounding keeps the best line under 0.10.
+	return semanticLineLo + (semanticLineHi-semanticLineLo)*min(max(f, 0), 1)*0.99
+}
+
+// AddSimilarSegments adds to segs the segments of campaign near the query
+// in meaning that its words did not find (a segment found both ways is
+// the lexical match it already is). They are loaded through src, which
+// keeps only segments of campaign, as a lexical probe does; each shows
+// the start of its line, with nothing marked since no word matched, and
+// ranks below every lexical match. Segments below MinSimilarity are not
+// matches.
+func AddSimilarSegments(ctx context.Context, src SegmentSource, campaign string, gm bool, segs *SegmentResult, near []SimilarSegment) error {
+	found := make(map[string]bool, len(segs.Items))
+	for _, it := range segs.Items {
+		found[it.ID] = true
+	}
+	sims := map[string]float64{}
+	var ids []string
+	for _, n := range near {
+		if _, dup := sims[n.SegmentID]; dup || n.Similarity < MinSimilarity || found[n.SegmentID] {
+			continue
+		}
+		ids, sims[n.SegmentID] = append(ids, n.SegmentID), n.Similarity
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	cands, err := src.SearchSegments(ctx, SegmentProbe{Campaign: campaign, GM: gm, IDs: ids, Limit: len(ids)})
+	if err != nil {
+		return err
+	}
+	added := make([]Item, 0, len(cands))
+	for i := range cands {
+		c := &cands[i]
+		sim, ok := sims[c.SegmentID]
+		if !ok {
+			continue // not asked for: the source must not add any
+		}
+		added = append(added, segmentItem(c, semanticLineScore(sim), MatchSemantic, lineStart(cutAt(c.Text, textScanBytes))))
+	}
+	// Equal scores: the latest session first, then the order of speech,
+	// as for lexical matches.
+	slices.SortFunc(added, func(a, b Item) int {
+		if c := cmp.Compare(b.Score, a.Score); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(b.Segment.SessionNumber, a.Segment.SessionNumber); c != 0 {
+			return c
+		}
+		if c := strings.Compare(a.Segment.SessionID, b.Segment.SessionID); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Segment.Seq, b.Segment.Seq)
+	})
+	// Every lexical score is above the band, so appending keeps the
+	// items ordered by score.
+	segs.Items = append(segs.Items, added...)
+	segs.Found += len(added)
+	return nil
+}
+
+// lineStart is the snippet of a line that matched no word: its start,
+// escaped, nothing marked.
+func lineStart(text string) string {
+	toks := textmatch.Tokenize(text)
+	if len(toks) == 0 {
+		return markSpans(cutAt(text, snippetAfter), nil)
+	}
+	return segmentSnippet(text, toks, 0, nil)
 }
 
 func escapeHTML(s string) string {

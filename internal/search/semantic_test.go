@@ -1,6 +1,7 @@
 package search
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -83,5 +84,64 @@ func BenchmarkNearestCompute(b *testing.B) {
 				best.Best()
 			}
 		})
+	}
+}
+
+// segmentsByID is a SegmentSource that answers an IDs probe as the
+// backends do: the listed segments it holds, no others.
+type segmentsByID []SegmentCandidate
+
+func (s segmentsByID) SearchSegments(_ context.Context, p SegmentProbe) ([]SegmentCandidate, error) {
+	var out []SegmentCandidate
+	for _, c := range s {
+		if slices.Contains(p.IDs, c.SegmentID) {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
+func TestAddSimilarSegments(t *testing.T) {
+	src := segmentsByID{
+		{SegmentID: "said", SessionID: "s1", SessionTitle: "One", SessionNumber: 1, Seq: 3, Text: "Good as new, the <dwarf> fixed my axe"},
+		{SegmentID: "words", SessionID: "s1", SessionTitle: "One", SessionNumber: 1, Seq: 1, Text: "the dwarf at the forge"},
+		{SegmentID: "later", SessionID: "s2", SessionTitle: "Two", SessionNumber: 2, Seq: 1, Text: "the axe is sharp again"},
+		{SegmentID: "far", SessionID: "s2", SessionTitle: "Two", SessionNumber: 2, Seq: 2, Text: "goblins attack"},
+	}
+	segs, err := RunSegments(context.Background(), segments(src[1:2]), "c", false, "dwarf forge")
+	if err != nil || len(segs.Items) != 1 {
+		t.Fatalf("RunSegments = %+v, %v", segs, err)
+	}
+	lexical := segs.Items[0].Score
+	near := []SimilarSegment{{"words", 0.95}, {"said", 0.9}, {"gone", 0.9}, {"later", 0.6}, {"far", MinSimilarity - 0.01}}
+	if err := AddSimilarSegments(context.Background(), src, "c", false, segs, near); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, it := range segs.Items {
+		got = append(got, it.ID+"/"+string(it.Match))
+	}
+	// Found by words stays so, once; an id the source does not hold and
+	// a line below the threshold are not matches.
+	if want := []string{"words/fulltext", "said/semantic", "later/semantic"}; !slices.Equal(got, want) {
+		t.Fatalf("items = %v, want %v", got, want)
+	}
+	if segs.Found != 3 {
+		t.Errorf("Found = %d, want 3", segs.Found)
+	}
+	said := segs.Items[1]
+	if said.Score >= lexical || said.Score >= tierFullText.score(0) || said.Score <= segs.Items[2].Score || segs.Items[2].Score <= 0 {
+		t.Errorf("scores %v, %v below the lexical %v: want both under every match of words, the nearer first", said.Score, segs.Items[2].Score, lexical)
+	}
+	if said.Highlight != "Good as new, the &lt;dwarf&gt; fixed my axe" || said.Segment == nil || said.Segment.Seq != 3 || said.Segment.SessionID != "s1" {
+		t.Errorf("line = %+v, want its escaped text unmarked and its place", said)
+	}
+}
+
+func TestSemanticLineScoreBand(t *testing.T) {
+	for _, sim := range []float64{MinSimilarity, 0.7, 1, 1.5} {
+		if s := round3(semanticLineScore(sim)); s >= tierFullText.score(0) || s < semanticLineLo {
+			t.Errorf("semanticLineScore(%v) = %v, want in [%v, %v)", sim, s, semanticLineLo, tierFullText.score(0))
+		}
 	}
 }

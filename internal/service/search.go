@@ -59,7 +59,11 @@ func (s *Service) Search(ctx context.Context, userID, campaignID string, p Searc
 			tags = append(tags, t)
 		}
 	}
-	req := textsearch.Request{Filter: textsearch.Filter{Scope: campaignID, Tags: tags}, Query: p.Query, Types: p.Types, Limit: p.Limit, Semantic: s.semantic()}
+	req := textsearch.Request{Filter: textsearch.Filter{Scope: campaignID, Tags: tags}, Query: p.Query, Types: p.Types, Limit: p.Limit}
+	sem := s.semantic()
+	if sem != nil {
+		req.Semantic = sem // never a typed nil: Run tests the interface
+	}
 	if _, ok := s.store.(textsearch.Gatherer); ok {
 		// The store checks membership and role in the search's own
 		// statement: one round trip instead of two.
@@ -84,7 +88,7 @@ func (s *Service) Search(ctx context.Context, userID, campaignID string, p Searc
 	if res.GM {
 		role = gmc.RoleGM
 	}
-	return res, s.searchSegments(ctx, role, campaignID, p, res)
+	return res, s.searchSegments(ctx, role, campaignID, p, res, sem)
 }
 
 // isReferenceKind reports the kind filters of SearchReference; "item"

@@ -9,18 +9,29 @@ import (
 )
 
 // searchSegments adds the transcript segments that match p to an entity
-// search's result. Segments are searched when p asks for no types or for
-// segments; they carry no tags, so a tags filter leaves them out. Every
-// member may read every transcript, so the role decides only which
-// resolved names count (a GM-only hit's name finds its segment for GMs
-// only) and whose characters a speaker may show, as Transcript does.
-func (s *Service) searchSegments(ctx context.Context, role gmc.Role, campaignID string, p SearchParams, res *textsearch.Result) error {
+// search's result: by their words, and, with sem, by their meaning
+// (below every lexical match). Segments are searched when p asks for no
+// types or for segments; they carry no tags, so a tags filter leaves them
+// out. Every member may read every transcript, so the role decides only
+// which resolved names count (a GM-only hit's name finds its segment for
+// GMs only) and whose characters a speaker may show, as Transcript does;
+// lines found by meaning pass the same naming of speakers, and their
+// vectors are of the text alone, which every member reads.
+func (s *Service) searchSegments(ctx context.Context, role gmc.Role, campaignID string, p SearchParams, res *textsearch.Result, sem *semanticSearch) error {
 	if len(p.Tags) > 0 {
 		return nil
 	}
-	segs, err := textsearch.RunSegments(ctx, s.store, campaignID, role == gmc.RoleGM, p.Query)
+	gm := role == gmc.RoleGM
+	segs, err := textsearch.RunSegments(ctx, s.store, campaignID, gm, p.Query)
 	if err != nil {
 		return err
+	}
+	// Asked whatever the types, as lexical segments are: facets count
+	// every type.
+	if sem != nil {
+		if err := textsearch.AddSimilarSegments(ctx, s.store, campaignID, gm, segs, sem.similarSegments(ctx, campaignID, p.Query, gm)); err != nil {
+			return err
+		}
 	}
 	textsearch.MergeSegments(res, segs, p.Types, p.Limit)
 	return s.nameSegmentSpeakers(ctx, role, res.Items)

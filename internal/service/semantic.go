@@ -32,6 +32,11 @@ type Embeddings struct {
 // nothing is returned, so that search and AI work as they would without
 // it. Without Embeddings it returns nothing.
 func (s *Service) near(ctx context.Context, campaignID, text string, k int, gm bool, types []string) []store.EmbeddingMatch {
+	return s.nearVector(ctx, campaignID, s.embedQuery(ctx, campaignID, text), k, gm, types)
+}
+
+// embedQuery is text's vector, nil when it cannot be had (logged).
+func (s *Service) embedQuery(ctx context.Context, campaignID, text string) []float32 {
 	e := s.embed
 	if e == nil {
 		return nil
@@ -43,7 +48,15 @@ func (s *Service) near(ctx context.Context, campaignID, text string, k int, gm b
 		s.log.WarnContext(ctx, "embedding a query failed; answering without similarity of meaning", slog.String("error", err.Error()))
 		return nil
 	}
-	ms, err := s.store.NearestEmbeddings(ctx, store.EmbeddingQuery{CampaignID: campaignID, Model: e.Model, Vector: vecs[0], K: k, GM: gm, Types: types})
+	return vecs[0]
+}
+
+// nearVector is near for a vector already made; nil makes nothing.
+func (s *Service) nearVector(ctx context.Context, campaignID string, vec []float32, k int, gm bool, types []string) []store.EmbeddingMatch {
+	if vec == nil {
+		return nil
+	}
+	ms, err := s.store.NearestEmbeddings(ctx, store.EmbeddingQuery{CampaignID: campaignID, Model: s.embed.Model, Vector: vec, K: k, GM: gm, Types: types})
 	if err != nil {
 		s.log.WarnContext(ctx, "looking up similar embeddings failed; answering without them", slog.String("error", err.Error()))
 		return nil
@@ -51,12 +64,38 @@ func (s *Service) near(ctx context.Context, campaignID, text string, k int, gm b
 	return ms
 }
 
-// semanticSearch is search's view of near: documents of one campaign.
-type semanticSearch struct{ s *Service }
+// semanticSearch is near as one campaign search uses it: for documents
+// (search.Semantic) and for transcript lines, with the query embedded
+// once for both.
+type semanticSearch struct {
+	s *Service
+	// query and vec remember the last query embedded (vec nil when that
+	// failed): one search asks twice for the same.
+	query    string
+	embedded bool
+	vec      []float32
+}
+
+// semantic is what one campaign search adds for meaning; nil without
+// embeddings.
+func (s *Service) semantic() *semanticSearch {
+	if s.embed == nil {
+		return nil
+	}
+	return &semanticSearch{s: s}
+}
+
+func (ss *semanticSearch) vector(ctx context.Context, campaignID, query string) []float32 {
+	if !ss.embedded || ss.query != query {
+		ss.vec, ss.query, ss.embedded = ss.s.embedQuery(ctx, campaignID, query), query, true
+	}
+	return ss.vec
+}
 
 // SimilarDocs returns the campaign documents nearest query in meaning.
-func (ss semanticSearch) SimilarDocs(ctx context.Context, f textsearch.Filter, query string, limit int) ([]textsearch.SimilarDoc, error) {
-	ms := ss.s.near(ctx, f.Scope, query, limit, f.GM, []string{textsearch.TypeCharacter, textsearch.TypeLocation, textsearch.TypePlot, textsearch.TypeSession})
+func (ss *semanticSearch) SimilarDocs(ctx context.Context, f textsearch.Filter, query string, limit int) ([]textsearch.SimilarDoc, error) {
+	ms := ss.s.nearVector(ctx, f.Scope, ss.vector(ctx, f.Scope, query), limit, f.GM,
+		[]string{textsearch.TypeCharacter, textsearch.TypeLocation, textsearch.TypePlot, textsearch.TypeSession})
 	out := make([]textsearch.SimilarDoc, 0, len(ms))
 	for _, m := range ms {
 		if m.DocID != 0 {
@@ -66,13 +105,22 @@ func (ss semanticSearch) SimilarDocs(ctx context.Context, f textsearch.Filter, q
 	return out, nil
 }
 
-// semantic is what campaign search adds for meaning; nil without
-// embeddings.
-func (s *Service) semantic() textsearch.Semantic {
-	if s.embed == nil {
-		return nil
+// similarLines is how many transcript lines near the query one search
+// asks for.
+const similarLines = 20
+
+// similarSegments returns the campaign's transcript lines nearest query
+// in meaning. Every member reads every transcript, so gm changes nothing
+// here; it is passed on as for documents.
+func (ss *semanticSearch) similarSegments(ctx context.Context, campaignID, query string, gm bool) []textsearch.SimilarSegment {
+	ms := ss.s.nearVector(ctx, campaignID, ss.vector(ctx, campaignID, query), similarLines, gm, []string{store.EmbeddingSegment})
+	out := make([]textsearch.SimilarSegment, 0, len(ms))
+	for _, m := range ms {
+		if m.OwnerType == store.EmbeddingSegment {
+			out = append(out, textsearch.SimilarSegment{SegmentID: m.OwnerID, Similarity: m.Similarity})
+		}
 	}
-	return semanticSearch{s}
+	return out
 }
 
 // similarContext is how many nearest entities a generator's request

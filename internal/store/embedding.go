@@ -1,6 +1,9 @@
 package store
 
-import "context"
+import (
+	"context"
+	"slices"
+)
 
 // Owner types of embeddings besides the search document types
 // (character, location, plot, session).
@@ -68,4 +71,15 @@ type EmbeddingMatch struct {
 	OwnerType, OwnerID string
 	DocID              int64
 	Similarity         float64
+}
+
+// Admits reports whether q may be answered with m, given the documents
+// of q's campaign that only its GM sees (hidden; ignored for a GM): a
+// transcript segment is every member's to read, a document is not when
+// hidden from q's role, and with q.Types only those types are.
+func (q EmbeddingQuery) Admits(m EmbeddingMatch, hidden map[int64]bool) bool {
+	if len(q.Types) > 0 && !slices.Contains(q.Types, m.OwnerType) {
+		return false
+	}
+	return q.GM || m.DocID == 0 || !hidden[m.DocID]
 }

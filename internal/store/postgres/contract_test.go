@@ -32,6 +32,29 @@ func TestContract(t *testing.T) {
 	})
 }
 
+// TestShared runs the tests of instances sharing one database: two
+// pools on one fresh schema.
+func TestShared(t *testing.T) {
+	storetest.RunShared(t, func(t *testing.T) (store.Store, store.Store) {
+		t.Helper()
+		ctx := context.Background()
+		url := testenv.PostgresSchema(t)
+		open := func() *postgres.DB {
+			db, err := postgres.Open(ctx, url)
+			if err != nil {
+				t.Fatalf("Open = %v", err)
+			}
+			t.Cleanup(func() { db.Close() })
+			return db
+		}
+		a := open()
+		if _, err := a.Migrate(ctx); err != nil {
+			t.Fatalf("Migrate = %v", err)
+		}
+		return a, open()
+	})
+}
+
 // TestMigrations runs the data-migration checks, each on a fresh schema.
 func TestMigrations(t *testing.T) {
 	storetest.RunMigrations(t, func(t *testing.T) store.Store {

@@ -9,6 +9,7 @@ import (
 	"github.com/gmc-project/gmc/internal/gmc"
 	"github.com/gmc-project/gmc/internal/search"
 	"github.com/gmc-project/gmc/internal/store"
+	"github.com/gmc-project/gmc/internal/store/embedcache"
 )
 
 // queueMarkDocEmbedding adds to b the statement that marks the embedding
@@ -109,37 +110,90 @@ func (db *DB) MarkEmbeddingsStale(ctx context.Context, model string) (int, error
 	return int(tag.RowsAffected()), nil
 }
 
-// NearestEmbeddings scores every visible vector of the campaign in Go.
+// NearestEmbeddings scores the campaign's vectors in Go, from the cache
+// brought up to date by one statement (inside InTx, from every row and
+// no cache: the transaction's rows are not committed). Who may see a
+// document is read at each lookup, never cached.
+//
+// It reads the primary, not a read replica: the cache's cursor must
+// come from the database it is next compared with, and with the cache a
+// lookup reads only what changed since the one before.
 func (db *DB) NearestEmbeddings(ctx context.Context, q store.EmbeddingQuery) ([]store.EmbeddingMatch, error) {
+	if !isUUID(q.CampaignID) {
+		return nil, nil
+	}
 	vec := append([]float32(nil), q.Vector...)
 	search.Normalize(vec)
-	rows, err := db.reader(ctx).Query(ctx, `SELECT e.owner_type, e.owner_id, coalesce(e.doc_id, 0), e.vector
-		FROM embeddings e LEFT JOIN search_docs d ON d.doc_id = e.doc_id
-		WHERE e.campaign_id = $1 AND e.model = $2 AND e.dims = $3 AND e.vector IS NOT NULL
-			AND (e.segment_id IS NOT NULL OR $4 OR NOT d.gm_only)
-			AND (cardinality($5::text[]) = 0 OR e.owner_type = ANY($5::text[]))`,
-		q.CampaignID, q.Model, len(vec), q.GM, nonNil(q.Types))
+	var hidden map[int64]bool
+	if !q.GM {
+		var err error
+		if hidden, err = db.gmOnlyDocs(ctx, q.CampaignID); err != nil {
+			return nil, err
+		}
+	}
+	keep := func(m store.EmbeddingMatch) bool { return q.Admits(m, hidden) }
+	read := func(ctx context.Context, since *int64, row func(embedcache.Row)) (embedcache.Mark, error) {
+		return db.readEmbeddings(ctx, q.CampaignID, q.Model, since, row)
+	}
+	if db.open != nil {
+		return embedcache.Nearest(ctx, read, vec, q.K, keep)
+	}
+	return db.vectors.Nearest(ctx, embedcache.Key{Campaign: q.CampaignID, Model: q.Model}, read, vec, q.K, keep)
+}
+
+// gmOnlyDocs returns the campaign's documents only its GM may see.
+func (db *DB) gmOnlyDocs(ctx context.Context, campaignID string) (map[int64]bool, error) {
+	rows, err := db.q.Query(ctx, `SELECT doc_id FROM search_docs WHERE campaign_id = $1 AND gm_only`, campaignID)
 	if err != nil {
 		return nil, interpretError(err)
 	}
-	defer rows.Close()
-	best := search.NewNearest[store.EmbeddingMatch](q.K)
-	for rows.Next() {
-		var m store.EmbeddingMatch
-		// The raw bytes are scored in place, not copied: the scan of a
-		// campaign's vectors is the cost of a lookup.
-		vals := rows.RawValues()
-		if err := rows.Scan(&m.OwnerType, &m.OwnerID, &m.DocID, nil); err != nil {
-			return nil, interpretError(err)
-		}
-		best.Offer(m, search.Dot(vec, vals[3]))
-	}
-	if err := rows.Err(); err != nil {
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
 		return nil, interpretError(err)
 	}
-	items, sims := best.Best()
-	for i := range items {
-		items[i].Similarity = sims[i]
+	out := make(map[int64]bool, len(ids))
+	for _, id := range ids {
+		out[id] = true
 	}
-	return items, nil
+	return out, nil
+}
+
+// readEmbeddings is the cache's ReadFunc (see embedcache.ReadFunc): one
+// statement, so one snapshot, returns its oldest unfinished transaction
+// (migration 00027) as the cursor, the count of the model's vectors and
+// the rows. Its first row carries the cursor and count even when no
+// embedding row follows.
+func (db *DB) readEmbeddings(ctx context.Context, campaignID, model string, since *int64, row func(embedcache.Row)) (embedcache.Mark, error) {
+	const head = `SELECT h.cursor, h.n, e.owner_type, e.owner_id, coalesce(e.doc_id, 0), `
+	const from = ` FROM (SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS cursor,
+			(SELECT count(*) FROM embeddings WHERE campaign_id = $1 AND model = $2 AND vector IS NOT NULL) AS n) h `
+	query, args := head+`e.vector`+from+`LEFT JOIN embeddings e ON e.campaign_id = $1 AND e.model = $2 AND e.vector IS NOT NULL`,
+		[]any{campaignID, model}
+	if since != nil {
+		// A row of another model, or whose vector is not made yet, leaves
+		// the set.
+		query = head + `CASE WHEN e.model = $2 THEN e.vector END` + from +
+			`LEFT JOIN embeddings e ON e.campaign_id = $1 AND e.changed_xact >= $3::bigint::text::xid8`
+		args = append(args, *since)
+	}
+	rows, err := db.q.Query(ctx, query, args...)
+	if err != nil {
+		return embedcache.Mark{}, interpretError(err)
+	}
+	defer rows.Close()
+	var mark embedcache.Mark
+	for rows.Next() {
+		var ownerType, ownerID *string
+		var r embedcache.Row
+		// The raw bytes are decoded by the cache in place, not copied.
+		vals := rows.RawValues()
+		if err := rows.Scan(&mark.Cursor, &mark.Count, &ownerType, &ownerID, &r.DocID, nil); err != nil {
+			return embedcache.Mark{}, interpretError(err)
+		}
+		if ownerType != nil {
+			r.OwnerType, r.OwnerID, r.Vector = *ownerType, *ownerID, vals[5]
+			row(r)
+		}
+	}
+	return mark, interpretError(rows.Err())
 }

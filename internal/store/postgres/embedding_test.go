@@ -27,7 +27,7 @@ func BenchmarkNearestEmbeddings(b *testing.B) {
 			if _, err := db.Migrate(ctx); err != nil {
 				b.Fatal(err)
 			}
-			storetest.BenchNearest(b, db, n, 768, func(campaignID, model string, n, dims int) {
+			storetest.BenchNearest(b, db, db.SetEmbeddingCache, n, 768, func(campaignID, model string, n, dims int) {
 				pool := db.Pool()
 				if _, err := pool.Exec(ctx, `INSERT INTO search_docs (campaign_id, scope, entity_type, entity_id, name, gm_only, body_tsv, gm_tsv)
 					SELECT $1::uuid, $1::text, 'character', 'c' || lpad(i::text, 7, '0'), 'x', false, ''::tsvector, ''::tsvector FROM generate_series(0, $2::int - 1) i`,

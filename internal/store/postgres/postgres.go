@@ -34,6 +34,7 @@ import (
 
 	"github.com/gmc-project/gmc/internal/gmc"
 	"github.com/gmc-project/gmc/internal/store"
+	"github.com/gmc-project/gmc/internal/store/embedcache"
 	"github.com/gmc-project/gmc/internal/store/migration"
 )
 
@@ -51,6 +52,8 @@ type DB struct {
 	open *openTx
 	// replica serves list and search reads when set (SetReadReplica).
 	replica *replica
+	// vectors keeps campaigns' embeddings between lookups.
+	vectors *embedcache.Cache
 }
 
 var _ store.Store = (*DB)(nil)
@@ -73,8 +76,13 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		pool.Close()
 		return nil, fmt.Errorf("open postgres: %w", err)
 	}
-	return &DB{pool: pool, q: pool}, nil
+	return &DB{pool: pool, q: pool, vectors: embedcache.New(embedcache.DefaultBudget)}, nil
 }
+
+// SetEmbeddingCache bounds the memory that keeps campaigns' embeddings
+// between similarity lookups to maxBytes (0: none kept). Call it before
+// serving.
+func (db *DB) SetEmbeddingCache(maxBytes int64) { db.vectors = embedcache.New(maxBytes) }
 
 // Backend names this implementation.
 func (db *DB) Backend() string { return "postgres" }

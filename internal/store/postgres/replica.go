@@ -27,6 +27,10 @@ type ReplicaOptions struct {
 	// OnState is told every change of whether the replica serves reads,
 	// with the reason when it does not (the metric hook).
 	OnState func(serving bool, reason string)
+	// OnLag is told the outcome of every check: how far the replica is
+	// behind, or the error that kept the lag from being measured (the
+	// metric hook).
+	OnLag func(lag time.Duration, err error)
 }
 
 // replica is a streaming replica that list and search reads go to while
@@ -120,9 +124,13 @@ func (r *replica) lag(ctx context.Context, primary *pgxpool.Pool) (time.Duration
 
 func (r *replica) check(ctx context.Context, primary *pgxpool.Pool) {
 	lag, err := r.lag(ctx, primary)
-	switch {
-	case ctx.Err() != nil:
+	if ctx.Err() != nil {
 		return
+	}
+	if r.opts.OnLag != nil {
+		r.opts.OnLag(lag, err)
+	}
+	switch {
 	case err != nil:
 		r.set(false, "unreachable: "+err.Error())
 	case lag > r.opts.MaxLag:

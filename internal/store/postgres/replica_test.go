@@ -17,10 +17,28 @@ import (
 	"github.com/gmc-project/gmc/internal/testenv"
 )
 
-// states records what a replica's OnState hook is told.
+// states records what a replica's OnState and OnLag hooks are told.
 type states struct {
 	mu  sync.Mutex
 	got []string
+	// lag and lagErr are what OnLag was told last; checks counts its calls.
+	lag    time.Duration
+	lagErr error
+	checks int
+}
+
+func (s *states) lagHook(lag time.Duration, err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.lag, s.lagErr = lag, err
+	s.checks++
+}
+
+// lastLag is what OnLag was told last, and whether it was told anything.
+func (s *states) lastLag() (lag time.Duration, told bool, err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.lag, s.checks > 0, s.lagErr
 }
 
 func (s *states) hook(serving bool, reason string) {
@@ -77,7 +95,7 @@ func TestReadReplica(t *testing.T) {
 		}
 		t.Cleanup(func() { db.Close() })
 		st := &states{}
-		opts.OnState, opts.CheckEvery = st.hook, 20*time.Millisecond
+		opts.OnState, opts.OnLag, opts.CheckEvery = st.hook, st.lagHook, 20*time.Millisecond
 		if replica != "" {
 			if err := db.SetReadReplica(ctx, replica, opts); err != nil {
 				t.Fatal(err)
@@ -154,6 +172,9 @@ func TestReadReplica(t *testing.T) {
 	// The strict bound is passed while replay waits: that handle skips
 	// the replica and reads the primary.
 	waitFor(t, "the strict handle to skip the lagging replica", func() bool { return strings.HasPrefix(strictSt.last(), "skipped: lagging") })
+	if lag, _, err := strictSt.lastLag(); err != nil || lag <= 300*time.Millisecond {
+		t.Errorf("OnLag of a replica skipped for lagging = %v, %v; want a lag above the bound", lag, err)
+	}
 	if got := names(ctx, strict); !slices.Equal(got, []string{"Early", "Late"}) {
 		t.Errorf("a list read with the replica skipped = %v, want the primary's", got)
 	}
@@ -161,6 +182,10 @@ func TestReadReplica(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitFor(t, "the strict handle to take the replica back", func() bool { return strictSt.last() == "serving" })
+	waitFor(t, "the strict handle to measure the replica caught up", func() bool {
+		lag, _, err := strictSt.lastLag()
+		return err == nil && lag <= 300*time.Millisecond
+	})
 	waitFor(t, "the replica to catch up", func() bool { return slices.Equal(names(ctx, replicaDB), []string{"Early", "Late"}) })
 
 	// A replica that cannot be reached serves nothing; reads still work.
@@ -170,6 +195,9 @@ func TestReadReplica(t *testing.T) {
 	}
 	if !strings.HasPrefix(downSt.last(), "skipped: unreachable") {
 		t.Errorf("state of a replica that is down = %q", downSt.last())
+	}
+	if _, told, err := downSt.lastLag(); !told || err == nil {
+		t.Errorf("OnLag of a replica that is down: told %v, error %v; want the error", told, err)
 	}
 	// A primary given as its own replica is refused: it is no standby.
 	self, selfSt := open(t, primaryURL, postgres.ReplicaOptions{})

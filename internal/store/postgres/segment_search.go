@@ -56,28 +56,32 @@ func indexMentions(ctx context.Context, tx pgx.Tx, hits []*gmc.KeywordHit) error
 	return interpretError(err)
 }
 
-// SearchSegments looks the words up in the GIN index and loads the
-// segments found with their sessions, speakers and mentions.
+// SearchSegments looks the words up in the GIN index, or takes the
+// segments p.IDs names, and loads the segments found with their
+// sessions, speakers and mentions.
 func (db *DB) SearchSegments(ctx context.Context, p search.SegmentProbe) ([]search.SegmentCandidate, error) {
-	if !isUUID(p.Campaign) || len(p.Words) == 0 {
+	if !isUUID(p.Campaign) {
 		return nil, nil
 	}
-	weights := ""
-	if !p.GM {
-		weights = "CD"
-	}
-	terms := make([]string, len(p.Words))
-	for i, w := range p.Words {
-		// Words are normalised letters and digits: nothing to quote.
-		terms[i] = `'` + w + `':`
-		if p.LastPrefix && i == len(p.Words)-1 {
-			terms[i] += "*"
+	var found string
+	var arg any
+	switch {
+	case len(p.IDs) > 0:
+		// An id that is not a uuid names no segment, as in SQLite.
+		ids := make([]string, 0, len(p.IDs))
+		for _, id := range p.IDs {
+			if isUUID(id) {
+				ids = append(ids, id)
+			}
 		}
-		terms[i] = strings.TrimSuffix(terms[i]+weights, ":")
+		found, arg = `SELECT s.segment_id FROM segment_search s WHERE s.segment_id = ANY($1::uuid[]) AND s.campaign_id = $2 LIMIT $3`, ids
+	case len(p.Words) > 0:
+		found, arg = `SELECT s.segment_id FROM segment_search s
+			WHERE s.tsv @@ to_tsquery('simple', $1) AND s.campaign_id = $2 LIMIT $3`, segmentQuery(p)
+	default:
+		return nil, nil
 	}
-	rows, err := db.q.Query(ctx, `WITH found AS (
-			SELECT s.segment_id FROM segment_search s
-			WHERE s.tsv @@ to_tsquery('simple', $1) AND s.campaign_id = $2 LIMIT $3)
+	rows, err := db.q.Query(ctx, `WITH found AS (`+found+`)
 		SELECT t.id, t.session_id, g.title, g.number, g.started_at, t.seq, t.start_ms, t.end_ms, t.created_at, t.speaker_label,
 			sp.label, sp.user_id, sp.character_id, t.text,
 			coalesce(m.names, '{}'), coalesce(m.starts, '{}'), coalesce(m.ends, '{}'), coalesce(m.gm, '{}')
@@ -86,7 +90,7 @@ func (db *DB) SearchSegments(ctx context.Context, p search.SegmentProbe) ([]sear
 				array_agg(h.span_end ORDER BY h.id) AS ends, array_agg(h.gm_only ORDER BY h.id) AS gm
 			FROM keyword_hits h WHERE h.segment_id = t.id AND h.kind = 'term' AND ($4 OR NOT h.gm_only)) m ON true
 		LEFT JOIN session_speakers sp ON sp.session_id = t.session_id AND sp.label = t.speaker_label`,
-		strings.Join(terms, " & "), p.Campaign, p.Limit, p.GM)
+		arg, p.Campaign, p.Limit, p.GM)
 	if err != nil {
 		return nil, interpretError(err)
 	}
@@ -113,4 +117,23 @@ func (db *DB) SearchSegments(ctx context.Context, p search.SegmentProbe) ([]sear
 		}
 		return c, nil
 	})
+}
+
+// segmentQuery is p's words as a tsquery: every word, the last as a
+// prefix when asked, at the weights p's role may read.
+func segmentQuery(p search.SegmentProbe) string {
+	weights := ""
+	if !p.GM {
+		weights = "CD"
+	}
+	terms := make([]string, len(p.Words))
+	for i, w := range p.Words {
+		// Words are normalised letters and digits: nothing to quote.
+		terms[i] = `'` + w + `':`
+		if p.LastPrefix && i == len(p.Words)-1 {
+			terms[i] += "*"
+		}
+		terms[i] = strings.TrimSuffix(terms[i]+weights, ":")
+	}
+	return strings.Join(terms, " & ")
 }

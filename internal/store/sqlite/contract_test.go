@@ -18,6 +18,28 @@ func TestContract(t *testing.T) {
 	})
 }
 
+// TestShared runs the tests of instances sharing one database: two
+// handles on one file.
+func TestShared(t *testing.T) {
+	t.Parallel()
+	storetest.RunShared(t, func(t *testing.T) (store.Store, store.Store) {
+		path := filepath.Join(t.TempDir(), "gmc.db")
+		open := func() *sqlite.DB {
+			db, err := sqlite.Open(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { db.Close() })
+			return db
+		}
+		a := open()
+		if _, err := a.Migrate(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		return a, open()
+	})
+}
+
 // MustOpen opens a migrated database in a fresh file that is removed with t.
 func MustOpen(t *testing.T) *sqlite.DB {
 	t.Helper()

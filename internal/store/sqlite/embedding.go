@@ -8,6 +8,7 @@ import (
 	"github.com/gmc-project/gmc/internal/gmc"
 	"github.com/gmc-project/gmc/internal/search"
 	"github.com/gmc-project/gmc/internal/store"
+	"github.com/gmc-project/gmc/internal/store/embedcache"
 )
 
 // markDocEmbedding marks the embedding of the document docID pending
@@ -127,35 +128,84 @@ func (db *DB) MarkEmbeddingsStale(ctx context.Context, model string) (int, error
 	return int(n), err
 }
 
-// NearestEmbeddings scores every visible vector of the campaign in Go.
+// NearestEmbeddings scores the campaign's vectors in Go, from the cache
+// brought up to date by one statement (inside InTx, from every row and
+// no cache: the transaction's rows are not committed). Who may see a
+// document is read at each lookup, never cached.
 func (db *DB) NearestEmbeddings(ctx context.Context, q store.EmbeddingQuery) ([]store.EmbeddingMatch, error) {
 	vec := append([]float32(nil), q.Vector...)
 	search.Normalize(vec)
-	rows, err := db.read.QueryContext(ctx, `SELECT e.owner_type, e.owner_id, coalesce(e.doc_id, 0), e.vector
-		FROM embeddings e LEFT JOIN search_docs d ON d.doc_id = e.doc_id
-		WHERE e.campaign_id = ? AND e.model = ? AND e.dims = ? AND e.vector IS NOT NULL
-			AND (e.segment_id IS NOT NULL OR ? OR d.gm_only = 0)
-			AND (? = 0 OR e.owner_type IN (SELECT value FROM json_each(?)))`,
-		q.CampaignID, q.Model, len(vec), q.GM, len(q.Types), jsonArray(q.Types))
+	var hidden map[int64]bool
+	if !q.GM {
+		var err error
+		if hidden, err = db.gmOnlyDocs(ctx, q.CampaignID); err != nil {
+			return nil, err
+		}
+	}
+	keep := func(m store.EmbeddingMatch) bool { return q.Admits(m, hidden) }
+	read := func(ctx context.Context, since *int64, row func(embedcache.Row)) (embedcache.Mark, error) {
+		return db.readEmbeddings(ctx, q.CampaignID, q.Model, since, row)
+	}
+	if db.open != nil {
+		return embedcache.Nearest(ctx, read, vec, q.K, keep)
+	}
+	return db.vectors.Nearest(ctx, embedcache.Key{Campaign: q.CampaignID, Model: q.Model}, read, vec, q.K, keep)
+}
+
+// gmOnlyDocs returns the campaign's documents only its GM may see.
+func (db *DB) gmOnlyDocs(ctx context.Context, campaignID string) (map[int64]bool, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT doc_id FROM search_docs WHERE campaign_id = ? AND gm_only = 1`, campaignID)
 	if err != nil {
 		return nil, interpretError(err)
 	}
 	defer rows.Close()
-	best := search.NewNearest[store.EmbeddingMatch](q.K)
-	var blob []byte
+	out := map[int64]bool{}
 	for rows.Next() {
-		var m store.EmbeddingMatch
-		if err := rows.Scan(&m.OwnerType, &m.OwnerID, &m.DocID, &blob); err != nil {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
 			return nil, interpretError(err)
 		}
-		best.Offer(m, search.Dot(vec, blob))
+		out[id] = true
 	}
-	if err := rows.Err(); err != nil {
-		return nil, interpretError(err)
+	return out, interpretError(rows.Err())
+}
+
+// readEmbeddings is the cache's ReadFunc (see embedcache.ReadFunc): one
+// statement, so one snapshot, returns the clock (migration 00027), the
+// count of the model's vectors and the rows. Its first row carries the
+// clock and count even when no embedding row follows.
+func (db *DB) readEmbeddings(ctx context.Context, campaignID, model string, since *int64, row func(embedcache.Row)) (embedcache.Mark, error) {
+	head := `SELECT h.tick, h.n, e.owner_type, e.owner_id, coalesce(e.doc_id, 0), `
+	from := ` FROM (SELECT (SELECT tick FROM embedding_clock) AS tick,
+			(SELECT count(*) FROM embeddings WHERE campaign_id = ? AND model = ? AND vector IS NOT NULL) AS n) h `
+	args := []any{campaignID, model}
+	var query string
+	if since == nil {
+		query = head + `e.vector` + from + `LEFT JOIN embeddings e ON e.campaign_id = ? AND e.model = ? AND e.vector IS NOT NULL`
+		args = append(args, campaignID, model)
+	} else {
+		// A row of another model, or one whose vector is not made yet, leaves the set.
+		query = head + `CASE WHEN e.model = ? THEN e.vector END` + from + `LEFT JOIN embeddings e ON e.campaign_id = ? AND e.changed > ?`
+		args = append([]any{model}, append(args, campaignID, *since)...)
 	}
-	items, sims := best.Best()
-	for i := range items {
-		items[i].Similarity = sims[i]
+	rows, err := db.read.QueryContext(ctx, query, args...)
+	if err != nil {
+		return embedcache.Mark{}, interpretError(err)
 	}
-	return items, nil
+	defer rows.Close()
+	var mark embedcache.Mark
+	for rows.Next() {
+		var ownerType, ownerID sql.NullString
+		var r embedcache.Row
+		// RawBytes: the vector is decoded by the cache, not kept.
+		var vector sql.RawBytes
+		if err := rows.Scan(&mark.Cursor, &mark.Count, &ownerType, &ownerID, &r.DocID, &vector); err != nil {
+			return embedcache.Mark{}, interpretError(err)
+		}
+		if ownerType.Valid {
+			r.OwnerType, r.OwnerID, r.Vector = ownerType.String, ownerID.String, vector
+			row(r)
+		}
+	}
+	return mark, interpretError(rows.Err())
 }

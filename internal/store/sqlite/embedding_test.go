@@ -24,7 +24,7 @@ func BenchmarkNearestEmbeddings(b *testing.B) {
 			if _, err := db.Migrate(ctx); err != nil {
 				b.Fatal(err)
 			}
-			storetest.BenchNearest(b, db, n, 768, func(campaignID, model string, n, dims int) {
+			storetest.BenchNearest(b, db, db.SetEmbeddingCache, n, 768, func(campaignID, model string, n, dims int) {
 				tx, err := db.Writer().BeginTx(ctx, nil)
 				if err != nil {
 					b.Fatal(err)

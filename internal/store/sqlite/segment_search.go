@@ -96,29 +96,29 @@ func segmentMentions(ctx context.Context, q querier, ids []string, gm bool) (map
 }
 
 // SearchSegments asks the FTS5 index for the campaign's segments holding
-// every word (players' probes read the words and names columns only) and
-// loads them with their sessions, speakers and mentions.
+// every word (players' probes read the words and names columns only), or
+// takes the segments p.IDs names, and loads them with their sessions,
+// speakers and mentions.
 func (db *DB) SearchSegments(ctx context.Context, p search.SegmentProbe) ([]search.SegmentCandidate, error) {
-	if len(p.Words) == 0 {
+	var found string
+	var args []any
+	switch {
+	case len(p.IDs) > 0:
+		found = `SELECT s.segment_id FROM segment_search s
+			WHERE s.segment_id IN (SELECT value FROM json_each(?)) AND s.campaign_id = ? LIMIT ?`
+		args = []any{jsonArray(p.IDs), p.Campaign, p.Limit}
+	case len(p.Words) > 0:
+		found = `SELECT s.segment_id FROM segment_text f CROSS JOIN segment_search s ON s.doc_id = f.rowid
+			WHERE segment_text MATCH ? AND s.campaign_id = ? LIMIT ?`
+		args = []any{segmentMatch(p), p.Campaign, p.Limit}
+	default:
 		return nil, nil
-	}
-	terms := make([]string, len(p.Words))
-	for i, w := range p.Words {
-		terms[i] = `"` + w + `"`
-		if p.LastPrefix && i == len(p.Words)-1 {
-			terms[i] += "*"
-		}
-	}
-	match := `(` + strings.Join(terms, " AND ") + `)`
-	if !p.GM {
-		match = `{words names} : ` + match
 	}
 	rows, err := db.read.QueryContext(ctx, `SELECT t.id, t.session_id, g.title, g.number, g.started_at, t.seq, t.start_ms, t.end_ms, t.created_at,
 			t.speaker_label, sp.label, sp.user_id, sp.character_id, t.text
-		FROM (SELECT s.segment_id FROM segment_text f CROSS JOIN segment_search s ON s.doc_id = f.rowid
-			WHERE segment_text MATCH ? AND s.campaign_id = ? LIMIT ?) x
+		FROM (`+found+`) x
 		JOIN transcript_segments t ON t.id = x.segment_id JOIN game_sessions g ON g.id = t.session_id
-		LEFT JOIN session_speakers sp ON sp.session_id = t.session_id AND sp.label = t.speaker_label`, match, p.Campaign, p.Limit)
+		LEFT JOIN session_speakers sp ON sp.session_id = t.session_id AND sp.label = t.speaker_label`, args...)
 	if err != nil {
 		return nil, interpretError(err)
 	}
@@ -155,4 +155,21 @@ func (db *DB) SearchSegments(ctx context.Context, p search.SegmentProbe) ([]sear
 		out[i].Mentions = mentions[out[i].SegmentID]
 	}
 	return out, nil
+}
+
+// segmentMatch is p's words as an FTS5 query: every word, the last as a
+// prefix when asked, in the columns p's role may read.
+func segmentMatch(p search.SegmentProbe) string {
+	terms := make([]string, len(p.Words))
+	for i, w := range p.Words {
+		terms[i] = `"` + w + `"`
+		if p.LastPrefix && i == len(p.Words)-1 {
+			terms[i] += "*"
+		}
+	}
+	match := `(` + strings.Join(terms, " AND ") + `)`
+	if !p.GM {
+		match = `{words names} : ` + match
+	}
+	return match
 }

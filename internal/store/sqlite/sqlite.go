@@ -25,6 +25,7 @@ import (
 
 	"github.com/gmc-project/gmc/internal/gmc"
 	"github.com/gmc-project/gmc/internal/store"
+	"github.com/gmc-project/gmc/internal/store/embedcache"
 	"github.com/gmc-project/gmc/internal/store/migration"
 )
 
@@ -43,6 +44,8 @@ type DB struct {
 	read     querier
 	// open is the transaction of InTx, nil outside it.
 	open *sql.Tx
+	// vectors keeps campaigns' embeddings between lookups.
+	vectors *embedcache.Cache
 }
 
 var _ store.Store = (*DB)(nil)
@@ -86,13 +89,18 @@ func Open(path string) (*DB, error) {
 	read.SetMaxIdleConns(readConns)
 	read.SetConnMaxIdleTime(0)
 	prepared := newPreparedReads(read)
-	db := &DB{write: write, readPool: read, prepared: prepared, read: prepared}
+	db := &DB{write: write, readPool: read, prepared: prepared, read: prepared, vectors: embedcache.New(embedcache.DefaultBudget)}
 	if err := write.Ping(); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
 	return db, nil
 }
+
+// SetEmbeddingCache bounds the memory that keeps campaigns' embeddings
+// between similarity lookups to maxBytes (0: none kept). Call it before
+// serving.
+func (db *DB) SetEmbeddingCache(maxBytes int64) { db.vectors = embedcache.New(maxBytes) }
 
 // Backend names this implementation.
 func (db *DB) Backend() string { return "sqlite" }

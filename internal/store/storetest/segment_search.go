@@ -150,6 +150,31 @@ func testSegmentSearch(t *testing.T, open OpenFunc) {
 		wantSegments(t, f.s, probe(f, false, "emberfall", "river"), f.segs[0].ID)
 		wantSegments(t, f.s, probe(f, false, "xylandra"), f.segs[1].ID)
 	})
+	t.Run("ByIDsOfOneCampaign", func(t *testing.T) {
+		t.Parallel()
+		f := setup(t)
+		secret := newHit(t, f.segs[2], "Vethrax the Unbound", func(h *gmc.KeywordHit) { h.GMOnly, h.Span = true, [2]int{7, 15} })
+		wantErr(t, "CreateKeywordHits", f.s.CreateKeywordHits(ctx, []*gmc.KeywordHit{secret}), nil)
+		for _, gm := range []bool{false, true} {
+			// Another campaign's segment and an id of nothing are not found;
+			// the words, when given too, do not narrow what the ids name.
+			p := search.SegmentProbe{Campaign: f.c.ID, GM: gm, IDs: []string{f.segs[2].ID, f.otherSeg.ID, "not-a-segment", f.segs[0].ID},
+				Words: []string{"nowhere"}, Limit: 10}
+			got := wantSegments(t, f.s, p, f.segs[0].ID, f.segs[2].ID)
+			for _, c := range got {
+				if c.SessionID != f.gs.ID || c.SessionTitle != "The Sunken Keep" || c.Text == "" {
+					t.Errorf("candidate by id = %+v, want its session and text", c)
+				}
+				if c.SegmentID == f.segs[2].ID && (len(c.Mentions) == 1) != gm {
+					t.Errorf("gm=%v: Mentions = %+v, want the GM-only hit for GMs only", gm, c.Mentions)
+				}
+			}
+			p.Limit = 1
+			if got, err := f.s.SearchSegments(ctx, p); err != nil || len(got) != 1 {
+				t.Errorf("SearchSegments with limit 1 = %d segments, %v", len(got), err)
+			}
+		}
+	})
 	t.Run("GoWithTheirSession", func(t *testing.T) {
 		t.Parallel()
 		f := setup(t)
