@@ -11,8 +11,7 @@ import (
 )
 
 // RunBaseline runs the contract of store.SearchBaseline, which every
-// backend must implement, and of store.TrigramBaseline where a backend
-// offers it.
+// backend must implement, and of store.TrigramBaseline.
 func RunBaseline(t *testing.T, open OpenFunc) {
 	ctx := context.Background()
 	st, ok := open(t).(store.SearchBaseline)
@@ -73,10 +72,25 @@ func RunBaseline(t *testing.T, open OpenFunc) {
 	}
 	tb, ok := st.(store.TrigramBaseline)
 	if !ok {
-		return
+		t.Fatal("the backend does not implement store.TrigramBaseline")
 	}
-	got, err := tb.BaselineSimilar(ctx, "c1", "Thalindar", 10)
-	if err != nil || !slices.Equal(got, []string{"character/4"}) {
-		t.Errorf("BaselineSimilar(c1, Thalindar) = %q, %v; want [character/4]", got, err)
+	similar := []struct {
+		name, campaign, q string
+		want              []string
+	}{
+		{"a typo", "c1", "Thalindar", []string{"character/4"}},
+		{"case and a missing letter", "c1", "GORICK STONEBEARD", []string{"character/3"}},
+		// Old Gorr, Gorr_Debt and Gorr's Rest hold all of "gorr"'s
+		// trigrams: the fewer others a name has, the more similar it is.
+		{"similarity ranks", "c1", "gorr", []string{"character/3", "plot/2", "location/1"}},
+		{"below the threshold", "c1", "Stonebread Hall of Kings", nil},
+		{"no word", "c1", "!?", nil},
+		{"other campaigns unseen", "c2", "Thalindra", nil},
+	}
+	for _, tc := range similar {
+		got, err := tb.BaselineSimilar(ctx, tc.campaign, tc.q, 10)
+		if err != nil || !slices.Equal(got, tc.want) {
+			t.Errorf("%s: BaselineSimilar(%s, %q) = %q, %v; want %q", tc.name, tc.campaign, tc.q, got, err, tc.want)
+		}
 	}
 }
