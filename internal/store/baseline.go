@@ -31,10 +31,10 @@ type SearchBaseline interface {
 	RefreshStatistics(ctx context.Context) error
 }
 
-// TrigramBaseline is the trigram similarity baseline: names ranked by
-// pg_trgm's similarity() among those over pg_trgm's default threshold
-// (0.3). PostgreSQL runs pg_trgm itself; SQLite computes the same
-// similarity over an FTS5 trigram index.
+// TrigramBaseline is the trigram index baseline: names found and ranked by
+// their trigrams alone. PostgreSQL ranks by pg_trgm's similarity() the
+// names over its default threshold; SQLite ranks by bm25 the names its
+// FTS5 trigram index holds any of the query's trigrams for.
 type TrigramBaseline interface {
 	// BaselineSimilar returns the entities of campaignID whose names are
 	// most similar to q, reading at most limit names, each entity once.

@@ -43,8 +43,7 @@ func (b *backend) systems(src search.Source) []system {
 	}}, {"ILIKE '%q%'", func(ctx context.Context, l *loaded, q string) ([]string, error) {
 		return b.st.BaselineContains(ctx, l.campaignID, q, depth)
 	}}}
-	// PostgreSQL ranks with pg_trgm, SQLite with the same similarity over
-	// its FTS5 trigram index.
+	// PostgreSQL ranks with pg_trgm, SQLite with its FTS5 trigram index.
 	if tb, ok := b.st.(store.TrigramBaseline); ok {
 		out = append(out, system{trigramSystem(b.name), func(ctx context.Context, l *loaded, q string) ([]string, error) {
 			return tb.BaselineSimilar(ctx, l.campaignID, q, depth)

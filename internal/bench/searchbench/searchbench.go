@@ -1,7 +1,7 @@
 // Package searchbench is `gmc bench search`: it measures the quality and
-// the speed of gmc's search against two baselines, ILIKE '%q%' and trigram
-// similarity alone (pg_trgm on PostgreSQL, the same similarity over an
-// FTS5 trigram index on SQLite), on the same data in the same database.
+// the speed of gmc's search against two baselines, ILIKE '%q%' and a
+// trigram index alone (pg_trgm similarity on PostgreSQL, FTS5's trigram
+// index ranked by bm25 on SQLite), on the same data in the same database.
 //
 // Quality: campaigns of invented names (a seeded syllable generator) and,
 // when the file is there, the keyword benchmark's gazetteer; each gets a
@@ -49,8 +49,8 @@ type options struct {
 
 // fingerprint names the data a run builds, so that runs with the same
 // data share it. Its version suffix changes with the stored layout (v5:
-// SQLite's baseline names carry their trigram counts and an FTS5 trigram
-// index), so an older run's data is not read.
+// SQLite's baseline names have ids and an FTS5 trigram index), so an
+// older run's data is not read.
 func (o options) fingerprint() string {
 	return "s" + strconv.FormatUint(o.seed, 10) + "_n" + strconv.Itoa(o.entities) + "_q" + strconv.Itoa(o.qualityEntities) + "_v5"
 }
