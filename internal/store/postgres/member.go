@@ -71,6 +71,14 @@ func campaignMember(campaignID, userID string) memberOf {
 		pgx.NamedArgs{"campaign": campaignID, "member": userID}}
 }
 
+// characterViewer is the role of @member when they may see the character
+// @character: a member of its campaign, and a GM if it is GM-only.
+func characterViewer(characterID, userID string) memberOf {
+	return memberOf{`SELECT m.role FROM characters c JOIN members m ON m.campaign_id = c.campaign_id
+		WHERE c.id = @character AND m.user_id = @member AND (c.visibility = 'players' OR m.role = 'gm')`,
+		pgx.NamedArgs{"character": characterID, "member": userID}}
+}
+
 // memberRead is a list read that carries the caller's role: its statement
 // starts with with (the CTE "me"), runs on q and selects (SELECT role FROM
 // me) after the entity's columns.

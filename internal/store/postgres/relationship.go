@@ -241,11 +241,7 @@ func (db *DB) MemberRelationships(ctx context.Context, userID string, f store.Re
 	if !isUUID(f.CharacterID) || !isUUID(userID) {
 		return nil, "", "", gmc.ErrNotFound
 	}
-	// The caller's role when they may see the character: a member of its
-	// campaign, and a GM if it is GM-only.
-	of := memberOf{`SELECT m.role FROM characters c JOIN members m ON m.campaign_id = c.campaign_id
-		WHERE c.id = @character AND m.user_id = @member AND (c.visibility = 'players' OR m.role = 'gm')`,
-		pgx.NamedArgs{"character": f.CharacterID, "member": userID}}
+	of := characterViewer(f.CharacterID, userID)
 	if err := checkCursor(f.Page.Cursor); err != nil {
 		return nil, "", "", db.memberFails(ctx, of, err)
 	}

@@ -81,6 +81,13 @@ func campaignMember(campaignID, userID string) memberOf {
 	return memberOf{`SELECT role FROM members WHERE campaign_id = ? AND user_id = ?`, []any{campaignID, userID}}
 }
 
+// characterViewer is the role of userID when they may see the character
+// characterID: a member of its campaign, and a GM if it is GM-only.
+func characterViewer(characterID, userID string) memberOf {
+	return memberOf{`SELECT m.role FROM characters c JOIN members m ON m.campaign_id = c.campaign_id
+		WHERE c.id = ? AND m.user_id = ? AND (c.visibility = 'players' OR m.role = 'gm')`, []any{characterID, userID}}
+}
+
 // readRole reads of's role on its own.
 func (db *DB) readRole(ctx context.Context, of memberOf) (gmc.Role, error) {
 	var role string

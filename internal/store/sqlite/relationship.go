@@ -187,11 +187,7 @@ func (db *DB) Relationships(ctx context.Context, f store.RelationshipFilter) ([]
 // the list's statement.
 func (db *DB) MemberRelationships(ctx context.Context, userID string, f store.RelationshipFilter) ([]*gmc.Relationship, string, gmc.Role, error) {
 	f.Page = f.Page.Normalize()
-	// The caller's role when they may see the character: a member of its
-	// campaign, and a GM if it is GM-only.
-	of := memberOf{`SELECT m.role FROM characters c JOIN members m ON m.campaign_id = c.campaign_id
-		WHERE c.id = ? AND m.user_id = ? AND (c.visibility = 'players' OR m.role = 'gm')`, []any{f.CharacterID, userID}}
-	out, role, err := memberList(ctx, db, of, `SELECT `+relationshipColumns+`, (SELECT role FROM me) FROM relationships r
+	out, role, err := memberList(ctx, db, characterViewer(f.CharacterID, userID), `SELECT `+relationshipColumns+`, (SELECT role FROM me) FROM relationships r
 		WHERE EXISTS (SELECT 1 FROM me) AND (r.source_id = ? OR r.target_id = ?) AND r.id > ?
 		AND ((SELECT role FROM me) = 'gm' OR (r.visibility = 'players' AND NOT `+hiddenEnd+`)) ORDER BY r.id LIMIT ?`,
 		[]any{f.CharacterID, f.CharacterID, f.Page.Cursor, f.Page.Limit + 1}, scanRelationship)

@@ -39,6 +39,7 @@ func Run(t *testing.T, open OpenFunc) {
 		{"MemberSessions", testMemberSessions},
 		{"Character", testCharacter},
 		{"Achievement", testAchievement},
+		{"MemberAchievements", testMemberAchievements},
 		{"Relationship", testRelationship},
 		{"MemberRelationships", testMemberRelationships},
 		{"Graph", testGraph},
