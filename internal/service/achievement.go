@@ -59,9 +59,15 @@ func (s *Service) checkSession(ctx context.Context, campaignID string, sessionID
 
 // Achievements lists the achievements of a character the caller may see.
 func (s *Service) Achievements(ctx context.Context, userID, characterID string, page gmc.Page) ([]*gmc.Achievement, string, error) {
-	c, _, err := s.character(ctx, userID, characterID)
+	// The store reads the character and the membership in the list's
+	// statement: a character the caller may not see is not found, as by
+	// s.character.
+	list, next, role, err := s.store.MemberAchievements(ctx, userID, characterID, page)
 	if err != nil {
+		return nil, "", notFound(err, gmc.EntityCharacter)
+	}
+	if err := checkRole(role, gmc.RoleObserver); err != nil {
 		return nil, "", err
 	}
-	return s.store.Achievements(ctx, c.ID, page)
+	return list, next, nil
 }

@@ -69,14 +69,19 @@ func webhookAAD(w *gmc.DiscordWebhook) []byte {
 
 // DiscordWebhooks lists a campaign's webhooks. GM only.
 func (s *Service) DiscordWebhooks(ctx context.Context, userID, campaignID string) ([]*gmc.DiscordWebhook, error) {
-	if _, err := s.access(ctx, campaignID, userID, gmc.RoleGM); err != nil {
+	// The store reads the membership in the list's statement, which
+	// returns rows to GMs only.
+	list, role, err := s.store.MemberDiscordWebhooks(ctx, userID, campaignID)
+	if err != nil {
+		return nil, accessError(err)
+	}
+	if err := checkRole(role, gmc.RoleGM); err != nil {
 		return nil, err
 	}
-	list, err := s.store.DiscordWebhooks(ctx, campaignID)
 	if list == nil {
 		list = []*gmc.DiscordWebhook{}
 	}
-	return list, err
+	return list, nil
 }
 
 // discordWebhook loads a webhook for a GM of its campaign; other people

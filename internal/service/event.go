@@ -19,8 +19,15 @@ type EventQuery struct {
 
 // Events reads a campaign's audit log. GM only.
 func (s *Service) Events(ctx context.Context, userID string, q EventQuery) ([]*gmc.Event, string, error) {
-	if _, err := s.access(ctx, q.CampaignID, userID, gmc.RoleGM); err != nil {
+	// The store reads the membership in the list's statement, which
+	// returns rows to GMs only.
+	list, next, role, err := s.store.MemberEvents(ctx, userID, store.EventFilter{CampaignID: q.CampaignID, EntityType: q.EntityType,
+		EntityID: q.EntityID, ActorID: q.ActorID, Page: q.Page})
+	if err != nil {
+		return nil, "", accessError(err)
+	}
+	if err := checkRole(role, gmc.RoleGM); err != nil {
 		return nil, "", err
 	}
-	return s.store.Events(ctx, store.EventFilter{CampaignID: q.CampaignID, EntityType: q.EntityType, EntityID: q.EntityID, ActorID: q.ActorID, Page: q.Page})
+	return list, next, nil
 }

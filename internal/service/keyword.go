@@ -103,12 +103,17 @@ type KeywordQuery struct {
 
 // Keywords lists the keywords of a campaign the caller may see.
 func (s *Service) Keywords(ctx context.Context, userID string, q KeywordQuery) ([]*gmc.Keyword, string, error) {
-	m, err := s.access(ctx, q.CampaignID, userID, gmc.RoleObserver)
+	// The store reads the membership in the list's statement and hides
+	// GM-only keywords from anyone but a GM.
+	list, next, role, err := s.store.MemberKeywords(ctx, userID, store.KeywordFilter{CampaignID: q.CampaignID,
+		Category: strings.ToLower(strings.TrimSpace(q.Category)), Page: q.Page})
 	if err != nil {
+		return nil, "", accessError(err)
+	}
+	if err := checkRole(role, gmc.RoleObserver); err != nil {
 		return nil, "", err
 	}
-	return s.store.Keywords(ctx, store.KeywordFilter{CampaignID: q.CampaignID, Category: strings.ToLower(strings.TrimSpace(q.Category)),
-		HideGMOnly: m.Role != gmc.RoleGM, Page: q.Page})
+	return list, next, nil
 }
 
 // KeywordUpdate changes some of a keyword's fields; nil means unchanged.

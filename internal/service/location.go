@@ -139,20 +139,20 @@ type LocationQuery struct {
 // Locations lists a campaign's locations the caller may see: the roots,
 // the children of q.ParentID, or (q.Subtree) everything below it.
 func (s *Service) Locations(ctx context.Context, userID string, q LocationQuery) ([]*gmc.Location, string, error) {
-	m, err := s.access(ctx, q.CampaignID, userID, gmc.RoleObserver)
-	if err != nil {
+	// The store reads the membership and the parent in the list's
+	// statement and hides from anyone but a GM what is GM-only or lies
+	// below a GM-only location.
+	list, next, role, err := s.store.MemberLocations(ctx, userID, store.LocationFilter{CampaignID: q.CampaignID, ParentID: q.ParentID,
+		Subtree: q.Subtree, Page: q.Page})
+	if errors.Is(err, store.ErrParentNotFound) {
+		return nil, "", err
+	} else if err != nil {
+		return nil, "", accessError(err)
+	}
+	if err := checkRole(role, gmc.RoleObserver); err != nil {
 		return nil, "", err
 	}
-	if q.ParentID != "" {
-		parent, _, _, err := s.location(ctx, userID, q.ParentID)
-		if errors.Is(err, gmc.ErrNotFound) || (err == nil && parent.CampaignID != q.CampaignID) {
-			return nil, "", store.ErrParentNotFound
-		} else if err != nil {
-			return nil, "", err
-		}
-	}
-	return s.store.Locations(ctx, store.LocationFilter{CampaignID: q.CampaignID, ParentID: q.ParentID, Subtree: q.Subtree,
-		ForPlayers: m.Role != gmc.RoleGM, Page: q.Page})
+	return list, next, nil
 }
 
 // LocationUpdate changes some of a location's fields; nil means unchanged.

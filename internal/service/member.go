@@ -10,10 +10,18 @@ import (
 
 // Members lists a campaign's members; any member may see who plays.
 func (s *Service) Members(ctx context.Context, userID, campaignID string) ([]*gmc.Member, error) {
-	if _, err := s.access(ctx, campaignID, userID, gmc.RoleObserver); err != nil {
+	// The list holds the caller's own membership: it is the access check,
+	// in the same statement (read on the primary, as every membership).
+	list, err := s.store.Members(ctx, campaignID)
+	if err != nil {
 		return nil, err
 	}
-	return s.store.Members(ctx, campaignID)
+	for _, m := range list {
+		if m.UserID == userID {
+			return list, checkRole(m.Role, gmc.RoleObserver)
+		}
+	}
+	return nil, accessError(gmc.ErrNotFound)
 }
 
 // SetMemberRole changes a member's role. GM only; the last GM cannot be demoted.

@@ -141,12 +141,17 @@ func (s *Service) Plots(ctx context.Context, userID string, q PlotQuery) ([]*gmc
 	if q.Status != "" && !q.Status.Valid() {
 		return nil, "", gmc.Invalid("query.status", "must be one of hook, active, stalled, resolved, abandoned")
 	}
-	m, err := s.access(ctx, q.CampaignID, userID, gmc.RoleObserver)
+	// The store reads the membership in the list's statement and shows
+	// players only what they may see.
+	list, next, role, err := s.store.MemberPlots(ctx, userID, store.PlotFilter{CampaignID: q.CampaignID, Status: q.Status,
+		CharacterID: q.CharacterID, LocationID: q.LocationID, Page: q.Page})
 	if err != nil {
+		return nil, "", accessError(err)
+	}
+	if err := checkRole(role, gmc.RoleObserver); err != nil {
 		return nil, "", err
 	}
-	return s.store.Plots(ctx, store.PlotFilter{CampaignID: q.CampaignID, Status: q.Status, CharacterID: q.CharacterID, LocationID: q.LocationID,
-		ForPlayers: m.Role != gmc.RoleGM, Page: q.Page})
+	return list, next, nil
 }
 
 // PlotUpdate changes some of a thread's fields; nil means unchanged.

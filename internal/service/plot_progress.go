@@ -96,11 +96,13 @@ func (s *Service) PlotStatus(ctx context.Context, userID, id string) (*PlotStatu
 // threads, and foreshadowing, left alone for the campaign's
 // settings.reminder_sessions played sessions or more. GM only.
 func (s *Service) PlotReminders(ctx context.Context, userID, campaignID string) (*gmc.PlotReminders, error) {
-	if _, err := s.access(ctx, campaignID, userID, gmc.RoleGM); err != nil {
-		return nil, err
-	}
-	c, err := s.store.Campaign(ctx, campaignID)
+	// The membership comes with the campaign, whose settings the
+	// reminders need.
+	c, role, err := s.store.MemberCampaign(ctx, campaignID, userID)
 	if err != nil {
+		return nil, accessError(err)
+	}
+	if err := checkRole(role, gmc.RoleGM); err != nil {
 		return nil, err
 	}
 	n := c.Settings.ReminderSessions

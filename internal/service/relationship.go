@@ -133,11 +133,17 @@ func (s *Service) Relationship(ctx context.Context, userID, id string) (*gmc.Rel
 // Relationships lists the relationships of a character, from it and to
 // it, that the caller may see.
 func (s *Service) Relationships(ctx context.Context, userID, characterID string, page gmc.Page) ([]*gmc.Relationship, string, error) {
-	c, m, err := s.character(ctx, userID, characterID)
+	// The store reads the character and the membership in the list's
+	// statement: a character the caller may not see is not found, as by
+	// s.character.
+	list, next, role, err := s.store.MemberRelationships(ctx, userID, store.RelationshipFilter{CharacterID: characterID, Page: page})
 	if err != nil {
+		return nil, "", notFound(err, gmc.EntityCharacter)
+	}
+	if err := checkRole(role, gmc.RoleObserver); err != nil {
 		return nil, "", err
 	}
-	return s.store.Relationships(ctx, store.RelationshipFilter{CharacterID: c.ID, HideGMOnly: m.Role != gmc.RoleGM, Page: page})
+	return list, next, nil
 }
 
 // RelationshipUpdate changes some of a relationship's fields; nil means

@@ -66,10 +66,15 @@ func (s *Service) Sessions(ctx context.Context, userID string, q SessionQuery) (
 	if q.Status != "" && !q.Status.Valid() {
 		return nil, "", gmc.Invalid("query.status", "must be one of scheduled, live, ended")
 	}
-	if _, err := s.access(ctx, q.CampaignID, userID, gmc.RoleObserver); err != nil {
+	// The store reads the membership in the list's statement.
+	list, next, role, err := s.store.MemberSessions(ctx, userID, store.SessionFilter{CampaignID: q.CampaignID, Status: q.Status, Page: q.Page})
+	if err != nil {
+		return nil, "", accessError(err)
+	}
+	if err := checkRole(role, gmc.RoleObserver); err != nil {
 		return nil, "", err
 	}
-	return s.store.Sessions(ctx, store.SessionFilter{CampaignID: q.CampaignID, Status: q.Status, Page: q.Page})
+	return list, next, nil
 }
 
 // SessionUpdate changes some of a session's fields; nil means unchanged.

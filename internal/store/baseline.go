@@ -10,8 +10,8 @@ import (
 // plain table of every name and alias of a benchmark data set, searched the
 // way an application without a search index would, by substring. Its
 // tables live beside the store's own, outside the migrations, and only the
-// benchmark writes them. Both backends implement it; the pg_trgm baseline
-// exists on PostgreSQL only and is the separate TrigramBaseline.
+// benchmark writes them. Both backends implement it, and TrigramBaseline
+// too.
 type SearchBaseline interface {
 	// PrepareBaseline creates the baseline's tables if they are missing.
 	PrepareBaseline(ctx context.Context) error
@@ -31,8 +31,10 @@ type SearchBaseline interface {
 	RefreshStatistics(ctx context.Context) error
 }
 
-// TrigramBaseline is the pg_trgm baseline, PostgreSQL's only: names ranked
-// by similarity() among those over pg_trgm's default threshold.
+// TrigramBaseline is the trigram index baseline: names found and ranked by
+// their trigrams alone. PostgreSQL ranks by pg_trgm's similarity() the
+// names over its default threshold; SQLite ranks by bm25 the names its
+// FTS5 trigram index holds any of the query's trigrams for.
 type TrigramBaseline interface {
 	// BaselineSimilar returns the entities of campaignID whose names are
 	// most similar to q, reading at most limit names, each entity once.

@@ -19,6 +19,11 @@ type DiscordStore interface {
 	DiscordWebhook(ctx context.Context, id string) (*gmc.DiscordWebhook, error)
 	// DiscordWebhooks lists a campaign's webhooks in id (creation) order.
 	DiscordWebhooks(ctx context.Context, campaignID string) ([]*gmc.DiscordWebhook, error)
+	// MemberDiscordWebhooks is DiscordWebhooks for a GM of campaignID, with
+	// userID's role: the list is empty unless userID is a GM. The
+	// membership is read in the list's statement; only an empty list costs
+	// a second one. ErrNotFound when userID is not a member.
+	MemberDiscordWebhooks(ctx context.Context, userID, campaignID string) ([]*gmc.DiscordWebhook, gmc.Role, error)
 	// DeleteDiscordWebhook removes the webhook with id and appends ev;
 	// ErrNotFound.
 	DeleteDiscordWebhook(ctx context.Context, id string, ev *gmc.Event) error

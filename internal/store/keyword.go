@@ -40,6 +40,12 @@ type KeywordStore interface {
 	// Keywords lists keywords in id (creation) order and the next page's
 	// cursor.
 	Keywords(ctx context.Context, f KeywordFilter) ([]*gmc.Keyword, string, error)
+	// MemberKeywords is Keywords as userID may see them, with userID's
+	// role: a GM sees every keyword, anyone else those with visibility
+	// players (f.HideGMOnly is not used). The membership is read in the
+	// list's statement; only an empty page costs a second one. ErrNotFound
+	// when userID is not a member of f.CampaignID.
+	MemberKeywords(ctx context.Context, userID string, f KeywordFilter) ([]*gmc.Keyword, string, gmc.Role, error)
 	// UpdateKeyword writes k's editable fields when the stored version
 	// equals k.Version, then increments k.Version. ErrNotFound;
 	// ErrConflict on a stale version; ErrKeywordExists when the new term

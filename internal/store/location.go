@@ -46,6 +46,14 @@ type LocationStore interface {
 	// of the campaign; ErrInvalid (code "invalid_cursor") for a cursor that
 	// is no path.
 	Locations(ctx context.Context, f LocationFilter) ([]*gmc.Location, string, error)
+	// MemberLocations is Locations as userID may see them, with userID's
+	// role: a GM sees the whole tree, anyone else what ForPlayers leaves
+	// (f.ForPlayers is not used). The membership, and the parent, are read
+	// in the list's statement; only an empty page costs a second one.
+	// ErrNotFound when userID is not a member of f.CampaignID; then, as
+	// Locations, ErrParentNotFound (also for a parent hidden from userID)
+	// and ErrInvalidCursor.
+	MemberLocations(ctx context.Context, userID string, f LocationFilter) ([]*gmc.Location, string, gmc.Role, error)
 	// UpdateLocation writes l's editable fields (not its place in the tree)
 	// when the stored version equals l.Version, then increments l.Version.
 	// ErrNotFound; ErrConflict on a stale version.

@@ -36,6 +36,12 @@ type PlotStore interface {
 	// Plots lists threads in creation order, each as Plot returns it, and
 	// the next page's cursor.
 	Plots(ctx context.Context, f PlotFilter) ([]*gmc.PlotThread, string, error)
+	// MemberPlots is Plots as userID may see them, with userID's role: a
+	// GM sees everything, anyone else what ForPlayers leaves (f.ForPlayers
+	// is not used). The membership is read in the list's statement; only an
+	// empty page costs a second one. ErrNotFound when userID is not a
+	// member of f.CampaignID.
+	MemberPlots(ctx context.Context, userID string, f PlotFilter) ([]*gmc.PlotThread, string, gmc.Role, error)
 	// UpdatePlot writes all of p's fields but BlockedBy, links included,
 	// when the stored version equals p.Version, then increments p.Version.
 	// ErrNotFound; ErrConflict on a stale version.

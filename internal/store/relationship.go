@@ -37,6 +37,13 @@ type RelationshipStore interface {
 	Relationship(ctx context.Context, id string) (*gmc.Relationship, error)
 	// Relationships lists relationships in id order and the next cursor.
 	Relationships(ctx context.Context, f RelationshipFilter) ([]*gmc.Relationship, string, error)
+	// MemberRelationships is Relationships as userID may see them, with
+	// userID's role: a GM sees all, anyone else what HideGMOnly leaves
+	// (f.HideGMOnly is not used). The character and userID's membership of
+	// its campaign are read in the list's statement; only an empty page
+	// costs a second one. ErrNotFound when the character does not exist,
+	// userID is not in its campaign, or it is GM-only and userID no GM.
+	MemberRelationships(ctx context.Context, userID string, f RelationshipFilter) ([]*gmc.Relationship, string, gmc.Role, error)
 	// UpdateRelationship writes r's kind, attitude, description and
 	// visibility when the stored version equals r.Version, increments
 	// r.Version and appends change. Turning Mutual on links or creates the

@@ -22,6 +22,10 @@ type SessionStore interface {
 	// Sessions lists a campaign's sessions by number and the next cursor
 	// (the cursor is the last id: numbers rise with ids).
 	Sessions(ctx context.Context, f SessionFilter) ([]*gmc.GameSession, string, error)
+	// MemberSessions is Sessions with userID's role, read in the list's own
+	// statement (only an empty page costs a second one). ErrNotFound when
+	// userID is not a member of f.CampaignID.
+	MemberSessions(ctx context.Context, userID string, f SessionFilter) ([]*gmc.GameSession, string, gmc.Role, error)
 	// UpdateSession writes s's fields (status and times included) when the
 	// stored version equals s.Version, then increments it. ErrNotFound;
 	// ErrConflict on a stale version, and with code "session_live" when s

@@ -1,6 +1,7 @@
 // Package searchbench is `gmc bench search`: it measures the quality and
-// the speed of gmc's search against two baselines, ILIKE '%q%' and pg_trgm
-// similarity alone, on the same data in the same database.
+// the speed of gmc's search against two baselines, ILIKE '%q%' and a
+// trigram index alone (pg_trgm similarity on PostgreSQL, FTS5's trigram
+// index ranked by bm25 on SQLite), on the same data in the same database.
 //
 // Quality: campaigns of invented names (a seeded syllable generator) and,
 // when the file is there, the keyword benchmark's gazetteer; each gets a
@@ -47,10 +48,11 @@ type options struct {
 }
 
 // fingerprint names the data a run builds, so that runs with the same
-// data share it. Its version suffix changes with the stored layout (v4:
-// the tables of store.SearchBaseline), so an older run's data is not read.
+// data share it. Its version suffix changes with the stored layout (v5:
+// SQLite's baseline names have ids and an FTS5 trigram index), so an
+// older run's data is not read.
 func (o options) fingerprint() string {
-	return "s" + strconv.FormatUint(o.seed, 10) + "_n" + strconv.Itoa(o.entities) + "_q" + strconv.Itoa(o.qualityEntities) + "_v4"
+	return "s" + strconv.FormatUint(o.seed, 10) + "_n" + strconv.Itoa(o.entities) + "_q" + strconv.Itoa(o.qualityEntities) + "_v5"
 }
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
@@ -162,6 +164,8 @@ func speed(ctx context.Context, b *backend, o options, stdout, stderr io.Writer)
 	if !o.baselines {
 		systems = systems[:1]
 	}
+	var names []string
+	var results []*result
 	for i, sys := range systems {
 		// A first pass warms caches (and PostgreSQL's plans) so that the
 		// measured pass compares steady states.
@@ -180,6 +184,8 @@ func speed(ctx context.Context, b *backend, o options, stdout, stderr io.Writer)
 		if i == 0 {
 			timer.print(stdout, len(qs), o.showMisses)
 		}
+		names, results = append(names, sys.name), append(results, r)
 	}
+	printRatios(stdout, names, results)
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"math/rand/v2"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -58,9 +59,38 @@ func TestMainOnSQLite(t *testing.T) {
 	if err := Main(context.Background(), args, &out, &errs); err != nil {
 		t.Fatalf("Main = %v\n%s", err, errs.String())
 	}
-	for _, want := range []string{"quality: generated campaign (200 entities, 60 queries)", "gmc search", "ILIKE '%q%'", "speed: speed campaign (300 entities", "p95"} {
+	for _, want := range []string{"quality: generated campaign (200 entities, 60 queries)", "gmc search", "ILIKE '%q%'", "speed: speed campaign (300 entities", "p95",
+		"gmc search vs FTS5 trigram: q/s "} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
+	}
+	// The FTS5 trigram baseline answers in both tables, and finds what
+	// the queries mean: a broken baseline finds nothing.
+	quality, speed, ok := strings.Cut(out.String(), "\nspeed:")
+	if !ok {
+		t.Fatalf("no speed table:\n%s", out.String())
+	}
+	for _, tc := range []struct {
+		table, text string
+		recall5     func(fields []string) string
+	}{
+		{"quality", quality, func(f []string) string { return f[len(f)-2] }}, // system r@1 r@5 MRR
+		{"speed", speed, func(f []string) string { return f[len(f)-1] }},     // … recall@5 r
+	} {
+		line := ""
+		for _, l := range strings.Split(tc.text, "\n") {
+			if strings.HasPrefix(strings.TrimSpace(l), "FTS5 trigram ") {
+				line = l
+			}
+		}
+		if line == "" {
+			t.Errorf("the %s table has no FTS5 trigram row:\n%s", tc.table, tc.text)
+			continue
+		}
+		r5, err := strconv.ParseFloat(tc.recall5(strings.Fields(line)), 64)
+		if err != nil || r5 <= 0 || r5 > 1 {
+			t.Errorf("the %s table's FTS5 trigram recall@5 in %q: %v, %v; want a ratio above 0", tc.table, line, r5, err)
 		}
 	}
 }

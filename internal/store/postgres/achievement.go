@@ -57,3 +57,32 @@ func (db *DB) Achievements(ctx context.Context, characterID string, page gmc.Pag
 	out, next := gmc.NextCursor(out, page.Limit, func(a *gmc.Achievement) string { return a.ID })
 	return out, next, nil
 }
+
+// MemberAchievements lists a character's achievements with userID's role;
+// the character and the membership are read by the list's statement.
+func (db *DB) MemberAchievements(ctx context.Context, userID, characterID string, page gmc.Page) ([]*gmc.Achievement, string, gmc.Role, error) {
+	page = page.Normalize()
+	if !isUUID(characterID) || !isUUID(userID) {
+		return nil, "", "", gmc.ErrNotFound
+	}
+	of := characterViewer(characterID, userID)
+	if err := checkCursor(page.Cursor); err != nil {
+		return nil, "", "", db.memberFails(ctx, of, err)
+	}
+	m, err := db.memberScope(ctx, of, false)
+	if err != nil {
+		return nil, "", "", err
+	}
+	q := `SELECT ` + achievementColumns + `, (SELECT role FROM me) FROM achievements WHERE EXISTS (SELECT 1 FROM me) AND character_id = @character`
+	m.of.args["limit"] = page.Limit + 1
+	if page.Cursor != "" {
+		q += ` AND id > @cursor`
+		m.of.args["cursor"] = page.Cursor
+	}
+	out, role, err := memberList(ctx, db, m, q+` ORDER BY id LIMIT @limit`, scanAchievement)
+	if err != nil {
+		return nil, "", "", err
+	}
+	out, next := gmc.NextCursor(out, page.Limit, func(a *gmc.Achievement) string { return a.ID })
+	return out, next, role, nil
+}

@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
@@ -150,50 +149,58 @@ func (db *DB) Characters(ctx context.Context, f store.CharacterFilter) ([]*gmc.C
 	if !isUUID(f.CampaignID) || (f.OwnerID != "" && !isUUID(f.OwnerID)) {
 		return nil, "", nil
 	}
-	out, next, _, err := db.characters(ctx, "", f)
-	return out, next, err
+	q, args := characterQuery(f)
+	rows, err := db.reader(ctx).Query(ctx, `SELECT `+characterColumns+` FROM characters WHERE `+q, args)
+	if err != nil {
+		return nil, "", interpretError(err)
+	}
+	out, err := collect(rows, scanCharacter)
+	if err != nil {
+		return nil, "", err
+	}
+	out, next := gmc.NextCursor(out, f.Page.Limit, func(c *gmc.Character) string { return c.ID })
+	return out, next, nil
 }
 
 // MemberCharacters lists the characters userID may see with userID's
 // role, read by the list's statement.
 func (db *DB) MemberCharacters(ctx context.Context, userID string, f store.CharacterFilter) ([]*gmc.Character, string, gmc.Role, error) {
 	f.Page = f.Page.Normalize()
-	var out []*gmc.Character
-	var next string
-	var role gmc.Role
-	// A bad cursor is an error for members only, as when the membership
-	// was checked first: anyone else learns nothing but "not found".
-	err := checkCursor(f.Page.Cursor)
-	if err == nil && isUUID(f.CampaignID) && isUUID(userID) && (f.OwnerID == "" || isUUID(f.OwnerID)) {
-		out, next, role, err = db.characters(ctx, userID, f)
+	if !isUUID(f.CampaignID) || !isUUID(userID) {
+		return nil, "", "", gmc.ErrNotFound
 	}
-	if len(out) == 0 && !errors.Is(err, gmc.ErrNotFound) {
-		// No row carried the role: read it on its own.
-		r, merr := db.memberRole(ctx, f.CampaignID, userID)
-		if merr != nil {
-			return nil, "", "", merr
-		}
-		role = r
+	of := campaignMember(f.CampaignID, userID)
+	if err := checkCursor(f.Page.Cursor); err != nil {
+		return nil, "", "", db.memberFails(ctx, of, err)
 	}
+	if f.OwnerID != "" && !isUUID(f.OwnerID) {
+		// No character has that owner.
+		role, err := db.readRole(ctx, of)
+		return nil, "", role, err
+	}
+	m, err := db.memberScope(ctx, of, true)
 	if err != nil {
 		return nil, "", "", err
 	}
+	f.HideGMOnly = false
+	q, args := characterQuery(f)
+	for k, v := range args {
+		m.of.args[k] = v
+	}
+	out, role, err := memberList(ctx, db, m, `SELECT `+characterColumns+`, (SELECT role FROM me) FROM characters
+		WHERE EXISTS (SELECT 1 FROM me) AND (visibility = 'players' OR (SELECT role FROM me) = 'gm') AND `+q, scanCharacter)
+	if err != nil {
+		return nil, "", "", err
+	}
+	out, next := gmc.NextCursor(out, f.Page.Limit, func(c *gmc.Character) string { return c.ID })
 	return out, next, role, nil
 }
 
-// characters lists f; with a member, as the member may see them, each row
-// carrying the member's role (NULL for someone not in the campaign, who
-// gets ErrNotFound).
-func (db *DB) characters(ctx context.Context, member string, f store.CharacterFilter) ([]*gmc.Character, string, gmc.Role, error) {
-	q := `SELECT ` + characterColumns + ` FROM characters WHERE campaign_id = @campaign`
+// characterQuery is the condition, order and limit of a list of f, with
+// its named arguments.
+func characterQuery(f store.CharacterFilter) (string, pgx.NamedArgs) {
+	q := `campaign_id = @campaign`
 	args := pgx.NamedArgs{"campaign": f.CampaignID, "limit": f.Page.Limit + 1}
-	if member != "" {
-		q = `WITH me AS (SELECT role FROM members WHERE campaign_id = @campaign AND user_id = @member)
-			SELECT ` + characterColumns + `, (SELECT role FROM me) FROM characters WHERE campaign_id = @campaign
-			AND (visibility = 'players' OR (SELECT role FROM me) = 'gm')`
-		args["member"] = member
-		f.HideGMOnly = false
-	}
 	for _, c := range []struct{ cond, name, val string }{
 		{` AND id > @cursor`, "cursor", f.Page.Cursor},
 		{` AND character_type = @type`, "type", string(f.Type)},
@@ -209,27 +216,7 @@ func (db *DB) characters(ctx context.Context, member string, f store.CharacterFi
 	if f.HideGMOnly {
 		q += ` AND visibility = 'players'`
 	}
-	rows, err := db.reader(ctx).Query(ctx, q+` ORDER BY id LIMIT @limit`, args)
-	if err != nil {
-		return nil, "", "", interpretError(err)
-	}
-	var role *string
-	scan := scanCharacter
-	if member != "" {
-		scan = func(row pgx.Row) (*gmc.Character, error) { return scanCharacter(withRole{row, &role}) }
-	}
-	out, err := collect(rows, scan)
-	if err != nil {
-		return nil, "", "", err
-	}
-	if member != "" && len(out) > 0 && role == nil {
-		return nil, "", "", gmc.ErrNotFound
-	}
-	out, next := gmc.NextCursor(out, f.Page.Limit, func(c *gmc.Character) string { return c.ID })
-	if role == nil {
-		return out, next, "", nil
-	}
-	return out, next, gmc.Role(*role), nil
+	return q + ` ORDER BY id LIMIT @limit`, args
 }
 
 // UpdateCharacter writes c when its version is current.

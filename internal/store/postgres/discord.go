@@ -57,6 +57,20 @@ func (db *DB) DiscordWebhooks(ctx context.Context, campaignID string) ([]*gmc.Di
 	return collect(rows, scanDiscordWebhook)
 }
 
+// MemberDiscordWebhooks lists a campaign's webhooks for userID, a GM,
+// with userID's role, read by the list's statement.
+func (db *DB) MemberDiscordWebhooks(ctx context.Context, userID, campaignID string) ([]*gmc.DiscordWebhook, gmc.Role, error) {
+	if !isUUID(campaignID) || !isUUID(userID) {
+		return nil, "", gmc.ErrNotFound
+	}
+	m, err := db.memberScope(ctx, campaignMember(campaignID, userID), false)
+	if err != nil {
+		return nil, "", err
+	}
+	return memberList(ctx, db, m, `SELECT `+discordWebhookColumns+`, (SELECT role FROM me) FROM discord_webhooks
+		WHERE (SELECT role FROM me) = 'gm' AND campaign_id = @campaign ORDER BY id`, scanDiscordWebhook)
+}
+
 // DeleteDiscordWebhook removes the webhook with id.
 func (db *DB) DeleteDiscordWebhook(ctx context.Context, id string, ev *gmc.Event) error {
 	return db.tx(ctx, func(tx pgx.Tx) error {

@@ -55,8 +55,53 @@ func (db *DB) Events(ctx context.Context, f store.EventFilter) ([]*gmc.Event, st
 	if !isUUID(f.CampaignID) || (f.ActorID != "" && !isUUID(f.ActorID)) {
 		return nil, "", nil
 	}
-	q := `SELECT ` + eventColumns + ` FROM events WHERE campaign_id = @campaign`
-	args := pgx.NamedArgs{"campaign": f.CampaignID, "limit": f.Page.Limit + 1}
+	q, args := eventQuery(f, pgx.NamedArgs{"campaign": f.CampaignID})
+	rows, err := db.q.Query(ctx, `SELECT `+eventColumns+` FROM events WHERE `+q, args)
+	if err != nil {
+		return nil, "", interpretError(err)
+	}
+	out, err := collect(rows, scanEvent)
+	if err != nil {
+		return nil, "", err
+	}
+	out, next := gmc.NextCursor(out, f.Page.Limit, func(e *gmc.Event) string { return e.ID })
+	return out, next, nil
+}
+
+// MemberEvents lists a campaign's events for userID, a GM, with userID's
+// role, read by the list's statement.
+func (db *DB) MemberEvents(ctx context.Context, userID string, f store.EventFilter) ([]*gmc.Event, string, gmc.Role, error) {
+	f.Page = f.Page.Normalize()
+	if !isUUID(f.CampaignID) || !isUUID(userID) {
+		return nil, "", "", gmc.ErrNotFound
+	}
+	of := campaignMember(f.CampaignID, userID)
+	if err := checkCursor(f.Page.Cursor); err != nil {
+		return nil, "", "", db.memberFails(ctx, of, err)
+	}
+	if f.ActorID != "" && !isUUID(f.ActorID) {
+		// No event has that actor.
+		role, err := db.readRole(ctx, of)
+		return nil, "", role, err
+	}
+	m, err := db.memberScope(ctx, of, false)
+	if err != nil {
+		return nil, "", "", err
+	}
+	q, _ := eventQuery(f, m.of.args)
+	out, role, err := memberList(ctx, db, m, `SELECT `+eventColumns+`, (SELECT role FROM me) FROM events WHERE (SELECT role FROM me) = 'gm' AND `+q, scanEvent)
+	if err != nil {
+		return nil, "", "", err
+	}
+	out, next := gmc.NextCursor(out, f.Page.Limit, func(e *gmc.Event) string { return e.ID })
+	return out, next, role, nil
+}
+
+// eventQuery is the condition, order and limit of a list of f; it adds its
+// named arguments to args (which holds "campaign").
+func eventQuery(f store.EventFilter, args pgx.NamedArgs) (string, pgx.NamedArgs) {
+	q := `campaign_id = @campaign`
+	args["limit"] = f.Page.Limit + 1
 	for _, c := range []struct{ col, val string }{{"entity_type", f.EntityType}, {"entity_id", f.EntityID}, {"actor_id", f.ActorID}} {
 		if c.val != "" {
 			q += ` AND ` + c.col + ` = @` + c.col
@@ -67,14 +112,5 @@ func (db *DB) Events(ctx context.Context, f store.EventFilter) ([]*gmc.Event, st
 		q += ` AND id < @cursor`
 		args["cursor"] = f.Page.Cursor
 	}
-	rows, err := db.q.Query(ctx, q+` ORDER BY id DESC LIMIT @limit`, args)
-	if err != nil {
-		return nil, "", interpretError(err)
-	}
-	out, err := collect(rows, scanEvent)
-	if err != nil {
-		return nil, "", err
-	}
-	out, next := gmc.NextCursor(out, f.Page.Limit, func(e *gmc.Event) string { return e.ID })
-	return out, next, nil
+	return q + ` ORDER BY id DESC LIMIT @limit`, args
 }

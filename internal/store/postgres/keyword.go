@@ -87,6 +87,38 @@ func (db *DB) Keywords(ctx context.Context, f store.KeywordFilter) ([]*gmc.Keywo
 	return out, next, nil
 }
 
+// MemberKeywords lists the keywords userID may see with userID's role,
+// read by the list's statement.
+func (db *DB) MemberKeywords(ctx context.Context, userID string, f store.KeywordFilter) ([]*gmc.Keyword, string, gmc.Role, error) {
+	f.Page = f.Page.Normalize()
+	if !isUUID(f.CampaignID) || !isUUID(userID) {
+		return nil, "", "", gmc.ErrNotFound
+	}
+	of := campaignMember(f.CampaignID, userID)
+	if err := checkCursor(f.Page.Cursor); err != nil {
+		return nil, "", "", db.memberFails(ctx, of, err)
+	}
+	m, err := db.memberScope(ctx, of, false)
+	if err != nil {
+		return nil, "", "", err
+	}
+	q := `SELECT ` + keywordColumns + `, (SELECT role FROM me) FROM keywords
+		WHERE EXISTS (SELECT 1 FROM me) AND campaign_id = @campaign AND (visibility = 'players' OR (SELECT role FROM me) = 'gm')`
+	m.of.args["limit"] = f.Page.Limit + 1
+	if f.Page.Cursor != "" {
+		q, m.of.args["cursor"] = q+` AND id > @cursor`, f.Page.Cursor
+	}
+	if f.Category != "" {
+		q, m.of.args["category"] = q+` AND category = @category`, f.Category
+	}
+	out, role, err := memberList(ctx, db, m, q+` ORDER BY id LIMIT @limit`, scanKeyword)
+	if err != nil {
+		return nil, "", "", err
+	}
+	out, next := gmc.NextCursor(out, f.Page.Limit, func(k *gmc.Keyword) string { return k.ID })
+	return out, next, role, nil
+}
+
 // UpdateKeyword writes k when its version is current.
 func (db *DB) UpdateKeyword(ctx context.Context, k *gmc.Keyword, ev *gmc.Event) error {
 	err := db.tx(ctx, func(tx pgx.Tx) error {

@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -172,6 +173,74 @@ func (db *DB) Locations(ctx context.Context, f store.LocationFilter) ([]*gmc.Loc
 	}
 	out, next := gmc.NextCursor(out, f.Page.Limit, func(l *gmc.Location) string { return l.Path })
 	return out, next, nil
+}
+
+// MemberLocations lists the locations userID may see with userID's role;
+// the membership and the parent are read by the list's statement.
+func (db *DB) MemberLocations(ctx context.Context, userID string, f store.LocationFilter) ([]*gmc.Location, string, gmc.Role, error) {
+	f.Page = f.Page.Normalize()
+	if !isUUID(f.CampaignID) || !isUUID(userID) {
+		return nil, "", "", gmc.ErrNotFound
+	}
+	of := campaignMember(f.CampaignID, userID)
+	if (f.Page.Cursor != "" && !gmc.ValidLocationPath(f.Page.Cursor)) || (f.ParentID != "" && !isUUID(f.ParentID)) {
+		if _, err := db.locationAccess(ctx, of, f.ParentID); err != nil {
+			return nil, "", "", err
+		}
+		return nil, "", "", store.ErrInvalidCursor
+	}
+	m, err := db.memberScope(ctx, of, true)
+	if err != nil {
+		return nil, "", "", err
+	}
+	where := []string{"EXISTS (SELECT 1 FROM me)", "l.campaign_id = @campaign", "((SELECT role FROM me) = 'gm' OR NOT " + hiddenAbove + ")"}
+	m.of.args["limit"] = f.Page.Limit + 1
+	if f.ParentID != "" {
+		m.of.args["parent"] = f.ParentID
+		if f.Subtree {
+			// The parent's path bounds its subtree (gmc.SubtreeRange).
+			parent := `(SELECT %s FROM locations WHERE id = @parent AND campaign_id = @campaign)`
+			where = append(where, "l.path > "+fmt.Sprintf(parent, "path"), "l.path < "+fmt.Sprintf(parent, "left(path, -1) || '0'"))
+		} else {
+			where = append(where, "l.parent_id = @parent")
+		}
+	} else if !f.Subtree {
+		where = append(where, "l.parent_id IS NULL")
+	}
+	if f.Page.Cursor != "" {
+		where, m.of.args["cursor"] = append(where, "l.path > @cursor"), f.Page.Cursor
+	}
+	out, role, err := memberList(ctx, db, m, `SELECT `+qualify("l.", locationColumns)+`, (SELECT role FROM me) FROM locations l
+		WHERE `+strings.Join(where, " AND ")+` ORDER BY l.path LIMIT @limit`, scanLocation)
+	if err == nil && len(out) == 0 && f.ParentID != "" {
+		// No row showed that the parent is there for userID.
+		role, err = db.locationAccess(ctx, of, f.ParentID)
+	}
+	if err != nil {
+		return nil, "", "", err
+	}
+	out, next := gmc.NextCursor(out, f.Page.Limit, func(l *gmc.Location) string { return l.Path })
+	return out, next, role, nil
+}
+
+// locationAccess is the caller's role, read on the primary, when the
+// caller is a member who may see parentID (when set), a location of the
+// campaign; else ErrNotFound (not a member) or ErrParentNotFound.
+func (db *DB) locationAccess(ctx context.Context, of memberOf, parentID string) (gmc.Role, error) {
+	role, err := db.readRole(ctx, of)
+	if err != nil || parentID == "" {
+		return role, err
+	}
+	if !isUUID(parentID) {
+		return "", store.ErrParentNotFound
+	}
+	var visible bool
+	err = db.q.QueryRow(ctx, `SELECT NOT `+hiddenAbove+` FROM locations l WHERE l.id = @parent AND l.campaign_id = @campaign`,
+		pgx.NamedArgs{"parent": parentID, "campaign": of.args["campaign"]}).Scan(&visible)
+	if errors.Is(interpretError(err), gmc.ErrNotFound) || (err == nil && !visible && role != gmc.RoleGM) {
+		return "", store.ErrParentNotFound
+	}
+	return role, interpretError(err)
 }
 
 // UpdateLocation writes l's editable fields when its version is current.

@@ -56,15 +56,102 @@ func prefixed(p, columns string) string {
 	return strings.Join(cols, ", ")
 }
 
-// memberRole is the role of userID in campaignID, for the reads whose
-// statement returned no row to carry it.
-func (db *DB) memberRole(ctx context.Context, campaignID, userID string) (gmc.Role, error) {
-	if !isUUID(campaignID) || !isUUID(userID) {
-		return "", gmc.ErrNotFound
+// memberOf is how a list read finds the caller's role: roleSQL selects
+// one row with the role, none when the caller may not read the list (not
+// in the campaign, or for a character's relationships, the character is
+// hidden from them), with the named arguments of the read.
+type memberOf struct {
+	roleSQL string
+	args    pgx.NamedArgs
+}
+
+// campaignMember is the role of @member in @campaign.
+func campaignMember(campaignID, userID string) memberOf {
+	return memberOf{`SELECT role FROM members WHERE campaign_id = @campaign AND user_id = @member`,
+		pgx.NamedArgs{"campaign": campaignID, "member": userID}}
+}
+
+// characterViewer is the role of @member when they may see the character
+// @character: a member of its campaign, and a GM if it is GM-only.
+func characterViewer(characterID, userID string) memberOf {
+	return memberOf{`SELECT m.role FROM characters c JOIN members m ON m.campaign_id = c.campaign_id
+		WHERE c.id = @character AND m.user_id = @member AND (c.visibility = 'players' OR m.role = 'gm')`,
+		pgx.NamedArgs{"character": characterID, "member": userID}}
+}
+
+// memberRead is a list read that carries the caller's role: its statement
+// starts with with (the CTE "me"), runs on q and selects (SELECT role FROM
+// me) after the entity's columns.
+type memberRead struct {
+	of   memberOf
+	q    querier
+	with string
+	// role is the role when it was read ahead (see memberScope).
+	role gmc.Role
+}
+
+// memberScope prepares a read carrying the caller's role; replicaOK says
+// the list may be read from a replica (see reader). Permissions come from
+// the primary: while no replica serves the read it runs on the primary
+// and joins the membership in its own statement; when the read goes to a
+// replica, the role is read from the primary first and handed to the
+// replica's statement as a parameter, so that a replica which has not yet
+// replayed a removal or a demotion never decides what the caller sees.
+func (db *DB) memberScope(ctx context.Context, of memberOf, replicaOK bool) (*memberRead, error) {
+	rd := db.q
+	if replicaOK {
+		rd = db.reader(ctx)
 	}
+	if _, replica := rd.(replicaReader); !replica {
+		return &memberRead{of: of, q: rd, with: `WITH me AS (` + of.roleSQL + `) `}, nil
+	}
+	role, err := db.readRole(ctx, of)
+	if err != nil {
+		return nil, err
+	}
+	of.args["role"] = string(role)
+	return &memberRead{of: of, q: rd, with: `WITH me AS (SELECT @role::text AS role) `, role: role}, nil
+}
+
+// readRole reads of's role on its own, on the primary.
+func (db *DB) readRole(ctx context.Context, of memberOf) (gmc.Role, error) {
 	var role string
-	err := db.q.QueryRow(ctx, `SELECT role FROM members WHERE campaign_id = $1 AND user_id = $2`, campaignID, userID).Scan(&role)
+	err := db.q.QueryRow(ctx, of.roleSQL, of.args).Scan(&role)
 	return gmc.Role(role), interpretError(err)
+}
+
+// memberList runs m's statement q (with m's named arguments) and returns
+// its rows with the caller's role; ErrNotFound when the caller may not
+// read the list. Only an empty page costs a second statement: no row
+// carried the role.
+func memberList[T any](ctx context.Context, db *DB, m *memberRead, q string, scan func(pgx.Row) (T, error)) ([]T, gmc.Role, error) {
+	rows, err := m.q.Query(ctx, m.with+q, m.of.args)
+	if err != nil {
+		return nil, "", interpretError(err)
+	}
+	var role *string
+	out, err := collect(rows, func(row pgx.Row) (T, error) { return scan(withRole{row, &role}) })
+	switch {
+	case err != nil:
+		return nil, "", err
+	case m.role != "":
+		return out, m.role, nil
+	case role != nil:
+		return out, gmc.Role(*role), nil
+	}
+	r, err := db.readRole(ctx, m.of)
+	return out, r, err
+}
+
+// memberFails is err for a member and ErrNotFound for anyone else, for
+// reads refused before their statement (a bad cursor): a caller outside
+// the campaign learns nothing but "not found", as when the membership was
+// checked first.
+func (db *DB) memberFails(ctx context.Context, of memberOf, err error) error {
+	if _, rerr := db.readRole(ctx, of); rerr != nil {
+		return rerr
+	}
+	return err
 }
 
 // Members lists a campaign's members in order of joining.

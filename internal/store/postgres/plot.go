@@ -105,33 +105,12 @@ func (db *DB) Plots(ctx context.Context, f store.PlotFilter) ([]*gmc.PlotThread,
 	if !isUUID(f.CampaignID) || (f.CharacterID != "" && !isUUID(f.CharacterID)) || (f.LocationID != "" && !isUUID(f.LocationID)) {
 		return nil, "", nil
 	}
-	where := []string{"p.campaign_id = @campaign"}
-	args := pgx.NamedArgs{"campaign": f.CampaignID, "limit": f.Page.Limit + 1}
-	if f.Status != "" {
-		where, args["status"] = append(where, "p.status = @status"), string(f.Status)
+	forPlayers := func(cond string) string { return cond }
+	if !f.ForPlayers {
+		forPlayers = nil
 	}
-	if f.ForPlayers {
-		where = append(where, "p.visibility = 'players'")
-	}
-	if f.CharacterID != "" {
-		q := `p.id IN (SELECT pc.plot_id FROM plot_characters pc JOIN characters c ON c.id = pc.character_id WHERE pc.character_id = @character`
-		if f.ForPlayers {
-			q += ` AND c.visibility = 'players'`
-		}
-		where, args["character"] = append(where, q+`)`), f.CharacterID
-	}
-	if f.LocationID != "" {
-		q := `p.id IN (SELECT pl.plot_id FROM plot_locations pl JOIN locations l ON l.id = pl.location_id WHERE pl.location_id = @location`
-		if f.ForPlayers {
-			q += ` AND NOT ` + hiddenAbove
-		}
-		where, args["location"] = append(where, q+`)`), f.LocationID
-	}
-	if f.Page.Cursor != "" {
-		where, args["cursor"] = append(where, "p.id > @cursor"), f.Page.Cursor
-	}
-	rows, err := db.reader(ctx).Query(ctx, `SELECT `+qualify("p.", plotColumns)+` FROM plot_threads p
-		WHERE `+strings.Join(where, " AND ")+` ORDER BY p.id LIMIT @limit`, args)
+	where, args := plotQuery(f, pgx.NamedArgs{"campaign": f.CampaignID}, forPlayers)
+	rows, err := db.reader(ctx).Query(ctx, `SELECT `+qualify("p.", plotColumns)+` FROM plot_threads p WHERE `+where, args)
 	if err != nil {
 		return nil, "", interpretError(err)
 	}
@@ -144,6 +123,71 @@ func (db *DB) Plots(ctx context.Context, f store.PlotFilter) ([]*gmc.PlotThread,
 		return nil, "", err
 	}
 	return out, next, nil
+}
+
+// MemberPlots lists the threads userID may see with userID's role, read
+// by the list's statement.
+func (db *DB) MemberPlots(ctx context.Context, userID string, f store.PlotFilter) ([]*gmc.PlotThread, string, gmc.Role, error) {
+	f.Page = f.Page.Normalize()
+	if !isUUID(f.CampaignID) || !isUUID(userID) {
+		return nil, "", "", gmc.ErrNotFound
+	}
+	of := campaignMember(f.CampaignID, userID)
+	if err := checkCursor(f.Page.Cursor); err != nil {
+		return nil, "", "", db.memberFails(ctx, of, err)
+	}
+	if (f.CharacterID != "" && !isUUID(f.CharacterID)) || (f.LocationID != "" && !isUUID(f.LocationID)) {
+		// No thread links it.
+		role, err := db.readRole(ctx, of)
+		return nil, "", role, err
+	}
+	m, err := db.memberScope(ctx, of, true)
+	if err != nil {
+		return nil, "", "", err
+	}
+	where, _ := plotQuery(f, m.of.args, func(cond string) string { return `((SELECT role FROM me) = 'gm' OR ` + cond + `)` })
+	out, role, err := memberList(ctx, db, m, `SELECT `+qualify("p.", plotColumns)+`, (SELECT role FROM me) FROM plot_threads p
+		WHERE EXISTS (SELECT 1 FROM me) AND `+where, scanPlot)
+	if err != nil {
+		return nil, "", "", err
+	}
+	out, next := gmc.NextCursor(out, f.Page.Limit, func(p *gmc.PlotThread) string { return p.ID })
+	if err := loadPlotExtras(ctx, db.q, out, role != gmc.RoleGM); err != nil {
+		return nil, "", "", err
+	}
+	return out, next, role, nil
+}
+
+// plotQuery is the condition, order and limit of a list of f; it adds its
+// named arguments to args (which holds "campaign"). forPlayers, when
+// set, wraps each condition that hides something from players.
+func plotQuery(f store.PlotFilter, args pgx.NamedArgs, forPlayers func(cond string) string) (string, pgx.NamedArgs) {
+	where := []string{"p.campaign_id = @campaign"}
+	args["limit"] = f.Page.Limit + 1
+	if f.Status != "" {
+		where, args["status"] = append(where, "p.status = @status"), string(f.Status)
+	}
+	if forPlayers != nil {
+		where = append(where, forPlayers("p.visibility = 'players'"))
+	}
+	if f.CharacterID != "" {
+		q := `p.id IN (SELECT pc.plot_id FROM plot_characters pc JOIN characters c ON c.id = pc.character_id WHERE pc.character_id = @character`
+		if forPlayers != nil {
+			q += ` AND ` + forPlayers(`c.visibility = 'players'`)
+		}
+		where, args["character"] = append(where, q+`)`), f.CharacterID
+	}
+	if f.LocationID != "" {
+		q := `p.id IN (SELECT pl.plot_id FROM plot_locations pl JOIN locations l ON l.id = pl.location_id WHERE pl.location_id = @location`
+		if forPlayers != nil {
+			q += ` AND ` + forPlayers(`NOT `+hiddenAbove)
+		}
+		where, args["location"] = append(where, q+`)`), f.LocationID
+	}
+	if f.Page.Cursor != "" {
+		where, args["cursor"] = append(where, "p.id > @cursor"), f.Page.Cursor
+	}
+	return strings.Join(where, " AND ") + ` ORDER BY p.id LIMIT @limit`, args
 }
 
 // UpdatePlot writes p when its version is current.

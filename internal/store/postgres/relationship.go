@@ -233,6 +233,38 @@ func (db *DB) Relationships(ctx context.Context, f store.RelationshipFilter) ([]
 	return out, next, loadHistory(ctx, db.q, out)
 }
 
+// MemberRelationships lists the relationships of a character userID may
+// see with userID's role; the character and the membership are read by
+// the list's statement.
+func (db *DB) MemberRelationships(ctx context.Context, userID string, f store.RelationshipFilter) ([]*gmc.Relationship, string, gmc.Role, error) {
+	f.Page = f.Page.Normalize()
+	if !isUUID(f.CharacterID) || !isUUID(userID) {
+		return nil, "", "", gmc.ErrNotFound
+	}
+	of := characterViewer(f.CharacterID, userID)
+	if err := checkCursor(f.Page.Cursor); err != nil {
+		return nil, "", "", db.memberFails(ctx, of, err)
+	}
+	m, err := db.memberScope(ctx, of, false)
+	if err != nil {
+		return nil, "", "", err
+	}
+	q := `SELECT ` + relationshipColumns + `, (SELECT role FROM me) FROM relationships r
+		WHERE EXISTS (SELECT 1 FROM me) AND (r.source_id = @character OR r.target_id = @character)
+		AND ((SELECT role FROM me) = 'gm' OR (r.visibility = 'players' AND NOT ` + hiddenEnd + `))`
+	m.of.args["limit"] = f.Page.Limit + 1
+	if f.Page.Cursor != "" {
+		q += ` AND r.id > @cursor`
+		m.of.args["cursor"] = f.Page.Cursor
+	}
+	out, role, err := memberList(ctx, db, m, q+` ORDER BY r.id LIMIT @limit`, scanRelationship)
+	if err != nil {
+		return nil, "", "", err
+	}
+	out, next := gmc.NextCursor(out, f.Page.Limit, func(r *gmc.Relationship) string { return r.ID })
+	return out, next, role, loadHistory(ctx, db.q, out)
+}
+
 // loadHistory fills in the history of rs with one query.
 func loadHistory(ctx context.Context, q querier, rs []*gmc.Relationship) error {
 	if len(rs) == 0 {

@@ -2,6 +2,7 @@ package postgres_test
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
 	"sync"
@@ -139,11 +140,42 @@ func TestReadReplica(t *testing.T) {
 		slices.Sort(out)
 		return out
 	}
+	join := func(email string) *gmc.User {
+		u := &gmc.User{ID: id(t), Email: email, DisplayName: email, PasswordHash: "hash", CreatedAt: now, UpdatedAt: now}
+		if err := db.CreateUser(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+		inv := &gmc.Invite{ID: id(t), CampaignID: c.ID, Code: id(t), Role: gmc.RolePlayer, MaxUses: 1, CreatedBy: gm.ID, ExpiresAt: now.Add(time.Hour), CreatedAt: now}
+		if err := db.CreateInvite(ctx, inv, ev()); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.AcceptInvite(ctx, inv.Code, &gmc.Member{UserID: u.ID, JoinedAt: now}, now, ev()); err != nil {
+			t.Fatal(err)
+		}
+		return u
+	}
+	leaver, riser := join("leaver@example.com"), join("riser@example.com")
+	// Written after the memberships, so that a replica holding them holds
+	// the memberships too.
 	create(ctx, db, "Early")
+	secret := create(ctx, db, "Secret")
+	secret.Visibility = gmc.VisibleGM
+	if err := db.UpdateCharacter(ctx, secret, ev()); err != nil {
+		t.Fatal(err)
+	}
+	memberNames := func(ctx context.Context, db *postgres.DB, u *gmc.User) ([]string, gmc.Role, error) {
+		cs, _, role, err := db.MemberCharacters(ctx, u.ID, store.CharacterFilter{CampaignID: c.ID})
+		var out []string
+		for _, ch := range cs {
+			out = append(out, ch.Name)
+		}
+		slices.Sort(out)
+		return out, role, err
+	}
 
 	replicaDB, st := open(t, replicaURL, postgres.ReplicaOptions{MaxLag: time.Hour})
-	waitFor(t, "the replica to serve and hold Early", func() bool {
-		return st.last() == "serving" && slices.Equal(names(ctx, replicaDB), []string{"Early"})
+	waitFor(t, "the replica to serve and hold Early and Secret", func() bool {
+		return st.last() == "serving" && slices.Equal(names(ctx, replicaDB), []string{"Early", "Secret"})
 	})
 	strict, strictSt := open(t, replicaURL, postgres.ReplicaOptions{MaxLag: 300 * time.Millisecond})
 	waitFor(t, "the strict handle to serve", func() bool { return strictSt.last() == "serving" })
@@ -160,11 +192,26 @@ func TestReadReplica(t *testing.T) {
 	request := store.TrackWrites(ctx)
 	late := create(request, replicaDB, "Late")
 
-	if got := names(ctx, replicaDB); !slices.Equal(got, []string{"Early"}) {
-		t.Errorf("a list read = %v, want the replica's [Early]: it did not go to the replica", got)
+	if got := names(ctx, replicaDB); !slices.Equal(got, []string{"Early", "Secret"}) {
+		t.Errorf("a list read = %v, want the replica's [Early Secret]: it did not go to the replica", got)
 	}
-	if got := names(request, replicaDB); !slices.Equal(got, []string{"Early", "Late"}) {
-		t.Errorf("a list read after a write of the same request = %v, want the primary's [Early Late]", got)
+	if got := names(request, replicaDB); !slices.Equal(got, []string{"Early", "Late", "Secret"}) {
+		t.Errorf("a list read after a write of the same request = %v, want the primary's [Early Late Secret]", got)
+	}
+	// A list read carrying the caller's membership reads the list from the
+	// replica and the membership from the primary: the replica, replay
+	// paused, still holds the leaver as a member and the riser as a player.
+	if err := db.RemoveMember(ctx, c.ID, leaver.ID, ev()); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SetMemberRole(ctx, &gmc.Member{CampaignID: c.ID, UserID: riser.ID, Role: gmc.RoleGM}, ev()); err != nil {
+		t.Fatal(err)
+	}
+	if got, role, err := memberNames(ctx, replicaDB, leaver); !errors.Is(err, gmc.ErrNotFound) {
+		t.Errorf("a member list read of a removed member = %v, %q, %v; want ErrNotFound from the primary", got, role, err)
+	}
+	if got, role, err := memberNames(ctx, replicaDB, riser); err != nil || role != gmc.RoleGM || !slices.Equal(got, []string{"Early", "Secret"}) {
+		t.Errorf("a member list read of a promoted member = %v, %q, %v; want the replica's [Early Secret] as a gm", got, role, err)
 	}
 	if _, err := replicaDB.Character(ctx, late.ID); err != nil {
 		t.Errorf("a read by id (permission checks) = %v, want it from the primary", err)
@@ -175,7 +222,7 @@ func TestReadReplica(t *testing.T) {
 	if lag, _, err := strictSt.lastLag(); err != nil || lag <= 300*time.Millisecond {
 		t.Errorf("OnLag of a replica skipped for lagging = %v, %v; want a lag above the bound", lag, err)
 	}
-	if got := names(ctx, strict); !slices.Equal(got, []string{"Early", "Late"}) {
+	if got := names(ctx, strict); !slices.Equal(got, []string{"Early", "Late", "Secret"}) {
 		t.Errorf("a list read with the replica skipped = %v, want the primary's", got)
 	}
 	if _, err := conn.Exec(ctx, `SELECT pg_wal_replay_resume()`); err != nil {
@@ -186,11 +233,11 @@ func TestReadReplica(t *testing.T) {
 		lag, _, err := strictSt.lastLag()
 		return err == nil && lag <= 300*time.Millisecond
 	})
-	waitFor(t, "the replica to catch up", func() bool { return slices.Equal(names(ctx, replicaDB), []string{"Early", "Late"}) })
+	waitFor(t, "the replica to catch up", func() bool { return slices.Equal(names(ctx, replicaDB), []string{"Early", "Late", "Secret"}) })
 
 	// A replica that cannot be reached serves nothing; reads still work.
 	down, downSt := open(t, "postgres://postgres@127.0.0.1:1/postgres?sslmode=disable&connect_timeout=1", postgres.ReplicaOptions{})
-	if got := names(ctx, down); !slices.Equal(got, []string{"Early", "Late"}) {
+	if got := names(ctx, down); !slices.Equal(got, []string{"Early", "Late", "Secret"}) {
 		t.Errorf("a list read with the replica down = %v", got)
 	}
 	if !strings.HasPrefix(downSt.last(), "skipped: unreachable") {

@@ -77,17 +77,8 @@ func (db *DB) Sessions(ctx context.Context, f store.SessionFilter) ([]*gmc.GameS
 	if !isUUID(f.CampaignID) {
 		return nil, "", nil
 	}
-	q := `SELECT ` + sessionColumns + ` FROM game_sessions WHERE campaign_id = @campaign`
-	args := pgx.NamedArgs{"campaign": f.CampaignID, "limit": f.Page.Limit + 1}
-	if f.Page.Cursor != "" {
-		q += ` AND id > @cursor`
-		args["cursor"] = f.Page.Cursor
-	}
-	if f.Status != "" {
-		q += ` AND status = @status`
-		args["status"] = string(f.Status)
-	}
-	rows, err := db.reader(ctx).Query(ctx, q+` ORDER BY id LIMIT @limit`, args)
+	q, args := sessionQuery(f, pgx.NamedArgs{"campaign": f.CampaignID})
+	rows, err := db.reader(ctx).Query(ctx, `SELECT `+sessionColumns+` FROM game_sessions WHERE `+q, args)
 	if err != nil {
 		return nil, "", interpretError(err)
 	}
@@ -97,6 +88,47 @@ func (db *DB) Sessions(ctx context.Context, f store.SessionFilter) ([]*gmc.GameS
 	}
 	out, next := gmc.NextCursor(out, f.Page.Limit, func(s *gmc.GameSession) string { return s.ID })
 	return out, next, nil
+}
+
+// MemberSessions lists a campaign's sessions with userID's role, read by
+// the list's statement.
+func (db *DB) MemberSessions(ctx context.Context, userID string, f store.SessionFilter) ([]*gmc.GameSession, string, gmc.Role, error) {
+	f.Page = f.Page.Normalize()
+	if !isUUID(f.CampaignID) || !isUUID(userID) {
+		return nil, "", "", gmc.ErrNotFound
+	}
+	of := campaignMember(f.CampaignID, userID)
+	if err := checkCursor(f.Page.Cursor); err != nil {
+		return nil, "", "", db.memberFails(ctx, of, err)
+	}
+	m, err := db.memberScope(ctx, of, true)
+	if err != nil {
+		return nil, "", "", err
+	}
+	q, _ := sessionQuery(f, m.of.args)
+	out, role, err := memberList(ctx, db, m, `SELECT `+sessionColumns+`, (SELECT role FROM me) FROM game_sessions
+		WHERE EXISTS (SELECT 1 FROM me) AND `+q, scanSession)
+	if err != nil {
+		return nil, "", "", err
+	}
+	out, next := gmc.NextCursor(out, f.Page.Limit, func(s *gmc.GameSession) string { return s.ID })
+	return out, next, role, nil
+}
+
+// sessionQuery is the condition, order and limit of a list of f; it adds
+// its named arguments to args (which holds "campaign").
+func sessionQuery(f store.SessionFilter, args pgx.NamedArgs) (string, pgx.NamedArgs) {
+	q := `campaign_id = @campaign`
+	args["limit"] = f.Page.Limit + 1
+	if f.Page.Cursor != "" {
+		q += ` AND id > @cursor`
+		args["cursor"] = f.Page.Cursor
+	}
+	if f.Status != "" {
+		q += ` AND status = @status`
+		args["status"] = string(f.Status)
+	}
+	return q + ` ORDER BY id LIMIT @limit`, args
 }
 
 // UpdateSession writes s when its version is current.

@@ -47,3 +47,17 @@ func (db *DB) Achievements(ctx context.Context, characterID string, page gmc.Pag
 	out, next := gmc.NextCursor(out, page.Limit, func(a *gmc.Achievement) string { return a.ID })
 	return out, next, nil
 }
+
+// MemberAchievements lists a character's achievements with userID's role;
+// the character and the membership are read by the list's statement.
+func (db *DB) MemberAchievements(ctx context.Context, userID, characterID string, page gmc.Page) ([]*gmc.Achievement, string, gmc.Role, error) {
+	page = page.Normalize()
+	out, role, err := memberList(ctx, db, characterViewer(characterID, userID), `SELECT `+achievementColumns+`, (SELECT role FROM me)
+		FROM achievements WHERE EXISTS (SELECT 1 FROM me) AND character_id = ? AND id > ? ORDER BY id LIMIT ?`,
+		[]any{characterID, page.Cursor, page.Limit + 1}, scanAchievement)
+	if err != nil {
+		return nil, "", "", err
+	}
+	out, next := gmc.NextCursor(out, page.Limit, func(a *gmc.Achievement) string { return a.ID })
+	return out, next, role, nil
+}

@@ -48,6 +48,13 @@ func (db *DB) DiscordWebhooks(ctx context.Context, campaignID string) ([]*gmc.Di
 	return collectRows(rows, scanDiscordWebhook)
 }
 
+// MemberDiscordWebhooks lists a campaign's webhooks for userID, a GM,
+// with userID's role, read by the list's statement.
+func (db *DB) MemberDiscordWebhooks(ctx context.Context, userID, campaignID string) ([]*gmc.DiscordWebhook, gmc.Role, error) {
+	return memberList(ctx, db, campaignMember(campaignID, userID), `SELECT `+discordWebhookColumns+`, (SELECT role FROM me) FROM discord_webhooks
+		WHERE (SELECT role FROM me) = 'gm' AND campaign_id = ? ORDER BY id`, []any{campaignID}, scanDiscordWebhook)
+}
+
 // DeleteDiscordWebhook removes the webhook with id.
 func (db *DB) DeleteDiscordWebhook(ctx context.Context, id string, ev *gmc.Event) error {
 	return db.tx(ctx, func(tx *sql.Tx) error {

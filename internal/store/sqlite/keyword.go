@@ -85,6 +85,25 @@ func (db *DB) Keywords(ctx context.Context, f store.KeywordFilter) ([]*gmc.Keywo
 	return out, next, nil
 }
 
+// MemberKeywords lists the keywords userID may see with userID's role,
+// read by the list's statement.
+func (db *DB) MemberKeywords(ctx context.Context, userID string, f store.KeywordFilter) ([]*gmc.Keyword, string, gmc.Role, error) {
+	f.Page = f.Page.Normalize()
+	q := `SELECT ` + keywordColumns + `, (SELECT role FROM me) FROM keywords
+		WHERE EXISTS (SELECT 1 FROM me) AND campaign_id = ? AND id > ? AND (visibility = 'players' OR (SELECT role FROM me) = 'gm')`
+	args := []any{f.CampaignID, f.Page.Cursor}
+	if f.Category != "" {
+		q += ` AND category = ?`
+		args = append(args, f.Category)
+	}
+	out, role, err := memberList(ctx, db, campaignMember(f.CampaignID, userID), q+` ORDER BY id LIMIT ?`, append(args, f.Page.Limit+1), scanKeyword)
+	if err != nil {
+		return nil, "", "", err
+	}
+	out, next := gmc.NextCursor(out, f.Page.Limit, func(k *gmc.Keyword) string { return k.ID })
+	return out, next, role, nil
+}
+
 // UpdateKeyword writes k when its version is current.
 func (db *DB) UpdateKeyword(ctx context.Context, k *gmc.Keyword, ev *gmc.Event) error {
 	aliases, err := json.Marshal(nonNil(k.Aliases))

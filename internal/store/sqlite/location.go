@@ -3,6 +3,8 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/gmc-project/gmc/internal/gmc"
@@ -169,6 +171,64 @@ func (db *DB) Locations(ctx context.Context, f store.LocationFilter) ([]*gmc.Loc
 	}
 	out, next := gmc.NextCursor(out, f.Page.Limit, func(l *gmc.Location) string { return l.Path })
 	return out, next, nil
+}
+
+// MemberLocations lists the locations userID may see with userID's role;
+// the membership and the parent are read by the list's statement.
+func (db *DB) MemberLocations(ctx context.Context, userID string, f store.LocationFilter) ([]*gmc.Location, string, gmc.Role, error) {
+	f.Page = f.Page.Normalize()
+	of := campaignMember(f.CampaignID, userID)
+	if f.Page.Cursor != "" && !gmc.ValidLocationPath(f.Page.Cursor) {
+		if _, err := db.locationAccess(ctx, of, f.CampaignID, f.ParentID); err != nil {
+			return nil, "", "", err
+		}
+		return nil, "", "", store.ErrInvalidCursor
+	}
+	where := []string{"EXISTS (SELECT 1 FROM me)", "l.campaign_id = ?", "((SELECT role FROM me) = 'gm' OR NOT " + hiddenAbove + ")"}
+	args := []any{f.CampaignID}
+	if f.ParentID != "" {
+		if f.Subtree {
+			// The parent's path bounds its subtree (gmc.SubtreeRange).
+			parent := `(SELECT %s FROM locations WHERE id = ? AND campaign_id = ?)`
+			where = append(where, "l.path > "+fmt.Sprintf(parent, "path"), "l.path < "+fmt.Sprintf(parent, "substr(path, 1, length(path) - 1) || '0'"))
+			args = append(args, f.ParentID, f.CampaignID, f.ParentID, f.CampaignID)
+		} else {
+			where, args = append(where, "l.parent_id = ?"), append(args, f.ParentID)
+		}
+	} else if !f.Subtree {
+		where = append(where, "l.parent_id IS NULL")
+	}
+	if f.Page.Cursor != "" {
+		where, args = append(where, "l.path > ?"), append(args, f.Page.Cursor)
+	}
+	out, role, err := memberList(ctx, db, of, `SELECT `+qualify("l.", locationColumns)+`, (SELECT role FROM me) FROM locations l
+		WHERE `+strings.Join(where, " AND ")+` ORDER BY l.path LIMIT ?`, append(args, f.Page.Limit+1), scanLocation)
+	if err == nil && len(out) == 0 && f.ParentID != "" {
+		// No row showed that the parent is there for userID.
+		role, err = db.locationAccess(ctx, of, f.CampaignID, f.ParentID)
+	}
+	if err != nil {
+		return nil, "", "", err
+	}
+	out, next := gmc.NextCursor(out, f.Page.Limit, func(l *gmc.Location) string { return l.Path })
+	return out, next, role, nil
+}
+
+// locationAccess is the caller's role when the caller is a member who may
+// see parentID (when set), a location of campaignID; else ErrNotFound
+// (not a member) or ErrParentNotFound.
+func (db *DB) locationAccess(ctx context.Context, of memberOf, campaignID, parentID string) (gmc.Role, error) {
+	role, err := db.readRole(ctx, of)
+	if err != nil || parentID == "" {
+		return role, err
+	}
+	var visible bool
+	err = db.read.QueryRowContext(ctx, `SELECT NOT `+hiddenAbove+` FROM locations l WHERE l.id = ? AND l.campaign_id = ?`,
+		parentID, campaignID).Scan(&visible)
+	if errors.Is(interpretError(err), gmc.ErrNotFound) || (err == nil && !visible && role != gmc.RoleGM) {
+		return "", store.ErrParentNotFound
+	}
+	return role, interpretError(err)
 }
 
 // UpdateLocation writes l's editable fields when its version is current.

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"slices"
 	"strings"
 
 	"github.com/gmc-project/gmc/internal/gmc"
@@ -64,6 +65,56 @@ func (db *DB) memberRole(ctx context.Context, campaignID, userID string) (gmc.Ro
 	var role string
 	err := db.read.QueryRowContext(ctx, `SELECT role FROM members WHERE campaign_id = ? AND user_id = ?`, campaignID, userID).Scan(&role)
 	return gmc.Role(role), interpretError(err)
+}
+
+// memberOf is how a list read finds the caller's role: roleSQL selects
+// one row with the role, none when the caller may not read the list (not
+// in the campaign, or for a character's relationships, the character is
+// hidden from them), with its arguments.
+type memberOf struct {
+	roleSQL string
+	args    []any
+}
+
+// campaignMember is the role of userID in campaignID.
+func campaignMember(campaignID, userID string) memberOf {
+	return memberOf{`SELECT role FROM members WHERE campaign_id = ? AND user_id = ?`, []any{campaignID, userID}}
+}
+
+// characterViewer is the role of userID when they may see the character
+// characterID: a member of its campaign, and a GM if it is GM-only.
+func characterViewer(characterID, userID string) memberOf {
+	return memberOf{`SELECT m.role FROM characters c JOIN members m ON m.campaign_id = c.campaign_id
+		WHERE c.id = ? AND m.user_id = ? AND (c.visibility = 'players' OR m.role = 'gm')`, []any{characterID, userID}}
+}
+
+// readRole reads of's role on its own.
+func (db *DB) readRole(ctx context.Context, of memberOf) (gmc.Role, error) {
+	var role string
+	err := db.read.QueryRowContext(ctx, of.roleSQL, of.args...).Scan(&role)
+	return gmc.Role(role), interpretError(err)
+}
+
+// memberList runs q after the CTE "me" (of's role), with of's arguments
+// and then args, and returns its rows with the caller's role; q selects
+// (SELECT role FROM me) after scan's columns. ErrNotFound when the caller
+// may not read the list. Only an empty page costs a second statement: no
+// row carried the role.
+func memberList[T any](ctx context.Context, db *DB, of memberOf, q string, args []any, scan func(interface{ Scan(...any) error }) (T, error)) ([]T, gmc.Role, error) {
+	rows, err := db.read.QueryContext(ctx, `WITH me AS (`+of.roleSQL+`) `+q, append(slices.Clip(of.args), args...)...)
+	if err != nil {
+		return nil, "", interpretError(err)
+	}
+	var role sql.NullString
+	out, err := collectRows(rows, func(row interface{ Scan(...any) error }) (T, error) { return scan(withRole{row, &role}) })
+	switch {
+	case err != nil:
+		return nil, "", err
+	case role.Valid:
+		return out, gmc.Role(role.String), nil
+	}
+	r, err := db.readRole(ctx, of)
+	return out, r, err
 }
 
 // Members lists a campaign's members in order of joining.

@@ -104,32 +104,12 @@ func (db *DB) Plot(ctx context.Context, id string, forPlayers bool) (*gmc.PlotTh
 // Plots lists threads in creation order.
 func (db *DB) Plots(ctx context.Context, f store.PlotFilter) ([]*gmc.PlotThread, string, error) {
 	f.Page = f.Page.Normalize()
-	where, args := []string{"p.campaign_id = ?"}, []any{f.CampaignID}
-	if f.Status != "" {
-		where, args = append(where, "p.status = ?"), append(args, string(f.Status))
+	forPlayers := func(cond string) string { return cond }
+	if !f.ForPlayers {
+		forPlayers = nil
 	}
-	if f.ForPlayers {
-		where = append(where, "p.visibility = 'players'")
-	}
-	if f.CharacterID != "" {
-		q := `p.id IN (SELECT pc.plot_id FROM plot_characters pc JOIN characters c ON c.id = pc.character_id WHERE pc.character_id = ?`
-		if f.ForPlayers {
-			q += ` AND c.visibility = 'players'`
-		}
-		where, args = append(where, q+`)`), append(args, f.CharacterID)
-	}
-	if f.LocationID != "" {
-		q := `p.id IN (SELECT pl.plot_id FROM plot_locations pl JOIN locations l ON l.id = pl.location_id WHERE pl.location_id = ?`
-		if f.ForPlayers {
-			q += ` AND NOT ` + hiddenAbove
-		}
-		where, args = append(where, q+`)`), append(args, f.LocationID)
-	}
-	if f.Page.Cursor != "" {
-		where, args = append(where, "p.id > ?"), append(args, f.Page.Cursor)
-	}
-	rows, err := db.read.QueryContext(ctx, `SELECT `+qualify("p.", plotColumns)+` FROM plot_threads p
-		WHERE `+strings.Join(where, " AND ")+` ORDER BY p.id LIMIT ?`, append(args, f.Page.Limit+1)...)
+	where, args := plotQuery(f, forPlayers)
+	rows, err := db.read.QueryContext(ctx, `SELECT `+qualify("p.", plotColumns)+` FROM plot_threads p WHERE `+where, args...)
 	if err != nil {
 		return nil, "", interpretError(err)
 	}
@@ -142,6 +122,54 @@ func (db *DB) Plots(ctx context.Context, f store.PlotFilter) ([]*gmc.PlotThread,
 		return nil, "", err
 	}
 	return out, next, nil
+}
+
+// MemberPlots lists the threads userID may see with userID's role, read
+// by the list's statement.
+func (db *DB) MemberPlots(ctx context.Context, userID string, f store.PlotFilter) ([]*gmc.PlotThread, string, gmc.Role, error) {
+	f.Page = f.Page.Normalize()
+	where, args := plotQuery(f, func(cond string) string { return `((SELECT role FROM me) = 'gm' OR ` + cond + `)` })
+	out, role, err := memberList(ctx, db, campaignMember(f.CampaignID, userID), `SELECT `+qualify("p.", plotColumns)+`, (SELECT role FROM me)
+		FROM plot_threads p WHERE EXISTS (SELECT 1 FROM me) AND `+where, args, scanPlot)
+	if err != nil {
+		return nil, "", "", err
+	}
+	out, next := gmc.NextCursor(out, f.Page.Limit, func(p *gmc.PlotThread) string { return p.ID })
+	if err := loadPlotExtras(ctx, db.read, out, role != gmc.RoleGM); err != nil {
+		return nil, "", "", err
+	}
+	return out, next, role, nil
+}
+
+// plotQuery is the condition, order and limit of a list of f with its
+// arguments. forPlayers, when set, wraps each condition that hides
+// something from players.
+func plotQuery(f store.PlotFilter, forPlayers func(cond string) string) (string, []any) {
+	where, args := []string{"p.campaign_id = ?"}, []any{f.CampaignID}
+	if f.Status != "" {
+		where, args = append(where, "p.status = ?"), append(args, string(f.Status))
+	}
+	if forPlayers != nil {
+		where = append(where, forPlayers("p.visibility = 'players'"))
+	}
+	if f.CharacterID != "" {
+		q := `p.id IN (SELECT pc.plot_id FROM plot_characters pc JOIN characters c ON c.id = pc.character_id WHERE pc.character_id = ?`
+		if forPlayers != nil {
+			q += ` AND ` + forPlayers(`c.visibility = 'players'`)
+		}
+		where, args = append(where, q+`)`), append(args, f.CharacterID)
+	}
+	if f.LocationID != "" {
+		q := `p.id IN (SELECT pl.plot_id FROM plot_locations pl JOIN locations l ON l.id = pl.location_id WHERE pl.location_id = ?`
+		if forPlayers != nil {
+			q += ` AND ` + forPlayers(`NOT `+hiddenAbove)
+		}
+		where, args = append(where, q+`)`), append(args, f.LocationID)
+	}
+	if f.Page.Cursor != "" {
+		where, args = append(where, "p.id > ?"), append(args, f.Page.Cursor)
+	}
+	return strings.Join(where, " AND ") + ` ORDER BY p.id LIMIT ?`, append(args, f.Page.Limit+1)
 }
 
 func scanPlots(rows *sql.Rows) ([]*gmc.PlotThread, error) {

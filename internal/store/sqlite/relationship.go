@@ -182,6 +182,22 @@ func (db *DB) Relationships(ctx context.Context, f store.RelationshipFilter) ([]
 	return out, next, loadHistory(ctx, db.read, out)
 }
 
+// MemberRelationships lists the relationships of a character userID may
+// see with userID's role; the character and the membership are read by
+// the list's statement.
+func (db *DB) MemberRelationships(ctx context.Context, userID string, f store.RelationshipFilter) ([]*gmc.Relationship, string, gmc.Role, error) {
+	f.Page = f.Page.Normalize()
+	out, role, err := memberList(ctx, db, characterViewer(f.CharacterID, userID), `SELECT `+relationshipColumns+`, (SELECT role FROM me) FROM relationships r
+		WHERE EXISTS (SELECT 1 FROM me) AND (r.source_id = ? OR r.target_id = ?) AND r.id > ?
+		AND ((SELECT role FROM me) = 'gm' OR (r.visibility = 'players' AND NOT `+hiddenEnd+`)) ORDER BY r.id LIMIT ?`,
+		[]any{f.CharacterID, f.CharacterID, f.Page.Cursor, f.Page.Limit + 1}, scanRelationship)
+	if err != nil {
+		return nil, "", "", err
+	}
+	out, next := gmc.NextCursor(out, f.Page.Limit, func(r *gmc.Relationship) string { return r.ID })
+	return out, next, role, loadHistory(ctx, db.read, out)
+}
+
 // loadHistory fills in the history of rs with one query.
 func loadHistory(ctx context.Context, q querier, rs []*gmc.Relationship) error {
 	if len(rs) == 0 {

@@ -84,6 +84,24 @@ func (db *DB) Sessions(ctx context.Context, f store.SessionFilter) ([]*gmc.GameS
 	return out, next, nil
 }
 
+// MemberSessions lists a campaign's sessions with userID's role, read by
+// the list's statement.
+func (db *DB) MemberSessions(ctx context.Context, userID string, f store.SessionFilter) ([]*gmc.GameSession, string, gmc.Role, error) {
+	f.Page = f.Page.Normalize()
+	q := `SELECT ` + sessionColumns + `, (SELECT role FROM me) FROM game_sessions WHERE EXISTS (SELECT 1 FROM me) AND campaign_id = ? AND id > ?`
+	args := []any{f.CampaignID, f.Page.Cursor}
+	if f.Status != "" {
+		q += ` AND status = ?`
+		args = append(args, string(f.Status))
+	}
+	out, role, err := memberList(ctx, db, campaignMember(f.CampaignID, userID), q+` ORDER BY id LIMIT ?`, append(args, f.Page.Limit+1), scanSession)
+	if err != nil {
+		return nil, "", "", err
+	}
+	out, next := gmc.NextCursor(out, f.Page.Limit, func(s *gmc.GameSession) string { return s.ID })
+	return out, next, role, nil
+}
+
 // UpdateSession writes s when its version is current.
 func (db *DB) UpdateSession(ctx context.Context, s *gmc.GameSession, ev *gmc.Event) error {
 	return db.tx(ctx, func(tx *sql.Tx) error {

@@ -83,3 +83,44 @@ func testAchievement(t *testing.T, open OpenFunc) {
 		}
 	})
 }
+
+// testMemberAchievements checks MemberAchievements: a character hidden
+// from the caller, or in a campaign the caller is not in, is not found,
+// and a change of membership shows on the very next read.
+func testMemberAchievements(t *testing.T, open OpenFunc) {
+	s := open(t)
+	gm := mustCreateUser(t, s, "gm@example.com")
+	player := mustCreateUser(t, s, "p@example.com")
+	stranger := mustCreateUser(t, s, "s@example.com")
+	c := mustCreateCampaign(t, s, gm, "C")
+	mustAddMember(t, s, c, player, gmc.RolePlayer)
+	hero, novice, villain := mustCreateCharacter(t, s, c, "Hero"), mustCreateCharacter(t, s, c, "Novice"), mustCreateCharacter(t, s, c, "Villain", hidden)
+	first, second := mustAward(t, s, hero, "Slew the dragon", nil), mustAward(t, s, hero, "Saved the town", nil)
+	scheme := mustAward(t, s, villain, "Schemed", nil)
+	type read = memberRead[[2]string] // character id, page cursor
+	both := []string{first.ID, second.ID}
+	runMemberReads(t, "MemberAchievements", []read{
+		{name: "gm", user: gm.ID, f: [2]string{hero.ID}, want: both, role: gmc.RoleGM},
+		{name: "player", user: player.ID, f: [2]string{hero.ID}, want: both, role: gmc.RolePlayer},
+		{name: "page", user: player.ID, f: [2]string{hero.ID, first.ID}, want: []string{second.ID}, role: gmc.RolePlayer},
+		{name: "no achievements", user: player.ID, f: [2]string{novice.ID}, role: gmc.RolePlayer},
+		{name: "gm, hidden character", user: gm.ID, f: [2]string{villain.ID}, want: []string{scheme.ID}, role: gmc.RoleGM},
+		{name: "player, hidden character", user: player.ID, f: [2]string{villain.ID}, err: gmc.ErrNotFound},
+		{name: "stranger", user: stranger.ID, f: [2]string{hero.ID}, err: gmc.ErrNotFound},
+		{name: "stranger, no achievements", user: stranger.ID, f: [2]string{novice.ID}, err: gmc.ErrNotFound},
+		{name: "stranger, bad cursor", user: stranger.ID, f: [2]string{hero.ID, "nope"}, err: gmc.ErrNotFound},
+		{name: "unknown character", user: gm.ID, f: [2]string{newID(t)}, err: gmc.ErrNotFound},
+		{name: "not an id", user: gm.ID, f: [2]string{"nope"}, err: gmc.ErrNotFound},
+		{name: "promoted", change: setRole(t, s, c, player, gmc.RoleGM), user: player.ID, f: [2]string{villain.ID}, want: []string{scheme.ID}, role: gmc.RoleGM},
+		{name: "downgraded", change: setRole(t, s, c, player, gmc.RoleObserver), user: player.ID, f: [2]string{villain.ID}, err: gmc.ErrNotFound},
+		{name: "downgraded, visible character", user: player.ID, f: [2]string{hero.ID}, want: both, role: gmc.RoleObserver},
+		{name: "removed", change: setRole(t, s, c, player, ""), user: player.ID, f: [2]string{hero.ID}, err: gmc.ErrNotFound},
+	}, func(user string, f [2]string) ([]string, gmc.Role, error) {
+		list, _, role, err := s.MemberAchievements(context.Background(), user, f[0], gmc.Page{Cursor: f[1]})
+		ids := make([]string, len(list))
+		for i, a := range list {
+			ids[i] = a.ID
+		}
+		return ids, role, err
+	})
+}

@@ -11,8 +11,7 @@ import (
 )
 
 // RunBaseline runs the contract of store.SearchBaseline, which every
-// backend must implement, and of store.TrigramBaseline where a backend
-// offers it.
+// backend must implement, and of store.TrigramBaseline.
 func RunBaseline(t *testing.T, open OpenFunc) {
 	ctx := context.Background()
 	st, ok := open(t).(store.SearchBaseline)
@@ -73,10 +72,56 @@ func RunBaseline(t *testing.T, open OpenFunc) {
 	}
 	tb, ok := st.(store.TrigramBaseline)
 	if !ok {
-		return
+		t.Fatal("the backend does not implement store.TrigramBaseline")
 	}
-	got, err := tb.BaselineSimilar(ctx, "c1", "Thalindar", 10)
-	if err != nil || !slices.Equal(got, []string{"character/4"}) {
-		t.Errorf("BaselineSimilar(c1, Thalindar) = %q, %v; want [character/4]", got, err)
+	// The backends rank differently (pg_trgm's similarity over a
+	// threshold, FTS5's bm25 of any shared trigram): both must put the
+	// meant name first and stay in the campaign.
+	similar := []struct {
+		name, campaign, q string
+		first             string
+		absent            []string
+	}{
+		{"a typo", "c1", "Thalindar", "character/4", nil},
+		{"case and a missing letter", "c1", "GORICK STONEBEARD", "character/3", nil},
+		{"an alias", "c1", "Old Gor", "character/3", nil},
+		{"no word", "c1", "!?", "", nil},
+		{"other campaigns unseen", "c2", "Thalindra", "", []string{"character/4"}},
+		{"other campaign's names", "c2", "Gorick the Younger", "character/9", []string{"character/3", "location/1", "plot/2"}},
 	}
+	for _, tc := range similar {
+		got, err := tb.BaselineSimilar(ctx, tc.campaign, tc.q, 10)
+		switch {
+		case err != nil:
+			t.Errorf("%s: BaselineSimilar(%s, %q) = %v", tc.name, tc.campaign, tc.q, err)
+		case tc.first == "" && tc.absent == nil && len(got) > 0:
+			t.Errorf("%s: BaselineSimilar(%s, %q) = %q, want none", tc.name, tc.campaign, tc.q, got)
+		case tc.first != "" && (len(got) == 0 || got[0] != tc.first):
+			t.Errorf("%s: BaselineSimilar(%s, %q) = %q, want %s first", tc.name, tc.campaign, tc.q, got, tc.first)
+		case len(got) != len(distinctRefs(got)):
+			t.Errorf("%s: BaselineSimilar(%s, %q) = %q, want each entity once", tc.name, tc.campaign, tc.q, got)
+		}
+		for _, ref := range tc.absent {
+			if slices.Contains(got, ref) {
+				t.Errorf("%s: BaselineSimilar(%s, %q) = %q, holds %s of another campaign", tc.name, tc.campaign, tc.q, got, ref)
+			}
+		}
+	}
+	got, err := tb.BaselineSimilar(ctx, "c1", "gorr", 1)
+	if err != nil || len(got) != 1 {
+		t.Errorf("BaselineSimilar(c1, gorr, limit 1) = %q, %v; want one entity", got, err)
+	}
+}
+
+// distinctRefs is refs without repeats.
+func distinctRefs(refs []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, r := range refs {
+		if !seen[r] {
+			seen[r] = true
+			out = append(out, r)
+		}
+	}
+	return out
 }

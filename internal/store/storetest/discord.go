@@ -119,3 +119,38 @@ func testDiscord(t *testing.T, open OpenFunc) {
 		}
 	})
 }
+
+// testMemberDiscordWebhooks checks MemberDiscordWebhooks: webhooks are for
+// GMs, a member with another role gets none and the role, and a change of
+// membership shows on the very next read.
+func testMemberDiscordWebhooks(t *testing.T, open OpenFunc) {
+	s := open(t)
+	gm := mustCreateUser(t, s, "gm@example.com")
+	player := mustCreateUser(t, s, "p@example.com")
+	stranger := mustCreateUser(t, s, "s@example.com")
+	c := mustCreateCampaign(t, s, gm, "C")
+	empty := mustCreateCampaign(t, s, gm, "Empty")
+	mustAddMember(t, s, c, player, gmc.RolePlayer)
+	a, b := newDiscordWebhook(t, c, "111"), newDiscordWebhook(t, c, "222")
+	mustCreateDiscordWebhook(t, s, a)
+	mustCreateDiscordWebhook(t, s, b)
+	both := []string{a.ID, b.ID}
+	runMemberReads(t, "MemberDiscordWebhooks", []memberRead[string]{
+		{name: "gm", user: gm.ID, f: c.ID, want: both, role: gmc.RoleGM},
+		{name: "gm, no webhooks", user: gm.ID, f: empty.ID, role: gmc.RoleGM},
+		{name: "player", user: player.ID, f: c.ID, role: gmc.RolePlayer},
+		{name: "stranger", user: stranger.ID, f: c.ID, err: gmc.ErrNotFound},
+		{name: "unknown campaign", user: gm.ID, f: newID(t), err: gmc.ErrNotFound},
+		{name: "not an id", user: gm.ID, f: "nope", err: gmc.ErrNotFound},
+		{name: "promoted", change: setRole(t, s, c, player, gmc.RoleGM), user: player.ID, f: c.ID, want: both, role: gmc.RoleGM},
+		{name: "downgraded", change: setRole(t, s, c, player, gmc.RoleObserver), user: player.ID, f: c.ID, role: gmc.RoleObserver},
+		{name: "removed", change: setRole(t, s, c, player, ""), user: player.ID, f: c.ID, err: gmc.ErrNotFound},
+	}, func(user, campaignID string) ([]string, gmc.Role, error) {
+		list, role, err := s.MemberDiscordWebhooks(context.Background(), user, campaignID)
+		ids := make([]string, len(list))
+		for i, w := range list {
+			ids[i] = w.ID
+		}
+		return ids, role, err
+	})
+}

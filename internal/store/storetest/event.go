@@ -52,3 +52,38 @@ func testEvent(t *testing.T, open OpenFunc) {
 		}
 	})
 }
+
+// testMemberEvents checks MemberEvents: the audit log is for GMs, a
+// member with another role gets an empty list and the role, and a change
+// of membership shows on the very next read.
+func testMemberEvents(t *testing.T, open OpenFunc) {
+	s := open(t)
+	gm := mustCreateUser(t, s, "gm@example.com")
+	player := mustCreateUser(t, s, "p@example.com")
+	stranger := mustCreateUser(t, s, "s@example.com")
+	c := mustCreateCampaign(t, s, gm, "C")
+	mustAddMember(t, s, c, player, gmc.RolePlayer)
+	first, second := mustCreateCharacter(t, s, c, "First"), mustCreateCharacter(t, s, c, "Second")
+	characters := store.EventFilter{CampaignID: c.ID, EntityType: "character"}
+	newestFirst := []string{second.ID, first.ID}
+	runMemberReads(t, "MemberEvents", []memberRead[store.EventFilter]{
+		{name: "gm", user: gm.ID, f: characters, want: newestFirst, role: gmc.RoleGM},
+		{name: "gm, one entity", user: gm.ID, f: store.EventFilter{CampaignID: c.ID, EntityID: first.ID}, want: []string{first.ID}, role: gmc.RoleGM},
+		{name: "player", user: player.ID, f: characters, role: gmc.RolePlayer},
+		{name: "stranger", user: stranger.ID, f: characters, err: gmc.ErrNotFound},
+		{name: "stranger, bad cursor", user: stranger.ID, f: store.EventFilter{CampaignID: c.ID, Page: gmc.Page{Cursor: "nope"}}, err: gmc.ErrNotFound},
+		{name: "stranger, bad actor", user: stranger.ID, f: store.EventFilter{CampaignID: c.ID, ActorID: "nope"}, err: gmc.ErrNotFound},
+		{name: "unknown campaign", user: gm.ID, f: store.EventFilter{CampaignID: newID(t)}, err: gmc.ErrNotFound},
+		{name: "not an id", user: gm.ID, f: store.EventFilter{CampaignID: "nope"}, err: gmc.ErrNotFound},
+		{name: "promoted", change: setRole(t, s, c, player, gmc.RoleGM), user: player.ID, f: characters, want: newestFirst, role: gmc.RoleGM},
+		{name: "downgraded", change: setRole(t, s, c, player, gmc.RoleObserver), user: player.ID, f: characters, role: gmc.RoleObserver},
+		{name: "removed", change: setRole(t, s, c, player, ""), user: player.ID, f: characters, err: gmc.ErrNotFound},
+	}, func(user string, f store.EventFilter) ([]string, gmc.Role, error) {
+		list, _, role, err := s.MemberEvents(context.Background(), user, f)
+		ids := make([]string, len(list))
+		for i, ev := range list {
+			ids[i] = ev.EntityID
+		}
+		return ids, role, err
+	})
+}

@@ -151,3 +151,44 @@ func testKeyword(t *testing.T, open OpenFunc) {
 		}
 	})
 }
+
+// testMemberKeywords checks MemberKeywords: a GM sees every keyword,
+// anyone else those visible to players, and a change of membership shows
+// on the very next read.
+func testMemberKeywords(t *testing.T, open OpenFunc) {
+	s := open(t)
+	gm := mustCreateUser(t, s, "gm@example.com")
+	player := mustCreateUser(t, s, "p@example.com")
+	stranger := mustCreateUser(t, s, "s@example.com")
+	c := mustCreateCampaign(t, s, gm, "C")
+	secretsOnly := mustCreateCampaign(t, s, gm, "Secrets only")
+	mustAddMember(t, s, c, player, gmc.RolePlayer)
+	mustAddMember(t, s, secretsOnly, player, gmc.RolePlayer)
+	secretly := func(k *gmc.Keyword) { k.Visibility = gmc.VisibleGM }
+	lanterns := mustCreateKeyword(t, s, c, "Iron Lanterns", func(k *gmc.Keyword) { k.Category = "faction" })
+	cabal := mustCreateKeyword(t, s, c, "Ashen Cabal", secretly, func(k *gmc.Keyword) { k.Category = "faction" })
+	spire := mustCreateKeyword(t, s, c, "Glass Spire")
+	crown := mustCreateKeyword(t, s, secretsOnly, "Hollow Crown", secretly)
+	all := store.KeywordFilter{CampaignID: c.ID}
+	gmView, playerView := []string{lanterns.ID, cabal.ID, spire.ID}, []string{lanterns.ID, spire.ID}
+	runMemberReads(t, "MemberKeywords", []memberRead[store.KeywordFilter]{
+		{name: "gm", user: gm.ID, f: all, want: gmView, role: gmc.RoleGM},
+		{name: "HideGMOnly unused for a gm", user: gm.ID, f: store.KeywordFilter{CampaignID: c.ID, HideGMOnly: true}, want: gmView, role: gmc.RoleGM},
+		{name: "player", user: player.ID, f: all, want: playerView, role: gmc.RolePlayer},
+		{name: "category", user: player.ID, f: store.KeywordFilter{CampaignID: c.ID, Category: "faction"}, want: []string{lanterns.ID}, role: gmc.RolePlayer},
+		{name: "page", user: gm.ID, f: store.KeywordFilter{CampaignID: c.ID, Page: gmc.Page{Limit: 1, Cursor: lanterns.ID}}, want: []string{cabal.ID}, role: gmc.RoleGM},
+		{name: "player, only gm-only keywords", user: player.ID, f: store.KeywordFilter{CampaignID: secretsOnly.ID}, role: gmc.RolePlayer},
+		{name: "gm, only gm-only keywords", user: gm.ID, f: store.KeywordFilter{CampaignID: secretsOnly.ID}, want: []string{crown.ID}, role: gmc.RoleGM},
+		{name: "stranger", user: stranger.ID, f: all, err: gmc.ErrNotFound},
+		{name: "stranger, no match", user: stranger.ID, f: store.KeywordFilter{CampaignID: c.ID, Category: "none"}, err: gmc.ErrNotFound},
+		{name: "stranger, bad cursor", user: stranger.ID, f: store.KeywordFilter{CampaignID: c.ID, Page: gmc.Page{Cursor: "nope"}}, err: gmc.ErrNotFound},
+		{name: "unknown campaign", user: gm.ID, f: store.KeywordFilter{CampaignID: newID(t)}, err: gmc.ErrNotFound},
+		{name: "not an id", user: gm.ID, f: store.KeywordFilter{CampaignID: "nope"}, err: gmc.ErrNotFound},
+		{name: "promoted", change: setRole(t, s, c, player, gmc.RoleGM), user: player.ID, f: all, want: gmView, role: gmc.RoleGM},
+		{name: "downgraded", change: setRole(t, s, c, player, gmc.RoleObserver), user: player.ID, f: all, want: playerView, role: gmc.RoleObserver},
+		{name: "removed", change: setRole(t, s, c, player, ""), user: player.ID, f: all, err: gmc.ErrNotFound},
+	}, func(user string, f store.KeywordFilter) ([]string, gmc.Role, error) {
+		list, _, role, err := s.MemberKeywords(context.Background(), user, f)
+		return keywordIDs(list), role, err
+	})
+}

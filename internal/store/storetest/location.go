@@ -177,3 +177,79 @@ func testLocation(t *testing.T, open OpenFunc) {
 	t.Run("Delete", func(t *testing.T) { t.Parallel(); testLocationDelete(t, open) })
 	t.Run("ConcurrentMovesMakeNoLoop", func(t *testing.T) { t.Parallel(); testLocationConcurrentMoves(t, open) })
 }
+
+// testMemberLocations checks MemberLocations: a GM sees the whole tree,
+// anyone else nothing GM-only or below it, a parent hidden from the caller
+// is not found, and a change of membership shows on the very next read.
+func testMemberLocations(t *testing.T, open OpenFunc) {
+	s := open(t)
+	gm := mustCreateUser(t, s, "gm@example.com")
+	player := mustCreateUser(t, s, "p@example.com")
+	stranger := mustCreateUser(t, s, "s@example.com")
+	c := mustCreateCampaign(t, s, gm, "C")
+	other := mustCreateCampaign(t, s, gm, "Other")
+	mustAddMember(t, s, c, player, gmc.RolePlayer)
+	barovia := mustCreateLocation(t, s, c, nil, "Barovia")
+	village := mustCreateLocation(t, s, c, barovia, "Village")
+	castle := mustCreateLocation(t, s, c, barovia, "Castle", gmOnly)
+	mustCreateLocation(t, s, c, castle, "Crypt")
+	elsewhere := mustCreateLocation(t, s, other, nil, "Elsewhere")
+	f := func(parent *gmc.Location, subtree bool) store.LocationFilter {
+		lf := store.LocationFilter{CampaignID: c.ID, Subtree: subtree}
+		if parent != nil {
+			lf.ParentID = parent.ID
+		}
+		return lf
+	}
+	tree := f(nil, true)
+	gmTree, playerTree := []string{"Barovia", "Village", "Castle", "Crypt"}, []string{"Barovia", "Village"}
+	badCursor := f(nil, true)
+	badCursor.Page.Cursor = "nope"
+	runMemberReads(t, "MemberLocations", []memberRead[store.LocationFilter]{
+		{name: "gm, roots", user: gm.ID, f: f(nil, false), want: []string{"Barovia"}, role: gmc.RoleGM},
+		{name: "gm, tree", user: gm.ID, f: tree, want: gmTree, role: gmc.RoleGM},
+		{name: "ForPlayers unused for a gm", user: gm.ID, f: store.LocationFilter{CampaignID: c.ID, Subtree: true, ForPlayers: true}, want: gmTree, role: gmc.RoleGM},
+		{name: "player, tree", user: player.ID, f: tree, want: playerTree, role: gmc.RolePlayer},
+		{name: "gm, children", user: gm.ID, f: f(barovia, false), want: []string{"Village", "Castle"}, role: gmc.RoleGM},
+		{name: "player, children", user: player.ID, f: f(barovia, false), want: []string{"Village"}, role: gmc.RolePlayer},
+		{name: "gm, subtree", user: gm.ID, f: f(barovia, true), want: []string{"Village", "Castle", "Crypt"}, role: gmc.RoleGM},
+		{name: "player, subtree", user: player.ID, f: f(barovia, true), want: []string{"Village"}, role: gmc.RolePlayer},
+		{name: "gm, below a gm-only parent", user: gm.ID, f: f(castle, false), want: []string{"Crypt"}, role: gmc.RoleGM},
+		{name: "player, below a gm-only parent", user: player.ID, f: f(castle, false), err: store.ErrParentNotFound},
+		{name: "player, subtree of a gm-only parent", user: player.ID, f: f(castle, true), err: store.ErrParentNotFound},
+		{name: "parent without children", user: player.ID, f: f(village, true), role: gmc.RolePlayer},
+		{name: "parent of another campaign", user: gm.ID, f: f(elsewhere, false), err: store.ErrParentNotFound},
+		{name: "parent of another campaign, subtree", user: gm.ID, f: f(elsewhere, true), err: store.ErrParentNotFound},
+		{name: "parent not an id", user: gm.ID, f: store.LocationFilter{CampaignID: c.ID, ParentID: "nope"}, err: store.ErrParentNotFound},
+		{name: "bad cursor", user: player.ID, f: badCursor, err: store.ErrInvalidCursor},
+		{name: "stranger", user: stranger.ID, f: tree, err: gmc.ErrNotFound},
+		{name: "stranger, with a parent", user: stranger.ID, f: f(barovia, false), err: gmc.ErrNotFound},
+		{name: "stranger, gm-only parent", user: stranger.ID, f: f(castle, false), err: gmc.ErrNotFound},
+		{name: "stranger, bad cursor", user: stranger.ID, f: badCursor, err: gmc.ErrNotFound},
+		{name: "unknown campaign", user: gm.ID, f: store.LocationFilter{CampaignID: newID(t)}, err: gmc.ErrNotFound},
+		{name: "not an id", user: gm.ID, f: store.LocationFilter{CampaignID: "nope"}, err: gmc.ErrNotFound},
+		{name: "promoted", change: setRole(t, s, c, player, gmc.RoleGM), user: player.ID, f: f(castle, false), want: []string{"Crypt"}, role: gmc.RoleGM},
+		{name: "downgraded", change: setRole(t, s, c, player, gmc.RoleObserver), user: player.ID, f: tree, want: playerTree, role: gmc.RoleObserver},
+		{name: "downgraded, gm-only parent", user: player.ID, f: f(castle, false), err: store.ErrParentNotFound},
+		{name: "removed", change: setRole(t, s, c, player, ""), user: player.ID, f: tree, err: gmc.ErrNotFound},
+	}, func(user string, f store.LocationFilter) ([]string, gmc.Role, error) {
+		list, _, role, err := s.MemberLocations(context.Background(), user, f)
+		return locationNames(list), role, err
+	})
+	// Pages follow the tree.
+	var got []string
+	lf := f(nil, true)
+	lf.Page.Limit = 1
+	for pages := 0; ; pages++ {
+		if pages > 10 {
+			t.Fatal("pagination does not end")
+		}
+		list, next, _, err := s.MemberLocations(context.Background(), gm.ID, lf)
+		wantErr(t, "MemberLocations(paged)", err, nil)
+		if got = append(got, locationNames(list)...); next == "" {
+			break
+		}
+		lf.Page.Cursor = next
+	}
+	wantNames(t, "MemberLocations(paged)", gmTree, got)
+}

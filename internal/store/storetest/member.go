@@ -5,6 +5,9 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
 	"github.com/gmc-project/gmc/internal/gmc"
 	"github.com/gmc-project/gmc/internal/store"
 )
@@ -174,4 +177,57 @@ func testVoiceConsent(t *testing.T, open OpenFunc) {
 	yes := true
 	stranger := &gmc.Member{CampaignID: c.ID, UserID: newID(t), VoiceConsent: &yes}
 	wantErr(t, "SetVoiceConsent(non-member)", s.SetVoiceConsent(ctx, stranger, ev()), gmc.ErrNotFound)
+}
+
+// memberRead is one read of a list that carries the caller's role
+// (MemberSessions, MemberPlots, …), after an optional change of
+// membership, which must show on that very read.
+type memberRead[F any] struct {
+	name   string
+	change func() error
+	user   string
+	f      F
+	want   []string
+	role   gmc.Role
+	err    error
+}
+
+// runMemberReads runs reads in order with read, which lists what user
+// sees through f (by names or ids) and user's role.
+func runMemberReads[F any](t *testing.T, what string, reads []memberRead[F], read func(user string, f F) ([]string, gmc.Role, error)) {
+	t.Helper()
+	for _, r := range reads {
+		if r.change != nil {
+			wantErr(t, r.name+": change", r.change(), nil)
+		}
+		got, role, err := read(r.user, r.f)
+		if r.err != nil {
+			if !errors.Is(err, r.err) {
+				t.Errorf("%s(%s) = %q, %q, %v; want %v", what, r.name, got, role, err, r.err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%s(%s) = %v", what, r.name, err)
+			continue
+		}
+		if role != r.role {
+			t.Errorf("%s(%s) role = %q, want %q", what, r.name, role, r.role)
+		}
+		if diff := cmp.Diff(r.want, got, cmpopts.EquateEmpty()); diff != "" {
+			t.Errorf("%s(%s) mismatch (-want +got):\n%s", what, r.name, diff)
+		}
+	}
+}
+
+// setRole returns a change that gives u role in c, or removes u from c
+// when role is "".
+func setRole(t testing.TB, s store.Store, c *gmc.Campaign, u *gmc.User, role gmc.Role) func() error {
+	return func() error {
+		ev := newEvent(t, c.ID, c.CreatedBy, gmc.ActionUpdate, "member", u.ID, nil)
+		if role == "" {
+			return s.RemoveMember(context.Background(), c.ID, u.ID, ev)
+		}
+		return s.SetMemberRole(context.Background(), &gmc.Member{CampaignID: c.ID, UserID: u.ID, Role: role}, ev)
+	}
 }

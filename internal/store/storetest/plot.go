@@ -265,3 +265,58 @@ func testPlot(t *testing.T, open OpenFunc) {
 		wantErr(t, "Foreshadowing(after campaign delete)", err, gmc.ErrNotFound)
 	})
 }
+
+// testMemberPlots checks MemberPlots: a GM sees every thread and link,
+// anyone else what players may see, and a change of membership shows on
+// the very next read.
+func testMemberPlots(t *testing.T, open OpenFunc) {
+	s := open(t)
+	gm := mustCreateUser(t, s, "gm@example.com")
+	player := mustCreateUser(t, s, "p@example.com")
+	stranger := mustCreateUser(t, s, "s@example.com")
+	c := mustCreateCampaign(t, s, gm, "C")
+	secretsOnly := mustCreateCampaign(t, s, gm, "Secrets only")
+	mustAddMember(t, s, c, player, gmc.RolePlayer)
+	mustAddMember(t, s, secretsOnly, player, gmc.RolePlayer)
+	ireena := mustCreateCharacter(t, s, c, "Ireena")
+	rahadin := mustCreateCharacter(t, s, c, "Rahadin", hidden)
+	mustCreatePlot(t, s, c, "Escort", func(p *gmc.PlotThread) { p.CharacterIDs = []string{ireena.ID, rahadin.ID} })
+	mustCreatePlot(t, s, c, "Betrayal", gmOnlyPlot, func(p *gmc.PlotThread) { p.CharacterIDs = []string{rahadin.ID} })
+	mustCreatePlot(t, s, c, "Hook", withPlotStatus(gmc.PlotHook))
+	mustCreatePlot(t, s, secretsOnly, "Hidden", gmOnlyPlot)
+	all := store.PlotFilter{CampaignID: c.ID}
+	// Titles carry the links each caller sees.
+	gmView := []string{"Escort " + ireena.Name + " " + rahadin.Name, "Betrayal " + rahadin.Name, "Hook"}
+	playerView := []string{"Escort " + ireena.Name, "Hook"}
+	runMemberReads(t, "MemberPlots", []memberRead[store.PlotFilter]{
+		{name: "gm", user: gm.ID, f: all, want: gmView, role: gmc.RoleGM},
+		{name: "ForPlayers unused for a gm", user: gm.ID, f: store.PlotFilter{CampaignID: c.ID, ForPlayers: true}, want: gmView, role: gmc.RoleGM},
+		{name: "player", user: player.ID, f: all, want: playerView, role: gmc.RolePlayer},
+		{name: "status", user: player.ID, f: store.PlotFilter{CampaignID: c.ID, Status: gmc.PlotHook}, want: []string{"Hook"}, role: gmc.RolePlayer},
+		{name: "gm, hidden character's threads", user: gm.ID, f: store.PlotFilter{CampaignID: c.ID, CharacterID: rahadin.ID},
+			want: []string{"Escort " + ireena.Name + " " + rahadin.Name, "Betrayal " + rahadin.Name}, role: gmc.RoleGM},
+		{name: "player, hidden character's threads", user: player.ID, f: store.PlotFilter{CampaignID: c.ID, CharacterID: rahadin.ID}, role: gmc.RolePlayer},
+		{name: "player, only gm-only threads", user: player.ID, f: store.PlotFilter{CampaignID: secretsOnly.ID}, role: gmc.RolePlayer},
+		{name: "gm, only gm-only threads", user: gm.ID, f: store.PlotFilter{CampaignID: secretsOnly.ID}, want: []string{"Hidden"}, role: gmc.RoleGM},
+		{name: "stranger", user: stranger.ID, f: all, err: gmc.ErrNotFound},
+		{name: "stranger, no match", user: stranger.ID, f: store.PlotFilter{CampaignID: c.ID, Status: gmc.PlotResolved}, err: gmc.ErrNotFound},
+		{name: "stranger, bad character", user: stranger.ID, f: store.PlotFilter{CampaignID: c.ID, CharacterID: "nope"}, err: gmc.ErrNotFound},
+		{name: "unknown campaign", user: gm.ID, f: store.PlotFilter{CampaignID: newID(t)}, err: gmc.ErrNotFound},
+		{name: "not an id", user: gm.ID, f: store.PlotFilter{CampaignID: "nope"}, err: gmc.ErrNotFound},
+		{name: "promoted", change: setRole(t, s, c, player, gmc.RoleGM), user: player.ID, f: all, want: gmView, role: gmc.RoleGM},
+		{name: "downgraded", change: setRole(t, s, c, player, gmc.RoleObserver), user: player.ID, f: all, want: playerView, role: gmc.RoleObserver},
+		{name: "removed", change: setRole(t, s, c, player, ""), user: player.ID, f: all, err: gmc.ErrNotFound},
+	}, func(user string, f store.PlotFilter) ([]string, gmc.Role, error) {
+		list, _, role, err := s.MemberPlots(context.Background(), user, f)
+		names := map[string]string{ireena.ID: ireena.Name, rahadin.ID: rahadin.Name}
+		var out []string
+		for _, p := range list {
+			line := p.Title
+			for _, id := range p.CharacterIDs {
+				line += " " + names[id]
+			}
+			out = append(out, line)
+		}
+		return out, role, err
+	})
+}

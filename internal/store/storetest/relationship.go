@@ -377,3 +377,56 @@ func relationshipIDs(rs []*gmc.Relationship) []string {
 	}
 	return ids
 }
+
+// testMemberRelationships checks MemberRelationships: a character hidden
+// from the caller, or in a campaign the caller is not in, is not found; a
+// GM sees every relationship, anyone else none that is GM-only or ends at
+// a GM-only character; a change of membership shows on the very next read.
+func testMemberRelationships(t *testing.T, open OpenFunc) {
+	ctx := context.Background()
+	s := open(t)
+	gm := mustCreateUser(t, s, "gm@example.com")
+	player := mustCreateUser(t, s, "p@example.com")
+	stranger := mustCreateUser(t, s, "s@example.com")
+	c := mustCreateCampaign(t, s, gm, "C")
+	mustAddMember(t, s, c, player, gmc.RolePlayer)
+	a, b, loner := mustCreateCharacter(t, s, c, "A"), mustCreateCharacter(t, s, c, "B"), mustCreateCharacter(t, s, c, "Loner")
+	h, hermit := mustCreateCharacter(t, s, c, "Hidden", hidden), mustCreateCharacter(t, s, c, "Hermit", hidden)
+	ab := mustRelate(t, s, a, b, "ally", false)
+	toHidden := mustRelate(t, s, a, h, "rival", false)
+	secret := newRelationship(t, a, b, "employer", false)
+	secret.Visibility = gmc.VisibleGM
+	wantErr(t, "CreateRelationship(secret)", s.CreateRelationship(ctx, secret, creation(secret, ""), relEvent(t, secret, gmc.ActionCreate)), nil)
+	of := func(ch *gmc.Character) store.RelationshipFilter { return store.RelationshipFilter{CharacterID: ch.ID} }
+	all, visible := []string{ab.ID, toHidden.ID, secret.ID}, []string{ab.ID}
+	slices.Sort(all)
+	runMemberReads(t, "MemberRelationships", []memberRead[store.RelationshipFilter]{
+		{name: "gm", user: gm.ID, f: of(a), want: all, role: gmc.RoleGM},
+		{name: "HideGMOnly unused for a gm", user: gm.ID, f: store.RelationshipFilter{CharacterID: a.ID, HideGMOnly: true}, want: all, role: gmc.RoleGM},
+		{name: "player", user: player.ID, f: of(a), want: visible, role: gmc.RolePlayer},
+		{name: "page", user: gm.ID, f: store.RelationshipFilter{CharacterID: a.ID, Page: gmc.Page{Limit: 1, Cursor: all[0]}}, want: all[1:2], role: gmc.RoleGM},
+		{name: "gm, hidden character", user: gm.ID, f: of(h), want: []string{toHidden.ID}, role: gmc.RoleGM},
+		{name: "player, hidden character", user: player.ID, f: of(h), err: gmc.ErrNotFound},
+		{name: "player, hidden character without relationships", user: player.ID, f: of(hermit), err: gmc.ErrNotFound},
+		{name: "gm, hidden character without relationships", user: gm.ID, f: of(hermit), role: gmc.RoleGM},
+		{name: "player, character without relationships", user: player.ID, f: of(loner), role: gmc.RolePlayer},
+		{name: "stranger", user: stranger.ID, f: of(a), err: gmc.ErrNotFound},
+		{name: "stranger, bad cursor", user: stranger.ID, f: store.RelationshipFilter{CharacterID: a.ID, Page: gmc.Page{Cursor: "nope"}}, err: gmc.ErrNotFound},
+		{name: "unknown character", user: gm.ID, f: store.RelationshipFilter{CharacterID: newID(t)}, err: gmc.ErrNotFound},
+		{name: "not an id", user: gm.ID, f: store.RelationshipFilter{CharacterID: "nope"}, err: gmc.ErrNotFound},
+		{name: "promoted", change: setRole(t, s, c, player, gmc.RoleGM), user: player.ID, f: of(a), want: all, role: gmc.RoleGM},
+		{name: "promoted, hidden character", user: player.ID, f: of(hermit), role: gmc.RoleGM},
+		{name: "downgraded", change: setRole(t, s, c, player, gmc.RoleObserver), user: player.ID, f: of(a), want: visible, role: gmc.RoleObserver},
+		{name: "downgraded, hidden character", user: player.ID, f: of(h), err: gmc.ErrNotFound},
+		{name: "removed", change: setRole(t, s, c, player, ""), user: player.ID, f: of(a), err: gmc.ErrNotFound},
+		{name: "removed, character without relationships", user: player.ID, f: of(loner), err: gmc.ErrNotFound},
+	}, func(user string, f store.RelationshipFilter) ([]string, gmc.Role, error) {
+		list, _, role, err := s.MemberRelationships(ctx, user, f)
+		for _, r := range list {
+			if len(r.History) != 1 {
+				t.Errorf("listed relationship %s has %d history entries, want 1", r.ID, len(r.History))
+			}
+		}
+		return relationshipIDs(list), role, err
+	})
+}

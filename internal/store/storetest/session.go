@@ -104,3 +104,44 @@ func testSession(t *testing.T, open OpenFunc) {
 		wantErr(t, "DeleteSession(again)", s.DeleteSession(ctx, gs.ID, newEvent(t, c.ID, gm.ID, gmc.ActionDelete, "session", gs.ID, nil)), gmc.ErrNotFound)
 	})
 }
+
+// testMemberSessions checks MemberSessions: the caller's role comes with
+// the list, and a change of membership shows on the very next read.
+func testMemberSessions(t *testing.T, open OpenFunc) {
+	s := open(t)
+	gm := mustCreateUser(t, s, "gm@example.com")
+	player := mustCreateUser(t, s, "p@example.com")
+	stranger := mustCreateUser(t, s, "s@example.com")
+	c := mustCreateCampaign(t, s, gm, "C")
+	empty := mustCreateCampaign(t, s, gm, "Empty")
+	mustAddMember(t, s, c, player, gmc.RolePlayer)
+	mustAddMember(t, s, empty, player, gmc.RolePlayer)
+	first, second := mustCreateSession(t, s, c, "One"), mustCreateSession(t, s, c, "Two")
+	second.Status, second.UpdatedAt = gmc.SessionEnded, now()
+	wantErr(t, "UpdateSession", s.UpdateSession(context.Background(), second, newEvent(t, c.ID, gm.ID, gmc.ActionUpdate, "session", second.ID, nil)), nil)
+	all := store.SessionFilter{CampaignID: c.ID}
+	runMemberReads(t, "MemberSessions", []memberRead[store.SessionFilter]{
+		{name: "gm", user: gm.ID, f: all, want: []string{first.ID, second.ID}, role: gmc.RoleGM},
+		{name: "player", user: player.ID, f: all, want: []string{first.ID, second.ID}, role: gmc.RolePlayer},
+		{name: "status", user: player.ID, f: store.SessionFilter{CampaignID: c.ID, Status: gmc.SessionEnded}, want: []string{second.ID}, role: gmc.RolePlayer},
+		{name: "page", user: player.ID, f: store.SessionFilter{CampaignID: c.ID, Page: gmc.Page{Limit: 1, Cursor: first.ID}}, want: []string{second.ID}, role: gmc.RolePlayer},
+		{name: "member, no match", user: player.ID, f: store.SessionFilter{CampaignID: c.ID, Status: gmc.SessionLive}, role: gmc.RolePlayer},
+		{name: "member, empty campaign", user: player.ID, f: store.SessionFilter{CampaignID: empty.ID}, role: gmc.RolePlayer},
+		{name: "stranger", user: stranger.ID, f: all, err: gmc.ErrNotFound},
+		{name: "stranger, no match", user: stranger.ID, f: store.SessionFilter{CampaignID: c.ID, Status: gmc.SessionLive}, err: gmc.ErrNotFound},
+		{name: "stranger, bad cursor", user: stranger.ID, f: store.SessionFilter{CampaignID: c.ID, Page: gmc.Page{Cursor: "nope"}}, err: gmc.ErrNotFound},
+		{name: "unknown campaign", user: gm.ID, f: store.SessionFilter{CampaignID: newID(t)}, err: gmc.ErrNotFound},
+		{name: "not an id", user: gm.ID, f: store.SessionFilter{CampaignID: "nope"}, err: gmc.ErrNotFound},
+		{name: "downgraded", change: setRole(t, s, c, player, gmc.RoleObserver), user: player.ID, f: all, want: []string{first.ID, second.ID}, role: gmc.RoleObserver},
+		{name: "promoted", change: setRole(t, s, c, player, gmc.RoleGM), user: player.ID, f: all, want: []string{first.ID, second.ID}, role: gmc.RoleGM},
+		{name: "removed", change: setRole(t, s, c, player, ""), user: player.ID, f: all, err: gmc.ErrNotFound},
+		{name: "removed, no match", user: player.ID, f: store.SessionFilter{CampaignID: c.ID, Status: gmc.SessionLive}, err: gmc.ErrNotFound},
+	}, func(user string, f store.SessionFilter) ([]string, gmc.Role, error) {
+		list, _, role, err := s.MemberSessions(context.Background(), user, f)
+		ids := make([]string, len(list))
+		for i, gs := range list {
+			ids[i] = gs.ID
+		}
+		return ids, role, err
+	})
+}
