@@ -60,6 +60,7 @@ func Run(t *testing.T, open OpenFunc) {
 		{"Summary", testSummary},
 		{"Discord", testDiscord},
 		{"Retention", testRetention},
+		{"Usage", testUsage},
 		{"Tx", testTx},
 	}
 	for _, s := range suites {
