@@ -114,6 +114,10 @@ func TestAudioBudget(t *testing.T) {
 			// outlive the change of month.
 			clock := &fakeClock{t: time.Date(2026, 11, 30, 23, 55, 0, 0, time.UTC)}
 			c := newServer(t, b.open, serverOpts{now: clock.Now, speech: engine, budgets: service.Budgets{AudioMinutesPerMonth: 1}, bundleJobs: true, holdJobs: true})
+			// The queue runs transcriptions once started, further down.
+			if err := jobs.RegisterTranscribe(c.jobs, c.svc, engine, audio.Limits{}); err != nil {
+				t.Fatal(err)
+			}
 			p := newParty(t, c)
 			gm := p.token["gm"]
 			sid := newSession(t, c, p)
@@ -121,6 +125,16 @@ func TestAudioBudget(t *testing.T) {
 			// An earlier stream spent all but a second of the minute.
 			if err := c.svc.ChargeAudio(ctx, p.campaign, 59*time.Second); err != nil {
 				t.Fatalf("ChargeAudio within the budget = %v", err)
+			}
+
+			// A recording accepted now is transcribed only after the stream
+			// below has spent the budget (the job queue starts later).
+			early := upload(c, gm, "/api/v1/sessions/"+sid+"/audio", nil, "early.wav", "audio/wav", string(pcmWAV(spokenPCM(1))))
+			if early.status != 202 {
+				t.Fatalf("upload with a second of budget left = %d %s", early.status, early.raw)
+			}
+			if recs, _ := c.must(200, "GET", "/api/v1/sessions/"+sid+"/recordings", gm, nil).body["recordings"].([]any); len(recs) != 1 {
+				t.Fatalf("recordings after the upload: %v", recs)
 			}
 
 			ws, res, err := dialAudio(t, c, sid, gm)
@@ -196,9 +210,6 @@ func TestAudioBudget(t *testing.T) {
 
 			// Another campaign has its own budget: its recording is
 			// transcribed by the job and the speech in it counted there.
-			if err := jobs.RegisterTranscribe(c.jobs, c.svc, engine, audio.Limits{}); err != nil {
-				t.Fatal(err)
-			}
 			if err := c.jobs.Start(ctx); err != nil {
 				t.Fatal(err)
 			}
@@ -207,6 +218,17 @@ func TestAudioBudget(t *testing.T) {
 				defer cancel()
 				_ = c.jobs.Stop(sctx)
 			})
+			// The recording queued within the budget meets it spent: its
+			// job fails for good on its first attempt, naming the budget,
+			// and the recording is marked failed.
+			if j := waitJob(t, c, early.str("job_id"), gm); j.str("state") != "failed" || j.field("attempt") != float64(1) ||
+				!strings.Contains(j.str("error"), "audio budget") {
+				t.Errorf("transcription queued before the budget was spent: %s", j.raw)
+			}
+			if recs, _ := c.must(200, "GET", "/api/v1/sessions/"+sid+"/recordings", gm, nil).body["recordings"].([]any); len(recs) != 1 ||
+				recs[0].(map[string]any)["status"] != "failed" {
+				t.Errorf("recordings after the refused transcription: %v", recs)
+			}
 			other := c.must(201, "POST", "/api/v1/campaigns", gm, map[string]any{"name": "Elsewhere"}).str("id")
 			osid := c.must(201, "POST", "/api/v1/campaigns/"+other+"/sessions", gm, map[string]any{"title": "Another evening"}).str("id")
 			r = upload(c, gm, "/api/v1/sessions/"+osid+"/audio", nil, "table.wav", "audio/wav", string(pcmWAV(spokenPCM(2))))
