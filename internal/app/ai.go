@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/gmc-project/gmc/internal/config"
@@ -10,18 +11,29 @@ import (
 )
 
 // OpenLLM makes the language model client of the GMC_LLM_* settings.
-// m counts its requests and tokens (nil: not counted).
-func OpenLLM(cfg config.Config, m *metrics.Metrics) (*llm.Client, error) {
+// m counts its requests and tokens (nil: not counted); spent is told the
+// tokens of each call made for a campaign (nil: no one is).
+func OpenLLM(cfg config.Config, m *metrics.Metrics, spent func(context.Context, string, llm.Usage)) (*llm.Client, error) {
 	guard, err := outboundGuard(cfg)
 	if err != nil {
 		return nil, err
 	}
 	c, err := llm.New(llm.Config{BaseURL: cfg.LLMBaseURL, Model: cfg.LLMModel, APIKey: cfg.LLMAPIKey,
-		RequestTimeout: cfg.LLMTimeout, TotalTimeout: cfg.LLMTotalTimeout, Concurrency: cfg.LLMConcurrency, Metrics: m, DialContext: guard.DialContext})
+		RequestTimeout: cfg.LLMTimeout, TotalTimeout: cfg.LLMTotalTimeout, Concurrency: cfg.LLMConcurrency, Metrics: m, DialContext: guard.DialContext,
+		Spent: spent})
 	if err != nil {
 		return nil, fmt.Errorf("GMC_LLM_BASE_URL: %w", err)
 	}
 	return c, nil
+}
+
+// chargeAI counts a language model call's tokens in its campaign's AI
+// budget. The clients are made before the service, which counts them;
+// no call is made before it exists.
+func (a *App) chargeAI(ctx context.Context, campaign string, u llm.Usage) {
+	if a.svc != nil {
+		a.svc.ChargeAI(ctx, campaign, u.Total())
+	}
 }
 
 // AIUsage is the language model tokens spent per campaign id since the

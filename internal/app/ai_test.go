@@ -225,3 +225,31 @@ func TestAIServerDown(t *testing.T) {
 		t.Errorf("%d characters after a failed save, want %d", after, before)
 	}
 }
+
+// TestAIBudgetCountsTokens: in LLM mode the tokens the model reports count
+// in the campaign's AI budget (GMC_CAMPAIGN_AI_TOKENS_PER_MONTH): the
+// draft that spends it is made, the next is refused with 429
+// quota_exceeded, and GET /usage shows what the model reported.
+func TestAIBudgetCountsTokens(t *testing.T) {
+	t.Parallel()
+	srv := llmtest.New(t)
+	cfg := llmConfig(srv)
+	cfg.CampaignAITokensPerMonth = 1
+	in := startInstance(t, cfg)
+	campaignID, gm := aiCampaign(t, in)
+	base := "/campaigns/" + campaignID
+	srv.Script(llmtest.Reply{Content: npcAnswer("Hilde Brasspole")})
+	in.call("POST", base+"/generate/npc", gm, map[string]any{}, 200)
+	spent := in.app.AIUsage()[campaignID].Total()
+	u := in.call("GET", base+"/usage", gm, nil, 200)["ai_tokens"].(map[string]any)
+	if spent <= 1 || u["used"] != float64(spent) || u["limit"] != float64(1) || u["used_up"] != true {
+		t.Errorf("usage after a draft of %d tokens: %v", spent, u)
+	}
+	asked := len(srv.Requests())
+	if status, raw := in.send("POST", base+"/generate/npc", gm, map[string]any{}); status != http.StatusTooManyRequests || !strings.Contains(string(raw), `"quota_exceeded"`) {
+		t.Errorf("draft over budget = %d %s, want 429 quota_exceeded", status, raw)
+	}
+	if len(srv.Requests()) != asked {
+		t.Error("the model was asked over budget")
+	}
+}

@@ -168,7 +168,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 	o := options{
 		service: service.Config{Store: a.store, SecretKey: secret, Limits: &limits, PreviousSecretKeys: cfg.PreviousSecretKeyBytes(), Logger: log, Live: table, Accounts: accounts, Limiter: a.rateLimiter(), Blobs: a.blobs,
 			Files: service.FileLimits{MaxBytes: cfg.FileMaxBytes, QuotaBytes: cfg.FileQuotaBytes}, Scanner: scanner, Discord: dc,
-			DisabledFeatures: cfg.FeaturesOff},
+			DisabledFeatures: cfg.FeaturesOff,
+			Budgets:          service.Budgets{AITokensPerMonth: cfg.CampaignAITokensPerMonth, AudioMinutesPerMonth: cfg.CampaignAudioMinutesPerMonth}},
 		jobs: jobs.Config{Logger: log, Workers: cfg.JobWorkers, OnProgress: table.JobProgress, RescueAfter: cfg.JobRescueAfter,
 			Metrics: a.metrics, Tracer: a.rootTracer()},
 	}
@@ -182,7 +183,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 	}
 	ai := httpapi.AIStatus{Mode: "builtin"}
 	if cfg.LLMEnabled() {
-		if a.llm, err = OpenLLM(cfg, a.metrics); err != nil {
+		if a.llm, err = OpenLLM(cfg, a.metrics, a.chargeAI); err != nil {
 			a.Close()
 			return nil, err
 		}
@@ -254,6 +255,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 		slog.Duration("retain_transcripts", cfg.RetainTranscripts),
 		slog.Duration("retain_events", cfg.RetainEvents),
 		slog.Any("features_off", cfg.FeaturesOff),
+		slog.Int64("campaign_ai_tokens_per_month", cfg.CampaignAITokensPerMonth),
+		slog.Int64("campaign_audio_minutes_per_month", cfg.CampaignAudioMinutesPerMonth),
 		slog.Int("migrations_applied", n),
 		slog.String("metrics", a.metricsWhere()),
 		slog.Bool("tracing", a.tracer.Enabled()),

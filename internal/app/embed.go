@@ -28,13 +28,14 @@ type embedding struct {
 }
 
 // OpenEmbeddings makes the embeddings client of the GMC_EMBEDDINGS_*
-// settings; nil when semantic similarity is off.
-func OpenEmbeddings(cfg config.Config) (*llm.Client, error) {
+// settings; nil when semantic similarity is off. spent is told the tokens
+// of each call made for a campaign (nil: no one is).
+func OpenEmbeddings(cfg config.Config, spent func(context.Context, string, llm.Usage)) (*llm.Client, error) {
 	if !cfg.EmbeddingsEnabled() {
 		return nil, nil
 	}
 	c, err := llm.New(llm.Config{BaseURL: cfg.EmbeddingsURL(), Model: cfg.EmbeddingsModel, APIKey: cfg.EmbeddingsKey(),
-		RequestTimeout: time.Minute, TotalTimeout: 5 * time.Minute})
+		RequestTimeout: time.Minute, TotalTimeout: 5 * time.Minute, Spent: spent})
 	if err != nil {
 		return nil, fmt.Errorf("GMC_EMBEDDINGS_BASE_URL: %w", err)
 	}
@@ -44,7 +45,7 @@ func OpenEmbeddings(cfg config.Config) (*llm.Client, error) {
 // openEmbeddings sets semantic similarity up when configured: the
 // service's model, and vectors of another model marked for recomputing.
 func (a *App) openEmbeddings(ctx context.Context, o *options) error {
-	c, err := OpenEmbeddings(a.cfg)
+	c, err := OpenEmbeddings(a.cfg, a.chargeAI)
 	if err != nil || c == nil {
 		return err
 	}
@@ -65,7 +66,7 @@ func (a *App) registerEmbed(q *jobs.Queue) error {
 	if a.embed == nil {
 		return nil
 	}
-	return jobs.RegisterEmbed(q, a.store, a.embed.client, a.embed.model)
+	return jobs.RegisterEmbed(q, a.store, a.embed.client, a.embed.model, a.svc.CheckAIBudget)
 }
 
 // startEmbedPoll runs the poller until stopEmbedPoll.

@@ -161,6 +161,13 @@ type Config struct {
 	// instance (gmc.Feature names).
 	FeaturesOff []gmc.Feature
 	featuresOff string
+	// CampaignAITokensPerMonth and CampaignAudioMinutesPerMonth are every
+	// campaign's monthly budgets of language model tokens and of audio
+	// transcribed; 0 is unlimited. A campaign's settings can only lower
+	// them.
+	CampaignAITokensPerMonth     int64
+	CampaignAudioMinutesPerMonth int64
+	campaignBudgets              [2]string
 }
 
 // MetricsEnabled says whether the server keeps metrics.
@@ -197,6 +204,10 @@ func (c *Config) settings() []setting {
 		{"dndbeyond-url", "GMC_DNDBEYOND_URL", "https://character-service.dndbeyond.com/character/v5/character/",
 			"D&D Beyond's character service (a character id is appended), or off to import only documents sent in the request", &c.DndBeyondURL},
 		{"features-off", "GMC_FEATURES_OFF", "", "optional features to switch off on this server, comma-separated: audio, ai, discord, dndbeyond_sync, public_signup", &c.featuresOff},
+		{"campaign-ai-tokens-per-month", "GMC_CAMPAIGN_AI_TOKENS_PER_MONTH", "0",
+			"language model tokens each campaign may spend a calendar month (prompt, completion and embeddings); 0 for no limit. A campaign can set a lower budget, not a higher one", &c.campaignBudgets[0]},
+		{"campaign-audio-minutes-per-month", "GMC_CAMPAIGN_AUDIO_MINUTES_PER_MONTH", "0",
+			"minutes of audio each campaign may have transcribed a calendar month (live and uploaded); 0 for no limit. A campaign can set a lower budget, not a higher one", &c.campaignBudgets[1]},
 		{"retain-recordings", "GMC_RETAIN_RECORDINGS", "0", "delete recordings (and their audio) this long after they were made, such as 90d; 0 keeps them", &c.retain[0]},
 		{"retain-transcripts", "GMC_RETAIN_TRANSCRIPTS", "0", "delete transcript segments this long after they were spoken, such as 365d; 0 keeps them", &c.retain[1]},
 		{"retain-events", "GMC_RETAIN_EVENTS", "0", "delete audit events this long after they happened, such as 730d; 0 keeps them", &c.retain[2]},
@@ -298,6 +309,8 @@ func LoadWith(name string, args []string, getenv func(string) string, stderr io.
 	c.JobRescueAfter, _ = parseDurationOrZero(c.jobRescueAfter)
 	// Validate names a bad value of these three.
 	c.FeaturesOff, _ = gmc.ParseFeatures(c.featuresOff) // Validate names a bad value
+	c.CampaignAITokensPerMonth, _ = strconv.ParseInt(c.campaignBudgets[0], 10, 64)
+	c.CampaignAudioMinutesPerMonth, _ = strconv.ParseInt(c.campaignBudgets[1], 10, 64)
 	c.RetainRecordings, _ = ParseRetention(c.retain[0])
 	c.RetainTranscripts, _ = ParseRetention(c.retain[1])
 	c.RetainEvents, _ = ParseRetention(c.retain[2])
@@ -422,6 +435,17 @@ func (c Config) Validate() error {
 	// D&D Beyond's service is unofficial and rate limited: no polling.
 	if _, err := gmc.ParseFeatures(c.featuresOff); err != nil {
 		bad("GMC_FEATURES_OFF", "%v", err)
+	}
+	for i, b := range []struct {
+		env, unit string
+		max       int64
+	}{
+		{"GMC_CAMPAIGN_AI_TOKENS_PER_MONTH", "tokens", gmc.MaxAITokensPerMonth},
+		{"GMC_CAMPAIGN_AUDIO_MINUTES_PER_MONTH", "minutes", gmc.MaxAudioMinutesPerMonth},
+	} {
+		if n, err := strconv.ParseInt(c.campaignBudgets[i], 10, 64); c.campaignBudgets[i] != "" && (err != nil || n < 0 || n > b.max) {
+			bad(b.env, "must be a whole number of %s from 0 (no limit) to %d, got %q", b.unit, b.max, c.campaignBudgets[i])
+		}
 	}
 	for i, env := range [...]string{"GMC_RETAIN_RECORDINGS", "GMC_RETAIN_TRANSCRIPTS", "GMC_RETAIN_EVENTS"} {
 		if d, err := ParseRetention(c.retain[i]); err != nil || (d != 0 && d < 24*time.Hour) {

@@ -94,6 +94,11 @@ func TestValidateNamesVariable(t *testing.T) {
 		{map[string]string{"GMC_FILE_QUOTA_BYTES": "0"}, "GMC_FILE_QUOTA_BYTES"},
 		{map[string]string{"GMC_EMBEDDINGS_CACHE_BYTES": "256MiB"}, "GMC_EMBEDDINGS_CACHE_BYTES"},
 		{map[string]string{"GMC_EMBEDDINGS_CACHE_BYTES": "-1"}, "GMC_EMBEDDINGS_CACHE_BYTES"},
+		{map[string]string{"GMC_CAMPAIGN_AI_TOKENS_PER_MONTH": "-1"}, "GMC_CAMPAIGN_AI_TOKENS_PER_MONTH"},
+		{map[string]string{"GMC_CAMPAIGN_AI_TOKENS_PER_MONTH": "1.5"}, "GMC_CAMPAIGN_AI_TOKENS_PER_MONTH"},
+		{map[string]string{"GMC_CAMPAIGN_AI_TOKENS_PER_MONTH": "1e6"}, "GMC_CAMPAIGN_AI_TOKENS_PER_MONTH"},
+		{map[string]string{"GMC_CAMPAIGN_AUDIO_MINUTES_PER_MONTH": "lots"}, "GMC_CAMPAIGN_AUDIO_MINUTES_PER_MONTH"},
+		{map[string]string{"GMC_CAMPAIGN_AUDIO_MINUTES_PER_MONTH": "1000001"}, "GMC_CAMPAIGN_AUDIO_MINUTES_PER_MONTH"},
 		{map[string]string{"GMC_METRICS_ADDR": "9090"}, "GMC_METRICS_ADDR"},
 		{map[string]string{"GMC_METRICS_ADDR": "127.0.0.1:8080"}, "GMC_METRICS_ADDR"},
 		{map[string]string{"GMC_METRICS_ON_MAIN": "sometimes"}, "GMC_METRICS_ON_MAIN"},
@@ -351,5 +356,18 @@ func TestFeaturesOff(t *testing.T) {
 	}
 	if _, _, err := Load("serve", nil, env(map[string]string{"GMC_FEATURES_OFF": "ai,teleport"}), io.Discard); err == nil || !strings.Contains(err.Error(), "GMC_FEATURES_OFF") || !strings.Contains(err.Error(), "teleport") {
 		t.Errorf("unknown feature: err = %v, want one naming GMC_FEATURES_OFF and the name", err)
+	}
+}
+
+func TestCampaignBudgets(t *testing.T) {
+	t.Parallel()
+	c, _, err := Load("serve", nil, env(map[string]string{}), io.Discard)
+	if err != nil || c.CampaignAITokensPerMonth != 0 || c.CampaignAudioMinutesPerMonth != 0 {
+		t.Errorf("default budgets = %d, %d, %v; want 0 (no limit)", c.CampaignAITokensPerMonth, c.CampaignAudioMinutesPerMonth, err)
+	}
+	c, _, err = Load("serve", []string{"-campaign-audio-minutes-per-month", "600"},
+		env(map[string]string{"GMC_CAMPAIGN_AI_TOKENS_PER_MONTH": "2000000", "GMC_CAMPAIGN_AUDIO_MINUTES_PER_MONTH": "90"}), io.Discard)
+	if err != nil || c.CampaignAITokensPerMonth != 2_000_000 || c.CampaignAudioMinutesPerMonth != 600 {
+		t.Errorf("budgets = %d, %d, %v; want 2000000 from the environment and 600 from the flag", c.CampaignAITokensPerMonth, c.CampaignAudioMinutesPerMonth, err)
 	}
 }

@@ -75,6 +75,11 @@ type CampaignSettings struct {
 	// DisabledFeatures are the optional features the GM switched off for
 	// this campaign (see Feature); empty leaves the server's choice.
 	DisabledFeatures []Feature `json:"disabled_features,omitempty" required:"false" doc:"Optional features switched off in this campaign: audio, ai, discord, dndbeyond_sync"`
+	// AITokensPerMonth and AudioMinutesPerMonth are the campaign's own
+	// monthly budgets; 0 leaves the server's. They can only lower the
+	// server's budgets, never raise them: the host pays.
+	AITokensPerMonth     int64 `json:"ai_tokens_per_month,omitempty" required:"false" minimum:"0" maximum:"1000000000000" doc:"The campaign's own monthly budget of language model tokens; 0 leaves the server's (GMC_CAMPAIGN_AI_TOKENS_PER_MONTH). It may only be lower than the server's"`
+	AudioMinutesPerMonth int64 `json:"audio_minutes_per_month,omitempty" required:"false" minimum:"0" maximum:"1000000" doc:"The campaign's own monthly budget of minutes of audio transcribed; 0 leaves the server's (GMC_CAMPAIGN_AUDIO_MINUTES_PER_MONTH). It may only be lower than the server's"`
 }
 
 // CampaignSettingsPatch changes some settings (a JSON merge patch of
@@ -91,6 +96,9 @@ type CampaignSettingsPatch struct {
 	// DisabledFeatures replaces the list when present ([] switches every
 	// feature back on).
 	DisabledFeatures *[]Feature `json:"disabled_features,omitempty" doc:"Optional features switched off in this campaign: audio, ai, discord, dndbeyond_sync ([] switches them all on)"`
+	// AITokensPerMonth, AudioMinutesPerMonth: 0 goes back to the server's budget.
+	AITokensPerMonth     *int64 `json:"ai_tokens_per_month,omitempty" minimum:"0" maximum:"1000000000000" doc:"The campaign's own monthly budget of language model tokens, below the server's; 0 goes back to the server's"`
+	AudioMinutesPerMonth *int64 `json:"audio_minutes_per_month,omitempty" minimum:"0" maximum:"1000000" doc:"The campaign's own monthly budget of minutes of audio transcribed, below the server's; 0 goes back to the server's"`
 }
 
 // Apply returns s with the patch's fields set.
@@ -102,6 +110,8 @@ func (p CampaignSettingsPatch) Apply(s CampaignSettings) CampaignSettings {
 	set(&s.AutoApplyProposals, p.AutoApplyProposals)
 	set(&s.DiscordAutoPostWebhookID, p.DiscordAutoPostWebhookID)
 	set(&s.DisabledFeatures, p.DisabledFeatures)
+	set(&s.AITokensPerMonth, p.AITokensPerMonth)
+	set(&s.AudioMinutesPerMonth, p.AudioMinutesPerMonth)
 	return s
 }
 
@@ -147,7 +157,12 @@ func (s CampaignSettings) Validate(v *Validator, location string) {
 	}
 	v.Check(s.RecordingRetentionDays >= 0 && s.RecordingRetentionDays <= MaxRetentionDays, location+".recording_retention_days",
 		"must be between 1 and 3650 days, or 0 to keep recordings until deleted by hand")
-	// Whether the webhook is the campaign's is the service's to check.
+	v.Check(s.AITokensPerMonth >= 0 && s.AITokensPerMonth <= MaxAITokensPerMonth, location+".ai_tokens_per_month",
+		"must be a whole number of tokens from 0 (the server's budget) to 1000000000000")
+	v.Check(s.AudioMinutesPerMonth >= 0 && s.AudioMinutesPerMonth <= MaxAudioMinutesPerMonth, location+".audio_minutes_per_month",
+		"must be a whole number of minutes from 0 (the server's budget) to 1000000")
+	// Whether the budgets are below the server's, and the webhook the
+	// campaign's, is the service's to check.
 	v.Check(s.DiscordAutoPostWebhookID == "" || IsID(s.DiscordAutoPostWebhookID), location+".discord_auto_post_webhook_id",
 		"must be the id of a Discord webhook of this campaign, or empty")
 }

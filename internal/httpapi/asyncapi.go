@@ -217,7 +217,8 @@ var audioSocketMessages = []struct {
 		"(recognition_behind) by ahead_ms; the server reads nothing more until it has caught up, so nothing is dropped.", true},
 	{"done", "Everything sent is transcribed (after end); segments counts what was stored. The server closes the socket next.", true},
 	{"error", "The stream failed or a message was refused; code says why (bad_audio_header, no_audio_header, bad_message, voice_consent_required, " +
-		"speaker_taken, speech_failed). The socket is closed next.", true},
+		"speaker_taken, speech_failed, quota_exceeded: the campaign has spent its monthly audio budget, detail says when it resets; the utterance " +
+		"that spent it is stored). The socket is closed next (1008 for quota_exceeded).", true},
 }
 
 // audioSocketDocument adds the audio socket's channel and operations.

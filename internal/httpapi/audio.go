@@ -38,7 +38,9 @@ import (
 //	  until it has caught up, so nothing is dropped;
 //	  {"type": "done"} after "end", when every utterance is transcribed;
 //	  {"type": "error", "code", "detail"} before a close for a bad header
-//	  or a failure.
+//	  or a failure, or (code quota_exceeded, close 1008) once the
+//	  campaign's monthly audio budget is spent: each transcribed utterance
+//	  counts in it, and the one that spends it ends the stream.
 
 // AudioHeader is the first message on an audio socket.
 type AudioHeader struct {
@@ -174,7 +176,17 @@ func (a *api) serveAudio(ctx context.Context, ws *websocket.Conn, uid, speaker s
 			return err
 		}
 		segments.Add(int64(len(stored)))
-		return wsjson.Write(ctx, ws, AudioEvent{Type: "heard", StartMS: r.Utterance.StartMS, EndMS: r.Utterance.EndMS, Segments: len(stored), Dropped: dropped})
+		if err := wsjson.Write(ctx, ws, AudioEvent{Type: "heard", StartMS: r.Utterance.StartMS, EndMS: r.Utterance.EndMS, Segments: len(stored), Dropped: dropped}); err != nil {
+			return err
+		}
+		// The utterance was recognised, so it counts in the campaign's
+		// audio budget, and the one that spends the budget ends the stream.
+		spent := time.Duration(transcribe.UtteranceMS(r.Utterance)) * time.Millisecond
+		if err := a.svc.ChargeAudio(ctx, src.Session.CampaignID, spent); err != nil {
+			p := problemFrom(ctx, a.log, err)
+			return &audioClose{websocket.StatusPolicyViolation, p.Code, p.Detail}
+		}
+		return nil
 	}
 	stream, err := a.speech.Start(ctx, opts)
 	if err != nil {

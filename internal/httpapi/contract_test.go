@@ -94,6 +94,11 @@ func TestSchemaAgreesWithServer(t *testing.T) {
 				},
 					"POST", "/api/v1/campaigns", map[string]any{"name": "a", "settings": map[string]any{"reminder_sessions": 1, "keyword_threshold": 1}},
 					map[string]any{"name": "a", "settings": map[string]any{"reminder_sessions": 1, "keyword_threshold": 1.5}}, "body.settings.keyword_threshold", 201},
+				{"ai_tokens_per_month a whole number from 0", func() bool {
+					return settings("ai_tokens_per_month")["minimum"] == 0.0 && settings("ai_tokens_per_month")["type"] == "integer"
+				},
+					"POST", "/api/v1/campaigns", map[string]any{"name": "a", "settings": map[string]any{"reminder_sessions": 1, "keyword_threshold": 0.5, "ai_tokens_per_month": 1000}},
+					map[string]any{"name": "a", "settings": map[string]any{"reminder_sessions": 1, "keyword_threshold": 0.5, "ai_tokens_per_month": -1}}, "body.settings.ai_tokens_per_month", 201},
 				{"relationship kind pattern", func() bool {
 					p, _ := walk(t, doc, body("RelationshipCreateInputBody"), "kind")["pattern"].(string)
 					re, err := regexp.Compile(p)

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 	"unicode/utf8"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -18,13 +19,17 @@ import (
 
 // Problem is an RFC 9457 problem document, the body of every error answer.
 type Problem struct {
-	Type    string          `json:"type"`
-	Title   string          `json:"title"`
-	Status  int             `json:"status"`
-	Detail  string          `json:"detail,omitempty"`
-	Code    string          `json:"code"`
-	Errors  []ProblemDetail `json:"errors,omitempty"`
-	headers http.Header
+	Type   string          `json:"type"`
+	Title  string          `json:"title"`
+	Status int             `json:"status"`
+	Detail string          `json:"detail,omitempty"`
+	Code   string          `json:"code"`
+	Errors []ProblemDetail `json:"errors,omitempty"`
+	// Budget and ResetsAt say, for code quota_exceeded, which monthly
+	// budget of the campaign is spent and when it starts again.
+	Budget   gmc.Budget `json:"budget,omitempty" enum:"ai_tokens,audio_seconds" doc:"With code quota_exceeded: the campaign budget that is spent"`
+	ResetsAt *time.Time `json:"resets_at,omitempty" doc:"With code quota_exceeded: when the budget starts again (the next month, UTC); Retry-After counts the seconds until then"`
+	headers  http.Header
 }
 
 // ProblemDetail names one bad field.
@@ -110,6 +115,10 @@ var statusCodes = []struct {
 	{gmc.ErrFeatureDisabled, http.StatusForbidden, "feature_disabled"},
 	{gmc.ErrUnauthenticated, http.StatusUnauthorized, "unauthenticated"},
 	{gmc.ErrRateLimited, http.StatusTooManyRequests, "rate_limited"},
+	// A spent monthly budget is 429, not 403 or 402: it is a limit on
+	// how much, and it passes (Retry-After says when). A full file quota
+	// is 413 instead: waiting does not make room.
+	{gmc.ErrQuotaExceeded, http.StatusTooManyRequests, "quota_exceeded"},
 	{gmc.ErrTooLarge, http.StatusRequestEntityTooLarge, "too_large"},
 	{gmc.ErrUnsupported, http.StatusUnsupportedMediaType, "unsupported_media_type"},
 	{gmc.ErrUpstream, http.StatusBadGateway, "upstream_failed"},
@@ -147,6 +156,12 @@ func problemFrom(ctx context.Context, log *slog.Logger, err error) *Problem {
 		var rl *gmc.RateLimitError
 		if errors.As(err, &rl) {
 			p.headers = http.Header{"Retry-After": {strconv.Itoa(rl.RetryAfterSeconds)}}
+		}
+		var qe *gmc.QuotaError
+		if errors.As(err, &qe) {
+			resets := qe.ResetsAt.UTC()
+			p.Budget, p.ResetsAt = qe.Budget, &resets
+			p.headers = http.Header{"Retry-After": {strconv.Itoa(qe.RetryAfterSeconds)}}
 		}
 		return p
 	}

@@ -27,7 +27,7 @@ const hostileQuery = "hide_gm_only=false&HideGMOnly=false&hideGMOnly=false&visib
 // gmOnlyOperations are the GET operations players may not call at all:
 // every answer they get is a refusal (403, or 404 where what they ask
 // for is hidden from them, as GM-only jobs are).
-var gmOnlyOperations = []string{"list-events", "plot-reminders", "export-campaign", "get-job-result", "get-session-consent", "list-recordings", "get-recording-audio", "list-proposals", "list-discord-webhooks"}
+var gmOnlyOperations = []string{"list-events", "plot-reminders", "export-campaign", "get-job-result", "get-session-consent", "list-recordings", "get-recording-audio", "list-proposals", "list-discord-webhooks", "get-campaign-usage"}
 
 // hiddenWorld is a campaign with visible and GM-only content of every
 // kind, as the GM made it.

@@ -30,6 +30,7 @@ import (
 	"github.com/gmc-project/gmc/internal/store/sqlite"
 	"github.com/gmc-project/gmc/internal/summary"
 	"github.com/gmc-project/gmc/internal/testenv"
+	"github.com/gmc-project/gmc/internal/transcribe"
 )
 
 // backends are the store backends every API test runs on.
@@ -102,6 +103,10 @@ type serverOpts struct {
 	limits *service.Limits
 	// featuresOff are switched off for the whole server.
 	featuresOff []gmc.Feature
+	// budgets are every campaign's monthly cost limits (none when zero).
+	budgets service.Budgets
+	// speech transcribes audio; nil: the server has no speech-to-text.
+	speech *transcribe.Engine
 }
 
 // newServer runs the real stack on a fresh database behind httptest.
@@ -124,7 +129,8 @@ func newServer(t testing.TB, open func(t testing.TB) store.Store, opts serverOpt
 	}
 	scfg := service.Config{Store: st, SecretKey: bytes.Repeat([]byte("k"), 32), Now: opts.now, PasswordParams: &cheap,
 		Accounts: authcache.NewMemory(0, opts.now), Limiter: opts.limiter, Blobs: blobs, Files: opts.files, Scanner: opts.scanner,
-		Generator: opts.generator, BundleThresholds: opts.bundleThresholds, Limits: opts.limits, DisabledFeatures: opts.featuresOff}
+		Generator: opts.generator, BundleThresholds: opts.bundleThresholds, Limits: opts.limits, DisabledFeatures: opts.featuresOff,
+		Budgets: opts.budgets}
 	// A loopback Discord with a bot, so that its routes answer.
 	fake := discordtest.New(t)
 	fake.SetBot("test-bot-token", []discordtest.Guild{{ID: "800000000000000001", Name: "The table", Permissions: "0", Features: []any{}}})
@@ -168,7 +174,7 @@ func newServer(t testing.TB, open func(t testing.TB) store.Store, opts serverOpt
 			})
 		}
 	}
-	srv := httptest.NewServer(httpapi.New(httpapi.Config{Service: svc, Ready: st.Ping, Version: "test", TrustedProxies: opts.trustedProxies}))
+	srv := httptest.NewServer(httpapi.New(httpapi.Config{Service: svc, Ready: st.Ping, Version: "test", TrustedProxies: opts.trustedProxies, Speech: opts.speech}))
 	t.Cleanup(srv.Close)
 	return &client{t: t, base: srv.URL, svc: svc, jobs: q, blobDir: blobDir}
 }

@@ -109,9 +109,10 @@ var errorAnswers = map[int]string{
 	http.StatusRequestEntityTooLarge: "The body is larger than this operation accepts.",
 	http.StatusUnsupportedMediaType:  "The uploaded file is in a format this operation does not read (code unsupported_audio or unsupported_file_type names it).",
 	http.StatusUnprocessableEntity:   "Invalid input; errors names each bad field.",
-	http.StatusTooManyRequests:       "Too many requests (this operation's class, or the attempts it limits itself); retry after Retry-After seconds.",
-	http.StatusBadGateway:            "A server gmc asked on your behalf (D&D Beyond, the language model, Discord) failed or did not answer in time; nothing was changed.",
-	http.StatusServiceUnavailable:    "The feature this needs is not configured or not running on this server (code names it); nothing was changed.",
+	http.StatusTooManyRequests: "Too many requests (this operation's class, or the attempts it limits itself), or (code quota_exceeded) the campaign has spent " +
+		"its monthly AI or audio budget, named by budget, until resets_at; retry after Retry-After seconds.",
+	http.StatusBadGateway:         "A server gmc asked on your behalf (D&D Beyond, the language model, Discord) failed or did not answer in time; nothing was changed.",
+	http.StatusServiceUnavailable: "The feature this needs is not configured or not running on this server (code names it); nothing was changed.",
 }
 
 // errorStatuses are the 4xx answers an operation can give: those its shape

@@ -28,7 +28,9 @@ var aiErrs = []int{forbidden, http.StatusBadGateway, http.StatusServiceUnavailab
 const llmMode = " With GMC_LLM_BASE_URL set the draft comes from a language model given the campaign's most relevant entities as context " +
 	"(generator llm, model named), in the same fields, with notes on how it was made (the seed goes to the model server and repeats the draft only if that server honours seeds; " +
 	"a name the campaign has is asked for again, then drawn by the built-in generator). A model server that cannot be reached or does not answer in time is a " +
-	"503 ai_unavailable, an answer still unusable after one correction request a 502 ai_bad_answer, a refused request (wrong model or key) a 502 ai_refused; nothing is saved then."
+	"503 ai_unavailable, an answer still unusable after one correction request a 502 ai_bad_answer, a refused request (wrong model or key) a 502 ai_refused; nothing is saved then. " +
+	"Its tokens count in the campaign's monthly AI budget: once that is spent the request is refused with 429 quota_exceeded (budget ai_tokens, " +
+	"resets_at and Retry-After: the next month) before anything is asked of the model."
 
 // operationDocs is keyed by operation id; TestOpenAPIOperationsDescribed
 // fails for an operation missing here, so a new route cannot ship
@@ -60,7 +62,13 @@ var operationDocs = map[string]opDoc{
 	"put-campaign":    {description: "Replaces the campaign's name, description, game system and settings. GM only. Send If-Match with the version you read to refuse a lost update (409 stale_version).", errs: []int{forbidden}},
 	"patch-campaign":  {description: "Changes only the fields sent. GM only. Send If-Match with the version you read to refuse a lost update (409 stale_version).", errs: []int{forbidden}},
 	"delete-campaign": {description: "Deletes the campaign with all its characters, locations, plot threads, sessions and transcripts. GM only; cannot be undone.", errs: []int{forbidden}},
-	"list-events":     {description: "The campaign's audit log, newest first: who created, changed or deleted what, with the entity before and after. GM only. Filter by entity or actor.", errs: []int{forbidden}},
+	"get-campaign-usage": {description: "What the campaign spent this calendar month (UTC) of its two monthly budgets, and the budgets: language model tokens " +
+		"(ai_tokens: prompt and completion of every call made for it, embeddings included, estimated where the model server reports none) and audio " +
+		"transcribed (audio_seconds, live and from uploaded recordings). limit is the budget that applies: the server's (GMC_CAMPAIGN_AI_TOKENS_PER_MONTH, " +
+		"GMC_CAMPAIGN_AUDIO_MINUTES_PER_MONTH), or the campaign's own from its settings (ai_tokens_per_month, audio_minutes_per_month) when lower; 0 is " +
+		"unlimited. A campaign can lower the server's budgets, never raise them. Once used_up, requests that need the budget answer 429 quota_exceeded " +
+		"until resets_at. GM only.", errs: []int{forbidden}},
+	"list-events": {description: "The campaign's audit log, newest first: who created, changed or deleted what, with the entity before and after. GM only. Filter by entity or actor.", errs: []int{forbidden}},
 	"export-campaign": {description: "The whole campaign as one versioned JSON document (the export bundle, which import-campaign reads back), " +
 		"or with `?format=markdown` a readable campaign book as text/markdown. GM only. " +
 		"A large campaign (more than 2000 sessions, characters, locations, plot threads and keywords together), or any campaign with `?async=true`, " +
@@ -93,7 +101,9 @@ var operationDocs = map[string]opDoc{
 	"request-summary": {description: "Queues the session's summary job and answers its id (202); while one is queued or running for the session, " +
 		"that job's id. Ending a session queues one in the same transaction. Built-in mode: scenes split by pauses and topic shifts and " +
 		"classified, an extractive recap in two versions (GM and player-safe), entities, plot points, relationship changes and achievements, " +
-		"each with the transcript segment ids it came from, and proposals of database updates. GM only.", errs: []int{forbidden}},
+		"each with the transcript segment ids it came from, and proposals of database updates. With a language model (GMC_LLM_BASE_URL) the recaps are its, " +
+		"and their tokens count in the campaign's monthly AI budget: once that is spent the request is refused with 429 quota_exceeded, and a summary job " +
+		"that meets a spent budget fails for good without retrying. GM only.", errs: []int{forbidden}},
 	"get-summary": {description: "The session's latest summary. GMs get the GM view; players and observers the player view: the player-safe " +
 		"recap and only the facts that name nothing GM-only. 404 summary_not_found before the first summary."},
 	"list-proposals": {description: "The database updates the session's summary proposes (new NPC, attitude change, plot progress, milestone done, " +
@@ -169,7 +179,9 @@ var operationDocs = map[string]opDoc{
 		"the id of the background job that transcribes it (GET /jobs/{job_id}; job.progress on the session's socket, GM only). A single file is one shared " +
 		"microphone, its speakers told apart by diarization; a zip's tracks are labelled by their file names. A track, or a diarized speaker, mapped to a " +
 		"member who has not consented to voice processing is left out, never transcribed. The recording is kept afterwards only when the campaign's " +
-		"settings.keep_recordings says so. GM only; 503 speech_unavailable when this server has no speech-to-text (GMC_STT).",
+		"settings.keep_recordings says so. The speech recognised counts in the campaign's monthly audio budget: once that is spent, uploads are refused " +
+		"with 429 quota_exceeded (budget audio_seconds, resets_at, Retry-After) and queued transcriptions fail for good; a recording that starts within " +
+		"the budget is transcribed whole. GM only; 503 speech_unavailable when this server has no speech-to-text (GMC_STT).",
 		errs: []int{forbidden, http.StatusUnsupportedMediaType}},
 	"list-recordings": {description: "The session's recordings, oldest first, with their size, length, tracks and the time the retention " +
 		"purge deletes each (delete_after; absent when kept until deleted by hand). GM only.", errs: []int{forbidden}},

@@ -29,6 +29,8 @@ func (a *api) routes(h huma.API) {
 	authed(h, operation(patch, "/campaigns/{campaign_id}", "patch-campaign", "Change some of a campaign's fields", "campaigns"), a.handleCampaignPatch, a)
 	authed(h, operation(del, "/campaigns/{campaign_id}", "delete-campaign", "Delete a campaign and everything in it", "campaigns"), a.handleCampaignDelete, a)
 	authed(h, operation(get, "/campaigns/{campaign_id}/events", "list-events", "The campaign's audit log (GM only)", "campaigns"), a.handleEventList, a)
+	authed(h, operation(get, "/campaigns/{campaign_id}/usage", "get-campaign-usage",
+		"What the campaign spent this month of its AI and audio budgets, and the budgets (GM only)", "campaigns"), a.handleCampaignUsage, a)
 
 	authed(h, operation(get, "/campaigns/{campaign_id}/members", "list-members", "Members and their roles", "members"), a.handleMemberList, a)
 	authed(h, operation(put, "/campaigns/{campaign_id}/members/{user_id}", "set-member-role", "Change a member's role (GM only)", "members"), a.handleMemberPut, a)

@@ -18,6 +18,7 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
@@ -255,9 +256,16 @@ func (a *api) user(ctx context.Context) (string, error) {
 }
 
 func writeProblem(w http.ResponseWriter, p *Problem) {
+	for k, v := range p.headers {
+		w.Header()[k] = v
+	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(p.Status)
-	_, _ = io.WriteString(w, `{"type":"about:blank","title":`+strconv.Quote(p.Title)+`,"status":`+strconv.Itoa(p.Status)+`,"detail":`+strconv.Quote(p.Detail)+`,"code":`+strconv.Quote(p.Code)+`}`)
+	body := `{"type":"about:blank","title":` + strconv.Quote(p.Title) + `,"status":` + strconv.Itoa(p.Status) + `,"detail":` + strconv.Quote(p.Detail) + `,"code":` + strconv.Quote(p.Code)
+	if p.Budget != "" && p.ResetsAt != nil {
+		body += `,"budget":` + strconv.Quote(string(p.Budget)) + `,"resets_at":` + strconv.Quote(p.ResetsAt.UTC().Format(time.RFC3339))
+	}
+	_, _ = io.WriteString(w, body+`}`)
 }
 
 // ifMatch reads an If-Match version: `"3"`, `W/"3"` or `3`; empty is 0.

@@ -2,9 +2,11 @@ package jobs
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"time"
 
+	"github.com/gmc-project/gmc/internal/gmc"
 	"github.com/gmc-project/gmc/internal/store"
 )
 
@@ -39,8 +41,20 @@ const (
 // RegisterEmbed registers the job that computes a campaign's pending
 // embeddings with model and stores them. A failed request fails the
 // attempt (River tries it again later); vectors already stored stay.
-func RegisterEmbed(q *Queue, st store.EmbeddingStore, emb Embedder, model string) error {
+// budget, when set, is asked first: a campaign that has spent its AI
+// budget (a *gmc.QuotaError) embeds nothing, and its job waits, counting
+// no attempt, until an hour later or the month's end, whichever is first;
+// while it waits the poller adds no other.
+func RegisterEmbed(q *Queue, st store.EmbeddingStore, emb Embedder, model string, budget func(ctx context.Context, campaignID string) error) error {
 	work := func(ctx context.Context, job *Job[EmbedArgs]) error {
+		if budget != nil {
+			var qe *gmc.QuotaError
+			if err := budget(ctx, job.Args.CampaignID); errors.As(err, &qe) {
+				return Later(min(time.Duration(qe.RetryAfterSeconds)*time.Second, time.Hour))
+			} else if err != nil {
+				return err
+			}
+		}
 		done := 0
 		for range embedBatchesPerAttempt {
 			src, err := st.PendingEmbeddings(ctx, job.Args.CampaignID, embedBatch)

@@ -568,10 +568,17 @@ func (w *worker[T]) Work(ctx context.Context, rj *river.Job[T]) (err error) {
 	// Owners learn at once that an attempt started.
 	j.State = gmc.JobRunning
 	w.q.notify(ctx, j)
-	return w.work(ctx, &Job[T]{
+	err = w.work(ctx, &Job[T]{
 		ID: j.ID, Args: rj.Args, Attempt: rj.Attempt, MaxAttempts: rj.MaxAttempts,
 		CampaignID: j.CampaignID, SessionID: j.SessionID, UserID: j.UserID, GMOnly: j.GMOnly,
 	})
+	// A campaign's spent monthly budget is not cured by trying again
+	// before the month ends: the job fails for good at once, its error
+	// saying which budget and when it resets, rather than retrying.
+	if errors.Is(err, gmc.ErrQuotaExceeded) && !errors.Is(err, &rivertype.JobCancelError{}) {
+		return Fail(ctx, err)
+	}
+	return err
 }
 
 // run is the attempt a work function's ctx belongs to.

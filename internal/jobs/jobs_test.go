@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -43,6 +44,11 @@ type (
 
 func (refusedArgs) Kind() string { return "test.refused" }
 func (laterArgs) Kind() string   { return "test.later" }
+
+// overBudgetArgs meets a campaign's spent monthly budget.
+type overBudgetArgs struct{}
+
+func (overBudgetArgs) Kind() string { return "test.over_budget" }
 
 // holdArgs runs until its ctx ends (the queue stops) or, on a later
 // attempt, finishes at once.
@@ -97,6 +103,7 @@ func TestQueue(t *testing.T) {
 				{"stop waits for a job that finishes", testStopWaits},
 				{"unknown ids", testUnknown},
 				{"fail ends at once, later waits", testFailAndLater},
+				{"a spent budget fails at once", testOverBudget},
 			} {
 				t.Run(tc.name, func(t *testing.T) {
 					t.Parallel()
@@ -395,5 +402,32 @@ func testFailAndLater(t *testing.T, b jobs.Backend) {
 	j = waitFor(t, q, id, "finished", (*gmc.Job).Finished)
 	if j.State != gmc.JobSucceeded || j.Attempt != 1 || string(j.Result) != `{"tries":2}` {
 		t.Errorf("job handed back once = %+v (result %s), want succeeded on attempt 1 after two tries", j, j.Result)
+	}
+}
+
+// testOverBudget: a job whose work meets a campaign's spent budget fails
+// on its first attempt, attempts left or not, with the budget's error:
+// retrying cannot help before the month ends.
+func testOverBudget(t *testing.T, b jobs.Backend) {
+	var mu sync.Mutex
+	tries := 0
+	q := startQueue(t, b, nil, func(q *jobs.Queue) error {
+		return jobs.Register(q, func(ctx context.Context, j *jobs.Job[overBudgetArgs]) error {
+			mu.Lock()
+			tries++
+			mu.Unlock()
+			return fmt.Errorf("summary: %w", &gmc.QuotaError{Budget: gmc.BudgetAITokens, Month: "2026-12", Used: 12, Limit: 10,
+				ResetsAt: time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC), RetryAfterSeconds: 60})
+		}, jobs.WorkerOpts{})
+	})
+	id, err := q.Enqueue(context.Background(), overBudgetArgs{}, owner())
+	if err != nil {
+		t.Fatal(err)
+	}
+	j := waitFor(t, q, id, "finished", (*gmc.Job).Finished)
+	mu.Lock()
+	defer mu.Unlock()
+	if j.State != gmc.JobFailed || j.Attempt != 1 || tries != 1 || !strings.Contains(j.Error, "AI budget") || !strings.Contains(j.Error, "2027-01-01T00:00:00Z") {
+		t.Errorf("job over budget = %+v after %d tries, want failed on its only attempt with the budget's error", j, tries)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gmc-project/gmc/internal/gmc"
 	"github.com/gmc-project/gmc/internal/service"
 	"github.com/gmc-project/gmc/internal/speech/audio"
 	"github.com/gmc-project/gmc/internal/transcribe"
@@ -34,7 +35,9 @@ type TranscribeResult struct {
 func RegisterTranscribe(q *Queue, svc *service.Service, engine *transcribe.Engine, lim audio.Limits) error {
 	work := func(ctx context.Context, job *Job[service.TranscribeArgs]) error {
 		err := transcribeRecording(ctx, svc, engine, lim, job)
-		if err != nil && job.Attempt >= job.MaxAttempts {
+		// The last attempt, or one refused for a spent audio budget (it
+		// fails for good, see Work), settles the recording as failed.
+		if err != nil && (job.Attempt >= job.MaxAttempts || errors.Is(err, gmc.ErrQuotaExceeded)) {
 			if ferr := svc.FinishRecording(context.WithoutCancel(ctx), job.Args.RecordingID, false); ferr != nil {
 				err = errors.Join(err, ferr)
 			}
@@ -97,6 +100,14 @@ func transcribeRecording(ctx context.Context, svc *service.Service, engine *tran
 	if err := svc.FinishRecording(ctx, rec.ID, true); err != nil {
 		return err
 	}
+	// The audio recognised counts in the campaign's budget once the
+	// transcript is kept. The recording started within the budget, so it
+	// is kept whole even if it crosses it; the next upload is refused.
+	var speechMS int64
+	for _, r := range reports {
+		speechMS += r.SpeechMS
+	}
+	_ = svc.ChargeAudio(ctx, rec.CampaignID, time.Duration(speechMS)*time.Millisecond)
 	return SetResult(ctx, TranscribeResult{RecordingID: rec.ID, Segments: len(stored), Dropped: dropped, Tracks: reports})
 }
 

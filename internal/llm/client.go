@@ -50,6 +50,12 @@ type Config struct {
 	// DialContext, when set, makes the connections (outbound.Guard's, so
 	// that only the configured host is reached).
 	DialContext func(ctx context.Context, network, addr string) (net.Conn, error)
+	// Spent, when set, is told the tokens of every answered call (chat
+	// or embeddings, estimated where the server reports none) made for a
+	// campaign, with the call's context: the campaigns' AI budgets count
+	// them. It runs before the call returns, so that the next request's
+	// budget check sees it.
+	Spent func(ctx context.Context, campaign string, u Usage)
 }
 
 // String describes the configuration without the API key.
@@ -224,12 +230,15 @@ func (c *Client) UsageByCampaign() map[string]Usage {
 	return out
 }
 
-func (c *Client) record(campaign string, u Usage) {
+func (c *Client) record(ctx context.Context, campaign string, u Usage) {
 	c.mu.Lock()
 	t := c.usage[campaign]
 	t.add(u)
 	c.usage[campaign] = t
 	c.mu.Unlock()
+	if c.cfg.Spent != nil && campaign != "" {
+		c.cfg.Spent(ctx, campaign, u)
+	}
 }
 
 // Models lists the models the server offers (GET /models), which also
@@ -375,7 +384,7 @@ func (c *Client) chatRetrying(ctx context.Context, req *chatRequest, campaign st
 				a.usage = estimateUsage(req.Messages, a.content)
 			}
 			a.usage.Calls = 1
-			c.record(campaign, a.usage)
+			c.record(ctx, campaign, a.usage)
 			return a, nil
 		}
 		if ctx.Err() != nil {

@@ -634,6 +634,45 @@ func TestUsagePerCampaign(t *testing.T) {
 	}
 }
 
+// TestSpentPerCampaign: Spent hears every answered call made for a
+// campaign, with the call's context, the repair included and a failed
+// attempt not; calls for no campaign are not told.
+func TestSpentPerCampaign(t *testing.T) {
+	t.Parallel()
+	srv := llmtest.New(t)
+	type key struct{}
+	var mu sync.Mutex
+	told := map[string]Usage{}
+	c := newTestClient(t, srv, func(cfg *Config) {
+		cfg.Spent = func(ctx context.Context, campaign string, u Usage) {
+			if ctx.Value(key{}) != "request" {
+				t.Errorf("Spent got a context without the call's value")
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			sum := told[campaign]
+			sum.add(u)
+			told[campaign] = sum
+		}
+	})
+	ctx := context.WithValue(context.Background(), key{}, "request")
+	srv.Script(llmtest.Reply{Status: 500}, llmtest.Reply{Content: `{"name":"Fireball"}`}, llmtest.Reply{Content: goodSpell})
+	for _, campaign := range []string{"a", "b", ""} {
+		srv.Always(llmtest.Reply{Content: goodSpell})
+		p := spellPrompt()
+		p.Campaign = campaign
+		if _, err := Generate[spell](ctx, c.Client, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	all := c.UsageByCampaign()
+	if len(told) != 2 || told["a"] != all["a"] || told["b"] != all["b"] || told["a"].Calls != 2 || told["a"].Total() == 0 {
+		t.Errorf("Spent heard %+v, want the usage of a (with its repair) and b: %+v", told, all)
+	}
+}
+
 func TestSecretsStayOut(t *testing.T) {
 	t.Parallel()
 	const key = "sk-very-secret-key-0042"

@@ -75,7 +75,7 @@ func (c *Client) embedBatch(ctx context.Context, campaign string, texts []string
 				}
 			}
 			usage.Calls = 1
-			c.record(campaign, usage)
+			c.record(ctx, campaign, usage)
 			return vecs, nil
 		}
 		if ctx.Err() != nil {

@@ -72,3 +72,27 @@ func TestEmbed(t *testing.T) {
 		})
 	}
 }
+
+// TestEmbedSpent: an embeddings call made for a campaign tells Spent its
+// tokens (estimated when the server reports none), as a chat call does.
+func TestEmbedSpent(t *testing.T) {
+	t.Parallel()
+	srv := embedtest.Start(t)
+	var told []llm.Usage
+	c, err := llm.New(llm.Config{BaseURL: srv.URL, Model: "bow", MaxRetries: -1,
+		Spent: func(_ context.Context, campaign string, u llm.Usage) {
+			if campaign != "camp" {
+				t.Errorf("Spent told of campaign %q", campaign)
+			}
+			told = append(told, u)
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Embed(context.Background(), "camp", []string{"a dwarf smith", "an elven bard"}); err != nil {
+		t.Fatal(err)
+	}
+	if len(told) != 1 || told[0].PromptTokens <= 0 || told[0] != c.Usage("camp") {
+		t.Errorf("Spent heard %+v, want one call with the tokens of %+v", told, c.Usage("camp"))
+	}
+}

@@ -28,6 +28,9 @@ func (s *Service) CreateCampaign(ctx context.Context, userID string, p CampaignP
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
+	if err := s.checkBudgetSettings(c.Settings, gmc.CampaignSettings{}, "body.settings"); err != nil {
+		return nil, err
+	}
 	gm := &gmc.Member{CampaignID: c.ID, UserID: userID, Role: gmc.RoleGM, JoinedAt: now}
 	c.Version = 1
 	if err := s.store.CreateCampaign(ctx, c, gm, s.event(c.ID, userID, gmc.ActionCreate, gmc.EntityCampaign, c.ID, nil, c)); err != nil {
@@ -88,6 +91,9 @@ func (s *Service) UpdateCampaign(ctx context.Context, userID, campaignID string,
 	}
 	c.Name = strings.TrimSpace(c.Name)
 	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	if err := s.checkBudgetSettings(c.Settings, before.Settings, "body.settings"); err != nil {
 		return nil, err
 	}
 	if id := c.Settings.DiscordAutoPostWebhookID; id != "" && id != before.Settings.DiscordAutoPostWebhookID {

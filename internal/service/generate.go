@@ -278,13 +278,20 @@ func (s *Service) GeneratePlotHooks(ctx context.Context, userID, campaignID stri
 	return out, nil
 }
 
-// generateAccess checks the caller is a GM of the campaign and settles the
-// seed.
+// generateAccess checks the caller is a GM of the campaign, that AI is on
+// and, when a language model drafts, that the campaign has AI budget left
+// this month; and settles the seed.
 func (s *Service) generateAccess(ctx context.Context, userID, campaignID string, opt GenerateOptions) (uint64, error) {
 	if _, err := s.access(ctx, campaignID, userID, gmc.RoleGM); err != nil {
 		return 0, err
 	}
-	if err := s.requireFeature(ctx, campaignID, gmc.FeatureAI); err != nil {
+	var err error
+	if s.aiMetered() {
+		err = s.requireSpending(ctx, campaignID, gmc.FeatureAI, gmc.BudgetAITokens)
+	} else {
+		err = s.requireFeature(ctx, campaignID, gmc.FeatureAI)
+	}
+	if err != nil {
 		return 0, err
 	}
 	return opt.seed()

@@ -3,9 +3,11 @@ package service
 import (
 	"cmp"
 	"context"
+	"errors"
 	"log/slog"
 	"time"
 
+	"github.com/gmc-project/gmc/internal/gmc"
 	textsearch "github.com/gmc-project/gmc/internal/search"
 	"github.com/gmc-project/gmc/internal/store"
 )
@@ -39,6 +41,14 @@ func (s *Service) near(ctx context.Context, campaignID, text string, k int, gm b
 func (s *Service) embedQuery(ctx context.Context, campaignID, text string) []float32 {
 	e := s.embed
 	if e == nil {
+		return nil
+	}
+	// Embedding the query spends the campaign's AI budget; once that is
+	// spent, the answer is lexical until the month ends.
+	if err := s.requireBudget(ctx, campaignID, gmc.BudgetAITokens); err != nil {
+		if !errors.Is(err, gmc.ErrQuotaExceeded) {
+			s.log.WarnContext(ctx, "checking the AI budget failed; answering without similarity of meaning", slog.String("error", err.Error()))
+		}
 		return nil
 	}
 	ectx, cancel := context.WithTimeout(ctx, cmp.Or(e.Timeout, 3*time.Second))

@@ -82,6 +82,9 @@ type Config struct {
 	// DisabledFeatures are the features switched off on this instance
 	// (GMC_FEATURES_OFF); campaigns can switch off more for themselves.
 	DisabledFeatures []gmc.Feature
+	// Budgets are every campaign's monthly cost limits (see Budgets);
+	// zero fields are unlimited.
+	Budgets Budgets
 }
 
 // AccountCache holds each account's token version (gmc.User.TokenVersion)
@@ -109,6 +112,7 @@ func (uncachedAccounts) Forget(context.Context, string) {}
 type Service struct {
 	// disabledFeatures: see Config.DisabledFeatures.
 	disabledFeatures []gmc.Feature
+	budgets          Budgets
 	store            store.Store
 	tokens           tokenKeys
 	verified         *verifiedTokens
@@ -155,7 +159,7 @@ func New(cfg Config) (*Service, error) {
 	s := &Service{store: cfg.Store, verified: &verifiedTokens{}, limiter: cfg.Limiter, limits: DefaultLimits, log: cfg.Logger, now: cfg.Now, newID: cfg.NewID, password: DefaultPasswordParams,
 		live: cfg.Live, accounts: cfg.Accounts, blobs: cfg.Blobs, jobs: cfg.Jobs, gen: cfg.Generator, embed: cfg.Embeddings, bestiary: &bestiary{}, dndbeyond: cfg.DndBeyond,
 		files: cfg.Files.withDefaults(), scanner: cfg.Scanner, discord: cfg.Discord, recaps: cfg.Recaps,
-		disabledFeatures: slices.Clone(cfg.DisabledFeatures)}
+		disabledFeatures: slices.Clone(cfg.DisabledFeatures), budgets: cfg.Budgets}
 	if s.recaps == nil {
 		s.recaps = SummaryRecaps{Store: cfg.Store, Fallback: TranscriptRecaps{Store: cfg.Store}}
 	}

@@ -48,7 +48,7 @@ func (s *Service) openAudio(ctx context.Context, userID, sessionID, track string
 	if err != nil {
 		return nil, err
 	}
-	if err := s.requireFeature(ctx, gs.CampaignID, gmc.FeatureAudio); err != nil {
+	if err := s.requireSpending(ctx, gs.CampaignID, gmc.FeatureAudio, gmc.BudgetAudioSeconds); err != nil {
 		return nil, err
 	}
 	if live && gs.Status != gmc.SessionLive {
@@ -270,13 +270,14 @@ func (s *Service) UploadRecording(ctx context.Context, userID, sessionID string,
 }
 
 // CheckUpload refuses, before a recording is read, a caller who may not
-// upload one: only the GM of the session's campaign may.
+// upload one: only the GM of the session's campaign may, while it has
+// audio budget left this month.
 func (s *Service) CheckUpload(ctx context.Context, userID, sessionID string) error {
 	gs, err := s.gmSession(ctx, userID, sessionID)
 	if err != nil {
 		return err
 	}
-	return s.requireFeature(ctx, gs.CampaignID, gmc.FeatureAudio)
+	return s.requireSpending(ctx, gs.CampaignID, gmc.FeatureAudio, gmc.BudgetAudioSeconds)
 }
 
 // TrackConsent says why a track of a recording must not be transcribed:

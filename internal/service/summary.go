@@ -38,6 +38,11 @@ func (s *Service) RequestSummary(ctx context.Context, userID, sessionID string) 
 	if s.jobs == nil {
 		return "", errors.New("service: no job queue configured to summarise sessions")
 	}
+	if s.aiMetered() {
+		if err := s.requireBudget(ctx, gs.CampaignID, gmc.BudgetAITokens); err != nil {
+			return "", err
+		}
+	}
 	return s.jobs.Enqueue(ctx, SummarizeArgs{SessionID: gs.ID}, summaryJobOpts(gs, userID))
 }
 
@@ -420,6 +425,14 @@ func (s *Service) SummarizeSession(ctx context.Context, job SummaryJob, sum summ
 	c, err := s.store.Campaign(ctx, gs.CampaignID)
 	if err != nil {
 		return nil, err
+	}
+	// A model's summary is refused once the month's AI budget is spent
+	// (the job fails for good: trying again cannot help before the month
+	// ends); one that starts within it runs to its end.
+	if usesModel(sum) {
+		if err := s.checkBudget(ctx, c, gmc.BudgetAITokens); err != nil {
+			return nil, err
+		}
 	}
 	in, err := s.summaryInput(ctx, gs)
 	if err != nil {

@@ -41,6 +41,7 @@ type Store interface {
 	DiscordStore
 	EmbeddingStore
 	RetentionStore
+	UsageStore
 	Transactor
 	Migrator
 

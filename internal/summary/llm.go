@@ -72,6 +72,16 @@ var (
 	forPlayers = audience{name: "player", prompt: "session_summary_player", combine: "session_recap_combine_player", players: true}
 )
 
+// Model names the language model the recaps are asked of ("" without a
+// client); it also marks this summarizer as one whose work spends a
+// campaign's AI budget.
+func (m LLM) Model() string {
+	if m.Client == nil {
+		return ""
+	}
+	return m.Client.Model()
+}
+
 // Summarize makes the summary: the built-in facts and the model's recaps,
 // or the built-in recaps where the model failed. Only a cancelled ctx is
 // an error once the built-in pass is done.

@@ -39,6 +39,9 @@ type Skip func(ctx context.Context, label string) (reason string, err error)
 type TrackReport struct {
 	Label    string `json:"label"`
 	Segments int    `json:"segments"`
+	// SpeechMS is how much of the track's audio went to speech
+	// recognition: its utterances, without the pauses between them.
+	SpeechMS int64 `json:"speech_ms"`
 	// Skipped says why the track was not transcribed.
 	Skipped string `json:"skipped,omitempty"`
 }
@@ -103,6 +106,7 @@ func (e *Engine) Recording(ctx context.Context, tracks []audio.Track, names []st
 				defer mu.Unlock()
 				segs = append(segs, r.Segments...)
 				reports[i].Segments += len(r.Segments)
+				reports[i].SpeechMS += UtteranceMS(r.Utterance)
 				return nil
 			}}
 			err := e.Run(ctx, t.Clip.Samples, o, func(share float64) { report(i, share) })

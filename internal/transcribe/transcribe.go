@@ -93,6 +93,12 @@ type Options struct {
 	Queue int
 }
 
+// UtteranceMS is how long an utterance sent to speech recognition is, in
+// milliseconds of audio: what a campaign's audio budget counts.
+func UtteranceMS(u pipeline.Utterance) int64 {
+	return int64(len(u.Samples)) * 1000 / speech.SampleRate
+}
+
 // Source is what stored segments of a stream say made them:
 // "<stt>/<diarization>" ("pocketsphinx/builtin", "whisper/tracks").
 func (e *Engine) Source(o Options) string {

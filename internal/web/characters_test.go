@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/gmc-project/gmc/internal/config"
 )
 
 // world is a campaign seeded through the API: a GM, a player and a cast
@@ -307,13 +309,21 @@ func TestConsoleCharacters(t *testing.T) {
 // changes the campaign, an invite link is shown, and a player's role can
 // be changed; a player sees the overview and members only.
 func TestConsoleCampaignSettings(t *testing.T) {
-	c := startConsole(t)
+	c := startConsole(t, func(cfg *config.Config) { cfg.CampaignAITokensPerMonth = 50000 })
 	w := seedWorld(t, c)
 	p := c.browser(t)
 	p.signIn(w.gmEmail)
 	p.open("#/c/" + w.campaign)
 	p.watchErrors()
 	p.visible("#campaign-settings")
+	// The usage card shows the server's budgets; a campaign budget above
+	// the server's is refused beside its field.
+	p.waitText(`#campaign-usage tr[data-budget="audio"] .limit`, "no limit")
+	p.setValue(`#campaign-settings input[name="ai_tokens_per_month"]`, "60000")
+	p.click(`#campaign-settings button[type="submit"]`)
+	p.waitText("#campaign-settings", "at most the server's budget of 50000 tokens")
+	p.setValue(`#campaign-settings input[name="ai_tokens_per_month"]`, "1000")
+	p.setValue(`#campaign-settings input[name="audio_minutes_per_month"]`, "30")
 	p.setValue(`#campaign-settings input[name="name"]`, "Saltmere Nights II")
 	p.setValue(`#campaign-settings input[name="reminder_sessions"]`, "5")
 	p.click(`#campaign-settings input[name="keep_recordings"]`)
@@ -330,6 +340,12 @@ func TestConsoleCampaignSettings(t *testing.T) {
 	if off, _ := s["disabled_features"].([]any); len(off) != 1 || off[0] != "ai" {
 		t.Errorf("features switched off = %v, want the one unticked, ai", s["disabled_features"])
 	}
+	if s["ai_tokens_per_month"] != float64(1000) || s["audio_minutes_per_month"] != float64(30) {
+		t.Errorf("budgets stored: %v", s)
+	}
+	p.waitText(`#campaign-usage tr[data-budget="audio"] .limit`, "30 min")
+	p.waitText(`#campaign-usage tr[data-budget="ai"] .limit`, "this campaign's")
+	p.waitText(`#campaign-usage tr[data-budget="ai"] .used`, "0 tokens")
 	p.setValue(`#invite-form select[name="role"]`, "observer")
 	p.setValue(`#invite-form select[name="expires_in"]`, "86400")
 	p.setValue(`#invite-form input[name="max_uses"]`, "3")

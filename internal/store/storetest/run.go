@@ -68,6 +68,7 @@ func Run(t *testing.T, open OpenFunc) {
 		{"Discord", testDiscord},
 		{"MemberDiscordWebhooks", testMemberDiscordWebhooks},
 		{"Retention", testRetention},
+		{"Usage", testUsage},
 		{"Tx", testTx},
 	}
 	for _, s := range suites {

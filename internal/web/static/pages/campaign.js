@@ -38,7 +38,8 @@ export async function render(ctx) {
   layout.append(left, right);
   ctx.main.append(layout);
 
-  if (who.gm) left.append(settingsForm());
+  const usage = who.gm ? usageCard() : null;
+  if (who.gm) left.append(settingsForm(), usage.card);
   left.append(membersCard());
   if (who.gm) right.append(invitesCard(), discordCard(id));
   right.append(filesCard(ctx, id, who));
@@ -58,6 +59,10 @@ export async function render(ctx) {
     const features = [["audio", "Live audio and recording uploads"], ["ai", "Generators (NPCs, locations, encounters, plot hooks)"],
       ["discord", "Posting recaps to Discord"], ["dndbeyond_sync", "Daily re-import of D&D Beyond characters"]].map(([f, label]) =>
       [f, h("input", { name: "disabled_features", type: "checkbox", value: f, checked: !(s.disabled_features || []).includes(f) }), label]);
+    // The campaign's own monthly budgets; 0 leaves the server's, and the
+    // server refuses one above its own (the host pays).
+    const aiBudget = h("input", { name: "ai_tokens_per_month", type: "number", min: 0, step: 1, value: s.ai_tokens_per_month ?? 0 });
+    const audioBudget = h("input", { name: "audio_minutes_per_month", type: "number", min: 0, step: 1, value: s.audio_minutes_per_month ?? 0 });
     const syncRetention = () => { retention.disabled = !keep.checked; };
     keep.addEventListener("change", syncRetention);
     syncRetention();
@@ -70,6 +75,9 @@ export async function render(ctx) {
         field("Keyword confidence threshold", threshold, "Live keyword cards below this confidence (0–1) are dropped.")),
       h("div", { class: "field check" }, h("label", {}, keep, " Keep recordings after transcription")),
       field("Delete kept recordings after (days)", retention, "0 keeps them until deleted by hand."),
+      h("div", { class: "grid-2 even" },
+        field("AI tokens per month", aiBudget, "0 uses the server's budget; you can set a lower one, not a higher one."),
+        field("Audio minutes per month", audioBudget, "Minutes of speech transcribed; 0 uses the server's budget, which you can only lower.")),
       h("fieldset", { class: "features" }, h("legend", {}, "Features in this campaign"),
         ...features.map(([, box, label]) => h("div", { class: "field check" }, h("label", {}, box, " " + label)))),
       h("div", { class: "actions" }, h("button", { type: "submit" }, "Save settings")),
@@ -82,6 +90,7 @@ export async function render(ctx) {
           reminder_sessions: Number(reminder.value), keyword_threshold: Number(threshold.value),
           keep_recordings: keep.checked, recording_retention_days: Number(retention.value || 0),
           disabled_features: features.filter(([, box]) => !box.checked).map(([f]) => f),
+          ai_tokens_per_month: Number(aiBudget.value || 0), audio_minutes_per_month: Number(audioBudget.value || 0),
         },
       };
       try {
@@ -93,6 +102,7 @@ export async function render(ctx) {
         // The menu shows the campaign's name: draw the page again to renew it.
         if (renamed) { ctx.navigate(`/c/${id}`, { replace: true }); return; }
         drawOverview();
+        usage.refresh();
       } catch (err) {
         showErrors(form, err);
         if (err.status === 409) form.querySelector(".form-error").textContent = explain(err);
@@ -109,6 +119,38 @@ export async function render(ctx) {
       }
     });
     return form;
+  }
+
+  // This month's spending against the campaign's AI and audio budgets.
+  function usageCard() {
+    const card = h("section", { class: "card", id: "campaign-usage", "aria-labelledby": "usage-title" });
+    const num = (n) => Number(n).toLocaleString();
+    const minutes = (sec) => sec % 60 ? `${Math.floor(sec / 60)} min ${sec % 60} s` : `${sec / 60} min`;
+    const row = (label, b, show) => h("tr", { "data-budget": label.toLowerCase() },
+      h("th", { scope: "row" }, label),
+      h("td", { class: "used" }, show(b.used)),
+      h("td", { class: "limit" }, b.limit ? show(b.limit) : "no limit",
+        b.campaign_limit && b.limit === b.campaign_limit ? h("small", { class: "muted" }, " (this campaign's)") : null),
+      h("td", {}, b.used_up ? h("span", { class: "badge danger" }, "used up") : ""));
+    const refresh = async () => {
+      try {
+        const u = await api.get(`/campaigns/${id}/usage`);
+        fill(card,
+          h("h2", { id: "usage-title" }, "Usage this month"),
+          h("div", { class: "table-wrap" }, h("table", { class: "usage" },
+            h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Budget"), h("th", { scope: "col" }, "Used"), h("th", { scope: "col" }, "Limit"),
+              h("th", { scope: "col" }, h("span", { class: "sr-only" }, "State")))),
+            h("tbody", {},
+              row("AI", u.ai_tokens, (n) => `${num(n)} tokens`),
+              row("Audio", u.audio_seconds, minutes)))),
+          h("p", { class: "muted small" }, `Counts for ${u.month} start again ${fmtTime(u.resets_at)}. Past a limit, AI drafts, summaries and audio are refused until then.`));
+      } catch (err) {
+        fill(card, h("h2", { id: "usage-title" }, "Usage this month"), h("p", { class: "form-error" }, explain(err)));
+      }
+    };
+    fill(card, h("h2", { id: "usage-title" }, "Usage this month"), h("p", { class: "muted" }, "Loading…"));
+    refresh();
+    return { card, refresh };
   }
 
   function membersCard() {
