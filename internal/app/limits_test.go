@@ -3,16 +3,19 @@ package app_test
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"io"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	_ "modernc.org/sqlite"
 
 	"github.com/gmc-project/gmc/internal/config"
 	"github.com/gmc-project/gmc/internal/testenv"
@@ -113,9 +116,10 @@ func TestRecordingUploadLimit(t *testing.T) {
 
 // TestRequestTimeouts: a request that runs past its class's limit is
 // stopped and answered 504 request_timeout. A read limit of a nanosecond
-// cuts every read at once, on both databases, while writes go on; on
-// PostgreSQL, an update that waits for a row another transaction holds
-// is cancelled at the write limit and changes nothing.
+// cuts every read at once, on both databases, while writes go on; an
+// update that waits for a lock another transaction holds (PostgreSQL's
+// row lock, SQLite's write lock) is cancelled at the write limit and
+// changes nothing.
 func TestRequestTimeouts(t *testing.T) {
 	t.Parallel()
 	for _, db := range bothDatabases() {
@@ -136,56 +140,92 @@ func TestRequestTimeouts(t *testing.T) {
 		})
 	}
 
-	t.Run("postgres row lock", func(t *testing.T) {
-		t.Parallel()
-		url := testenv.PostgresSchema(t)
-		const limit = 2 * time.Second
-		in := startInstance(t, config.Config{DatabaseURL: url, RequestTimeouts: map[string]time.Duration{"write": limit}})
-		_, gm := in.signUp("gm@example.com")
-		cid := in.call("POST", "/campaigns", gm, map[string]any{"name": "Before"}, 201)["id"].(string)
-
-		ctx := context.Background()
-		conn, err := pgx.Connect(ctx, url)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer conn.Close(ctx)
-		tx, err := conn.Begin(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := tx.Exec(ctx, "SELECT 1 FROM campaigns WHERE id = $1 FOR UPDATE", cid); err != nil {
-			t.Fatal(err)
-		}
-		// A server that never stops the update would wait for the lock
-		// for ever: the client gives up well after the limit instead.
-		rctx, cancel := context.WithTimeout(ctx, limit+10*time.Second)
-		defer cancel()
-		req, _ := http.NewRequestWithContext(rctx, "PATCH", in.base+"/campaigns/"+cid, strings.NewReader(`{"name":"After"}`))
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("Authorization", "Bearer "+gm)
-		start := time.Now()
-		res, err := http.DefaultClient.Do(req)
-		took := time.Since(start)
-		if rerr := tx.Rollback(ctx); rerr != nil {
-			t.Fatal(rerr)
-		}
-		if err != nil {
-			t.Fatalf("PATCH behind a locked row: %v after %v; want it stopped at the %v limit", err, took, limit)
-		}
-		raw, _ := io.ReadAll(res.Body)
-		res.Body.Close()
-		status := res.StatusCode
-		if status != http.StatusGatewayTimeout || !strings.Contains(string(raw), "request_timeout") {
-			t.Errorf("PATCH behind a locked row = %d %s, want 504 request_timeout", status, raw)
-		}
-		if took < limit || took > limit+5*time.Second {
-			t.Errorf("PATCH answered after %v, want about the %v limit", took, limit)
-		}
-		if got := in.call("GET", "/campaigns/"+cid, gm, nil, 200); got["name"] != "Before" {
-			t.Errorf("campaign after the stopped update: %v, want its name unchanged", got["name"])
-		}
-		// The cancelled statement holds nothing: the same update now works.
-		in.call("PATCH", "/campaigns/"+cid, gm, map[string]any{"name": "After"}, 200)
-	})
+	// hold keeps the campaign from being written until release: a row
+	// lock on PostgreSQL, the database's write lock on SQLite.
+	for _, tc := range []struct {
+		name string
+		cfg  func(t *testing.T) config.Config
+		hold func(t *testing.T, cfg config.Config, campaignID string) (release func())
+	}{
+		{"sqlite write lock", func(t *testing.T) config.Config { return config.Config{DataDir: t.TempDir()} },
+			func(t *testing.T, cfg config.Config, _ string) func() {
+				db, err := sql.Open("sqlite", filepath.Join(cfg.DataDir, "gmc.db"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				conn, err := db.Conn(context.Background())
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := conn.ExecContext(context.Background(), "BEGIN IMMEDIATE"); err != nil {
+					t.Fatal(err)
+				}
+				return func() {
+					if _, err := conn.ExecContext(context.Background(), "ROLLBACK"); err != nil {
+						t.Error(err)
+					}
+					conn.Close()
+					db.Close()
+				}
+			}},
+		{"postgres row lock", func(t *testing.T) config.Config { return config.Config{DatabaseURL: testenv.PostgresSchema(t)} },
+			func(t *testing.T, cfg config.Config, campaignID string) func() {
+				ctx := context.Background()
+				conn, err := pgx.Connect(ctx, cfg.DatabaseURL)
+				if err != nil {
+					t.Fatal(err)
+				}
+				tx, err := conn.Begin(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := tx.Exec(ctx, "SELECT 1 FROM campaigns WHERE id = $1 FOR UPDATE", campaignID); err != nil {
+					t.Fatal(err)
+				}
+				return func() {
+					if err := tx.Rollback(ctx); err != nil {
+						t.Error(err)
+					}
+					conn.Close(ctx)
+				}
+			}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			const limit = 2 * time.Second
+			cfg := tc.cfg(t)
+			cfg.RequestTimeouts = map[string]time.Duration{"write": limit}
+			in := startInstance(t, cfg)
+			_, gm := in.signUp("gm@example.com")
+			cid := in.call("POST", "/campaigns", gm, map[string]any{"name": "Before"}, 201)["id"].(string)
+			release := tc.hold(t, cfg, cid)
+			// A server that never stops the update would wait for the lock
+			// for ever: the client gives up well after the limit instead.
+			rctx, cancel := context.WithTimeout(context.Background(), limit+10*time.Second)
+			defer cancel()
+			req, _ := http.NewRequestWithContext(rctx, "PATCH", in.base+"/campaigns/"+cid, strings.NewReader(`{"name":"After"}`))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Authorization", "Bearer "+gm)
+			start := time.Now()
+			res, err := http.DefaultClient.Do(req)
+			took := time.Since(start)
+			release()
+			if err != nil {
+				t.Fatalf("PATCH behind a held lock: %v after %v; want it stopped at the %v limit", err, took, limit)
+			}
+			raw, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			if res.StatusCode != http.StatusGatewayTimeout || !strings.Contains(string(raw), "request_timeout") {
+				t.Errorf("PATCH behind a held lock = %d %s, want 504 request_timeout", res.StatusCode, raw)
+			}
+			if took < limit || took > limit+5*time.Second {
+				t.Errorf("PATCH answered after %v, want about the %v limit", took, limit)
+			}
+			if got := in.call("GET", "/campaigns/"+cid, gm, nil, 200); got["name"] != "Before" {
+				t.Errorf("campaign after the stopped update: %v, want its name unchanged", got["name"])
+			}
+			// The stopped statement holds nothing: the same update now works.
+			in.call("PATCH", "/campaigns/"+cid, gm, map[string]any{"name": "After"}, 200)
+		})
+	}
 }
