@@ -7,6 +7,7 @@ import (
 	"github.com/gmc-project/gmc/internal/config"
 	"github.com/gmc-project/gmc/internal/llm"
 	"github.com/gmc-project/gmc/internal/metrics"
+	"github.com/gmc-project/gmc/internal/outbound"
 	"github.com/gmc-project/gmc/internal/summary"
 )
 
@@ -14,9 +15,11 @@ import (
 // m counts its requests and tokens (nil: not counted); spent is told the
 // tokens of each call made for a campaign (nil: no one is).
 func OpenLLM(cfg config.Config, m *metrics.Metrics, spent func(context.Context, string, llm.Usage)) (*llm.Client, error) {
-	guard, err := outboundGuard(cfg)
+	// The model's host only: a redirect or an address in an answer
+	// leads nowhere else.
+	guard, err := outbound.Service(cfg.LLMBaseURL)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("GMC_LLM_BASE_URL: %w", err)
 	}
 	c, err := llm.New(llm.Config{BaseURL: cfg.LLMBaseURL, Model: cfg.LLMModel, APIKey: cfg.LLMAPIKey,
 		RequestTimeout: cfg.LLMTimeout, TotalTimeout: cfg.LLMTotalTimeout, Concurrency: cfg.LLMConcurrency, Metrics: m, DialContext: guard.DialContext,

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"os"
@@ -71,6 +72,9 @@ type App struct {
 	metrics     *metrics.Metrics
 	tracer      *tracing.Provider
 	metricsAddr atomic.Pointer[string]
+	// features switches the instance's features as GMC_FEATURES_FILE
+	// changes.
+	features *featureWatch
 }
 
 // Option adjusts what configuration does not cover, for tools and tests.
@@ -80,6 +84,15 @@ type options struct {
 	service  service.Config
 	jobs     jobs.Config
 	register []func(*jobs.Queue) error
+	// featurePoll is how often GMC_FEATURES_FILE is looked at; 0 is
+	// featurePollEvery.
+	featurePoll time.Duration
+}
+
+// WithFeaturePoll looks at GMC_FEATURES_FILE every d rather than every
+// few seconds.
+func WithFeaturePoll(d time.Duration) Option {
+	return func(o *options) { o.featurePoll = d }
 }
 
 // WithPasswordParams sets the password-hashing cost; load generators that
@@ -165,10 +178,14 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 	}
 	limits := service.DefaultLimits
 	limits.Routes = routeLimits
+	if a.features, err = newFeatureWatch(cfg.FeaturesFile, cfg.FeaturesOff, log); err != nil {
+		a.Close()
+		return nil, err
+	}
 	o := options{
 		service: service.Config{Store: a.store, SecretKey: secret, Limits: &limits, PreviousSecretKeys: cfg.PreviousSecretKeyBytes(), Logger: log, Live: table, Accounts: accounts, Limiter: a.rateLimiter(), Blobs: a.blobs,
 			Files: service.FileLimits{MaxBytes: cfg.FileMaxBytes, QuotaBytes: cfg.FileQuotaBytes}, Scanner: scanner, Discord: dc,
-			DisabledFeatures: cfg.FeaturesOff,
+			DisabledFeatures: a.features.off,
 			Budgets:          service.Budgets{AITokensPerMonth: cfg.CampaignAITokensPerMonth, AudioMinutesPerMonth: cfg.CampaignAudioMinutesPerMonth}},
 		jobs: jobs.Config{Logger: log, Workers: cfg.JobWorkers, OnProgress: table.JobProgress, RescueAfter: cfg.JobRescueAfter,
 			Metrics: a.metrics, Tracer: a.rootTracer()},
@@ -208,6 +225,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 		a.Close()
 		return nil, err
 	}
+	a.features.start(a.svc, o.featurePoll)
 	if a.speech, a.closeSpeech, err = openSpeech(ctx, cfg, log, a.metrics); err != nil {
 		a.Close()
 		return nil, err
@@ -230,6 +248,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 	a.handler = httpapi.New(httpapi.Config{Service: a.svc, Logger: log, Ready: a.ready, Version: version, Live: a.hub, Speech: a.speech,
 		AllowedOrigins: cfg.AllowedOrigins, TrustedProxies: cfg.TrustedProxies, AI: ai, CORSOrigins: cfg.CORSOrigins,
 		Metrics: a.metrics, MetricsOnMain: cfg.MetricsOnMain, Tracer: a.rootTracer(),
+		Limits:  httpapi.Limits{MaxBodyBytes: cfg.MaxBodyBytes, MaxRecordingBytes: cfg.MaxRecordingBytes, Timeouts: a.requestTimeouts()},
 		Console: web.Handler(web.Config{Version: version, APIBase: httpapi.BasePath})})
 	sttName, diaName := a.speech.Providers()
 	log.Info("gmc ready",
@@ -254,7 +273,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 		slog.Duration("retain_recordings", cfg.RetainRecordings),
 		slog.Duration("retain_transcripts", cfg.RetainTranscripts),
 		slog.Duration("retain_events", cfg.RetainEvents),
-		slog.Any("features_off", cfg.FeaturesOff),
+		slog.Any("features_off", a.features.off),
+		slog.String("features_file", cfg.FeaturesFile),
 		slog.Int64("campaign_ai_tokens_per_month", cfg.CampaignAITokensPerMonth),
 		slog.Int64("campaign_audio_minutes_per_month", cfg.CampaignAudioMinutesPerMonth),
 		slog.Int("migrations_applied", n),
@@ -270,6 +290,20 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 		log.Info("drafts come from a language model", slog.String("model", a.llm.Model()), slog.String("llm_base_url", cfg.LLMBaseURL))
 	}
 	return a, nil
+}
+
+// requestTimeouts are GMC_REQUEST_TIMEOUTS; in LLM mode the AI class is
+// long enough for a draft that takes the whole GMC_LLM_TOTAL_TIMEOUT.
+func (a *App) requestTimeouts() map[string]time.Duration {
+	t := maps.Clone(a.cfg.RequestTimeouts)
+	if t == nil {
+		t = map[string]time.Duration{}
+	}
+	if a.llm != nil {
+		ai := cmp.Or(t[httpapi.TimeoutAI], httpapi.DefaultTimeouts[httpapi.TimeoutAI])
+		t[httpapi.TimeoutAI] = max(ai, cmp.Or(a.cfg.LLMTotalTimeout, llm.DefaultTotalTimeout)+15*time.Second)
+	}
+	return t
 }
 
 // writeTimeout bounds writing an answer: a minute, or in LLM mode long
@@ -445,6 +479,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 
 // Close releases the connections, database last.
 func (a *App) Close() error {
+	a.features.close()
 	var errs []error
 	if a.jobsRunning.Load() {
 		ctx, cancel := context.WithTimeout(context.Background(), cmp.Or(a.cfg.ShutdownTimeout, 10*time.Second))

@@ -10,6 +10,7 @@ import (
 	"github.com/gmc-project/gmc/internal/config"
 	"github.com/gmc-project/gmc/internal/jobs"
 	"github.com/gmc-project/gmc/internal/llm"
+	"github.com/gmc-project/gmc/internal/outbound"
 	"github.com/gmc-project/gmc/internal/service"
 )
 
@@ -34,8 +35,12 @@ func OpenEmbeddings(cfg config.Config, spent func(context.Context, string, llm.U
 	if !cfg.EmbeddingsEnabled() {
 		return nil, nil
 	}
+	guard, err := outbound.Service(cfg.EmbeddingsURL())
+	if err != nil {
+		return nil, fmt.Errorf("GMC_EMBEDDINGS_BASE_URL: %w", err)
+	}
 	c, err := llm.New(llm.Config{BaseURL: cfg.EmbeddingsURL(), Model: cfg.EmbeddingsModel, APIKey: cfg.EmbeddingsKey(),
-		RequestTimeout: time.Minute, TotalTimeout: 5 * time.Minute, Spent: spent})
+		RequestTimeout: time.Minute, TotalTimeout: 5 * time.Minute, DialContext: guard.DialContext, Spent: spent})
 	if err != nil {
 		return nil, fmt.Errorf("GMC_EMBEDDINGS_BASE_URL: %w", err)
 	}

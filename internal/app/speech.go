@@ -6,10 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"runtime"
+	"time"
 
 	"github.com/gmc-project/gmc/internal/config"
 	"github.com/gmc-project/gmc/internal/metrics"
+	"github.com/gmc-project/gmc/internal/outbound"
 	"github.com/gmc-project/gmc/internal/speech"
 	"github.com/gmc-project/gmc/internal/speech/diarize"
 	"github.com/gmc-project/gmc/internal/speech/pipeline"
@@ -34,14 +37,12 @@ func openSpeech(ctx context.Context, cfg config.Config, log *slog.Logger, m *met
 	if err != nil {
 		return nil, nil, err
 	}
-	var dia speech.Diarizer
-	if name := cmp.Or(cfg.Diarization, "auto"); name != "off" {
-		if dia, err = diarize.New(name, diarize.Config{DiartURL: cfg.DiartURL}); err != nil {
-			if rec != nil {
-				rec.Close()
-			}
-			return nil, nil, fmt.Errorf("GMC_DIARIZATION: %w", err)
+	dia, err := openDiarizer(cfg)
+	if err != nil {
+		if rec != nil {
+			rec.Close()
 		}
+		return nil, nil, err
 	}
 	engine, err := transcribe.New(transcribe.Config{
 		Recognizer: rec, Off: off, Diarizer: dia, Tracks: diarize.Tracks(), Language: cfg.SpeechLanguage, Metrics: m,
@@ -69,15 +70,45 @@ func openSpeech(ctx context.Context, cfg config.Config, log *slog.Logger, m *met
 	return engine, closeAll, nil
 }
 
+// openDiarizer returns the diarizer GMC_DIARIZATION names; nil for "off".
+func openDiarizer(cfg config.Config) (speech.Diarizer, error) {
+	name := cmp.Or(cfg.Diarization, "auto")
+	if name == "off" {
+		return nil, nil
+	}
+	dc := diarize.Config{DiartURL: cfg.DiartURL}
+	if cfg.DiartURL != "" {
+		c, err := outbound.Client(cfg.DiartURL, 30*time.Second)
+		if err != nil {
+			return nil, fmt.Errorf("GMC_DIART_URL: %w", err)
+		}
+		dc.DiartClient = c
+	}
+	dia, err := diarize.New(name, dc)
+	if err != nil {
+		return nil, fmt.Errorf("GMC_DIARIZATION: %w", err)
+	}
+	return dia, nil
+}
+
 // openRecognizer returns the recogniser, or nil and why speech is off.
 func openRecognizer(cfg config.Config, log *slog.Logger) (speech.Recognizer, string, error) {
 	provider := cfg.STT
 	if provider == "" {
 		provider = stt.Off // a Config built in code, not loaded: tests and tools
 	}
+	var whisperClient *http.Client
+	if cfg.WhisperURL != "" {
+		// The request timeout is the recogniser's own, per attempt.
+		c, err := outbound.Client(cfg.WhisperURL, 0)
+		if err != nil {
+			return nil, "", fmt.Errorf("GMC_WHISPER_URL: %w", err)
+		}
+		whisperClient = c
+	}
 	rec, err := stt.New(stt.Config{
 		Provider: provider, Language: cfg.SpeechLanguage,
-		WhisperURL: cfg.WhisperURL, WhisperModel: cfg.WhisperModel, WhisperAPIKey: cfg.WhisperAPIKey,
+		WhisperURL: cfg.WhisperURL, WhisperModel: cfg.WhisperModel, WhisperAPIKey: cfg.WhisperAPIKey, WhisperClient: whisperClient,
 		// One decoder per core: each keeps a core busy and holds its own
 		// copy of the model.
 		SphinxModelDir: cfg.SphinxModelDir, SphinxPoolSize: min(runtime.NumCPU(), 4), SphinxNames: true, Logger: log,

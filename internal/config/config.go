@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/netip"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -168,7 +169,23 @@ type Config struct {
 	CampaignAITokensPerMonth     int64
 	CampaignAudioMinutesPerMonth int64
 	campaignBudgets              [2]string
+	// FeaturesFile names a file listing more features to switch off; it
+	// is read again whenever it changes, without a restart.
+	FeaturesFile string
+	// MaxBodyBytes bounds a request body where the operation declares
+	// no limit of its own; MaxRecordingBytes an uploaded session recording.
+	MaxBodyBytes      int64
+	MaxRecordingBytes int64
+	maxBodyBytes      string
+	maxRecordingBytes string
+	// RequestTimeouts are the time limits of requests by class
+	// (RequestTimeoutClasses); a class missing has the server's default.
+	RequestTimeouts map[string]time.Duration
+	requestTimeouts string
 }
+
+// RequestTimeoutClasses are the classes GMC_REQUEST_TIMEOUTS sets.
+var RequestTimeoutClasses = []string{"read", "write", "ai", "upload"}
 
 // MetricsEnabled says whether the server keeps metrics.
 func (c Config) MetricsEnabled() bool { return c.MetricsAddr != "" || c.MetricsOnMain }
@@ -208,6 +225,11 @@ func (c *Config) settings() []setting {
 			"language model tokens each campaign may spend a calendar month (prompt, completion and embeddings); 0 for no limit. A campaign can set a lower budget, not a higher one", &c.campaignBudgets[0]},
 		{"campaign-audio-minutes-per-month", "GMC_CAMPAIGN_AUDIO_MINUTES_PER_MONTH", "0",
 			"minutes of audio each campaign may have transcribed a calendar month (live and uploaded); 0 for no limit. A campaign can set a lower budget, not a higher one", &c.campaignBudgets[1]},
+		{"features-file", "GMC_FEATURES_FILE", "", "a file listing more features to switch off (words separated by commas, spaces or lines; # comments), read again when it changes or on SIGHUP", &c.FeaturesFile},
+		{"max-body-bytes", "GMC_MAX_BODY_BYTES", "1048576", "largest request body in bytes, except where an operation accepts more (uploads, imports)", &c.maxBodyBytes},
+		{"recording-max-bytes", "GMC_RECORDING_MAX_BYTES", "2147483648", "largest session recording upload in bytes", &c.maxRecordingBytes},
+		{"request-timeouts", "GMC_REQUEST_TIMEOUTS", "read=15s,write=30s,ai=6m,upload=30s",
+			"time limits of requests by class (class=duration,…): read, write, ai, upload (plus 1s per 256 KiB sent)", &c.requestTimeouts},
 		{"retain-recordings", "GMC_RETAIN_RECORDINGS", "0", "delete recordings (and their audio) this long after they were made, such as 90d; 0 keeps them", &c.retain[0]},
 		{"retain-transcripts", "GMC_RETAIN_TRANSCRIPTS", "0", "delete transcript segments this long after they were spoken, such as 365d; 0 keeps them", &c.retain[1]},
 		{"retain-events", "GMC_RETAIN_EVENTS", "0", "delete audit events this long after they happened, such as 730d; 0 keeps them", &c.retain[2]},
@@ -311,6 +333,9 @@ func LoadWith(name string, args []string, getenv func(string) string, stderr io.
 	c.FeaturesOff, _ = gmc.ParseFeatures(c.featuresOff) // Validate names a bad value
 	c.CampaignAITokensPerMonth, _ = strconv.ParseInt(c.campaignBudgets[0], 10, 64)
 	c.CampaignAudioMinutesPerMonth, _ = strconv.ParseInt(c.campaignBudgets[1], 10, 64)
+	c.MaxBodyBytes, _ = strconv.ParseInt(c.maxBodyBytes, 10, 64)
+	c.MaxRecordingBytes, _ = strconv.ParseInt(c.maxRecordingBytes, 10, 64)
+	c.RequestTimeouts, _ = ParseRequestTimeouts(c.requestTimeouts)
 	c.RetainRecordings, _ = ParseRetention(c.retain[0])
 	c.RetainTranscripts, _ = ParseRetention(c.retain[1])
 	c.RetainEvents, _ = ParseRetention(c.retain[2])
@@ -446,6 +471,15 @@ func (c Config) Validate() error {
 		if n, err := strconv.ParseInt(c.campaignBudgets[i], 10, 64); c.campaignBudgets[i] != "" && (err != nil || n < 0 || n > b.max) {
 			bad(b.env, "must be a whole number of %s from 0 (no limit) to %d, got %q", b.unit, b.max, c.campaignBudgets[i])
 		}
+	}
+	if n, err := strconv.ParseInt(c.maxBodyBytes, 10, 64); err != nil || n < 1024 {
+		bad("GMC_MAX_BODY_BYTES", "must be a number of bytes of at least 1024, got %q", c.maxBodyBytes)
+	}
+	if n, err := strconv.ParseInt(c.maxRecordingBytes, 10, 64); err != nil || n < 1024 {
+		bad("GMC_RECORDING_MAX_BYTES", "must be a number of bytes of at least 1024, got %q", c.maxRecordingBytes)
+	}
+	if _, err := ParseRequestTimeouts(c.requestTimeouts); err != nil {
+		bad("GMC_REQUEST_TIMEOUTS", "%v", err)
 	}
 	for i, env := range [...]string{"GMC_RETAIN_RECORDINGS", "GMC_RETAIN_TRANSCRIPTS", "GMC_RETAIN_EVENTS"} {
 		if d, err := ParseRetention(c.retain[i]); err != nil || (d != 0 && d < 24*time.Hour) {
@@ -666,4 +700,26 @@ func ParseRetention(s string) (time.Duration, error) {
 		err = fmt.Errorf("%q is negative", s)
 	}
 	return d, err
+}
+
+// ParseRequestTimeouts reads "class=duration,…" (GMC_REQUEST_TIMEOUTS);
+// the classes are RequestTimeoutClasses, each duration positive.
+func ParseRequestTimeouts(s string) (map[string]time.Duration, error) {
+	out := map[string]time.Duration{}
+	for _, part := range strings.Split(s, ",") {
+		if part = strings.TrimSpace(part); part == "" {
+			continue
+		}
+		class, value, ok := strings.Cut(part, "=")
+		class = strings.TrimSpace(class)
+		if !ok || !slices.Contains(RequestTimeoutClasses, class) {
+			return nil, fmt.Errorf("%q: want class=duration with a class of %s", part, strings.Join(RequestTimeoutClasses, ", "))
+		}
+		d, err := time.ParseDuration(strings.TrimSpace(value))
+		if err != nil || d <= 0 {
+			return nil, fmt.Errorf("%s: %q is not a positive duration such as 30s", class, value)
+		}
+		out[class] = d
+	}
+	return out, nil
 }

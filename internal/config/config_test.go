@@ -103,6 +103,12 @@ func TestValidateNamesVariable(t *testing.T) {
 		{map[string]string{"GMC_METRICS_ADDR": "127.0.0.1:8080"}, "GMC_METRICS_ADDR"},
 		{map[string]string{"GMC_METRICS_ON_MAIN": "sometimes"}, "GMC_METRICS_ON_MAIN"},
 		{map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": "127.0.0.1:4318"}, "OTEL_EXPORTER_OTLP_ENDPOINT"},
+		{map[string]string{"GMC_MAX_BODY_BYTES": "1MiB"}, "GMC_MAX_BODY_BYTES"},
+		{map[string]string{"GMC_MAX_BODY_BYTES": "10"}, "GMC_MAX_BODY_BYTES"},
+		{map[string]string{"GMC_RECORDING_MAX_BYTES": "-1"}, "GMC_RECORDING_MAX_BYTES"},
+		{map[string]string{"GMC_REQUEST_TIMEOUTS": "read=fast"}, "GMC_REQUEST_TIMEOUTS"},
+		{map[string]string{"GMC_REQUEST_TIMEOUTS": "stream=1m"}, "GMC_REQUEST_TIMEOUTS"},
+		{map[string]string{"GMC_REQUEST_TIMEOUTS": "write=0s"}, "GMC_REQUEST_TIMEOUTS"},
 	}
 	for _, tc := range tests {
 		_, _, err := Load("serve", nil, env(tc.env), io.Discard)
@@ -369,5 +375,20 @@ func TestCampaignBudgets(t *testing.T) {
 		env(map[string]string{"GMC_CAMPAIGN_AI_TOKENS_PER_MONTH": "2000000", "GMC_CAMPAIGN_AUDIO_MINUTES_PER_MONTH": "90"}), io.Discard)
 	if err != nil || c.CampaignAITokensPerMonth != 2_000_000 || c.CampaignAudioMinutesPerMonth != 600 {
 		t.Errorf("budgets = %d, %d, %v; want 2000000 from the environment and 600 from the flag", c.CampaignAITokensPerMonth, c.CampaignAudioMinutesPerMonth, err)
+	}
+}
+
+// TestRequestLimits: the body and time limits have their defaults, and
+// each class's time limit can be set alone.
+func TestRequestLimits(t *testing.T) {
+	t.Parallel()
+	c, _, err := Load("serve", nil, env(nil), io.Discard)
+	if err != nil || c.MaxBodyBytes != 1<<20 || c.MaxRecordingBytes != 2<<30 ||
+		c.RequestTimeouts["read"] != 15*time.Second || c.RequestTimeouts["ai"] != 6*time.Minute {
+		t.Errorf("defaults: %d, %d, %v, %v", c.MaxBodyBytes, c.MaxRecordingBytes, c.RequestTimeouts, err)
+	}
+	c, _, err = Load("serve", []string{"-request-timeouts", "write=2m"}, env(map[string]string{"GMC_MAX_BODY_BYTES": "4096", "GMC_FEATURES_FILE": "/etc/gmc/features"}), io.Discard)
+	if err != nil || c.MaxBodyBytes != 4096 || len(c.RequestTimeouts) != 1 || c.RequestTimeouts["write"] != 2*time.Minute || c.FeaturesFile != "/etc/gmc/features" {
+		t.Errorf("set: %d, %v, %q, %v", c.MaxBodyBytes, c.RequestTimeouts, c.FeaturesFile, err)
 	}
 }

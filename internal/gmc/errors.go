@@ -34,6 +34,9 @@ var (
 	// ErrStorageFull: the disk or database has no room for a write; the
 	// write changed nothing, and an operator has to make room.
 	ErrStorageFull = errors.New("storage full")
+	// ErrTimeout: the request ran past the time the server allows its
+	// kind; the work it had not committed was stopped and dropped.
+	ErrTimeout = errors.New("timed out")
 )
 
 // FieldError is one problem with one input field. Location uses the

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode"
 )
 
 // Feature names an optional part of gmc that a host can switch off for
@@ -64,4 +65,24 @@ func featureNames(fs []Feature) string {
 		names[i] = string(f)
 	}
 	return strings.Join(names, ", ")
+}
+
+// ParseFeatureList reads the features a file lists (GMC_FEATURES_FILE):
+// words separated by commas, spaces or lines, # starting a comment to the
+// end of its line. An unknown word is an error naming it and its line.
+func ParseFeatureList(text string) ([]Feature, error) {
+	var out []Feature
+	for i, line := range strings.Split(text, "\n") {
+		line, _, _ = strings.Cut(line, "#")
+		for _, w := range strings.FieldsFunc(line, func(r rune) bool { return r == ',' || unicode.IsSpace(r) }) {
+			f := Feature(w)
+			if !slices.Contains(Features, f) {
+				return nil, fmt.Errorf("line %d: %q is not a feature (one of %s)", i+1, w, featureNames(Features))
+			}
+			if !slices.Contains(out, f) {
+				out = append(out, f)
+			}
+		}
+	}
+	return out, nil
 }

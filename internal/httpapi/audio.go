@@ -83,7 +83,9 @@ const (
 
 func (a *api) audioRoutes(h huma.API, mux *http.ServeMux) {
 	up := operation(http.MethodPost, "/sessions/{session_id}/audio", "upload-audio", "Upload a recording to transcribe (GM only)", "speech")
-	up.MaxBodyBytes = maxRecordingBytes
+	// The form's other bytes (boundaries, headers) are few; a recording
+	// of exactly the limit still fits.
+	up.MaxBodyBytes = a.limits.MaxRecordingBytes + 64<<10
 	up.BodyReadTimeout = -1 // a large recording takes its time to arrive
 	up.DefaultStatus = http.StatusAccepted
 	authed(h, up, a.handleAudioUpload, a)
@@ -315,9 +317,10 @@ func (a *api) pumpAudio(ctx context.Context, ws *websocket.Conn, conv *audio.Liv
 	}
 }
 
-// maxRecordingBytes bounds an uploaded recording: a four-hour session as
-// 16-bit 48 kHz stereo WAV is 2.7 GB, as FLAC about half that.
-const maxRecordingBytes = 2 << 30
+// DefaultMaxRecordingBytes bounds an uploaded recording unless
+// Limits.MaxRecordingBytes says otherwise: a four-hour session as 16-bit
+// 48 kHz stereo WAV is 2.7 GB, as FLAC about half that.
+const DefaultMaxRecordingBytes = 2 << 30
 
 // UploadAudioInput is a recording sent as multipart/form-data.
 type UploadAudioInput struct {
@@ -350,7 +353,7 @@ func (a *api) handleAudioUpload(ctx context.Context, uid string, in *UploadAudio
 	if !ok {
 		return nil, errors.New("upload: the multipart file cannot be read at offsets")
 	}
-	tracks, err := transcribe.DecodeRecording(ra, file.Size, audio.Limits{MaxBytes: maxRecordingBytes, MaxTotalBytes: maxRecordingBytes})
+	tracks, err := transcribe.DecodeRecording(ra, file.Size, audio.Limits{MaxBytes: a.limits.MaxRecordingBytes, MaxTotalBytes: a.limits.MaxRecordingBytes})
 	if err != nil {
 		return nil, audioProblem(err)
 	}

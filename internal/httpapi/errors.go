@@ -124,6 +124,7 @@ var statusCodes = []struct {
 	{gmc.ErrUpstream, http.StatusBadGateway, "upstream_failed"},
 	{gmc.ErrUnavailable, http.StatusServiceUnavailable, "unavailable"},
 	{gmc.ErrStorageFull, http.StatusInsufficientStorage, "storage_full"},
+	{gmc.ErrTimeout, http.StatusGatewayTimeout, "request_timeout"},
 }
 
 func newProblem(status int, code, detail string) *Problem {
@@ -136,6 +137,10 @@ func problemFrom(ctx context.Context, log *slog.Logger, err error) *Problem {
 	var p *Problem
 	if errors.As(err, &p) {
 		return p
+	}
+	if timeout := ranOutOfTime(ctx, err); timeout != nil {
+		log.WarnContext(ctx, "request stopped at its time limit", "error", err.Error(), "request_id", requestID(ctx))
+		err = timeout
 	}
 	for _, sc := range statusCodes {
 		if !errors.Is(err, sc.err) {

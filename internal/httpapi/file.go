@@ -2,8 +2,6 @@ package httpapi
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"mime"
 	"net/http"
 
@@ -120,34 +118,9 @@ func contentDisposition(f *gmc.File) string {
 	return disposition
 }
 
-// limitMultipart bounds a multipart body, which huma reads without
-// applying MaxBodyBytes: the form is parsed here, its files spooled to
-// temporary files that net/http removes after the request, and a body
-// over max is answered 413 before any of it is kept on disk past max.
-func limitMultipart(max int64) func(huma.Context, func(huma.Context)) {
-	return func(ctx huma.Context, next func(huma.Context)) {
-		r, w := humago.Unwrap(ctx)
-		tooLarge := func() {
-			writeProblem(w, newProblem(http.StatusRequestEntityTooLarge, "body_too_large",
-				fmt.Sprintf("the body is larger than the %d bytes this operation accepts", max)))
-		}
-		if r.ContentLength > max {
-			tooLarge()
-			return
-		}
-		r.Body = http.MaxBytesReader(w, r.Body, max)
-		var mbe *http.MaxBytesError
-		if err := r.ParseMultipartForm(humago.MultipartMaxMemory); errors.As(err, &mbe) {
-			tooLarge()
-			return
-		}
-		// Any other failure is huma's to report, naming the body.
-		next(ctx)
-	}
-}
-
 // fileDownload describes an operation that answers with a file's bytes.
 func fileDownload(op huma.Operation) huma.Operation {
+	op = noDeadline(op)
 	op.Responses = map[string]*huma.Response{
 		"200": {Description: "The content, with the type found in it", Content: map[string]*huma.MediaType{
 			"application/octet-stream": {Schema: &huma.Schema{Type: huma.TypeString, Format: "binary"}}}},
@@ -165,7 +138,6 @@ func (a *api) fileRoutes(h huma.API) {
 		limits = a.svc.FileLimits()
 	}
 	up.MaxBodyBytes = limits.MaxBytes + 1<<20
-	up.Middlewares = huma.Middlewares{limitMultipart(up.MaxBodyBytes)}
 	authed(h, up, a.handleFileUpload, a)
 	authed(h, operation(http.MethodGet, "/campaigns/{campaign_id}/files", "list-files", "The campaign's files you can see", "files"), a.handleFileList, a)
 	authed(h, fileDownload(operation(http.MethodGet, "/files/{file_id}", "get-file", "A file's content (Range supported)", "files")), a.handleFileGet, a)

@@ -113,6 +113,7 @@ var errorAnswers = map[int]string{
 		"its monthly AI or audio budget, named by budget, until resets_at; retry after Retry-After seconds.",
 	http.StatusBadGateway:         "A server gmc asked on your behalf (D&D Beyond, the language model, Discord) failed or did not answer in time; nothing was changed.",
 	http.StatusServiceUnavailable: "The feature this needs is not configured or not running on this server (code names it); nothing was changed.",
+	http.StatusGatewayTimeout:     "The request ran past the time this server allows its kind (code request_timeout, GMC_REQUEST_TIMEOUTS): it was stopped, and what it had not committed was dropped.",
 }
 
 // errorStatuses are the 4xx answers an operation can give: those its shape
@@ -121,6 +122,10 @@ func errorStatuses(op *huma.Operation, extra []int) []int {
 	// Every operation counts against its class's request limit
 	// (GMC_RATE_LIMITS).
 	statuses := append(slices.Clone(extra), http.StatusTooManyRequests)
+	// and runs under its class's time limit, unless it streams.
+	if op.Metadata[metaNoDeadline] != true {
+		statuses = append(statuses, http.StatusGatewayTimeout)
+	}
 	if len(op.Security) > 0 {
 		statuses = append(statuses, http.StatusUnauthorized)
 	}

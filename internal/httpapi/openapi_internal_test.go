@@ -176,3 +176,20 @@ func TestOpenAPIResponsesDescribed(t *testing.T) {
 		}
 	}
 }
+
+// TestOpenAPITimeoutAnswers: every operation that runs under a time limit
+// documents its 504, the download streams, which have none, do not, and
+// the recording upload documents its 413.
+func TestOpenAPITimeoutAnswers(t *testing.T) {
+	ops := docOperations(servedOpenAPI(t))
+	streams := []string{"get-file", "get-recording-audio"}
+	for id, o := range ops {
+		_, has := o.op["responses"].(map[string]any)["504"]
+		if want := !slices.Contains(streams, id); has != want {
+			t.Errorf("%s documents 504: %v, want %v", id, has, want)
+		}
+	}
+	if _, ok := ops["upload-audio"].op["responses"].(map[string]any)["413"]; !ok {
+		t.Error("upload-audio does not document its 413")
+	}
+}

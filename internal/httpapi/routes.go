@@ -49,10 +49,10 @@ func (a *api) routes(h huma.API) {
 	authed(h, withStatus(operation(post, "/sessions/{session_id}/end", "end-session", "End a live session (GM only)", "sessions"), http.StatusOK), a.handleSessionEnd, a)
 
 	authed(h, operation(get, "/campaigns/{campaign_id}/characters", "list-characters", "The campaign's characters you can see", "characters"), a.handleCharacterList, a)
-	authed(h, bigBody(operation(post, "/campaigns/{campaign_id}/characters", "create-character", "Create a character (GMs any; players their own PC)", "characters")), a.handleCharacterCreate, a)
+	authed(h, a.bigBody(operation(post, "/campaigns/{campaign_id}/characters", "create-character", "Create a character (GMs any; players their own PC)", "characters")), a.handleCharacterCreate, a)
 	authed(h, operation(get, "/characters/{character_id}", "get-character", "A character", "characters"), a.handleCharacterGet, a)
-	authed(h, bigBody(operation(put, "/characters/{character_id}", "put-character", "Replace a character's fields (GM, or the PC's owner)", "characters")), a.handleCharacterPut, a)
-	authed(h, bigBody(operation(patch, "/characters/{character_id}", "patch-character", "Change some of a character's fields (GM, or the PC's owner)", "characters")), a.handleCharacterPatch, a)
+	authed(h, a.bigBody(operation(put, "/characters/{character_id}", "put-character", "Replace a character's fields (GM, or the PC's owner)", "characters")), a.handleCharacterPut, a)
+	authed(h, a.bigBody(operation(patch, "/characters/{character_id}", "patch-character", "Change some of a character's fields (GM, or the PC's owner)", "characters")), a.handleCharacterPatch, a)
 	authed(h, operation(del, "/characters/{character_id}", "delete-character", "Delete a character with its relationships and achievements (GM only)", "characters"), a.handleCharacterDelete, a)
 	authed(h, operation(get, "/characters/{character_id}/voice-notes", "get-voice-notes", "How the character is voiced", "characters"), a.handleVoiceNotesGet, a)
 	authed(h, operation(put, "/characters/{character_id}/voice-notes", "put-voice-notes", "Replace the voice notes (GM, or the PC's owner)", "characters"), a.handleVoiceNotesPut, a)
@@ -109,10 +109,10 @@ func (a *api) routes(h huma.API) {
 		"Search the SRD reference entries, forgiving typos and sound-alikes", "reference"), a.handleReferenceSearch, a)
 
 	authed(h, operation(get, "/campaigns/{campaign_id}/locations", "list-locations", "The location tree: roots, one level (?parent_id=) or everything (?flat=true)", "locations"), a.handleLocationList, a)
-	authed(h, bigBody(operation(post, "/campaigns/{campaign_id}/locations", "create-location", "Create a location (GM only)", "locations")), a.handleLocationCreate, a)
+	authed(h, a.bigBody(operation(post, "/campaigns/{campaign_id}/locations", "create-location", "Create a location (GM only)", "locations")), a.handleLocationCreate, a)
 	authed(h, operation(get, "/locations/{location_id}", "get-location", "A location with its breadcrumb and children count", "locations"), a.handleLocationGet, a)
-	authed(h, bigBody(operation(put, "/locations/{location_id}", "put-location", "Replace a location's fields (GM only)", "locations")), a.handleLocationPut, a)
-	authed(h, bigBody(operation(patch, "/locations/{location_id}", "patch-location", "Change some of a location's fields (GM only)", "locations")), a.handleLocationPatch, a)
+	authed(h, a.bigBody(operation(put, "/locations/{location_id}", "put-location", "Replace a location's fields (GM only)", "locations")), a.handleLocationPut, a)
+	authed(h, a.bigBody(operation(patch, "/locations/{location_id}", "patch-location", "Change some of a location's fields (GM only)", "locations")), a.handleLocationPatch, a)
 	authed(h, operation(del, "/locations/{location_id}", "delete-location", "Delete a location; with children only with ?cascade=true (GM only)", "locations"), a.handleLocationDelete, a)
 	authed(h, withStatus(operation(post, "/locations/{location_id}/move", "move-location", "Move a location with its subtree below another, or to the top (GM only)", "locations"), http.StatusOK), a.handleLocationMove, a)
 

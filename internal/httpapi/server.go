@@ -67,6 +67,9 @@ type Config struct {
 	// CORSOrigins are the origins ("https://app.example.com") whose pages
 	// may call the API from the browser.
 	CORSOrigins []string
+	// Limits bound each request's body and time; the zero value has the
+	// defaults.
+	Limits Limits
 }
 
 // AIStatus says how drafts are made: mode "builtin" (procedural, no
@@ -88,12 +91,13 @@ type api struct {
 	speech         *transcribe.Engine
 	ai             AIStatus
 	allowedOrigins []string
+	limits         Limits
 }
 
 // New returns the HTTP handler of the whole server.
 func New(cfg Config) http.Handler {
 	useProblemErrors()
-	a := &api{svc: cfg.Service, log: cfg.Logger, ready: cfg.Ready, live: cfg.Live, speech: cfg.Speech, ai: cfg.AI, allowedOrigins: cfg.AllowedOrigins}
+	a := &api{svc: cfg.Service, log: cfg.Logger, ready: cfg.Ready, live: cfg.Live, speech: cfg.Speech, ai: cfg.AI, allowedOrigins: cfg.AllowedOrigins, limits: cfg.Limits.withDefaults()}
 	if a.ai.Mode == "" {
 		a.ai.Mode = "builtin"
 	}
@@ -117,7 +121,7 @@ func New(cfg Config) http.Handler {
 		"bearer": {Type: "http", Scheme: "bearer", BearerFormat: "JWT"},
 	}
 	h := humago.New(mux, hc)
-	h.UseMiddleware(checkInput)
+	h.UseMiddleware(a.limitRequest, checkInput)
 	a.routes(h)
 	a.liveRoutes(h, mux)
 	a.audioRoutes(h, mux)
@@ -162,6 +166,8 @@ func register[I, O any](h huma.API, op huma.Operation, handler func(context.Cont
 	if op.Security == nil && !op.Hidden {
 		op.Security = []map[string][]string{{"bearer": {}}}
 	}
+	// An operation that declares no body limit has the server's default.
+	op.MaxBodyBytes = a.limits.bodyLimit(&op)
 	class := routeClass(op)
 	huma.Register(h, op, func(ctx context.Context, in *I) (*O, error) {
 		if class == "auth" {
@@ -211,15 +217,17 @@ func withStatus(op huma.Operation, status int) huma.Operation {
 // 1 MiB limit would refuse.
 const bigBodyBytes = 2 << 20
 
-// bigBody raises an operation's body limit to bigBodyBytes.
-func bigBody(op huma.Operation) huma.Operation {
-	op.MaxBodyBytes = bigBodyBytes
+// bigBody raises an operation's body limit to bigBodyBytes, or keeps the
+// server's default when that is more.
+func (a *api) bigBody(op huma.Operation) huma.Operation {
+	op.MaxBodyBytes = max(bigBodyBytes, a.limits.MaxBodyBytes)
 	return op
 }
 
 // audioDownload describes an operation that answers with a recording's bytes, in
 // whatever audio type it was uploaded as; huma sees only a stream.
 func audioDownload(op huma.Operation) huma.Operation {
+	op = noDeadline(op)
 	op.Responses = map[string]*huma.Response{"200": {
 		Description: "The audio as it was uploaded, with its content type",
 		Content:     map[string]*huma.MediaType{"audio/*": {Schema: &huma.Schema{Type: huma.TypeString, Format: "binary"}}},

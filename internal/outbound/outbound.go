@@ -68,20 +68,14 @@ func New(cfg Config) (*Guard, error) {
 		if raw == "" {
 			return nil
 		}
-		u, err := url.Parse(raw)
-		if err != nil || u.Hostname() == "" {
-			return fmt.Errorf("outbound: %q is not an absolute URL", raw)
-		}
-		h, port := strings.ToLower(u.Hostname()), u.Port()
-		if port == "" {
-			if port = defaultPorts[u.Scheme]; port == "" {
-				return fmt.Errorf("outbound: %q names no port", raw)
-			}
+		k, err := hostPort(raw)
+		if err != nil {
+			return err
 		}
 		if !private {
+			h, _, _ := net.SplitHostPort(k)
 			private = cfg.AllowPrivate || h == "localhost" || literalNonPublic(h)
 		}
-		k := net.JoinHostPort(h, port)
 		g.hosts[k] = g.hosts[k] || private
 		return nil
 	}
@@ -151,6 +145,68 @@ func refusePrivate(host string) func(_, address string, _ syscall.RawConn) error
 		}
 		return nil
 	}
+}
+
+// Service is the Guard of a client of one operator-run service (a speech
+// recogniser, Diart, a language model): it reaches that URL's host and
+// port, at whatever addresses the host resolves to (a local server on
+// 127.0.0.1 is normal), and nothing else, so an answer that points the
+// client elsewhere leads nowhere.
+func Service(rawURL string) (*Guard, error) {
+	return New(Config{Operator: []string{rawURL}})
+}
+
+// Client is an HTTP client of the one service at rawURL: it dials through
+// Service's guard and follows a redirect only within that host and port
+// (SameHost), so the refusal names the redirect rather than a dial.
+func Client(rawURL string, timeout time.Duration) (*http.Client, error) {
+	g, err := Service(rawURL)
+	if err != nil {
+		return nil, err
+	}
+	check, err := SameHost(rawURL)
+	if err != nil {
+		return nil, err
+	}
+	return &http.Client{Transport: g.Transport(), CheckRedirect: check, Timeout: timeout}, nil
+}
+
+// ErrForeignRedirect is a redirect away from the configured host.
+var ErrForeignRedirect = errors.New("outbound: redirect to another host refused")
+
+// SameHost is an http.Client CheckRedirect that follows at most a few
+// redirects, each to rawURL's own host and port (ws and http count as one
+// scheme, as WebSocket handshakes are HTTP requests).
+func SameHost(rawURL string) (func(*http.Request, []*http.Request) error, error) {
+	want, err := hostPort(rawURL)
+	if err != nil {
+		return nil, err
+	}
+	return func(req *http.Request, via []*http.Request) error {
+		if got, err := hostPort(req.URL.String()); err != nil || got != want {
+			return fmt.Errorf("%w: %s sent the client to %s", ErrForeignRedirect, want, req.URL.Redacted())
+		}
+		if len(via) >= 5 {
+			return errors.New("outbound: too many redirects")
+		}
+		return nil
+	}, nil
+}
+
+// hostPort is rawURL's host (lower case) and port, the scheme's default
+// port when it names none.
+func hostPort(rawURL string) (string, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil || u.Hostname() == "" {
+		return "", fmt.Errorf("outbound: %q is not an absolute URL", rawURL)
+	}
+	port := u.Port()
+	if port == "" {
+		if port = defaultPorts[u.Scheme]; port == "" {
+			return "", fmt.Errorf("outbound: %q names no port", rawURL)
+		}
+	}
+	return net.JoinHostPort(strings.ToLower(u.Hostname()), port), nil
 }
 
 // Transport is an HTTP transport that dials through g. It uses no proxy

@@ -100,3 +100,39 @@ func TestNewRefusesBadURL(t *testing.T) {
 		}
 	}
 }
+
+// TestSameHost: a redirect is followed within the configured host and
+// port only; a WebSocket URL and the HTTP request of its handshake are the
+// same place.
+func TestSameHost(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		base, to string
+		ok       bool
+	}{
+		{"http://127.0.0.1:8000", "http://127.0.0.1:8000/v1/audio/transcriptions", true},
+		{"http://Whisper.lan:8000/v1", "http://whisper.lan:8000/elsewhere", true},
+		{"ws://127.0.0.1:7007", "http://127.0.0.1:7007/", true},
+		{"https://llm.example", "https://llm.example:443/v1/models", true},
+		{"http://127.0.0.1:8000", "http://127.0.0.1:8001/", false},
+		{"http://127.0.0.1:8000", "http://localhost:8000/", false},
+		{"http://127.0.0.1:8000", "http://169.254.169.254/latest/meta-data", false},
+		{"https://llm.example", "http://llm.example/v1", false},
+	} {
+		check, err := SameHost(tc.base)
+		if err != nil {
+			t.Fatal(err)
+		}
+		to, _ := url.Parse(tc.to)
+		err = check(&http.Request{URL: to}, []*http.Request{{}})
+		if (err == nil) != tc.ok {
+			t.Errorf("%s → %s: %v, want allowed %v", tc.base, tc.to, err, tc.ok)
+		}
+		if err != nil && tc.ok == false && !errors.Is(err, ErrForeignRedirect) {
+			t.Errorf("%s → %s: %v, want ErrForeignRedirect", tc.base, tc.to, err)
+		}
+	}
+	if _, err := SameHost("not a url"); err == nil {
+		t.Error("SameHost took a URL without a host")
+	}
+}

@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -80,7 +79,9 @@ type Config struct {
 	// BundleThresholds defaults to DefaultBundleThresholds.
 	BundleThresholds *BundleThresholds
 	// DisabledFeatures are the features switched off on this instance
-	// (GMC_FEATURES_OFF); campaigns can switch off more for themselves.
+	// at start (GMC_FEATURES_OFF and GMC_FEATURES_FILE); SetFeaturesOff
+	// changes them while it runs. Campaigns can switch off more for
+	// themselves.
 	DisabledFeatures []gmc.Feature
 	// Budgets are every campaign's monthly cost limits (see Budgets);
 	// zero fields are unlimited.
@@ -110,26 +111,27 @@ func (uncachedAccounts) Forget(context.Context, string) {}
 
 // Service implements the use cases of gmc.
 type Service struct {
-	// disabledFeatures: see Config.DisabledFeatures.
-	disabledFeatures []gmc.Feature
-	budgets          Budgets
-	store            store.Store
-	tokens           tokenKeys
-	verified         *verifiedTokens
-	limiter          ratelimit.Limiter
-	limits           Limits
-	log              *slog.Logger
-	now              func() time.Time
-	newID            func() string
-	password         PasswordParams
-	live             *live.Table
-	accounts         AccountCache
-	blobs            blob.Store
-	jobs             Jobs
-	gen              generate.Generator
-	embed            *Embeddings
-	bestiary         *bestiary
-	dndbeyond        DndBeyond
+	// featuresOff: see Config.DisabledFeatures. A pointer, so the copies
+	// bound to transactions see a change too.
+	featuresOff *featureSwitch
+	budgets     Budgets
+	store       store.Store
+	tokens      tokenKeys
+	verified    *verifiedTokens
+	limiter     ratelimit.Limiter
+	limits      Limits
+	log         *slog.Logger
+	now         func() time.Time
+	newID       func() string
+	password    PasswordParams
+	live        *live.Table
+	accounts    AccountCache
+	blobs       blob.Store
+	jobs        Jobs
+	gen         generate.Generator
+	embed       *Embeddings
+	bestiary    *bestiary
+	dndbeyond   DndBeyond
 	// bundleThresholds say which exports and imports run as jobs.
 	bundleThresholds BundleThresholds
 	files            FileLimits
@@ -159,7 +161,7 @@ func New(cfg Config) (*Service, error) {
 	s := &Service{store: cfg.Store, verified: &verifiedTokens{}, limiter: cfg.Limiter, limits: DefaultLimits, log: cfg.Logger, now: cfg.Now, newID: cfg.NewID, password: DefaultPasswordParams,
 		live: cfg.Live, accounts: cfg.Accounts, blobs: cfg.Blobs, jobs: cfg.Jobs, gen: cfg.Generator, embed: cfg.Embeddings, bestiary: &bestiary{}, dndbeyond: cfg.DndBeyond,
 		files: cfg.Files.withDefaults(), scanner: cfg.Scanner, discord: cfg.Discord, recaps: cfg.Recaps,
-		disabledFeatures: slices.Clone(cfg.DisabledFeatures), budgets: cfg.Budgets}
+		featuresOff: newFeatureSwitch(cfg.DisabledFeatures), budgets: cfg.Budgets}
 	if s.recaps == nil {
 		s.recaps = SummaryRecaps{Store: cfg.Store, Fallback: TranscriptRecaps{Store: cfg.Store}}
 	}

@@ -16,6 +16,7 @@ package diarize
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"time"
 
 	"github.com/gmc-project/gmc/internal/speech"
@@ -31,6 +32,9 @@ type Config struct {
 	// DiartTimeout bounds how long Turns waits for Diart to cover the
 	// requested time; 0 means diart.DefaultTimeout.
 	DiartTimeout time.Duration
+	// DiartClient makes the WebSocket handshakes (one that reaches only
+	// the server, see outbound.Client); http.DefaultClient when nil.
+	DiartClient *http.Client
 	// Builtin are the builtin diarizer's settings; the zero value means
 	// builtin.DefaultParams().
 	Builtin builtin.Params
@@ -56,7 +60,7 @@ func New(name string, cfg Config) (speech.Diarizer, error) {
 		if cfg.DiartURL == "" {
 			return nil, fmt.Errorf("diarize: diart needs a server URL")
 		}
-		d, err := diart.New(diart.Config{URL: cfg.DiartURL, Timeout: cfg.DiartTimeout})
+		d, err := diart.New(diart.Config{URL: cfg.DiartURL, Timeout: cfg.DiartTimeout, HTTPClient: cfg.DiartClient})
 		if err != nil {
 			return nil, err
 		}

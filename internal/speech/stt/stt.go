@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"strings"
 	"time"
 
@@ -43,6 +44,9 @@ type Config struct {
 	WhisperAPIKey string
 	// WhisperTimeout bounds one request; whisper.DefaultTimeout when 0.
 	WhisperTimeout time.Duration
+	// WhisperClient sends the requests (one that reaches only the
+	// server, see outbound.Client); http.DefaultClient when nil.
+	WhisperClient *http.Client
 
 	// SphinxModelDir is PocketSphinx's model; pocketsphinx.DefaultModelDir when empty.
 	SphinxModelDir string
@@ -89,7 +93,7 @@ func New(cfg Config) (speech.Recognizer, error) {
 func newWhisper(cfg Config) (speech.Recognizer, error) {
 	return whisper.New(whisper.Config{
 		URL: cfg.WhisperURL, Model: cfg.WhisperModel, APIKey: cfg.WhisperAPIKey,
-		Language: cfg.Language, Timeout: cfg.WhisperTimeout, Logger: cfg.Logger,
+		Language: cfg.Language, Timeout: cfg.WhisperTimeout, Client: cfg.WhisperClient, Logger: cfg.Logger,
 	})
 }
 

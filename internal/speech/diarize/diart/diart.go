@@ -23,6 +23,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"net/http"
 	"net/url"
 	"sort"
 	"sync"
@@ -56,6 +57,9 @@ const (
 type Config struct {
 	URL     string        // ws:// or wss://
 	Timeout time.Duration // 0: DefaultTimeout
+	// HTTPClient makes the handshakes; http.DefaultClient when nil. Its
+	// Timeout bounds the handshake only.
+	HTTPClient *http.Client
 }
 
 // Diarizer is the diart provider.
@@ -88,6 +92,7 @@ func (d *Diarizer) NewStream(ctx context.Context, info speech.StreamInfo) (speec
 		// Diart's server cannot inflate, and a compressed message could go
 		// out in several frames.
 		CompressionMode: websocket.CompressionDisabled,
+		HTTPClient:      d.cfg.HTTPClient,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("diart: connect to %s: %w", d.cfg.URL, err)

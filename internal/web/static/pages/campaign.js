@@ -82,6 +82,15 @@ export async function render(ctx) {
         ...features.map(([, box, label]) => h("div", { class: "field check" }, h("label", {}, box, " " + label)))),
       h("div", { class: "actions" }, h("button", { type: "submit" }, "Save settings")),
     );
+    // The server's own switches (GMC_FEATURES_OFF, GMC_FEATURES_FILE) can
+    // change while it runs: asked afresh at every drawing, a feature off
+    // there is marked, whatever the campaign's box says.
+    api.get("/readyz", { anonymous: true }).then((r) => {
+      const on = (r && r.components && r.components.features) || {};
+      for (const [f, box] of features) {
+        if (on[f] === false) box.closest(".field").append(h("small", { class: "muted server-off" }, " (switched off on this server)"));
+      }
+    }).catch(() => {});
     form.addEventListener("submit", async (e) => {
       e.preventDefault();
       const body = {
