@@ -143,6 +143,10 @@ func (s *Service) Locations(ctx context.Context, userID string, q LocationQuery)
 	if err != nil {
 		return nil, "", err
 	}
+	// Inside a transaction the tree may hold its uncommitted writes.
+	if s.locationTrees != nil && s.held == nil {
+		return s.cachedLocations(ctx, q, m.Role != gmc.RoleGM)
+	}
 	if q.ParentID != "" {
 		parent, _, _, err := s.location(ctx, userID, q.ParentID)
 		if errors.Is(err, gmc.ErrNotFound) || (err == nil && parent.CampaignID != q.CampaignID) {
