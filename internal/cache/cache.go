@@ -9,7 +9,8 @@
 // (Memory), or every instance on one Redis server and key prefix (Redis,
 // where the generation lives in Redis and is read on every Get, so no
 // pub/sub message can be missed or arrive late). When the generation
-// cannot be read, Get reads the database. Two limits, both bounded by
+// cannot be read, Get reads the database (after a failure Redis is left
+// alone for RedisDownFor, so an outage costs requests no waiting). Two limits, both bounded by
 // Opts.MaxAge: a bump that fails (Redis unreachable from the writer only)
 // and a write by a process that does not share the generations (a CLI
 // command on the SQLite file of a running server) are seen once the

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"sync/atomic"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -25,6 +26,29 @@ type Redis struct {
 	client *redis.Client
 	prefix string
 	ttl    time.Duration
+	// downUntil (Unix nanoseconds) is set when Redis fails: until then
+	// every call fails at once (readers go to the database) instead of
+	// making each request wait out the client's dial retries.
+	downUntil atomic.Int64
+}
+
+// ErrRedisDown is returned while Redis is taken to be down, for
+// RedisDownFor after it last failed.
+var ErrRedisDown = errors.New("cache: Redis failed recently; generations unknown")
+
+// RedisDownFor is how long Redis is left alone after it failed.
+const RedisDownFor = time.Second
+
+// redisCallTimeout bounds one call. Calls run on a context of their own,
+// not the caller's: with Redis killed mid-session, generation reads sent
+// on the requests' contexts made later requests of the same instance fail
+// with "context canceled" (seen in TestLiveAcrossRedisRestart, cause not
+// found); detached and bounded, a call fails in time and leaves the
+// request alone.
+const redisCallTimeout = 500 * time.Millisecond
+
+func redisCall(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), redisCallTimeout)
 }
 
 // RedisOpts configures NewRedis.
@@ -47,10 +71,15 @@ func NewRedis(client *redis.Client, opts RedisOpts) *Redis {
 // Current returns the scope's generation, starting one when Redis holds
 // none.
 func (r *Redis) Current(ctx context.Context, scope string) (string, error) {
+	if r.down() {
+		return "", ErrRedisDown
+	}
+	ctx, cancel := redisCall(ctx)
+	defer cancel()
 	key := r.prefix + scope
 	gen, err := r.client.Get(ctx, key).Result()
 	if !errors.Is(err, redis.Nil) {
-		return gen, err
+		return gen, r.note(err)
 	}
 	// Several readers may start one at once: NX keeps the first, GET
 	// tells the others which it is.
@@ -59,12 +88,27 @@ func (r *Redis) Current(ctx context.Context, scope string) (string, error) {
 	if errors.Is(err, redis.Nil) {
 		return fresh, nil
 	}
-	return old, err
+	return old, r.note(err)
 }
 
 // Bump gives the scope a new generation.
 func (r *Redis) Bump(ctx context.Context, scope string) error {
-	return r.client.Set(ctx, r.prefix+scope, newToken(), r.ttl).Err()
+	if r.down() {
+		return ErrRedisDown
+	}
+	ctx, cancel := redisCall(ctx)
+	defer cancel()
+	return r.note(r.client.Set(ctx, r.prefix+scope, newToken(), r.ttl).Err())
+}
+
+func (r *Redis) down() bool { return time.Now().UnixNano() < r.downUntil.Load() }
+
+// note marks Redis down after a failure.
+func (r *Redis) note(err error) error {
+	if err != nil {
+		r.downUntil.Store(time.Now().Add(RedisDownFor).UnixNano())
+	}
+	return err
 }
 
 func newToken() string {
