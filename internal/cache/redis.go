@@ -27,7 +27,7 @@ type Redis struct {
 	prefix string
 	ttl    time.Duration
 	// downUntil (Unix nanoseconds) is set when Redis fails: until then
-	// every call fails at once (readers go to the database) instead of
+	// Current fails at once (readers go to the database) instead of
 	// making each request wait out the client's dial retries.
 	downUntil atomic.Int64
 }
@@ -91,11 +91,10 @@ func (r *Redis) Current(ctx context.Context, scope string) (string, error) {
 	return old, r.note(err)
 }
 
-// Bump gives the scope a new generation.
+// Bump gives the scope a new generation. It is tried even while Redis is
+// taken to be down: a bump that does not land lets other instances serve
+// what the write changed until it is MaxAge old.
 func (r *Redis) Bump(ctx context.Context, scope string) error {
-	if r.down() {
-		return ErrRedisDown
-	}
 	ctx, cancel := redisCall(ctx)
 	defer cancel()
 	return r.note(r.client.Set(ctx, r.prefix+scope, newToken(), r.ttl).Err())
