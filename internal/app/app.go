@@ -21,6 +21,7 @@ import (
 
 	"github.com/gmc-project/gmc/internal/authcache"
 	"github.com/gmc-project/gmc/internal/blob"
+	"github.com/gmc-project/gmc/internal/cache"
 	"github.com/gmc-project/gmc/internal/clamd"
 	"github.com/gmc-project/gmc/internal/config"
 	"github.com/gmc-project/gmc/internal/discord"
@@ -142,7 +143,14 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 		a.Close()
 		return nil, err
 	}
-	table, err := live.New(live.Config{Store: a.store, Logger: log, Hub: a.hub, Broker: a.broker, Metrics: a.metrics})
+	gens, cacheReads := a.generations()
+	var sharedGens cache.Generations
+	if a.redis != nil {
+		// Changes made here reach the live table through Changed; the
+		// generations only add those of the other instances.
+		sharedGens = gens
+	}
+	table, err := live.New(live.Config{Store: a.store, Logger: log, Hub: a.hub, Broker: a.broker, Metrics: a.metrics, Generations: sharedGens})
 	if err != nil {
 		a.Close()
 		return nil, err
@@ -185,8 +193,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 	o := options{
 		service: service.Config{Store: a.store, SecretKey: secret, Limits: &limits, PreviousSecretKeys: cfg.PreviousSecretKeyBytes(), Logger: log, Live: table, Accounts: accounts, Limiter: a.rateLimiter(), Blobs: a.blobs,
 			Files: service.FileLimits{MaxBytes: cfg.FileMaxBytes, QuotaBytes: cfg.FileQuotaBytes}, Scanner: scanner, Discord: dc,
-			DisabledFeatures: a.features.off,
-			Budgets:          service.Budgets{AITokensPerMonth: cfg.CampaignAITokensPerMonth, AudioMinutesPerMonth: cfg.CampaignAudioMinutesPerMonth}},
+			DisabledFeatures: a.features.off, Generations: gens, CacheReads: cacheReads,
+			Budgets: service.Budgets{AITokensPerMonth: cfg.CampaignAITokensPerMonth, AudioMinutesPerMonth: cfg.CampaignAudioMinutesPerMonth}},
 		jobs: jobs.Config{Logger: log, Workers: cfg.JobWorkers, OnProgress: table.JobProgress, RescueAfter: cfg.JobRescueAfter,
 			Metrics: a.metrics, Tracer: a.rootTracer()},
 	}
@@ -257,6 +265,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 		slog.String("realtime", a.backendName("memory", "redis")),
 		slog.String("auth_cache", a.backendName("memory", "memory+redis")),
 		slog.String("rate_limits", a.backendName("memory", "redis")),
+		slog.String("read_cache", a.readCacheName(cacheReads)),
 		slog.String("files", a.blobs.Backend()),
 		slog.Bool("virus_scan", cfg.ClamdAddr != ""),
 		slog.String("jobs", "river on "+a.jobs.Backend()),
@@ -357,6 +366,26 @@ func (a *App) openAccountCache(ctx context.Context) (service.AccountCache, error
 	}
 	a.authRdb = c
 	return c, nil
+}
+
+// generations are the cache generations the service bumps for every
+// write and the live table reads: in Redis when configured, so that every
+// instance sees every instance's writes, else in memory. Reads are cached
+// when no other instance can write unseen: on Redis, or on SQLite (one
+// process). PostgreSQL without Redis may have instances that share no
+// generations, so nothing is cached there.
+func (a *App) generations() (cache.Generations, bool) {
+	if a.redis != nil {
+		return cache.NewRedis(a.redis, cache.RedisOpts{KeyPrefix: a.cfg.RedisPrefix}), true
+	}
+	return cache.NewMemory(), a.store.Backend() == "sqlite"
+}
+
+func (a *App) readCacheName(on bool) string {
+	if !on {
+		return "off"
+	}
+	return a.backendName("memory", "memory+redis generations")
 }
 
 // rateLimiter counts in Redis when configured, so that instances share the

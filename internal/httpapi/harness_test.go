@@ -130,7 +130,10 @@ func newServer(t testing.TB, open func(t testing.TB) store.Store, opts serverOpt
 	scfg := service.Config{Store: st, SecretKey: bytes.Repeat([]byte("k"), 32), Now: opts.now, PasswordParams: &cheap,
 		Accounts: authcache.NewMemory(0, opts.now), Limiter: opts.limiter, Blobs: blobs, Files: opts.files, Scanner: opts.scanner,
 		Generator: opts.generator, BundleThresholds: opts.bundleThresholds, Limits: opts.limits, DisabledFeatures: opts.featuresOff,
-		Budgets: opts.budgets}
+		Budgets: opts.budgets,
+		// One instance whose every write goes through this service: the
+		// API is tested with its reads cached, as the product serves them.
+		CacheReads: true}
 	// A loopback Discord with a bot, so that its routes answer.
 	fake := discordtest.New(t)
 	fake.SetBot("test-bot-token", []discordtest.Guild{{ID: "800000000000000001", Name: "The table", Permissions: "0", Features: []any{}}})

@@ -6,13 +6,14 @@ import (
 	"log/slog"
 	"reflect"
 	"slices"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/gmc-project/gmc/internal/cache"
 	"github.com/gmc-project/gmc/internal/gmc"
 	"github.com/gmc-project/gmc/internal/keywords"
+	"github.com/gmc-project/gmc/internal/store"
 )
 
 // Live keyword dictionaries.
@@ -23,20 +24,26 @@ import (
 // (name and aliases; category pc or npc), locations, plot threads (title)
 // and custom keywords — with GMOnly set on those players may not see.
 //
-// A dictionary is built on the first segment of its campaign and then kept
-// current incrementally: Table.Changed reports every committed write of
-// campaign data, and the term it concerns is re-read and replaced or
-// removed. A location change re-reads the campaign's location tree, since
-// hiding, moving or deleting a location changes its whole subtree; a
-// campaign change re-reads the confidence threshold.
+// A dictionary is built on the first segment of its campaign (or when a
+// session starts, see Table.Warm) and then kept current lazily: a write of
+// campaign data only marks its campaign's dictionary stale (Table.Changed
+// runs on the request path of every write, so it reads nothing), and the
+// next segment of that campaign re-reads the campaign's terms whole and
+// applies the differences before it is detected. A burst of writes costs
+// one re-read, paid by the segment after it; a new name is detected from
+// the next segment on.
 //
 // Several instances behind Redis each keep their own dictionaries, and
-// Changed runs only on the instance that made the write. So a dictionary
-// older than dictRefresh is re-read whole at its campaign's next segment
-// and the differences applied, and the SRD part is reloaded when the
-// counts of reference entries have changed (an import by `gmc reference
-// import` or another instance): a change made elsewhere reaches this
-// instance's alerts within dictRefresh. Updated entries of an import that
+// Changed runs only on the instance that made the write. With shared
+// generations (Config.Generations, bumped by the service for every write)
+// a segment also compares its campaign's generation with the one its
+// dictionary was read under, so a change made on another instance is
+// detected from the next segment on too. Without them, a dictionary older
+// than dictRefresh is re-read whole at its campaign's next segment, so a
+// change made elsewhere reaches this instance's alerts within dictRefresh.
+// Either way the SRD part is reloaded when the counts of reference entries
+// have changed (an import by `gmc reference import` or another instance),
+// checked at most once per dictRefresh; updated entries of an import that
 // only changed existing entries are picked up at the next restart.
 // Dictionaries and session trackers unused for dictIdle are dropped.
 const (
@@ -52,6 +59,8 @@ type keywordCache struct {
 	store Store
 	log   *slog.Logger
 	now   func() time.Time
+	// gens are the campaigns' generations, nil when not shared.
+	gens cache.Generations
 
 	mu        sync.Mutex // guards the maps and swept
 	campaigns map[string]*campaignDict
@@ -75,6 +84,13 @@ type campaignDict struct {
 	view   atomic.Pointer[dictView]
 	synced time.Time // guarded by mu: when last read whole
 	used   time.Time // guarded by keywordCache.mu
+	// stale is set by a change reported on this instance and cleared
+	// when a re-read starts, so a change reported during it sets it
+	// again.
+	stale atomic.Bool
+	// gen is the campaign's generation read before the last whole read
+	// ("" without generations); written under mu.
+	gen atomic.Pointer[string]
 }
 
 // dictView is what alerts read besides the engine: the cards. It is
@@ -90,12 +106,13 @@ type sessionTracker struct {
 	used    time.Time
 }
 
-func newKeywordCache(st Store, log *slog.Logger, now func() time.Time) *keywordCache {
-	return &keywordCache{store: st, log: log, now: now, campaigns: map[string]*campaignDict{}, trackers: map[string]*sessionTracker{}}
+func newKeywordCache(st Store, log *slog.Logger, now func() time.Time, gens cache.Generations) *keywordCache {
+	return &keywordCache{store: st, log: log, now: now, gens: gens, campaigns: map[string]*campaignDict{}, trackers: map[string]*sessionTracker{}}
 }
 
 // dict returns the campaign's dictionary, building it on first use and
-// refreshing it when it is older than dictRefresh.
+// re-reading it when a change was reported here or its generation moved
+// on, or when it is older than dictRefresh.
 func (c *keywordCache) dict(ctx context.Context, campaignID string) (*campaignDict, error) {
 	c.mu.Lock()
 	c.sweep()
@@ -118,14 +135,45 @@ func (c *keywordCache) dict(ctx context.Context, campaignID string) (*campaignDi
 	if d.err != nil {
 		return nil, d.err
 	}
-	// One caller refreshes; the others go on with the current snapshot.
+	// Without the generation (Redis unreachable) a change made elsewhere
+	// cannot be ruled out: every segment re-reads until it is back.
+	gen, genErr := c.generation(ctx, campaignID)
+	behind := func() bool { return d.stale.Load() || genErr != nil || gen != d.readUnder() }
+	if behind() {
+		// A change this segment must see: wait for the re-read.
+		d.mu.Lock()
+		defer d.mu.Unlock()
+		if behind() { // unless one that ran while this waited caught up
+			c.refresh(ctx, d, gen)
+		}
+		return d, nil
+	}
+	// The periodic re-read: one caller does it; the others go on with
+	// the current snapshot.
 	if d.mu.TryLock() {
 		defer d.mu.Unlock()
 		if c.now().Sub(d.synced) >= dictRefresh {
-			c.refresh(ctx, d)
+			c.refresh(ctx, d, gen)
 		}
 	}
 	return d, nil
+}
+
+// readUnder is the generation the dictionary was last read whole under.
+func (d *campaignDict) readUnder() string {
+	if g := d.gen.Load(); g != nil {
+		return *g
+	}
+	return ""
+}
+
+// generation is the campaign's current generation, "" without
+// generations. Read it before the data it will stand for.
+func (c *keywordCache) generation(ctx context.Context, campaignID string) (string, error) {
+	if c.gens == nil {
+		return "", nil
+	}
+	return c.gens.Current(ctx, campaignID)
 }
 
 // buildOnce builds a new dictionary whose d.mu the caller locked, then
@@ -145,6 +193,13 @@ func (c *keywordCache) buildOnce(ctx context.Context, d *campaignDict) {
 
 // build loads a campaign's dictionary. The caller holds d.mu.
 func (c *keywordCache) build(ctx context.Context, d *campaignDict) error {
+	// What is kept must not come from a lagging read replica.
+	ctx = store.ReadPrimary(ctx)
+	gen, err := c.generation(ctx, d.id)
+	if err != nil {
+		gen = "" // unknown: the next segment re-reads
+	}
+	d.gen.Store(&gen)
 	srd, err := c.srdPart(ctx, false)
 	if err != nil {
 		return err
@@ -175,16 +230,21 @@ func engineOptions(camp *gmc.Campaign, srd *srdDict) keywords.Options {
 	return keywords.Options{Threshold: max(camp.Settings.KeywordThreshold, minThreshold), Lexicon: srd.lexicon}
 }
 
-// refresh re-reads the campaign and applies what changed. The caller
-// holds d.mu. Failures are logged: the dictionary stays as it was and the
-// next refresh is due in dictRefresh.
-func (c *keywordCache) refresh(ctx context.Context, d *campaignDict) {
+// refresh re-reads the campaign, whose generation was gen before the
+// read, and applies what changed. The caller holds d.mu. Failures are
+// logged: the dictionary stays as it was, still stale, so the next
+// segment tries again.
+func (c *keywordCache) refresh(ctx context.Context, d *campaignDict, gen string) {
 	d.synced = c.now()
-	err := c.resync(ctx, d)
+	d.stale.Store(false)
+	err := c.resync(store.ReadPrimary(ctx), d)
 	if errors.Is(err, gmc.ErrNotFound) {
 		c.forget(d) // the campaign is gone
 	} else if err != nil {
+		d.stale.Store(true)
 		c.log.WarnContext(ctx, "keyword dictionary refresh failed", "campaign_id", d.id, "error", err.Error())
+	} else {
+		d.gen.Store(&gen)
 	}
 }
 
@@ -247,53 +307,24 @@ func (c *keywordCache) forget(d *campaignDict) {
 	}
 }
 
-// entityChanged brings a cached dictionary up to date with one committed
-// change. Campaigns without a dictionary are left alone: theirs will be
-// read whole when it is built.
-func (c *keywordCache) entityChanged(ctx context.Context, ref gmc.EntityRef) {
+// entityChanged marks the campaign's dictionary stale after a committed
+// change: it runs on the request path of every write, so it reads nothing;
+// the campaign's next segment re-reads the dictionary (see dict). Campaigns
+// without a dictionary are left alone: theirs will be read whole when it
+// is built.
+func (c *keywordCache) entityChanged(ref gmc.EntityRef) {
+	switch ref.Type {
+	case gmc.EntityCharacter, gmc.EntityLocation, gmc.EntityPlot, gmc.EntityKeyword, gmc.EntityCampaign:
+		// the terms and the campaign's threshold
+	default:
+		return // sessions, relationships … change no term
+	}
 	c.mu.Lock()
 	d := c.campaigns[ref.CampaignID]
 	c.mu.Unlock()
-	if d == nil {
-		return
+	if d != nil {
+		d.stale.Store(true)
 	}
-	d.mu.Lock() // waits for a build in progress
-	defer d.mu.Unlock()
-	if d.err != nil || d.engine == nil {
-		return
-	}
-	if err := c.applyChange(ctx, d, ref); err != nil {
-		c.log.WarnContext(ctx, "keyword dictionary update failed", "campaign_id", d.id, "entity", ref.String(), "error", err.Error())
-	}
-}
-
-func (c *keywordCache) applyChange(ctx context.Context, d *campaignDict, ref gmc.EntityRef) error {
-	switch ref.Type {
-	case gmc.EntityCharacter, gmc.EntityPlot, gmc.EntityKeyword:
-		t, ok, err := loadEntityTerm(ctx, c.store, ref)
-		if err != nil {
-			return err
-		}
-		key := ref.Type + ":" + ref.ID // keyCharacter, keyPlot, keyKeyword
-		fresh := ownTerms{}
-		if ok {
-			add(fresh, t)
-		}
-		d.apply(fresh, func(k string) bool { return k == key })
-	case gmc.EntityLocation:
-		fresh := ownTerms{}
-		if err := loadLocationTerms(ctx, c.store, d.id, fresh); err != nil {
-			return err
-		}
-		d.apply(fresh, func(k string) bool { return strings.HasPrefix(k, keyLocation) })
-	case gmc.EntityCampaign:
-		camp, err := c.store.Campaign(ctx, d.id)
-		if err != nil {
-			return err
-		}
-		d.engine.SetOptions(engineOptions(camp, d.view.Load().srd))
-	}
-	return nil
 }
 
 // tracker returns the session's mention tracker.

@@ -2,7 +2,6 @@ package live
 
 import (
 	"context"
-	"errors"
 
 	"github.com/gmc-project/gmc/internal/gmc"
 	"github.com/gmc-project/gmc/internal/store"
@@ -70,30 +69,3 @@ func loadKeywordTerms(ctx context.Context, st Store, campaignID string, out ownT
 }
 
 func add(out ownTerms, t ownTerm) { out[t.term.Key] = t }
-
-// loadEntityTerm reads the term of one changed entity; ok is false when the
-// entity is gone or not (any more) in the campaign, so its term must go.
-func loadEntityTerm(ctx context.Context, st Store, ref gmc.EntityRef) (t ownTerm, ok bool, err error) {
-	var campaignID string
-	switch ref.Type {
-	case gmc.EntityCharacter:
-		var c *gmc.Character
-		if c, err = st.Character(ctx, ref.ID); err == nil {
-			t, campaignID = characterTerm(c), c.CampaignID
-		}
-	case gmc.EntityPlot:
-		var p *gmc.PlotThread
-		if p, err = st.Plot(ctx, ref.ID, false); err == nil {
-			t, campaignID = plotTerm(p), p.CampaignID
-		}
-	case gmc.EntityKeyword:
-		var k *gmc.Keyword
-		if k, err = st.Keyword(ctx, ref.ID); err == nil {
-			t, campaignID = keywordTerm(k), k.CampaignID
-		}
-	}
-	if errors.Is(err, gmc.ErrNotFound) {
-		return t, false, nil
-	}
-	return t, err == nil && campaignID == ref.CampaignID, err
-}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/gmc-project/gmc/internal/cache"
 	"github.com/gmc-project/gmc/internal/gmc"
 	"github.com/gmc-project/gmc/internal/metrics"
 	"github.com/gmc-project/gmc/internal/realtime"
@@ -55,6 +56,12 @@ type Config struct {
 	Broker realtime.Broker
 	// Metrics records keyword detection's latency; nil records nothing.
 	Metrics *metrics.Metrics
+	// Generations are the campaigns' generations the service bumps for
+	// every committed write (service.Config.Generations). Shared between
+	// instances (Redis), they bring a change made on another instance
+	// into this one's keyword dictionaries at the next segment; nil
+	// leaves that to the periodic re-read (see dict.go).
+	Generations cache.Generations
 }
 
 // Table is the live table of every session this process serves. Its
@@ -90,7 +97,7 @@ func New(cfg Config) (*Table, error) {
 	if t.newID == nil {
 		t.newID = func() string { return uuid.Must(uuid.NewV7()).String() }
 	}
-	t.dicts = newKeywordCache(t.store, t.log, t.now)
+	t.dicts = newKeywordCache(t.store, t.log, t.now, cfg.Generations)
 	t.outbox = &outbox{table: t}
 	return t, nil
 }
@@ -121,11 +128,11 @@ func (t *Table) Segments(ctx context.Context, gs *gmc.GameSession, segs []*gmc.T
 }
 
 // Changed reports a committed write of campaign data: the campaign's
-// keyword dictionary is brought up to date, and its live session, if one
-// is running, is told. GM-only entities are announced to GMs only, so a
-// player never learns that one exists.
+// keyword dictionary is marked stale (its next segment re-reads it), and
+// its live session, if one is running, is told. GM-only entities are
+// announced to GMs only, so a player never learns that one exists.
 func (t *Table) Changed(ctx context.Context, ref gmc.EntityRef) {
-	t.dicts.entityChanged(ctx, ref)
+	t.dicts.entityChanged(ref)
 	t.announceChange(ctx, ref)
 }
 

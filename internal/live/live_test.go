@@ -29,6 +29,12 @@ type screens struct {
 // newTable builds a live table on st that publishes to a fresh hub.
 func newTable(t *testing.T, st live.Store, now func() time.Time) (*live.Table, *screens) {
 	t.Helper()
+	return newTableWith(t, live.Config{Store: st, Now: now})
+}
+
+// newTableWith builds a live table of cfg that publishes to a fresh hub.
+func newTableWith(t *testing.T, cfg live.Config) (*live.Table, *screens) {
+	t.Helper()
 	broker := realtime.NewMemoryBroker(realtime.BrokerOpts{})
 	hub, err := realtime.NewHub(realtime.HubOpts{Broker: broker})
 	if err != nil {
@@ -38,7 +44,8 @@ func newTable(t *testing.T, st live.Store, now func() time.Time) (*live.Table, *
 		hub.Close()
 		broker.Close()
 	})
-	table, err := live.New(live.Config{Store: st, Now: now, Hub: hub, Broker: broker})
+	cfg.Hub, cfg.Broker = hub, broker
+	table, err := live.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -139,9 +139,19 @@ type LocationQuery struct {
 // Locations lists a campaign's locations the caller may see: the roots,
 // the children of q.ParentID, or (q.Subtree) everything below it.
 func (s *Service) Locations(ctx context.Context, userID string, q LocationQuery) ([]*gmc.Location, string, error) {
-	// The store reads the membership and the parent in the list's
-	// statement and hides from anyone but a GM what is GM-only or lies
-	// below a GM-only location.
+	// With the tree cached, one read checks the membership and the page
+	// is cut from the tree for the caller's role. Inside a transaction the
+	// tree may hold its uncommitted writes, so it is not used there.
+	if s.locationTrees != nil && s.held == nil {
+		m, err := s.access(ctx, q.CampaignID, userID, gmc.RoleObserver)
+		if err != nil {
+			return nil, "", err
+		}
+		return s.cachedLocations(ctx, q, m.Role != gmc.RoleGM)
+	}
+	// Otherwise the store reads the membership and the parent in the
+	// list's statement and hides from anyone but a GM what is GM-only or
+	// lies below a GM-only location.
 	list, next, role, err := s.store.MemberLocations(ctx, userID, store.LocationFilter{CampaignID: q.CampaignID, ParentID: q.ParentID,
 		Subtree: q.Subtree, Page: q.Page})
 	if errors.Is(err, store.ErrParentNotFound) {

@@ -28,6 +28,7 @@ func (s *Service) ImportReference(ctx context.Context, dir string) (*ImportResul
 	if err != nil {
 		return nil, err
 	}
+	s.bump(ctx, ReferenceScope)
 	kinds, err := s.store.ReferenceKinds(ctx)
 	if err != nil {
 		return nil, err
@@ -36,12 +37,27 @@ func (s *Service) ImportReference(ctx context.Context, dir string) (*ImportResul
 }
 
 // ReferenceEntry returns one SRD entry to any signed-in user.
+// Entries are the same for everyone, so they are cached (with
+// Config.CacheReads) under ReferenceScope, which every import bumps; an
+// import by a process that shares no generations with this one (`gmc
+// reference import` on the SQLite file of a running server) is served
+// once the cached entry is cache.DefaultMaxAge old.
 func (s *Service) ReferenceEntry(ctx context.Context, kind, slug string) (*reference.Entry, error) {
-	e, err := s.store.ReferenceEntry(ctx, kind, slug)
+	load := func(ctx context.Context) (*reference.Entry, error) {
+		return s.store.ReferenceEntry(store.ReadPrimary(ctx), kind, slug)
+	}
+	var e *reference.Entry
+	var err error
+	if s.references != nil {
+		e, err = s.references.Get(ctx, ReferenceScope, kind+"\x00"+slug, load)
+	} else {
+		e, err = s.store.ReferenceEntry(ctx, kind, slug)
+	}
 	if err != nil {
 		return nil, notFound(err, "reference_entry")
 	}
-	return e, nil
+	c := *e // callers get their own copy of the shared entry
+	return &c, nil
 }
 
 // ReferenceEntries lists SRD entries, optionally of one kind.

@@ -15,11 +15,13 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/gmc-project/gmc/internal/blob"
+	"github.com/gmc-project/gmc/internal/cache"
 	"github.com/gmc-project/gmc/internal/discord"
 	"github.com/gmc-project/gmc/internal/generate"
 	"github.com/gmc-project/gmc/internal/gmc"
 	"github.com/gmc-project/gmc/internal/live"
 	"github.com/gmc-project/gmc/internal/ratelimit"
+	"github.com/gmc-project/gmc/internal/reference"
 	"github.com/gmc-project/gmc/internal/store"
 )
 
@@ -86,7 +88,20 @@ type Config struct {
 	// Budgets are every campaign's monthly cost limits (see Budgets);
 	// zero fields are unlimited.
 	Budgets Budgets
+	// Generations are bumped for every committed write of a campaign's
+	// data (scope: the campaign's id) and of the reference entries (scope
+	// ReferenceScope); the live table must read the same ones. nil keeps
+	// them in process memory.
+	Generations cache.Generations
+	// CacheReads keeps hot reads (the location tree, reference entries)
+	// in memory while their generation holds (see package cache). Set it
+	// only when every instance writing the database bumps the same
+	// Generations: one instance, or all of them on one Redis.
+	CacheReads bool
 }
+
+// ReferenceScope is the generation scope of the reference entries.
+const ReferenceScope = "reference"
 
 // AccountCache holds each account's token version (gmc.User.TokenVersion)
 // for Authenticate, so that a request costs no database read.
@@ -148,6 +163,11 @@ type Service struct {
 	// held, on a copy of the service bound to a transaction (inTx),
 	// keeps the changes to tell the live table once it commits.
 	held *[]gmc.EntityRef
+	// gens are bumped by every committed write (see Config.Generations).
+	gens cache.Generations
+	// locationTrees and references are nil unless Config.CacheReads.
+	locationTrees *cache.Cache[*locationTree]
+	references    *cache.Cache[*reference.Entry]
 }
 
 // New builds a Service.
@@ -165,6 +185,10 @@ func New(cfg Config) (*Service, error) {
 	if s.recaps == nil {
 		s.recaps = SummaryRecaps{Store: cfg.Store, Fallback: TranscriptRecaps{Store: cfg.Store}}
 	}
+	s.gens = cfg.Generations
+	if s.gens == nil {
+		s.gens = cache.NewMemory()
+	}
 	if s.gen == nil {
 		s.gen = generate.Builtin{}
 	}
@@ -180,6 +204,10 @@ func New(cfg Config) (*Service, error) {
 	}
 	if s.newID == nil {
 		s.newID = func() string { return uuid.Must(uuid.NewV7()).String() }
+	}
+	if cfg.CacheReads {
+		s.locationTrees = cache.New[*locationTree](s.gens, cache.Opts{Now: s.now})
+		s.references = cache.New[*reference.Entry](s.gens, cache.Opts{Now: s.now})
 	}
 	if s.limiter == nil {
 		s.limiter = ratelimit.NewMemory(s.now)
@@ -203,7 +231,7 @@ func New(cfg Config) (*Service, error) {
 		return nil, err
 	}
 	if s.live == nil {
-		if s.live, err = live.New(live.Config{Store: s.store, Logger: s.log, Now: s.now, NewID: s.newID}); err != nil {
+		if s.live, err = live.New(live.Config{Store: s.store, Logger: s.log, Now: s.now, NewID: s.newID, Generations: s.gens}); err != nil {
 			return nil, err
 		}
 	}
@@ -240,14 +268,27 @@ func marshalOrNil(v any) json.RawMessage {
 	return b
 }
 
-// changed reports a committed write of campaign data to the live table;
-// inside inTx, once the transaction has committed.
+// changed reports a committed write of campaign data to the cached reads
+// and the live table; inside inTx, once the transaction has committed.
 func (s *Service) changed(ctx context.Context, ref gmc.EntityRef) {
 	if s.held != nil {
 		*s.held = append(*s.held, ref)
 		return
 	}
+	s.bump(ctx, ref.CampaignID)
 	s.live.Changed(ctx, ref)
+}
+
+// bump moves a scope's generation on after a committed write, before the
+// response is sent, so that no read of the scope cached before it is
+// served again. The write stands whether or not the bump worked.
+func (s *Service) bump(ctx context.Context, scope string) {
+	// A client that hung up after the commit must not stop the bump.
+	ctx = context.WithoutCancel(ctx)
+	if err := s.gens.Bump(ctx, scope); err != nil {
+		s.log.WarnContext(ctx, "cache generation bump failed; other instances may serve cached reads from before this write until they expire",
+			"scope", scope, "error", err.Error())
+	}
 }
 
 // inTx runs fn with a copy of the service whose every store call goes

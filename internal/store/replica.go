@@ -30,3 +30,13 @@ func Wrote(ctx context.Context) bool {
 	w, ok := ctx.Value(writesKey{}).(*atomic.Bool)
 	return ok && w.Load()
 }
+
+// ReadPrimary returns a context whose reads go to the primary database
+// even when a read replica serves, for reads whose result is kept (a
+// cache): a lagging replica would have it kept under the generation of a
+// write it has not seen.
+func ReadPrimary(ctx context.Context) context.Context {
+	w := new(atomic.Bool)
+	w.Store(true)
+	return context.WithValue(ctx, writesKey{}, w)
+}
