@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/gmc-project/gmc/internal/metrics"
@@ -53,9 +54,7 @@ func (a *App) watchPools() {
 	switch db := a.store.(type) {
 	case *postgres.DB:
 		a.metrics.WatchPools(func() []metrics.PoolStats {
-			s := db.Pool().Stat()
-			return []metrics.PoolStats{{Backend: "postgres", Pool: "main", InUse: int(s.AcquiredConns()), Idle: int(s.IdleConns()),
-				Max: int(s.MaxConns()), Waits: s.EmptyAcquireCount(), WaitTime: s.EmptyAcquireWaitTime()}}
+			return []metrics.PoolStats{pgxStats("main", db.Pool().Stat()), pgxStats("search", db.SearchPool().Stat())}
 		})
 	case *sqlite.DB:
 		a.metrics.WatchPools(func() []metrics.PoolStats {
@@ -63,6 +62,11 @@ func (a *App) watchPools() {
 			return []metrics.PoolStats{sqlStats("read", read), sqlStats("write", write)}
 		})
 	}
+}
+
+func pgxStats(pool string, s *pgxpool.Stat) metrics.PoolStats {
+	return metrics.PoolStats{Backend: "postgres", Pool: pool, InUse: int(s.AcquiredConns()), Idle: int(s.IdleConns()),
+		Max: int(s.MaxConns()), Waits: s.EmptyAcquireCount(), WaitTime: s.EmptyAcquireWaitTime()}
 }
 
 func sqlStats(pool string, s sql.DBStats) metrics.PoolStats {

@@ -47,7 +47,12 @@ var migrationFiles embed.FS
 // transaction, so reads see its uncommitted writes.
 type DB struct {
 	pool *pgxpool.Pool
-	q    querier
+	// search is a second pool to the same database for search's one
+	// statement (gatherQuery): its connections plan with cached generic
+	// plans and without JIT, which suits that statement and not every
+	// other one.
+	search *pgxpool.Pool
+	q      querier
 	// open is the transaction of InTx, nil outside it.
 	open *openTx
 	// replica serves list and search reads when set (SetReadReplica).
@@ -76,7 +81,15 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		pool.Close()
 		return nil, fmt.Errorf("open postgres: %w", err)
 	}
-	return &DB{pool: pool, q: pool, vectors: embedcache.New(embedcache.DefaultBudget)}, nil
+	scfg := cfg.Copy()
+	scfg.ConnConfig.RuntimeParams["plan_cache_mode"] = "force_generic_plan"
+	scfg.ConnConfig.RuntimeParams["jit"] = "off"
+	search, err := pgxpool.NewWithConfig(ctx, scfg) // connects on first use
+	if err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("open postgres: %w", err)
+	}
+	return &DB{pool: pool, search: search, q: pool, vectors: embedcache.New(embedcache.DefaultBudget)}, nil
 }
 
 // SetEmbeddingCache bounds the memory that keeps campaigns' embeddings
@@ -91,6 +104,10 @@ func (db *DB) Backend() string { return "postgres" }
 // tables live beside ours (the pool's search_path decides where).
 func (db *DB) Pool() *pgxpool.Pool { return db.pool }
 
+// SearchPool is the pool of search's statement, for the metrics of the
+// connection pools.
+func (db *DB) SearchPool() *pgxpool.Pool { return db.search }
+
 // Ping checks that the server answers.
 func (db *DB) Ping(ctx context.Context) error {
 	return db.pool.Ping(ctx)
@@ -104,6 +121,7 @@ func (db *DB) Close() error {
 	if db.replica != nil {
 		db.replica.close()
 	}
+	db.search.Close()
 	db.pool.Close()
 	return nil
 }

@@ -24,7 +24,7 @@ func (db *DB) InTx(ctx context.Context, fn func(tx store.Store) error) error {
 	open := &openTx{}
 	err := db.tx(ctx, func(tx pgx.Tx) error {
 		open.tx = tx
-		return fn(&DB{pool: db.pool, q: tx, open: open})
+		return fn(&DB{pool: db.pool, search: db.search, q: tx, open: open})
 	})
 	if err != nil {
 		return err
