@@ -4,7 +4,6 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
-	"encoding/binary"
 	"encoding/json"
 	"os"
 	"os/exec"
@@ -15,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/gmc-project/gmc/internal/speech/stt/pocketsphinx"
+	"github.com/gmc-project/gmc/internal/testenv"
 )
 
 // needSpeech skips the test without flite, sox and PocketSphinx (fails
@@ -60,21 +60,7 @@ func spoken(t *testing.T, voice, text string) []byte {
 // wavFile writes 16 kHz mono PCM16 pieces as one WAV file.
 func wavFile(t *testing.T, path string, pieces ...[]byte) []byte {
 	t.Helper()
-	pcm := slices.Concat(pieces...)
-	var h [44]byte
-	copy(h[0:], "RIFF")
-	binary.LittleEndian.PutUint32(h[4:], uint32(36+len(pcm)))
-	copy(h[8:], "WAVEfmt ")
-	binary.LittleEndian.PutUint32(h[16:], 16)
-	binary.LittleEndian.PutUint16(h[20:], 1)
-	binary.LittleEndian.PutUint16(h[22:], 1)
-	binary.LittleEndian.PutUint32(h[24:], 16000)
-	binary.LittleEndian.PutUint32(h[28:], 32000)
-	binary.LittleEndian.PutUint16(h[32:], 2)
-	binary.LittleEndian.PutUint16(h[34:], 16)
-	copy(h[36:], "data")
-	binary.LittleEndian.PutUint32(h[40:], uint32(len(pcm)))
-	b := append(h[:], pcm...)
+	b := testenv.WAV(slices.Concat(pieces...))
 	if path != "" {
 		if err := os.WriteFile(path, b, 0o600); err != nil {
 			t.Fatal(err)

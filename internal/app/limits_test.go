@@ -98,7 +98,7 @@ func TestRecordingUploadLimit(t *testing.T) {
 		mw.Close()
 		return body.Bytes(), mw.FormDataContentType()
 	}
-	large, ct := form(wavOf(silence(8 * time.Second))) // 256 KB
+	large, ct := form(testenv.WAV(silence(8 * time.Second))) // 256 KB
 	for _, sized := range []bool{true, false} {
 		status, code, _ := in.rawRequest("POST", "/sessions/"+tb.sessionID+"/audio", tb.gm, ct, large, sized)
 		if status != http.StatusRequestEntityTooLarge || code != "body_too_large" {
@@ -108,7 +108,7 @@ func TestRecordingUploadLimit(t *testing.T) {
 	if recs := in.recordings(tb.sessionID, tb.gm); len(recs) != 0 || blobFiles(t, cfg.DataDir) != 0 {
 		t.Errorf("after refused uploads: recordings %v, %d stored files; want none", recs, blobFiles(t, cfg.DataDir))
 	}
-	small, ct := form(wavOf(silence(time.Second))) // 32 KB
+	small, ct := form(testenv.WAV(silence(time.Second))) // 32 KB
 	if status, code, _ := in.rawRequest("POST", "/sessions/"+tb.sessionID+"/audio", tb.gm, ct, small, false); status != http.StatusAccepted {
 		t.Errorf("upload of %d bytes = %d %s, want 202", len(small), status, code)
 	}

@@ -89,24 +89,6 @@ func pcmOf(t testing.TB, path string) []byte {
 	return nil
 }
 
-// wavOf wraps 16 kHz mono PCM16 in a WAV header.
-func wavOf(pcm []byte) []byte {
-	var h [44]byte
-	copy(h[0:], "RIFF")
-	binary.LittleEndian.PutUint32(h[4:], uint32(36+len(pcm)))
-	copy(h[8:], "WAVEfmt ")
-	binary.LittleEndian.PutUint32(h[16:], 16)
-	binary.LittleEndian.PutUint16(h[20:], 1)
-	binary.LittleEndian.PutUint16(h[22:], 1)
-	binary.LittleEndian.PutUint32(h[24:], 16000)
-	binary.LittleEndian.PutUint32(h[28:], 32000)
-	binary.LittleEndian.PutUint16(h[32:], 2)
-	binary.LittleEndian.PutUint16(h[34:], 16)
-	copy(h[36:], "data")
-	binary.LittleEndian.PutUint32(h[40:], uint32(len(pcm)))
-	return append(h[:], pcm...)
-}
-
 // stereo48k makes 16 kHz mono PCM16 48 kHz stereo, each sample repeated.
 func stereo48k(pcm []byte) []byte {
 	out := make([]byte, 0, 6*len(pcm))
@@ -605,7 +587,7 @@ func TestSpeechOff(t *testing.T) {
 			if status, ct, code := problemOf(t, res); status != 503 || code != "speech_unavailable" || ct != "application/problem+json" {
 				t.Errorf("audio socket: %d %s %q", status, ct, code)
 			}
-			if status, out := in.upload(tb.sessionID, tb.gm, "a.wav", wavOf(silence(time.Second))); status != 503 || out["code"] != "speech_unavailable" {
+			if status, out := in.upload(tb.sessionID, tb.gm, "a.wav", testenv.WAV(silence(time.Second))); status != 503 || out["code"] != "speech_unavailable" {
 				t.Errorf("upload: %d %v", status, out)
 			}
 		})
@@ -664,14 +646,14 @@ func TestSpeechUpload(t *testing.T) {
 	dir := t.TempDir()
 	alice := pcmOf(t, speak(t, dir, "alice.wav", "slt", castSentence))
 	bob := pcmOf(t, speak(t, dir, "bob.wav", "rms", "roll for initiative"))
-	single := wavOf(slices.Concat(silence(300*time.Millisecond), alice, silence(500*time.Millisecond)))
+	single := testenv.WAV(slices.Concat(silence(300*time.Millisecond), alice, silence(500*time.Millisecond)))
 	// Craig style: every track starts with the session, so bob's starts
 	// with silence while alice speaks.
 	tracks := zipOf(t,
-		"1-alice.wav", wavOf(slices.Concat(silence(300*time.Millisecond), alice, silence(500*time.Millisecond))),
-		"2-bob.wav", wavOf(slices.Concat(silence(300*time.Millisecond), silence(time.Duration(len(alice)/32)*time.Millisecond), silence(time.Second), bob, silence(500*time.Millisecond))),
+		"1-alice.wav", testenv.WAV(slices.Concat(silence(300*time.Millisecond), alice, silence(500*time.Millisecond))),
+		"2-bob.wav", testenv.WAV(slices.Concat(silence(300*time.Millisecond), silence(time.Duration(len(alice)/32)*time.Millisecond), silence(time.Second), bob, silence(500*time.Millisecond))),
 		// carol's voice belongs to a member who said no: left out.
-		"3-carol.wav", wavOf(slices.Concat(silence(300*time.Millisecond), alice)))
+		"3-carol.wav", testenv.WAV(slices.Concat(silence(300*time.Millisecond), alice)))
 	for _, s := range bothDatabases() {
 		t.Run(s.name, func(t *testing.T) {
 			t.Parallel()
@@ -790,7 +772,7 @@ func TestSpeechUpload(t *testing.T) {
 			kept := blobFiles(t, cfg.DataDir)
 
 			// Not audio: refused, nothing stored.
-			bomb := wavOf(make([]byte, 64<<20))
+			bomb := testenv.WAV(make([]byte, 64<<20))
 			for _, tc := range []struct {
 				name    string
 				content []byte
@@ -831,7 +813,7 @@ const openAIAnswer = `{"task":"transcribe","language":"english","duration":3.0,"
 // fails the job, with the reason in GET /jobs/{job_id}.
 func TestSpeechWhisper(t *testing.T) {
 	t.Parallel()
-	wav := wavOf(slices.Concat(silence(300*time.Millisecond), pcmOf(t, speak(t, t.TempDir(), "cast.wav", "slt", castSentence)), silence(500*time.Millisecond)))
+	wav := testenv.WAV(slices.Concat(silence(300*time.Millisecond), pcmOf(t, speak(t, t.TempDir(), "cast.wav", "slt", castSentence)), silence(500*time.Millisecond)))
 	for _, tc := range []struct {
 		name   string
 		status int

@@ -24,6 +24,7 @@ import (
 	"github.com/gmc-project/gmc/internal/speech/pipeline"
 	"github.com/gmc-project/gmc/internal/speech/stt/whisper"
 	"github.com/gmc-project/gmc/internal/speech/vad"
+	"github.com/gmc-project/gmc/internal/testenv"
 	"github.com/gmc-project/gmc/internal/transcribe"
 )
 
@@ -129,7 +130,7 @@ func TestAudioBudget(t *testing.T) {
 
 			// A recording accepted now is transcribed only after the stream
 			// below has spent the budget (the job queue starts later).
-			early := upload(c, gm, "/api/v1/sessions/"+sid+"/audio", nil, "early.wav", "audio/wav", string(pcmWAV(spokenPCM(1))))
+			early := upload(c, gm, "/api/v1/sessions/"+sid+"/audio", nil, "early.wav", "audio/wav", string(testenv.WAV(spokenPCM(1))))
 			if early.status != 202 {
 				t.Fatalf("upload with a second of budget left = %d %s", early.status, early.raw)
 			}
@@ -200,7 +201,7 @@ func TestAudioBudget(t *testing.T) {
 			if err == nil || res == nil || res.StatusCode != 429 || res.Header.Get("Retry-After") != "300" {
 				t.Errorf("audio socket over budget: %v, %+v; want 429 with Retry-After 300", err, res)
 			}
-			r := upload(c, gm, "/api/v1/sessions/"+sid+"/audio", nil, "table.wav", "audio/wav", string(pcmWAV(spokenPCM(1))))
+			r := upload(c, gm, "/api/v1/sessions/"+sid+"/audio", nil, "table.wav", "audio/wav", string(testenv.WAV(spokenPCM(1))))
 			if r.status != 429 || r.str("code") != "quota_exceeded" || r.str("budget") != "audio_seconds" || r.str("resets_at") != "2026-12-01T00:00:00Z" {
 				t.Errorf("upload over budget = %d %s", r.status, r.raw)
 			}
@@ -231,7 +232,7 @@ func TestAudioBudget(t *testing.T) {
 			}
 			other := c.must(201, "POST", "/api/v1/campaigns", gm, map[string]any{"name": "Elsewhere"}).str("id")
 			osid := c.must(201, "POST", "/api/v1/campaigns/"+other+"/sessions", gm, map[string]any{"title": "Another evening"}).str("id")
-			r = upload(c, gm, "/api/v1/sessions/"+osid+"/audio", nil, "table.wav", "audio/wav", string(pcmWAV(spokenPCM(2))))
+			r = upload(c, gm, "/api/v1/sessions/"+osid+"/audio", nil, "table.wav", "audio/wav", string(testenv.WAV(spokenPCM(2))))
 			if r.status != 202 {
 				t.Fatalf("upload within the budget = %d %s", r.status, r.raw)
 			}
@@ -253,22 +254,4 @@ func TestAudioBudget(t *testing.T) {
 			}
 		})
 	}
-}
-
-// pcmWAV wraps 16 kHz mono PCM16 in a WAV header.
-func pcmWAV(pcm []byte) []byte {
-	var h [44]byte
-	copy(h[0:], "RIFF")
-	binary.LittleEndian.PutUint32(h[4:], uint32(36+len(pcm)))
-	copy(h[8:], "WAVEfmt ")
-	binary.LittleEndian.PutUint32(h[16:], 16)
-	binary.LittleEndian.PutUint16(h[20:], 1)
-	binary.LittleEndian.PutUint16(h[22:], 1)
-	binary.LittleEndian.PutUint32(h[24:], 16000)
-	binary.LittleEndian.PutUint32(h[28:], 32000)
-	binary.LittleEndian.PutUint16(h[32:], 2)
-	binary.LittleEndian.PutUint16(h[34:], 16)
-	copy(h[36:], "data")
-	binary.LittleEndian.PutUint32(h[40:], uint32(len(pcm)))
-	return append(h[:], pcm...)
 }
