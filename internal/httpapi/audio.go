@@ -286,7 +286,7 @@ func (a *api) pumpAudio(ctx context.Context, ws *websocket.Conn, conv *audio.Liv
 			return err
 		}
 		ahead := sent - time.Since(start)
-		behind := time.Duration(stream.Pending()) * time.Millisecond
+		behind := time.Duration(stream.Lag()) * time.Millisecond
 		if ahead <= audioAhead && behind <= audioAhead {
 			slowed = false
 			continue

@@ -24,6 +24,7 @@ import (
 
 	"github.com/gmc-project/gmc/internal/config"
 	"github.com/gmc-project/gmc/internal/service"
+	"github.com/gmc-project/gmc/internal/speech/audio"
 )
 
 // An evening is the load of real groups at the table, all at once: per
@@ -41,6 +42,9 @@ type EveningOptions struct {
 	SegmentEvery time.Duration // per live session
 	Think        time.Duration // mean pause of a browsing player between requests
 	GMEvery      time.Duration // mean pause of a GM between edits
+	// Speech, when set, is played looped into every live session's audio
+	// socket instead of typed segments (see speech.go).
+	Speech *audio.Clip
 }
 
 // LoadMain is `gmc bench load`.
@@ -56,6 +60,11 @@ func LoadMain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.DurationVar(&o.GMEvery, "gm-every", 2*time.Second, "mean pause of a GM between two edits")
 	databaseURL := fs.String("database-url", "", "PostgreSQL URL (empty: SQLite in a temporary directory)")
 	redisURL := fs.String("redis-url", "", "run two instances on this Redis, every group's members spread over both (needs -database-url)")
+	speechFile := fs.String("speech", "", "a recording (WAV, FLAC, …) every live session's room microphone plays, looped, at real time, instead of typed segments")
+	stt := fs.String("stt", "pocketsphinx", "with -speech: the server's speech-to-text, pocketsphinx (on gmc's cores) or whisper")
+	whisperURL := fs.String("whisper-url", "", "with -stt whisper: an OpenAI-compatible speech-to-text server (empty: a loopback stand-in, see -standin-rtf)")
+	standInRTF := fs.Float64("standin-rtf", 0.1, "the stand-in's answer time per second of audio")
+	diarization := fs.String("diarization", "builtin", "with -speech: the server's diarization (builtin, or tracks for none)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -76,6 +85,20 @@ func LoadMain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		// member sends from an address of their own, so per-address limits
 		// count people, not the bench.
 		TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}}
+	if *speechFile != "" {
+		if o.Speech, err = loadClip(*speechFile); err != nil {
+			return err
+		}
+		cfg.STT, cfg.Diarization, cfg.WhisperURL = *stt, *diarization, *whisperURL
+		if cfg.STT == "whisper" && cfg.WhisperURL == "" {
+			w, err := startWhisperStandIn(*standInRTF)
+			if err != nil {
+				return err
+			}
+			defer w.close()
+			cfg.WhisperURL = w.url
+		}
+	}
 	n := 1
 	if *redisURL != "" {
 		n = 2
@@ -249,6 +272,7 @@ type eveningReport struct {
 	alerts      atomic.Int64
 	delivery    routeStats
 	elapsed     time.Duration
+	speech      *speechReport
 }
 
 func (r *eveningReport) route(name string) *routeStats { return r.routes[name] }
@@ -257,31 +281,44 @@ var eveningRoutes = []string{"GET campaign", "GET characters", "GET character", 
 	"PATCH character", "POST character", "POST segment"}
 
 func runEvening(ctx context.Context, o EveningOptions, groups []*group) *eveningReport {
-	rep := &eveningReport{routes: map[string]*routeStats{}}
+	rep := &eveningReport{routes: map[string]*routeStats{}, speech: &speechReport{}}
 	for _, r := range eveningRoutes {
 		rep.routes[r] = &routeStats{}
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	sent := sync.Map{} // segment marker → time posted
-	var wg sync.WaitGroup
+	var wg, mics sync.WaitGroup
 	// Sockets first, for everyone, and wait until all are welcomed.
 	var welcomed sync.WaitGroup
-	for _, g := range groups {
+	clocks := make([]*micClock, len(groups))
+	for gi, g := range groups {
+		if o.Speech != nil {
+			clocks[gi] = &micClock{}
+		}
 		for _, m := range append([]member{g.gm}, g.players...) {
 			rep.sockets++
 			welcomed.Add(1)
-			wg.Go(func() { readSocket(ctx, m, rep, &sent, &welcomed) })
+			wg.Go(func() { readSocket(ctx, m, rep, &sent, clocks[gi], &welcomed) })
 		}
 	}
 	welcomed.Wait()
 	measure, stop := context.WithTimeout(ctx, o.Duration)
 	defer stop()
 	start := time.Now()
+	rep.speech.cpuStart = processCPU()
 	var seq atomic.Int64
 	for gi, g := range groups {
 		rng := rand.New(rand.NewPCG(uint64(gi), 7))
-		wg.Go(func() { // the table's speech
+		if o.Speech != nil {
+			mics.Go(func() {
+				playMic(ctx, measure, g, o.Speech, float64(gi)/float64(len(groups)), clocks[gi], rep.speech, 15*time.Second)
+			})
+		}
+		wg.Go(func() { // the table's typed speech
+			if o.Speech != nil {
+				return
+			}
 			t := time.NewTicker(o.SegmentEvery)
 			defer t.Stop()
 			for at := 0; ; at += int(o.SegmentEvery / time.Millisecond) {
@@ -310,6 +347,8 @@ func runEvening(ctx context.Context, o EveningOptions, groups []*group) *evening
 	}
 	<-measure.Done()
 	rep.elapsed = time.Since(start)
+	rep.speech.cpu = processCPU() - rep.speech.cpuStart
+	mics.Wait()
 	// Segments posted in the last moments are given time to arrive.
 	time.Sleep(2 * time.Second)
 	cancel()
@@ -384,7 +423,9 @@ func playerLoop(ctx context.Context, o EveningOptions, g *group, p member, rep *
 }
 
 // readSocket holds one member's live socket and counts what arrives.
-func readSocket(ctx context.Context, m member, rep *eveningReport, sent *sync.Map, welcomed *sync.WaitGroup) {
+// With speech, clock is the group's microphone, which says when the end
+// of a segment was spoken.
+func readSocket(ctx context.Context, m member, rep *eveningReport, sent *sync.Map, clock *micClock, welcomed *sync.WaitGroup) {
 	once := sync.OnceFunc(welcomed.Done)
 	defer once()
 	fail := func(err error) {
@@ -414,7 +455,8 @@ func readSocket(ctx context.Context, m member, rep *eveningReport, sent *sync.Ma
 		var f struct {
 			Type string `json:"type"`
 			Data struct {
-				Text string `json:"text"`
+				Text  string `json:"text"`
+				EndMS int64  `json:"end_ms"`
 			} `json:"data"`
 		}
 		if json.Unmarshal(raw, &f) != nil {
@@ -424,6 +466,13 @@ func readSocket(ctx context.Context, m member, rep *eveningReport, sent *sync.Ma
 		case "welcome":
 			once()
 		case "transcript.segment":
+			if clock != nil {
+				if t0, ok := clock.spokenAt(f.Data.EndMS); ok {
+					rep.delivered.Add(1)
+					rep.speech.toSockets.add(time.Since(t0), nil)
+				}
+				continue
+			}
 			if i := strings.LastIndexByte(f.Data.Text, '#'); i >= 0 {
 				if t0, ok := sent.Load(f.Data.Text[i:]); ok {
 					rep.delivered.Add(1)
@@ -451,10 +500,36 @@ func (r *eveningReport) print(w io.Writer, o EveningOptions, instances int, back
 	}
 	p50, p95, p99 := percentiles(r.delivery.lat)
 	fmt.Fprintf(tw, "segment → sockets\t%d\t%.1f\t%s\t%s\t%s\t\t\n", len(r.delivery.lat), float64(len(r.delivery.lat))/r.elapsed.Seconds(), ms(p50), ms(p95), ms(p99))
+	if o.Speech != nil {
+		for _, row := range []struct {
+			name string
+			s    *routeStats
+		}{{"utterance end → heard", &r.speech.heard}, {"utterance end → sockets", &r.speech.toSockets}} {
+			p50, p95, p99 := percentiles(row.s.lat)
+			fmt.Fprintf(tw, "%s\t%d\t%.1f\t%s\t%s\t%s\t\t\n", row.name, len(row.s.lat), float64(len(row.s.lat))/r.elapsed.Seconds(), ms(p50), ms(p95), ms(p99))
+		}
+	}
 	tw.Flush()
 	perGroup := o.Players + 1
-	fmt.Fprintf(w, "sockets %d (errors %d); segments posted %d, delivered %d of %d expected; keyword alerts received %d\n",
-		r.sockets, r.socketErrs.Load(), r.segmentsOut.Load(), r.delivered.Load(), r.segmentsOut.Load()*int64(perGroup), r.alerts.Load())
+	if o.Speech != nil {
+		sp := r.speech
+		audioS := float64(sp.audioMS.Load()) / 1000
+		fmt.Fprintf(w, "speech: %d of %d microphones streaming (stt %s, diarization %s), %.0f s of audio sent, %d utterances heard, %d slow_down, "+
+			"unheard at the end %.1f s per stream, latest frame %d ms late, errors %d\n",
+			sp.streams.Load(), o.Groups, sp.stt, sp.dia, audioS, sp.utts.Load(), sp.slowDowns.Load(),
+			float64(sp.backlogMS.Load())/1000/float64(max(1, sp.streams.Load())), sp.maxLagMS.Load(), sp.errs.Load())
+		if audioS > 0 {
+			fmt.Fprintf(w, "CPU of this process (server and bench client) while measured: %.1f s, %.2f s per second of audio\n", sp.cpu.Seconds(), sp.cpu.Seconds()/audioS)
+		}
+		if sp.firstErr != "" {
+			fmt.Fprintf(w, "first speech error: %s\n", sp.firstErr)
+		}
+		fmt.Fprintf(w, "sockets %d (errors %d); transcript segments delivered %d; keyword alerts received %d\n",
+			r.sockets, r.socketErrs.Load(), r.delivered.Load(), r.alerts.Load())
+	} else {
+		fmt.Fprintf(w, "sockets %d (errors %d); segments posted %d, delivered %d of %d expected; keyword alerts received %d\n",
+			r.sockets, r.socketErrs.Load(), r.segmentsOut.Load(), r.delivered.Load(), r.segmentsOut.Load()*int64(perGroup), r.alerts.Load())
+	}
 	if worstErr != "" {
 		fmt.Fprintf(w, "first error: %s\n", worstErr)
 	}

@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/gmc-project/gmc/internal/testenv"
 )
 
 // TestEvening runs a small evening on the embedded database and checks
@@ -39,6 +42,43 @@ func TestEvening(t *testing.T) {
 		t.Errorf("sockets: %s", m[0])
 	}
 	if strings.Contains(report, "first error") {
+		t.Error("a request failed")
+	}
+}
+
+// TestSpokenEvening runs an evening whose live session hears a recording
+// through its audio socket, recognised by a stand-in speech-to-text server
+// and diarized by the built-in diarizer, and checks that utterances were
+// heard, reached every socket and raised keyword alerts, without errors.
+func TestSpokenEvening(t *testing.T) {
+	dir := testenv.SharedData(t, "bench/diarization/dev01.wav")
+	var out bytes.Buffer
+	err := LoadMain(context.Background(), []string{"-groups", "2", "-players", "2", "-duration", "12s",
+		"-think", "200ms", "-gm-every", "300ms",
+		"-speech", filepath.Join(dir, "bench/diarization/dev01.wav"), "-stt", "whisper", "-standin-rtf", "0.05"}, &out, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	report := out.String()
+	t.Log(report)
+	m := regexp.MustCompile(`speech: (\d+) of 2 microphones streaming \(stt whisper, diarization builtin\), \d+ s of audio sent, (\d+) utterances heard, .* errors (\d+)`).FindStringSubmatch(report)
+	if m == nil {
+		t.Fatal("no speech line")
+	}
+	if m[1] != "2" || m[2] == "0" || m[3] != "0" {
+		t.Errorf("speech: %s; want 2 streams, utterances heard and no error", m[0])
+	}
+	for _, row := range []string{"utterance end → heard", "utterance end → sockets"} {
+		line := regexp.MustCompile(`(?m)^\s*` + regexp.QuoteMeta(row) + `\s+(\d+)\s`).FindStringSubmatch(report)
+		if line == nil || line[1] == "0" {
+			t.Errorf("%s: %v; want a count", row, line)
+		}
+	}
+	s := regexp.MustCompile(`sockets 6 \(errors 0\); transcript segments delivered (\d+); keyword alerts received (\d+)`).FindStringSubmatch(report)
+	if s == nil || s[1] == "0" || s[2] == "0" {
+		t.Errorf("sockets: %v; want 6 sockets without errors, segments delivered and alerts", s)
+	}
+	if strings.Contains(report, "first error") || strings.Contains(report, "first speech error") {
 		t.Error("a request failed")
 	}
 }

@@ -71,8 +71,9 @@ type Stream struct {
 
 	mu      sync.Mutex
 	err     error
-	pending int64 // ms of audio queued or being recognised
-	heard   int64 // ms of audio written
+	pending int64   // ms of audio queued or being recognised
+	heard   int64   // ms of audio written
+	ends    []int64 // end (stream ms) of each utterance queued or being recognised, oldest first
 }
 
 // flusher is a diarization stream that holds back its answers until it
@@ -122,6 +123,7 @@ func (s *Stream) enqueue(ctx context.Context, us []Utterance) (err error) {
 	for _, u := range us {
 		s.mu.Lock()
 		s.pending += u.EndMS - u.StartMS
+		s.ends = append(s.ends, u.EndMS)
 		s.mu.Unlock()
 		select {
 		case s.queue <- u:
@@ -133,6 +135,7 @@ func (s *Stream) enqueue(ctx context.Context, us []Utterance) (err error) {
 		}
 		s.mu.Lock()
 		s.pending -= u.EndMS - u.StartMS
+		s.ends = s.ends[:len(s.ends)-1]
 		s.mu.Unlock()
 		return err
 	}
@@ -145,6 +148,20 @@ func (s *Stream) Pending() int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.pending
+}
+
+// Lag is how far recognition trails the stream, in milliseconds of
+// audio: how much has been written since the oldest utterance that is
+// still waiting for, or in, recognition ended; 0 when none is. Unlike
+// Pending it does not count a long utterance that a fast recogniser is
+// about to finish as being behind.
+func (s *Stream) Lag() int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.ends) == 0 {
+		return 0
+	}
+	return max(0, s.heard-s.ends[0])
 }
 
 // Err is the error that ended the stream, if any.
@@ -206,6 +223,7 @@ func (s *Stream) run(ctx context.Context) {
 		}
 		s.mu.Lock()
 		s.pending -= u.EndMS - u.StartMS
+		s.ends = s.ends[1:]
 		s.mu.Unlock()
 		if err != nil {
 			s.fail(err)

@@ -161,12 +161,17 @@ func TestStreamBlocksWhenRecognitionFallsBehind(t *testing.T) {
 	if p := s.Pending(); p < 300 {
 		t.Errorf("Pending() = %d ms, want at least the 300 ms queued", p)
 	}
+	// The first utterance (0–100 ms) is in recognition and 400 ms were
+	// written: recognition trails by the 300 ms after it.
+	if l := s.Lag(); l != 300 {
+		t.Errorf("Lag() = %d ms, want 300", l)
+	}
 	close(rec.block)
 	if err := s.Close(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	if p := s.Pending(); p != 0 {
-		t.Errorf("Pending() after Close = %d", p)
+	if p, l := s.Pending(), s.Lag(); p != 0 || l != 0 {
+		t.Errorf("Pending(), Lag() after Close = %d, %d", p, l)
 	}
 }
 
