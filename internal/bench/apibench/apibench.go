@@ -22,7 +22,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -31,9 +30,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/gmc-project/gmc/internal/app"
+	"github.com/gmc-project/gmc/internal/bench/benchdb"
 	"github.com/gmc-project/gmc/internal/config"
 	"github.com/gmc-project/gmc/internal/demo"
 	"github.com/gmc-project/gmc/internal/httpapi"
@@ -168,7 +166,7 @@ func setUp(ctx context.Context, o options) (_ *env, err error) {
 	vars := map[string]string{"GMC_DATA_DIR": dir, "GMC_SECRET_KEY": randomHex(32), "GMC_STT": "off", "GMC_LOG_LEVEL": "error", "GMC_RATE_LIMITS": unreachable}
 	if o.databaseURL != "" {
 		e.backend = "postgres"
-		schemaURL, drop, err := benchSchema(ctx, o.databaseURL)
+		schemaURL, drop, err := benchdb.Schema(ctx, o.databaseURL, "gmcbench_api_", "--database-url")
 		if err != nil {
 			return nil, err
 		}
@@ -257,36 +255,6 @@ func serve(h http.Handler) (string, func(), error) {
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	go srv.Serve(ln)
 	return ln.Addr().String(), func() { srv.Close() }, nil
-}
-
-// benchSchema makes a schema of its own in the database at rawURL and
-// returns the URL whose search_path is that schema, and how to drop it.
-func benchSchema(ctx context.Context, rawURL string) (string, func(), error) {
-	u, err := url.Parse(rawURL)
-	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
-		return "", nil, errors.New("--database-url: needs a postgres:// URL")
-	}
-	conn, err := pgx.Connect(ctx, rawURL)
-	if err != nil {
-		return "", nil, fmt.Errorf("--database-url: %w", err)
-	}
-	defer conn.Close(ctx)
-	schema := "gmcbench_api_" + randomHex(6)
-	if _, err := conn.Exec(ctx, `CREATE SCHEMA `+pgx.Identifier{schema}.Sanitize()); err != nil {
-		return "", nil, err
-	}
-	drop := func() {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		if c, err := pgx.Connect(ctx, rawURL); err == nil {
-			_, _ = c.Exec(ctx, `DROP SCHEMA `+pgx.Identifier{schema}.Sanitize()+` CASCADE`)
-			c.Close(ctx)
-		}
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String(), drop, nil
 }
 
 // request is the request of endpoint ep to who (gmc or the floor).

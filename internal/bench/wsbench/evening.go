@@ -22,6 +22,7 @@ import (
 
 	"github.com/coder/websocket"
 
+	"github.com/gmc-project/gmc/internal/bench/benchdb"
 	"github.com/gmc-project/gmc/internal/config"
 	"github.com/gmc-project/gmc/internal/service"
 	"github.com/gmc-project/gmc/internal/speech/audio"
@@ -58,7 +59,7 @@ func LoadMain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.DurationVar(&o.SegmentEvery, "segment-every", 2*time.Second, "a transcript segment per live session this often")
 	fs.DurationVar(&o.Think, "think", 3*time.Second, "mean pause of a player between two requests")
 	fs.DurationVar(&o.GMEvery, "gm-every", 2*time.Second, "mean pause of a GM between two edits")
-	databaseURL := fs.String("database-url", "", "PostgreSQL URL (empty: SQLite in a temporary directory)")
+	databaseURL := fs.String("database-url", "", "PostgreSQL URL (the bench makes a schema of its own in it and drops it after); empty: SQLite in a temporary directory")
 	redisURL := fs.String("redis-url", "", "run two instances on this Redis, every group's members spread over both (needs -database-url)")
 	speechFile := fs.String("speech", "", "a recording (WAV, FLAC, …) every live session's room microphone plays, looped, at real time, instead of typed segments")
 	stt := fs.String("stt", "pocketsphinx", "with -speech: the server's speech-to-text, pocketsphinx (on gmc's cores) or whisper")
@@ -79,6 +80,14 @@ func LoadMain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer os.RemoveAll(dir)
+	if *databaseURL != "" {
+		schemaURL, drop, err := benchdb.Schema(ctx, *databaseURL, "gmcbench_load_", "-database-url")
+		if err != nil {
+			return err
+		}
+		defer drop()
+		*databaseURL = schemaURL
+	}
 	cfg := config.Config{DataDir: dir, DatabaseURL: *databaseURL, RedisURL: *redisURL, RedisPrefix: fmt.Sprintf("gmcbench%d:", time.Now().UnixNano()),
 		SecretKey: strings.Repeat("b", 32), ShutdownTimeout: 5 * time.Second,
 		// The bench stands in for the proxy in front of many homes: each
@@ -330,7 +339,10 @@ func runEvening(ctx context.Context, o EveningOptions, groups []*group) *evening
 				mark := "#" + strconv.FormatInt(seq.Add(1), 10)
 				text := fmt.Sprintf("%s says we should ask %s about the road %s", g.names[rng.IntN(4)], g.names[4+rng.IntN(len(g.names)-4)], mark)
 				sent.Store(mark, time.Now())
-				timed(measure, rep.route("POST segment"), func(ctx context.Context) error {
+				// A post is finished even when the measured part ends
+				// during it: the server may already have sent it out, and
+				// one not counted would show as delivered but never sent.
+				timed(measure, rep.route("POST segment"), func(context.Context) error {
 					_, err := call(ctx, g.gm, "POST", "/sessions/"+g.gm.session+"/transcript/segments",
 						map[string]any{"segments": []any{map[string]any{"speaker_label": "A", "start_ms": at, "end_ms": at + 1500, "text": text}}}, nil)
 					if err == nil {
