@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"math"
 	"net"
 	"net/http"
 	"os"
@@ -19,6 +18,7 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/gmc-project/gmc/internal/speech/audio"
+	"github.com/gmc-project/gmc/internal/speech/stt/whisper"
 )
 
 // In a spoken evening every live session gets its words the way a real
@@ -180,8 +180,7 @@ func playMic(ctx, measure context.Context, g *group, clip *audio.Clip, phase flo
 		off := ((first + i) % frames) * step
 		buf = buf[:0]
 		for _, v := range clip.Samples[off:min(off+step, len(clip.Samples))] {
-			v = max(-1, min(v, 32767.0/32768))
-			buf = binary.LittleEndian.AppendUint16(buf, uint16(int16(math.Round(float64(v)*32768))))
+			buf = binary.LittleEndian.AppendUint16(buf, uint16(whisper.PCM16(v)))
 		}
 		if err := mic.Write(ctx, websocket.MessageBinary, buf); err != nil {
 			rep.fail(fmt.Errorf("audio socket: %w", err))
