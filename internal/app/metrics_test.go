@@ -13,6 +13,7 @@ import (
 
 	"github.com/gmc-project/gmc/internal/app"
 	"github.com/gmc-project/gmc/internal/config"
+	"github.com/gmc-project/gmc/internal/gmc"
 	"github.com/gmc-project/gmc/internal/jobs"
 	"github.com/gmc-project/gmc/internal/testenv"
 )
@@ -80,9 +81,12 @@ func TestMetricsOnMain(t *testing.T) {
 		backend string
 		broker  bool
 	}{
-		{"embedded", func(*testing.T) config.Config { return config.Config{MetricsOnMain: true} }, "sqlite", false},
+		{"embedded", func(*testing.T) config.Config {
+			return config.Config{MetricsOnMain: true, FeaturesOff: []gmc.Feature{gmc.FeatureAI}}
+		}, "sqlite", false},
 		{"postgres+redis", func(t *testing.T) config.Config {
-			return config.Config{MetricsOnMain: true, DatabaseURL: testenv.PostgresSchema(t), RedisURL: testenv.RedisURL(t), RedisPrefix: testenv.RedisPrefix(t)}
+			return config.Config{MetricsOnMain: true, FeaturesOff: []gmc.Feature{gmc.FeatureAI},
+				DatabaseURL: testenv.PostgresSchema(t), RedisURL: testenv.RedisURL(t), RedisPrefix: testenv.RedisPrefix(t)}
 		}, "postgres", true},
 	} {
 		t.Run(s.name, func(t *testing.T) {
@@ -97,6 +101,9 @@ func TestMetricsOnMain(t *testing.T) {
 				in.call("GET", "/campaigns/"+tb.campaignID, tb.gm, nil, 200)
 			}
 			in.call("GET", "/campaigns/00000000-0000-0000-0000-000000000000", tb.gm, nil, 404)
+			for range 2 { // refused: the generators are switched off
+				in.call("POST", "/campaigns/"+tb.campaignID+"/generate/npc", tb.gm, map[string]any{}, 403)
+			}
 			gm := in.mustDial("gm", tb.sessionID, tb.gm)
 			p1 := in.mustDial("p1", tb.sessionID, tb.p1)
 			gm.send("ping", nil)
@@ -127,6 +134,8 @@ func TestMetricsOnMain(t *testing.T) {
 				{"gmc_http_requests_total", []string{`route="POST /api/v1/auth/register"`, `status="201"`}, func(v float64) bool { return v == 4 }},
 				{"gmc_http_request_duration_seconds_count", []string{`method="GET"`, route}, func(v float64) bool { return v == 4 }},
 				{"gmc_http_request_duration_seconds_bucket", []string{route, `le="+Inf"`}, func(v float64) bool { return v == 4 }},
+				{"gmc_http_refusals_total", []string{`route="POST /api/v1/campaigns/{campaign_id}/generate/npc"`, `reason="feature_disabled"`},
+					func(v float64) bool { return v == 2 }},
 				{"gmc_http_requests_in_flight", nil, func(v float64) bool { return v >= 1 }}, // this scrape, and the sockets
 				{"gmc_db_connections_max", []string{`backend="` + s.backend + `"`}, func(v float64) bool { return v >= 1 }},
 				{"gmc_db_connections", []string{`backend="` + s.backend + `"`, `state="idle"`}, func(v float64) bool { return v >= 0 }},
@@ -153,6 +162,9 @@ func TestMetricsOnMain(t *testing.T) {
 				if !ok || !c.want(v) {
 					t.Errorf("%s%v = %v (present %v)", c.name, c.labels, v, ok)
 				}
+			}
+			if v, ok := m.sum("gmc_http_refusals_total", route); ok {
+				t.Errorf("gmc_http_refusals_total of %s = %v, want none: a 404 is no refusal", route, v)
 			}
 			for k := range m {
 				if strings.Contains(k, tb.campaignID) || strings.Contains(k, "00000000-0000") {

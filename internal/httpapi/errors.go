@@ -134,6 +134,12 @@ func newProblem(status int, code, detail string) *Problem {
 // problemFrom turns any error a service returns into a Problem. Anything
 // that is not a domain error is a 500 whose detail stays in the log.
 func problemFrom(ctx context.Context, log *slog.Logger, err error) *Problem {
+	p := problemOf(ctx, log, err)
+	noteRefusal(ctx, p.Code)
+	return p
+}
+
+func problemOf(ctx context.Context, log *slog.Logger, err error) *Problem {
 	var p *Problem
 	if errors.As(err, &p) {
 		return p
@@ -172,7 +178,7 @@ func problemFrom(ctx context.Context, log *slog.Logger, err error) *Problem {
 	}
 	if infra := infrastructureFailure(err); infra != nil {
 		log.ErrorContext(ctx, "infrastructure failure", "error", err.Error(), "request_id", requestID(ctx))
-		return problemFrom(ctx, log, infra)
+		return problemOf(ctx, log, infra)
 	}
 	log.ErrorContext(ctx, "internal error", "error", err.Error(), "request_id", requestID(ctx))
 	return newProblem(http.StatusInternalServerError, "internal", "internal error; see the server log for request "+requestID(ctx))

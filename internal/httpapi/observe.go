@@ -16,8 +16,24 @@ import (
 
 // routeNote carries the matched route pattern out of the mux: the mux sets
 // Pattern on the request it was given, which is a copy of the one observe
-// holds (withRequestInfo adds to the context between them).
-type routeNote struct{ pattern string }
+// holds (withRequestInfo adds to the context between them). refusal is the
+// problem code of an answer that refused the request for a limit or a
+// switch (see refusalCodes).
+type routeNote struct{ pattern, refusal string }
+
+// refusalCodes are the problem codes counted in gmc_http_refusals_total.
+var refusalCodes = map[string]bool{"rate_limited": true, "quota_exceeded": true, "feature_disabled": true}
+
+// noteRefusal tells observe that the request was refused with code, when
+// code is one of refusalCodes.
+func noteRefusal(ctx context.Context, code string) {
+	if !refusalCodes[code] {
+		return
+	}
+	if n, ok := ctx.Value(routeNoteKey{}).(*routeNote); ok {
+		n.refusal = code
+	}
+}
 
 type routeNoteKey struct{}
 
@@ -71,6 +87,9 @@ func observe(m *metrics.Metrics, tp trace.TracerProvider, next http.Handler) htt
 			}
 			done()
 			m.HTTPRequest(r.Method, route, status, time.Since(start))
+			if note.refusal != "" {
+				m.HTTPRefused(route, note.refusal)
+			}
 			if span != nil {
 				span.SetName(route)
 				span.SetAttributes(attribute.String("http.route", route), attribute.Int("http.response.status_code", status))

@@ -28,6 +28,7 @@ type Metrics struct {
 	httpRequests *prometheus.CounterVec
 	httpDuration *prometheus.HistogramVec
 	httpInFlight prometheus.Gauge
+	httpRefusals *prometheus.CounterVec
 
 	wsConns    prometheus.Gauge
 	wsMessages *prometheus.CounterVec
@@ -114,9 +115,13 @@ func New() *Metrics {
 	m.llmTokens = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "gmc_llm_tokens_total", Help: "Language model tokens, by model and type (prompt or completion); estimated where the server reports none.",
 	}, []string{"model", "type"})
+	m.httpRefusals = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "gmc_http_refusals_total",
+		Help: "Requests refused by a limit or a switch, by route pattern and reason: rate_limited, quota_exceeded (a campaign's monthly budget) or feature_disabled.",
+	}, []string{"route", "reason"})
 	m.pools = &poolCollector{}
 	m.replica = &replicaCollector{}
-	for _, c := range []prometheus.Collector{m.httpRequests, m.httpDuration, m.httpInFlight, m.wsConns, m.wsMessages, m.brokerLag,
+	for _, c := range []prometheus.Collector{m.httpRequests, m.httpDuration, m.httpInFlight, m.httpRefusals, m.wsConns, m.wsMessages, m.brokerLag,
 		m.jobs, m.jobsRunning, m.jobDuration, m.sttRTF, m.sttAudio, m.diarization, m.keywordDetect,
 		m.llmRequests, m.llmDuration, m.llmTokens, m.pools, m.replica,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{})} {
@@ -150,6 +155,17 @@ func (m *Metrics) HTTPRequest(method, route string, status int, d time.Duration)
 	}
 	m.httpRequests.WithLabelValues(method, route, strconv.Itoa(status)).Inc()
 	m.httpDuration.WithLabelValues(method, route).Observe(d.Seconds())
+}
+
+// HTTPRefused counts a request refused for reason (a problem code) on
+// route, a route pattern: a 429 from a rate limit and one from a spent
+// budget look alike in gmc_http_requests_total, and an operator has to
+// tell them apart to know which setting to change.
+func (m *Metrics) HTTPRefused(route, reason string) {
+	if m == nil {
+		return
+	}
+	m.httpRefusals.WithLabelValues(route, reason).Inc()
 }
 
 // WSOpened counts an open WebSocket; call the returned func when it closes.

@@ -15,6 +15,7 @@ import (
 func record(m *metrics.Metrics) {
 	m.HTTPStarted()()
 	m.HTTPRequest("GET", "GET /api/v1/campaigns/{campaign_id}", 200, 3*time.Millisecond)
+	m.HTTPRefused("POST /api/v1/campaigns/{campaign_id}/generate/npc", "quota_exceeded")
 	closed := m.WSOpened()
 	closed()
 	closed() // a second close must not count twice
