@@ -436,6 +436,13 @@ func TestBundleJobFailures(t *testing.T) {
 			ok(dir.Put(ctx, "imports/"+alien, strings.NewReader(`{"format_version": 2}`), -1, "application/json"))(t)
 			_, err = svc.RunImportJob(ctx, importJob, service.ImportArgs{CampaignID: alien, BlobKey: "imports/" + alien}, nil)
 			fieldRefused(t, "import job of a version 2 document", err, "body.format_version")
+			// A job failed for good discards its document.
+			if err := svc.DiscardImport(ctx, service.ImportArgs{CampaignID: garbled, BlobKey: "imports/" + garbled}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := dir.Stat(ctx, "imports/"+garbled); !errors.Is(err, blob.ErrNotFound) {
+				t.Errorf("discarded document: %v, want deleted", err)
+			}
 			if n := len(ok2(svc.Campaigns(ctx, tb.player.ID, gmc.Page{}))(t)); n != campaigns {
 				t.Errorf("failed import jobs made %d campaigns", n-campaigns)
 			}
@@ -457,8 +464,8 @@ func TestBundleJobFailures(t *testing.T) {
 			q.mu.Lock()
 			q.broken = false
 			q.mu.Unlock()
-			if keys := storedKeys(t, root, "imports/"); len(keys) != 2 {
-				t.Errorf("import documents stored = %v, want only the garbled and the alien one of this test", keys)
+			if keys := storedKeys(t, root, "imports/"); len(keys) != 1 || keys[0] != "imports/"+alien {
+				t.Errorf("import documents stored = %v, want only the alien one of this test", keys)
 			}
 
 			// The bundle names an unknown member and the GM twice: both
@@ -479,6 +486,10 @@ func TestBundleJobFailures(t *testing.T) {
 			if _, err := dir.Stat(ctx, args.BlobKey); err != nil {
 				t.Fatalf("document after the failed deletion: %v, want it kept", err)
 			}
+			// The campaign renamed since: its later events do not change
+			// what the import counted.
+			renamed := "Barovia again"
+			ok(svc.UpdateCampaign(ctx, tb.player.ID, first.CampaignID, service.CampaignUpdate{Name: &renamed}))(t)
 			// Attempts that cannot read what the first one made fail, and
 			// leave the document for the next.
 			for _, step := range []string{"Events", "Members", "User"} {

@@ -87,6 +87,13 @@ func (b brokenStore) UserByEmail(ctx context.Context, email string) (*gmc.User, 
 	return b.Store.UserByEmail(ctx, email)
 }
 
+func (b brokenStore) Member(ctx context.Context, campaignID, userID string) (*gmc.Member, error) {
+	if err := b.fail("Member"); err != nil {
+		return nil, err
+	}
+	return b.Store.Member(ctx, campaignID, userID)
+}
+
 func (b brokenStore) Members(ctx context.Context, campaignID string) ([]*gmc.Member, error) {
 	if err := b.fail("Members"); err != nil {
 		return nil, err

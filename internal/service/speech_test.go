@@ -161,11 +161,23 @@ func TestSpeechWhenTheDatabaseFails(t *testing.T) {
 					t.Errorf("%s broken: %v, want the failure", c.step, err)
 				}
 			}
+			// The campaign's names for the recogniser, and a mapped
+			// speaker's consent, unreadable.
+			bs.set("Characters")
+			_, err := tb.svc.OpenAudio(ctx, tb.gm.ID, tb.session.ID, "", false)
+			bs.set("")
+			if !errors.Is(err, errBroken) {
+				t.Errorf("OpenAudio with the campaign's names unreadable = %v, want the failure", err)
+			}
+			ok(tb.svc.SetSpeakers(ctx, tb.gm.ID, tb.session.ID, []gmc.Speaker{{Label: "room", UserID: &tb.player.ID}}))(t)
+			bs.set("Member")
+			_, _, err = tb.svc.IngestSpeech(ctx, src, tb.gm.ID, "test", segs)
+			bs.set("")
+			if !errors.Is(err, errBroken) {
+				t.Errorf("IngestSpeech with consent unreadable = %v, want the failure", err)
+			}
 			if got, _, err := tb.st.Segments(ctx, store.SegmentFilter{SessionID: tb.session.ID, Limit: 10}); err != nil || len(got) != 0 {
 				t.Errorf("segments after the failures = %d (%v), want none", len(got), err)
-			}
-			if sp := ok(tb.st.Speakers(ctx, tb.session.ID))(t); len(sp) != 0 {
-				t.Errorf("speakers after the failures = %v, want none", sp)
 			}
 
 			// A speaker's character that cannot be read fails the players'
@@ -173,7 +185,7 @@ func TestSpeechWhenTheDatabaseFails(t *testing.T) {
 			ok(tb.svc.SetSpeakers(ctx, tb.gm.ID, tb.session.ID, []gmc.Speaker{{Label: "a", CharacterID: &tb.npc.ID}}))(t)
 			ok(tb.svc.IngestSegments(ctx, tb.gm.ID, tb.session.ID, []*gmc.TranscriptSegment{{SpeakerLabel: "a", EndMS: 1, Text: "hi"}}))(t)
 			bs.set("Character")
-			_, _, err := tb.svc.Transcript(ctx, tb.player.ID, service.TranscriptQuery{SessionID: tb.session.ID, Limit: 10})
+			_, _, err = tb.svc.Transcript(ctx, tb.player.ID, service.TranscriptQuery{SessionID: tb.session.ID, Limit: 10})
 			bs.set("")
 			if !errors.Is(err, errBroken) {
 				t.Errorf("players' transcript with the character unreadable = %v, want the failure", err)

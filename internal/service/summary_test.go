@@ -286,6 +286,12 @@ func TestSummaryWhenTheDatabaseFails(t *testing.T) {
 					t.Errorf("%s broken: ApproveSummary = %v, want the failure", step, err)
 				}
 			}
+			bs.set("SessionSummary")
+			_, err := tb.svc.Summary(ctx, tb.player.ID, tb.session.ID)
+			bs.set("")
+			if !errors.Is(err, errBroken) {
+				t.Errorf("Summary with the summary unreadable = %v, want the failure", err)
+			}
 			if s := ok(tb.st.SessionSummary(ctx, tb.session.ID))(t); s.ApprovedAt != nil {
 				t.Error("a failed approval approved the summary")
 			}
@@ -294,7 +300,7 @@ func TestSummaryWhenTheDatabaseFails(t *testing.T) {
 				t.Fatalf("%d proposals pending, want 1", len(p))
 			}
 			bs.set("DecideProposal")
-			_, err := tb.svc.RejectProposal(ctx, tb.gm.ID, p[0].ID)
+			_, err = tb.svc.RejectProposal(ctx, tb.gm.ID, p[0].ID)
 			bs.set("")
 			if !errors.Is(err, errBroken) {
 				t.Errorf("RejectProposal with its write broken = %v, want the failure", err)

@@ -219,6 +219,15 @@ func TestUploadRaces(t *testing.T) {
 			_, err = svc.UploadFile(ctx, tb.gm.ID, tb.campaign.ID, service.FileParams{Name: "c.wav", Kind: gmc.FileRecording, SessionID: doomed.ID},
 				strings.NewReader(small), int64(len(small)))
 			fieldRefused(t, "upload whose session was deleted meanwhile", err, "form.session_id")
+			// The campaign itself deleted meanwhile.
+			blobs.afterPut = func() {
+				if err := svc.DeleteCampaign(ctx, tb.gm.ID, tb.campaign.ID); err != nil {
+					t.Error(err)
+				}
+			}
+			_, err = svc.UploadFile(ctx, tb.gm.ID, tb.campaign.ID, service.FileParams{Name: "d.png", Kind: gmc.FileHandout},
+				strings.NewReader(mine), int64(len(mine)))
+			codeRefused(t, "upload whose campaign was deleted meanwhile", err, gmc.ErrNotFound, "campaign_not_found")
 			blobs.afterPut = nil
 			if n := countFiles(t, root); n != 0 {
 				t.Errorf("%d contents stored, want none", n)
