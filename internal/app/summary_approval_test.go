@@ -37,7 +37,8 @@ func (d *discordInstance) summarised(tb discordTable, title string) string {
 // Discord: without an auto-post webhook the summary is approved and
 // nothing posted; with one, the approval queues exactly one post of the
 // recap and approving again posts nothing; a webhook of another
-// campaign is refused naming the setting; players cannot approve.
+// campaign is refused naming the setting; once the webhook is deleted an
+// approval says why it posts nothing; players cannot approve.
 func TestSummaryApproval(t *testing.T) {
 	t.Parallel()
 	for _, b := range discordBackends {
@@ -125,6 +126,17 @@ func TestSummaryApproval(t *testing.T) {
 			time.Sleep(500 * time.Millisecond)
 			if got := len(fake.Posted()); got != posted {
 				t.Errorf("posts after approving again = %d, want %d", got, posted)
+			}
+			// The setting outlives its webhook: once the webhook is
+			// deleted, an approval still approves and says why nothing
+			// is posted.
+			if status, raw := d.req("DELETE", "/discord/webhooks/"+mine, tb.gm, nil); status != 204 {
+				t.Fatalf("deleting the webhook = %d %s", status, raw)
+			}
+			third := d.summarised(tb, "Three")
+			res = approve(third)
+			if res["approved"] != true || res["discord_job_id"] != nil || res["discord_skipped"] != "the campaign's auto-post webhook was deleted" {
+				t.Errorf("approval after the webhook was deleted = %v; want approved, no job, the reason", res)
 			}
 			if problems := fake.Problems(); len(problems) != 0 {
 				t.Errorf("Discord saw problems: %v", problems)

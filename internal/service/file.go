@@ -123,7 +123,12 @@ func (s *Service) UploadFile(ctx context.Context, userID, campaignID string, p F
 	f.BlobKey = blob.ContentKey(f.SHA256)
 	f.CreatedAt = s.clock()
 	if err := s.storeFile(ctx, f, content, s.event(campaignID, userID, gmc.ActionCreate, gmc.EntityFile, f.ID, nil, f)); err != nil {
+		var ge *gmc.Error
 		switch {
+		case errors.As(err, &ge) && ge.Code == "file_too_large":
+			// The file store's own limit is below the server's: not a
+			// matter of the campaign's quota.
+			return nil, err
 		case errors.Is(err, gmc.ErrTooLarge):
 			// Another upload took the room between the check and now.
 			used, _ := s.store.FileUsage(ctx, campaignID)
@@ -205,7 +210,15 @@ func (s *Service) putFile(ctx context.Context, f *gmc.File, content io.ReadSeeke
 	case err != nil:
 		return fmt.Errorf("store file %s: %w", f.ID, err)
 	case info.Key != f.BlobKey:
-		// The reader gave other bytes than when it was hashed.
+		// The reader gave other bytes than when it was hashed. They are
+		// stored under their own address, which no upload recorded: they
+		// are recorded and deleted (unless a row refers to that content),
+		// or left to the purge should that fail.
+		if err := s.store.AddOrphanedBlob(ctx, info.Key); err != nil {
+			s.log.Error("changed upload content left behind", "blob_key", info.Key, "error", err)
+		} else if err := s.deleteOrphan(context.WithoutCancel(ctx), info.Key); err != nil {
+			s.log.Warn("changed upload content left for the purge", "blob_key", info.Key, "error", err)
+		}
 		return fmt.Errorf("store file %s: the content changed while it was read", f.ID)
 	}
 	return nil
@@ -429,7 +442,10 @@ func (s *Service) OpenFile(ctx context.Context, userID, fileID string) (*gmc.Fil
 	}
 	rc, _, err := s.blobs.Open(ctx, f.BlobKey)
 	if errors.Is(err, blob.ErrNotFound) {
-		return nil, nil, notFound(err, gmc.EntityFile)
+		// Removed from the file store behind the server's back: the file
+		// is not found, as a recording's audio is (blob.ErrNotFound is
+		// no gmc.ErrNotFound, which notFound looks for).
+		return nil, nil, notFound(gmc.ErrNotFound, gmc.EntityFile)
 	} else if err != nil {
 		return nil, nil, fmt.Errorf("open file %s: %w", f.ID, err)
 	}
