@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
@@ -70,6 +71,20 @@ func TestDiscordGuildsFailures(t *testing.T) {
 	fake.SetBot(bot, nil)
 	gone := httptest.NewServer(nil)
 	gone.Close()
+
+	// Discord limiting the bot for longer than a request waits: the
+	// caller is told when to come back.
+	limiting := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusTooManyRequests)
+		_, _ = w.Write([]byte(`{"message":"You are being rate limited.","retry_after":120.5,"global":false}`))
+	}))
+	defer limiting.Close()
+	_, err := discordService(t, tb, limiting.URL+"/api/v10", bot, nil).DiscordGuilds(ctx, tb.gm.ID)
+	var rl *gmc.RateLimitError
+	if !errors.As(err, &rl) || rl.RetryAfterSeconds != 121 {
+		t.Errorf("guilds while Discord limits the bot = %v, want to retry after 121 s", err)
+	}
 
 	if g, err := discordService(t, tb, fake.URL, bot, nil).DiscordGuilds(ctx, tb.gm.ID); err != nil || g == nil || len(g) != 0 {
 		t.Errorf("guilds of a bot in none = %#v, %v; want an empty list", g, err)

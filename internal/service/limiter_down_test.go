@@ -99,6 +99,19 @@ func TestLimiterFailures(t *testing.T) {
 			t.Errorf("%s: login = %v, want %v", tc.name, err, tc.want)
 		}
 	}
+	// Fetches from D&D Beyond are limited per account: with the limiter
+	// down none is made.
+	l := &brokenLimiter{allow: map[string]bool{"dndbeyond-min": true}, Limiter: ratelimit.NewMemory(time.Now)}
+	ddb := newDDBStub()
+	ddbSvc, err := service.New(service.Config{Store: tb.st, SecretKey: bytes.Repeat([]byte("k"), 32), Limiter: l, DndBeyond: ddb,
+		PasswordParams: &service.PasswordParams{Time: 1, MemoryKiB: 1024, Threads: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ddbSvc.ImportDndBeyond(ctx, tb.gm.ID, service.DndBeyondImport{CampaignID: tb.campaign.ID, DndBeyondID: 42}); !errors.Is(err, errLimiterDown) || ddb.times(42) != 0 {
+		t.Errorf("import with the limiter down = %v, D&D Beyond asked %d times; want the limiter's failure and no fetch", err, ddb.times(42))
+	}
+
 	// An address that does not parse is still limited, under its text.
 	svc = svcWith(&brokenLimiter{})
 	for range lim.LoginAddress.Limit {
