@@ -43,6 +43,13 @@ func (q *queued) count() int {
 	return len(q.jobs)
 }
 
+// failingRecaps cannot read any session's recap.
+type failingRecaps struct{ err error }
+
+func (r failingRecaps) Recap(context.Context, *gmc.GameSession) (service.Recap, error) {
+	return service.Recap{}, r.err
+}
+
 // discordService is a service on tb's store that speaks to Discord at
 // baseURL with botToken, queueing jobs on q (none when nil).
 func discordService(t *testing.T, tb *table, baseURL, botToken string, q service.Jobs) *service.Service {
@@ -137,6 +144,20 @@ func TestDiscordPostPicksWebhook(t *testing.T) {
 	if _, err := svc.PostSessionToDiscord(ctx, gm, tb.session.ID, ""); err != nil {
 		t.Errorf("post to the only webhook = %v", err)
 	}
+	// A recap that cannot be read queues nothing.
+	unreadable := errors.New("the transcript cannot be read")
+	dc, err := discord.New(discord.Config{BaseURL: fake.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	noRecap, err := service.New(service.Config{Store: tb.st, SecretKey: bytes.Repeat([]byte("k"), 32), Discord: dc, Jobs: q,
+		Recaps: failingRecaps{unreadable}, PasswordParams: &service.PasswordParams{Time: 1, MemoryKiB: 1024, Threads: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := noRecap.PostSessionToDiscord(ctx, gm, tb.session.ID, first.ID); !errors.Is(err, unreadable) {
+		t.Errorf("post of an unreadable recap = %v, want the recap's failure", err)
+	}
 	hook(cid, "1300000000000000002")
 	for name, webhookID := range map[string]string{"none named of two": "", "another campaign's": elsewhere.ID, "unknown": tb.ids.next()} {
 		_, err := svc.PostSessionToDiscord(ctx, gm, tb.session.ID, webhookID)
@@ -167,7 +188,7 @@ func TestDiscordPostPicksWebhook(t *testing.T) {
 	camp := ok(svc.Campaign(ctx, gm, cid))(t)
 	settings := camp.Settings
 	settings.DiscordAutoPostWebhookID = first.ID
-	_, err := svc.UpdateCampaign(ctx, gm, cid, service.CampaignUpdate{Settings: &settings})
+	_, err = svc.UpdateCampaign(ctx, gm, cid, service.CampaignUpdate{Settings: &settings})
 	wantField(t, err, "body.settings.discord_auto_post_webhook_id")
 	if err := svc.DeleteDiscordWebhook(ctx, gm, first.ID); err != nil {
 		t.Fatal(err)

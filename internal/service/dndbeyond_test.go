@@ -126,6 +126,18 @@ func TestDndBeyondImportRefusals(t *testing.T) {
 			if c := ok(svc.Character(ctx, gm, fenna.Character.ID))(t); c.Name != "Fenna" || c.Version != 1 {
 				t.Errorf("character after a refused re-import = %q v%d, want Fenna v1", c.Name, c.Version)
 			}
+			// A player importing a character the campaign holds hidden from
+			// players finds no such character, and no second one is made.
+			hidden := ok(svc.ImportDndBeyond(ctx, gm, service.DndBeyondImport{CampaignID: cid, CharacterJSON: ddbDoc(504, "Strahd", "")}))(t)
+			gmOnly := gmc.VisibleGM
+			ok(svc.UpdateCharacter(ctx, gm, hidden.Character.ID, service.CharacterUpdate{Visibility: &gmOnly}))(t)
+			mark := latestEvent(t, tb.st, cid)
+			if _, err := svc.ImportDndBeyond(ctx, tb.player.ID, service.DndBeyondImport{CampaignID: cid, CharacterJSON: ddbDoc(504, "Strahd", "")}); !errors.Is(err, gmc.ErrNotFound) {
+				t.Errorf("player importing a hidden character = %v, want not found", err)
+			}
+			if latestEvent(t, tb.st, cid) != mark {
+				t.Error("a player's refused import of a hidden character wrote to the campaign")
+			}
 			// The document itself is imported by a server that does not fetch.
 			r := ok(tb.svc.ImportDndBeyond(ctx, gm, service.DndBeyondImport{CampaignID: cid, CharacterJSON: ddbDoc(503, "", "")}))(t)
 			if !r.Created || r.Character.Name != "D&D Beyond character 503" {
@@ -225,6 +237,15 @@ func TestDndBeyondSyncSwitchesAndStops(t *testing.T) {
 	rep, err = svc.SyncDndBeyond(short, due, time.Hour)
 	if err != nil || rep.Checked != 1 || time.Since(began) > 10*time.Second {
 		t.Errorf("sync ended while waiting = %+v, %v after %v; want 1 checked, no error", rep, err, time.Since(began))
+	}
+
+	// Ended before it began (the job runner shutting down): nothing is
+	// asked for, and that is no failure.
+	gone, end := context.WithCancel(ctx)
+	end()
+	start = asked()
+	if rep, err := svc.SyncDndBeyond(gone, due, 0); err != nil || rep.Checked != 0 || asked() != start {
+		t.Errorf("sync with its context ended = %+v, %v, %d fetches; want nothing, no error", rep, err, asked()-start)
 	}
 
 	// Ended during a fetch: the next character is not asked for.

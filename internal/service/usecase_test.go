@@ -207,6 +207,45 @@ func TestGeneratorFailureStoresNothing(t *testing.T) {
 	}
 }
 
+// namelessDrafts is a language model that drafts a location and plot
+// hooks without names: drafts the store refuses to save.
+type namelessDrafts struct{ generate.Builtin }
+
+func (g namelessDrafts) Location(ctx context.Context, c *generate.Campaign, req generate.LocationRequest) (*generate.LocationDraft, error) {
+	d, err := g.Builtin.Location(ctx, c, req)
+	if d != nil {
+		d.Name = ""
+	}
+	return d, err
+}
+
+func (g namelessDrafts) PlotHooks(ctx context.Context, c *generate.Campaign, req generate.PlotHookRequest) (*generate.PlotHookDraft, error) {
+	return &generate.PlotHookDraft{Seed: req.Seed, Hooks: []generate.PlotHook{{Kind: "new", Title: "", Text: "Something stirs."}}}, nil
+}
+
+// TestUnsavableDraftsStoreNothing: a draft the store refuses (no name) is
+// refused, naming the field, when asked to save, and nothing is stored.
+func TestUnsavableDraftsStoreNothing(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	tb := newTable(t, storeBackends[0].open(t))
+	svc, err := service.New(service.Config{Store: tb.st, SecretKey: bytes.Repeat([]byte("k"), 32), Generator: namelessDrafts{},
+		PasswordParams: &service.PasswordParams{Time: 1, MemoryKiB: 1024, Threads: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gm, cid := tb.gm.ID, tb.campaign.ID
+	save := service.GenerateOptions{Save: true}
+	before := latestEvent(t, tb.st, cid)
+	_, err = svc.GenerateLocation(ctx, gm, cid, service.LocationGenerateParams{Type: "tavern"}, save)
+	wantField(t, err, "body.name")
+	_, err = svc.GeneratePlotHooks(ctx, gm, cid, 1, save)
+	wantField(t, err, "body.title")
+	if latestEvent(t, tb.st, cid) != before {
+		t.Error("an unsavable draft wrote to the campaign")
+	}
+}
+
 // TestPasswordChange: the new password logs in, the old one no longer
 // does, and the change hands the caller a new session.
 func TestPasswordChange(t *testing.T) {
