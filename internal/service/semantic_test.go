@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"github.com/gmc-project/gmc/internal/generate"
 	"github.com/gmc-project/gmc/internal/gmc"
 	"github.com/gmc-project/gmc/internal/service"
+	"github.com/gmc-project/gmc/internal/store"
 )
 
 // embedStub stands for the embeddings server: it answers every text with
@@ -57,6 +59,53 @@ func (g *similarityProbe) PlotHooks(ctx context.Context, c *generate.Campaign, r
 		g.mu.Unlock()
 	}
 	return g.Builtin.PlotHooks(ctx, c, req)
+}
+
+// vectorIndex answers nearest-neighbour look-ups with canned matches, or
+// fails as an unavailable vector index does.
+type vectorIndex struct {
+	store.Store
+	mu      sync.Mutex
+	matches []store.EmbeddingMatch
+	err     error
+}
+
+func (v *vectorIndex) NearestEmbeddings(context.Context, store.EmbeddingQuery) ([]store.EmbeddingMatch, error) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return v.matches, v.err
+}
+
+// TestGenerationWeighsNearEntities: the entities nearest a generator's
+// request in meaning reach it with their similarity; transcript lines,
+// which are no entity a draft can name, do not; and a failing vector index
+// leaves the generator with none rather than failing the draft.
+func TestGenerationWeighsNearEntities(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	tb := newTable(t, storeBackends[0].open(t))
+	idx := &vectorIndex{Store: tb.st, matches: []store.EmbeddingMatch{
+		{OwnerType: "character", OwnerID: tb.npc.ID, Similarity: 0.9},
+		{OwnerType: store.EmbeddingSegment, OwnerID: "a-line", Similarity: 0.8},
+	}}
+	gen := &similarityProbe{}
+	svc, err := service.New(service.Config{Store: idx, SecretKey: bytes.Repeat([]byte("k"), 32), Generator: gen,
+		Embeddings: &service.Embeddings{Embedder: &embedStub{}, Model: "stub"}, PasswordParams: &service.PasswordParams{Time: 1, MemoryKiB: 1024, Threads: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ok(tb.svc.CreatePlot(ctx, tb.gm.ID, tb.campaign.ID, service.PlotParams{Title: "The funeral", Status: gmc.PlotActive}))(t)
+	ok(svc.GeneratePlotHooks(ctx, tb.gm.ID, tb.campaign.ID, 2, service.GenerateOptions{}))(t)
+	idx.mu.Lock()
+	idx.matches, idx.err = nil, errors.New("vector index unavailable")
+	idx.mu.Unlock()
+	ok(svc.GeneratePlotHooks(ctx, tb.gm.ID, tb.campaign.ID, 2, service.GenerateOptions{}))(t)
+	gen.mu.Lock()
+	defer gen.mu.Unlock()
+	want := []map[string]float64{{tb.npc.ID: 0.9}, {}}
+	if fmt.Sprint(gen.seen) != fmt.Sprint(want) {
+		t.Errorf("similarity given to the generator = %v, want %v", gen.seen, want)
+	}
 }
 
 // TestGenerationSimilarityIsOptional: a generator is given the campaign's
