@@ -376,7 +376,11 @@ func (s *Service) SyncDndBeyond(ctx context.Context, before time.Time, pause tim
 	after := ""
 	for {
 		links, err := s.store.DndBeyondLinks(ctx, store.DndBeyondLinkFilter{SyncedBefore: before, AfterCharacterID: after, Limit: 100})
-		if err != nil {
+		if ctx.Err() != nil {
+			// Ended (a shutdown, or the job's hour) while reading the
+			// next page: like an end between fetches, no failure.
+			return rep, nil
+		} else if err != nil {
 			return rep, err
 		}
 		for _, l := range links {

@@ -47,7 +47,8 @@ func verifyPassword(hash, password string) bool {
 	if _, err := fmt.Sscanf(parts[2], "v=%d", &version); err != nil || version != argon2.Version {
 		return false
 	}
-	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &p.MemoryKiB, &p.Time, &p.Threads); err != nil {
+	// argon2 panics on no passes or no lanes: a damaged hash refuses.
+	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &p.MemoryKiB, &p.Time, &p.Threads); err != nil || p.Time < 1 || p.Threads < 1 {
 		return false
 	}
 	b64 := base64.RawStdEncoding
@@ -56,7 +57,8 @@ func verifyPassword(hash, password string) bool {
 		return false
 	}
 	want, err := b64.DecodeString(parts[5])
-	if err != nil {
+	// An empty key would equal the empty key derived for any password.
+	if err != nil || len(want) == 0 {
 		return false
 	}
 	got := argon2.IDKey([]byte(password), salt, p.Time, p.MemoryKiB, p.Threads, uint32(len(want)))
