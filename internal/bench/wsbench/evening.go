@@ -339,17 +339,21 @@ func runEvening(ctx context.Context, o EveningOptions, groups []*group) *evening
 				mark := "#" + strconv.FormatInt(seq.Add(1), 10)
 				text := fmt.Sprintf("%s says we should ask %s about the road %s", g.names[rng.IntN(4)], g.names[4+rng.IntN(len(g.names)-4)], mark)
 				sent.Store(mark, time.Now())
-				// A post is finished even when the measured part ends
-				// during it: the server may already have sent it out, and
-				// one not counted would show as delivered but never sent.
-				timed(measure, rep.route("POST segment"), func(context.Context) error {
-					_, err := call(ctx, g.gm, "POST", "/sessions/"+g.gm.session+"/transcript/segments",
-						map[string]any{"segments": []any{map[string]any{"speaker_label": "A", "start_ms": at, "end_ms": at + 1500, "text": text}}}, nil)
-					if err == nil {
-						rep.segmentsOut.Add(1)
-					}
-					return err
-				})
+				// A post is finished and counted even when the measured
+				// part ends during it: the server may already have sent
+				// it out, and one not counted would show as delivered but
+				// never sent. (A slow first segment, which builds the
+				// campaign's dictionary, can outlast a short run.)
+				t0 := time.Now()
+				_, err := call(ctx, g.gm, "POST", "/sessions/"+g.gm.session+"/transcript/segments",
+					map[string]any{"segments": []any{map[string]any{"speaker_label": "A", "start_ms": at, "end_ms": at + 1500, "text": text}}}, nil)
+				if ctx.Err() != nil {
+					return // the run was stopped, not the server
+				}
+				if err == nil {
+					rep.segmentsOut.Add(1)
+				}
+				rep.route("POST segment").add(time.Since(t0), err)
 			}
 		})
 		wg.Go(func() { gmLoop(measure, o, g, rep, rand.New(rand.NewPCG(uint64(gi), 11))) })
