@@ -49,7 +49,8 @@ type speechReport struct {
 	firstErr  string
 	cpuStart  time.Duration
 	cpu       time.Duration // this process's CPU time while measured: server and bench client
-	stt, dia  string
+	named     sync.Once
+	stt, dia  string // the providers the first stream's "ready" named
 }
 
 func (r *speechReport) fail(err error) {
@@ -117,7 +118,7 @@ func playMic(ctx, measure context.Context, g *group, clip *audio.Clip, phase flo
 		rep.fail(fmt.Errorf("audio socket: first message %q %s %s (%v), want ready", ready.Type, ready.Code, ready.Detail, err))
 		return
 	}
-	rep.stt, rep.dia = ready.STT, ready.Diarization
+	rep.named.Do(func() { rep.stt, rep.dia = ready.STT, ready.Diarization })
 	rep.streams.Add(1)
 
 	var heardMS atomic.Int64 // end of the last utterance heard, stream time
@@ -189,8 +190,11 @@ func playMic(ctx, measure context.Context, g *group, clip *audio.Clip, phase flo
 		now := time.Now()
 		clock.mark(i, now)
 		sentMS += speechFrameMS
-		if lag := now.Sub(due).Milliseconds(); lag > rep.maxLagMS.Load() {
-			rep.maxLagMS.Store(lag)
+		for lag := now.Sub(due).Milliseconds(); ; {
+			was := rep.maxLagMS.Load()
+			if lag <= was || rep.maxLagMS.CompareAndSwap(was, lag) {
+				break
+			}
 		}
 	}
 	rep.audioMS.Add(sentMS)
