@@ -216,7 +216,8 @@ var audioSocketMessages = []struct {
 	{"slow_down", "The client sends faster than real time (reason faster_than_real_time; the server reads nothing more until it is " +
 		"about a second ahead, so nothing is dropped) or recognition trails the stream by more than two seconds (recognition_behind: " +
 		"ahead_ms is how much audio arrived since the oldest utterance still waiting for recognition ended; its lines will come late, and " +
-		"once the recognition queue is full the server reads more slowly).", true},
+		"once the recognition queue is full the server reads more slowly). One is sent per episode: the next only after the client has " +
+		"kept within bounds for five seconds.", true},
 	{"done", "Everything sent is transcribed (after end); segments counts what was stored. The server closes the socket next.", true},
 	{"error", "The stream failed or a message was refused; code says why (bad_audio_header, no_audio_header, bad_message, voice_consent_required, " +
 		"speaker_taken, speech_failed, quota_exceeded: the campaign has spent its monthly audio budget, detail says when it resets; the utterance " +

@@ -75,6 +75,9 @@ const (
 	// ahead reading resumes.
 	audioAhead   = 2 * time.Second
 	audioCatchUp = time.Second
+	// audioCalm is how long a client told to slow down must keep within
+	// bounds before it is told again.
+	audioCalm = 5 * time.Second
 	// audioMaxMessage bounds one binary message (a second of 48 kHz
 	// 8-channel PCM16 is 768 KB).
 	audioMaxMessage = 1 << 20
@@ -256,6 +259,7 @@ func (a *api) pumpAudio(ctx context.Context, ws *websocket.Conn, conv *audio.Liv
 		start   time.Time
 		sent    time.Duration // audio received
 		slowed  bool
+		calm    time.Time // since when a slowed client has kept within bounds
 		samples []float32
 	)
 	for {
@@ -288,9 +292,19 @@ func (a *api) pumpAudio(ctx context.Context, ws *websocket.Conn, conv *audio.Liv
 		ahead := sent - time.Since(start)
 		behind := time.Duration(stream.Lag()) * time.Millisecond
 		if ahead <= audioAhead && behind <= audioAhead {
-			slowed = false
+			// One slow_down per episode: a client catching up sends its
+			// held audio in bursts, each of which runs ahead again, and
+			// a client that pauses at every slow_down would then hold
+			// (and burst) again for ever.
+			if slowed && calm.IsZero() {
+				calm = time.Now()
+			}
+			if slowed && time.Since(calm) >= audioCalm {
+				slowed, calm = false, time.Time{}
+			}
 			continue
 		}
+		calm = time.Time{}
 		if !slowed {
 			ev := AudioEvent{Type: "slow_down", AheadMS: ahead.Milliseconds(), Reason: "faster_than_real_time"}
 			if behind > audioAhead {
