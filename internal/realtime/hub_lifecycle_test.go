@@ -145,7 +145,7 @@ func TestHubClose(t *testing.T) {
 // reads) stays; one that stops reading is dropped after PongTimeout.
 func TestHubKeepAlive(t *testing.T) {
 	t.Parallel()
-	hs := newMemoryHub(t, realtime.BrokerOpts{}, realtime.HubOpts{PingInterval: 50 * time.Millisecond, PongTimeout: 200 * time.Millisecond})
+	hs := newMemoryHub(t, realtime.BrokerOpts{}, realtime.HubOpts{PingInterval: 100 * time.Millisecond, PongTimeout: 3 * time.Second})
 	s := brokertest.ChannelName(t)
 	alive := connect(t, hs, s, "u-alive", realtime.RolePlayer)
 	dialRaw(t, hs.url(s, "u-mute", realtime.RolePlayer)) // never reads, so never answers a ping

@@ -46,31 +46,53 @@ async function campaignOf(id) {
 }
 export function forgetCampaign() { campaignCache = { id: "", campaign: null }; }
 
+// navSearch is the menu's search box, kept from page to page within a
+// campaign: a GM who starts typing while a page loads keeps the words typed
+// and the focus.
+let navSearch = { campaign: "", slot: null };
+let navSeq = 0;
+
 async function drawNav(params) {
-  clear(nav);
+  const seq = ++navSeq;
+  const parts = [];
   if (!api.signedIn()) {
-    nav.append(h("a", { href: "#/signin" }, "Sign in"), h("a", { href: "#/register" }, "Register"));
+    parts.push(h("a", { href: "#/signin" }, "Sign in"), h("a", { href: "#/register" }, "Register"));
+  } else {
+    parts.push(h("a", { href: "#/" }, "Campaigns"));
+    if (params.campaign) {
+      const c = await campaignOf(params.campaign).catch(() => null);
+      if (seq !== navSeq) return; // a later page draws the menu
+      const overview = "#/c/" + params.campaign;
+      const list = h("span", { class: "campaign-nav" },
+        c ? h("a", { href: overview, class: "campaign-name", "aria-current": location.hash.split("?")[0] === overview ? "page" : null }, c.name) : null);
+      for (const r of routes) {
+        if (!r.nav) continue;
+        const href = "#" + r.path.replace(":campaign", params.campaign);
+        const here = location.hash.split("?")[0] === href;
+        list.append(h("a", { href, "aria-current": here ? "page" : null }, r.nav));
+      }
+      // The campaign's search box sits on the account's row, beside Sign
+      // out, where there is room for it; the module loads once, on first use.
+      if (navSearch.campaign !== params.campaign || !navSearch.slot) {
+        const slot = h("span", { class: "nav-search" });
+        import("./pages/search.js").then((m) => slot.append(m.searchBox(params.campaign, navigate))).catch((e) => console.error(e));
+        navSearch = { campaign: params.campaign, slot };
+      }
+      parts.push(list, navSearch.slot);
+    }
+    parts.push(h("button", { class: "link", type: "button", onclick: async () => { await api.logout(); navigate("/signin"); } }, "Sign out"));
+  }
+  // The kept search box stays in place while the rest is redrawn around
+  // it: taking a focused input out of the page would drop the focus.
+  const kept = parts.includes(navSearch.slot) && navSearch.slot.parentNode === nav ? navSearch.slot : null;
+  if (!kept) {
+    clear(nav).append(...parts);
     return;
   }
-  nav.append(h("a", { href: "#/" }, "Campaigns"));
-  if (params.campaign) {
-    const c = await campaignOf(params.campaign).catch(() => null);
-    const overview = "#/c/" + params.campaign;
-    const list = h("span", { class: "campaign-nav" },
-      c ? h("a", { href: overview, class: "campaign-name", "aria-current": location.hash.split("?")[0] === overview ? "page" : null }, c.name) : null);
-    for (const r of routes) {
-      if (!r.nav) continue;
-      const href = "#" + r.path.replace(":campaign", params.campaign);
-      const here = location.hash.split("?")[0] === href;
-      list.append(h("a", { href, "aria-current": here ? "page" : null }, r.nav));
-    }
-    // The campaign's search box sits on the account's row, beside Sign out,
-    // where there is room for it; the module loads once, on first use.
-    const slot = h("span", { class: "nav-search" });
-    nav.append(list, slot);
-    import("./pages/search.js").then((m) => slot.append(m.searchBox(params.campaign, navigate))).catch((e) => console.error(e));
-  }
-  nav.append(h("button", { class: "link", type: "button", onclick: async () => { await api.logout(); navigate("/signin"); } }, "Sign out"));
+  for (const child of [...nav.childNodes]) if (child !== kept) child.remove();
+  const at = parts.indexOf(kept);
+  for (const part of parts.slice(0, at)) nav.insertBefore(part, kept);
+  nav.append(...parts.slice(at + 1));
 }
 
 async function render() {
@@ -120,12 +142,15 @@ async function render() {
     console.error(e);
     main.append(h("p", { class: "form-error", role: "alert" }, e.message || String(e)));
   }
-  if (seq === renderSeq && !main.contains(document.activeElement)) main.focus({ preventScroll: true });
+  // The page takes the focus, unless the user is typing in the menu (the
+  // search box) while it loaded.
+  const typing = nav.contains(document.activeElement) && document.activeElement.matches("input, textarea");
+  if (seq === renderSeq && !main.contains(document.activeElement) && !typing) main.focus({ preventScroll: true });
 }
 
 window.addEventListener("hashchange", render);
 window.addEventListener("unhandledrejection", (e) => {
   if (e.reason instanceof api.ApiError) toast(e.reason.message, "error");
 });
-api.onAuthChange(() => { forgetCampaign(); });
+api.onAuthChange(() => { forgetCampaign(); navSearch = { campaign: "", slot: null }; });
 render();
