@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
@@ -101,6 +102,8 @@ type serverOpts struct {
 	bundleThresholds *service.BundleThresholds
 	// limits default to service.DefaultLimits.
 	limits *service.Limits
+	// apiLimits are the HTTP layer's limits (its defaults when zero).
+	apiLimits httpapi.Limits
 	// featuresOff are switched off for the whole server.
 	featuresOff []gmc.Feature
 	// budgets are every campaign's monthly cost limits (none when zero).
@@ -127,7 +130,10 @@ func newServer(t testing.TB, open func(t testing.TB) store.Store, opts serverOpt
 			t.Fatal(err)
 		}
 	}
-	scfg := service.Config{Store: st, SecretKey: bytes.Repeat([]byte("k"), 32), Now: opts.now, PasswordParams: &cheap,
+	// The server's warnings and errors go to the test's log: a failure
+	// shows its cause (a 500's, or a keyword pass that did not run).
+	log := testenv.Logger(t, slog.LevelWarn)
+	scfg := service.Config{Store: st, SecretKey: bytes.Repeat([]byte("k"), 32), Now: opts.now, PasswordParams: &cheap, Logger: log,
 		Accounts: authcache.NewMemory(0, opts.now), Limiter: opts.limiter, Blobs: blobs, Files: opts.files, Scanner: opts.scanner,
 		Generator: opts.generator, BundleThresholds: opts.bundleThresholds, Limits: opts.limits, DisabledFeatures: opts.featuresOff,
 		Budgets: opts.budgets,
@@ -177,7 +183,8 @@ func newServer(t testing.TB, open func(t testing.TB) store.Store, opts serverOpt
 			})
 		}
 	}
-	srv := httptest.NewServer(httpapi.New(httpapi.Config{Service: svc, Ready: st.Ping, Version: "test", TrustedProxies: opts.trustedProxies, Speech: opts.speech}))
+	srv := httptest.NewServer(httpapi.New(httpapi.Config{Service: svc, Ready: st.Ping, Version: "test", TrustedProxies: opts.trustedProxies, Speech: opts.speech,
+		Limits: opts.apiLimits, Logger: log}))
 	t.Cleanup(srv.Close)
 	return &client{t: t, base: srv.URL, svc: svc, jobs: q, blobDir: blobDir}
 }

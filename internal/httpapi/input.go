@@ -141,27 +141,36 @@ func textProblem(s string) string {
 	return ""
 }
 
-// checkBody reads the body, as much as the operation allows, and checks
-// it. A body over the limit, or one that could not be read, goes on to
-// huma unchecked, which answers 413 or the read error as it always has.
+// checkBody reads the body, as much as the operation allows (and a byte
+// more), and checks it. A body over the limit, or one that could not be
+// read, goes on to huma unchecked, which answers 413 or the read error as
+// it always has; huma reads it from memory either way.
+//
+// The body must arrive within the operation's BodyReadTimeout, and the
+// deadline is lifted once it has: a read deadline left on the connection
+// while the handler runs would, on passing, cancel the request's context
+// and the connection's, so that a request longer than it failed as
+// "context canceled" and so did the next one on the same connection
+// (golang/go#70834).
 func checkBody(ctx huma.Context, op *huma.Operation) (huma.Context, *inputError) {
 	limit := op.MaxBodyBytes
 	if limit <= 0 {
 		limit = maxBundleBytes
 	}
-	if op.BodyReadTimeout > 0 {
-		_ = ctx.SetReadDeadline(time.Now().Add(op.BodyReadTimeout))
-	}
 	r := ctx.BodyReader()
 	if r == nil {
 		return ctx, nil
 	}
-	body, err := io.ReadAll(io.LimitReader(r, limit))
+	if op.BodyReadTimeout > 0 {
+		_ = ctx.SetReadDeadline(time.Now().Add(op.BodyReadTimeout))
+	}
+	body, err := io.ReadAll(io.LimitReader(r, limit+1))
+	_ = ctx.SetReadDeadline(time.Time{})
 	if err != nil {
 		return bodyContext{ctx, io.MultiReader(bytes.NewReader(body), errReader{err})}, nil
 	}
-	if int64(len(body)) == limit {
-		return bodyContext{ctx, io.MultiReader(bytes.NewReader(body), r)}, nil
+	if int64(len(body)) > limit {
+		return bodyContext{ctx, bytes.NewReader(body)}, nil
 	}
 	if len(bytes.TrimSpace(body)) > 0 {
 		if ie := checkJSON(body, maxJSONDepth+extraDepth[op.OperationID], 1+extraDepth[op.OperationID]); ie != nil {
@@ -182,6 +191,10 @@ type bodyContext struct {
 }
 
 func (c bodyContext) BodyReader() io.Reader { return c.body }
+
+// SetReadDeadline sets none: the body is in memory, and huma's deadline
+// for reading it would stay on the connection while the handler runs.
+func (c bodyContext) SetReadDeadline(time.Time) error { return nil }
 
 // Unwrap lets huma and its adapter reach the request underneath.
 func (c bodyContext) Unwrap() huma.Context { return c.humaContext }

@@ -62,7 +62,13 @@ type Limits struct {
 	// Timeouts are the time limits by class (TimeoutClasses); a class
 	// missing takes DefaultTimeouts'.
 	Timeouts map[string]time.Duration
+	// BodyReadTimeout bounds the time a request body may take to arrive
+	// where the operation sets none; 0 is DefaultBodyReadTimeout.
+	BodyReadTimeout time.Duration
 }
+
+// DefaultBodyReadTimeout is huma's own default.
+const DefaultBodyReadTimeout = 5 * time.Second
 
 func (l Limits) withDefaults() Limits {
 	if l.MaxBodyBytes <= 0 {
@@ -70,6 +76,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.MaxRecordingBytes <= 0 {
 		l.MaxRecordingBytes = DefaultMaxRecordingBytes
+	}
+	if l.BodyReadTimeout <= 0 {
+		l.BodyReadTimeout = DefaultBodyReadTimeout
 	}
 	t := make(map[string]time.Duration, len(DefaultTimeouts))
 	for class, d := range DefaultTimeouts {
@@ -141,6 +150,12 @@ func (a *api) limitRequest(ctx huma.Context, next func(huma.Context)) {
 		writeProblem(w, a.tooLarge(ctx.Context(), limit))
 		return
 	}
+	if r.Body == nil || r.Body == http.NoBody {
+		// All of the request has arrived: the server's read deadline
+		// for it, left on the connection, would only cancel a long answer
+		// on passing (golang/go#70834).
+		_ = http.NewResponseController(w).SetReadDeadline(time.Time{})
+	}
 	r.Body = http.MaxBytesReader(w, r.Body, limit)
 	class := a.limits.timeoutClass(op)
 	d := a.limits.Timeouts[class]
@@ -161,10 +176,13 @@ func (a *api) limitRequest(ctx huma.Context, next func(huma.Context)) {
 			_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(d))
 		}
 		var mbe *http.MaxBytesError
-		if err := r.ParseMultipartForm(humago.MultipartMaxMemory); errors.As(err, &mbe) {
+		err := r.ParseMultipartForm(humago.MultipartMaxMemory)
+		_ = http.NewResponseController(w).SetReadDeadline(time.Time{}) // as checkBody lifts it
+		if errors.As(err, &mbe) {
 			writeProblem(w, a.tooLarge(ctx.Context(), limit))
 			return
 		}
+		ctx = formContext{ctx}
 	}
 	// The server's write timeout bounds an ordinary answer; an upload or
 	// a draft may take longer than it, and a download as long as its file.
@@ -180,6 +198,15 @@ func (a *api) limitRequest(ctx huma.Context, next func(huma.Context)) {
 	defer cancel()
 	next(huma.WithContext(ctx, dctx))
 }
+
+// formContext is a request whose form has been read: huma's deadline for
+// reading it would stay on the connection while the handler runs.
+type formContext struct{ humaContext }
+
+func (c formContext) SetReadDeadline(time.Time) error { return nil }
+
+// Unwrap lets huma and its adapter reach the request underneath.
+func (c formContext) Unwrap() huma.Context { return c.humaContext }
 
 func isMultipart(r *http.Request) bool {
 	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))

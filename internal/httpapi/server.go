@@ -168,6 +168,9 @@ func register[I, O any](h huma.API, op huma.Operation, handler func(context.Cont
 	}
 	// An operation that declares no body limit has the server's default.
 	op.MaxBodyBytes = a.limits.bodyLimit(&op)
+	if op.BodyReadTimeout == 0 {
+		op.BodyReadTimeout = a.limits.BodyReadTimeout
+	}
 	class := routeClass(op)
 	huma.Register(h, op, func(ctx context.Context, in *I) (*O, error) {
 		if class == "auth" {

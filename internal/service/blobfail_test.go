@@ -79,10 +79,7 @@ func TestServiceWithoutFileStoreOrQueue(t *testing.T) {
 
 	// Without a job queue a recording cannot be transcribed: refused
 	// before anything is stored.
-	blobs, err := blob.NewDir(t.TempDir(), 1<<20)
-	if err != nil {
-		t.Fatal(err)
-	}
+	blobs := mustDir(t, t.TempDir())
 	noQueue := serviceOver(t, tb.st, blobs, nil)
 	if _, _, err := noQueue.UploadRecording(ctx, tb.gm.ID, tb.session.ID, rp, strings.NewReader("a")); err == nil {
 		t.Error("UploadRecording without a job queue succeeded")
@@ -101,10 +98,7 @@ func TestUploadRecordingQueueFails(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
 			tb := newTable(t, be.open(t))
-			dir, err := blob.NewDir(t.TempDir(), 1<<20)
-			if err != nil {
-				t.Fatal(err)
-			}
+			dir := mustDir(t, t.TempDir())
 			q := newMemJobs()
 			svc := serviceOver(t, tb.st, dir, q)
 			rp := service.RecordingParams{FileName: "a.wav", ContentType: "audio/wav", SizeBytes: 5, Tracks: 1}
@@ -151,10 +145,7 @@ func TestRecordingFileStoreFailures(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
 			tb := newTable(t, be.open(t))
-			dir, err := blob.NewDir(t.TempDir(), 1<<20)
-			if err != nil {
-				t.Fatal(err)
-			}
+			dir := mustDir(t, t.TempDir())
 			blobs := brokenBlobs{Store: dir, breakage: &breakage{}}
 			svc := serviceOver(t, tb.st, blobs, nil)
 			rp := service.RecordingParams{FileName: "a.wav", ContentType: "audio/wav", SizeBytes: 5, Tracks: 1}
@@ -202,7 +193,7 @@ func TestRecordingFileStoreFailures(t *testing.T) {
 			if err := dir.Delete(ctx, lost.BlobKey); err != nil {
 				t.Fatal(err)
 			}
-			_, _, err = svc.OpenRecording(ctx, tb.gm.ID, lost.ID)
+			_, _, err := svc.OpenRecording(ctx, tb.gm.ID, lost.ID)
 			codeRefused(t, "OpenRecording of audio removed by hand", err, gmc.ErrNotFound, "recording_not_found")
 		})
 	}
@@ -221,10 +212,7 @@ func TestRecordingDatabaseFailures(t *testing.T) {
 			bs := newBrokenStore(be.open(t))
 			tb := newTable(t, bs)
 			root := t.TempDir()
-			dir, err := blob.NewDir(root, 1<<20)
-			if err != nil {
-				t.Fatal(err)
-			}
+			dir := mustDir(t, root)
 			// The audio's deletion after a failed row fails too: logged, and
 			// the purge of the blob it left is the operator's.
 			blobs := brokenBlobs{Store: dir, breakage: &breakage{}}
@@ -297,7 +285,7 @@ func TestRecordingDatabaseFailures(t *testing.T) {
 			}
 			r = ok(record())(t)
 			bs.set("Campaign")
-			err = svc.FinishRecording(ctx, r.ID, true)
+			err := svc.FinishRecording(ctx, r.ID, true)
 			bs.set("")
 			if !errors.Is(err, errBroken) {
 				t.Errorf("FinishRecording with the campaign unreadable = %v, want the failure", err)
@@ -319,10 +307,7 @@ func TestRetentionWhenTheDatabaseFails(t *testing.T) {
 			ctx := context.Background()
 			bs := newBrokenStore(be.open(t))
 			tb := newTable(t, bs)
-			dir, err := blob.NewDir(t.TempDir(), 1<<20)
-			if err != nil {
-				t.Fatal(err)
-			}
+			dir := mustDir(t, t.TempDir())
 			svc := serviceOver(t, bs, dir, nil)
 			rp := service.RecordingParams{FileName: "a.wav", ContentType: "audio/wav", SizeBytes: 5, Tracks: 1}
 			ok(svc.CreateRecording(ctx, tb.gm.ID, tb.session.ID, rp, strings.NewReader("audio")))(t)
@@ -362,10 +347,7 @@ func TestBundleJobFailures(t *testing.T) {
 			bs := newBrokenStore(be.open(t))
 			tb := newTable(t, bs)
 			root := t.TempDir()
-			dir, err := blob.NewDir(root, 1<<20)
-			if err != nil {
-				t.Fatal(err)
-			}
+			dir := mustDir(t, root)
 			blobs := brokenBlobs{Store: dir, breakage: &breakage{}}
 			q := newMemJobs()
 			svc := serviceOver(t, bs, blobs, q)
